@@ -1,0 +1,24 @@
+//! The engine's vocabulary: fixed-point money, typed ids, and the small `Copy` messages that travel
+//! through the rings (`Quote` -> `Opportunity` -> `Order` -> `ExecReport`).
+//!
+//! Contract: every type here is plain data. Nothing allocates, nothing reads a clock, and money is
+//! never an `f64`: prices and quantities are `i64` mantissas whose scale belongs to the instrument.
+#![forbid(unsafe_code)]
+
+mod decimal;
+mod exec_report;
+mod ids;
+mod opportunity;
+mod order;
+mod outcome;
+mod price;
+mod quote;
+
+pub use decimal::{format_decimal, parse_decimal, DecimalError, MAX_SCALE};
+pub use exec_report::{ExecReport, ExecStatus};
+pub use ids::{InstrumentId, OppId, OrderId, VenueId, MAX_INSTRUMENTS, MAX_VENUES};
+pub use opportunity::{Bps, Opportunity};
+pub use order::{Order, Side, TimeInForce};
+pub use outcome::{Outcome, RejectReason, OUTCOME_COUNT};
+pub use price::{notional, Price, Qty, Scale};
+pub use quote::Quote;

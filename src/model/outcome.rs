@@ -1,0 +1,133 @@
+//! The terminal states of an opportunity. Every detected opportunity ends in exactly one of them,
+//! and the report checks that the counters add up to the number detected.
+
+/// Why an opportunity was not executed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum RejectReason {
+    /// The same (instrument, buy, sell, prices) is live in the opportunity cache.
+    Duplicate = 0,
+    /// A leg's quote went stale before execution.
+    StaleQuote = 1,
+    /// The edge after fees fell below `min_profit_bps`.
+    BelowThreshold = 2,
+    /// A risk limit (order notional, open notional, loss) refused it.
+    RiskLimit = 3,
+    /// No execution slot was free.
+    NoSlot = 4,
+    /// A rate-limit token did not come before the opportunity's deadline.
+    RateLimited = 5,
+    /// A leg's venue circuit breaker is open.
+    BreakerOpen = 6,
+    /// A leg's venue lacks the balance.
+    InsufficientBalance = 7,
+    /// The kill switch is on.
+    KillSwitch = 8,
+}
+
+impl RejectReason {
+    /// Every reason, in counter order.
+    pub const ALL: [RejectReason; 9] = [
+        RejectReason::Duplicate,
+        RejectReason::StaleQuote,
+        RejectReason::BelowThreshold,
+        RejectReason::RiskLimit,
+        RejectReason::NoSlot,
+        RejectReason::RateLimited,
+        RejectReason::BreakerOpen,
+        RejectReason::InsufficientBalance,
+        RejectReason::KillSwitch,
+    ];
+
+    /// Stable snake_case name used in reports and `--opps` output.
+    pub const fn name(self) -> &'static str {
+        match self {
+            RejectReason::Duplicate => "duplicate",
+            RejectReason::StaleQuote => "stale_quote",
+            RejectReason::BelowThreshold => "below_threshold",
+            RejectReason::RiskLimit => "risk_limit",
+            RejectReason::NoSlot => "no_slot",
+            RejectReason::RateLimited => "rate_limited",
+            RejectReason::BreakerOpen => "breaker_open",
+            RejectReason::InsufficientBalance => "insufficient_balance",
+            RejectReason::KillSwitch => "kill_switch",
+        }
+    }
+}
+
+/// Number of distinct terminal states (4 plain ones plus one per reject reason).
+pub const OUTCOME_COUNT: usize = 4 + RejectReason::ALL.len();
+
+/// How an opportunity ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// Both legs filled.
+    Executed,
+    /// One leg filled, the other not: the imbalance is recorded and handled by the legging policy.
+    Partial,
+    /// Refused, with the reason.
+    Rejected(RejectReason),
+    /// Its deadline passed before it could be sent.
+    Expired,
+    /// A full ring dropped it.
+    Dropped,
+}
+
+impl Outcome {
+    /// Dense index for counter arrays: 0 executed, 1 partial, 2 expired, 3 dropped, 4.. rejected.
+    pub const fn index(self) -> usize {
+        match self {
+            Outcome::Executed => 0,
+            Outcome::Partial => 1,
+            Outcome::Expired => 2,
+            Outcome::Dropped => 3,
+            Outcome::Rejected(r) => 4 + r as usize,
+        }
+    }
+
+    /// Inverse of [`Outcome::index`].
+    pub fn from_index(i: usize) -> Option<Outcome> {
+        match i {
+            0 => Some(Outcome::Executed),
+            1 => Some(Outcome::Partial),
+            2 => Some(Outcome::Expired),
+            3 => Some(Outcome::Dropped),
+            _ => RejectReason::ALL.get(i - 4).map(|r| Outcome::Rejected(*r)),
+        }
+    }
+
+    /// Stable name: `executed`, `partial`, `expired`, `dropped`, or `rejected:<reason>`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Outcome::Executed => "executed",
+            Outcome::Partial => "partial",
+            Outcome::Expired => "expired",
+            Outcome::Dropped => "dropped",
+            Outcome::Rejected(r) => match r {
+                RejectReason::Duplicate => "rejected:duplicate",
+                RejectReason::StaleQuote => "rejected:stale_quote",
+                RejectReason::BelowThreshold => "rejected:below_threshold",
+                RejectReason::RiskLimit => "rejected:risk_limit",
+                RejectReason::NoSlot => "rejected:no_slot",
+                RejectReason::RateLimited => "rejected:rate_limited",
+                RejectReason::BreakerOpen => "rejected:breaker_open",
+                RejectReason::InsufficientBalance => "rejected:insufficient_balance",
+                RejectReason::KillSwitch => "rejected:kill_switch",
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_round_trips() {
+        for i in 0..OUTCOME_COUNT {
+            let o = Outcome::from_index(i).expect("dense index");
+            assert_eq!(o.index(), i);
+        }
+        assert_eq!(Outcome::from_index(OUTCOME_COUNT), None);
+    }
+}
