@@ -13,6 +13,7 @@ mod order;
 mod outcome;
 mod price;
 mod quote;
+mod venue_kind;
 
 pub use decimal::{format_decimal, parse_decimal, DecimalError, MAX_SCALE};
 pub use exec_report::{ExecReport, ExecStatus};
@@ -22,3 +23,4 @@ pub use order::{Order, Side, TimeInForce};
 pub use outcome::{Outcome, RejectReason, OUTCOME_COUNT};
 pub use price::{notional, Price, Qty, Scale};
 pub use quote::Quote;
+pub use venue_kind::VenueKind;
