@@ -11,5 +11,7 @@
 
 pub mod config;
 pub mod model;
+pub mod pipeline;
 pub mod runtime;
+pub mod sim;
 pub mod telemetry;
