@@ -10,3 +10,4 @@
 //! Modules follow the pipeline: [`model`] is the vocabulary every stage speaks.
 
 pub mod model;
+pub mod strategy;
