@@ -279,12 +279,14 @@ struct Case {
 
 fn case() -> impl Strategy<Value = Case> {
     (2usize..=8).prop_flat_map(|n| {
-        let price = prop::sample::select(vec![0i64, 9_990, 10_000, 10_010, 10_020]);
-        let size = prop::sample::select(vec![0i64, 1, 4, 100]);
-        let step = (0..n as u8, price.clone(), size.clone(), price, size, prop::sample::select(vec![0u64, 20, 50, 100, 1_000]));
+        // Few distinct prices force ties; 0 (empty side) and zero sizes appear now and then.
+        let price = prop::sample::select(vec![0i64, 9_980, 9_990, 10_000, 10_000, 10_010, 10_020]);
+        let size = prop::sample::select(vec![0i64, 1, 4, 100, 100]);
+        let age = prop::sample::select(vec![0u64, 0, 20, 50, 100, 1_000]);
+        let step = (0..n as u8, price.clone(), size.clone(), price, size, age);
         (
             prop::collection::vec(prop::sample::select(vec![0u32, 0, 500, 750, 1_000]), n),
-            prop::collection::vec(prop::sample::select(vec![0u64, 50, 100, 10_000]), n),
+            prop::collection::vec(prop::sample::select(vec![0u64, 50, 100, 10_000, 10_000]), n),
             prop::sample::select(vec![-500i64, 0, 0, 100, 1_000]),
             1i64..=3,
             prop::sample::select(vec![5_000i64, 50_000, 1_000_000]),
