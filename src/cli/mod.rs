@@ -82,7 +82,13 @@ pub fn print_summary(report: &serde_json::Value) {
         o["detected"], o["executed"], o["partial"], o["expired"], o["dropped"], o["rejected"]
     );
     let l = &report["latency_ns"];
-    for tag in ["parse", "hop", "detect", "tick_to_decision", "tick_to_order"] {
+    for tag in [
+        "parse",
+        "hop",
+        "detect",
+        "tick_to_decision",
+        "tick_to_order",
+    ] {
         let m = &l[tag];
         if m["count"].as_u64().unwrap_or(0) > 0 {
             eprintln!(

@@ -121,7 +121,9 @@ impl Stage for PaperExecStage {
         while n < BATCH {
             let Some(m) = self.rx.pop() else { break };
             n += 1;
-            self.rec.record(Metric::Hop, now_ns.saturating_sub(m.push_ts_ns));
+            let popped_ns = self.clock.now_ns();
+            self.rec
+                .record(Metric::Hop, popped_ns.saturating_sub(m.push_ts_ns));
             let opp = m.msg;
             if now_ns > opp.expiry_ts_ns {
                 self.outcomes.count(Outcome::Expired);

@@ -94,7 +94,9 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
     let clock = Clock::new();
     let shutdown = opts.shutdown.clone().unwrap_or_default();
     if opts.signals {
-        shutdown.install_signal_handlers().map_err(RunError::Signals)?;
+        shutdown
+            .install_signal_handlers()
+            .map_err(RunError::Signals)?;
     }
     let mut reg = Registry::new();
     let cap = cfg.runtime.ring_capacity as usize;

@@ -172,7 +172,11 @@ impl SyntheticMarket {
                     + 2 * (p.half_spread_ticks + p.max_basis_ticks);
                 mid += dir * jump;
                 dislocated = true;
-                self.active = if left > 1 { Some((dv, dir, left - 1)) } else { None };
+                self.active = if left > 1 {
+                    Some((dv, dir, left - 1))
+                } else {
+                    None
+                };
             }
         }
         self.seq[v] += 1;

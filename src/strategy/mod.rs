@@ -32,6 +32,7 @@ mod detector;
 pub mod fees;
 mod pair;
 mod params;
+mod stage;
 mod volatility;
 pub mod wide;
 
@@ -41,4 +42,5 @@ pub use detector::{Candidate, Detector, DetectorStats, OppKey};
 pub use fees::{threshold_from_bps, FeeRate, RateError, RATE_ONE};
 pub use pair::PairScan;
 pub use params::{DetectorParams, InstrumentParams, ParamsError, VenueParams};
+pub use stage::{detector_params, StrategyBuildError, StrategyStage, TimeSource};
 pub use volatility::{VolParams, VolTracker, SEED_HIGH_VOL, SEED_MEDIUM_VOL};
