@@ -27,6 +27,16 @@ fn reference(neg: bool, int: &str, frac: &str, exp: i32, scale: u8) -> Result<i6
             return Err("decimals"); // non-zero digits all behind the point
         }
         let (keep, dropped) = trimmed.split_at(trimmed.len() - cut);
+        // Out of range beats inexact.
+        let keep_mag: u128 = keep.parse().unwrap_or(u128::MAX);
+        let limit = if neg {
+            i64::MAX as u128 + 1
+        } else {
+            i64::MAX as u128
+        };
+        if keep.len() > 19 || keep_mag > limit {
+            return Err("overflow");
+        }
         if dropped.bytes().any(|b| b != b'0') {
             return Err("decimals");
         }
@@ -59,8 +69,8 @@ proptest! {
     #[test]
     fn parser_matches_reference(
         neg in any::<bool>(),
-        int in "[0-9]{0,20}",
-        frac in "[0-9]{0,20}",
+        int in "[0-9]{0,24}",
+        frac in "[0-9]{0,24}",
         exp in proptest::option::of(-25i32..25),
         scale in 0u8..=18,
     ) {
