@@ -108,8 +108,14 @@ mod tests {
         };
         assert_eq!(confidence(FRESH, edge, Qty(10), Qty(10), 0.0, &p), 5_000);
         assert_eq!(confidence(FRESH, FRESH, Qty(5), Qty(10), 0.0, &p), 5_000);
-        assert_eq!(confidence(FRESH, FRESH, Qty(10), Qty(10), p.vol_half, &p), 5_000);
-        assert_eq!(confidence(edge, edge, Qty(5), Qty(10), p.vol_half, &p), 1_250);
+        assert_eq!(
+            confidence(FRESH, FRESH, Qty(10), Qty(10), p.vol_half, &p),
+            5_000
+        );
+        assert_eq!(
+            confidence(edge, edge, Qty(5), Qty(10), p.vol_half, &p),
+            1_250
+        );
     }
 
     #[test]

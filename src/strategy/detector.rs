@@ -181,7 +181,10 @@ impl Detector {
             }
             // v < MAX_VENUES (16) by validation.
             if ask_usable(quote) {
-                scan.push_ask(v as u8, quote.ask_px.0 as i128 * venue.taker_fee.cost_factor());
+                scan.push_ask(
+                    v as u8,
+                    quote.ask_px.0 as i128 * venue.taker_fee.cost_factor(),
+                );
             }
             if bid_usable(quote) {
                 scan.push_bid(
@@ -206,8 +209,8 @@ impl Detector {
         let inst = &self.instruments[q.instrument.index()];
         // max_notional (price scale) / ask (price scale) = base units; times 10^qty_scale for the
         // mantissa. Below 2^63 * 10^18 < 2^127.
-        let by_notional =
-            inst.max_notional.0 as i128 * self.qty_unit[q.instrument.index()] / buy.ask_px.0 as i128;
+        let by_notional = inst.max_notional.0 as i128 * self.qty_unit[q.instrument.index()]
+            / buy.ask_px.0 as i128;
         let raw = by_notional
             .min(buy.ask_qty.0 as i128)
             .min(sell.bid_qty.0 as i128) as i64;

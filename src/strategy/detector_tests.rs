@@ -8,7 +8,13 @@ use proptest::prelude::*;
 
 const NOW: u64 = 1_000_000;
 
-fn params(fees: &[u32], stale: &[u64], min_profit: i64, lot: i64, max_notional: i64) -> DetectorParams {
+fn params(
+    fees: &[u32],
+    stale: &[u64],
+    min_profit: i64,
+    lot: i64,
+    max_notional: i64,
+) -> DetectorParams {
     DetectorParams {
         venues: fees
             .iter()
@@ -57,16 +63,27 @@ fn pair(c: &Option<Candidate>) -> Option<(u8, u8)> {
 fn simple_cross_with_zero_fees() {
     let mut d = detector(&[0, 0], 0);
     assert_eq!(d.on_quote(quote(0, 99, 5, 100, 5, NOW), NOW), None);
-    let c = d.on_quote(quote(1, 101, 3, 102, 3, NOW), NOW).expect("candidate");
+    let c = d
+        .on_quote(quote(1, 101, 3, 102, 3, NOW), NOW)
+        .expect("candidate");
     assert_eq!(pair(&Some(c)), Some((0, 1)));
-    assert_eq!((c.buy_px, c.sell_px, c.qty), (Price(100), Price(101), Qty(3)));
+    assert_eq!(
+        (c.buy_px, c.sell_px, c.qty),
+        (Price(100), Price(101), Qty(3))
+    );
     // 1 % = 100 bp = 10 000 hundredths, gross and net alike without fees.
     assert_eq!((c.gross_bps, c.net_bps), (Bps(10_000), Bps(10_000)));
     assert_eq!((c.recv_ts_ns, c.detect_ts_ns), (NOW, NOW));
     let key = c.key();
-    assert_eq!((key.buy_px, key.sell_px, key.sell_venue), (Price(100), Price(101), VenueId(1)));
+    assert_eq!(
+        (key.buy_px, key.sell_px, key.sell_venue),
+        (Price(100), Price(101), VenueId(1))
+    );
     let o = c.into_opportunity(OppId(7), NOW + 5);
-    assert_eq!((o.id, o.expiry_ts_ns, o.qty, o.net_bps), (OppId(7), NOW + 5, Qty(3), Bps(10_000)));
+    assert_eq!(
+        (o.id, o.expiry_ts_ns, o.qty, o.net_bps),
+        (OppId(7), NOW + 5, Qty(3), Bps(10_000))
+    );
     assert_eq!(d.stats().candidates, 1);
 }
 
@@ -75,9 +92,13 @@ fn threshold_is_inclusive_and_exact() {
     // Exactly 100 bp net with zero fees.
     let mut d = detector(&[0, 0], 10_000);
     d.on_quote(quote(0, 1, 1, 10_000, 5, NOW), NOW);
-    assert!(d.on_quote(quote(1, 10_100, 5, 20_000, 5, NOW), NOW).is_some());
+    assert!(d
+        .on_quote(quote(1, 10_100, 5, 20_000, 5, NOW), NOW)
+        .is_some());
     // One tick less is 99 bp.
-    assert!(d.on_quote(quote(1, 10_099, 5, 20_000, 5, NOW), NOW).is_none());
+    assert!(d
+        .on_quote(quote(1, 10_099, 5, 20_000, 5, NOW), NOW)
+        .is_none());
     assert_eq!(d.stats().below_threshold, 1);
 }
 
@@ -89,7 +110,9 @@ fn fees_eat_the_spread() {
     assert_eq!(d.on_quote(quote(1, 100_150, 5, 200_000, 5, NOW), NOW), None);
     // Break-even: cost 100 000 * 1.001 = 100 100; proceeds b * 0.999 >= 100 100 needs b >= 100 200.2.
     assert_eq!(d.on_quote(quote(1, 100_200, 5, 200_000, 5, NOW), NOW), None);
-    let c = d.on_quote(quote(1, 100_201, 5, 200_000, 5, NOW), NOW).expect("just positive");
+    let c = d
+        .on_quote(quote(1, 100_201, 5, 200_000, 5, NOW), NOW)
+        .expect("just positive");
     assert_eq!(c.gross_bps, Bps(2_010));
     // 100 201 * 0.999 - 100 100 = 0.799 -> 0.0798 bp, floored to 7 hundredths for display.
     assert_eq!(c.net_bps, Bps(7));
@@ -101,7 +124,10 @@ fn fee_of_100_percent_refused_at_construction() {
     assert!(VenueParams::from_config(10_000.0, 500).is_err());
     assert!(VenueParams::from_config(f64::NAN, 500).is_err());
     let v = VenueParams::from_config(7.5, 500).unwrap();
-    assert_eq!((v.taker_fee.millionths(), v.stale_after_ns), (750, 500_000_000));
+    assert_eq!(
+        (v.taker_fee.millionths(), v.stale_after_ns),
+        (750, 500_000_000)
+    );
 }
 
 #[test]
@@ -110,13 +136,25 @@ fn bad_params_refused() {
     assert!(Detector::new(ok.clone()).is_ok());
     let mut p = ok.clone();
     p.instruments[0].lot = Qty(0);
-    assert!(matches!(Detector::new(p), Err(ParamsError::Lot { instrument: 0, lot: 0 })));
+    assert!(matches!(
+        Detector::new(p),
+        Err(ParamsError::Lot {
+            instrument: 0,
+            lot: 0
+        })
+    ));
     let mut p = ok.clone();
     p.instruments[0].max_notional = Price(-1);
-    assert!(matches!(Detector::new(p), Err(ParamsError::MaxNotional { .. })));
+    assert!(matches!(
+        Detector::new(p),
+        Err(ParamsError::MaxNotional { .. })
+    ));
     let mut p = ok.clone();
     p.venues.clear();
-    assert!(matches!(Detector::new(p), Err(ParamsError::VenueCount { count: 0 })));
+    assert!(matches!(
+        Detector::new(p),
+        Err(ParamsError::VenueCount { count: 0 })
+    ));
     let mut p = ok.clone();
     p.min_profit = Bps(-1_000_000);
     assert!(matches!(Detector::new(p), Err(ParamsError::MinProfit(_))));
@@ -133,10 +171,14 @@ fn stale_venues_are_excluded() {
     // Age exactly stale_after: still fresh.
     assert!(d.on_quote(quote(1, 101, 5, 200, 5, NOW), NOW).is_some());
     // One ns later venue 0 is stale.
-    assert!(d.on_quote(quote(1, 101, 5, 200, 5, NOW + 1), NOW + 1).is_none());
+    assert!(d
+        .on_quote(quote(1, 101, 5, 200, 5, NOW + 1), NOW + 1)
+        .is_none());
     // The updating venue's own quote can be stale on arrival (replay lag): no candidate.
     d.on_quote(quote(0, 1, 1, 100, 5, NOW + 1), NOW + 1);
-    assert!(d.on_quote(quote(1, 101, 5, 200, 5, NOW - 500), NOW + 1).is_none());
+    assert!(d
+        .on_quote(quote(1, 101, 5, 200, 5, NOW - 500), NOW + 1)
+        .is_none());
 }
 
 #[test]
@@ -144,7 +186,9 @@ fn zero_sizes_and_empty_sides_cannot_be_legs() {
     let mut d = detector(&[0, 0, 0], 0);
     d.on_quote(quote(0, 1, 1, 100, 0, NOW), NOW); // best ask, but no size
     d.on_quote(quote(1, 1, 1, 101, 4, NOW), NOW);
-    let c = d.on_quote(quote(2, 105, 2, 0, 9, NOW), NOW).expect("venue 1 is the buy leg");
+    let c = d
+        .on_quote(quote(2, 105, 2, 0, 9, NOW), NOW)
+        .expect("venue 1 is the buy leg");
     assert_eq!((pair(&Some(c)), c.qty), (Some((1, 2)), Qty(2)));
     // A zero-size bid on venue 2 leaves no profitable sell leg.
     assert!(d.on_quote(quote(2, 105, 0, 0, 9, NOW), NOW).is_none());
@@ -209,7 +253,9 @@ fn notional_cap_uses_scales() {
     };
     let mut d = Detector::new(p).unwrap();
     d.on_quote(quote(0, 1, 1, 5_000_000, 100_000_000, NOW), NOW);
-    let c = d.on_quote(quote(1, 5_010_000, 100_000_000, 9_000_000, 1, NOW), NOW).unwrap();
+    let c = d
+        .on_quote(quote(1, 5_010_000, 100_000_000, 9_000_000, 1, NOW), NOW)
+        .unwrap();
     assert_eq!(c.qty, Qty(2_000_000));
 }
 
@@ -219,22 +265,44 @@ fn mantissas_near_i64_max_compare_exactly() {
     // 2^170, far beyond i128.
     let big = 9_000_000_000_000_000_000i64;
     let mut d = detector(&[0, 0, 0], 0);
-    d.on_quote(quote(1, big / 1000 * 1002, 5, big / 1000 * 1005, 5, NOW), NOW);
+    d.on_quote(
+        quote(1, big / 1000 * 1002, 5, big / 1000 * 1005, 5, NOW),
+        NOW,
+    );
     let c = d.on_quote(quote(0, big / 1000 * 1010, 5, big, 5, NOW), NOW);
     // X: 1.002; Y: 1.010/1.005 = 1.004975 -> Y.
     assert_eq!(pair(&c), Some((1, 0)));
     // Exact tie: X = p1/c0 = 6.75/6, Y = p0/c1 = 9/8 -> lower buy venue (0) wins.
     let mut d = detector(&[0, 0, 0], 0);
-    d.on_quote(quote(1, 6_750_000_000_000_000_000, 5, 8_000_000_000_000_000_000, 5, NOW), NOW);
+    d.on_quote(
+        quote(
+            1,
+            6_750_000_000_000_000_000,
+            5,
+            8_000_000_000_000_000_000,
+            5,
+            NOW,
+        ),
+        NOW,
+    );
     let c = d.on_quote(
-        quote(0, 9_000_000_000_000_000_000, 5, 6_000_000_000_000_000_000, 5, NOW),
+        quote(
+            0,
+            9_000_000_000_000_000_000,
+            5,
+            6_000_000_000_000_000_000,
+            5,
+            NOW,
+        ),
         NOW,
     );
     assert_eq!(pair(&c), Some((0, 1)));
     // Absurd spreads saturate the displayed edge rather than wrap.
     let mut d = detector(&[0, 0], 0);
     d.on_quote(quote(0, 1, 1, 1, 5, NOW), NOW);
-    let c = d.on_quote(quote(1, i64::MAX, 5, i64::MAX, 5, NOW), NOW).unwrap();
+    let c = d
+        .on_quote(quote(1, i64::MAX, 5, i64::MAX, 5, NOW), NOW)
+        .unwrap();
     assert_eq!(c.gross_bps, Bps(i64::MAX));
 }
 
@@ -261,7 +329,11 @@ fn confidence_and_volatility_flow_through() {
     assert!(d.volatility(InstrumentId(0)) > 0.0);
     d.on_quote(quote(0, 99, 10, 100, 10, NOW - 1_000), NOW);
     let c = d.on_quote(quote(1, 101, 5, 102, 10, NOW), NOW).unwrap();
-    assert!(c.confidence < 2_500, "old leg, half size, volatile: {}", c.confidence);
+    assert!(
+        c.confidence < 2_500,
+        "old leg, half size, volatile: {}",
+        c.confidence
+    );
 }
 
 // ---- Property test: on_quote against brute force over every ordered pair. ----
@@ -305,7 +377,12 @@ fn case() -> impl Strategy<Value = Case> {
 
 /// The rule read literally: every ordered pair, exact rational comparison in i128 (the values are
 /// small), strict improvement so the first pair in (buy, sell) order wins ties.
-fn reference(c: &Case, book: &[Option<Quote>], v: u8, now: u64) -> Option<(u8, u8, Price, Price, Qty)> {
+fn reference(
+    c: &Case,
+    book: &[Option<Quote>],
+    v: u8,
+    now: u64,
+) -> Option<(u8, u8, Price, Price, Qty)> {
     let one = RATE_ONE as i128;
     let fresh = |x: usize| book[x].filter(|q| now.saturating_sub(q.recv_ts_ns) <= c.stale[x]);
     let mut best: Option<(usize, usize, i128, i128)> = None;

@@ -185,7 +185,10 @@ mod tests {
             Err(RateError::TooFine { value: 0.123 })
         );
         assert!(FeeRate::from_millionths(1_000_000).is_err());
-        assert_eq!(FeeRate::from_millionths(999_999).unwrap().proceeds_factor(), 1);
+        assert_eq!(
+            FeeRate::from_millionths(999_999).unwrap().proceeds_factor(),
+            1
+        );
     }
 
     #[test]

@@ -124,9 +124,13 @@ mod tests {
 
     #[test]
     fn flat_market_has_zero_vol_and_moves_register_in_percent() {
-        let mut t = VolTracker::new(1, 2, VolParams {
-            half_life_updates: 1.0,
-        });
+        let mut t = VolTracker::new(
+            1,
+            2,
+            VolParams {
+                half_life_updates: 1.0,
+            },
+        );
         for _ in 0..5 {
             t.on_quote(&quote(0, 99_990, 100_010));
         }

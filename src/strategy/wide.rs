@@ -60,7 +60,10 @@ mod tests {
         assert_eq!(mul_wide(1, u128::MAX), (0, u128::MAX));
         assert_eq!(mul_wide(u128::MAX, u128::MAX), (u128::MAX - 1, 1));
         assert_eq!(mul_wide(1 << 64, 1 << 64), (1, 0));
-        assert_eq!(mul_wide(u64::MAX as u128, u64::MAX as u128), (0, (u64::MAX as u128).pow(2)));
+        assert_eq!(
+            mul_wide(u64::MAX as u128, u64::MAX as u128),
+            (0, (u64::MAX as u128).pow(2))
+        );
         assert_eq!(
             cmp_products(1 << 100, 3, 3 << 50, 1 << 50),
             core::cmp::Ordering::Equal
