@@ -444,3 +444,41 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    /// Metamorphic check of the 256-bit path: multiplying every price and the max notional by the
+    /// same factor leaves every ratio, threshold test and quantity unchanged, so the decisions must
+    /// match the brute force on the small book, while the scaled cross products (up to ~2^152)
+    /// no longer fit an i128.
+    #[test]
+    fn scaled_books_decide_the_same(c in case(), scale in 1i64..=9_000_000_000_000) {
+        let n = c.fees.len();
+        let mut d = Detector::new(params(
+            &c.fees,
+            &c.stale,
+            c.min_profit,
+            c.lot,
+            c.max_notional * scale,
+        ))
+        .expect("generated params are valid");
+        let mut book: Vec<Option<Quote>> = vec![None; n];
+        let mut now = NOW;
+        for &(v, bid, bq, ask, aq, age) in &c.steps {
+            now += 10;
+            let q = quote(v, bid, bq, ask, aq, now - age);
+            book[v as usize] = Some(q);
+            let big = Quote {
+                bid_px: Price(bid * scale),
+                ask_px: Price(ask * scale),
+                ..q
+            };
+            let got = d
+                .on_quote(big, now)
+                .map(|x| (x.buy_venue.0, x.sell_venue.0, x.buy_px.0 / scale, x.sell_px.0 / scale, x.qty));
+            let want = reference(&c, &book, v, now)
+                .map(|(a, b, buy, sell, qty)| (a, b, buy.0, sell.0, qty));
+            prop_assert_eq!(got, want);
+        }
+    }
+}

@@ -42,7 +42,8 @@ pub struct InstrumentParams {
     /// Order quantity step, at `qty_scale`; must be > 0.
     pub lot: Qty,
     /// Most quote currency one opportunity may buy, as a mantissa at `price_scale` (an amount of
-    /// quote currency has the units of a price times one unit of base); must be > 0.
+    /// quote currency has the units of a price times one unit of base, so the config's
+    /// `max_notional = "1000"` is `Price::parse(b"1000", price_scale)`); must be > 0.
     pub max_notional: Price,
     /// Top-of-book size (at `qty_scale`) at or above which size no longer lowers confidence; > 0.
     pub ref_qty: Qty,
@@ -110,8 +111,8 @@ pub enum ParamsError {
         /// The mantissa given.
         value: i64,
     },
-    /// A fee of 100 % or more (built without [`FeeRate::from_bps`]'s checks is impossible, but a
-    /// deserialised value is checked again).
+    /// A fee of 100 % or more. [`FeeRate`]'s constructors already refuse it; checked again here
+    /// because the whole exactness argument rests on `1e6 - fee > 0`.
     #[error("venue {venue}: fee of {millionths} millionths is 100 % or more")]
     Fee {
         /// Venue index.
