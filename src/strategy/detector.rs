@@ -19,6 +19,7 @@
 //! [`Detector::volatility`]), then builds the [`Opportunity`] with
 //! [`Candidate::into_opportunity`]. Nothing here allocates after [`Detector::new`].
 
+use crate::cache::OppKey;
 use crate::model::{Bps, InstrumentId, OppId, Opportunity, Price, Qty, Quote, VenueId};
 
 use super::book::{ask_usable, bid_usable, BookTable};
@@ -32,21 +33,6 @@ use super::volatility::VolTracker;
 #[inline]
 fn saturate(v: i128) -> i64 {
     v.clamp(i64::MIN as i128, i64::MAX as i128) as i64
-}
-
-/// The opportunity cache's dedupe key: `(instrument, buy venue, sell venue, ask_a, bid_b)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct OppKey {
-    /// Instrument.
-    pub instrument: InstrumentId,
-    /// Buy venue `a`.
-    pub buy_venue: VenueId,
-    /// Sell venue `b`.
-    pub sell_venue: VenueId,
-    /// `ask_a`.
-    pub buy_px: Price,
-    /// `bid_b`.
-    pub sell_px: Price,
 }
 
 /// A detected opportunity before dedupe: everything an [`Opportunity`] carries except its id and
@@ -82,11 +68,11 @@ impl Candidate {
     #[inline]
     pub fn key(&self) -> OppKey {
         OppKey {
+            ask_a: self.buy_px,
+            bid_b: self.sell_px,
             instrument: self.instrument,
             buy_venue: self.buy_venue,
             sell_venue: self.sell_venue,
-            buy_px: self.buy_px,
-            sell_px: self.sell_px,
         }
     }
 

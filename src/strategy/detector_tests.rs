@@ -76,7 +76,7 @@ fn simple_cross_with_zero_fees() {
     assert_eq!((c.recv_ts_ns, c.detect_ts_ns), (NOW, NOW));
     let key = c.key();
     assert_eq!(
-        (key.buy_px, key.sell_px, key.sell_venue),
+        (key.ask_a, key.bid_b, key.sell_venue),
         (Price(100), Price(101), VenueId(1))
     );
     let o = c.into_opportunity(OppId(7), NOW + 5);

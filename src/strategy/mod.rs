@@ -38,7 +38,7 @@ pub mod wide;
 
 pub use book::{ask_usable, bid_usable, BookTable, UnknownIds};
 pub use confidence::{confidence, ConfidenceParams, LegAge, CONFIDENCE_ONE};
-pub use detector::{Candidate, Detector, DetectorStats, OppKey};
+pub use detector::{Candidate, Detector, DetectorStats};
 pub use fees::{threshold_from_bps, FeeRate, RateError, RATE_ONE};
 pub use pair::PairScan;
 pub use params::{DetectorParams, InstrumentParams, ParamsError, VenueParams};

@@ -9,7 +9,7 @@
 use thiserror::Error;
 
 use super::{Detector, DetectorParams, InstrumentParams, ParamsError, VenueParams};
-use crate::cache::{CacheError, Dedupe, DedupeCache, OppKey, TtlBands};
+use crate::cache::{CacheError, Dedupe, DedupeCache, TtlBands};
 use crate::config::Config;
 use crate::model::{OppId, Opportunity, Outcome, Price, Qty, Quote, RejectReason};
 use crate::runtime::{Clock, RingRx, RingTx, Stage, Work};
@@ -191,14 +191,7 @@ impl StrategyStage {
         let c = cand?;
         self.detected.inc();
         let vol = self.detector.volatility(c.instrument);
-        let key = OppKey {
-            instrument: c.instrument,
-            buy_venue: c.buy_venue,
-            sell_venue: c.sell_venue,
-            ask_a: c.buy_px,
-            bid_b: c.sell_px,
-        };
-        if self.cache.check_and_insert(key, vol, now) == Dedupe::Duplicate {
+        if self.cache.check_and_insert(c.key(), vol, now) == Dedupe::Duplicate {
             self.outcomes
                 .count(Outcome::Rejected(RejectReason::Duplicate));
             return None;
