@@ -114,7 +114,9 @@ fn hist_record(c: &mut Criterion) {
     let mut v: u64 = 12_345;
     g.bench_function("saturating_record", |b| {
         b.iter(|| {
-            v = v.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            v = v
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             h.saturating_record(black_box(v >> 40));
         })
     });

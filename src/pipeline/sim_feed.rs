@@ -36,11 +36,7 @@ impl SimFeedStage {
             market: SyntheticMarket::new(params),
             tx,
             instrument,
-            interval_ns: if rate_per_s == 0 {
-                0
-            } else {
-                1_000_000_000 / rate_per_s
-            },
+            interval_ns: 1_000_000_000u64.checked_div(rate_per_s).unwrap_or(0),
             next_ns: 0,
             limit,
             quotes: reg.counter("ingest.sim.quotes"),

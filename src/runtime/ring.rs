@@ -223,11 +223,9 @@ mod tests {
     fn wrap_around_keeps_order_and_drained_after_producer_drop() {
         let mut c = Counters::new();
         let (mut tx, mut rx) = ring::<u64>("wrap", 3, &mut c);
-        let mut next = 0;
         for i in 0..100u64 {
             tx.push(i, 0).unwrap();
-            assert_eq!(rx.pop().unwrap().msg, next);
-            next += 1;
+            assert_eq!(rx.pop().unwrap().msg, i);
         }
         tx.push(7, 0).unwrap();
         drop(tx);

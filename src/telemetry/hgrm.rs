@@ -82,8 +82,7 @@ mod tests {
         assert!(text.contains("SubBuckets     =         2048]"));
         let last_data = text
             .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty())
-            .last()
+            .rfind(|l| !l.starts_with('#') && !l.is_empty())
             .unwrap();
         assert!(last_data.contains("1.000000000000"), "{last_data}");
         assert!(last_data.trim_end().ends_with("1000"));
