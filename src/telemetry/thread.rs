@@ -42,7 +42,9 @@ pub fn spawn(
         .name("telemetry".to_string())
         .spawn(move || {
             let mut status = StatusLine::default();
-            let mut next = clock.now_ns() + opts.interval_ns;
+            // Collect a little after each interval boundary, so the workers' hand-off for that
+            // interval (made at the boundary) has arrived.
+            let mut next = clock.now_ns() + opts.interval_ns + opts.interval_ns / 10;
             loop {
                 let stopping = stop.load(Ordering::Acquire);
                 let now = clock.now_ns();
