@@ -9,4 +9,5 @@
 //!
 //! Modules follow the pipeline: [`model`] is the vocabulary every stage speaks.
 
+pub mod exec;
 pub mod model;
