@@ -23,9 +23,9 @@
 pub mod gcra;
 pub mod gcra_atomic;
 pub mod limits;
-//TMP pub mod rate_headers;
+pub mod rate_headers;
 //TMP pub mod risk;
 pub mod slots;
 mod sync;
 //TMP pub mod wait;
-//TMP pub mod zero429;
+pub mod zero429;
