@@ -19,7 +19,7 @@
 //! threads.
 #![forbid(unsafe_code)]
 
-//TMP pub mod breaker;
+pub mod breaker;
 pub mod gcra;
 pub mod gcra_atomic;
 pub mod limits;
@@ -27,5 +27,5 @@ pub mod rate_headers;
 //TMP pub mod risk;
 pub mod slots;
 mod sync;
-//TMP pub mod wait;
+pub mod wait;
 pub mod zero429;
