@@ -24,7 +24,7 @@ pub mod gcra;
 pub mod gcra_atomic;
 pub mod limits;
 pub mod rate_headers;
-//TMP pub mod risk;
+pub mod risk;
 pub mod slots;
 mod sync;
 pub mod wait;
