@@ -289,7 +289,10 @@ mod tests {
         }
         assert_eq!(b.on_failure(S), Some(Transition::ClosedToOpen));
         assert_eq!(b.state(), BreakerState::Open);
-        assert_eq!(b.check(S + 29 * S), Err(BreakerOpen::Open { until_ns: 31 * S }));
+        assert_eq!(
+            b.check(S + 29 * S),
+            Err(BreakerOpen::Open { until_ns: 31 * S })
+        );
         assert_eq!(b.rejected(), 1);
     }
 
@@ -300,16 +303,31 @@ mod tests {
             b.on_failure(0);
         }
         let p = b.check(30 * S).unwrap();
-        assert_eq!(p, Pass { probe: true, transition: Some(Transition::OpenToHalfOpen) });
+        assert_eq!(
+            p,
+            Pass {
+                probe: true,
+                transition: Some(Transition::OpenToHalfOpen)
+            }
+        );
         assert!(b.check(30 * S).unwrap().probe);
         assert!(b.check(30 * S).is_ok());
-        assert_eq!(b.check(30 * S), Err(BreakerOpen::ProbesBusy { max_probes: 3 }));
+        assert_eq!(
+            b.check(30 * S),
+            Err(BreakerOpen::ProbesBusy { max_probes: 3 })
+        );
         assert_eq!(b.on_success(31 * S), None);
         assert!(b.check(31 * S).is_ok(), "a finished probe frees its slot");
         assert_eq!(b.on_success(31 * S), None);
         assert_eq!(b.on_success(31 * S), Some(Transition::HalfOpenToClosed));
         assert_eq!(b.state(), BreakerState::Closed);
-        assert_eq!(b.check(31 * S).unwrap(), Pass { probe: false, transition: None });
+        assert_eq!(
+            b.check(31 * S).unwrap(),
+            Pass {
+                probe: false,
+                transition: None
+            }
+        );
         assert_eq!(b.transitions(), [1, 1, 1, 0]);
     }
 
@@ -329,12 +347,19 @@ mod tests {
 
     #[test]
     fn released_probes_free_slots_and_late_answers_are_ignored() {
-        let mut b = Breaker::new(BreakerConfig { max_probes: 1, ..BreakerConfig::default() });
+        let mut b = Breaker::new(BreakerConfig {
+            max_probes: 1,
+            ..BreakerConfig::default()
+        });
         for _ in 0..5 {
             b.on_failure(0);
         }
         assert_eq!(b.on_success(S), None, "late success while open");
-        assert_eq!(b.on_failure(S), None, "late failure while open does not extend it");
+        assert_eq!(
+            b.on_failure(S),
+            None,
+            "late failure while open does not extend it"
+        );
         b.check(30 * S).unwrap();
         assert!(b.check(30 * S).is_err());
         b.release_probe();

@@ -190,9 +190,12 @@ impl Gcra {
         let inc = self.emission_interval_ns.saturating_mul(u64::from(n));
         let new_tat = self.tat_ns.max(now_ns).saturating_add(inc);
         // Admitted iff new_tat - now <= tau + T, written without underflow.
-        let allow_at = new_tat.saturating_sub(self.tolerance_ns.saturating_add(self.emission_interval_ns));
+        let allow_at =
+            new_tat.saturating_sub(self.tolerance_ns.saturating_add(self.emission_interval_ns));
         if now_ns < allow_at {
-            return Err(GcraError::NotUntil { earliest_ns: allow_at });
+            return Err(GcraError::NotUntil {
+                earliest_ns: allow_at,
+            });
         }
         self.tat_ns = new_tat;
         Ok(())
@@ -255,7 +258,12 @@ mod tests {
             assert_eq!(g.check(t0), Ok(()));
         }
         // TAT = t0 + 300 ms, tau = 200 ms: the next token at t0 + 100 ms.
-        assert_eq!(g.check(t0), Err(NotUntil { earliest_ns: t0 + 100 * MS }));
+        assert_eq!(
+            g.check(t0),
+            Err(NotUntil {
+                earliest_ns: t0 + 100 * MS
+            })
+        );
         assert_eq!(g.earliest_at(t0), t0 + 100 * MS);
         assert!(g.check(t0 + 100 * MS - 1).is_err());
         assert_eq!(g.check(t0 + 100 * MS), Ok(()));
@@ -277,10 +285,18 @@ mod tests {
     fn check_n_all_or_nothing() {
         let mut g = Gcra::new(10 * MS, 5).unwrap();
         assert_eq!(g.check_n(0, 0), Ok(()));
-        assert_eq!(g.check_n(6, 0), Err(GcraError::BatchTooLarge { n: 6, burst: 5 }));
+        assert_eq!(
+            g.check_n(6, 0),
+            Err(GcraError::BatchTooLarge { n: 6, burst: 5 })
+        );
         assert_eq!(g.check_n(3, 0), Ok(()));
         let before = g;
-        assert_eq!(g.check_n(3, 0), Err(GcraError::NotUntil { earliest_ns: 10 * MS }));
+        assert_eq!(
+            g.check_n(3, 0),
+            Err(GcraError::NotUntil {
+                earliest_ns: 10 * MS
+            })
+        );
         assert_eq!(g, before, "a refused batch takes nothing");
         assert_eq!(g.check_n(2, 0), Ok(()));
         assert!(g.check(0).is_err());
@@ -296,7 +312,12 @@ mod tests {
         for _ in 0..3 {
             assert!(g.check(t0).is_ok());
         }
-        assert_eq!(g.check(t0), Err(NotUntil { earliest_ns: t0 + 200 * MS }));
+        assert_eq!(
+            g.check(t0),
+            Err(NotUntil {
+                earliest_ns: t0 + 200 * MS
+            })
+        );
         g.set_ratio(RateRatio::ONE);
         assert_eq!(g.emission_interval_ns, 100 * MS);
         assert_eq!(g.ratio(), RateRatio::ONE);
@@ -316,8 +337,14 @@ mod tests {
     fn bad_configs_are_refused() {
         assert_eq!(Gcra::new(0, 1), Err(GcraConfigError::ZeroInterval));
         assert_eq!(Gcra::new(1, 0), Err(GcraConfigError::ZeroBurst));
-        assert!(matches!(Gcra::new(u64::MAX, 3), Err(GcraConfigError::ToleranceOverflow { .. })));
-        assert_eq!(Gcra::per_window(0, 1, 1), Err(GcraConfigError::ZeroInterval));
+        assert!(matches!(
+            Gcra::new(u64::MAX, 3),
+            Err(GcraConfigError::ToleranceOverflow { .. })
+        ));
+        assert_eq!(
+            Gcra::per_window(0, 1, 1),
+            Err(GcraConfigError::ZeroInterval)
+        );
         assert_eq!(Gcra::per_window(3, 10, 1).unwrap().emission_interval_ns, 4);
     }
 
@@ -328,7 +355,10 @@ mod tests {
         assert!(g.check(u64::MAX - 1).is_ok());
         let _ = g.check(u64::MAX);
         assert_eq!(g.tat_ns, u64::MAX);
-        assert_eq!(g.check_n(2, u64::MAX).is_ok(), g.earliest_at(u64::MAX) == u64::MAX);
+        assert_eq!(
+            g.check_n(2, u64::MAX).is_ok(),
+            g.earliest_at(u64::MAX) == u64::MAX
+        );
     }
 
     proptest! {

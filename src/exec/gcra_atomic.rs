@@ -140,14 +140,23 @@ mod tests {
                 std::thread::spawn(move || (0..100).filter(|_| g.check(42).is_ok()).count())
             })
             .collect();
-        let total: usize = handles.into_iter().map(|h| h.join().expect("no panic")).sum();
+        let total: usize = handles
+            .into_iter()
+            .map(|h| h.join().expect("no panic"))
+            .sum();
         assert_eq!(total, 50);
     }
 
     #[test]
     fn bad_configs_are_refused() {
-        assert_eq!(AtomicGcra::new(0, 1).err(), Some(GcraConfigError::ZeroInterval));
-        assert_eq!(AtomicGcra::new(1, 0).err(), Some(GcraConfigError::ZeroBurst));
+        assert_eq!(
+            AtomicGcra::new(0, 1).err(),
+            Some(GcraConfigError::ZeroInterval)
+        );
+        assert_eq!(
+            AtomicGcra::new(1, 0).err(),
+            Some(GcraConfigError::ZeroBurst)
+        );
     }
 }
 
@@ -188,7 +197,10 @@ mod loom_tests {
             let h = thread::spawn(move || g2.check(0));
             let mine = g.check(0);
             let theirs = h.join().expect("no panic");
-            let refused = [mine, theirs].into_iter().filter_map(|r| r.err()).collect::<Vec<_>>();
+            let refused = [mine, theirs]
+                .into_iter()
+                .filter_map(|r| r.err())
+                .collect::<Vec<_>>();
             assert_eq!(refused.len(), 1);
             assert_eq!(refused[0].earliest_ns, 1_000);
             assert!(g.check(1_000).is_ok());

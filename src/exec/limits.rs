@@ -152,7 +152,10 @@ impl LimitSpec {
             });
         }
         let slots = u64::from(self.limit - self.burst + 1);
-        Ok(self.window_ns.saturating_add(self.margin_ns).div_ceil(slots))
+        Ok(self
+            .window_ns
+            .saturating_add(self.margin_ns)
+            .div_ceil(slots))
     }
 
     /// A single-owner limiter sized for zero 429s.
@@ -195,7 +198,9 @@ pub fn default_limit(kind: VenueKind, group: EndpointGroup) -> Option<LimitSpec>
         (VenueKind::Upbit, EndpointGroup::OrderCancelAll) => s(1, 2 * SEC, 1, 200 * MS),
         (VenueKind::Binance, EndpointGroup::RequestWeight) => s(6_000, 60 * SEC, 3_000, SEC),
         (VenueKind::Binance, EndpointGroup::Orders10s) => s(100, 10 * SEC, 50, 200 * MS),
-        (VenueKind::Binance, EndpointGroup::OrdersDay) => s(200_000, 86_400 * SEC, 100, 3_600 * SEC),
+        (VenueKind::Binance, EndpointGroup::OrdersDay) => {
+            s(200_000, 86_400 * SEC, 100, 3_600 * SEC)
+        }
         _ => None,
     }
 }
@@ -233,7 +238,11 @@ mod tests {
                 if let Some(spec) = default_limit(kind, g) {
                     let w = spec.window_ns + spec.margin_ns;
                     let max = spec.max_in_window(w).unwrap();
-                    assert!(max <= u64::from(spec.limit), "{kind:?}/{g:?}: {max} > {}", spec.limit);
+                    assert!(
+                        max <= u64::from(spec.limit),
+                        "{kind:?}/{g:?}: {max} > {}",
+                        spec.limit
+                    );
                     assert!(spec.gcra().is_ok());
                 }
             }
@@ -246,7 +255,9 @@ mod tests {
         // Saturate each limiter for 3 windows and count per fixed window at several phases.
         for kind in [VenueKind::Upbit, VenueKind::Binance] {
             for g in EndpointGroup::ALL {
-                let Some(spec) = default_limit(kind, g) else { continue };
+                let Some(spec) = default_limit(kind, g) else {
+                    continue;
+                };
                 if spec.window_ns > 60 * SEC {
                     continue; // the daily window is covered by the formula test
                 }
@@ -262,8 +273,14 @@ mod tests {
                 for phase in [0, spec.window_ns / 3, spec.window_ns / 2] {
                     let mut start = phase;
                     while start < 2 * spec.window_ns {
-                        let n = admitted.iter().filter(|&&a| a >= start && a < start + spec.window_ns).count();
-                        assert!(n as u64 <= u64::from(spec.limit), "{kind:?}/{g:?} phase {phase}: {n}");
+                        let n = admitted
+                            .iter()
+                            .filter(|&&a| a >= start && a < start + spec.window_ns)
+                            .count();
+                        assert!(
+                            n as u64 <= u64::from(spec.limit),
+                            "{kind:?}/{g:?} phase {phase}: {n}"
+                        );
                         start += spec.window_ns;
                     }
                 }
@@ -282,17 +299,36 @@ mod tests {
 
     #[test]
     fn bad_specs_refused() {
-        let bad = LimitSpec { limit: 5, window_ns: SEC, burst: 6, margin_ns: 0 };
+        let bad = LimitSpec {
+            limit: 5,
+            window_ns: SEC,
+            burst: 6,
+            margin_ns: 0,
+        };
         assert!(matches!(bad.interval_ns(), Err(LimitError::Invalid { .. })));
-        let zero = LimitSpec { limit: 0, window_ns: SEC, burst: 0, margin_ns: 0 };
+        let zero = LimitSpec {
+            limit: 0,
+            window_ns: SEC,
+            burst: 0,
+            margin_ns: 0,
+        };
         assert!(zero.gcra().is_err());
     }
 
     #[test]
     fn upbit_group_names() {
-        assert_eq!(EndpointGroup::from_upbit_name(b"default"), Some(EndpointGroup::ExchangeDefault));
-        assert_eq!(EndpointGroup::from_upbit_name(b"order-cancel-all"), Some(EndpointGroup::OrderCancelAll));
-        assert_eq!(EndpointGroup::from_upbit_name(b"orderbook"), Some(EndpointGroup::Quotation));
+        assert_eq!(
+            EndpointGroup::from_upbit_name(b"default"),
+            Some(EndpointGroup::ExchangeDefault)
+        );
+        assert_eq!(
+            EndpointGroup::from_upbit_name(b"order-cancel-all"),
+            Some(EndpointGroup::OrderCancelAll)
+        );
+        assert_eq!(
+            EndpointGroup::from_upbit_name(b"orderbook"),
+            Some(EndpointGroup::Quotation)
+        );
         assert_eq!(EndpointGroup::from_upbit_name(b"nope"), None);
     }
 }

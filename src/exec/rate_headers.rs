@@ -39,8 +39,14 @@ pub enum HeaderError {
 
 /// Trim ASCII spaces and tabs on both sides, returning the slice and the offset it starts at.
 fn trim(v: &[u8]) -> (&[u8], usize) {
-    let start = v.iter().position(|b| !matches!(b, b' ' | b'\t')).unwrap_or(v.len());
-    let end = v.iter().rposition(|b| !matches!(b, b' ' | b'\t')).map_or(start, |e| e + 1);
+    let start = v
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t'))
+        .unwrap_or(v.len());
+    let end = v
+        .iter()
+        .rposition(|b| !matches!(b, b' ' | b'\t'))
+        .map_or(start, |e| e + 1);
     (&v[start..end], start)
 }
 
@@ -183,7 +189,14 @@ mod tests {
     #[test]
     fn upbit_documented_form() {
         let r = parse_upbit_remaining_req(b"group=default; min=1800; sec=29").unwrap();
-        assert_eq!(r, UpbitRemainingReq { group: b"default", min: Some(1800), sec: 29 });
+        assert_eq!(
+            r,
+            UpbitRemainingReq {
+                group: b"default",
+                min: Some(1800),
+                sec: 29
+            }
+        );
     }
 
     #[test]
@@ -192,15 +205,27 @@ mod tests {
         assert_eq!((r.group, r.min, r.sec), (&b"order"[..], None, 0));
         let r = parse_upbit_remaining_req(b" group = market ; sec = 9 ; extra=x ;").unwrap();
         assert_eq!((r.group, r.sec), (&b"market"[..], 9));
-        assert_eq!(parse_upbit_remaining_req(b"group=default; min=1800"), Err(HeaderError::Missing("sec")));
-        assert_eq!(parse_upbit_remaining_req(b"sec=3"), Err(HeaderError::Missing("group")));
+        assert_eq!(
+            parse_upbit_remaining_req(b"group=default; min=1800"),
+            Err(HeaderError::Missing("sec"))
+        );
+        assert_eq!(
+            parse_upbit_remaining_req(b"sec=3"),
+            Err(HeaderError::Missing("group"))
+        );
         assert_eq!(
             parse_upbit_remaining_req(b"group=default; sec=2x"),
             Err(HeaderError::Unexpected { byte: b'x', at: 20 })
         );
         assert!(parse_upbit_remaining_req(b"group=default; garbage").is_err());
-        assert_eq!(parse_upbit_remaining_req(b"group=; sec=1"), Err(HeaderError::Empty));
-        assert_eq!(parse_upbit_remaining_req(b"group=a; sec=99999999999"), Err(HeaderError::Overflow));
+        assert_eq!(
+            parse_upbit_remaining_req(b"group=; sec=1"),
+            Err(HeaderError::Empty)
+        );
+        assert_eq!(
+            parse_upbit_remaining_req(b"group=a; sec=99999999999"),
+            Err(HeaderError::Overflow)
+        );
     }
 
     #[test]
@@ -210,9 +235,19 @@ mod tests {
         assert_eq!(u.apply(b"x-mbx-order-count-10s", b" 7 "), Ok(true));
         assert_eq!(u.apply(b"X-MBX-ORDER-COUNT-1D", b"3456"), Ok(true));
         assert_eq!(u.apply(b"Content-Type", b"application/json"), Ok(false));
-        assert_eq!(u, BinanceUsage { used_weight_1m: Some(1234), order_count_10s: Some(7), order_count_1d: Some(3456) });
+        assert_eq!(
+            u,
+            BinanceUsage {
+                used_weight_1m: Some(1234),
+                order_count_10s: Some(7),
+                order_count_1d: Some(3456)
+            }
+        );
         assert!(u.apply(b"X-MBX-USED-WEIGHT-1M", b"-1").is_err());
-        assert_eq!(u.apply(b"X-MBX-USED-WEIGHT-1M", b""), Err(HeaderError::Empty));
+        assert_eq!(
+            u.apply(b"X-MBX-USED-WEIGHT-1M", b""),
+            Err(HeaderError::Empty)
+        );
     }
 
     #[test]
@@ -220,7 +255,10 @@ mod tests {
         assert_eq!(parse_retry_after_ns(b"120"), Ok(120_000_000_000));
         assert_eq!(parse_retry_after_ns(b" 0"), Ok(0));
         assert!(parse_retry_after_ns(b"Wed, 21 Oct 2015 07:28:00 GMT").is_err());
-        assert_eq!(parse_retry_after_ns(b"99999999999999"), Err(HeaderError::Overflow));
+        assert_eq!(
+            parse_retry_after_ns(b"99999999999999"),
+            Err(HeaderError::Overflow)
+        );
         assert!(is_retry_after(b"RETRY-AFTER") && is_upbit_remaining_req(b"Remaining-Req"));
     }
 

@@ -126,10 +126,19 @@ impl Risk {
     }
 
     /// Declare an asset: its scale and the most notional that may be open in it (as a quote asset).
-    pub fn set_asset(&mut self, asset: AssetId, scale: u8, max_open_notional: i64) -> Result<(), RiskConfigError> {
+    pub fn set_asset(
+        &mut self,
+        asset: AssetId,
+        scale: u8,
+        max_open_notional: i64,
+    ) -> Result<(), RiskConfigError> {
         let i = usize::from(asset.0);
         if i >= MAX_ASSETS {
-            return Err(RiskConfigError::OutOfRange { what: "asset", id: i, max: MAX_ASSETS });
+            return Err(RiskConfigError::OutOfRange {
+                what: "asset",
+                id: i,
+                max: MAX_ASSETS,
+            });
         }
         if scale > 18 {
             return Err(RiskConfigError::Scale(scale));
@@ -140,10 +149,18 @@ impl Risk {
     }
 
     /// Declare an instrument.
-    pub fn set_instrument(&mut self, id: InstrumentId, r: InstrumentRisk) -> Result<(), RiskConfigError> {
+    pub fn set_instrument(
+        &mut self,
+        id: InstrumentId,
+        r: InstrumentRisk,
+    ) -> Result<(), RiskConfigError> {
         for a in [r.base, r.quote] {
             if usize::from(a.0) >= MAX_ASSETS {
-                return Err(RiskConfigError::OutOfRange { what: "asset", id: a.0.into(), max: MAX_ASSETS });
+                return Err(RiskConfigError::OutOfRange {
+                    what: "asset",
+                    id: a.0.into(),
+                    max: MAX_ASSETS,
+                });
             }
         }
         if r.price_scale > 18 || r.qty_scale > 18 {
@@ -152,13 +169,22 @@ impl Risk {
         let slot = self
             .instruments
             .get_mut(id.index())
-            .ok_or(RiskConfigError::OutOfRange { what: "instrument", id: id.index(), max: MAX_INSTRUMENTS })?;
+            .ok_or(RiskConfigError::OutOfRange {
+                what: "instrument",
+                id: id.index(),
+                max: MAX_INSTRUMENTS,
+            })?;
         *slot = Some(r);
         Ok(())
     }
 
     /// Set a balance (from a venue's account snapshot); un-pauses the venue.
-    pub fn set_balance(&mut self, venue: VenueId, asset: AssetId, amount: i64) -> Result<(), RiskUpdateError> {
+    pub fn set_balance(
+        &mut self,
+        venue: VenueId,
+        asset: AssetId,
+        amount: i64,
+    ) -> Result<(), RiskUpdateError> {
         let i = Self::slot(venue, asset).ok_or(RiskUpdateError::OutOfRange(venue))?;
         self.balances[i] = amount;
         self.paused[venue.index()] = false;
@@ -203,14 +229,21 @@ impl Risk {
         if self.is_paused(opp.buy_venue) || self.is_paused(opp.sell_venue) {
             return Err(RejectReason::InsufficientBalance);
         }
-        let r = self.instrument(opp.instrument).ok_or(RejectReason::RiskLimit)?;
+        let r = self
+            .instrument(opp.instrument)
+            .ok_or(RejectReason::RiskLimit)?;
         let buy_notional = notional(opp.buy_px, opp.qty);
         if buy_notional > r.max_order_notional || buy_notional < 0 || opp.qty.0 <= 0 {
             return Err(RejectReason::RiskLimit);
         }
         let q = usize::from(r.quote.0);
-        let cost = rescale(buy_notional, r.price_scale + r.qty_scale, self.asset_scale[q], true)
-            .ok_or(RejectReason::RiskLimit)?;
+        let cost = rescale(
+            buy_notional,
+            r.price_scale + r.qty_scale,
+            self.asset_scale[q],
+            true,
+        )
+        .ok_or(RejectReason::RiskLimit)?;
         if self.open[q].saturating_add(cost) > self.max_open[q] {
             return Err(RejectReason::RiskLimit);
         }
@@ -258,8 +291,13 @@ impl Risk {
         qty: Qty,
         fee: i64,
     ) -> Result<(), RiskUpdateError> {
-        let r = self.instrument(instrument).ok_or(RiskUpdateError::UnknownInstrument(instrument))?;
-        let (qs, bs) = (self.asset_scale[usize::from(r.quote.0)], self.asset_scale[usize::from(r.base.0)]);
+        let r = self
+            .instrument(instrument)
+            .ok_or(RiskUpdateError::UnknownInstrument(instrument))?;
+        let (qs, bs) = (
+            self.asset_scale[usize::from(r.quote.0)],
+            self.asset_scale[usize::from(r.base.0)],
+        );
         let n = notional(px, qty);
         let bq = Self::slot(venue, r.base).ok_or(RiskUpdateError::OutOfRange(venue))?;
         let qq = Self::slot(venue, r.quote).ok_or(RiskUpdateError::OutOfRange(venue))?;
@@ -274,8 +312,13 @@ impl Risk {
                 rescale(n, r.price_scale + r.qty_scale, qs, false),
             ),
         };
-        let (d_base, d_quote) = (d_base.ok_or(RiskUpdateError::Overflow)?, d_quote.ok_or(RiskUpdateError::Overflow)?);
-        let nb = self.balances[bq].checked_add(d_base).ok_or(RiskUpdateError::Overflow)?;
+        let (d_base, d_quote) = (
+            d_base.ok_or(RiskUpdateError::Overflow)?,
+            d_quote.ok_or(RiskUpdateError::Overflow)?,
+        );
+        let nb = self.balances[bq]
+            .checked_add(d_base)
+            .ok_or(RiskUpdateError::Overflow)?;
         let nq = self.balances[qq]
             .checked_add(d_quote)
             .and_then(|v| v.checked_sub(fee))
@@ -292,7 +335,12 @@ impl Risk {
     fn open_cost(&self, opp: &Opportunity) -> Option<(usize, i64)> {
         let r = self.instrument(opp.instrument)?;
         let q = usize::from(r.quote.0);
-        let cost = rescale(notional(opp.buy_px, opp.qty), r.price_scale + r.qty_scale, self.asset_scale[q], true)?;
+        let cost = rescale(
+            notional(opp.buy_px, opp.qty),
+            r.price_scale + r.qty_scale,
+            self.asset_scale[q],
+            true,
+        )?;
         Some((q, cost))
     }
 

@@ -53,7 +53,11 @@ fn passes_and_counts_open_notional() {
     assert_eq!(r.check(&o), Ok(()));
     r.open(&o);
     assert_eq!(r.open_notional(USDT), 500 * E8);
-    assert_eq!(r.check(&o), Err(RejectReason::RiskLimit), "800 USDT open cap");
+    assert_eq!(
+        r.check(&o),
+        Err(RejectReason::RiskLimit),
+        "800 USDT open cap"
+    );
     r.close(&o);
     assert_eq!(r.open_notional(USDT), 0);
     assert_eq!(r.check(&o), Ok(()));
@@ -81,7 +85,11 @@ fn order_notional_and_bad_orders() {
     assert_eq!(r.check(&o), Err(RejectReason::RiskLimit));
     o.qty = Qty(E8 / 100);
     o.instrument = InstrumentId(7);
-    assert_eq!(r.check(&o), Err(RejectReason::RiskLimit), "unknown instrument");
+    assert_eq!(
+        r.check(&o),
+        Err(RejectReason::RiskLimit),
+        "unknown instrument"
+    );
 }
 
 #[test]
@@ -107,21 +115,34 @@ fn fills_move_balances_with_conservative_rounding() {
     r.set_asset(BTC, 8, 0).unwrap();
     r.set_asset(USDT, 2, i64::MAX).unwrap();
     // price scale 2, qty scale 3: notional at scale 5, USDT kept at scale 2.
-    r.set_instrument(I, InstrumentRisk { base: BTC, quote: USDT, price_scale: 2, qty_scale: 3, max_order_notional: i128::MAX })
-        .unwrap();
+    r.set_instrument(
+        I,
+        InstrumentRisk {
+            base: BTC,
+            quote: USDT,
+            price_scale: 2,
+            qty_scale: 3,
+            max_order_notional: i128::MAX,
+        },
+    )
+    .unwrap();
     // Buy 0.001 at 12.34: 0.01234 USDT -> pay 0.02 (rounded up), receive 0.001 BTC.
     r.on_fill(A, I, Side::Buy, Price(1_234), Qty(1), 0).unwrap();
     assert_eq!(r.balance(A, USDT), -2);
     assert_eq!(r.balance(A, BTC), 100_000);
     // Sell it back: receive 0.01 (rounded down), minus a fee of 0.01.
-    r.on_fill(A, I, Side::Sell, Price(1_234), Qty(1), 1).unwrap();
+    r.on_fill(A, I, Side::Sell, Price(1_234), Qty(1), 1)
+        .unwrap();
     assert_eq!(r.balance(A, USDT), -2);
     assert_eq!(r.balance(A, BTC), 0);
     assert_eq!(
         r.on_fill(A, InstrumentId(9), Side::Buy, Price(1), Qty(1), 0),
         Err(RiskUpdateError::UnknownInstrument(InstrumentId(9)))
     );
-    assert_eq!(r.on_fill(VenueId(99), I, Side::Buy, Price(1), Qty(1), 0), Err(RiskUpdateError::OutOfRange(VenueId(99))));
+    assert_eq!(
+        r.on_fill(VenueId(99), I, Side::Buy, Price(1), Qty(1), 0),
+        Err(RiskUpdateError::OutOfRange(VenueId(99)))
+    );
 }
 
 #[test]
@@ -129,7 +150,13 @@ fn config_errors() {
     let mut r = Risk::new(1);
     assert!(r.set_asset(AssetId(200), 8, 0).is_err());
     assert_eq!(r.set_asset(BTC, 19, 0), Err(RiskConfigError::Scale(19)));
-    let ir = InstrumentRisk { base: BTC, quote: AssetId(99), price_scale: 8, qty_scale: 8, max_order_notional: 0 };
+    let ir = InstrumentRisk {
+        base: BTC,
+        quote: AssetId(99),
+        price_scale: 8,
+        qty_scale: 8,
+        max_order_notional: 0,
+    };
     assert!(r.set_instrument(I, ir).is_err());
     let ir = InstrumentRisk { quote: USDT, ..ir };
     assert!(r.set_instrument(InstrumentId(60_000), ir).is_err());

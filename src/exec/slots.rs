@@ -329,13 +329,25 @@ mod tests {
         assert_eq!(t1.tier, Tier::Normal);
         assert_eq!(
             s.try_acquire(A, C, LOW),
-            Err(NoSlot::ReservedOnly { net: LOW, min: Bps(1_000) })
+            Err(NoSlot::ReservedOnly {
+                net: LOW,
+                min: Bps(1_000)
+            })
         );
         let t3 = s.try_acquire(A, C, HIGH).unwrap();
         assert_eq!(t3.tier, Tier::Reserved);
-        assert_eq!(s.try_acquire(B, D, HIGH), Err(NoSlot::GlobalFull { global: 3 }));
+        assert_eq!(
+            s.try_acquire(B, D, HIGH),
+            Err(NoSlot::GlobalFull { global: 3 })
+        );
         s.release(t2).unwrap();
-        assert_eq!(s.try_acquire(B, D, LOW), Err(NoSlot::ReservedOnly { net: LOW, min: Bps(1_000) }));
+        assert_eq!(
+            s.try_acquire(B, D, LOW),
+            Err(NoSlot::ReservedOnly {
+                net: LOW,
+                min: Bps(1_000)
+            })
+        );
         s.release(t1).unwrap();
         assert!(s.try_acquire(B, D, LOW).is_ok());
         let c = s.counters();
@@ -348,10 +360,19 @@ mod tests {
     fn per_venue_cap() {
         let mut s = table(5, 0, 1);
         let t = s.try_acquire(A, B, LOW).unwrap();
-        assert_eq!(s.try_acquire(A, C, HIGH), Err(NoSlot::VenueFull { venue: A }));
-        assert_eq!(s.try_acquire(C, B, HIGH), Err(NoSlot::VenueFull { venue: B }));
+        assert_eq!(
+            s.try_acquire(A, C, HIGH),
+            Err(NoSlot::VenueFull { venue: A })
+        );
+        assert_eq!(
+            s.try_acquire(C, B, HIGH),
+            Err(NoSlot::VenueFull { venue: B })
+        );
         assert!(s.try_acquire(C, D, LOW).is_ok());
-        assert_eq!((s.in_flight_on(A), s.in_flight_on(B), s.in_flight()), (1, 1, 2));
+        assert_eq!(
+            (s.in_flight_on(A), s.in_flight_on(B), s.in_flight()),
+            (1, 1, 2)
+        );
         s.release(t).unwrap();
         assert!(s.try_acquire(A, B, LOW).is_ok());
         assert_eq!(s.counters().no_slot_venue, 2);
@@ -361,7 +382,10 @@ mod tests {
     fn unknown_venue_is_refused_not_panicking() {
         let mut s = table(3, 0, 3);
         let far = VenueId(200);
-        assert_eq!(s.try_acquire(far, A, HIGH), Err(NoSlot::VenueFull { venue: far }));
+        assert_eq!(
+            s.try_acquire(far, A, HIGH),
+            Err(NoSlot::VenueFull { venue: far })
+        );
         assert_eq!(s.in_flight_on(far), 0);
     }
 
@@ -390,14 +414,25 @@ mod tests {
 
     #[test]
     fn bad_configs() {
-        let mut cfg = SlotConfig::default();
-        cfg.global = 0;
-        assert!(matches!(Slots::new(cfg), Err(SlotConfigError::BadGlobal { .. })));
+        let mut cfg = SlotConfig {
+            global: 0,
+            ..SlotConfig::default()
+        };
+        assert!(matches!(
+            Slots::new(cfg),
+            Err(SlotConfigError::BadGlobal { .. })
+        ));
         cfg.global = 65;
-        assert!(matches!(Slots::new(cfg), Err(SlotConfigError::BadGlobal { .. })));
+        assert!(matches!(
+            Slots::new(cfg),
+            Err(SlotConfigError::BadGlobal { .. })
+        ));
         cfg.global = 2;
         cfg.reserved = 2;
-        assert!(matches!(Slots::new(cfg), Err(SlotConfigError::ReservedTooMany { .. })));
+        assert!(matches!(
+            Slots::new(cfg),
+            Err(SlotConfigError::ReservedTooMany { .. })
+        ));
         assert!(Slots::new(SlotConfig::default()).is_ok());
     }
 

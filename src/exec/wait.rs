@@ -103,7 +103,10 @@ mod tests {
     fn deadline_is_the_earlier_of_expiry_and_max_wait() {
         assert_eq!(WaitBudget::start(100, 150, 10).deadline_ns, 110);
         assert_eq!(WaitBudget::start(100, 105, 10).deadline_ns, 105);
-        assert_eq!(WaitBudget::start(100, u64::MAX, u64::MAX).deadline_ns, u64::MAX);
+        assert_eq!(
+            WaitBudget::start(100, u64::MAX, u64::MAX).deadline_ns,
+            u64::MAX
+        );
     }
 
     #[test]
@@ -112,9 +115,18 @@ mod tests {
         assert_eq!(b.decide(0, Some(0)), WaitDecision::Admit);
         assert_eq!(b.decide(0, Some(5 * MS)), WaitDecision::WaitUntil(5 * MS));
         assert_eq!(b.decide(0, Some(20 * MS)), WaitDecision::WaitUntil(20 * MS));
-        assert_eq!(b.decide(0, Some(20 * MS + 1)), WaitDecision::Reject(RejectReason::RateLimited));
-        assert_eq!(b.decide(0, None), WaitDecision::Reject(RejectReason::RateLimited));
-        assert_eq!(b.decide(21 * MS, Some(0)), WaitDecision::Reject(RejectReason::RateLimited));
+        assert_eq!(
+            b.decide(0, Some(20 * MS + 1)),
+            WaitDecision::Reject(RejectReason::RateLimited)
+        );
+        assert_eq!(
+            b.decide(0, None),
+            WaitDecision::Reject(RejectReason::RateLimited)
+        );
+        assert_eq!(
+            b.decide(21 * MS, Some(0)),
+            WaitDecision::Reject(RejectReason::RateLimited)
+        );
         assert_eq!(b.decide(51 * MS, Some(0)), WaitDecision::Expired);
     }
 
@@ -123,26 +135,54 @@ mod tests {
         let b = WaitBudget::start(0, 50 * MS, 20 * MS);
         assert_eq!(b.decide_after(0, Ok(())), WaitDecision::Admit);
         assert_eq!(b.decide_after(60 * MS, Ok(())), WaitDecision::Expired);
-        let banned = Throttle::Banned { until_ns: 120_000 * MS };
-        assert_eq!(b.decide_after(0, Err(banned)), WaitDecision::Reject(RejectReason::RateLimited));
+        let banned = Throttle::Banned {
+            until_ns: 120_000 * MS,
+        };
+        assert_eq!(
+            b.decide_after(0, Err(banned)),
+            WaitDecision::Reject(RejectReason::RateLimited)
+        );
         let rate = Throttle::Rate { until_ns: 3 * MS };
-        assert_eq!(b.decide_after(0, Err(rate)), WaitDecision::WaitUntil(3 * MS));
+        assert_eq!(
+            b.decide_after(0, Err(rate)),
+            WaitDecision::WaitUntil(3 * MS)
+        );
         let big = Throttle::BatchTooLarge { n: 9, burst: 2 };
-        assert_eq!(b.decide_after(0, Err(big)), WaitDecision::Reject(RejectReason::RateLimited));
+        assert_eq!(
+            b.decide_after(0, Err(big)),
+            WaitDecision::Reject(RejectReason::RateLimited)
+        );
         let stale = Throttle::Rate { until_ns: 0 };
         assert_eq!(b.decide_after(5, Err(stale)), WaitDecision::WaitUntil(6));
     }
 
     #[test]
     fn with_an_opportunity_and_a_gcra() {
-        let opp = Opportunity { expiry_ts_ns: 100 * MS, ..Opportunity::default() };
+        let opp = Opportunity {
+            expiry_ts_ns: 100 * MS,
+            ..Opportunity::default()
+        };
         let mut g = Gcra::new(30 * MS, 1).unwrap();
         let b = WaitBudget::for_opportunity(&opp, 0, 50 * MS);
-        assert_eq!(b.decide_after(0, g.check(0).map_err(|e| Throttle::Rate { until_ns: e.earliest_ns })), WaitDecision::Admit);
-        assert_eq!(b.decide(0, Some(g.earliest_at(0))), WaitDecision::WaitUntil(30 * MS));
+        assert_eq!(
+            b.decide_after(
+                0,
+                g.check(0).map_err(|e| Throttle::Rate {
+                    until_ns: e.earliest_ns
+                })
+            ),
+            WaitDecision::Admit
+        );
+        assert_eq!(
+            b.decide(0, Some(g.earliest_at(0))),
+            WaitDecision::WaitUntil(30 * MS)
+        );
         // Someone else takes that token; the next one is at 60 ms, past max_wait (50 ms).
         g.check(30 * MS).unwrap();
-        assert_eq!(b.decide(30 * MS, Some(g.earliest_at(30 * MS))), WaitDecision::Reject(RejectReason::RateLimited));
+        assert_eq!(
+            b.decide(30 * MS, Some(g.earliest_at(30 * MS))),
+            WaitDecision::Reject(RejectReason::RateLimited)
+        );
     }
 
     proptest! {

@@ -318,7 +318,12 @@ impl Zero429 {
 
     /// Upbit's `Remaining-Req` said `sec_remaining` for `group`: hold it a second when nearly spent.
     /// Returns whether a hold was set.
-    pub fn on_upbit_remaining(&mut self, group: EndpointGroup, sec_remaining: u32, now_ns: u64) -> bool {
+    pub fn on_upbit_remaining(
+        &mut self,
+        group: EndpointGroup,
+        sec_remaining: u32,
+        now_ns: u64,
+    ) -> bool {
         if sec_remaining > self.cfg.upbit_hold_at_sec {
             return false;
         }
@@ -337,7 +342,9 @@ impl Zero429 {
             let (Some(used), Some(spec)) = (used, self.groups[group.index()].spec) else {
                 continue;
             };
-            if u64::from(used) * 100 >= u64::from(spec.limit) * u64::from(self.cfg.binance_hold_at_pct) {
+            if u64::from(used) * 100
+                >= u64::from(spec.limit) * u64::from(self.cfg.binance_hold_at_pct)
+            {
                 let left = window_ns - unix_ns % window_ns;
                 holds += usize::from(self.hold(group, now_ns.saturating_add(left)));
             }
@@ -409,7 +416,9 @@ impl Zero429 {
             let steps = (1 + (now_ns - g.next_step_ns) / interval).min(needed);
             let raised = u64::from(g.ratio.0) + steps * step;
             g.ratio = RateRatio(raised.min(u64::from(RateRatio::SCALE)) as u32);
-            g.next_step_ns = g.next_step_ns.saturating_add(steps.saturating_mul(interval));
+            g.next_step_ns = g
+                .next_step_ns
+                .saturating_add(steps.saturating_mul(interval));
             g.counters.recovery_steps += steps;
         }
         self.apply_ratio(group, now_ns);
@@ -422,7 +431,11 @@ impl Zero429 {
         let factor = self.cfg.emergency_factor;
         let g = &mut self.groups[group.index()];
         let Some(gcra) = g.gcra.as_mut() else { return };
-        let effective = if emergency { g.ratio.mul(factor) } else { g.ratio };
+        let effective = if emergency {
+            g.ratio.mul(factor)
+        } else {
+            g.ratio
+        };
         if gcra.ratio() != effective {
             gcra.set_ratio(effective);
         }

@@ -30,9 +30,21 @@ fn cut_retry_after_then_slow_recovery_to_full_rate() {
 
     // First 429 (threshold 1): cut to 0.5, Retry-After 2 s honoured.
     let change = z.on_429(g, Some(2 * SEC), t0);
-    assert_eq!(change, Some(RatioChange { group: g, from: RateRatio::ONE, to: RateRatio::HALF }));
+    assert_eq!(
+        change,
+        Some(RatioChange {
+            group: g,
+            from: RateRatio::ONE,
+            to: RateRatio::HALF
+        })
+    );
     assert_eq!(z.gcra(g).unwrap().emission_interval_ns, base * 2);
-    assert_eq!(z.check(g, 1, t0 + SEC), Err(Throttle::RetryAfter { until_ns: t0 + 2 * SEC }));
+    assert_eq!(
+        z.check(g, 1, t0 + SEC),
+        Err(Throttle::RetryAfter {
+            until_ns: t0 + 2 * SEC
+        })
+    );
     assert_eq!(z.earliest_at(g, t0 + SEC), Some(t0 + 2 * SEC));
     assert!(z.check(g, 1, t0 + 2 * SEC).is_ok());
     // Other groups are untouched.
@@ -57,7 +69,10 @@ fn cut_retry_after_then_slow_recovery_to_full_rate() {
     let _ = z.check(g, 1, t0 + 9_000 * SEC);
     assert_eq!(z.ratio(g), RateRatio::ONE, "never above 1.0");
     let c = z.counters(g);
-    assert_eq!((c.status_429, c.cuts, c.recovery_steps, c.throttled), (1, 1, 10, 1));
+    assert_eq!(
+        (c.status_429, c.cuts, c.recovery_steps, c.throttled),
+        (1, 1, 10, 1)
+    );
 }
 
 #[test]
@@ -65,13 +80,20 @@ fn a_429_during_recovery_cuts_again_and_restarts_the_clock() {
     let mut z = upbit();
     let g = EndpointGroup::ExchangeDefault;
     z.on_429(g, None, 0);
-    assert_eq!(z.check(g, 1, SEC - 1), Err(Throttle::RetryAfter { until_ns: SEC }));
+    assert_eq!(
+        z.check(g, 1, SEC - 1),
+        Err(Throttle::RetryAfter { until_ns: SEC })
+    );
     let _ = z.check(g, 1, 300 * SEC);
     assert_eq!(z.ratio(g), RateRatio(RateRatio::HALF.0 + STEP));
     let change = z.on_429(g, Some(0), 400 * SEC).unwrap();
     assert_eq!(change.to, RateRatio(275_000));
     let _ = z.check(g, 1, 699 * SEC);
-    assert_eq!(z.ratio(g), RateRatio(275_000), "recovery waits 300 s from the latest 429");
+    assert_eq!(
+        z.ratio(g),
+        RateRatio(275_000),
+        "recovery waits 300 s from the latest 429"
+    );
     let _ = z.check(g, 1, 700 * SEC);
     assert_eq!(z.ratio(g), RateRatio(325_000));
 }
@@ -88,7 +110,10 @@ fn idle_group_catches_up_in_one_check() {
 
 #[test]
 fn threshold_above_one_waits_for_more_429s() {
-    let cfg = Zero429Config { error_429_threshold: 2, ..Zero429Config::default() };
+    let cfg = Zero429Config {
+        error_429_threshold: 2,
+        ..Zero429Config::default()
+    };
     let mut z = Zero429::for_venue(VenueKind::Upbit, cfg).unwrap();
     assert_eq!(z.on_429(EndpointGroup::Order, Some(0), 0), None);
     assert!(z.on_429(EndpointGroup::Order, Some(0), MS).is_some());
@@ -105,29 +130,54 @@ fn emergency_halves_every_group_for_its_duration() {
     let t = 50 * SEC;
     z.enter_emergency(60 * SEC, t);
     assert!(z.in_emergency(t));
-    for (i, g) in [EndpointGroup::Quotation, EndpointGroup::Order].into_iter().enumerate() {
+    for (i, g) in [EndpointGroup::Quotation, EndpointGroup::Order]
+        .into_iter()
+        .enumerate()
+    {
         assert_eq!(z.gcra(g).unwrap().emission_interval_ns, base[i] * 2);
-        assert_eq!(z.ratio(g), RateRatio::ONE, "policy ratio is kept underneath");
+        assert_eq!(
+            z.ratio(g),
+            RateRatio::ONE,
+            "policy ratio is kept underneath"
+        );
     }
     // Quotation: burst 5 at 200 ms normally; at half rate 400 ms and a burst of 3.
     assert_eq!(drain(&mut z, EndpointGroup::Quotation, t), 3);
     assert_eq!(
         z.check(EndpointGroup::Quotation, 1, t),
-        Err(Throttle::Rate { until_ns: t + 400 * MS })
+        Err(Throttle::Rate {
+            until_ns: t + 400 * MS
+        })
     );
     // A cut during emergency stacks: 0.5 x 0.5.
     z.on_429(EndpointGroup::Order, Some(0), t);
-    assert_eq!(z.gcra(EndpointGroup::Order).unwrap().emission_interval_ns, base[1] * 4);
+    assert_eq!(
+        z.gcra(EndpointGroup::Order).unwrap().emission_interval_ns,
+        base[1] * 4
+    );
     // After the duration the emergency factor goes by itself.
     let _ = z.check(EndpointGroup::Quotation, 1, t + 60 * SEC);
     assert!(!z.in_emergency(t + 60 * SEC));
-    assert_eq!(z.gcra(EndpointGroup::Quotation).unwrap().emission_interval_ns, base[0]);
+    assert_eq!(
+        z.gcra(EndpointGroup::Quotation)
+            .unwrap()
+            .emission_interval_ns,
+        base[0]
+    );
     let _ = z.check(EndpointGroup::Order, 1, t + 60 * SEC);
-    assert_eq!(z.gcra(EndpointGroup::Order).unwrap().emission_interval_ns, base[1] * 2);
+    assert_eq!(
+        z.gcra(EndpointGroup::Order).unwrap().emission_interval_ns,
+        base[1] * 2
+    );
     z.enter_emergency(SEC, t + 61 * SEC);
     z.exit_emergency(t + 61 * SEC);
     assert!(!z.in_emergency(t + 61 * SEC));
-    assert_eq!(z.gcra(EndpointGroup::Quotation).unwrap().emission_interval_ns, base[0]);
+    assert_eq!(
+        z.gcra(EndpointGroup::Quotation)
+            .unwrap()
+            .emission_interval_ns,
+        base[0]
+    );
 }
 
 #[test]
@@ -135,15 +185,27 @@ fn ban_blocks_every_group_until_retry_after() {
     let mut z = Zero429::for_venue(VenueKind::Binance, Zero429Config::default()).unwrap();
     let t = 5 * SEC;
     assert_eq!(z.on_418(Some(120 * SEC), t), 3);
-    for g in [EndpointGroup::RequestWeight, EndpointGroup::Orders10s, EndpointGroup::OrdersDay] {
-        assert_eq!(z.check(g, 1, t + SEC), Err(Throttle::Banned { until_ns: t + 120 * SEC }));
+    for g in [
+        EndpointGroup::RequestWeight,
+        EndpointGroup::Orders10s,
+        EndpointGroup::OrdersDay,
+    ] {
+        assert_eq!(
+            z.check(g, 1, t + SEC),
+            Err(Throttle::Banned {
+                until_ns: t + 120 * SEC
+            })
+        );
         assert_eq!(z.ratio(g), RateRatio::HALF);
         assert!(z.check(g, 1, t + 120 * SEC).is_ok());
     }
     assert_eq!(z.bans(), 1);
     // Default ban when the venue sent no usable Retry-After.
     z.on_418(None, 200 * SEC);
-    assert_eq!(z.earliest_at(EndpointGroup::Orders10s, 200 * SEC), Some(320 * SEC));
+    assert_eq!(
+        z.earliest_at(EndpointGroup::Orders10s, 200 * SEC),
+        Some(320 * SEC)
+    );
 }
 
 #[test]
@@ -153,7 +215,10 @@ fn upbit_remaining_req_holds_a_group_for_a_second() {
     let g = EndpointGroup::from_upbit_name(h.group).unwrap();
     let t = 7 * SEC;
     assert!(z.on_upbit_remaining(g, h.sec, t));
-    assert_eq!(z.check(g, 1, t + 500 * MS), Err(Throttle::HeaderHold { until_ns: t + SEC }));
+    assert_eq!(
+        z.check(g, 1, t + 500 * MS),
+        Err(Throttle::HeaderHold { until_ns: t + SEC })
+    );
     assert!(z.check(g, 1, t + SEC).is_ok());
     assert!(!z.on_upbit_remaining(g, 5, t + SEC), "plenty left: no hold");
     assert_eq!(z.counters(g).header_holds, 1);
@@ -169,7 +234,10 @@ fn binance_usage_holds_until_the_window_ends() {
     let unix = 1_700_000_085 * SEC + 250 * MS; // 45.25 s into a minute (1_700_000_040 is one)
     assert_eq!(z.on_binance_usage(&u, now, unix), 1);
     let until = now + 14_750 * MS;
-    assert_eq!(z.check(EndpointGroup::RequestWeight, 1, now), Err(Throttle::HeaderHold { until_ns: until }));
+    assert_eq!(
+        z.check(EndpointGroup::RequestWeight, 1, now),
+        Err(Throttle::HeaderHold { until_ns: until })
+    );
     assert!(z.check(EndpointGroup::Orders10s, 1, now).is_ok());
     assert!(z.check(EndpointGroup::RequestWeight, 1, until).is_ok());
 }
@@ -180,7 +248,10 @@ fn a_429_replaces_a_shorter_header_hold() {
     let g = EndpointGroup::Order;
     z.on_upbit_remaining(g, 0, 0);
     z.on_429(g, Some(5 * SEC), 0);
-    assert_eq!(z.check(g, 1, SEC), Err(Throttle::RetryAfter { until_ns: 5 * SEC }));
+    assert_eq!(
+        z.check(g, 1, SEC),
+        Err(Throttle::RetryAfter { until_ns: 5 * SEC })
+    );
 }
 
 #[test]
@@ -199,7 +270,10 @@ fn groups_without_a_limit_are_refused() {
 fn batches_and_rate() {
     let mut z = Zero429::for_venue(VenueKind::Binance, Zero429Config::default()).unwrap();
     let g = EndpointGroup::Orders10s;
-    assert_eq!(z.check(g, 51, 0), Err(Throttle::BatchTooLarge { n: 51, burst: 50 }));
+    assert_eq!(
+        z.check(g, 51, 0),
+        Err(Throttle::BatchTooLarge { n: 51, burst: 50 })
+    );
     assert!(z.check(g, 50, 0).is_ok());
     assert_eq!(z.check(g, 1, 0), Err(Throttle::Rate { until_ns: 200 * MS }));
 }
