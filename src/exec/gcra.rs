@@ -211,7 +211,7 @@ impl Gcra {
     /// The effective burst at the current ratio: `floor(tau / T) + 1`.
     #[inline]
     pub fn burst(&self) -> u32 {
-        let b = self.tolerance_ns / self.emission_interval_ns + 1;
+        let b = self.tolerance_ns / self.emission_interval_ns.max(1) + 1;
         u32::try_from(b).unwrap_or(u32::MAX)
     }
 
