@@ -23,8 +23,11 @@
 //! The atomics come from the private `sync` shim, so loom can explore every interleaving:
 //!
 //! ```text
-//! RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target-loom cargo test --release --lib exec::gcra_atomic
+//! RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test --release --lib exec::gcra_atomic
 //! ```
+//!
+//! (A target directory of its own, inside the ignored `target/`, so the loom build does not
+//! invalidate the normal one.)
 //!
 //! Hot path: no allocation, no lock, no syscall; the loop retries only when another thread won.
 
