@@ -13,6 +13,7 @@
 
 pub mod cache;
 pub mod config;
+pub mod exec;
 pub mod model;
 pub mod pipeline;
 pub mod runtime;
