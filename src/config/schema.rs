@@ -16,6 +16,9 @@ pub struct Config {
     pub venues: Vec<VenueConfig>,
     /// Instruments watched on those venues.
     pub instruments: Vec<InstrumentConfig>,
+    /// Feed connections: reconnects, timeouts, frame limits.
+    #[serde(default)]
+    pub ingest: IngestConfig,
     /// Detection thresholds and the opportunity cache.
     #[serde(default)]
     pub strategy: StrategyConfig,
@@ -74,6 +77,45 @@ pub struct InstrumentConfig {
     pub max_notional: Option<DecimalText>,
     /// Venue name -> that venue's symbol.
     pub symbols: BTreeMap<String, String>,
+}
+
+/// Feed connection behaviour, shared by every venue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IngestConfig {
+    /// No message at all for this long: drop the connection and reconnect. Kept well above every
+    /// venue's keep-alive period (a quiet book is not a dead connection); staleness for trading is
+    /// `venues[].stale_after_ms`, judged per quote.
+    pub reconnect_after_ms: u64,
+    /// Longest TCP connect + TLS + WebSocket handshake.
+    pub connect_timeout_ms: u64,
+    /// Largest WebSocket frame or message accepted; a larger one drops the connection.
+    pub max_message_bytes: u64,
+    /// First reconnect delay (doubles per failure, with jitter).
+    pub backoff_initial_ms: u64,
+    /// Largest reconnect delay.
+    pub backoff_max_ms: u64,
+    /// A session open this long resets the backoff.
+    pub healthy_after_ms: u64,
+    /// Feed breaker: consecutive failed sessions before it stops attempts.
+    pub breaker_failures: u32,
+    /// Feed breaker: how long it stops attempts.
+    pub breaker_open_ms: u64,
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        IngestConfig {
+            reconnect_after_ms: 30_000,
+            connect_timeout_ms: 5_000,
+            max_message_bytes: 1 << 20,
+            backoff_initial_ms: 100,
+            backoff_max_ms: 30_000,
+            healthy_after_ms: 30_000,
+            breaker_failures: 10,
+            breaker_open_ms: 60_000,
+        }
+    }
 }
 
 /// Detection and dedupe.

@@ -189,6 +189,31 @@ fn strategy_execution_risk_rules() {
 }
 
 #[test]
+fn ingest_rules() {
+    refused(
+        &with("[ingest]\nreconnect_after_ms = 100"),
+        "ingest.reconnect_after_ms",
+    );
+    refused(
+        &with("[ingest]\nconnect_timeout_ms = 0"),
+        "ingest.connect_timeout_ms",
+    );
+    refused(
+        &with("[ingest]\nmax_message_bytes = 10"),
+        "ingest.max_message_bytes",
+    );
+    refused(
+        &with("[ingest]\nbackoff_initial_ms = 500\nbackoff_max_ms = 100"),
+        "ingest.backoff_max_ms",
+    );
+    refused(
+        &with("[ingest]\nbreaker_failures = 0"),
+        "ingest.breaker_failures",
+    );
+    refused(&with("[ingest]\nretry = 1"), "ingest.retry");
+}
+
+#[test]
 fn runtime_and_telemetry_rules() {
     refused(
         &with("[runtime]\nring_capacity = 0"),

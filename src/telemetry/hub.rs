@@ -8,6 +8,7 @@ use super::counter::Counters;
 use super::hlog::HlogWriter;
 use super::metric::{new_histogram, Metric};
 use super::recorder::Interval;
+use super::samples::SampleDrain;
 
 pub(crate) struct HubSlot {
     #[allow(dead_code)]
@@ -32,10 +33,12 @@ pub struct Hub {
     totals: Vec<Histogram<u64>>,
     clamped: [u64; Metric::COUNT],
     intervals_seen: u64,
+    samples: Vec<SampleDrain>,
+    lines: Vec<String>,
 }
 
 impl Hub {
-    pub(crate) fn new(counters: Counters, slots: Vec<HubSlot>) -> Hub {
+    pub(crate) fn new(counters: Counters, slots: Vec<HubSlot>, samples: Vec<SampleDrain>) -> Hub {
         Hub {
             counters,
             slots,
@@ -46,6 +49,8 @@ impl Hub {
             totals: Metric::ALL.iter().map(|_| new_histogram()).collect(),
             clamped: [0; Metric::COUNT],
             intervals_seen: 0,
+            samples,
+            lines: Vec::new(),
         }
     }
 
@@ -87,6 +92,14 @@ impl Hub {
         Ok(Collected {
             per_metric: &self.interval,
         })
+    }
+
+    /// Log samples that arrived since the last call, formatted (`name: sample`).
+    pub fn take_samples(&mut self) -> Vec<String> {
+        for d in self.samples.iter_mut() {
+            d(&mut self.lines);
+        }
+        std::mem::take(&mut self.lines)
     }
 
     /// Run totals per metric.

@@ -21,6 +21,7 @@ mod recorder;
 mod registry;
 pub mod report;
 pub mod rss;
+mod samples;
 mod status;
 pub mod thread;
 
@@ -30,5 +31,6 @@ pub use metric::{new_histogram, Metric, HIGHEST_NS, SIGFIG};
 pub use outcomes::{counter_name, OppTotals, OutcomeCounters};
 pub use recorder::{Interval, Recorder};
 pub use registry::Registry;
+pub use samples::SampleTx;
 pub use status::StatusLine;
 pub use thread::TelemetryOptions;

@@ -7,6 +7,7 @@ use super::counter::{Counter, Counters};
 use super::hub::{Hub, HubSlot};
 use super::metric::{new_histogram, Metric};
 use super::recorder::{Interval, Recorder, RecorderSlot};
+use super::samples::{drain, SampleDrain, SampleTx};
 
 /// Spare histograms per (stage, metric): one being filled, one in flight, one being written.
 const POOL: usize = 3;
@@ -17,6 +18,7 @@ pub struct Registry {
     /// Named counters.
     pub counters: Counters,
     slots: Vec<HubSlot>,
+    samples: Vec<SampleDrain>,
 }
 
 impl Registry {
@@ -60,8 +62,22 @@ impl Registry {
         Recorder::new(slots, late)
     }
 
+    /// A rate-limited sample channel named `name` (at most one sample per `min_gap_ns`, up to 16
+    /// waiting); the telemetry thread prints each as `name: <sample>`. Suppressed samples are
+    /// counted in `<name>.samples_suppressed`.
+    pub fn sampler<T: Copy + Send + std::fmt::Display + 'static>(
+        &mut self,
+        name: &str,
+        min_gap_ns: u64,
+    ) -> SampleTx<T> {
+        let (tx, rx) = rtrb::RingBuffer::<T>::new(16);
+        let suppressed = self.counter(&format!("{name}.samples_suppressed"));
+        self.samples.push(drain(name.to_string(), rx));
+        SampleTx::new(tx, min_gap_ns, suppressed)
+    }
+
     /// Turn the registry into the telemetry thread's hub.
     pub fn into_hub(self) -> Hub {
-        Hub::new(self.counters, self.slots)
+        Hub::new(self.counters, self.slots, self.samples)
     }
 }

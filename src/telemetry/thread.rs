@@ -55,6 +55,9 @@ pub fn spawn(
                 }
                 let collected = hub.collect(log.as_mut())?;
                 let tto = collected.per_metric[Metric::TickToOrder.index()].0.clone();
+                for line in hub.take_samples() {
+                    eprintln!("microarb: sample: {line}");
+                }
                 if opts.status_line {
                     eprintln!("{}", status.render(now, &hub.counters, &tto));
                 }
