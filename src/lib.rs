@@ -9,4 +9,6 @@
 //!
 //! Modules follow the pipeline: [`model`] is the vocabulary every stage speaks.
 
+pub mod ingest;
 pub mod model;
+pub mod record;
