@@ -5,13 +5,14 @@
 //! "b":[["17440.00","40.833"]],"a":[["17440.50","78.815"]],"u":13079592,"seq":..},"cts":..}`.
 //!
 //! What a frame makes of the quote (the decision this adapter documents):
-//! - `snapshot`: the quote is exactly the frame's first bid and ask; an empty side is zero (not
-//!   tradable).
+//! - `snapshot`: the quote is exactly the frame's first (best) bid and ask; an empty side is zero
+//!   (not tradable).
 //! - `delta`: applied to the last top of book of the instrument, level by level, in order. A side
 //!   whose array is empty or absent is unchanged. A level with a positive size replaces that side's
-//!   top. A level with size `"0"` removes a level: if it is the price held, that side becomes empty
-//!   (zero, so the quote is one-sided and [`Quote::is_two_sided`] is false until the venue sends the
-//!   new top); a removal of any other price is ignored (level 1 never held it).
+//!   top (with several, the last one listed wins; level 1 sends one). A level with size `"0"`
+//!   removes a level: if it is the price held, that side becomes empty (zero, so the quote is
+//!   one-sided and [`Quote::is_two_sided`] is false until the venue sends the new top); a removal
+//!   of any other price is ignored (level 1 never held it).
 //! - a delta before any snapshot of its instrument is [`SkipKind::AwaitingSnapshot`].
 //! - sequence: `u` must rise; an update with `u <= last` is [`SkipKind::StaleSequence`] and is not
 //!   applied. `u == 1` means the venue restarted: the instrument's sequence is reset and the frame
@@ -23,7 +24,7 @@
 //! subscribe answers (`"op":"subscribe"`; `"success":false` is a [`SkipKind::VenueError`]) and the
 //! keep-alive answer (`"op":"ping"`/`"pong"`, `"ret_msg":"pong"`).
 
-use super::fields::{decimal_str, level_pair, ms_to_ns, required, string, uint};
+use super::fields::{decimal_str, first_level, level_pair, ms_to_ns, required, string, uint};
 use super::frame::{Frame, ParseError, SkipKind};
 use super::keepalive::{ClientPing, KeepAlive};
 use super::scan::{str_content, ArrIter, ObjIter};
@@ -116,6 +117,25 @@ fn apply_side(
     Ok(())
 }
 
+/// A snapshot side: its first (best) level, or empty.
+fn snapshot_side(
+    levels: Option<&[u8]>,
+    field: &'static str,
+    ps: Scale,
+    qs: Scale,
+) -> Result<(Price, Qty), ParseError> {
+    match levels {
+        None => Ok((Price::ZERO, Qty::ZERO)),
+        Some(levels) => match first_level(levels, field)? {
+            None => Ok((Price::ZERO, Qty::ZERO)),
+            Some((px, qty)) => Ok((
+                Price(decimal_str(px, field, ps)?),
+                Qty(decimal_str(qty, field, qs)?),
+            )),
+        },
+    }
+}
+
 /// Parse one Bybit v5 payload and apply it to `book`. Never allocates, never panics.
 pub fn parse(
     payload: &[u8],
@@ -194,11 +214,16 @@ pub fn parse(
         return Ok(Frame::Skip(SkipKind::AwaitingSnapshot));
     };
     let (ps, qs) = (info.price_scale, info.qty_scale);
-    if let Some(b) = bids {
-        apply_side(b, &mut next.bid, "b", ps, qs)?;
-    }
-    if let Some(a) = asks {
-        apply_side(a, &mut next.ask, "a", ps, qs)?;
+    if snapshot {
+        next.bid = snapshot_side(bids, "b", ps, qs)?;
+        next.ask = snapshot_side(asks, "a", ps, qs)?;
+    } else {
+        if let Some(b) = bids {
+            apply_side(b, &mut next.bid, "b", ps, qs)?;
+        }
+        if let Some(a) = asks {
+            apply_side(a, &mut next.ask, "a", ps, qs)?;
+        }
     }
     if u == 1 {
         book.seq.reset(info.instrument);
