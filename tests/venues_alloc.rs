@@ -95,6 +95,16 @@ fn parser(kind: VenueKind) -> FeedParser {
         ("BTCUSDT", InstrumentId(0), 8, 8),
         ("KRW-BTC.1", InstrumentId(1), 8, 8),
         ("BTC-USDT", InstrumentId(2), 8, 8),
+        // Symbols of the session captures, so their frames become quotes too.
+        ("BLZETH", InstrumentId(3), 8, 8),
+        ("LRCBTC", InstrumentId(4), 8, 8),
+        ("NKNUSDT", InstrumentId(5), 8, 8),
+        ("RUNEEUR", InstrumentId(6), 8, 8),
+        ("BTC-ITAM", InstrumentId(7), 8, 8),
+        ("BTC-PAX", InstrumentId(8), 8, 8),
+        ("BTC-XTZ", InstrumentId(9), 8, 8),
+        ("KRW-LAMB", InstrumentId(10), 8, 8),
+        ("KRW-WAVES", InstrumentId(11), 8, 8),
     ])
     .unwrap();
     FeedParser::new(kind, VenueId(0), symbols)
