@@ -192,10 +192,8 @@ proptest! {
 
     #[test]
     fn scanner_arbitrary_bytes(f in arbitrary()) {
-        for m in ObjIter::new(&f) {
-            if let Ok((_, v)) = m {
-                for e in ArrIter::new(v) { let _ = e; }
-            }
+        for (_, v) in ObjIter::new(&f).flatten() {
+            for e in ArrIter::new(v) { let _ = e; }
         }
         for e in ArrIter::new(&f) { let _ = e; }
     }
@@ -204,9 +202,7 @@ proptest! {
     fn scanner_mutated(f in mutated(VenueKind::Bybit)) {
         fn walk(b: &[u8], depth: u32) {
             if depth > 4 { return; }
-            for m in ObjIter::new(b) {
-                if let Ok((_, v)) = m { walk(v, depth + 1); }
-            }
+            for (_, v) in ObjIter::new(b).flatten() { walk(v, depth + 1); }
             for e in ArrIter::new(b).flatten() { walk(e, depth + 1); }
         }
         walk(&f, 0);

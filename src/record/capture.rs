@@ -282,7 +282,9 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn read_all(bytes: &[u8]) -> Vec<Result<(u64, String, Vec<u8>, u64), String>> {
+    type Row = Result<(u64, String, Vec<u8>, u64), String>;
+
+    fn read_all(bytes: &[u8]) -> Vec<Row> {
         let mut r = CaptureReader::new(bytes);
         let mut out = Vec::new();
         loop {

@@ -48,13 +48,16 @@ pub(crate) fn ms_to_ns(ms: u64, field: &'static str) -> Result<i64, ParseError> 
         .ok_or(ParseError::Integer { field })
 }
 
+/// A book level's raw `(price, size)` values.
+pub(crate) type Level<'a> = (&'a [u8], &'a [u8]);
+
 /// First level `[price, size, ...]` of a book side array (`[["17440.00","40.833"]]`) as raw values;
 /// `None` when the side is empty.
 #[inline]
 pub(crate) fn first_level<'a>(
     side: &'a [u8],
     field: &'static str,
-) -> Result<Option<(&'a [u8], &'a [u8])>, ParseError> {
+) -> Result<Option<Level<'a>>, ParseError> {
     match super::scan::first_element(side)? {
         None => Ok(None),
         Some(level) => level_pair(level, field).map(Some),
@@ -66,7 +69,7 @@ pub(crate) fn first_level<'a>(
 pub(crate) fn level_pair<'a>(
     level: &'a [u8],
     field: &'static str,
-) -> Result<(&'a [u8], &'a [u8]), ParseError> {
+) -> Result<Level<'a>, ParseError> {
     let mut it = super::scan::ArrIter::new(level);
     let px = it.next().ok_or(ParseError::WrongType { field })??;
     let qty = it.next().ok_or(ParseError::WrongType { field })??;

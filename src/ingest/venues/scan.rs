@@ -177,6 +177,9 @@ pub fn parse_u64(v: &[u8]) -> Option<u64> {
     Some(n)
 }
 
+/// One object member: raw key (without quotes) and raw value.
+pub type Member<'a> = (&'a [u8], &'a [u8]);
+
 /// Iterator over the members of a JSON object: yields `(raw key without quotes, raw value)`.
 ///
 /// After the first error it yields that error once and then ends, so a `for` loop terminates.
@@ -200,7 +203,7 @@ impl<'a> ObjIter<'a> {
         }
     }
 
-    fn step(&mut self) -> Result<Option<(&'a [u8], &'a [u8])>, ScanError> {
+    fn step(&mut self) -> Result<Option<Member<'a>>, ScanError> {
         let b = self.b;
         if self.first {
             self.first = false;
@@ -244,7 +247,7 @@ impl<'a> ObjIter<'a> {
 }
 
 impl<'a> Iterator for ObjIter<'a> {
-    type Item = Result<(&'a [u8], &'a [u8]), ScanError>;
+    type Item = Result<Member<'a>, ScanError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
