@@ -254,14 +254,8 @@ mod tests {
     #[test]
     fn refuses_what_it_cannot_hold() {
         assert_eq!(parse_decimal(b"", 8), Err(DecimalError::Empty));
-        assert_eq!(
-            parse_decimal(b"1.2.3", 8),
-            Err(DecimalError::InvalidChar { at: 3 })
-        );
-        assert_eq!(
-            parse_decimal(b"abc", 8),
-            Err(DecimalError::InvalidChar { at: 0 })
-        );
+        assert_eq!(parse_decimal(b"1.2.3", 8), Err(DecimalError::InvalidChar { at: 3 }));
+        assert_eq!(parse_decimal(b"abc", 8), Err(DecimalError::InvalidChar { at: 0 }));
         assert_eq!(parse_decimal(b".", 8), Err(DecimalError::NoDigits));
         assert_eq!(parse_decimal(b"-", 8), Err(DecimalError::NoDigits));
         assert_eq!(parse_decimal(b"1e", 8), Err(DecimalError::NoDigits));
@@ -273,10 +267,7 @@ mod tests {
             parse_decimal(b"9223372036854775808", 0),
             Err(DecimalError::Overflow { scale: 0 })
         );
-        assert_eq!(
-            parse_decimal(b"1e30", 0),
-            Err(DecimalError::Overflow { scale: 0 })
-        );
+        assert_eq!(parse_decimal(b"1e30", 0), Err(DecimalError::Overflow { scale: 0 }));
         assert_eq!(
             parse_decimal(b"1e-99999999999999999999", 0),
             Err(DecimalError::TooManyDecimals { scale: 0 })
