@@ -7,16 +7,20 @@
 //! USD-M adds `"e":"bookTicker"`, `E` (event time) and `T` (transaction time), which become the
 //! quote's exchange timestamp (`T` preferred; spot has none, so 0).
 //!
-//! Recognised and skipped: other streams of a combined connection (by the `stream` name, without
-//! looking into `data`), raw events with another `e` (`depthUpdate`, `trade`, `kline`...), the
-//! subscribe answer `{"result":null,"id":1}`, and error answers (`{"code":..,"msg":..}`,
-//! `{"error":{..},"id":..}`) as [`SkipKind::VenueError`]. Keep-alive is WebSocket control frames
-//! only, so no text frame is a pong.
+//! The combined wrapper is read in one pass: `data` is parsed in place, not skipped and rescanned,
+//! and a `stream` name that is not a bookTicker ends the parse at once (`stream` comes first in
+//! Binance's frames), so depth and trade frames cost almost nothing and are not validated further.
+//!
+//! Recognised and skipped: other streams of a combined connection (by the `stream` name), raw
+//! events with another `e` (`depthUpdate`, `trade`, `kline`...), the subscribe answer
+//! `{"result":null,"id":1}`, and error answers (`{"code":..,"msg":..}`, `{"error":{..},"id":..}`)
+//! as [`SkipKind::VenueError`]. Keep-alive is WebSocket control frames only, so no text frame is a
+//! pong.
 
 use super::fields::{decimal_str, ms_to_ns, required, string, uint};
 use super::frame::{Frame, ParseError, SkipKind};
 use super::keepalive::{ClientPing, KeepAlive};
-use super::scan::{str_content, ObjIter};
+use super::scan::{str_content, ObjIter, ScanError};
 use super::symbols::SymbolTable;
 use crate::model::{Price, Qty, Quote, VenueId};
 
@@ -81,15 +85,6 @@ impl<'a> Event<'a> {
             _ => {}
         }
     }
-
-    fn read(obj: &'a [u8]) -> Result<Self, ParseError> {
-        let mut ev = Event::default();
-        for member in ObjIter::new(obj) {
-            let (k, v) = member?;
-            ev.take(k, v);
-        }
-        Ok(ev)
-    }
 }
 
 /// Parse one Binance payload (spot or USD-M, raw or combined) into a [`Frame`]. Never allocates,
@@ -105,27 +100,50 @@ pub fn parse(
     let mut data = None;
     let mut ack = false;
     let mut error = false;
-    for member in ObjIter::new(payload) {
-        let (k, v) = member?;
-        match k {
-            b"stream" => stream = Some(v),
-            b"data" => data = Some(v),
+    let mut it = ObjIter::new(payload);
+    while let Some(key) = it.next_key() {
+        let key = key?;
+        if key == b"data" {
+            // Read the event in place rather than skipping it and scanning it again.
+            let base = it.offset();
+            let mut inner = ObjIter::new(it.rest());
+            let mut ev = Event::default();
+            for member in inner.by_ref() {
+                let (k, v) = member.map_err(|e| ScanError {
+                    at: e.at + base,
+                    ..e
+                })?;
+                ev.take(k, v);
+            }
+            it.advance(inner.consumed());
+            data = Some(ev);
+            continue;
+        }
+        let v = it.value()?;
+        match key {
+            b"stream" => {
+                // Another stream of the connection: done, without reading (or validating) `data`.
+                if str_content(v).is_some_and(|name| !name.ends_with(b"@bookTicker")) {
+                    return Ok(Frame::Skip(SkipKind::OtherChannel));
+                }
+                stream = Some(v);
+            }
             b"result" | b"id" => ack = true,
             b"error" | b"code" | b"msg" => error = true,
-            _ => top.take(k, v),
+            _ => top.take(key, v),
         }
     }
     if error {
         return Ok(Frame::Skip(SkipKind::VenueError));
     }
     let ev = match data {
-        Some(data) => {
+        Some(ev) => {
             if let Some(name) = stream.and_then(str_content) {
                 if !name.ends_with(b"@bookTicker") {
                     return Ok(Frame::Skip(SkipKind::OtherChannel));
                 }
             }
-            Event::read(data)?
+            ev
         }
         None if ack => return Ok(Frame::Skip(SkipKind::SubscribeAck)),
         None => top,

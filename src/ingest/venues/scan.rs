@@ -203,7 +203,9 @@ impl<'a> ObjIter<'a> {
         }
     }
 
-    fn step(&mut self) -> Result<Option<Member<'a>>, ScanError> {
+    /// Read up to the next member's value: returns its key and leaves `pos` at the value's first
+    /// byte; at the closing `}` returns `None` with `pos` just past it.
+    fn step_key(&mut self) -> Result<Option<&'a [u8]>, ScanError> {
         let b = self.b;
         if self.first {
             self.first = false;
@@ -214,13 +216,17 @@ impl<'a> ObjIter<'a> {
             }
             let i = skip_ws(b, self.pos);
             if b.get(i) == Some(&b'}') {
+                self.pos = i + 1;
                 return Ok(None);
             }
         } else {
             let i = skip_ws(b, self.pos);
             match b.get(i) {
                 Some(b',') => self.pos = i + 1,
-                Some(b'}') => return Ok(None),
+                Some(b'}') => {
+                    self.pos = i + 1;
+                    return Ok(None);
+                }
                 Some(&c) => return err(i, ScanErrorKind::UnexpectedByte(c)),
                 None => return err(i, ScanErrorKind::UnexpectedEnd),
             }
@@ -239,10 +245,78 @@ impl<'a> ObjIter<'a> {
             Some(&x) => return err(c, ScanErrorKind::UnexpectedByte(x)),
             None => return err(c, ScanErrorKind::UnexpectedEnd),
         }
-        let v = skip_ws(b, c + 1);
-        let v_end = skip_value(b, v)?;
+        self.pos = skip_ws(b, c + 1);
+        Ok(Some(key))
+    }
+
+    fn skip_value_here(&mut self) -> Result<&'a [u8], ScanError> {
+        let v = self.pos;
+        let v_end = skip_value(self.b, v)?;
         self.pos = v_end;
-        Ok(Some((key, b.get(v..v_end).unwrap_or_default())))
+        Ok(self.b.get(v..v_end).unwrap_or_default())
+    }
+
+    fn step(&mut self) -> Result<Option<Member<'a>>, ScanError> {
+        match self.step_key()? {
+            None => Ok(None),
+            Some(key) => Ok(Some((key, self.skip_value_here()?))),
+        }
+    }
+
+    fn fuse<T>(&mut self, r: Result<Option<T>, ScanError>) -> Option<Result<T, ScanError>> {
+        match r {
+            Ok(Some(x)) => Some(Ok(x)),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+
+    /// Lazy walk, for descending into a member without scanning it twice: the next member's key,
+    /// stopping before its value. The caller must then consume the value with
+    /// [`value`](ObjIter::value), or parse it from [`rest`](ObjIter::rest) and report the bytes it
+    /// used with [`advance`](ObjIter::advance), before asking for the next key.
+    pub fn next_key(&mut self) -> Option<Result<&'a [u8], ScanError>> {
+        if self.done {
+            return None;
+        }
+        let r = self.step_key();
+        self.fuse(r)
+    }
+
+    /// After [`next_key`](ObjIter::next_key): skip the member's value and return it raw.
+    pub fn value(&mut self) -> Result<&'a [u8], ScanError> {
+        let r = self.skip_value_here();
+        if r.is_err() {
+            self.done = true;
+        }
+        r
+    }
+
+    /// The unread input, from the current position (a value's first byte after `next_key`).
+    pub fn rest(&self) -> &'a [u8] {
+        self.b.get(self.pos..).unwrap_or_default()
+    }
+
+    /// Byte offset of the current position in the scanned slice.
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    /// Move past `n` bytes of [`rest`](ObjIter::rest) that the caller consumed.
+    pub fn advance(&mut self, n: usize) {
+        self.pos = self.pos.saturating_add(n).min(self.b.len());
+    }
+
+    /// Bytes of the input this iterator consumed; once it has returned `None`, that is the whole
+    /// object including its closing `}` (and leading whitespace).
+    pub fn consumed(&self) -> usize {
+        self.pos
     }
 }
 
@@ -253,17 +327,8 @@ impl<'a> Iterator for ObjIter<'a> {
         if self.done {
             return None;
         }
-        match self.step() {
-            Ok(Some(kv)) => Some(Ok(kv)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
+        let r = self.step();
+        self.fuse(r)
     }
 }
 
@@ -419,6 +484,38 @@ mod tests {
             skip_value(&nested, 0).unwrap_err().kind,
             ScanErrorKind::TooDeep
         );
+    }
+
+    #[test]
+    fn lazy_descent_matches_eager_walk() {
+        let j = br#"{"stream":"x@bookTicker", "data" : {"u":1,"s":"A"} ,"z":[1]}"#;
+        let mut it = ObjIter::new(j);
+        let mut seen = Vec::new();
+        while let Some(k) = it.next_key() {
+            let k = k.unwrap();
+            if k == b"data" {
+                let mut inner = ObjIter::new(it.rest());
+                let members: Vec<_> = inner.by_ref().map(|m| m.unwrap()).collect();
+                assert_eq!(members, vec![(&b"u"[..], &b"1"[..]), (b"s", br#""A""#)]);
+                it.advance(inner.consumed());
+                seen.push((k, &b"<descended>"[..]));
+            } else {
+                seen.push((k, it.value().unwrap()));
+            }
+        }
+        assert_eq!(
+            seen,
+            vec![
+                (&b"stream"[..], &br#""x@bookTicker""#[..]),
+                (b"data", b"<descended>"),
+                (b"z", b"[1]")
+            ]
+        );
+        assert_eq!(it.consumed(), j.len());
+        let mut bad = ObjIter::new(br#"{"a":}"#);
+        assert_eq!(bad.next_key(), Some(Ok(&b"a"[..])));
+        assert!(bad.value().is_err());
+        assert_eq!(bad.next_key(), None);
     }
 
     #[test]
