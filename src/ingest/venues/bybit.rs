@@ -20,6 +20,9 @@
 //!   [`FeedParser`](super::FeedParser) does not check Bybit quotes again.
 //! - `exch_ts_ns` is `cts` (matching engine time) when present, else `ts`; flag bit 0 = snapshot.
 //!
+//! One pass: a `topic` that is not `orderbook.1.*` ends the parse at once (Bybit sends `topic`
+//! first), and once the topic is known `data` is read in place rather than skipped and rescanned.
+//!
 //! Recognised and skipped: other topics (`orderbook.50`, `publicTrade`, `tickers`, `kline`...),
 //! subscribe answers (`"op":"subscribe"`; `"success":false` is a [`SkipKind::VenueError`]) and the
 //! keep-alive answer (`"op":"ping"`/`"pong"`, `"ret_msg":"pong"`).
@@ -27,7 +30,7 @@
 use super::fields::{decimal_str, first_level, level_pair, ms_to_ns, required, string, uint};
 use super::frame::{Frame, ParseError, SkipKind};
 use super::keepalive::{ClientPing, KeepAlive};
-use super::scan::{str_content, ArrIter, ObjIter};
+use super::scan::{str_content, ArrIter, ObjIter, ScanError};
 use super::seq::{SeqCheck, SeqGuard};
 use super::symbols::SymbolTable;
 use crate::model::{Price, Qty, Quote, Scale, VenueId, MAX_INSTRUMENTS};
@@ -117,6 +120,35 @@ fn apply_side(
     Ok(())
 }
 
+/// The members of `data` the adapter reads.
+#[derive(Default, Clone, Copy)]
+struct DataFields<'a> {
+    s: Option<&'a [u8]>,
+    bids: Option<&'a [u8]>,
+    asks: Option<&'a [u8]>,
+    u: Option<&'a [u8]>,
+}
+
+impl<'a> DataFields<'a> {
+    /// Walk the object to its end; `base` shifts error offsets back to the payload's.
+    fn read(&mut self, it: &mut ObjIter<'a>, base: usize) -> Result<(), ParseError> {
+        for member in it.by_ref() {
+            let (k, v) = member.map_err(|e| ScanError {
+                at: e.at + base,
+                ..e
+            })?;
+            match k {
+                b"s" => self.s = Some(v),
+                b"b" => self.bids = Some(v),
+                b"a" => self.asks = Some(v),
+                b"u" => self.u = Some(v),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A snapshot side: its first (best) level, or empty.
 fn snapshot_side(
     levels: Option<&[u8]>,
@@ -146,10 +178,29 @@ pub fn parse(
 ) -> Result<Frame, ParseError> {
     let (mut topic, mut ty, mut ts, mut cts, mut data) = (None, None, None, None, None);
     let (mut op, mut success) = (None, None);
-    for member in ObjIter::new(payload) {
-        let (k, v) = member?;
-        match k {
-            b"topic" => topic = Some(v),
+    let mut fields = DataFields::default();
+    let mut data_read = false;
+    let mut it = ObjIter::new(payload);
+    while let Some(key) = it.next_key() {
+        let key = key?;
+        if key == b"data" && topic.is_some() {
+            // Our topic is known (it comes first in Bybit's frames): read `data` in place.
+            let base = it.offset();
+            let mut inner = ObjIter::new(it.rest());
+            fields.read(&mut inner, base)?;
+            it.advance(inner.consumed());
+            data_read = true;
+            continue;
+        }
+        let v = it.value()?;
+        match key {
+            b"topic" => {
+                // Another topic: done, without reading (or validating) the rest.
+                if str_content(v).is_some_and(|t| !t.starts_with(b"orderbook.1.")) {
+                    return Ok(Frame::Skip(SkipKind::OtherChannel));
+                }
+                topic = Some(v);
+            }
             b"type" => ty = Some(v),
             b"ts" => ts = Some(v),
             b"cts" => cts = Some(v),
@@ -178,17 +229,11 @@ pub fn parse(
         b"delta" => false,
         _ => return Err(ParseError::WrongType { field: "type" }),
     };
-    let (mut s, mut bids, mut asks, mut u) = (None, None, None, None);
-    for member in ObjIter::new(required(data, "data")?) {
-        let (k, v) = member?;
-        match k {
-            b"s" => s = Some(v),
-            b"b" => bids = Some(v),
-            b"a" => asks = Some(v),
-            b"u" => u = Some(v),
-            _ => {}
-        }
+    if !data_read {
+        // `data` came before `topic` (or is missing): it was skipped, read it now.
+        fields.read(&mut ObjIter::new(required(data, "data")?), 0)?;
     }
+    let DataFields { s, bids, asks, u } = fields;
     let symbol = string(required(s, "s")?, "s")?;
     let Some(info) = symbols.get(symbol) else {
         return Ok(Frame::Skip(SkipKind::UnknownSymbol));
@@ -318,6 +363,17 @@ mod tests {
             r#"["17442.00","3"]"#,
         );
         assert_eq!(fx.top(&d), (1_743_900, 2_000, 1_744_200, 3_000));
+    }
+
+    #[test]
+    fn member_order_does_not_matter() {
+        let mut fx = Fx::new();
+        let f = r#"{"data":{"u":7,"a":[["2","1"]],"b":[["1","1"]],"s":"BTCUSDT"},"cts":1,"type":"snapshot","topic":"orderbook.1.BTCUSDT"}"#;
+        assert_eq!(fx.top(f), (100, 1_000, 200, 1_000));
+        let f = r#"{"topic":"orderbook.1.BTCUSDT","type":"snapshot"}"#;
+        assert_eq!(fx.p(f), Err(ParseError::MissingField { field: "data" }));
+        let f = r#"{"topic":"orderbook.1.BTCUSDT","type":"snapshot","data":[1]}"#;
+        assert!(matches!(fx.p(f), Err(ParseError::Json(_))));
     }
 
     #[test]

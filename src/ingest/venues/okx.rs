@@ -8,6 +8,9 @@
 //! older pushes: the sequence guard then lets it through), `exch_ts_ns` = `ts`. An empty `data`
 //! array is [`SkipKind::Empty`].
 //!
+//! A push whose `arg.channel` is not `bbo-tbt` ends the parse at once (OKX sends `arg` first), so
+//! `books` and `trades` pushes on the same connection cost almost nothing.
+//!
 //! Recognised and skipped: other channels (`tickers`, `books`, `trades`...), event answers
 //! (`{"event":"subscribe",..}` is [`SkipKind::SubscribeAck`], `{"event":"error",..}` a
 //! [`SkipKind::VenueError`], other events such as `channel-conn-count` [`SkipKind::OtherChannel`]),
@@ -57,11 +60,27 @@ pub fn parse(
     if is_pong(payload) {
         return Ok(Frame::Skip(SkipKind::KeepAlive));
     }
-    let (mut arg, mut data, mut event) = (None, None, None);
+    let (mut data, mut event) = (None, None);
+    let (mut arg, mut channel, mut inst_id) = (false, None, None);
     for member in ObjIter::new(payload) {
         let (k, v) = member?;
         match k {
-            b"arg" => arg = Some(v),
+            b"arg" => {
+                arg = true;
+                for member in ObjIter::new(v) {
+                    let (k, v) = member?;
+                    match k {
+                        b"channel" => channel = Some(v),
+                        b"instId" => inst_id = Some(v),
+                        _ => {}
+                    }
+                }
+                // A push of another channel (`arg` comes first in OKX's pushes): done, without
+                // reading (or validating) its data. Event answers carry `event` before `arg`.
+                if event.is_none() && channel.and_then(str_content) != Some(b"bbo-tbt") {
+                    return Ok(Frame::Skip(SkipKind::OtherChannel));
+                }
+            }
             b"data" => data = Some(v),
             b"event" => event = Some(v),
             _ => {}
@@ -74,14 +93,8 @@ pub fn parse(
             _ => SkipKind::OtherChannel,
         }));
     }
-    let (mut channel, mut inst_id) = (None, None);
-    for member in ObjIter::new(required(arg, "arg")?) {
-        let (k, v) = member?;
-        match k {
-            b"channel" => channel = Some(v),
-            b"instId" => inst_id = Some(v),
-            _ => {}
-        }
+    if !arg {
+        return Err(ParseError::MissingField { field: "arg" });
     }
     if string(required(channel, "channel")?, "channel")? != b"bbo-tbt" {
         return Ok(Frame::Skip(SkipKind::OtherChannel));
