@@ -12,6 +12,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use microarb::ingest::venues::scan::ObjIter;
 use microarb::ingest::venues::{binance, binance_serde, bybit, okx, upbit, SymbolTable};
 use microarb::model::{parse_decimal, InstrumentId, VenueId};
 
@@ -56,6 +57,18 @@ fn per_venue(c: &mut Criterion) {
     });
     g.bench_function("okx_bbo_tbt", |b| {
         b.iter(|| okx::parse(black_box(OKX.as_bytes()), &t, 1, v))
+    });
+    // For scale: the structural walk alone (wrapper and event members, no interpretation).
+    g.bench_function("scan_only_binance_spot", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            for (k, v) in ObjIter::new(black_box(BINANCE_SPOT.as_bytes())).flatten() {
+                if k == b"data" {
+                    n += ObjIter::new(v).flatten().count();
+                }
+            }
+            n
+        })
     });
     // For scale: the four exact decimal conversions a Binance spot quote needs, alone.
     g.bench_function("decimals_only_x4", |b| {
