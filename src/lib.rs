@@ -14,8 +14,10 @@
 pub mod cache;
 pub mod config;
 pub mod exec;
+pub mod ingest;
 pub mod model;
 pub mod pipeline;
+pub mod record;
 pub mod runtime;
 pub mod sim;
 pub mod strategy;
