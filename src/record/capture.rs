@@ -139,17 +139,30 @@ impl<R: BufRead> CaptureReader<R> {
     }
 }
 
+/// Unsigned decimal nanoseconds; `None` on anything else or overflow.
+fn parse_ns(text: &[u8]) -> Option<u64> {
+    if text.is_empty() || text.len() > 20 {
+        return None;
+    }
+    text.iter().try_fold(0u64, |n, &c| {
+        if c.is_ascii_digit() {
+            n.checked_mul(10)?.checked_add(u64::from(c - b'0'))
+        } else {
+            None
+        }
+    })
+}
+
 /// Split one line (without its line break) into a record.
 fn parse_line(line: &[u8], line_no: u64) -> Result<Record<'_>, CaptureError> {
     let mut parts = line.splitn(3, |&c| c == b'\t');
     let (Some(ts), Some(venue), Some(payload)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(CaptureError::MissingField { line: line_no });
     };
-    let recv_ns =
-        crate::ingest::venues::scan::parse_u64(ts).ok_or_else(|| CaptureError::BadTimestamp {
-            line: line_no,
-            text: String::from_utf8_lossy(&ts[..ts.len().min(32)]).into_owned(),
-        })?;
+    let recv_ns = parse_ns(ts).ok_or_else(|| CaptureError::BadTimestamp {
+        line: line_no,
+        text: String::from_utf8_lossy(&ts[..ts.len().min(32)]).into_owned(),
+    })?;
     let venue = std::str::from_utf8(venue)
         .ok()
         .filter(|v| !v.is_empty())
