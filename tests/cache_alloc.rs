@@ -137,13 +137,21 @@ fn no_allocation_after_construction() {
         }
     });
 
-    assert_eq!(n, 0, "the cache allocated (or freed) {n} times after construction");
+    assert_eq!(
+        n, 0,
+        "the cache allocated (or freed) {n} times after construction"
+    );
     // The workload really exercised every path.
     let s = big.stats();
-    assert!(s.hits > 0 && s.misses > 0 && s.evictions > 0 && s.expiries > 0, "{s:?}");
+    assert!(
+        s.hits > 0 && s.misses > 0 && s.evictions > 0 && s.expiries > 0,
+        "{s:?}"
+    );
     let c = colliding.stats();
     assert!(c.evictions > 0 && c.expiries > 0, "{c:?}");
     let d = dedupe.stats();
-    assert!(d.hits > 0 && d.evictions > 0 && d.expiries > 0 && fresh > 0, "{d:?}");
+    assert!(
+        d.hits > 0 && d.evictions > 0 && d.expiries > 0 && fresh > 0,
+        "{d:?}"
+    );
 }
-

@@ -56,6 +56,9 @@ mod tests {
         for k in 0u64..6400 {
             buckets[(k.cache_hash() & 63) as usize] += 1;
         }
-        assert!(buckets.iter().all(|&n| (50..=150).contains(&n)), "{buckets:?}");
+        assert!(
+            buckets.iter().all(|&n| (50..=150).contains(&n)),
+            "{buckets:?}"
+        );
     }
 }

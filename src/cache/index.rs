@@ -22,7 +22,10 @@ struct Slot {
     entry: u32,
 }
 
-const VACANT: Slot = Slot { hash: 0, entry: EMPTY };
+const VACANT: Slot = Slot {
+    hash: 0,
+    entry: EMPTY,
+};
 
 /// Fixed-size open-addressing table from hash to slab entry.
 #[derive(Debug)]
@@ -49,7 +52,11 @@ impl Index {
 
     /// Position and entry of the slot with `hash` whose entry satisfies `is_key`.
     #[inline]
-    pub(super) fn find(&self, hash: u32, mut is_key: impl FnMut(u32) -> bool) -> Option<(usize, u32)> {
+    pub(super) fn find(
+        &self,
+        hash: u32,
+        mut is_key: impl FnMut(u32) -> bool,
+    ) -> Option<(usize, u32)> {
         let mut pos = hash as usize & self.mask;
         loop {
             let slot = self.slots[pos];
@@ -158,7 +165,10 @@ mod tests {
             assert_eq!(ix.audit(), 7);
             assert_eq!(ix.find_entry(6, victim), None);
             for e in (0..8).filter(|&e| e != victim) {
-                assert!(ix.find_entry(6, e).is_some(), "lost {e} after removing {victim}");
+                assert!(
+                    ix.find_entry(6, e).is_some(),
+                    "lost {e} after removing {victim}"
+                );
             }
         }
     }

@@ -111,6 +111,9 @@ mod tests {
             let k = key(0, 0, 1, 6_000_000_000_000 + tick, 6_000_100_000_000 + tick);
             buckets[(k.cache_hash() & 127) as usize] += 1;
         }
-        assert!(buckets.iter().all(|&n| (50..=150).contains(&n)), "{buckets:?}");
+        assert!(
+            buckets.iter().all(|&n| (50..=150).contains(&n)),
+            "{buckets:?}"
+        );
     }
 }

@@ -97,7 +97,11 @@ fn run<K: CacheHash + Copy + Eq + Default + std::fmt::Debug>(
     unwrap: fn(K) -> u64,
 ) -> Result<(), TestCaseError> {
     let mut lru: SlabLru<K, u32> = SlabLru::new(cap).expect("cap > 0");
-    let mut m = Model { cap, entries: Vec::new(), stats: CacheStats::default() };
+    let mut m = Model {
+        cap,
+        entries: Vec::new(),
+        stats: CacheStats::default(),
+    };
     let mut now = 0u64;
     for (step, op) in ops.iter().enumerate() {
         match *op {
@@ -113,10 +117,19 @@ fn run<K: CacheHash + Copy + Eq + Default + std::fmt::Debug>(
                         None
                     }
                 };
-                prop_assert_eq!(lru.get(&wrap(k), now).copied(), want, "step {} {:?}", step, op);
+                prop_assert_eq!(
+                    lru.get(&wrap(k), now).copied(),
+                    want,
+                    "step {} {:?}",
+                    step,
+                    op
+                );
             }
             Op::Peek(k) => {
-                let want = m.pos(k).filter(|&p| now < m.entries[p].2).map(|p| m.entries[p].1);
+                let want = m
+                    .pos(k)
+                    .filter(|&p| now < m.entries[p].2)
+                    .map(|p| m.entries[p].1);
                 prop_assert_eq!(lru.peek(&wrap(k), now).copied(), want);
                 prop_assert_eq!(lru.contains_live(&wrap(k), now), want.is_some());
             }
@@ -152,7 +165,9 @@ fn run<K: CacheHash + Copy + Eq + Default + std::fmt::Debug>(
                     GetOrInsert::Inserted(InsertOutcome::Evicted(ek, ev)) => {
                         Ok(InsertOutcome::Evicted(unwrap(ek), ev))
                     }
-                    GetOrInsert::Inserted(InsertOutcome::Replaced(o)) => Ok(InsertOutcome::Replaced(o)),
+                    GetOrInsert::Inserted(InsertOutcome::Replaced(o)) => {
+                        Ok(InsertOutcome::Replaced(o))
+                    }
                     GetOrInsert::Inserted(InsertOutcome::Inserted) => Ok(InsertOutcome::Inserted),
                 };
                 prop_assert_eq!(got, want, "step {} {:?}", step, op);
@@ -177,8 +192,12 @@ fn run<K: CacheHash + Copy + Eq + Default + std::fmt::Debug>(
 }
 
 fn case() -> impl Strategy<Value = (usize, Vec<Op>)> {
-    prop_oneof![Just(1usize), Just(2), Just(3), Just(5), Just(8), Just(13)]
-        .prop_flat_map(|cap| (Just(cap), prop::collection::vec(op(cap as u64 * 2 + 2), 1..200)))
+    prop_oneof![Just(1usize), Just(2), Just(3), Just(5), Just(8), Just(13)].prop_flat_map(|cap| {
+        (
+            Just(cap),
+            prop::collection::vec(op(cap as u64 * 2 + 2), 1..200),
+        )
+    })
 }
 
 proptest! {

@@ -102,7 +102,10 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
             return Err(CacheError::ZeroCapacity);
         }
         if capacity > MAX_CAPACITY {
-            return Err(CacheError::CapacityTooLarge { capacity, max: MAX_CAPACITY });
+            return Err(CacheError::CapacityTooLarge {
+                capacity,
+                max: MAX_CAPACITY,
+            });
         }
         let nodes: Box<[Node<K, V>]> = (0..capacity as u32)
             .map(|i| Node {
@@ -175,7 +178,9 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
     #[inline]
     pub fn peek(&self, key: &K, now_ns: u64) -> Option<&V> {
         let hash = fold_hash(key);
-        let (_, i) = self.index.find(hash, |e| self.nodes[e as usize].key == *key)?;
+        let (_, i) = self
+            .index
+            .find(hash, |e| self.nodes[e as usize].key == *key)?;
         let node = &self.nodes[i as usize];
         (now_ns < node.expires_at_ns).then_some(&node.value)
     }
@@ -218,7 +223,13 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
     /// The dedupe primitive: if `key` is live, count a hit, move it to the front and return its
     /// value without changing it or its TTL; otherwise count a miss and insert. One probe either way.
     #[inline]
-    pub fn get_or_insert(&mut self, key: K, value: V, ttl_ns: u64, now_ns: u64) -> GetOrInsert<'_, K, V> {
+    pub fn get_or_insert(
+        &mut self,
+        key: K,
+        value: V,
+        ttl_ns: u64,
+        now_ns: u64,
+    ) -> GetOrInsert<'_, K, V> {
         let hash = fold_hash(&key);
         if let Some(i) = self.find_live_hashed(&key, hash, now_ns) {
             self.stats.hits += 1;
@@ -233,7 +244,9 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
     #[inline]
     pub fn remove(&mut self, key: &K) -> Option<V> {
         let hash = fold_hash(key);
-        let (pos, i) = self.index.find(hash, |e| self.nodes[e as usize].key == *key)?;
+        let (pos, i) = self
+            .index
+            .find(hash, |e| self.nodes[e as usize].key == *key)?;
         let value = self.nodes[i as usize].value;
         self.unlink_and_free(pos, i);
         Some(value)
@@ -252,7 +265,11 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
         let cap = self.nodes.len() as u32;
         for (i, node) in self.nodes.iter_mut().enumerate() {
             node.prev = NIL;
-            node.next = if (i as u32) + 1 < cap { i as u32 + 1 } else { NIL };
+            node.next = if (i as u32) + 1 < cap {
+                i as u32 + 1
+            } else {
+                NIL
+            };
         }
         self.head = NIL;
         self.tail = NIL;
@@ -281,7 +298,14 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
 
     /// Insert a key known not to be stored.
     #[inline]
-    fn insert_new(&mut self, key: K, hash: u32, value: V, ttl_ns: u64, now_ns: u64) -> InsertOutcome<K, V> {
+    fn insert_new(
+        &mut self,
+        key: K,
+        hash: u32,
+        value: V,
+        ttl_ns: u64,
+        now_ns: u64,
+    ) -> InsertOutcome<K, V> {
         let mut outcome = InsertOutcome::Inserted;
         if self.free == NIL {
             let victim = self.tail;
@@ -388,7 +412,9 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
             let node = &self.nodes[i as usize];
             assert_eq!(node.prev, prev, "back link of {i}");
             assert_eq!(node.hash, fold_hash(&node.key));
-            let found = self.index.find(node.hash, |e| self.nodes[e as usize].key == node.key);
+            let found = self
+                .index
+                .find(node.hash, |e| self.nodes[e as usize].key == node.key);
             assert_eq!(found.map(|(_, e)| e), Some(i), "index lost node {i}");
             prev = i;
             i = node.next;

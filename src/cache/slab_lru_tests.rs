@@ -21,7 +21,10 @@ fn lru<K: CacheHash + Copy + Eq + Default>(cap: usize) -> SlabLru<K, u64> {
 
 #[test]
 fn construction_rejects_zero_and_huge() {
-    assert_eq!(SlabLru::<u64, u64>::new(0).err(), Some(CacheError::ZeroCapacity));
+    assert_eq!(
+        SlabLru::<u64, u64>::new(0).err(),
+        Some(CacheError::ZeroCapacity)
+    );
     assert!(matches!(
         SlabLru::<u64, ()>::new(MAX_CAPACITY + 1),
         Err(CacheError::CapacityTooLarge { .. })
@@ -46,7 +49,10 @@ fn capacity_one() {
     assert_eq!(c.insert(3, 30, TTL, 4), InsertOutcome::Inserted);
     c.audit();
     let s = c.stats();
-    assert_eq!((s.hits, s.misses, s.evictions, s.inserts, s.expiries), (1, 1, 1, 3, 0));
+    assert_eq!(
+        (s.hits, s.misses, s.evictions, s.inserts, s.expiries),
+        (1, 1, 1, 3, 0)
+    );
 }
 
 /// Fill, then insert one more: the victim is always the least recently used key.
@@ -60,7 +66,10 @@ fn lru_order_holds(cap: usize) {
     assert!(c.touch(&0, 1));
     let victim = if cap == 1 { 0 } else { 1 };
     assert_eq!(c.peek_lru(), Some((&victim, &(victim * 10))));
-    assert_eq!(c.insert(1_000, 1, TTL, 2), InsertOutcome::Evicted(victim, victim * 10));
+    assert_eq!(
+        c.insert(1_000, 1, TTL, 2),
+        InsertOutcome::Evicted(victim, victim * 10)
+    );
     assert!(!c.contains_live(&victim, 2));
     assert_eq!(c.len(), cap);
     c.audit();
@@ -69,7 +78,10 @@ fn lru_order_holds(cap: usize) {
     expected.reverse();
     for (n, want) in expected.into_iter().enumerate() {
         let got = c.insert(2_000 + n as u64, 0, TTL, 3);
-        assert!(matches!(got, InsertOutcome::Evicted(k, _) if k == want), "{got:?} != {want}");
+        assert!(
+            matches!(got, InsertOutcome::Evicted(k, _) if k == want),
+            "{got:?} != {want}"
+        );
     }
     c.audit();
 }
@@ -150,16 +162,25 @@ fn dead_victim_counts_as_expiry_not_eviction() {
 #[test]
 fn get_or_insert_dedupes_without_extending_ttl() {
     let mut c = lru::<u64>(2);
-    assert_eq!(c.get_or_insert(1, 10, 100, 0), GetOrInsert::Inserted(InsertOutcome::Inserted));
+    assert_eq!(
+        c.get_or_insert(1, 10, 100, 0),
+        GetOrInsert::Inserted(InsertOutcome::Inserted)
+    );
     assert_eq!(c.get_or_insert(1, 11, 100, 50), GetOrInsert::Found(&10));
-    assert_eq!(c.get_or_insert(1, 12, 100, 100), GetOrInsert::Inserted(InsertOutcome::Inserted));
+    assert_eq!(
+        c.get_or_insert(1, 12, 100, 100),
+        GetOrInsert::Inserted(InsertOutcome::Inserted)
+    );
     c.get_or_insert(2, 20, 100, 100);
     assert_eq!(
         c.get_or_insert(3, 30, 100, 100),
         GetOrInsert::Inserted(InsertOutcome::Evicted(1, 12))
     );
     let s = c.stats();
-    assert_eq!((s.hits, s.misses, s.expiries, s.evictions, s.inserts), (1, 4, 1, 1, 4));
+    assert_eq!(
+        (s.hits, s.misses, s.expiries, s.evictions, s.inserts),
+        (1, 4, 1, 1, 4)
+    );
     c.audit();
 }
 
@@ -203,7 +224,11 @@ fn colliding_keys_every_operation() {
         }
         c.audit();
         for k in 0..n {
-            assert_eq!(c.contains_live(&Colliding(k), 1), k % 2 == 1, "key {k} cap {cap}");
+            assert_eq!(
+                c.contains_live(&Colliding(k), 1),
+                k % 2 == 1,
+                "key {k} cap {cap}"
+            );
         }
         // Churn through evictions and expiries on the one chain.
         for k in n..n * 3 {

@@ -121,7 +121,11 @@ mod tests {
     fn seed_defaults() {
         let b = TtlBands::default();
         assert_eq!(b.ttl_ns(0.051), 50 * MS);
-        assert_eq!(b.ttl_ns(0.05), 100 * MS, "strictly greater than the threshold");
+        assert_eq!(
+            b.ttl_ns(0.05),
+            100 * MS,
+            "strictly greater than the threshold"
+        );
         assert_eq!(b.ttl_ns(0.021), 100 * MS);
         assert_eq!(b.ttl_ns(0.02), 200 * MS);
         assert_eq!(b.ttl_ns(0.0), 200 * MS);
@@ -129,7 +133,10 @@ mod tests {
         assert_eq!(b.ttl_ns(f64::NAN), 200 * MS);
         assert_eq!(b.ttl_ns(f64::INFINITY), 50 * MS);
         assert_eq!(b.max_ttl_ns(), 200 * MS);
-        assert_eq!(TtlBands::new(0.05, 0.02, 50 * MS, 100 * MS, 200 * MS), Ok(b));
+        assert_eq!(
+            TtlBands::new(0.05, 0.02, 50 * MS, 100 * MS, 200 * MS),
+            Ok(b)
+        );
     }
 
     #[test]
@@ -144,11 +151,17 @@ mod tests {
     fn bad_bands_are_refused_with_the_culprit() {
         assert!(matches!(
             TtlBands::new(f64::NAN, 0.02, 1, 2, 3),
-            Err(CacheError::BadThreshold { name: "high_vol_threshold", .. })
+            Err(CacheError::BadThreshold {
+                name: "high_vol_threshold",
+                ..
+            })
         ));
         assert!(matches!(
             TtlBands::new(0.05, -0.1, 1, 2, 3),
-            Err(CacheError::BadThreshold { name: "mid_vol_threshold", .. })
+            Err(CacheError::BadThreshold {
+                name: "mid_vol_threshold",
+                ..
+            })
         ));
         assert!(matches!(
             TtlBands::new(0.02, 0.02, 1, 2, 3),
@@ -156,7 +169,9 @@ mod tests {
         ));
         assert_eq!(
             TtlBands::new(0.05, 0.02, 1, 0, 3),
-            Err(CacheError::ZeroTtl { name: "mid_vol_ttl_ns" })
+            Err(CacheError::ZeroTtl {
+                name: "mid_vol_ttl_ns"
+            })
         );
         assert!(matches!(
             TtlBands::new(0.05, 0.02, 300, 200, 100),
