@@ -1,5 +1,5 @@
 //! A fixed-capacity LRU cache with a TTL per entry: a slab of nodes, an intrusive doubly linked
-//! recency list by `u32` index, and an open-addressing [`Index`](super::index) from key to node.
+//! recency list by `u32` index, and an open-addressing index (`index.rs`) from key to node.
 //!
 //! Contract:
 //! - [`SlabLru::new`] allocates everything the cache will ever use (the slab and the index, both
@@ -284,16 +284,23 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
         self.find_live_hashed(key, hash, now_ns)
     }
 
-    #[inline]
+    #[inline(always)]
     fn find_live_hashed(&mut self, key: &K, hash: u32, now_ns: u64) -> Option<u32> {
         let nodes = &self.nodes;
         let (pos, i) = self.index.find(hash, |e| nodes[e as usize].key == *key)?;
         if now_ns < self.nodes[i as usize].expires_at_ns {
             return Some(i);
         }
+        self.expire(pos, i);
+        None
+    }
+
+    /// Remove a dead entry met by a lookup: out of line so the lookup's hot path stays small.
+    #[cold]
+    #[inline(never)]
+    fn expire(&mut self, pos: usize, i: u32) {
         self.stats.expiries += 1;
         self.unlink_and_free(pos, i);
-        None
     }
 
     /// Insert a key known not to be stored.
@@ -343,7 +350,8 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
     /// Drop node `i` (at index slot `pos`) from the index and the list, onto the free list.
     #[inline]
     fn unlink_and_free(&mut self, pos: usize, i: u32) {
-        self.index.remove_at(pos);
+        let nodes = &self.nodes;
+        self.index.remove_at(pos, |e| nodes[e as usize].hash);
         self.unlink(i);
         let node = &mut self.nodes[i as usize];
         node.next = self.free;
@@ -422,7 +430,11 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
         }
         assert_eq!(self.tail, prev, "tail");
         assert_eq!(n, self.len as usize, "len");
-        assert_eq!(self.index.audit(), n, "index count");
+        assert_eq!(
+            self.index.audit(|e| self.nodes[e as usize].hash),
+            n,
+            "index count"
+        );
         let mut f = self.free;
         while f != NIL {
             assert!(!seen[f as usize], "free node {f} also listed");
