@@ -10,6 +10,8 @@
 //! `lru::LruCache` hashes with hashbrown's default (foldhash) and allocates a node per insert;
 //! `SlabLru` uses `CacheHash` and reuses slab nodes. TTLs are set to never expire so both do the same
 //! work. Single-threaded, no pinning; figures include criterion's per-iteration loop overhead (~1 ns).
+//! Lookups hand `black_box` a plain `u64`: an `Option<u64>` there compiled to two 8-byte stores read
+//! back as one 16-byte load, a store-forwarding stall that cost one side ~3 ns and not the other.
 
 // `criterion_group!` generates an undocumented `pub fn`.
 #![allow(missing_docs)]
@@ -79,14 +81,14 @@ fn get_hit(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("slab_lru", label), |b| {
             b.iter(|| {
                 i = (i + 1) & (cap - 1);
-                black_box(slab.get(&keys[i], 1).copied())
+                black_box(slab.get(&keys[i], 1).map_or(0, |v| *v))
             })
         });
         let mut l = filled_lru(cap);
         g.bench_function(BenchmarkId::new("lru_crate", label), |b| {
             b.iter(|| {
                 i = (i + 1) & (cap - 1);
-                black_box(l.get(&keys[i]).copied())
+                black_box(l.get(&keys[i]).map_or(0, |v| *v))
             })
         });
     }
@@ -102,14 +104,14 @@ fn get_miss(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("slab_lru", label), |b| {
             b.iter(|| {
                 i = (i + 1) & (cap - 1);
-                black_box(slab.get(&absent[i], 1).copied())
+                black_box(slab.get(&absent[i], 1).map_or(0, |v| *v))
             })
         });
         let mut l = filled_lru(cap);
         g.bench_function(BenchmarkId::new("lru_crate", label), |b| {
             b.iter(|| {
                 i = (i + 1) & (cap - 1);
-                black_box(l.get(&absent[i]).copied())
+                black_box(l.get(&absent[i]).map_or(0, |v| *v))
             })
         });
     }

@@ -95,7 +95,7 @@ impl Index {
     }
 
     /// Position and entry of the slot for `hash` whose entry satisfies `is_key`.
-    #[inline]
+    #[inline(always)]
     pub(super) fn find(
         &self,
         hash: u32,

@@ -159,7 +159,7 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
 
     /// The live value for `key`, moving it to the front. A dead entry is removed and counted as an
     /// expiry and a miss.
-    #[inline]
+    #[inline(always)]
     pub fn get(&mut self, key: &K, now_ns: u64) -> Option<&V> {
         match self.find_live(key, now_ns) {
             Some(i) => {
@@ -175,7 +175,7 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
     }
 
     /// The live value for `key` without moving it, counting nothing, removing nothing.
-    #[inline]
+    #[inline(always)]
     pub fn peek(&self, key: &K, now_ns: u64) -> Option<&V> {
         let hash = fold_hash(key);
         let (_, i) = self
@@ -222,7 +222,7 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
 
     /// The dedupe primitive: if `key` is live, count a hit, move it to the front and return its
     /// value without changing it or its TTL; otherwise count a miss and insert. One probe either way.
-    #[inline]
+    #[inline(always)]
     pub fn get_or_insert(
         &mut self,
         key: K,
@@ -278,7 +278,7 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
     }
 
     /// Node of a live `key`; a dead one is removed and counted as an expiry.
-    #[inline]
+    #[inline(always)]
     fn find_live(&mut self, key: &K, now_ns: u64) -> Option<u32> {
         let hash = fold_hash(key);
         self.find_live_hashed(key, hash, now_ns)
@@ -360,7 +360,7 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
         self.len -= 1;
     }
 
-    #[inline]
+    #[inline(always)]
     fn unlink(&mut self, i: u32) {
         let Node { prev, next, .. } = self.nodes[i as usize];
         match prev {
@@ -373,7 +373,7 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn push_front(&mut self, i: u32) {
         let old_head = self.head;
         {
@@ -388,7 +388,7 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
         self.head = i;
     }
 
-    #[inline]
+    #[inline(always)]
     fn move_to_front(&mut self, i: u32) {
         if self.head != i {
             self.unlink(i);
