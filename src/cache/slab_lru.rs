@@ -1,5 +1,5 @@
 //! A fixed-capacity LRU cache with a TTL per entry: a slab of nodes, an intrusive doubly linked
-//! recency list by `u32` index, and an open-addressing [`Index`](super::index) from key to node.
+//! recency list by `u32` index, and an open-addressing index (`index.rs`) from key to node.
 //!
 //! Contract:
 //! - [`SlabLru::new`] allocates everything the cache will ever use (the slab and the index, both
@@ -14,10 +14,12 @@
 //!   `get`, `get_or_insert` on a hit, `touch` and `insert` move an entry to the front; `peek` and
 //!   `contains_live` do not.
 //!
-//! Why not `lru::LruCache`: it allocates a node per insert (`Box`) and frees one per eviction, hashes
-//! with a general `BuildHasher`, and has no TTL. Here nodes are reused in place, links are 4-byte
-//! indices instead of 8-byte pointers, and the whole thing is safe code. `benches/cache.rs` compares
-//! the two on the same keys.
+//! Why not `lru::LruCache`: it allocates a node (`Box`) per insert until full and frees one per
+//! `pop`/remove, has no TTL, links nodes with 8-byte raw pointers in `unsafe` code, and its hashbrown
+//! index deletes with tombstones, which an always-churning LRU can turn into in-place rehashes (an
+//! O(capacity) pause on some insert; not measured here). Here nodes are reused in place, links are 4-byte indices,
+//! deletion is backward shift, and the whole thing is safe code. `benches/cache.rs` compares the two
+//! on the same keys.
 
 use super::error::CacheError;
 use super::hash::CacheHash;
@@ -159,7 +161,7 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
 
     /// The live value for `key`, moving it to the front. A dead entry is removed and counted as an
     /// expiry and a miss.
-    #[inline]
+    #[inline(always)]
     pub fn get(&mut self, key: &K, now_ns: u64) -> Option<&V> {
         match self.find_live(key, now_ns) {
             Some(i) => {
@@ -175,7 +177,7 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
     }
 
     /// The live value for `key` without moving it, counting nothing, removing nothing.
-    #[inline]
+    #[inline(always)]
     pub fn peek(&self, key: &K, now_ns: u64) -> Option<&V> {
         let hash = fold_hash(key);
         let (_, i) = self
@@ -222,7 +224,7 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
 
     /// The dedupe primitive: if `key` is live, count a hit, move it to the front and return its
     /// value without changing it or its TTL; otherwise count a miss and insert. One probe either way.
-    #[inline]
+    #[inline(always)]
     pub fn get_or_insert(
         &mut self,
         key: K,
@@ -278,22 +280,29 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
     }
 
     /// Node of a live `key`; a dead one is removed and counted as an expiry.
-    #[inline]
+    #[inline(always)]
     fn find_live(&mut self, key: &K, now_ns: u64) -> Option<u32> {
         let hash = fold_hash(key);
         self.find_live_hashed(key, hash, now_ns)
     }
 
-    #[inline]
+    #[inline(always)]
     fn find_live_hashed(&mut self, key: &K, hash: u32, now_ns: u64) -> Option<u32> {
         let nodes = &self.nodes;
         let (pos, i) = self.index.find(hash, |e| nodes[e as usize].key == *key)?;
         if now_ns < self.nodes[i as usize].expires_at_ns {
             return Some(i);
         }
+        self.expire(pos, i);
+        None
+    }
+
+    /// Remove a dead entry met by a lookup: out of line so the lookup's hot path stays small.
+    #[cold]
+    #[inline(never)]
+    fn expire(&mut self, pos: usize, i: u32) {
         self.stats.expiries += 1;
         self.unlink_and_free(pos, i);
-        None
     }
 
     /// Insert a key known not to be stored.
@@ -352,7 +361,7 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
         self.len -= 1;
     }
 
-    #[inline]
+    #[inline(always)]
     fn unlink(&mut self, i: u32) {
         let Node { prev, next, .. } = self.nodes[i as usize];
         match prev {
@@ -365,7 +374,7 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn push_front(&mut self, i: u32) {
         let old_head = self.head;
         {
@@ -380,56 +389,12 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
         self.head = i;
     }
 
-    #[inline]
+    #[inline(always)]
     fn move_to_front(&mut self, i: u32) {
         if self.head != i {
             self.unlink(i);
             self.push_front(i);
         }
-    }
-
-    /// Keys from most to least recently used (test helper; allocates).
-    #[cfg(test)]
-    pub(crate) fn keys_mru(&self) -> Vec<K> {
-        let mut out = Vec::new();
-        let mut i = self.head;
-        while i != NIL {
-            out.push(self.nodes[i as usize].key);
-            i = self.nodes[i as usize].next;
-        }
-        out
-    }
-
-    /// Check every structural invariant (test helper): the list is consistent both ways, list,
-    /// index and free list partition the slab, and every listed key is findable.
-    #[cfg(test)]
-    pub(crate) fn audit(&self) {
-        let mut seen = vec![false; self.nodes.len()];
-        let (mut i, mut prev, mut n) = (self.head, NIL, 0usize);
-        while i != NIL {
-            assert!(!seen[i as usize], "cycle at {i}");
-            seen[i as usize] = true;
-            let node = &self.nodes[i as usize];
-            assert_eq!(node.prev, prev, "back link of {i}");
-            assert_eq!(node.hash, fold_hash(&node.key));
-            let found = self
-                .index
-                .find(node.hash, |e| self.nodes[e as usize].key == node.key);
-            assert_eq!(found.map(|(_, e)| e), Some(i), "index lost node {i}");
-            prev = i;
-            i = node.next;
-            n += 1;
-        }
-        assert_eq!(self.tail, prev, "tail");
-        assert_eq!(n, self.len as usize, "len");
-        assert_eq!(self.index.audit(), n, "index count");
-        let mut f = self.free;
-        while f != NIL {
-            assert!(!seen[f as usize], "free node {f} also listed");
-            seen[f as usize] = true;
-            f = self.nodes[f as usize].next;
-        }
-        assert!(seen.iter().all(|&s| s), "leaked node");
     }
 }
 

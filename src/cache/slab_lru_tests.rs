@@ -3,6 +3,51 @@
 
 use super::*;
 
+/// Test-only views of the slab's internals, used here and by `model_tests.rs`.
+impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
+    /// Keys from most to least recently used (test helper; allocates).
+    pub(crate) fn keys_mru(&self) -> Vec<K> {
+        let mut out = Vec::new();
+        let mut i = self.head;
+        while i != NIL {
+            out.push(self.nodes[i as usize].key);
+            i = self.nodes[i as usize].next;
+        }
+        out
+    }
+
+    /// Check every structural invariant (test helper): the list is consistent both ways, list,
+    /// index and free list partition the slab, and every listed key is findable.
+    pub(crate) fn audit(&self) {
+        let mut seen = vec![false; self.nodes.len()];
+        let (mut i, mut prev, mut n) = (self.head, NIL, 0usize);
+        while i != NIL {
+            assert!(!seen[i as usize], "cycle at {i}");
+            seen[i as usize] = true;
+            let node = &self.nodes[i as usize];
+            assert_eq!(node.prev, prev, "back link of {i}");
+            assert_eq!(node.hash, fold_hash(&node.key));
+            let found = self
+                .index
+                .find(node.hash, |e| self.nodes[e as usize].key == node.key);
+            assert_eq!(found.map(|(_, e)| e), Some(i), "index lost node {i}");
+            prev = i;
+            i = node.next;
+            n += 1;
+        }
+        assert_eq!(self.tail, prev, "tail");
+        assert_eq!(n, self.len as usize, "len");
+        assert_eq!(self.index.audit(), n, "index count");
+        let mut f = self.free;
+        while f != NIL {
+            assert!(!seen[f as usize], "free node {f} also listed");
+            seen[f as usize] = true;
+            f = self.nodes[f as usize].next;
+        }
+        assert!(seen.iter().all(|&s| s), "leaked node");
+    }
+}
+
 const TTL: u64 = 1_000;
 
 /// A key whose hash is constant: every key collides, so every probe walks one chain.
