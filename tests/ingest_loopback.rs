@@ -2,6 +2,7 @@
 //! reconnect after a drop, garbage counted with the connection kept, oversized frames refused.
 //! (The full mock exchange has its own tests; this server is the smallest thing that speaks the
 //! Binance combined-stream protocol, so these tests pin the client itself.)
+#![allow(clippy::result_large_err)] // tungstenite's accept_hdr callback signature
 
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};

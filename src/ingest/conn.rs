@@ -72,7 +72,7 @@ enum State {
         since_ns: u64,
     },
     Handshaking {
-        mid: MidHandshake<ClientHandshake<Stream>>,
+        mid: Box<MidHandshake<ClientHandshake<Stream>>>,
         since_ns: u64,
     },
     Open {
@@ -335,7 +335,7 @@ impl Connection {
                 }
             }
             State::Handshaking { mid, since_ns } => {
-                let r = mid.handshake();
+                let r = (*mid).handshake();
                 self.handshake_result(r, since_ns, now, reg, out)
             }
             State::Open { ws, opened_ns } => {
@@ -423,7 +423,10 @@ impl Connection {
                 self.read_all(now, reg, out)
             }
             Err(HandshakeError::Interrupted(mid)) => {
-                self.state = State::Handshaking { mid, since_ns };
+                self.state = State::Handshaking {
+                    mid: Box::new(mid),
+                    since_ns,
+                };
                 0
             }
             Err(HandshakeError::Failure(_)) => {
@@ -453,14 +456,16 @@ impl Connection {
                             let bytes = t.as_bytes();
                             match out.on_payload(&mut self.parser, &self.counters, bytes, recv) {
                                 Ok(quote) => self.healthy |= quote,
-                                Err(sample) => self.samples.offer(recv, || sample.with(bytes)),
+                                Err(e) => {
+                                    self.samples.offer(recv, || ParseSample::of(e).with(bytes))
+                                }
                             }
                         }
                         Message::Binary(b) => {
                             frames += 1;
                             match out.on_payload(&mut self.parser, &self.counters, &b, recv) {
                                 Ok(quote) => self.healthy |= quote,
-                                Err(sample) => self.samples.offer(recv, || sample.with(&b)),
+                                Err(e) => self.samples.offer(recv, || ParseSample::of(e).with(&b)),
                             }
                         }
                         Message::Ping(_) => self.counters.pings_received.inc(),

@@ -23,7 +23,8 @@ pub struct ParseSample {
 }
 
 impl ParseSample {
-    fn of(error: Option<ParseError>) -> ParseSample {
+    /// A sample of `error` (`None`: a venue error frame), without payload yet.
+    pub fn of(error: Option<ParseError>) -> ParseSample {
         ParseSample {
             error,
             total_len: 0,
@@ -68,8 +69,8 @@ pub struct Out {
 
 impl Out {
     /// Handle one data payload received at `recv_ns`: parse, check, push, count. `Ok(true)` when a
-    /// quote was pushed; `Err` with a sample to log when the payload did not parse or was a venue
-    /// error.
+    /// quote was pushed; `Err` when the payload did not parse (with the parser's error) or was a
+    /// venue error frame (`None`), for the caller to sample into the log.
     #[inline]
     pub fn on_payload(
         &mut self,
@@ -77,7 +78,7 @@ impl Out {
         c: &ConnCounters,
         payload: &[u8],
         recv_ns: u64,
-    ) -> Result<bool, ParseSample> {
+    ) -> Result<bool, Option<ParseError>> {
         c.frames.inc();
         c.bytes.add(payload.len() as u64);
         match parser.parse(payload, recv_ns) {
@@ -106,7 +107,7 @@ impl Out {
             }
             Ok(Frame::Skip(SkipKind::VenueError)) => {
                 c.venue_errors.inc();
-                Err(ParseSample::of(None))
+                Err(None)
             }
             Ok(Frame::Skip(_)) => {
                 c.skipped.inc();
@@ -114,7 +115,7 @@ impl Out {
             }
             Err(e) => {
                 c.parse_errors.inc();
-                Err(ParseSample::of(Some(e)))
+                Err(Some(e))
             }
         }
     }
