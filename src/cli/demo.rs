@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use microarb::config::{Config, Machine, DEMO_TOML};
-use microarb::pipeline::{run, Feed, RunOptions};
+use microarb::pipeline::{run, Feed};
 use microarb::sim::SimParams;
 
 /// Arguments of `demo`.
@@ -27,15 +27,7 @@ pub fn main(a: DemoArgs) -> ExitCode {
         cfg.venues.len(),
         a.rate
     );
-    let opts = RunOptions {
-        seconds: Some(seconds),
-        hist_log: a.engine.hist_log,
-        report: a.engine.report,
-        no_pin: a.engine.no_pin,
-        status_line: if a.engine.quiet { Some(false) } else { None },
-        signals: true,
-        shutdown: None,
-    };
+    let opts = a.engine.options(Some(seconds));
     let feed = Feed::Sim {
         params: SimParams::default(),
         rate_per_s: a.rate,

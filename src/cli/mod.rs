@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 mod check_config;
 mod demo;
 mod hist;
+mod record;
+mod replay;
 mod run;
 
 /// Cross-exchange micro-arbitrage engine.
@@ -36,6 +38,25 @@ pub struct EngineArgs {
     /// No status line on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Write one JSON line per detected opportunity here.
+    #[arg(long)]
+    pub opps: Option<PathBuf>,
+}
+
+impl EngineArgs {
+    /// The run options these arguments ask for.
+    pub fn options(&self, default_seconds: Option<f64>) -> microarb::pipeline::RunOptions {
+        microarb::pipeline::RunOptions {
+            seconds: self.seconds.or(default_seconds),
+            hist_log: self.hist_log.clone(),
+            report: self.report.clone(),
+            no_pin: self.no_pin,
+            status_line: if self.quiet { Some(false) } else { None },
+            signals: true,
+            shutdown: None,
+            opps: self.opps.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -44,6 +65,10 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Run the engine on a config.
     Run(run::RunArgs),
+    /// Record the venues' raw frames to a capture file (no trading).
+    Record(record::RecordArgs),
+    /// Run a capture through the same parsers and pipeline, in capture time.
+    Replay(replay::ReplayArgs),
     /// Check a config file and exit (0: valid, 2: every problem listed).
     CheckConfig(check_config::CheckArgs),
     /// Print percentiles per tag of an interval log; optionally plot them.
@@ -55,6 +80,8 @@ pub fn dispatch(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Demo(a) => demo::main(a),
         Command::Run(a) => run::main(a),
+        Command::Record(a) => record::main(a),
+        Command::Replay(a) => replay::main(a),
         Command::CheckConfig(a) => check_config::main(a),
         Command::Hist(a) => hist::main(a),
     }

@@ -1,9 +1,11 @@
-//! `microarb run --config FILE`: the real thing.
+//! `microarb run --config FILE`: the real thing — live venue feeds, the configured gateway.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use microarb::config::{load, Machine};
+use microarb::ingest::IngestSettings;
+use microarb::pipeline::{run, Feed};
 
 /// Arguments of `run`.
 #[derive(Debug, clap::Args)]
@@ -16,12 +18,20 @@ pub struct RunArgs {
 }
 
 pub fn main(a: RunArgs) -> ExitCode {
-    let _cfg = match load(&a.config, &Machine::this(!a.engine.no_pin)) {
+    let cfg = match load(&a.config, &Machine::this(!a.engine.no_pin)) {
         Ok(c) => c,
         Err(e) => return super::config_failure(&e),
     };
-    super::runtime_failure(
-        &"`run` needs the live venue ingest (WebSocket client), which is not built yet; \
-          the config is valid. Use `microarb demo` meanwhile.",
-    )
+    let feed = Feed::Live {
+        settings: IngestSettings::default(),
+        record: None,
+        ingest_only: false,
+    };
+    match run(&cfg, feed, &a.engine.options(None)) {
+        Ok(summary) => {
+            super::print_summary(&summary.report);
+            ExitCode::SUCCESS
+        }
+        Err(e) => super::runtime_failure(&e),
+    }
 }

@@ -30,4 +30,6 @@ pub mod url;
 pub mod venues;
 
 pub use out::{Out, ParseSample};
-pub use stage::{IngestBuildError, IngestSettings, IngestStage};
+pub use stage::{
+    parsers_from_config, venue_symbols, IngestBuildError, IngestSettings, IngestStage,
+};

@@ -6,6 +6,7 @@ use std::fmt;
 use super::conn::ConnCounters;
 use super::venues::{FeedParser, Frame, ParseError, SkipKind};
 use crate::model::Quote;
+use crate::record::RecordTx;
 use crate::runtime::{Clock, RingTx};
 use crate::telemetry::{Metric, Recorder};
 
@@ -65,6 +66,8 @@ pub struct Out {
     pub clock: Clock,
     /// `parse`, `feed_lag`, `feed_lag_neg`.
     pub rec: Recorder,
+    /// Raw frames to the capture file, when recording.
+    pub record: Option<RecordTx>,
 }
 
 impl Out {
@@ -81,6 +84,9 @@ impl Out {
     ) -> Result<bool, Option<ParseError>> {
         c.frames.inc();
         c.bytes.add(payload.len() as u64);
+        if let Some(r) = self.record.as_mut() {
+            r.frame(parser.venue().0, self.clock.unix_ns(recv_ns), payload);
+        }
         match parser.parse(payload, recv_ns) {
             Ok(Frame::Quote(q)) => {
                 if q.exch_ts_ns != 0 {

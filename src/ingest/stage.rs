@@ -69,6 +69,48 @@ pub struct IngestSettings {
     pub seed: u64,
 }
 
+/// `(venue symbol, instrument, price_scale, qty_scale)` of every instrument listed on venue `vi`,
+/// in instrument order.
+pub fn venue_symbols(cfg: &Config, vi: usize) -> Vec<(&str, InstrumentId, u8, u8)> {
+    let name = &cfg.venues[vi].name;
+    cfg.instruments
+        .iter()
+        .enumerate()
+        .filter_map(|(ii, ins)| {
+            ins.symbols.get(name).map(|sym| {
+                (
+                    sym.as_str(),
+                    InstrumentId(ii as u16),
+                    ins.price_scale,
+                    ins.qty_scale,
+                )
+            })
+        })
+        .collect()
+}
+
+fn symbol_table(cfg: &Config, vi: usize) -> Result<SymbolTable, IngestBuildError> {
+    SymbolTable::from_entries(venue_symbols(cfg, vi)).map_err(|source| IngestBuildError::Symbol {
+        venue: cfg.venues[vi].name.clone(),
+        source,
+    })
+}
+
+/// One parser per configured venue (venue name, parser), as ingest builds them; `replay` uses the
+/// same so a capture is decoded exactly as the live feed was.
+pub fn parsers_from_config(cfg: &Config) -> Result<Vec<(String, FeedParser)>, IngestBuildError> {
+    cfg.venues
+        .iter()
+        .enumerate()
+        .map(|(vi, v)| {
+            Ok((
+                v.name.clone(),
+                FeedParser::new(v.kind, VenueId(vi as u8), symbol_table(cfg, vi)?),
+            ))
+        })
+        .collect()
+}
+
 /// The ingest stage.
 pub struct IngestStage {
     poll: Poll,
@@ -91,24 +133,8 @@ impl IngestStage {
         let poll = Poll::new()?;
         let mut conns = Vec::with_capacity(cfg.venues.len());
         for (vi, v) in cfg.venues.iter().enumerate() {
-            // This venue's symbols, in instrument order.
-            let mut entries = Vec::new();
-            for (ii, ins) in cfg.instruments.iter().enumerate() {
-                if let Some(sym) = ins.symbols.get(&v.name) {
-                    entries.push((
-                        sym.as_str(),
-                        InstrumentId(ii as u16),
-                        ins.price_scale,
-                        ins.qty_scale,
-                    ));
-                }
-            }
-            let table = SymbolTable::from_entries(entries.iter().copied()).map_err(|source| {
-                IngestBuildError::Symbol {
-                    venue: v.name.clone(),
-                    source,
-                }
-            })?;
+            let entries = venue_symbols(cfg, vi);
+            let table = symbol_table(cfg, vi)?;
             let symbols: Vec<&str> = entries.iter().map(|e| e.0).collect();
             let url_text = ws_url(v.kind, v.url.as_deref(), &symbols);
             let url = WsUrl::parse(&url_text).map_err(|source| IngestBuildError::Url {
@@ -171,8 +197,14 @@ impl IngestStage {
                     "ingest",
                     &[Metric::Parse, Metric::FeedLag, Metric::FeedLagNeg],
                 ),
+                record: None,
             },
         })
+    }
+
+    /// Record every raw frame (`microarb record`).
+    pub fn set_recorder(&mut self, tx: crate::record::RecordTx) {
+        self.out.record = Some(tx);
     }
 
     /// Connections, in venue order (for tests and status).

@@ -7,10 +7,12 @@
 
 mod outputs;
 mod paper_exec;
+mod replay;
 mod run;
 mod sim_feed;
 
 pub use outputs::{hgrm_path, write_outputs};
 pub use paper_exec::PaperExecStage;
+pub use replay::{Pace, ReplayStage};
 pub use run::{run, Feed, RunError, RunOptions, RunSummary};
 pub use sim_feed::SimFeedStage;

@@ -6,7 +6,7 @@
 
 use crate::model::{format_decimal, Opportunity, Outcome};
 use crate::runtime::{Clock, RingRx, Stage, Work};
-use crate::telemetry::{Counter, Metric, OutcomeCounters, Recorder, Registry};
+use crate::telemetry::{Counter, Metric, OppLogTx, OutcomeCounters, Recorder, Registry};
 
 /// Most opportunities taken per poll.
 const BATCH: u32 = 256;
@@ -25,6 +25,9 @@ pub struct PaperExecStage {
     scales: Vec<(u8, u8)>,
     buf: [u8; 512],
     next_order_id: u64,
+    opps_log: Option<OppLogTx>,
+    capture_time: bool,
+    latest_ns: u64,
 }
 
 impl PaperExecStage {
@@ -53,6 +56,26 @@ impl PaperExecStage {
             scales,
             buf: [0; 512],
             next_order_id: 1,
+            opps_log: None,
+            capture_time: false,
+            latest_ns: 0,
+        }
+    }
+
+    /// Write every opportunity this stage ends to the `--opps` log.
+    pub fn set_opps_log(&mut self, tx: OppLogTx) {
+        self.opps_log = Some(tx);
+    }
+
+    /// Judge expiry on the capture's clock (replay): `now` is the latest detection time seen.
+    pub fn use_capture_time(&mut self) {
+        self.capture_time = true;
+    }
+
+    fn end(&mut self, opp: Opportunity, o: Outcome) {
+        self.outcomes.count(o);
+        if let Some(log) = self.opps_log.as_mut() {
+            log.log(opp, o);
         }
     }
 
@@ -125,8 +148,14 @@ impl Stage for PaperExecStage {
             self.rec
                 .record(Metric::Hop, popped_ns.saturating_sub(m.push_ts_ns));
             let opp = m.msg;
-            if now_ns > opp.expiry_ts_ns {
-                self.outcomes.count(Outcome::Expired);
+            let now = if self.capture_time {
+                self.latest_ns = self.latest_ns.max(opp.detect_ts_ns);
+                self.latest_ns
+            } else {
+                now_ns
+            };
+            if now > opp.expiry_ts_ns {
+                self.end(opp, Outcome::Expired);
                 continue;
             }
             let end = self.leg(0, &opp, true);
@@ -136,7 +165,7 @@ impl Stage for PaperExecStage {
                 .record(Metric::TickToOrder, sent.saturating_sub(opp.recv_ts_ns));
             self.orders.add(2);
             self.order_bytes.add(end as u64);
-            self.outcomes.count(Outcome::Executed);
+            self.end(opp, Outcome::Executed);
         }
         Work(n)
     }

@@ -10,16 +10,35 @@ use thiserror::Error;
 
 use super::outputs::write_outputs;
 use super::paper_exec::PaperExecStage;
+use super::replay::{Pace, ReplayStage};
 use super::sim_feed::SimFeedStage;
 use crate::config::{machine_cores, Config, StageName};
+use crate::ingest::{parsers_from_config, IngestBuildError, IngestSettings, IngestStage};
 use crate::model::{InstrumentId, Opportunity, Quote};
+use crate::record::{recorder, CaptureError, CaptureReader};
 use crate::runtime::{effective_threads, ring, Clock, IdleStrategy, Shutdown, Stage, Worker};
 use crate::sim::SimParams;
-use crate::strategy::StrategyStage;
-use crate::telemetry::{thread as telemetry_thread, Registry, TelemetryOptions};
+use crate::strategy::{StrategyStage, TimeSource};
+use crate::telemetry::{thread as telemetry_thread, OppLog, Registry, TelemetryOptions};
 
 /// Where quotes come from.
 pub enum Feed {
+    /// The venues' WebSocket feeds (the config's URLs).
+    Live {
+        /// TLS roots and jitter seed.
+        settings: IngestSettings,
+        /// Record every raw frame to this capture file.
+        record: Option<PathBuf>,
+        /// Only ingest (and record); no strategy or execution (`microarb record`).
+        ingest_only: bool,
+    },
+    /// A capture file, in capture time.
+    Replay {
+        /// The capture.
+        path: PathBuf,
+        /// Max speed or recorded pace.
+        pace: Pace,
+    },
     /// The in-process synthetic market (demo).
     Sim {
         /// Market parameters.
@@ -48,6 +67,8 @@ pub struct RunOptions {
     pub signals: bool,
     /// Requested externally (tests, embedding); a fresh flag when None.
     pub shutdown: Option<Shutdown>,
+    /// Write one JSON line per detected opportunity here.
+    pub opps: Option<PathBuf>,
 }
 
 /// A runtime failure (exit status 1).
@@ -64,6 +85,12 @@ pub enum RunError {
     /// The config passed validation but the detector refused its parameters.
     #[error("strategy parameters: {0}")]
     Strategy(String),
+    /// The venue connections could not be set up.
+    #[error("ingest: {0}")]
+    Ingest(#[from] IngestBuildError),
+    /// The capture could not be opened or written.
+    #[error("capture: {0}")]
+    Capture(#[from] CaptureError),
     /// Signal handlers could not be installed.
     #[error("cannot install signal handlers: {0}")]
     Signals(std::io::Error),
@@ -103,6 +130,9 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
     let (q_tx, q_rx) = ring::<Quote>("quotes", cap, &mut reg.counters);
     let (o_tx, o_rx) = ring::<Opportunity>("opps", cap, &mut reg.counters);
 
+    let mut recording = None;
+    let mut time = TimeSource::Live;
+    let mut ingest_only = false;
     let ingest: Box<dyn Stage> = match feed {
         Feed::Sim {
             mut params,
@@ -119,8 +149,40 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
                 &mut reg,
             ))
         }
+        Feed::Live {
+            settings,
+            record,
+            ingest_only: only,
+        } => {
+            ingest_only = only;
+            let mut stage = IngestStage::from_config(cfg, q_tx, clock, &mut reg, &settings)?;
+            if let Some(path) = record {
+                let names = cfg.venues.iter().map(|v| v.name.clone()).collect();
+                let r = recorder::start(&path, names, 64 << 20, &mut reg)?;
+                stage.set_recorder(r.tx);
+                recording = Some(r.writer);
+            }
+            Box::new(stage)
+        }
+        Feed::Replay { path, pace } => {
+            time = TimeSource::Capture;
+            let reader = CaptureReader::open(&path)?;
+            let parsers = parsers_from_config(cfg)?;
+            Box::new(ReplayStage::new(
+                reader,
+                parsers,
+                q_tx,
+                shutdown.clone(),
+                pace,
+                &mut reg,
+            ))
+        }
     };
-    let strategy = StrategyStage::new(cfg, q_rx, o_tx, clock, &mut reg)
+    let mut opps_log = opts
+        .opps
+        .as_ref()
+        .map(|_| OppLog::new(time == TimeSource::Capture));
+    let mut strategy = StrategyStage::with_time(cfg, q_rx, o_tx, clock, time, &mut reg)
         .map_err(|e| RunError::Strategy(e.to_string()))?;
     let symbols: Vec<Vec<String>> = cfg
         .instruments
@@ -137,12 +199,40 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
         .iter()
         .map(|i| (i.price_scale, i.qty_scale))
         .collect();
-    let exec = PaperExecStage::new(o_rx, clock, symbols, scales, &mut reg);
+    let mut exec = PaperExecStage::new(o_rx, clock, symbols, scales, &mut reg);
+    if time == TimeSource::Capture {
+        exec.use_capture_time();
+    }
+    if let Some(log) = opps_log.as_mut() {
+        strategy.set_opps_log(log.channel("strategy", &mut reg));
+        exec.set_opps_log(log.channel("exec", &mut reg));
+    }
+    let opps_writer = match (opps_log, &opts.opps) {
+        (Some(log), Some(path)) => {
+            Some(
+                log.spawn_writer(path, cfg)
+                    .map_err(|source| RunError::Output {
+                        what: path.display().to_string(),
+                        source,
+                    })?,
+            )
+        }
+        _ => None,
+    };
 
     let mut stages: BTreeMap<StageName, Box<dyn Stage>> = BTreeMap::new();
     stages.insert(StageName::Ingest, ingest);
-    stages.insert(StageName::Strategy, Box::new(strategy));
-    stages.insert(StageName::Exec, Box::new(exec));
+    if ingest_only {
+        stages.insert(
+            StageName::Strategy,
+            Box::new(Drain {
+                rx: strategy.into_input(),
+            }),
+        );
+    } else {
+        stages.insert(StageName::Strategy, Box::new(strategy));
+        stages.insert(StageName::Exec, Box::new(exec));
+    }
 
     let interval_ns = cfg.telemetry.interval_ms * 1_000_000;
     let mut workers = Vec::new();
@@ -224,6 +314,25 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
     if let Some(name) = panicked {
         return Err(RunError::Panicked(name));
     }
+    if let Some(w) = opps_writer {
+        match w.join() {
+            Ok(Ok(_)) => {}
+            Ok(Err(source)) => {
+                return Err(RunError::Output {
+                    what: "opportunities log".to_string(),
+                    source,
+                })
+            }
+            Err(_) => return Err(RunError::Panicked("opps-log".to_string())),
+        }
+    }
+    if let Some(w) = recording {
+        match w.join() {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => return Err(RunError::Capture(e)),
+            Err(_) => return Err(RunError::Panicked("recorder".to_string())),
+        }
+    }
     let run_info = serde_json::json!({
         "seconds": clock.now_ns() as f64 / 1e9,
         "no_pin": opts.no_pin,
@@ -231,4 +340,27 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
     });
     let report = write_outputs(&hub, cfg, opts, run_info)?;
     Ok(RunSummary { report, unfinished })
+}
+
+/// Consumes quotes and does nothing else (`microarb record`: ingest only).
+struct Drain {
+    rx: crate::runtime::RingRx<Quote>,
+}
+
+impl Stage for Drain {
+    fn name(&self) -> &'static str {
+        "drain"
+    }
+
+    fn poll(&mut self, _now_ns: u64) -> crate::runtime::Work {
+        let mut n = 0;
+        while self.rx.pop().is_some() {
+            n += 1;
+        }
+        crate::runtime::Work(n)
+    }
+
+    fn is_finished(&self, stopping: bool) -> bool {
+        stopping && self.rx.is_drained()
+    }
 }

@@ -84,13 +84,13 @@ pub struct CaptureReader<R> {
     line: u64,
 }
 
-impl CaptureReader<Box<dyn BufRead>> {
+impl CaptureReader<Box<dyn BufRead + Send>> {
     /// Open `path`, through gzip when it ends in `.gz` (cold path).
     pub fn open(path: impl AsRef<Path>) -> Result<Self, CaptureError> {
         let path = path.as_ref();
         let file = File::open(path).map_err(|source| CaptureError::Io { line: 0, source })?;
         let gz = path.extension().is_some_and(|e| e == "gz");
-        let src: Box<dyn BufRead> = if gz {
+        let src: Box<dyn BufRead + Send> = if gz {
             Box::new(BufReader::with_capacity(
                 1 << 16,
                 MultiGzDecoder::new(BufReader::new(file)),

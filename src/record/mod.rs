@@ -5,5 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod capture;
+pub mod recorder;
 
 pub use capture::{CaptureError, CaptureReader, CaptureWriter, FileSink, Record};
+pub use recorder::{RecordTx, Recording};

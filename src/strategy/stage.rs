@@ -13,7 +13,7 @@ use crate::cache::{CacheError, Dedupe, DedupeCache, TtlBands};
 use crate::config::Config;
 use crate::model::{OppId, Opportunity, Outcome, Price, Qty, Quote, RejectReason};
 use crate::runtime::{Clock, RingRx, RingTx, Stage, Work};
-use crate::telemetry::{Counter, Metric, OutcomeCounters, Recorder, Registry};
+use crate::telemetry::{Counter, Metric, OppLogTx, OutcomeCounters, Recorder, Registry};
 
 /// Most quotes taken per poll, so one poll stays bounded.
 const BATCH: u32 = 256;
@@ -119,6 +119,7 @@ pub struct StrategyStage {
     other_venues: Counter,
     zero_qty: Counter,
     unknown_ids: Counter,
+    opps_log: Option<OppLogTx>,
 }
 
 impl StrategyStage {
@@ -176,7 +177,13 @@ impl StrategyStage {
             other_venues: reg.counter("strategy.detector.other_venues"),
             zero_qty: reg.counter("strategy.detector.zero_qty"),
             unknown_ids: reg.counter("strategy.detector.unknown_ids"),
+            opps_log: None,
         })
+    }
+
+    /// Write every opportunity this stage ends (duplicates, ring drops) to the `--opps` log.
+    pub fn set_opps_log(&mut self, tx: OppLogTx) {
+        self.opps_log = Some(tx);
     }
 
     /// Handle one quote at time `now` (already popped). Returns the opportunity if one was
@@ -192,8 +199,11 @@ impl StrategyStage {
         self.detected.inc();
         let vol = self.detector.volatility(c.instrument);
         if self.cache.check_and_insert(c.key(), vol, now) == Dedupe::Duplicate {
-            self.outcomes
-                .count(Outcome::Rejected(RejectReason::Duplicate));
+            let o = Outcome::Rejected(RejectReason::Duplicate);
+            self.outcomes.count(o);
+            if let Some(log) = self.opps_log.as_mut() {
+                log.log(c.into_opportunity(OppId(0), 0), o);
+            }
             return None;
         }
         let opp = c.into_opportunity(OppId(self.next_id), now.saturating_add(self.opp_ttl_ns));
@@ -205,9 +215,17 @@ impl StrategyStage {
         }
         if self.tx.push(opp, self.clock.now_ns()).is_err() {
             self.outcomes.count(Outcome::Dropped);
+            if let Some(log) = self.opps_log.as_mut() {
+                log.log(opp, Outcome::Dropped);
+            }
             return None;
         }
         Some(opp)
+    }
+
+    /// Give up the stage and keep its input ring (ingest-only runs drain it elsewhere).
+    pub fn into_input(self) -> RingRx<Quote> {
+        self.rx
     }
 
     /// Offer a quote directly (replay's deterministic path): returns the emitted opportunity.
