@@ -7,7 +7,18 @@
 //!                                 [telemetry thread]
 //! ```
 //!
-//! Modules follow the pipeline: [`model`] is the vocabulary every stage speaks.
+//! Modules follow the pipeline: [`model`] is the vocabulary every stage speaks; [`strategy`]
+//! finds opportunities, [`cache`] dedupes them; [`runtime`] runs stages on pinned threads joined
+//! by rings; [`telemetry`] counts and measures; [`pipeline`] assembles it all from a [`config`].
 
 pub mod cache;
+pub mod config;
+pub mod exec;
+pub mod ingest;
 pub mod model;
+pub mod pipeline;
+pub mod record;
+pub mod runtime;
+pub mod sim;
+pub mod strategy;
+pub mod telemetry;

@@ -75,15 +75,16 @@ pub fn parse_decimal(text: &[u8], scale: u8) -> Result<i64, DecimalError> {
         _ => false,
     };
     // Mantissa digits are gathered as an unsigned integer `digits` with `frac_len` of them after the
-    // point, ignoring leading zeros; the exponent then shifts the point. `significant` counts the
-    // digits kept so the u128 cannot overflow (38 digits fit).
+    // point, ignoring leading zeros; the exponent then shifts the point. At most 38 significant
+    // digits are kept (they fit a u128); digits beyond are only remembered as "some were non-zero"
+    // and, before the point, as extra powers of ten.
     let mut digits: u128 = 0;
     let mut significant: u32 = 0;
     let mut frac_len: i64 = 0;
+    let mut extra_int: i64 = 0;
+    let mut dropped_nonzero = false;
     let mut any_digit = false;
     let mut seen_point = false;
-    // Digits dropped once `significant` is full: only zeros may be dropped exactly, and only after
-    // the point (an integer digit dropped would change the magnitude).
     while i < text.len() {
         let c = text[i];
         match c {
@@ -98,12 +99,11 @@ pub fn parse_decimal(text: &[u8], scale: u8) -> Result<i64, DecimalError> {
                     if seen_point {
                         frac_len += 1;
                     }
-                } else if seen_point {
-                    if d != 0 {
-                        return Err(DecimalError::TooManyDecimals { scale });
-                    }
                 } else {
-                    return Err(DecimalError::Overflow { scale });
+                    dropped_nonzero |= d != 0;
+                    if !seen_point {
+                        extra_int += 1;
+                    }
                 }
             }
             b'.' if !seen_point => seen_point = true,
@@ -145,36 +145,44 @@ pub fn parse_decimal(text: &[u8], scale: u8) -> Result<i64, DecimalError> {
     if digits == 0 {
         return Ok(0);
     }
-    // value = digits * 10^(exponent - frac_len); mantissa = value * 10^scale.
-    let shift = exponent - frac_len + scale as i64;
+    // value = digits * 10^(exponent - frac_len + extra_int); mantissa = value * 10^scale.
+    // Out of range beats inexact: a value too large is an overflow whatever its decimals.
+    let limit: u128 = if negative {
+        i64::MAX as u128 + 1
+    } else {
+        i64::MAX as u128
+    };
+    let shift = exponent - frac_len + extra_int + scale as i64;
     let magnitude: u128 = if shift >= 0 {
         let mut m = digits;
         for _ in 0..shift {
             m = m.checked_mul(10).ok_or(DecimalError::Overflow { scale })?;
-            if m > i64::MAX as u128 + 1 {
+            if m > limit {
                 return Err(DecimalError::Overflow { scale });
             }
         }
-        m
-    } else {
-        let mut m = digits;
-        for _ in 0..(-shift) {
-            if m % 10 != 0 {
-                return Err(DecimalError::TooManyDecimals { scale });
-            }
-            m /= 10;
+        if m > limit {
+            return Err(DecimalError::Overflow { scale });
         }
         m
+    } else {
+        let p = -shift;
+        if p > 38 {
+            return Err(DecimalError::TooManyDecimals { scale });
+        }
+        let unit = 10u128.pow(p as u32);
+        let (q, r) = (digits / unit, digits % unit);
+        if q > limit {
+            return Err(DecimalError::Overflow { scale });
+        }
+        if r != 0 || dropped_nonzero {
+            return Err(DecimalError::TooManyDecimals { scale });
+        }
+        q
     };
     if negative {
-        if magnitude > i64::MAX as u128 + 1 {
-            return Err(DecimalError::Overflow { scale });
-        }
         Ok((magnitude as i128).wrapping_neg() as i64)
     } else {
-        if magnitude > i64::MAX as u128 {
-            return Err(DecimalError::Overflow { scale });
-        }
         Ok(magnitude as i64)
     }
 }
@@ -249,13 +257,27 @@ mod tests {
         assert_eq!(parse_decimal(b"5.", 1), Ok(50));
         assert_eq!(parse_decimal(b"9223372036854775807", 0), Ok(i64::MAX));
         assert_eq!(parse_decimal(b"-9223372036854775808", 0), Ok(i64::MIN));
+        // More than 38 significant digits, brought back into range by the exponent.
+        let long = format!("1{}e-30", "0".repeat(40));
+        assert_eq!(parse_decimal(long.as_bytes(), 0), Ok(10_000_000_000));
+        let inexact = format!("1{}1e-30", "0".repeat(40));
+        assert_eq!(
+            parse_decimal(inexact.as_bytes(), 0),
+            Err(DecimalError::TooManyDecimals { scale: 0 })
+        );
     }
 
     #[test]
     fn refuses_what_it_cannot_hold() {
         assert_eq!(parse_decimal(b"", 8), Err(DecimalError::Empty));
-        assert_eq!(parse_decimal(b"1.2.3", 8), Err(DecimalError::InvalidChar { at: 3 }));
-        assert_eq!(parse_decimal(b"abc", 8), Err(DecimalError::InvalidChar { at: 0 }));
+        assert_eq!(
+            parse_decimal(b"1.2.3", 8),
+            Err(DecimalError::InvalidChar { at: 3 })
+        );
+        assert_eq!(
+            parse_decimal(b"abc", 8),
+            Err(DecimalError::InvalidChar { at: 0 })
+        );
         assert_eq!(parse_decimal(b".", 8), Err(DecimalError::NoDigits));
         assert_eq!(parse_decimal(b"-", 8), Err(DecimalError::NoDigits));
         assert_eq!(parse_decimal(b"1e", 8), Err(DecimalError::NoDigits));
@@ -267,7 +289,10 @@ mod tests {
             parse_decimal(b"9223372036854775808", 0),
             Err(DecimalError::Overflow { scale: 0 })
         );
-        assert_eq!(parse_decimal(b"1e30", 0), Err(DecimalError::Overflow { scale: 0 }));
+        assert_eq!(
+            parse_decimal(b"1e30", 0),
+            Err(DecimalError::Overflow { scale: 0 })
+        );
         assert_eq!(
             parse_decimal(b"1e-99999999999999999999", 0),
             Err(DecimalError::TooManyDecimals { scale: 0 })

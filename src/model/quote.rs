@@ -30,7 +30,10 @@ pub struct Quote {
     pub flags: u8,
 }
 
-const _: () = assert!(std::mem::size_of::<Quote>() <= 64, "Quote must fit one cache line");
+const _: () = assert!(
+    std::mem::size_of::<Quote>() <= 64,
+    "Quote must fit one cache line"
+);
 
 impl Quote {
     /// True when both sides carry a positive price and size, so the quote can be traded on.

@@ -1,0 +1,104 @@
+//! Subcommands. Each returns the process exit status.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod check_config;
+mod demo;
+mod hist;
+mod run;
+
+/// Cross-exchange micro-arbitrage engine.
+#[derive(Debug, Parser)]
+#[command(name = "microarb", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every engine-running command shares.
+#[derive(Debug, clap::Args)]
+pub struct EngineArgs {
+    /// Stop cleanly after this many seconds.
+    #[arg(long)]
+    pub seconds: Option<f64>,
+    /// Write the HdrHistogram V2 interval log here (and `.hgrm` files beside it at exit).
+    #[arg(long)]
+    pub hist_log: Option<PathBuf>,
+    /// Write the JSON report here at exit.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Do not pin threads to cores.
+    #[arg(long)]
+    pub no_pin: bool,
+    /// No status line on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the whole engine on an embedded default: mock venues, paper trading, a latency report.
+    Demo(demo::DemoArgs),
+    /// Run the engine on a config.
+    Run(run::RunArgs),
+    /// Check a config file and exit (0: valid, 2: every problem listed).
+    CheckConfig(check_config::CheckArgs),
+    /// Print percentiles per tag of an interval log; optionally plot them.
+    Hist(hist::HistArgs),
+}
+
+/// Run the parsed command.
+pub fn dispatch(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Demo(a) => demo::main(a),
+        Command::Run(a) => run::main(a),
+        Command::CheckConfig(a) => check_config::main(a),
+        Command::Hist(a) => hist::main(a),
+    }
+}
+
+/// Print a config error and return exit status 2.
+pub fn config_failure(e: &microarb::config::ConfigErrors) -> ExitCode {
+    for line in e.to_string().lines() {
+        eprintln!("microarb: {line}");
+    }
+    ExitCode::from(2)
+}
+
+/// Print a runtime error and return exit status 1.
+pub fn runtime_failure(e: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("microarb: {e}");
+    ExitCode::from(1)
+}
+
+/// Print the closing summary of a run on stderr.
+pub fn print_summary(report: &serde_json::Value) {
+    let o = &report["opportunities"];
+    eprintln!(
+        "microarb: opportunities detected {} executed {} partial {} expired {} dropped {} rejected {}",
+        o["detected"], o["executed"], o["partial"], o["expired"], o["dropped"], o["rejected"]
+    );
+    let l = &report["latency_ns"];
+    for tag in [
+        "parse",
+        "hop",
+        "detect",
+        "tick_to_decision",
+        "tick_to_order",
+    ] {
+        let m = &l[tag];
+        if m["count"].as_u64().unwrap_or(0) > 0 {
+            eprintln!(
+                "microarb: {tag:<17} count {:>9}  p50 {:>8} ns  p99 {:>8} ns  p99.9 {:>8} ns  max {:>9} ns",
+                m["count"], m["p50"], m["p99"], m["p999"], m["max"]
+            );
+        }
+    }
+    eprintln!(
+        "microarb: rss peak {} MiB",
+        report["rss_bytes"]["peak"].as_u64().unwrap_or(0) / (1024 * 1024)
+    );
+}

@@ -1,0 +1,321 @@
+//! The config's shape. Field names carry their units (`_ms`, `_bps`); defaults are the seed
+//! documents' numbers where they give one. Every struct refuses unknown keys.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::money::DecimalText;
+use crate::model::VenueKind;
+
+/// The whole config file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Venues, in priority order: ties in the detector go to the venue listed first.
+    pub venues: Vec<VenueConfig>,
+    /// Instruments watched on those venues.
+    pub instruments: Vec<InstrumentConfig>,
+    /// Feed connections: reconnects, timeouts, frame limits.
+    #[serde(default)]
+    pub ingest: IngestConfig,
+    /// Detection thresholds and the opportunity cache.
+    #[serde(default)]
+    pub strategy: StrategyConfig,
+    /// Execution slots, waiting bounds, gateway choice.
+    #[serde(default)]
+    pub execution: ExecutionConfig,
+    /// Risk limits.
+    #[serde(default)]
+    pub risk: RiskConfig,
+    /// Threads, cores, rings, idle strategy.
+    #[serde(default)]
+    pub runtime: RuntimeConfig,
+    /// Histogram interval, status line.
+    #[serde(default)]
+    pub telemetry: TelemetryConfig,
+}
+
+/// One venue connection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VenueConfig {
+    /// Unique name; also the venue column of captures and the key in reports.
+    pub name: String,
+    /// Which protocol it speaks.
+    pub kind: VenueKind,
+    /// Market-data WebSocket URL; the venue's public endpoint when absent.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Taker fee in bp (0.01 bp resolution).
+    pub taker_fee_bps: f64,
+    /// A quote older than this is stale and never traded on.
+    #[serde(default = "default_stale_after_ms")]
+    pub stale_after_ms: u64,
+    /// Extra bp the limit price of each leg is widened by (0.01 bp resolution).
+    #[serde(default)]
+    pub slippage_bps: f64,
+    /// Most in-flight arbitrages with a leg on this venue.
+    #[serde(default = "default_venue_inflight")]
+    pub max_inflight: u32,
+}
+
+/// One instrument and its symbol on each venue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstrumentConfig {
+    /// Canonical name, e.g. `BTC/USDT`.
+    pub name: String,
+    /// Decimals kept in price mantissas (at most 18).
+    pub price_scale: u8,
+    /// Decimals kept in quantity mantissas (at most 18).
+    pub qty_scale: u8,
+    /// Smallest tradable quantity step, decimal text.
+    pub lot: DecimalText,
+    /// Per-instrument notional cap in the quote currency; `strategy.max_notional` when absent.
+    #[serde(default)]
+    pub max_notional: Option<DecimalText>,
+    /// Venue name -> that venue's symbol.
+    pub symbols: BTreeMap<String, String>,
+}
+
+/// Feed connection behaviour, shared by every venue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IngestConfig {
+    /// No message at all for this long: drop the connection and reconnect. Kept well above every
+    /// venue's keep-alive period (a quiet book is not a dead connection); staleness for trading is
+    /// `venues[].stale_after_ms`, judged per quote.
+    pub reconnect_after_ms: u64,
+    /// Longest TCP connect + TLS + WebSocket handshake.
+    pub connect_timeout_ms: u64,
+    /// Largest WebSocket frame or message accepted; a larger one drops the connection.
+    pub max_message_bytes: u64,
+    /// First reconnect delay (doubles per failure, with jitter).
+    pub backoff_initial_ms: u64,
+    /// Largest reconnect delay.
+    pub backoff_max_ms: u64,
+    /// A session open this long resets the backoff.
+    pub healthy_after_ms: u64,
+    /// Feed breaker: consecutive failed sessions before it stops attempts.
+    pub breaker_failures: u32,
+    /// Feed breaker: how long it stops attempts.
+    pub breaker_open_ms: u64,
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        IngestConfig {
+            reconnect_after_ms: 30_000,
+            connect_timeout_ms: 5_000,
+            max_message_bytes: 1 << 20,
+            backoff_initial_ms: 100,
+            backoff_max_ms: 30_000,
+            healthy_after_ms: 30_000,
+            breaker_failures: 10,
+            breaker_open_ms: 60_000,
+        }
+    }
+}
+
+/// Detection and dedupe.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StrategyConfig {
+    /// Smallest net edge after both taker fees worth trading, bp (0.01 bp resolution).
+    pub min_profit_bps: f64,
+    /// Largest notional per arbitrage, quote currency, decimal text.
+    pub max_notional: DecimalText,
+    /// Entries in the opportunity cache (slab LRU).
+    pub cache_capacity: u32,
+    /// Cache TTL when volatility is above `vol_high` (seed: 50 ms).
+    pub ttl_high_vol_ms: u64,
+    /// Cache TTL when volatility is above `vol_mid` (seed: 100 ms).
+    pub ttl_mid_vol_ms: u64,
+    /// Cache TTL otherwise (seed: 200 ms).
+    pub ttl_low_vol_ms: u64,
+    /// Volatility above which the TTL is `ttl_high_vol_ms`.
+    pub vol_high: f64,
+    /// Volatility above which the TTL is `ttl_mid_vol_ms`.
+    pub vol_mid: f64,
+    /// How long an emitted opportunity may wait before execution gives up on it.
+    pub opportunity_ttl_ms: u64,
+}
+
+impl Default for StrategyConfig {
+    fn default() -> Self {
+        StrategyConfig {
+            min_profit_bps: 2.0,
+            max_notional: DecimalText::from("1000"),
+            cache_capacity: 4096,
+            ttl_high_vol_ms: 50,
+            ttl_mid_vol_ms: 100,
+            ttl_low_vol_ms: 200,
+            vol_high: 0.05,
+            vol_mid: 0.02,
+            opportunity_ttl_ms: 100,
+        }
+    }
+}
+
+/// Execution slots and waiting bounds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExecutionConfig {
+    /// In-flight arbitrages at once (seed: a semaphore of 3).
+    pub max_inflight: u32,
+    /// Of those, slots kept for opportunities with at least `reserved_min_bps` of edge.
+    pub reserved_slots: u32,
+    /// Edge that may use a reserved slot, bp.
+    pub reserved_min_bps: f64,
+    /// Longest an opportunity waits for a rate-limit token.
+    pub max_wait_ms: u64,
+    /// `paper` (simulated venue) or `rest` (the venues' REST APIs).
+    pub gateway: String,
+}
+
+impl Default for ExecutionConfig {
+    fn default() -> Self {
+        ExecutionConfig {
+            max_inflight: 3,
+            reserved_slots: 1,
+            reserved_min_bps: 10.0,
+            max_wait_ms: 50,
+            gateway: "paper".to_string(),
+        }
+    }
+}
+
+/// Risk limits (quote currency, decimal text).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RiskConfig {
+    /// Largest notional of one order.
+    pub max_order_notional: DecimalText,
+    /// Largest notional in flight across all orders.
+    pub max_open_notional: DecimalText,
+    /// Realised loss at which trading stops.
+    pub loss_limit: DecimalText,
+    /// While this file exists, the kill switch is on.
+    pub kill_file: Option<String>,
+}
+
+impl Default for RiskConfig {
+    fn default() -> Self {
+        RiskConfig {
+            max_order_notional: DecimalText::from("5000"),
+            max_open_notional: DecimalText::from("20000"),
+            loss_limit: DecimalText::from("500"),
+            kill_file: None,
+        }
+    }
+}
+
+/// How a worker thread waits when its stages have nothing to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdleKind {
+    /// Never yields the core: lowest latency, one full core per thread.
+    BusySpin,
+    /// Spins a while, then `yield_now`.
+    SpinYield,
+    /// Spins, then backs off (crossbeam `Backoff`), then parks for `park_us`.
+    Park,
+}
+
+/// A pipeline stage a thread can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StageName {
+    /// Venue feeds -> quotes.
+    Ingest,
+    /// Quotes -> opportunities.
+    Strategy,
+    /// Opportunities -> orders -> reports.
+    Exec,
+}
+
+impl StageName {
+    /// Every stage, in pipeline order.
+    pub const ALL: [StageName; 3] = [StageName::Ingest, StageName::Strategy, StageName::Exec];
+
+    /// The config spelling.
+    pub const fn name(self) -> &'static str {
+        match self {
+            StageName::Ingest => "ingest",
+            StageName::Strategy => "strategy",
+            StageName::Exec => "exec",
+        }
+    }
+}
+
+/// One worker thread: its stages, its core, its idle strategy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThreadConfig {
+    /// Thread name (shown by `top -H` and `perf`).
+    pub name: String,
+    /// Stages it runs, polled in this order.
+    pub stages: Vec<StageName>,
+    /// Core to pin to; unpinned when absent.
+    #[serde(default)]
+    pub core: Option<usize>,
+    /// Overrides `runtime.idle` for this thread.
+    #[serde(default)]
+    pub idle: Option<IdleKind>,
+}
+
+/// Threads, rings and idling.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RuntimeConfig {
+    /// Slots in each ring between stages.
+    pub ring_capacity: u32,
+    /// Default idle strategy.
+    pub idle: IdleKind,
+    /// Spins before yielding or backing off.
+    pub spin_iterations: u32,
+    /// Longest park in `park` idling, microseconds (bounds the wake-up latency it adds).
+    pub park_us: u64,
+    /// Worker threads; empty means the default topology for this machine's core count.
+    pub threads: Vec<ThreadConfig>,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        RuntimeConfig {
+            ring_capacity: 4096,
+            idle: IdleKind::Park,
+            spin_iterations: 2000,
+            park_us: 50,
+            threads: Vec::new(),
+        }
+    }
+}
+
+/// Telemetry outputs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelemetryConfig {
+    /// Histogram interval: one `.hlog` line per metric per interval.
+    pub interval_ms: u64,
+    /// Print the one-line status on stderr every interval.
+    pub status_line: bool,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        TelemetryConfig {
+            interval_ms: 1000,
+            status_line: true,
+        }
+    }
+}
+
+fn default_stale_after_ms() -> u64 {
+    500
+}
+
+fn default_venue_inflight() -> u32 {
+    2
+}

@@ -1,0 +1,307 @@
+//! Each config rule refused with its key path.
+
+use super::*;
+
+const BASE: &str = r#"
+[[venues]]
+name = "a"
+kind = "binance"
+taker_fee_bps = 10.0
+stale_after_ms = 500
+
+[[venues]]
+name = "b"
+kind = "okx"
+taker_fee_bps = 7.5
+
+[[instruments]]
+name = "BTC/USDT"
+price_scale = 8
+qty_scale = 8
+lot = "0.00001"
+symbols = { a = "BTCUSDT", b = "BTC-USDT" }
+"#;
+
+fn machine() -> Machine {
+    Machine {
+        cores: 2,
+        check_cores: true,
+    }
+}
+
+fn refused(text: &str, path: &str) {
+    match Config::from_toml_str(text, &machine()) {
+        Ok(_) => panic!("accepted, expected refusal at {path}:\n{text}"),
+        Err(e) => assert!(
+            e.has_path(path),
+            "expected an error at `{path}`, got:\n{e}\nfor:\n{text}"
+        ),
+    }
+}
+
+fn with(extra: &str) -> String {
+    format!("{BASE}\n{extra}")
+}
+
+#[test]
+fn base_and_shipped_configs_are_valid() {
+    let c = Config::from_toml_str(BASE, &machine()).expect("base is valid");
+    assert_eq!(c.venues.len(), 2);
+    assert_eq!(c.venues[1].stale_after_ms, 500, "default stale_after_ms");
+    assert_eq!(c.execution.max_inflight, 3, "seed's semaphore of 3");
+    Config::from_toml_str(DEMO_TOML, &machine()).expect("demo config is valid");
+    let many = Machine {
+        cores: 4,
+        check_cores: true,
+    };
+    Config::from_toml_str(LIVE_EXAMPLE_TOML, &many).expect("live example is valid on 4 cores");
+}
+
+#[test]
+fn unknown_keys_are_refused_with_their_path() {
+    refused(
+        &BASE.replace("stale_after_ms = 500", "stale_after = 500"),
+        "venues[0].stale_after",
+    );
+    refused(&with("[strategy]\nmin_profit = 1.0"), "strategy.min_profit");
+    refused(&with("[bogus]\nx = 1"), "bogus");
+}
+
+#[test]
+fn wrong_types_and_missing_keys() {
+    refused(
+        &BASE.replace("taker_fee_bps = 7.5", "taker_fee_bps = \"x\""),
+        "venues[1].taker_fee_bps",
+    );
+    refused(
+        &BASE.replace("kind = \"okx\"", "kind = \"kraken\""),
+        "venues[1].kind",
+    );
+    refused(&BASE.replace("taker_fee_bps = 7.5", ""), "venues[1]");
+    refused(
+        &BASE.replace("lot = \"0.00001\"", "lot = 0.00001"),
+        "instruments[0].lot",
+    );
+}
+
+#[test]
+fn venue_rules() {
+    refused(
+        &BASE.replace("name = \"b\"", "name = \"a\""),
+        "venues[1].name",
+    );
+    refused(
+        &BASE.replace("name = \"b\"", "name = \"b c\""),
+        "venues[1].name",
+    );
+    refused(
+        &BASE.replace("stale_after_ms = 500", "stale_after_ms = 0"),
+        "venues[0].stale_after_ms",
+    );
+    refused(
+        &BASE.replace("taker_fee_bps = 7.5", "taker_fee_bps = -1.0"),
+        "venues[1].taker_fee_bps",
+    );
+    refused(
+        &BASE.replace("taker_fee_bps = 7.5", "taker_fee_bps = 7.555"),
+        "venues[1].taker_fee_bps",
+    );
+    refused(
+        &BASE.replace("kind = \"okx\"", "kind = \"okx\"\nurl = \"http://x\""),
+        "venues[1].url",
+    );
+    refused(
+        &BASE.replace("kind = \"okx\"", "kind = \"okx\"\nmax_inflight = 0"),
+        "venues[1].max_inflight",
+    );
+}
+
+#[test]
+fn instrument_rules() {
+    refused(
+        &BASE.replace("b = \"BTC-USDT\"", "c = \"BTC-USDT\""),
+        "instruments[0].symbols.c",
+    );
+    refused(
+        &BASE.replace("price_scale = 8", "price_scale = 19"),
+        "instruments[0].price_scale",
+    );
+    refused(
+        &BASE.replace("lot = \"0.00001\"", "lot = \"0.000000001\""),
+        "instruments[0].lot",
+    );
+    refused(
+        &BASE.replace("lot = \"0.00001\"", "lot = \"0\""),
+        "instruments[0].lot",
+    );
+    refused(
+        &BASE.replace("lot = \"0.00001\"", "lot = \"abc\""),
+        "instruments[0].lot",
+    );
+    refused(
+        &BASE.replace(
+            "symbols = { a = \"BTCUSDT\", b = \"BTC-USDT\" }",
+            "symbols = {}",
+        ),
+        "instruments[0].symbols",
+    );
+    let twice = with(
+        "[[instruments]]\nname = \"BTC/USDT\"\nprice_scale = 2\nqty_scale = 2\nlot = \"1\"\nsymbols = { a = \"BTCUSDT\" }",
+    );
+    refused(&twice, "instruments[1].name");
+    refused(&twice, "instruments[1].symbols.a");
+}
+
+#[test]
+fn strategy_execution_risk_rules() {
+    refused(
+        &with("[strategy]\nmin_profit_bps = -1.0"),
+        "strategy.min_profit_bps",
+    );
+    refused(
+        &with("[strategy]\nmax_notional = \"0\""),
+        "strategy.max_notional",
+    );
+    refused(
+        &with("[strategy]\nmax_notional = 1000.5"),
+        "strategy.max_notional",
+    );
+    refused(
+        &with("[strategy]\ncache_capacity = 0"),
+        "strategy.cache_capacity",
+    );
+    refused(
+        &with("[strategy]\nttl_low_vol_ms = 0"),
+        "strategy.ttl_low_vol_ms",
+    );
+    refused(&with("[strategy]\nvol_high = 0.01"), "strategy.vol_high");
+    refused(
+        &with("[execution]\nmax_inflight = 0"),
+        "execution.max_inflight",
+    );
+    refused(
+        &with("[execution]\nreserved_slots = 3"),
+        "execution.reserved_slots",
+    );
+    refused(&with("[execution]\ngateway = \"fix\""), "execution.gateway");
+    refused(&with("[risk]\nloss_limit = \"-5\""), "risk.loss_limit");
+    refused(&with("[risk]\nkill_file = \"\""), "risk.kill_file");
+}
+
+#[test]
+fn ingest_rules() {
+    refused(
+        &with("[ingest]\nreconnect_after_ms = 100"),
+        "ingest.reconnect_after_ms",
+    );
+    refused(
+        &with("[ingest]\nconnect_timeout_ms = 0"),
+        "ingest.connect_timeout_ms",
+    );
+    refused(
+        &with("[ingest]\nmax_message_bytes = 10"),
+        "ingest.max_message_bytes",
+    );
+    refused(
+        &with("[ingest]\nbackoff_initial_ms = 500\nbackoff_max_ms = 100"),
+        "ingest.backoff_max_ms",
+    );
+    refused(
+        &with("[ingest]\nbreaker_failures = 0"),
+        "ingest.breaker_failures",
+    );
+    refused(&with("[ingest]\nretry = 1"), "ingest.retry");
+}
+
+#[test]
+fn runtime_and_telemetry_rules() {
+    refused(
+        &with("[runtime]\nring_capacity = 0"),
+        "runtime.ring_capacity",
+    );
+    refused(&with("[runtime]\nidle = \"sleepy\""), "runtime.idle");
+    refused(
+        &with("[[runtime.threads]]\nname = \"t\"\nstages = [\"ingest\", \"strategy\", \"exec\"]\ncore = 7"),
+        "runtime.threads[0].core",
+    );
+    refused(
+        &with("[[runtime.threads]]\nname = \"t\"\nstages = [\"ingest\", \"strategy\"]"),
+        "runtime.threads",
+    );
+    refused(
+        &with("[[runtime.threads]]\nname = \"t\"\nstages = [\"ingest\", \"strategy\", \"exec\", \"exec\"]"),
+        "runtime.threads[0].stages",
+    );
+    refused(
+        &with("[telemetry]\ninterval_ms = 0"),
+        "telemetry.interval_ms",
+    );
+    // --no-pin: cores are not checked.
+    let ok = with("[[runtime.threads]]\nname = \"t\"\nstages = [\"ingest\", \"strategy\", \"exec\"]\ncore = 7");
+    let unpinned = Machine {
+        cores: 2,
+        check_cores: false,
+    };
+    Config::from_toml_str(&ok, &unpinned).expect("cores unchecked under --no-pin");
+}
+
+#[test]
+fn every_error_is_reported_at_once() {
+    let text = BASE
+        .replace("stale_after_ms = 500", "stale_after_ms = 0")
+        .replace("taker_fee_bps = 7.5", "taker_fee_bps = 2000.0");
+    let e = Config::from_toml_str(&text, &machine()).unwrap_err();
+    assert!(e.has_path("venues[0].stale_after_ms"));
+    assert!(e.has_path("venues[1].taker_fee_bps"));
+}
+
+#[test]
+fn syntax_errors_are_refused() {
+    let e = Config::from_toml_str("[[venues]\nname=", &machine()).unwrap_err();
+    assert!(matches!(e.0[0], ConfigError::Syntax { .. }), "{e}");
+}
+
+#[test]
+fn environment_overrides_apply_and_are_checked() {
+    let env = |k: &str, v: &str| vec![(k.to_string(), v.to_string())];
+    let c = Config::from_toml_str_with_env(
+        BASE,
+        env("MICROARB_EXECUTION_MAX_INFLIGHT", "2"),
+        &machine(),
+    )
+    .unwrap();
+    assert_eq!(c.execution.max_inflight, 2);
+    let c =
+        Config::from_toml_str_with_env(BASE, env("MICROARB_RISK_LOSS_LIMIT", "250.5"), &machine())
+            .unwrap();
+    assert_eq!(c.risk.loss_limit, DecimalText::from("250.5"));
+    let c = Config::from_toml_str_with_env(
+        BASE,
+        env("MICROARB_STRATEGY_MIN_PROFIT_BPS", "3"),
+        &machine(),
+    )
+    .unwrap();
+    assert_eq!(c.strategy.min_profit_bps, 3.0);
+    let e = Config::from_toml_str_with_env(
+        BASE,
+        env("MICROARB_EXECUTION_MAX_INFLIGHT", "0"),
+        &machine(),
+    )
+    .unwrap_err();
+    assert!(e.has_path("execution.max_inflight"));
+    let e = Config::from_toml_str_with_env(
+        BASE,
+        env("MICROARB_EXECUTION_MAX_INFLIGHT", "lots"),
+        &machine(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&e.0[0], ConfigError::Env { var, .. } if var == "MICROARB_EXECUTION_MAX_INFLIGHT")
+    );
+    let e = Config::from_toml_str_with_env(BASE, env("MICROARB_RISK_NOPE", "1"), &machine())
+        .unwrap_err();
+    assert!(e.has_path("risk.nope"), "{e}");
+    let e = Config::from_toml_str_with_env(BASE, env("MICROARB_VENUES_X", "1"), &machine())
+        .unwrap_err();
+    assert!(matches!(&e.0[0], ConfigError::Env { .. }));
+}

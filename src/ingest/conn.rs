@@ -1,0 +1,578 @@
+//! One venue connection: the state machine from TCP connect through the WebSocket handshake to an
+//! open, subscribed stream, and back to waiting after a failure.
+//!
+//! ```text
+//!  Waiting --retry time--> Connecting --writable+connected--> Handshaking --done--> Open
+//!     ^                        |  timeout / refused                |  WouldBlock: resume   |
+//!     +------------------------+-----------------------------------+--- close / error / silence
+//! ```
+//!
+//! Nothing here blocks: the TCP connect is non-blocking, the TLS and WebSocket handshakes resume on
+//! `WouldBlock` (tungstenite's `MidHandshake`), reads drain until `WouldBlock`. Every way a
+//! connection can end is counted, and the next attempt waits an exponential backoff with jitter;
+//! a feed circuit breaker stops attempts for a while when a venue keeps failing.
+
+use std::io::ErrorKind;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use mio::net::TcpStream;
+use mio::{Interest, Registry as MioRegistry, Token};
+use tungstenite::client::client_with_config;
+use tungstenite::handshake::client::ClientHandshake;
+use tungstenite::handshake::{HandshakeError, MidHandshake};
+use tungstenite::protocol::WebSocketConfig;
+use tungstenite::stream::MaybeTlsStream;
+use tungstenite::{Message, WebSocket};
+
+use super::backoff::Backoff;
+use super::out::{Out, ParseSample};
+use super::url::WsUrl;
+use super::venues::{ClientPing, FeedParser, KeepAlive};
+use crate::exec::breaker::{Breaker, BreakerConfig};
+use crate::model::VenueId;
+use crate::telemetry::{Counter, Registry, SampleTx};
+
+/// The stream a WebSocket runs over: plain TCP or rustls over TCP.
+pub type Stream = MaybeTlsStream<TcpStream>;
+
+/// Everything fixed about one connection, built from the config.
+#[derive(Debug, Clone)]
+pub struct ConnSpec {
+    /// The venue's id (config order).
+    pub venue: VenueId,
+    /// The venue's name (counters, logs).
+    pub name: String,
+    /// Where to connect.
+    pub url: WsUrl,
+    /// Resolved addresses of `url`'s host, tried in turn (resolved on the cold path).
+    pub addrs: Vec<SocketAddr>,
+    /// Text messages sent once open (subscriptions).
+    pub subscribe: Vec<String>,
+    /// The venue's keep-alive rule.
+    pub keep_alive: KeepAlive,
+    /// No message for this long: the venue's quotes are stale (counted as a stale period).
+    pub stale_after_ns: u64,
+    /// No message for this long: reconnect.
+    pub reconnect_after_ns: u64,
+    /// Longest TCP connect + TLS + WebSocket handshake.
+    pub connect_timeout_ns: u64,
+    /// Largest WebSocket frame and message accepted; larger ones drop the connection.
+    pub max_message_bytes: usize,
+    /// Feed breaker: consecutive failed sessions before it opens, and how long it stays open.
+    pub breaker: BreakerConfig,
+}
+
+enum State {
+    Waiting {
+        retry_at_ns: u64,
+    },
+    Connecting {
+        stream: TcpStream,
+        since_ns: u64,
+    },
+    Handshaking {
+        mid: MidHandshake<ClientHandshake<Stream>>,
+        since_ns: u64,
+    },
+    Open {
+        ws: Box<WebSocket<Stream>>,
+        opened_ns: u64,
+    },
+    /// Transitional while a state is being taken apart.
+    Empty,
+}
+
+/// Counters of one connection (`ingest.<venue>.<name>`).
+pub struct ConnCounters {
+    /// Data frames (text or binary) read.
+    pub frames: Counter,
+    /// Payload bytes of those frames.
+    pub bytes: Counter,
+    /// Quotes pushed to the strategy.
+    pub quotes: Counter,
+    /// Quotes dropped because the quotes ring was full.
+    pub quotes_dropped: Counter,
+    /// Payloads that did not parse.
+    pub parse_errors: Counter,
+    /// Updates older than the last seen sequence number.
+    pub seq_drops: Counter,
+    /// Recognised non-quote frames (acks, keep-alives, other channels...).
+    pub skipped: Counter,
+    /// Error frames from the venue.
+    pub venue_errors: Counter,
+    /// Times the feed went silent past `stale_after`.
+    pub stale_periods: Counter,
+    /// Connection attempts started.
+    pub connects: Counter,
+    /// Sessions that reached the open state.
+    pub opens: Counter,
+    /// Reconnects scheduled after a failure.
+    pub reconnects: Counter,
+    /// Attempts that failed before opening (refused, timeout, TLS or handshake error).
+    pub connect_failures: Counter,
+    /// Open sessions closed by the venue or by an I/O error.
+    pub disconnects: Counter,
+    /// Sessions dropped for silence.
+    pub silent_drops: Counter,
+    /// Frames refused for size.
+    pub oversized: Counter,
+    /// Keep-alive pings we sent.
+    pub pings_sent: Counter,
+    /// Pings the venue sent (answered by a pong).
+    pub pings_received: Counter,
+    /// Attempts the feed breaker refused.
+    pub breaker_rejections: Counter,
+}
+
+impl ConnCounters {
+    fn register(reg: &mut Registry, venue: &str) -> ConnCounters {
+        let mut c = |n: &str| reg.counter(&format!("ingest.{venue}.{n}"));
+        ConnCounters {
+            frames: c("frames"),
+            bytes: c("bytes"),
+            quotes: c("quotes"),
+            quotes_dropped: c("quotes_dropped"),
+            parse_errors: c("parse_errors"),
+            seq_drops: c("seq_drops"),
+            skipped: c("skipped"),
+            venue_errors: c("venue_errors"),
+            stale_periods: c("stale_periods"),
+            connects: c("connects"),
+            opens: c("opens"),
+            reconnects: c("reconnects"),
+            connect_failures: c("connect_failures"),
+            disconnects: c("disconnects"),
+            silent_drops: c("silent_drops"),
+            oversized: c("oversized"),
+            pings_sent: c("pings_sent"),
+            pings_received: c("pings_received"),
+            breaker_rejections: c("breaker_rejections"),
+        }
+    }
+}
+
+/// Why a session or attempt ended (for counting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    ConnectFailed,
+    Disconnected,
+    Silent,
+    Oversized,
+}
+
+/// One venue connection.
+pub struct Connection {
+    spec: ConnSpec,
+    token: Token,
+    tls: Option<Arc<rustls::ClientConfig>>,
+    state: State,
+    /// The venue's parser (symbol table, sequence guard).
+    pub parser: FeedParser,
+    backoff: Backoff,
+    breaker: Breaker,
+    attempt: usize,
+    last_recv_ns: u64,
+    last_ping_ns: u64,
+    stale: bool,
+    healthy: bool,
+    /// Counters.
+    pub counters: ConnCounters,
+    samples: SampleTx<ParseSample>,
+}
+
+/// How long an open breaker waits before the next check, so a refused attempt is retried.
+const BREAKER_RECHECK_NS: u64 = 1_000_000_000;
+
+impl Connection {
+    /// A connection that will start connecting at its first timer check.
+    pub fn new(
+        spec: ConnSpec,
+        token: Token,
+        tls: Option<Arc<rustls::ClientConfig>>,
+        parser: FeedParser,
+        backoff: Backoff,
+        reg: &mut Registry,
+    ) -> Connection {
+        let counters = ConnCounters::register(reg, &spec.name);
+        let samples = reg.sampler(&format!("ingest.{}", spec.name), 1_000_000_000);
+        Connection {
+            breaker: Breaker::new(spec.breaker),
+            spec,
+            token,
+            tls,
+            state: State::Waiting { retry_at_ns: 0 },
+            parser,
+            backoff,
+            attempt: 0,
+            last_recv_ns: 0,
+            last_ping_ns: 0,
+            stale: false,
+            healthy: false,
+            counters,
+            samples,
+        }
+    }
+
+    /// The venue's name.
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    /// The venue's id.
+    pub fn venue(&self) -> VenueId {
+        self.spec.venue
+    }
+
+    /// True while subscribed and reading.
+    pub fn is_open(&self) -> bool {
+        matches!(self.state, State::Open { .. })
+    }
+
+    fn ws_config(&self) -> WebSocketConfig {
+        WebSocketConfig::default()
+            .max_message_size(Some(self.spec.max_message_bytes))
+            .max_frame_size(Some(self.spec.max_message_bytes))
+    }
+
+    /// Timers: start due connects, time out slow ones, send keep-alives, notice silence.
+    pub fn on_timer(&mut self, now: u64, reg: &MioRegistry, out: &mut Out) {
+        match &mut self.state {
+            State::Waiting { retry_at_ns } if now >= *retry_at_ns => self.start_connect(now, reg),
+            State::Connecting { since_ns, .. } | State::Handshaking { since_ns, .. }
+                if now.saturating_sub(*since_ns) > self.spec.connect_timeout_ns =>
+            {
+                self.end(now, End::ConnectFailed, reg)
+            }
+            State::Open { ws, .. } => {
+                let silent_ns = now.saturating_sub(self.last_recv_ns);
+                if silent_ns > self.spec.reconnect_after_ns {
+                    self.end(now, End::Silent, reg);
+                    return;
+                }
+                if silent_ns > self.spec.stale_after_ns && !self.stale {
+                    self.stale = true;
+                    self.counters.stale_periods.inc();
+                }
+                let ka = self.spec.keep_alive;
+                if ka.ping_due(self.last_ping_ns, self.last_recv_ns, now) {
+                    let msg = match ka.client_ping {
+                        ClientPing::ControlFrame => Some(Message::Ping(Default::default())),
+                        ClientPing::Text(t) => Some(Message::Text(t.into())),
+                        ClientPing::AnswerServerPings => None,
+                    };
+                    if let Some(m) = msg {
+                        self.last_ping_ns = now;
+                        self.counters.pings_sent.inc();
+                        if let Err(e) = ws.send(m) {
+                            if !would_block(&e) {
+                                self.end(now, End::Disconnected, reg);
+                            }
+                        }
+                    }
+                }
+                let _ = out;
+            }
+            _ => {}
+        }
+    }
+
+    fn start_connect(&mut self, now: u64, reg: &MioRegistry) {
+        if self.breaker.check(now).is_err() {
+            self.counters.breaker_rejections.inc();
+            self.state = State::Waiting {
+                retry_at_ns: now + BREAKER_RECHECK_NS,
+            };
+            return;
+        }
+        self.counters.connects.inc();
+        let addr = self.spec.addrs[self.attempt % self.spec.addrs.len().max(1)];
+        self.attempt += 1;
+        match TcpStream::connect(addr) {
+            Ok(mut stream) => {
+                let _ = stream.set_nodelay(true);
+                match reg.register(
+                    &mut stream,
+                    self.token,
+                    Interest::READABLE | Interest::WRITABLE,
+                ) {
+                    Ok(()) => {
+                        self.state = State::Connecting {
+                            stream,
+                            since_ns: now,
+                        }
+                    }
+                    Err(_) => self.end(now, End::ConnectFailed, reg),
+                }
+            }
+            Err(_) => self.end(now, End::ConnectFailed, reg),
+        }
+    }
+
+    /// A readiness event for this connection's socket. Returns the data frames handled.
+    pub fn on_event(&mut self, now: u64, reg: &MioRegistry, out: &mut Out) -> u32 {
+        match std::mem::replace(&mut self.state, State::Empty) {
+            State::Connecting { stream, since_ns } => {
+                if let Ok(Some(_)) | Err(_) = stream.take_error() {
+                    self.state = State::Connecting { stream, since_ns };
+                    self.end(now, End::ConnectFailed, reg);
+                    return 0;
+                }
+                match stream.peer_addr() {
+                    Ok(_) => self.handshake_start(stream, since_ns, now, reg, out),
+                    Err(e)
+                        if e.kind() == ErrorKind::NotConnected
+                            || e.kind() == ErrorKind::WouldBlock =>
+                    {
+                        self.state = State::Connecting { stream, since_ns };
+                        0
+                    }
+                    Err(_) => {
+                        self.state = State::Connecting { stream, since_ns };
+                        self.end(now, End::ConnectFailed, reg);
+                        0
+                    }
+                }
+            }
+            State::Handshaking { mid, since_ns } => {
+                let r = mid.handshake();
+                self.handshake_result(r, since_ns, now, reg, out)
+            }
+            State::Open { ws, opened_ns } => {
+                self.state = State::Open { ws, opened_ns };
+                self.read_all(now, reg, out)
+            }
+            other => {
+                self.state = other;
+                0
+            }
+        }
+    }
+
+    fn handshake_start(
+        &mut self,
+        tcp: TcpStream,
+        since_ns: u64,
+        now: u64,
+        reg: &MioRegistry,
+        out: &mut Out,
+    ) -> u32 {
+        let stream = match &self.tls {
+            Some(cfg) if self.spec.url.tls => {
+                let name = match rustls::pki_types::ServerName::try_from(self.spec.url.host.clone())
+                {
+                    Ok(n) => n,
+                    Err(_) => {
+                        self.state = State::Connecting {
+                            stream: tcp,
+                            since_ns,
+                        };
+                        self.end(now, End::ConnectFailed, reg);
+                        return 0;
+                    }
+                };
+                match rustls::ClientConnection::new(Arc::clone(cfg), name) {
+                    Ok(conn) => MaybeTlsStream::Rustls(rustls::StreamOwned::new(conn, tcp)),
+                    Err(_) => {
+                        self.state = State::Connecting {
+                            stream: tcp,
+                            since_ns,
+                        };
+                        self.end(now, End::ConnectFailed, reg);
+                        return 0;
+                    }
+                }
+            }
+            _ => MaybeTlsStream::Plain(tcp),
+        };
+        let r = client_with_config(self.spec.url.full.as_str(), stream, Some(self.ws_config()));
+        self.handshake_result(r.map(|(ws, _resp)| ws), since_ns, now, reg, out)
+    }
+
+    fn handshake_result<R>(
+        &mut self,
+        r: Result<R, HandshakeError<ClientHandshake<Stream>>>,
+        since_ns: u64,
+        now: u64,
+        reg: &MioRegistry,
+        out: &mut Out,
+    ) -> u32
+    where
+        R: IntoWs,
+    {
+        match r {
+            Ok(ws) => {
+                let mut ws = Box::new(ws.into_ws());
+                self.counters.opens.inc();
+                self.last_recv_ns = now;
+                self.last_ping_ns = now;
+                self.stale = false;
+                self.healthy = false;
+                self.parser.reset();
+                for m in &self.spec.subscribe {
+                    if let Err(e) = ws.send(Message::Text(m.as_str().into())) {
+                        if !would_block(&e) {
+                            self.state = State::Open { ws, opened_ns: now };
+                            self.end(now, End::Disconnected, reg);
+                            return 0;
+                        }
+                    }
+                }
+                self.state = State::Open { ws, opened_ns: now };
+                // Data may already be buffered behind the handshake response.
+                self.read_all(now, reg, out)
+            }
+            Err(HandshakeError::Interrupted(mid)) => {
+                self.state = State::Handshaking { mid, since_ns };
+                0
+            }
+            Err(HandshakeError::Failure(_)) => {
+                self.state = State::Waiting { retry_at_ns: now };
+                self.end(now, End::ConnectFailed, reg);
+                0
+            }
+        }
+    }
+
+    /// Drain every frame the socket has, until `WouldBlock`.
+    fn read_all(&mut self, _now: u64, reg: &MioRegistry, out: &mut Out) -> u32 {
+        let State::Open { ws, .. } = &mut self.state else {
+            return 0;
+        };
+        let mut frames = 0u32;
+        let mut end = None;
+        loop {
+            match ws.read() {
+                Ok(msg) => {
+                    let recv = out.clock.now_ns();
+                    self.last_recv_ns = recv;
+                    self.stale = false;
+                    match msg {
+                        Message::Text(t) => {
+                            frames += 1;
+                            let bytes = t.as_bytes();
+                            match out.on_payload(&mut self.parser, &self.counters, bytes, recv) {
+                                Ok(quote) => self.healthy |= quote,
+                                Err(sample) => self.samples.offer(recv, || sample.with(bytes)),
+                            }
+                        }
+                        Message::Binary(b) => {
+                            frames += 1;
+                            match out.on_payload(&mut self.parser, &self.counters, &b, recv) {
+                                Ok(quote) => self.healthy |= quote,
+                                Err(sample) => self.samples.offer(recv, || sample.with(&b)),
+                            }
+                        }
+                        Message::Ping(_) => self.counters.pings_received.inc(),
+                        Message::Pong(_) | Message::Frame(_) => {}
+                        Message::Close(_) => {}
+                    }
+                }
+                Err(e) if would_block(&e) => break,
+                Err(tungstenite::Error::Capacity(_)) => {
+                    end = Some(End::Oversized);
+                    break;
+                }
+                Err(_) => {
+                    end = Some(End::Disconnected);
+                    break;
+                }
+            }
+        }
+        if end.is_none() {
+            // Send the pongs tungstenite queued for the pings just read.
+            if let Err(e) = ws.flush() {
+                if !would_block(&e) {
+                    end = Some(End::Disconnected);
+                }
+            }
+        }
+        if self.healthy {
+            self.breaker.on_success(out.clock.now_ns());
+        }
+        if let Some(why) = end {
+            self.end(out.clock.now_ns(), why, reg);
+        }
+        frames
+    }
+
+    /// Tear the current attempt or session down and schedule the next attempt.
+    fn end(&mut self, now: u64, why: End, reg: &MioRegistry) {
+        let (session_ns, was_open) = match std::mem::replace(&mut self.state, State::Empty) {
+            State::Connecting { mut stream, .. } => {
+                let _ = reg.deregister(&mut stream);
+                (0, false)
+            }
+            State::Handshaking { mut mid, .. } => {
+                deregister(mid.get_mut().get_mut(), reg);
+                (0, false)
+            }
+            State::Open { mut ws, opened_ns } => {
+                let _ = ws.close(None);
+                let _ = ws.flush();
+                deregister(ws.get_mut(), reg);
+                (now.saturating_sub(opened_ns), true)
+            }
+            _ => (0, false),
+        };
+        match why {
+            End::ConnectFailed => self.counters.connect_failures.inc(),
+            End::Disconnected => self.counters.disconnects.inc(),
+            End::Silent => self.counters.silent_drops.inc(),
+            End::Oversized => {
+                self.counters.oversized.inc();
+                self.counters.disconnects.inc();
+            }
+        }
+        if !(was_open && self.healthy) {
+            self.breaker.on_failure(now);
+        }
+        self.backoff.session_ended(session_ns);
+        self.counters.reconnects.inc();
+        self.state = State::Waiting {
+            retry_at_ns: now + self.backoff.next_delay(),
+        };
+    }
+
+    /// Close an open session politely (shutdown).
+    pub fn close(&mut self, reg: &MioRegistry) {
+        if let State::Open { ws, .. } = &mut self.state {
+            let _ = ws.close(None);
+            let _ = ws.flush();
+            deregister(ws.get_mut(), reg);
+        }
+        self.state = State::Waiting {
+            retry_at_ns: u64::MAX,
+        };
+    }
+}
+
+fn deregister(s: &mut Stream, reg: &MioRegistry) {
+    let tcp: &mut TcpStream = match s {
+        MaybeTlsStream::Plain(t) => t,
+        MaybeTlsStream::Rustls(t) => t.get_mut(),
+        _ => return,
+    };
+    let _ = reg.deregister(tcp);
+}
+
+fn would_block(e: &tungstenite::Error) -> bool {
+    matches!(e, tungstenite::Error::Io(io) if io.kind() == ErrorKind::WouldBlock)
+}
+
+/// Both handshake entry points' success types, reduced to the socket.
+trait IntoWs {
+    fn into_ws(self) -> WebSocket<Stream>;
+}
+
+impl IntoWs for WebSocket<Stream> {
+    fn into_ws(self) -> WebSocket<Stream> {
+        self
+    }
+}
+
+impl IntoWs for (WebSocket<Stream>, tungstenite::handshake::client::Response) {
+    fn into_ws(self) -> WebSocket<Stream> {
+        self.0
+    }
+}

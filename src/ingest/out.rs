@@ -1,0 +1,121 @@
+//! Where parsed quotes go: the ingest side of the quotes ring, with the per-frame accounting and
+//! the `parse` and `feed_lag` histograms. Shared by every connection of one ingest thread.
+
+use std::fmt;
+
+use super::conn::ConnCounters;
+use super::venues::{FeedParser, Frame, ParseError, SkipKind};
+use crate::model::Quote;
+use crate::runtime::{Clock, RingTx};
+use crate::telemetry::{Metric, Recorder};
+
+/// Bytes of a bad payload kept in a log sample.
+const SAMPLE_BYTES: usize = 160;
+
+/// A payload that did not parse (or a venue error frame), for the rate-limited log.
+#[derive(Debug, Clone, Copy)]
+pub struct ParseSample {
+    /// The parser's complaint; `None` for a venue error frame.
+    pub error: Option<ParseError>,
+    total_len: u32,
+    len: u8,
+    bytes: [u8; SAMPLE_BYTES],
+}
+
+impl ParseSample {
+    fn of(error: Option<ParseError>) -> ParseSample {
+        ParseSample {
+            error,
+            total_len: 0,
+            len: 0,
+            bytes: [0; SAMPLE_BYTES],
+        }
+    }
+
+    /// The sample with the start of `payload` copied in.
+    pub fn with(mut self, payload: &[u8]) -> ParseSample {
+        let n = payload.len().min(SAMPLE_BYTES);
+        self.bytes[..n].copy_from_slice(&payload[..n]);
+        self.len = n as u8;
+        self.total_len = payload.len().min(u32::MAX as usize) as u32;
+        self
+    }
+}
+
+impl fmt::Display for ParseSample {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = String::from_utf8_lossy(&self.bytes[..self.len as usize]);
+        match &self.error {
+            Some(e) => write!(
+                f,
+                "parse error ({e}) in {}-byte payload: {text}",
+                self.total_len
+            ),
+            None => write!(f, "venue error frame ({} bytes): {text}", self.total_len),
+        }
+    }
+}
+
+/// The quotes ring and what is measured on the way into it.
+pub struct Out {
+    /// The ring to the strategy.
+    pub tx: RingTx<Quote>,
+    /// The engine clock.
+    pub clock: Clock,
+    /// `parse`, `feed_lag`, `feed_lag_neg`.
+    pub rec: Recorder,
+}
+
+impl Out {
+    /// Handle one data payload received at `recv_ns`: parse, check, push, count. `Ok(true)` when a
+    /// quote was pushed; `Err` with a sample to log when the payload did not parse or was a venue
+    /// error.
+    #[inline]
+    pub fn on_payload(
+        &mut self,
+        parser: &mut FeedParser,
+        c: &ConnCounters,
+        payload: &[u8],
+        recv_ns: u64,
+    ) -> Result<bool, ParseSample> {
+        c.frames.inc();
+        c.bytes.add(payload.len() as u64);
+        match parser.parse(payload, recv_ns) {
+            Ok(Frame::Quote(q)) => {
+                if q.exch_ts_ns != 0 {
+                    let recv_unix = self.clock.unix_ns(recv_ns) as i64;
+                    self.rec.record_signed(
+                        Metric::FeedLag,
+                        Metric::FeedLagNeg,
+                        recv_unix.saturating_sub(q.exch_ts_ns),
+                    );
+                }
+                let pushed = self.clock.now_ns();
+                if self.tx.push(q, pushed).is_err() {
+                    c.quotes_dropped.inc();
+                    return Ok(false);
+                }
+                c.quotes.inc();
+                self.rec
+                    .record(Metric::Parse, pushed.saturating_sub(recv_ns));
+                Ok(true)
+            }
+            Ok(Frame::Skip(SkipKind::StaleSequence)) => {
+                c.seq_drops.inc();
+                Ok(false)
+            }
+            Ok(Frame::Skip(SkipKind::VenueError)) => {
+                c.venue_errors.inc();
+                Err(ParseSample::of(None))
+            }
+            Ok(Frame::Skip(_)) => {
+                c.skipped.inc();
+                Ok(false)
+            }
+            Err(e) => {
+                c.parse_errors.inc();
+                Err(ParseSample::of(Some(e)))
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! The ingest stage: one mio `Poll` driving every venue connection of this thread.
+//!
+//! Per poll: one non-blocking `epoll_wait`; each readable connection is drained until
+//! `WouldBlock` (mio is edge-triggered: a frame left unread would wait for the next packet);
+//! then each connection's timers run (connect timeouts, keep-alive pings, staleness, reconnects).
+//! Quotes go into the quotes ring; a full ring drops and counts, never blocks.
+
+use std::net::ToSocketAddrs;
+use std::time::Duration;
+
+use mio::{Events, Poll, Token};
+use thiserror::Error;
+
+use super::backoff::{Backoff, BackoffConfig};
+use super::conn::{ConnSpec, Connection};
+use super::out::Out;
+use super::tls;
+use super::url::{UrlError, WsUrl};
+use super::venues::{keep_alive, subscribe_messages, ws_url, FeedParser, SymbolError, SymbolTable};
+use crate::config::Config;
+use crate::exec::breaker::BreakerConfig;
+use crate::model::{InstrumentId, Quote, VenueId};
+use crate::runtime::{Clock, RingTx, Stage, Work};
+use crate::telemetry::{Metric, Registry};
+
+/// Why the ingest stage could not be built.
+#[derive(Debug, Error)]
+pub enum IngestBuildError {
+    /// A venue's URL is malformed.
+    #[error("venue {venue}: {source}")]
+    Url {
+        /// Venue name.
+        venue: String,
+        /// What is wrong.
+        source: UrlError,
+    },
+    /// A venue's host did not resolve.
+    #[error("venue {venue}: cannot resolve {host}: {reason}")]
+    Resolve {
+        /// Venue name.
+        venue: String,
+        /// Host name.
+        host: String,
+        /// The resolver's error.
+        reason: String,
+    },
+    /// A symbol could not be put in the venue's table.
+    #[error("venue {venue}: {source}")]
+    Symbol {
+        /// Venue name.
+        venue: String,
+        /// What is wrong.
+        source: SymbolError,
+    },
+    /// TLS could not be set up.
+    #[error("tls: {0}")]
+    Tls(#[from] rustls::Error),
+    /// The OS refused the poller.
+    #[error("poll: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Extra settings that are not config keys (tests, the demo).
+#[derive(Debug, Clone, Default)]
+pub struct IngestSettings {
+    /// Extra trusted roots (DER) for `wss://` (a private CA, a test CA on loopback).
+    pub extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
+    /// Seed for the reconnect jitter.
+    pub seed: u64,
+}
+
+/// The ingest stage.
+pub struct IngestStage {
+    poll: Poll,
+    events: Events,
+    conns: Vec<Connection>,
+    out: Out,
+}
+
+impl IngestStage {
+    /// Build one connection per configured venue (cold path: resolves hosts, builds tables).
+    pub fn from_config(
+        cfg: &Config,
+        tx: RingTx<Quote>,
+        clock: Clock,
+        reg: &mut Registry,
+        settings: &IngestSettings,
+    ) -> Result<IngestStage, IngestBuildError> {
+        let tls_cfg = Some(tls::client_config(&settings.extra_roots)?);
+        let ing = &cfg.ingest;
+        let poll = Poll::new()?;
+        let mut conns = Vec::with_capacity(cfg.venues.len());
+        for (vi, v) in cfg.venues.iter().enumerate() {
+            // This venue's symbols, in instrument order.
+            let mut entries = Vec::new();
+            for (ii, ins) in cfg.instruments.iter().enumerate() {
+                if let Some(sym) = ins.symbols.get(&v.name) {
+                    entries.push((
+                        sym.as_str(),
+                        InstrumentId(ii as u16),
+                        ins.price_scale,
+                        ins.qty_scale,
+                    ));
+                }
+            }
+            let table = SymbolTable::from_entries(entries.iter().copied()).map_err(|source| {
+                IngestBuildError::Symbol {
+                    venue: v.name.clone(),
+                    source,
+                }
+            })?;
+            let symbols: Vec<&str> = entries.iter().map(|e| e.0).collect();
+            let url_text = ws_url(v.kind, v.url.as_deref(), &symbols);
+            let url = WsUrl::parse(&url_text).map_err(|source| IngestBuildError::Url {
+                venue: v.name.clone(),
+                source,
+            })?;
+            let addrs: Vec<_> = (url.host.as_str(), url.port)
+                .to_socket_addrs()
+                .map_err(|e| IngestBuildError::Resolve {
+                    venue: v.name.clone(),
+                    host: url.host.clone(),
+                    reason: e.to_string(),
+                })?
+                .collect();
+            let spec = ConnSpec {
+                venue: VenueId(vi as u8),
+                name: v.name.clone(),
+                subscribe: subscribe_messages(v.kind, &symbols, &format!("microarb-{vi}")),
+                url,
+                addrs,
+                keep_alive: keep_alive(v.kind),
+                stale_after_ns: v.stale_after_ms * 1_000_000,
+                reconnect_after_ns: ing.reconnect_after_ms * 1_000_000,
+                connect_timeout_ns: ing.connect_timeout_ms * 1_000_000,
+                max_message_bytes: ing.max_message_bytes as usize,
+                breaker: BreakerConfig {
+                    failure_threshold: ing.breaker_failures,
+                    recovery_timeout_ns: ing.breaker_open_ms * 1_000_000,
+                    success_threshold: 1,
+                    max_probes: 1,
+                },
+            };
+            let backoff = Backoff::new(
+                BackoffConfig {
+                    initial_ns: ing.backoff_initial_ms * 1_000_000,
+                    max_ns: ing.backoff_max_ms * 1_000_000,
+                    jitter_pct: 20,
+                    healthy_after_ns: ing.healthy_after_ms * 1_000_000,
+                },
+                settings.seed ^ (vi as u64 + 1),
+            );
+            let parser = FeedParser::new(v.kind, VenueId(vi as u8), table);
+            conns.push(Connection::new(
+                spec,
+                Token(vi),
+                tls_cfg.clone(),
+                parser,
+                backoff,
+                reg,
+            ));
+        }
+        Ok(IngestStage {
+            poll,
+            events: Events::with_capacity(256),
+            conns,
+            out: Out {
+                tx,
+                clock,
+                rec: reg.recorder(
+                    "ingest",
+                    &[Metric::Parse, Metric::FeedLag, Metric::FeedLagNeg],
+                ),
+            },
+        })
+    }
+
+    /// Connections, in venue order (for tests and status).
+    pub fn connections(&self) -> &[Connection] {
+        &self.conns
+    }
+}
+
+impl Stage for IngestStage {
+    fn name(&self) -> &'static str {
+        "ingest"
+    }
+
+    fn poll(&mut self, now_ns: u64) -> Work {
+        let mut n = 0u32;
+        if self
+            .poll
+            .poll(&mut self.events, Some(Duration::ZERO))
+            .is_ok()
+        {
+            let reg = self.poll.registry();
+            for ev in self.events.iter() {
+                if let Some(c) = self.conns.get_mut(ev.token().0) {
+                    n = n.saturating_add(c.on_event(now_ns, reg, &mut self.out));
+                }
+            }
+        }
+        let reg = self.poll.registry();
+        for c in self.conns.iter_mut() {
+            c.on_timer(now_ns, reg, &mut self.out);
+        }
+        Work(n)
+    }
+
+    fn flush_telemetry(&mut self, now_ns: u64) {
+        self.out.rec.flush(now_ns);
+    }
+
+    fn is_finished(&self, stopping: bool) -> bool {
+        stopping
+    }
+
+    fn on_finish(&mut self, _now_ns: u64) {
+        let reg = self.poll.registry();
+        for c in self.conns.iter_mut() {
+            c.close(reg);
+        }
+    }
+}

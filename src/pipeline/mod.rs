@@ -1,0 +1,16 @@
+//! Assembly: from a checked config to running threads and back to a report.
+//!
+//! [`run`] builds the registry, the two rings (`quotes`: ingest -> strategy, `opps`: strategy ->
+//! execution), the three stages, places them on worker threads by the config's topology, starts
+//! the telemetry thread, waits for `--seconds` or a signal, drains, and writes the outputs
+//! (interval log, `.hgrm` files, JSON report). Cold path throughout; the hot path is in the stages.
+
+mod outputs;
+mod paper_exec;
+mod run;
+mod sim_feed;
+
+pub use outputs::{hgrm_path, write_outputs};
+pub use paper_exec::PaperExecStage;
+pub use run::{run, Feed, RunError, RunOptions, RunSummary};
+pub use sim_feed::SimFeedStage;

@@ -1,0 +1,49 @@
+//! Outputs at exit: the JSON report and one `.hgrm` percentile distribution per metric.
+
+use std::path::{Path, PathBuf};
+
+use super::run::{RunError, RunOptions};
+use crate::config::Config;
+use crate::telemetry::{hgrm, report, Hub, Metric};
+
+/// Where the `.hgrm` of `metric` goes for an interval log at `hlog`: `run.hlog` ->
+/// `run.tick_to_order.hgrm` beside it.
+pub fn hgrm_path(hlog: &Path, metric: Metric) -> PathBuf {
+    let stem = hlog
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "microarb".to_string());
+    hlog.with_file_name(format!("{stem}.{}.hgrm", metric.tag()))
+}
+
+/// Build the report; write it and the `.hgrm` files where the options ask.
+pub fn write_outputs(
+    hub: &Hub,
+    cfg: &Config,
+    opts: &RunOptions,
+    run_info: serde_json::Value,
+) -> Result<serde_json::Value, RunError> {
+    let config_json = serde_json::to_value(cfg).unwrap_or(serde_json::Value::Null);
+    let rep = report::build(hub, &config_json, run_info);
+    if let Some(path) = &opts.report {
+        let text = serde_json::to_string_pretty(&rep).unwrap_or_default();
+        std::fs::write(path, text + "\n").map_err(|source| RunError::Output {
+            what: path.display().to_string(),
+            source,
+        })?;
+    }
+    if let Some(hlog) = &opts.hist_log {
+        for m in Metric::ALL {
+            let h = &hub.totals()[m.index()];
+            if h.is_empty() {
+                continue;
+            }
+            let path = hgrm_path(hlog, m);
+            std::fs::write(&path, hgrm::render(h)).map_err(|source| RunError::Output {
+                what: path.display().to_string(),
+                source,
+            })?;
+        }
+    }
+    Ok(rep)
+}

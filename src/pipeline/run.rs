@@ -1,0 +1,234 @@
+//! Build, start, wait, drain, report.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use thiserror::Error;
+
+use super::outputs::write_outputs;
+use super::paper_exec::PaperExecStage;
+use super::sim_feed::SimFeedStage;
+use crate::config::{machine_cores, Config, StageName};
+use crate::model::{InstrumentId, Opportunity, Quote};
+use crate::runtime::{effective_threads, ring, Clock, IdleStrategy, Shutdown, Stage, Worker};
+use crate::sim::SimParams;
+use crate::strategy::StrategyStage;
+use crate::telemetry::{thread as telemetry_thread, Registry, TelemetryOptions};
+
+/// Where quotes come from.
+pub enum Feed {
+    /// The in-process synthetic market (demo).
+    Sim {
+        /// Market parameters.
+        params: SimParams,
+        /// Quotes per second (0: as fast as the ring takes them).
+        rate_per_s: u64,
+        /// Stop generating after this many quotes.
+        limit: Option<u64>,
+    },
+}
+
+/// Run options from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Stop after this long (None: until a signal).
+    pub seconds: Option<f64>,
+    /// Interval log path.
+    pub hist_log: Option<PathBuf>,
+    /// JSON report path.
+    pub report: Option<PathBuf>,
+    /// Do not pin threads.
+    pub no_pin: bool,
+    /// Print the status line (overrides the config when set).
+    pub status_line: Option<bool>,
+    /// Install SIGINT/SIGTERM handlers (false in tests, which stop via the returned handle).
+    pub signals: bool,
+    /// Requested externally (tests, embedding); a fresh flag when None.
+    pub shutdown: Option<Shutdown>,
+}
+
+/// A runtime failure (exit status 1).
+#[derive(Debug, Error)]
+pub enum RunError {
+    /// A thread could not be started.
+    #[error("cannot start thread {thread}: {source}")]
+    Spawn {
+        /// Thread name.
+        thread: String,
+        /// OS error.
+        source: std::io::Error,
+    },
+    /// The config passed validation but the detector refused its parameters.
+    #[error("strategy parameters: {0}")]
+    Strategy(String),
+    /// Signal handlers could not be installed.
+    #[error("cannot install signal handlers: {0}")]
+    Signals(std::io::Error),
+    /// An output could not be written.
+    #[error("cannot write {what}: {source}")]
+    Output {
+        /// Which output.
+        what: String,
+        /// OS error.
+        source: std::io::Error,
+    },
+    /// A thread panicked.
+    #[error("thread {0} panicked")]
+    Panicked(String),
+}
+
+/// What a run returns: the report object (also written to `--report` when asked).
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    /// The report JSON.
+    pub report: serde_json::Value,
+    /// Workers that did not drain in time.
+    pub unfinished: Vec<String>,
+}
+
+/// Run the engine on `cfg` with `feed` until `opts.seconds` pass or shutdown is requested.
+pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, RunError> {
+    let clock = Clock::new();
+    let shutdown = opts.shutdown.clone().unwrap_or_default();
+    if opts.signals {
+        shutdown
+            .install_signal_handlers()
+            .map_err(RunError::Signals)?;
+    }
+    let mut reg = Registry::new();
+    let cap = cfg.runtime.ring_capacity as usize;
+    let (q_tx, q_rx) = ring::<Quote>("quotes", cap, &mut reg.counters);
+    let (o_tx, o_rx) = ring::<Opportunity>("opps", cap, &mut reg.counters);
+
+    let ingest: Box<dyn Stage> = match feed {
+        Feed::Sim {
+            mut params,
+            rate_per_s,
+            limit,
+        } => {
+            params.venues = cfg.venues.len();
+            Box::new(SimFeedStage::new(
+                params,
+                InstrumentId(0),
+                rate_per_s,
+                limit,
+                q_tx,
+                &mut reg,
+            ))
+        }
+    };
+    let strategy = StrategyStage::new(cfg, q_rx, o_tx, clock, &mut reg)
+        .map_err(|e| RunError::Strategy(e.to_string()))?;
+    let symbols: Vec<Vec<String>> = cfg
+        .instruments
+        .iter()
+        .map(|i| {
+            cfg.venues
+                .iter()
+                .map(|v| i.symbols.get(&v.name).cloned().unwrap_or_default())
+                .collect()
+        })
+        .collect();
+    let scales = cfg
+        .instruments
+        .iter()
+        .map(|i| (i.price_scale, i.qty_scale))
+        .collect();
+    let exec = PaperExecStage::new(o_rx, clock, symbols, scales, &mut reg);
+
+    let mut stages: BTreeMap<StageName, Box<dyn Stage>> = BTreeMap::new();
+    stages.insert(StageName::Ingest, ingest);
+    stages.insert(StageName::Strategy, Box::new(strategy));
+    stages.insert(StageName::Exec, Box::new(exec));
+
+    let interval_ns = cfg.telemetry.interval_ms * 1_000_000;
+    let mut workers = Vec::new();
+    for t in effective_threads(&cfg.runtime, machine_cores()) {
+        let idle = IdleStrategy {
+            kind: t.idle.unwrap_or(cfg.runtime.idle),
+            spin_iterations: cfg.runtime.spin_iterations,
+            park: Duration::from_micros(cfg.runtime.park_us),
+        };
+        workers.push(Worker {
+            name: t.name.clone(),
+            core: if opts.no_pin { None } else { t.core },
+            idle,
+            stages: t.stages.iter().filter_map(|s| stages.remove(s)).collect(),
+            flush_interval_ns: interval_ns,
+            drain_timeout_ns: 5_000_000_000,
+        });
+    }
+
+    let hub = reg.into_hub();
+    let stop_telemetry = Arc::new(AtomicBool::new(false));
+    let tel = telemetry_thread::spawn(
+        hub,
+        TelemetryOptions {
+            interval_ns,
+            status_line: opts.status_line.unwrap_or(cfg.telemetry.status_line),
+            hist_log: opts.hist_log.clone(),
+        },
+        clock,
+        Arc::clone(&stop_telemetry),
+    )
+    .map_err(|e| RunError::Output {
+        what: "interval log".to_string(),
+        source: e,
+    })?;
+
+    let mut handles = Vec::new();
+    for w in workers {
+        let name = w.name.clone();
+        let h = w
+            .spawn(clock, shutdown.clone())
+            .map_err(|source| RunError::Spawn {
+                thread: name.clone(),
+                source,
+            })?;
+        handles.push((name, h));
+    }
+
+    let deadline = opts.seconds.map(|s| clock.now_ns() + (s * 1e9) as u64);
+    while !shutdown.is_requested() {
+        if let Some(d) = deadline {
+            if clock.now_ns() >= d {
+                shutdown.request();
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+
+    let mut unfinished = Vec::new();
+    let mut panicked = None;
+    for (name, h) in handles {
+        match h.join() {
+            Ok(r) => unfinished.extend(r.unfinished.iter().map(|s| format!("{}/{}", r.name, s))),
+            Err(_) => panicked = Some(name),
+        }
+    }
+    stop_telemetry.store(true, Ordering::Release);
+    let hub = match tel.join() {
+        Ok(Ok(hub)) => hub,
+        Ok(Err(e)) => {
+            return Err(RunError::Output {
+                what: "interval log".to_string(),
+                source: e,
+            })
+        }
+        Err(_) => return Err(RunError::Panicked("telemetry".to_string())),
+    };
+    if let Some(name) = panicked {
+        return Err(RunError::Panicked(name));
+    }
+    let run_info = serde_json::json!({
+        "seconds": clock.now_ns() as f64 / 1e9,
+        "no_pin": opts.no_pin,
+        "unfinished": unfinished,
+    });
+    let report = write_outputs(&hub, cfg, opts, run_info)?;
+    Ok(RunSummary { report, unfinished })
+}

@@ -1,0 +1,259 @@
+//! The strategy stage: quotes in, deduplicated opportunities out.
+//!
+//! Per quote popped from the ingest ring: run the detector (DESIGN section 11); a candidate counts
+//! as detected; if its key is live in the opportunity cache it ends as `rejected: duplicate`,
+//! otherwise it gets an id and an expiry and is pushed to execution, or ends as `dropped` if that
+//! ring is full. Time is the worker's clock, or the capture's receive time in a replay, so a
+//! replay decides exactly as the recording would have.
+
+use thiserror::Error;
+
+use super::{Detector, DetectorParams, InstrumentParams, ParamsError, VenueParams};
+use crate::cache::{CacheError, Dedupe, DedupeCache, TtlBands};
+use crate::config::Config;
+use crate::model::{OppId, Opportunity, Outcome, Price, Qty, Quote, RejectReason};
+use crate::runtime::{Clock, RingRx, RingTx, Stage, Work};
+use crate::telemetry::{Counter, Metric, OutcomeCounters, Recorder, Registry};
+
+/// Most quotes taken per poll, so one poll stays bounded.
+const BATCH: u32 = 256;
+
+/// Why the strategy stage could not be built from a (validated) config.
+#[derive(Debug, Error)]
+pub enum StrategyBuildError {
+    /// The detector refused its parameters.
+    #[error("detector parameters: {0}")]
+    Params(#[from] ParamsError),
+    /// The cache refused its parameters.
+    #[error("opportunity cache: {0}")]
+    Cache(#[from] CacheError),
+    /// A config amount does not fit its instrument's scale.
+    #[error("{what}: {reason}")]
+    Amount {
+        /// Key path.
+        what: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Whose clock judges staleness and TTLs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeSource {
+    /// The worker's monotonic clock (live and demo).
+    Live,
+    /// Each quote's recorded receive time (replay): deterministic on any machine.
+    Capture,
+}
+
+/// Detector parameters from a validated config.
+pub fn detector_params(cfg: &Config) -> Result<DetectorParams, StrategyBuildError> {
+    let venues = cfg
+        .venues
+        .iter()
+        .map(|v| VenueParams::from_config(v.taker_fee_bps, v.stale_after_ms))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(ParamsError::from)?;
+    let mut instruments = Vec::with_capacity(cfg.instruments.len());
+    for (i, ins) in cfg.instruments.iter().enumerate() {
+        let amount = |what: String, r: Result<i64, crate::model::DecimalError>| {
+            r.map_err(|e| StrategyBuildError::Amount {
+                what,
+                reason: e.to_string(),
+            })
+        };
+        let lot = amount(
+            format!("instruments[{i}].lot"),
+            ins.lot.at_scale(ins.qty_scale),
+        )?;
+        let max_notional = match &ins.max_notional {
+            Some(m) => amount(
+                format!("instruments[{i}].max_notional"),
+                m.at_scale(ins.price_scale),
+            )?,
+            None => amount(
+                "strategy.max_notional".to_string(),
+                cfg.strategy.max_notional.at_scale(ins.price_scale),
+            )?,
+        };
+        instruments.push(InstrumentParams {
+            price_scale: ins.price_scale,
+            qty_scale: ins.qty_scale,
+            lot: Qty(lot),
+            max_notional: Price(max_notional),
+            // One whole unit of the base asset: sizes at or above it do not lower confidence.
+            ref_qty: Qty(10i64.pow(ins.qty_scale as u32)),
+        });
+    }
+    let params = DetectorParams {
+        venues,
+        instruments,
+        min_profit: Default::default(),
+        volatility: Default::default(),
+        confidence: Default::default(),
+    }
+    .with_min_profit_bps(cfg.strategy.min_profit_bps)?;
+    params.validate()?;
+    Ok(params)
+}
+
+/// The strategy stage.
+pub struct StrategyStage {
+    rx: RingRx<Quote>,
+    tx: RingTx<Opportunity>,
+    clock: Clock,
+    time: TimeSource,
+    detector: Detector,
+    cache: DedupeCache,
+    opp_ttl_ns: u64,
+    next_id: u64,
+    rec: Recorder,
+    outcomes: OutcomeCounters,
+    quotes: Counter,
+    detected: Counter,
+    cache_hits: Counter,
+    cache_misses: Counter,
+    cache_expiries: Counter,
+    cache_evictions: Counter,
+    below_threshold: Counter,
+    other_venues: Counter,
+    zero_qty: Counter,
+    unknown_ids: Counter,
+}
+
+impl StrategyStage {
+    /// Build from a validated config, live time.
+    pub fn new(
+        cfg: &Config,
+        rx: RingRx<Quote>,
+        tx: RingTx<Opportunity>,
+        clock: Clock,
+        reg: &mut Registry,
+    ) -> Result<StrategyStage, StrategyBuildError> {
+        Self::with_time(cfg, rx, tx, clock, TimeSource::Live, reg)
+    }
+
+    /// Build from a validated config with the given time source.
+    pub fn with_time(
+        cfg: &Config,
+        rx: RingRx<Quote>,
+        tx: RingTx<Opportunity>,
+        clock: Clock,
+        time: TimeSource,
+        reg: &mut Registry,
+    ) -> Result<StrategyStage, StrategyBuildError> {
+        let s = &cfg.strategy;
+        let ms = 1_000_000;
+        let bands = TtlBands::new(
+            s.vol_high,
+            s.vol_mid,
+            s.ttl_high_vol_ms * ms,
+            s.ttl_mid_vol_ms * ms,
+            s.ttl_low_vol_ms * ms,
+        )?;
+        let metrics: &[Metric] = match time {
+            TimeSource::Live => &[Metric::Hop, Metric::Detect, Metric::TickToDecision],
+            TimeSource::Capture => &[Metric::Hop, Metric::Detect],
+        };
+        Ok(StrategyStage {
+            rx,
+            tx,
+            clock,
+            time,
+            detector: Detector::new(detector_params(cfg)?)?,
+            cache: DedupeCache::new(s.cache_capacity as usize, bands)?,
+            opp_ttl_ns: s.opportunity_ttl_ms * ms,
+            next_id: 1,
+            rec: reg.recorder("strategy", metrics),
+            outcomes: OutcomeCounters::register(reg, "strategy"),
+            quotes: reg.counter("strategy.quotes_in"),
+            detected: reg.counter("strategy.opps.detected"),
+            cache_hits: reg.counter("strategy.cache.hits"),
+            cache_misses: reg.counter("strategy.cache.misses"),
+            cache_expiries: reg.counter("strategy.cache.expiries"),
+            cache_evictions: reg.counter("strategy.cache.evictions"),
+            below_threshold: reg.counter("strategy.detector.below_threshold"),
+            other_venues: reg.counter("strategy.detector.other_venues"),
+            zero_qty: reg.counter("strategy.detector.zero_qty"),
+            unknown_ids: reg.counter("strategy.detector.unknown_ids"),
+        })
+    }
+
+    /// Handle one quote at time `now` (already popped). Returns the opportunity if one was
+    /// emitted to the ring.
+    #[inline]
+    fn on_quote(&mut self, q: Quote, now: u64) -> Option<Opportunity> {
+        self.quotes.inc();
+        let t0 = self.clock.now_ns();
+        let cand = self.detector.on_quote(q, now);
+        let t1 = self.clock.now_ns();
+        self.rec.record(Metric::Detect, t1.saturating_sub(t0));
+        let c = cand?;
+        self.detected.inc();
+        let vol = self.detector.volatility(c.instrument);
+        if self.cache.check_and_insert(c.key(), vol, now) == Dedupe::Duplicate {
+            self.outcomes
+                .count(Outcome::Rejected(RejectReason::Duplicate));
+            return None;
+        }
+        let opp = c.into_opportunity(OppId(self.next_id), now.saturating_add(self.opp_ttl_ns));
+        self.next_id += 1;
+        if self.time == TimeSource::Live {
+            let t2 = self.clock.now_ns();
+            self.rec
+                .record(Metric::TickToDecision, t2.saturating_sub(q.recv_ts_ns));
+        }
+        if self.tx.push(opp, self.clock.now_ns()).is_err() {
+            self.outcomes.count(Outcome::Dropped);
+            return None;
+        }
+        Some(opp)
+    }
+
+    /// Offer a quote directly (replay's deterministic path): returns the emitted opportunity.
+    pub fn offer(&mut self, q: Quote) -> Option<Opportunity> {
+        let now = q.recv_ts_ns;
+        self.on_quote(q, now)
+    }
+}
+
+impl Stage for StrategyStage {
+    fn name(&self) -> &'static str {
+        "strategy"
+    }
+
+    fn poll(&mut self, now_ns: u64) -> Work {
+        let mut n = 0;
+        while n < BATCH {
+            let Some(m) = self.rx.pop() else { break };
+            n += 1;
+            let popped_ns = self.clock.now_ns();
+            self.rec
+                .record(Metric::Hop, popped_ns.saturating_sub(m.push_ts_ns));
+            let now = match self.time {
+                TimeSource::Live => now_ns,
+                TimeSource::Capture => m.msg.recv_ts_ns,
+            };
+            self.on_quote(m.msg, now);
+        }
+        Work(n)
+    }
+
+    fn flush_telemetry(&mut self, now_ns: u64) {
+        let c = self.cache.stats();
+        self.cache_hits.set(c.hits);
+        self.cache_misses.set(c.misses);
+        self.cache_expiries.set(c.expiries);
+        self.cache_evictions.set(c.evictions);
+        let d = self.detector.stats();
+        self.below_threshold.set(d.below_threshold);
+        self.other_venues.set(d.other_venues);
+        self.zero_qty.set(d.zero_qty);
+        self.unknown_ids.set(d.unknown_ids);
+        self.rec.flush(now_ns);
+    }
+
+    fn is_finished(&self, stopping: bool) -> bool {
+        stopping && self.rx.is_drained()
+    }
+}
