@@ -17,9 +17,9 @@
 //! Why not `lru::LruCache`: it allocates a node (`Box`) per insert until full and frees one per
 //! `pop`/remove, has no TTL, links nodes with 8-byte raw pointers in `unsafe` code, and its hashbrown
 //! index deletes with tombstones, which an always-churning LRU can turn into in-place rehashes (an
-//! O(capacity) pause on some insert; not measured here). Here nodes are reused in place, links are 4-byte indices,
-//! deletion is backward shift, and the whole thing is safe code. `benches/cache.rs` compares the two
-//! on the same keys.
+//! O(capacity) pause on some insert; not measured here). Here nodes are reused in place, links are
+//! 4-byte indices, deletion is backward shift, and the whole thing is safe code. `benches/cache.rs`
+//! compares the two on the same keys.
 
 use super::error::CacheError;
 use super::hash::CacheHash;
