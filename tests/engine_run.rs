@@ -36,6 +36,7 @@ fn shutdown_drains_flushes_and_balances() {
         status_line: Some(false),
         signals: false,
         shutdown: None,
+        opps: None,
     };
     let feed = Feed::Sim {
         params: SimParams {
