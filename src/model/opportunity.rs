@@ -47,6 +47,11 @@ pub struct Opportunity {
     pub buy_venue: VenueId,
     /// Venue of the sell leg.
     pub sell_venue: VenueId,
+    /// Venue of the quote that triggered it (one of the legs).
+    pub trigger_venue: VenueId,
+    /// That quote's venue sequence number (update id): with the venue, it names the frame, so a
+    /// benchmark can join an order to the moment the venue sent the frame.
+    pub trigger_seq: u64,
 }
 
 const _: () = assert!(std::mem::size_of::<Opportunity>() <= 128);

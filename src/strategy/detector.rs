@@ -61,6 +61,10 @@ pub struct Candidate {
     pub detect_ts_ns: u64,
     /// Confidence, parts per 10 000.
     pub confidence: u16,
+    /// Venue of the triggering quote.
+    pub trigger_venue: VenueId,
+    /// Sequence number (update id) of the triggering quote.
+    pub trigger_seq: u64,
 }
 
 impl Candidate {
@@ -93,6 +97,8 @@ impl Candidate {
             confidence: self.confidence,
             buy_venue: self.buy_venue,
             sell_venue: self.sell_venue,
+            trigger_venue: self.trigger_venue,
+            trigger_seq: self.trigger_seq,
         }
     }
 }
@@ -236,6 +242,8 @@ impl Detector {
             recv_ts_ns: q.recv_ts_ns,
             detect_ts_ns: now_ns,
             confidence: score,
+            trigger_venue: q.venue,
+            trigger_seq: q.seq,
         })
     }
 

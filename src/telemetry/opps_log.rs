@@ -24,6 +24,8 @@ pub struct OppLogEntry {
     pub opp: Opportunity,
     /// How it ended.
     pub outcome: Outcome,
+    /// When its order bytes were written (unix ns), 0 when no order was written.
+    pub order_unix_ns: u64,
 }
 
 /// The hot side: one per stage that ends opportunities.
@@ -34,10 +36,20 @@ pub struct OppLogTx {
 }
 
 impl OppLogTx {
-    /// Log `opp` ending as `outcome`.
+    /// Log `opp` ending as `outcome` (no order written).
     #[inline]
     pub fn log(&mut self, opp: Opportunity, outcome: Outcome) {
-        let mut e = OppLogEntry { opp, outcome };
+        self.log_order(opp, outcome, 0);
+    }
+
+    /// Log `opp` ending as `outcome`, its order bytes written at `order_unix_ns`.
+    #[inline]
+    pub fn log_order(&mut self, opp: Opportunity, outcome: Outcome, order_unix_ns: u64) {
+        let mut e = OppLogEntry {
+            opp,
+            outcome,
+            order_unix_ns,
+        };
         loop {
             match self.tx.push(e) {
                 Ok(()) => return,
@@ -151,7 +163,7 @@ impl Names {
             let mut b = [0u8; 48];
             String::from_utf8_lossy(format_decimal(m, s, &mut b)).into_owned()
         };
-        let line = serde_json::json!({
+        let mut line = serde_json::json!({
             "recv_ts": o.recv_ts_ns,
             "instrument": ins,
             "buy_venue": venue(o.buy_venue),
@@ -161,7 +173,12 @@ impl Names {
             "qty": dec(o.qty.0, *qs),
             "net_bps": o.net_bps.as_f64(),
             "outcome": e.outcome.name(),
+            "trigger_venue": venue(o.trigger_venue),
+            "trigger_seq": o.trigger_seq,
         });
+        if e.order_unix_ns != 0 {
+            line["order_ts"] = e.order_unix_ns.into();
+        }
         writeln!(out, "{line}")
     }
 }
