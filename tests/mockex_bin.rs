@@ -17,9 +17,10 @@ fn prints_one_line_per_venue_and_stops() {
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
-    for (line, (name, path)) in lines
-        .iter()
-        .zip([("binance", ""), ("okx", "/ws/v5/public"), ("usdm", "")])
+    for (line, (name, path)) in
+        lines
+            .iter()
+            .zip([("binance", ""), ("okx", "/ws/v5/public"), ("usdm", "")])
     {
         let rest = line
             .strip_prefix(&format!("{name} ws=ws://127.0.0.1:"))

@@ -23,9 +23,8 @@ fn okx_streaming(rate: u64) -> MockExchange {
 fn ends_within(ws: &mut Client, d: Duration) -> Option<Got> {
     let deadline = Instant::now() + d;
     while Instant::now() < deadline {
-        match read(ws) {
-            g @ (Got::Failed(_) | Got::Other(Message::Close(_))) => return Some(g),
-            _ => {}
+        if let g @ (Got::Failed(_) | Got::Other(Message::Close(_))) = read(ws) {
+            return Some(g);
         }
     }
     None
@@ -71,7 +70,10 @@ fn stall_sends_nothing_then_resumes() {
     assert!(next_data(&mut ws, Duration::from_secs(2)).is_some());
     ex.control().inject("okx", Fault::Stall(None)).unwrap();
     ws.send(Message::Text("ping".into())).unwrap();
-    assert!(quiet_for(&mut ws, Duration::from_millis(300)), "data during a stall");
+    assert!(
+        quiet_for(&mut ws, Duration::from_millis(300)),
+        "data during a stall"
+    );
     let before = ex.venue_stats("okx").unwrap();
     assert!(before.frames_discarded > 0);
     assert_eq!(before.pings_answered, 0, "a stalled venue answered a ping");
@@ -133,7 +135,9 @@ fn oversized_frame_exceeds_the_client_limit() {
     let sub = microarb::ingest::venues::subscribe_messages(VenueKind::Okx, &["BTC-USDT"], "t");
     ws.send(Message::Text(sub[0].clone().into())).unwrap();
     assert!(next_data(&mut ws, Duration::from_secs(2)).is_some());
-    ex.control().inject("okx", Fault::Oversized(100_000)).unwrap();
+    ex.control()
+        .inject("okx", Fault::Oversized(100_000))
+        .unwrap();
     match ends_within(&mut ws, Duration::from_secs(2)) {
         Some(Got::Failed(tungstenite::Error::Capacity(_))) => {}
         other => panic!("expected a capacity error, got {other:?}"),

@@ -29,7 +29,10 @@ fn streams_generator_quotes(kind: VenueKind) {
         match parse(&mut p, &payload) {
             Ok(Frame::Quote(q)) => got.push(q),
             Ok(Frame::Skip(SkipKind::SubscribeAck)) => acks += 1,
-            other => panic!("{kind:?}: {other:?} for {}", String::from_utf8_lossy(&payload)),
+            other => panic!(
+                "{kind:?}: {other:?} for {}",
+                String::from_utf8_lossy(&payload)
+            ),
         }
     }
     for (q, w) in got.iter().zip(&want) {
@@ -88,7 +91,11 @@ fn binance_raw_stream_with_live_subscribe() {
     assert_eq!(ack, br#"{"result":null,"id":7}"#);
     let first = next_data(&mut ws, Duration::from_secs(3)).expect("frame");
     // A raw connection gets the bare event, no combined wrapper.
-    assert!(first.starts_with(b"{\"u\":1,\"s\":\"BTCUSDT\""), "{}", String::from_utf8_lossy(&first));
+    assert!(
+        first.starts_with(b"{\"u\":1,\"s\":\"BTCUSDT\""),
+        "{}",
+        String::from_utf8_lossy(&first)
+    );
 }
 
 #[test]

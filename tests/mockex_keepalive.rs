@@ -91,9 +91,7 @@ fn text_ping(kind: VenueKind, ping: &str, expect: &[u8]) {
     let mut ws = subscribe(&ex, kind.name(), symbol);
     let mut p = parser(kind, symbol);
     let mut answer = |ws: &mut Client| loop {
-        let Some(d) = next_data(ws, Duration::from_millis(300)) else {
-            return None;
-        };
+        let d = next_data(ws, Duration::from_millis(300))?;
         match parse(&mut p, &d) {
             Ok(Frame::Skip(SkipKind::SubscribeAck)) => continue,
             Ok(Frame::Skip(SkipKind::KeepAlive)) => return Some(d),
@@ -105,7 +103,9 @@ fn text_ping(kind: VenueKind, ping: &str, expect: &[u8]) {
     assert!(got.starts_with(expect), "{}", String::from_utf8_lossy(&got));
     assert_eq!(ex.venue_stats(kind.name()).unwrap().pings_answered, 1);
 
-    ex.control().inject(kind.name(), Fault::IgnorePings).unwrap();
+    ex.control()
+        .inject(kind.name(), Fault::IgnorePings)
+        .unwrap();
     ws.send(Message::Text(ping.into())).unwrap();
     assert_eq!(answer(&mut ws), None, "{kind:?}: answered while ignoring");
     assert_eq!(ex.venue_stats(kind.name()).unwrap().pings_ignored, 1);

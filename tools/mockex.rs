@@ -18,7 +18,10 @@ use microarb::model::VenueKind;
 
 /// Command line of `mockex`.
 #[derive(Debug, Parser)]
-#[command(name = "mockex", about = "Mock exchange: venue WebSocket feeds on loopback")]
+#[command(
+    name = "mockex",
+    about = "Mock exchange: venue WebSocket feeds on loopback"
+)]
 struct Args {
     /// Venues to serve, comma separated: `kind` or `name=kind` (kinds: binance, upbit, bybit, okx).
     #[arg(long, value_delimiter = ',', default_value = "binance,upbit,bybit,okx")]

@@ -111,6 +111,8 @@ pub(crate) fn serve(
     c.connections_open.fetch_sub(1, Ordering::Relaxed);
 }
 
+// tungstenite's handshake callback type returns its own large `ErrorResponse`.
+#[allow(clippy::result_large_err)]
 fn handshake(shared: &Shared, stream: TcpStream) -> Option<(Ws, String)> {
     let _ = stream.set_nodelay(true);
     stream.set_read_timeout(Some(HANDSHAKE_TIMEOUT)).ok()?;
@@ -292,7 +294,7 @@ impl Conn<'_> {
     /// A subscribe request (or a Binance stream URL) for `symbols`.
     fn subscribed(&mut self, symbols: &[String]) {
         VenueCounters::inc(&self.venue.counters.subscribes);
-        let ours = self.shared.feed_any_subscription || symbols.iter().any(|s| *s == self.symbol);
+        let ours = self.shared.feed_any_subscription || symbols.contains(&self.symbol);
         if ours && !self.feeding {
             self.feeding = true;
             self.upbit_first = true;

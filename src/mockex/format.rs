@@ -227,7 +227,15 @@ mod tests {
             std::str::from_utf8(&out).unwrap(),
             r#"{"stream":"btcusdt@bookTicker","data":{"u":7,"s":"BTCUSDT","b":"60000.01","B":"1.5","a":"60000.02","A":"0.00000001"}}"#
         );
-        upbit(&mut out, UpbitKeys::Simple, "USDT-BTC", &q, 1_700_000_000_123, true, S);
+        upbit(
+            &mut out,
+            UpbitKeys::Simple,
+            "USDT-BTC",
+            &q,
+            1_700_000_000_123,
+            true,
+            S,
+        );
         assert_eq!(
             std::str::from_utf8(&out).unwrap(),
             r#"{"ty":"orderbook","cd":"USDT-BTC","tms":1700000000123,"tas":0.00000001,"tbs":1.5,"obu":[{"ap":60000.02,"bp":60000.01,"as":0.00000001,"bs":1.5}],"st":"SNAPSHOT"}"#

@@ -50,7 +50,9 @@ mod shared;
 mod source;
 mod stats;
 
-pub use config::{ApiCredentials, KeepAliveSettings, MockConfig, MockVenue, Source, SyntheticSource};
+pub use config::{
+    ApiCredentials, KeepAliveSettings, MockConfig, MockVenue, Source, SyntheticSource,
+};
 pub use conn::TICK;
 pub use faults::Fault;
 pub use send_log::{unix_ns, SendLog};

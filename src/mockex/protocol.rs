@@ -186,8 +186,16 @@ fn upbit(text: &str) -> Reply {
 }
 
 /// Bybit's answer, keys in the venue's order.
-fn bybit_answer(success: bool, ret_msg: &str, conn_id: &str, req_id: Option<&Value>, op: &str) -> String {
-    let req = req_id.map(|r| format!(r#","req_id":{r}"#)).unwrap_or_default();
+fn bybit_answer(
+    success: bool,
+    ret_msg: &str,
+    conn_id: &str,
+    req_id: Option<&Value>,
+    op: &str,
+) -> String {
+    let req = req_id
+        .map(|r| format!(r#","req_id":{r}"#))
+        .unwrap_or_default();
     format!(
         r#"{{"success":{success},"ret_msg":{},"conn_id":{}{req},"op":{}}}"#,
         Value::from(ret_msg),
@@ -210,7 +218,13 @@ fn bybit(text: &str, conn_id: &str) -> Reply {
         },
         "subscribe" => {
             let Some(args) = v.get("args").and_then(Value::as_array) else {
-                return bad(bybit_answer(false, "error:args is required", conn_id, req_id, op));
+                return bad(bybit_answer(
+                    false,
+                    "error:args is required",
+                    conn_id,
+                    req_id,
+                    op,
+                ));
             };
             let symbols = args
                 .iter()
@@ -330,7 +344,10 @@ mod tests {
         let r = handle(VenueKind::Binance, &live, "", false);
         assert_eq!(r.texts, vec![r#"{"result":null,"id":5}"#.to_owned()]);
         assert_eq!(r.subscribe, Some(vec!["BTCUSDT".into(), "ETHUSDT".into()]));
-        assert_eq!(engine_sees(VenueKind::Binance, &r.texts[0]), SkipKind::SubscribeAck);
+        assert_eq!(
+            engine_sees(VenueKind::Binance, &r.texts[0]),
+            SkipKind::SubscribeAck
+        );
     }
 
     #[test]
@@ -347,7 +364,12 @@ mod tests {
             let r = handle(kind, ping, "c1", true);
             assert!(r.ping && r.texts.is_empty());
         }
-        let r = handle(VenueKind::Bybit, r#"{"op":"ping","req_id":"9"}"#, "c1", false);
+        let r = handle(
+            VenueKind::Bybit,
+            r#"{"op":"ping","req_id":"9"}"#,
+            "c1",
+            false,
+        );
         let v: Value = serde_json::from_str(&r.texts[0]).unwrap();
         assert_eq!(v["req_id"], "9");
         assert_eq!(v["ret_msg"], "pong");
@@ -366,11 +388,8 @@ mod tests {
         );
         assert_eq!(binance_path("/ws"), None);
         assert_eq!(binance_stream_name("BTCUSDT"), "btcusdt@bookTicker");
-        let simple = venues::upbit::subscribe_message(
-            &["KRW-BTC"],
-            "t",
-            venues::upbit::Format::Simple,
-        );
+        let simple =
+            venues::upbit::subscribe_message(&["KRW-BTC"], "t", venues::upbit::Format::Simple);
         let r = handle(VenueKind::Upbit, &simple, "", false);
         assert_eq!(r.upbit_keys, Some(UpbitKeys::Simple));
         assert_eq!(r.subscribe, Some(vec!["KRW-BTC".into()]));
@@ -381,7 +400,12 @@ mod tests {
                 assert_eq!(engine_sees(kind, t), SkipKind::VenueError, "{t}");
             }
         }
-        let r = handle(VenueKind::Okx, r#"{"op":"subscribe","args":[{"channel":"books","instId":"BTC-USDT"}]}"#, "c", false);
+        let r = handle(
+            VenueKind::Okx,
+            r#"{"op":"subscribe","args":[{"channel":"books","instId":"BTC-USDT"}]}"#,
+            "c",
+            false,
+        );
         assert_eq!((r.texts.len(), r.subscribe), (1, Some(vec![])));
     }
 }

@@ -116,12 +116,10 @@ impl Generator {
                             send_ns: None,
                         });
                     }
-                    match out.get_mut(q.venue) {
-                        Some(slot) => match slot.get_or_insert_with(|| Batch::Sim(Vec::new())) {
-                            Batch::Sim(v) => v.push(q),
-                            Batch::Raw(_) => {}
-                        },
-                        None => {}
+                    if let Some(slot) = out.get_mut(q.venue) {
+                        if let Batch::Sim(v) = slot.get_or_insert_with(|| Batch::Sim(Vec::new())) {
+                            v.push(q);
+                        }
                     }
                 }
                 (made, max.is_some_and(|m| market.updates() >= m))
@@ -144,9 +142,8 @@ impl Generator {
                         payload: Bytes::copy_from_slice(rec.payload),
                         binary: shared.venues[vi].spec.kind == VenueKind::Upbit,
                     };
-                    match out[vi].get_or_insert_with(|| Batch::Raw(Vec::new())) {
-                        Batch::Raw(v) => v.push(frame),
-                        Batch::Sim(_) => {}
+                    if let Batch::Raw(v) = out[vi].get_or_insert_with(|| Batch::Raw(Vec::new())) {
+                        v.push(frame);
                     }
                 }
                 (made, false)

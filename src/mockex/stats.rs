@@ -90,6 +90,9 @@ mod tests {
         VenueCounters::inc(&c.frames_sent);
         VenueCounters::add(&c.frames_sent, 4);
         let s = c.snapshot("okx");
-        assert_eq!((s.name.as_str(), s.frames_sent, s.subscribes), ("okx", 5, 0));
+        assert_eq!(
+            (s.name.as_str(), s.frames_sent, s.subscribes),
+            ("okx", 5, 0)
+        );
     }
 }
