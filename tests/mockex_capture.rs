@@ -69,7 +69,7 @@ fn streams_capture_exactly(file: &str, kind: VenueKind, rate: u64) {
     assert_eq!(next_data(&mut ws, Duration::from_millis(200)), None);
     let s = ex.venue_stats(kind.name()).unwrap();
     assert_eq!(s.frames_sent, want.len() as u64);
-    assert!(ex.source_done());
+    wait_for(Duration::from_secs(2), "source done", || ex.source_done());
     assert!(ex.send_time(kind.name(), want.len() as u64).is_some());
 }
 

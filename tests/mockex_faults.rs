@@ -142,5 +142,7 @@ fn oversized_frame_exceeds_the_client_limit() {
         Some(Got::Failed(tungstenite::Error::Capacity(_))) => {}
         other => panic!("expected a capacity error, got {other:?}"),
     }
-    assert_eq!(ex.venue_stats("okx").unwrap().oversized_sent, 1);
+    wait_for(Duration::from_secs(2), "oversized counted", || {
+        ex.venue_stats("okx").unwrap().oversized_sent == 1
+    });
 }
