@@ -1,0 +1,199 @@
+//! What a [`MockExchange`](super::MockExchange) serves: venues, the frame source, the rate, the
+//! keep-alive rules and the REST credentials (kept for the REST side; unused by the WebSocket side).
+//!
+//! Everything here is built once on the cold path. Defaults match the venues' real rules
+//! (VENUES.md) except where a test needs them shorter, which is why they are fields.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::model::{Scale, VenueKind};
+use crate::sim::SimParams;
+
+/// One venue the mock exchange serves on its own loopback port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MockVenue {
+    /// Venue name, as in the engine's config and in capture files (`binance`, `binance_usdm`).
+    pub name: String,
+    /// Which protocol it speaks.
+    pub kind: VenueKind,
+    /// The synthetic instrument's symbol as this venue spells it (`BTCUSDT`, `USDT-BTC`,
+    /// `BTC-USDT`). Unused by a capture source, whose payloads carry their own symbols.
+    pub symbol: String,
+}
+
+impl MockVenue {
+    /// A venue named `name` of `kind`, quoting the synthetic instrument under
+    /// [`MockVenue::default_symbol`].
+    pub fn new(name: impl Into<String>, kind: VenueKind) -> MockVenue {
+        MockVenue {
+            name: name.into(),
+            kind,
+            symbol: MockVenue::default_symbol(kind).to_owned(),
+        }
+    }
+
+    /// The spelling of BTC/USDT on `kind` (DESIGN.md's example config).
+    pub const fn default_symbol(kind: VenueKind) -> &'static str {
+        match kind {
+            VenueKind::Binance | VenueKind::Bybit => "BTCUSDT",
+            VenueKind::Upbit => "USDT-BTC",
+            VenueKind::Okx => "BTC-USDT",
+        }
+    }
+}
+
+/// The synthetic multi-venue market: one [`SyntheticMarket`](crate::sim::SyntheticMarket) whose
+/// venue index `i` is the config's `venues[i]` (`params.venues` is set to the number of venues).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntheticSource {
+    /// The generator's parameters (`seed` included).
+    pub params: SimParams,
+    /// Decimals of the price mantissas the generator produces.
+    pub price_scale: Scale,
+    /// Decimals of the quantity mantissas the generator produces.
+    pub qty_scale: Scale,
+    /// Stop generating after this many updates in total (None: until stopped).
+    pub max_frames: Option<u64>,
+}
+
+impl Default for SyntheticSource {
+    /// [`SimParams::default`] (BTC-like at scale 8), unbounded.
+    fn default() -> Self {
+        SyntheticSource {
+            params: SimParams::default(),
+            price_scale: 8,
+            qty_scale: 8,
+            max_frames: None,
+        }
+    }
+}
+
+/// Where the frames come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Generate venue-format frames from a synthetic market.
+    Synthetic(SyntheticSource),
+    /// Stream the frames of a capture file (DESIGN.md section 10; `.gz` read through gzip) for the
+    /// venues it names that are served, in file order, payloads exactly as recorded.
+    Capture(PathBuf),
+}
+
+/// Keep-alive behaviour of the served venues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeepAliveSettings {
+    /// Binance: the server sends a ping control frame this often (the venue: 20 s).
+    pub server_ping_interval: Duration,
+    /// Binance: a pong must arrive this long after a ping (the venue: 60 s).
+    pub pong_timeout: Duration,
+    /// Binance: close a connection that missed `pong_timeout` (false: only count it).
+    pub close_without_pong: bool,
+}
+
+impl Default for KeepAliveSettings {
+    /// The venue's values: ping every 20 s, pong within 60 s, else closed.
+    fn default() -> Self {
+        KeepAliveSettings {
+            server_ping_interval: Duration::from_secs(20),
+            pong_timeout: Duration::from_secs(60),
+            close_without_pong: true,
+        }
+    }
+}
+
+/// API key and secret the REST side will verify signatures with. Never printed: `Debug` redacts.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct ApiCredentials {
+    /// The API key.
+    pub key: String,
+    /// The API secret.
+    pub secret: String,
+}
+
+impl fmt::Debug for ApiCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiCredentials { key: <redacted>, secret: <redacted> }")
+    }
+}
+
+/// Everything a [`MockExchange`](super::MockExchange) needs to start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MockConfig {
+    /// Venues served, each on its own port of 127.0.0.1; names must be unique.
+    pub venues: Vec<MockVenue>,
+    /// Where frames come from.
+    pub source: Source,
+    /// Frames per second in total across venues (0: as fast as the connections take them).
+    pub rate_per_s: u64,
+    /// Start streaming only once every served venue has a subscribed connection, so a test sees
+    /// the source from its first frame (update id 1). When false, frames generated while a venue
+    /// has no subscriber are lost, as on a live venue.
+    pub wait_for_subscribers: bool,
+    /// Keep-alive rules.
+    pub keep_alive: KeepAliveSettings,
+    /// Largest message accepted from a client.
+    pub max_client_message_bytes: usize,
+    /// Slots of each venue's send-time log (rounded up to a power of two).
+    pub send_log_capacity: usize,
+    /// Batches queued per connection before the source drops (paced) or waits (rate 0).
+    pub queue_batches: usize,
+    /// Credentials for the REST side (not used by the WebSocket side).
+    pub api: Option<ApiCredentials>,
+}
+
+impl MockConfig {
+    /// A synthetic market over `venues` with default parameters, unpaced.
+    pub fn synthetic(venues: Vec<MockVenue>, source: SyntheticSource) -> MockConfig {
+        MockConfig {
+            venues,
+            source: Source::Synthetic(source),
+            rate_per_s: 0,
+            wait_for_subscribers: true,
+            keep_alive: KeepAliveSettings::default(),
+            max_client_message_bytes: 64 << 10,
+            send_log_capacity: 1 << 16,
+            queue_batches: 1024,
+            api: None,
+        }
+    }
+
+    /// Stream the capture at `path` to `venues`, unpaced.
+    pub fn capture(venues: Vec<MockVenue>, path: impl Into<PathBuf>) -> MockConfig {
+        MockConfig {
+            source: Source::Capture(path.into()),
+            ..MockConfig::synthetic(venues, SyntheticSource::default())
+        }
+    }
+
+    /// One venue of each kind, named after its kind (`binance`, `upbit`, `bybit`, `okx`).
+    pub fn all_kinds() -> Vec<MockVenue> {
+        VenueKind::ALL
+            .iter()
+            .map(|&k| MockVenue::new(k.name(), k))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_redaction() {
+        let v = MockConfig::all_kinds();
+        assert_eq!(v.len(), 4);
+        assert_eq!(v[1].symbol, "USDT-BTC");
+        let mut cfg = MockConfig::capture(v, "x.tsv");
+        cfg.api = Some(ApiCredentials {
+            key: "k-123".into(),
+            secret: "s-456".into(),
+        });
+        let dbg = format!("{cfg:?}");
+        assert!(!dbg.contains("k-123") && !dbg.contains("s-456"));
+        assert_eq!(
+            KeepAliveSettings::default().server_ping_interval,
+            Duration::from_secs(20)
+        );
+    }
+}

@@ -1,0 +1,370 @@
+//! [`MockExchange`]: binds one loopback listener per venue, starts the accept threads and the
+//! source thread, and gives tests and tools the handles they need (endpoints, fault control,
+//! counters, send times, injected dislocations). Stopping (explicit or on drop) joins every thread.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use flate2::read::MultiGzDecoder;
+use thiserror::Error;
+
+use super::config::{MockConfig, Source};
+use super::conn;
+use super::faults::{Fault, FaultState};
+use super::format::Scales;
+use super::send_log::SendLog;
+use super::shared::{InjectedDislocation, Shared, VenueShared};
+use super::source::{self, Generator};
+use super::stats::{VenueCounters, VenueStats};
+use crate::model::VenueKind;
+use crate::record::{CaptureError, CaptureReader};
+use crate::sim::{SimParams, SyntheticMarket};
+
+/// Why the mock exchange could not start or a request was refused.
+#[derive(Debug, Error)]
+pub enum MockError {
+    /// The config names no venue.
+    #[error("no venue to serve")]
+    NoVenues,
+    /// Two venues share a name.
+    #[error("venue name {0:?} appears twice")]
+    DuplicateVenue(String),
+    /// A request named a venue that is not served.
+    #[error("venue {0:?} is not served")]
+    UnknownVenue(String),
+    /// Binding a listener or spawning a thread failed.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The capture file could not be opened.
+    #[error("capture: {0}")]
+    Capture(#[from] CaptureError),
+}
+
+/// Where one served venue listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The venue's name.
+    pub name: String,
+    /// Its protocol.
+    pub kind: VenueKind,
+    /// The listener's address (127.0.0.1, an ephemeral port).
+    pub addr: SocketAddr,
+    /// The URL for the engine's `venues[].url`: the base `ws://127.0.0.1:PORT` for Binance (the
+    /// engine appends `/stream?streams=...`), the venue's own path for the others.
+    pub ws_url: String,
+    /// The REST base URL, once the REST side exists (None for now).
+    pub rest_url: Option<String>,
+}
+
+/// The path each venue serves its feed on (any path is accepted; this is what is advertised).
+const fn ws_path(kind: VenueKind) -> &'static str {
+    match kind {
+        VenueKind::Binance => "",
+        VenueKind::Upbit => "/websocket/v1",
+        VenueKind::Bybit => "/v5/public/spot",
+        VenueKind::Okx => "/ws/v5/public",
+    }
+}
+
+/// Injects faults into a running [`MockExchange`]; cheap to clone, usable from any thread.
+#[derive(Clone)]
+pub struct Control {
+    shared: Arc<Shared>,
+}
+
+impl Control {
+    /// Inject `fault` into every connection of venue `name`.
+    pub fn inject(&self, name: &str, fault: Fault) -> Result<(), MockError> {
+        let v = self
+            .shared
+            .venues
+            .iter()
+            .find(|v| v.spec.name == name)
+            .ok_or_else(|| MockError::UnknownVenue(name.to_owned()))?;
+        v.faults.inject(fault, self.shared.now_ns());
+        Ok(())
+    }
+}
+
+/// A running mock exchange: one loopback WebSocket listener per venue streaming the configured
+/// source. See the [module documentation](super).
+pub struct MockExchange {
+    shared: Arc<Shared>,
+    endpoints: Vec<Endpoint>,
+    accept_threads: Vec<JoinHandle<()>>,
+    source_thread: Option<JoinHandle<()>>,
+}
+
+fn io_err(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> MockError {
+    let what = what.into();
+    move |source| MockError::Io { what, source }
+}
+
+impl MockExchange {
+    /// Bind every venue on 127.0.0.1 (ephemeral ports) and start serving `cfg`.
+    pub fn start(cfg: MockConfig) -> Result<MockExchange, MockError> {
+        if cfg.venues.is_empty() {
+            return Err(MockError::NoVenues);
+        }
+        let mut index = HashMap::new();
+        for (i, v) in cfg.venues.iter().enumerate() {
+            if index.insert(v.name.clone(), i).is_some() {
+                return Err(MockError::DuplicateVenue(v.name.clone()));
+            }
+        }
+        let (generator, scales, feed_any) = match &cfg.source {
+            Source::Synthetic(s) => {
+                let params = SimParams {
+                    venues: cfg.venues.len(),
+                    ..s.params.clone()
+                };
+                let gen = Generator::Synthetic {
+                    market: SyntheticMarket::new(params),
+                    max: s.max_frames,
+                    seen_injected: 0,
+                };
+                let scales = Scales {
+                    price: s.price_scale,
+                    qty: s.qty_scale,
+                };
+                (gen, scales, false)
+            }
+            Source::Capture(path) => {
+                let gen = Generator::Capture {
+                    reader: CaptureReader::new(open_capture(path)?),
+                    index,
+                    ids: vec![0; cfg.venues.len()],
+                };
+                (gen, Scales { price: 8, qty: 8 }, true)
+            }
+        };
+        let mut listeners = Vec::with_capacity(cfg.venues.len());
+        let mut endpoints = Vec::with_capacity(cfg.venues.len());
+        for v in &cfg.venues {
+            let l = TcpListener::bind("127.0.0.1:0")
+                .map_err(io_err(format!("bind a listener for {}", v.name)))?;
+            let addr = l.local_addr().map_err(io_err("listener address"))?;
+            endpoints.push(Endpoint {
+                name: v.name.clone(),
+                kind: v.kind,
+                addr,
+                ws_url: format!("ws://{addr}{}", ws_path(v.kind)),
+                rest_url: None,
+            });
+            listeners.push(l);
+        }
+        let shared = Arc::new(Shared {
+            stop: AtomicBool::new(false),
+            venues: cfg
+                .venues
+                .iter()
+                .map(|v| VenueShared {
+                    spec: v.clone(),
+                    faults: FaultState::default(),
+                    counters: VenueCounters::default(),
+                    log: Arc::new(SendLog::new(cfg.send_log_capacity)),
+                    conns: Mutex::new(Vec::new()),
+                    feeding: AtomicU64::new(0),
+                })
+                .collect(),
+            keep_alive: cfg.keep_alive,
+            max_client_message_bytes: cfg.max_client_message_bytes,
+            scales,
+            feed_any_subscription: feed_any,
+            started: Instant::now(),
+            injected: Mutex::new(Vec::new()),
+            source_done: AtomicBool::new(false),
+            generated: AtomicU64::new(0),
+            conn_threads: Mutex::new(Vec::new()),
+            next_conn: AtomicU64::new(1),
+        });
+        let mut ex = MockExchange {
+            shared: Arc::clone(&shared),
+            endpoints,
+            accept_threads: Vec::new(),
+            source_thread: None,
+        };
+        let queue = cfg.queue_batches.max(1);
+        for (vi, listener) in listeners.into_iter().enumerate() {
+            let sh = Arc::clone(&shared);
+            let name = format!("mockex-{}", cfg.venues[vi].name);
+            let h = std::thread::Builder::new()
+                .name(name)
+                .spawn(move || accept_loop(sh, vi, listener, queue))
+                .map_err(io_err("spawn an accept thread"))?;
+            ex.accept_threads.push(h);
+        }
+        let sh = Arc::clone(&shared);
+        let (rate, wait) = (cfg.rate_per_s, cfg.wait_for_subscribers);
+        let h = std::thread::Builder::new()
+            .name("mockex-source".into())
+            .spawn(move || source::run(sh, generator, rate, wait))
+            .map_err(io_err("spawn the source thread"))?;
+        ex.source_thread = Some(h);
+        Ok(ex)
+    }
+
+    /// The served venues, in config order.
+    pub fn endpoints(&self) -> &[Endpoint] {
+        &self.endpoints
+    }
+
+    /// The endpoint of venue `name`.
+    pub fn endpoint(&self, name: &str) -> Option<&Endpoint> {
+        self.endpoints.iter().find(|e| e.name == name)
+    }
+
+    /// A handle to inject faults at run time.
+    pub fn control(&self) -> Control {
+        Control {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
+    /// Counters of every venue, in config order.
+    pub fn stats(&self) -> Vec<VenueStats> {
+        self.shared
+            .venues
+            .iter()
+            .map(|v| v.counters.snapshot(&v.spec.name))
+            .collect()
+    }
+
+    /// Counters of venue `name`.
+    pub fn venue_stats(&self, name: &str) -> Option<VenueStats> {
+        self.stats().into_iter().find(|s| s.name == name)
+    }
+
+    /// Venue `name`'s send-time log, for a reader that outlives this borrow (the latency bench).
+    pub fn send_log(&self, name: &str) -> Option<Arc<SendLog>> {
+        let v = self.shared.venues.iter().find(|v| v.spec.name == name)?;
+        Some(Arc::clone(&v.log))
+    }
+
+    /// When update `update_id` of venue `name` was written to its connection (unix ns).
+    pub fn send_time(&self, name: &str, update_id: u64) -> Option<u64> {
+        self.send_log(name)?.get(update_id)
+    }
+
+    /// Dislocations the synthetic source injected so far, with the update id and send time of the
+    /// dislocated quote (empty for a capture source).
+    pub fn injected(&self) -> Vec<InjectedDislocation> {
+        let list = self
+            .shared
+            .injected
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        list.into_iter()
+            .map(|mut d| {
+                d.send_ns = self.send_time(&d.venue, d.update_id);
+                d
+            })
+            .collect()
+    }
+
+    /// Frames the source produced so far (across venues).
+    pub fn frames_generated(&self) -> u64 {
+        self.shared.generated.load(Ordering::Relaxed)
+    }
+
+    /// True once the source is exhausted (end of capture, `max_frames` reached).
+    pub fn source_done(&self) -> bool {
+        self.shared.source_done.load(Ordering::Acquire)
+    }
+
+    /// Stop every thread and close every connection (with a close frame). Idempotent.
+    pub fn stop(&mut self) {
+        self.shared.stop.store(true, Ordering::Release);
+        // Wake each blocked accept() with a connection of our own.
+        for e in &self.endpoints {
+            let _ = TcpStream::connect_timeout(&e.addr, Duration::from_millis(200));
+        }
+        for h in self.accept_threads.drain(..) {
+            let _ = h.join();
+        }
+        if let Some(h) = self.source_thread.take() {
+            let _ = h.join();
+        }
+        let conns: Vec<JoinHandle<()>> = std::mem::take(
+            &mut *self
+                .shared
+                .conn_threads
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()),
+        );
+        for h in conns {
+            let _ = h.join();
+        }
+        for v in &self.shared.venues {
+            v.conns().clear();
+        }
+    }
+}
+
+impl Drop for MockExchange {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Open a capture like [`CaptureReader::open`] (gzip by extension), but as a `Send` source so the
+/// source thread can own it.
+fn open_capture(path: &Path) -> Result<Box<dyn BufRead + Send>, MockError> {
+    let file = File::open(path).map_err(|source| CaptureError::Io { line: 0, source })?;
+    Ok(if path.extension().is_some_and(|e| e == "gz") {
+        Box::new(BufReader::with_capacity(
+            1 << 16,
+            MultiGzDecoder::new(BufReader::new(file)),
+        ))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 16, file))
+    })
+}
+
+fn accept_loop(shared: Arc<Shared>, vi: usize, listener: TcpListener, queue: usize) {
+    for stream in listener.incoming() {
+        if shared.stopping() {
+            break;
+        }
+        let Ok(stream) = stream else {
+            std::thread::sleep(Duration::from_millis(1));
+            continue;
+        };
+        let venue = &shared.venues[vi];
+        VenueCounters::inc(&venue.counters.connections_accepted);
+        let conn_no = shared.next_conn.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = sync_channel(queue);
+        venue.conns().push((conn_no, tx));
+        let sh = Arc::clone(&shared);
+        let name = format!("mockex-{}-{conn_no}", venue.spec.name);
+        let spawned = std::thread::Builder::new()
+            .name(name)
+            .spawn(move || conn::serve(sh, vi, conn_no, stream, rx));
+        match spawned {
+            Ok(h) => {
+                let mut threads = shared
+                    .conn_threads
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner());
+                threads.retain(|t| !t.is_finished());
+                threads.push(h);
+            }
+            Err(_) => venue.conns().retain(|(id, _)| *id != conn_no),
+        }
+    }
+}

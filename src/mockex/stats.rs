@@ -1,0 +1,98 @@
+//! Per-venue counters of the mock exchange, so a test can assert what the server saw and did.
+//! Written by the venue's threads with `Relaxed` atomics; [`VenueStats`] is a snapshot.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+macro_rules! counters {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        /// Live counters of one venue (shared by its accept, source and connection threads).
+        #[derive(Debug, Default)]
+        pub(crate) struct VenueCounters {
+            $(pub $name: AtomicU64,)*
+        }
+
+        /// A snapshot of one venue's counters.
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        pub struct VenueStats {
+            /// The venue's name.
+            pub name: String,
+            $($(#[$doc])* pub $name: u64,)*
+        }
+
+        impl VenueCounters {
+            /// Copy every counter.
+            pub fn snapshot(&self, name: &str) -> VenueStats {
+                VenueStats {
+                    name: name.to_owned(),
+                    $($name: self.$name.load(Ordering::Relaxed),)*
+                }
+            }
+        }
+    };
+}
+
+counters! {
+    /// TCP connections accepted.
+    connections_accepted,
+    /// Connections whose WebSocket handshake completed.
+    handshakes,
+    /// Connections open now.
+    connections_open,
+    /// Subscribe requests seen (a Binance combined-stream URL counts as one).
+    subscribes,
+    /// Data frames written to connections (one per frame per connection).
+    frames_sent,
+    /// Frames a connection's queue had no room for (paced source only).
+    frames_dropped,
+    /// Frames discarded by a connection while stalled.
+    frames_discarded,
+    /// Client keep-alive pings answered (text pings; Upbit's control pings too).
+    pings_answered,
+    /// Client keep-alive pings left unanswered by [`Fault::IgnorePings`](super::Fault::IgnorePings).
+    pings_ignored,
+    /// Binance server pings sent.
+    server_pings_sent,
+    /// Pongs received from clients.
+    pongs_received,
+    /// Binance connections that missed the pong deadline.
+    pong_timeouts,
+    /// Malformed frames sent by fault injection.
+    garbage_sent,
+    /// Oversized frames sent by fault injection.
+    oversized_sent,
+    /// Connections closed by [`Fault::DropConnections`](super::Fault::DropConnections).
+    dropped_by_fault,
+    /// Client messages the venue did not understand (answered with the venue's error format).
+    bad_requests,
+}
+
+impl VenueCounters {
+    /// Add one to `c`.
+    #[inline]
+    pub fn inc(c: &AtomicU64) {
+        c.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Add `n` to `c`.
+    #[inline]
+    pub fn add(c: &AtomicU64, n: u64) {
+        c.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_copies_counters() {
+        let c = VenueCounters::default();
+        VenueCounters::inc(&c.frames_sent);
+        VenueCounters::add(&c.frames_sent, 4);
+        let s = c.snapshot("okx");
+        assert_eq!(
+            (s.name.as_str(), s.frames_sent, s.subscribes),
+            ("okx", 5, 0)
+        );
+    }
+}
