@@ -34,8 +34,15 @@ fn pin(core: usize) -> bool {
 
 fn main() {
     let a = Args::parse();
-    let cores: Vec<usize> = a.cores.split(',').filter_map(|c| c.trim().parse().ok()).collect();
-    let (c0, c1) = (cores.first().copied().unwrap_or(0), cores.get(1).copied().unwrap_or(1));
+    let cores: Vec<usize> = a
+        .cores
+        .split(',')
+        .filter_map(|c| c.trim().parse().ok())
+        .collect();
+    let (c0, c1) = (
+        cores.first().copied().unwrap_or(0),
+        cores.get(1).copied().unwrap_or(1),
+    );
     let (mut a_tx, mut a_rx) = rtrb::RingBuffer::<u64>::new(1024);
     let (mut b_tx, mut b_rx) = rtrb::RingBuffer::<u64>::new(1024);
     let stop = Arc::new(AtomicBool::new(false));
@@ -50,7 +57,8 @@ fn main() {
         pinned
     });
     let pinned0 = pin(c0);
-    let mut h = hdrhistogram::Histogram::<u64>::new_with_bounds(1, 1_000_000_000, 3).expect("bounds");
+    let mut h =
+        hdrhistogram::Histogram::<u64>::new_with_bounds(1, 1_000_000_000, 3).expect("bounds");
     let warm = 10_000;
     for i in 0..warm + a.messages {
         let t = Instant::now();

@@ -1,8 +1,12 @@
-//! `microarb demo`: the whole engine on an embedded config, no network, paper trading.
+//! `microarb demo`: the whole engine on an embedded config with no outside network: the mock
+//! exchange serves the four venues' WebSocket protocols on loopback (a synthetic market with
+//! injected dislocations), the engine connects to it over real sockets and trades on paper.
 
 use std::process::ExitCode;
 
 use microarb::config::{Config, Machine, DEMO_TOML};
+use microarb::ingest::IngestSettings;
+use microarb::mockex::{MockConfig, MockExchange, MockVenue, SyntheticSource};
 use microarb::pipeline::{run, Feed};
 use microarb::sim::SimParams;
 
@@ -11,30 +15,70 @@ use microarb::sim::SimParams;
 pub struct DemoArgs {
     #[command(flatten)]
     engine: super::EngineArgs,
-    /// Synthetic quotes per second across all venues.
-    #[arg(long, default_value_t = 50_000)]
+    /// Frames per second the mock venues send, in total.
+    #[arg(long, default_value_t = 20_000)]
     rate: u64,
+    /// One injected cross-venue dislocation every this many frames.
+    #[arg(long, default_value_t = 2_000)]
+    dislocation_every: u64,
 }
 
 pub fn main(a: DemoArgs) -> ExitCode {
-    let cfg = match Config::from_toml_str(DEMO_TOML, &Machine::this(!a.engine.no_pin)) {
+    let mut cfg = match Config::from_toml_str(DEMO_TOML, &Machine::this(!a.engine.no_pin)) {
         Ok(c) => c,
         Err(e) => return super::config_failure(&e),
     };
+    let instrument = &cfg.instruments[0];
+    let venues: Vec<MockVenue> = cfg
+        .venues
+        .iter()
+        .map(|v| MockVenue {
+            name: v.name.clone(),
+            kind: v.kind,
+            symbol: instrument.symbols[&v.name].clone(),
+        })
+        .collect();
+    let source = SyntheticSource {
+        params: SimParams {
+            venues: venues.len(),
+            dislocation_every: a.dislocation_every,
+            ..SimParams::default()
+        },
+        price_scale: instrument.price_scale,
+        qty_scale: instrument.qty_scale,
+        max_frames: None,
+    };
+    let mut mock_cfg = MockConfig::synthetic(venues, source);
+    mock_cfg.rate_per_s = a.rate;
+    let exchange = match MockExchange::start(mock_cfg) {
+        Ok(x) => x,
+        Err(e) => return super::runtime_failure(&format!("mock exchange: {e}")),
+    };
+    for (v, e) in cfg.venues.iter_mut().zip(exchange.endpoints()) {
+        v.url = Some(e.ws_url.clone());
+    }
     let seconds = a.engine.seconds.unwrap_or(5.0);
     eprintln!(
-        "microarb demo: {} venues, {} quotes/s synthetic market, paper trading, {seconds} s",
-        cfg.venues.len(),
+        "microarb demo: mock venues on loopback ({}), {} frames/s, paper trading, {seconds} s",
+        exchange
+            .endpoints()
+            .iter()
+            .map(|e| format!("{} {}", e.name, e.ws_url))
+            .collect::<Vec<_>>()
+            .join(", "),
         a.rate
     );
-    let opts = a.engine.options(Some(seconds));
-    let feed = Feed::Sim {
-        params: SimParams::default(),
-        rate_per_s: a.rate,
-        limit: None,
+    let feed = Feed::Live {
+        settings: IngestSettings::default(),
+        record: None,
+        ingest_only: false,
     };
-    match run(&cfg, feed, &opts) {
+    let result = run(&cfg, feed, &a.engine.options(Some(seconds)));
+    let injected = exchange.injected().len();
+    drop(exchange);
+    match result {
         Ok(summary) => {
+            eprintln!("microarb: the mock exchange injected {injected} dislocations");
             super::print_summary(&summary.report);
             ExitCode::SUCCESS
         }
