@@ -3,7 +3,7 @@
 //! grown to the longest frame).
 //!
 //! Decimals are written exactly from the fixed-point mantissas with
-//! [`format_decimal`](crate::model::format_decimal) (shortest exact form: `60000.01`, `1.5`),
+//! [`format_decimal`] (shortest exact form: `60000.01`, `1.5`),
 //! strings for Binance, Bybit and OKX, JSON numbers for Upbit. Exchange timestamps are the send
 //! time in ms, which is what a venue stamps. No field a venue does not send is added.
 
