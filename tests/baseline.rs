@@ -29,7 +29,8 @@ fn serve(listener: TcpListener, bid: &'static str, ask: &'static str) -> thread:
     thread::spawn(move || {
         let (stream, _) = listener.accept().expect("accept");
         let mut ws = tungstenite::accept(stream).expect("handshake");
-        ws.send(Message::text(r#"{"result":null,"id":1}"#)).expect("send");
+        ws.send(Message::text(r#"{"result":null,"id":1}"#))
+            .expect("send");
         ws.send(Message::text("{not json")).expect("send");
         for u in 1..=QUOTES {
             ws.send(Message::text(ticker(u, bid, ask))).expect("send");
@@ -128,13 +129,18 @@ fn detects_the_dislocation_and_reports() {
     // (200 ms TTL at zero volatility) makes most repeats duplicates, so some, not all, execute.
     let detected = c["strategy.opps.detected"].as_u64().expect("detected");
     let executed = c["exec.opps.executed"].as_u64().expect("executed");
-    let dups = c["strategy.opps.rejected.duplicate"].as_u64().expect("dups");
+    let dups = c["strategy.opps.rejected.duplicate"]
+        .as_u64()
+        .expect("dups");
     assert!(executed >= 1, "{c}");
     assert!(dups >= 1, "{c}");
     assert!(executed < detected, "{c}");
     let o = &r["opportunities"];
     assert_eq!(o["detected"], detected);
-    assert_eq!(o["terminal_sum"], detected, "every opportunity ends once: {o}");
+    assert_eq!(
+        o["terminal_sum"], detected,
+        "every opportunity ends once: {o}"
+    );
     assert_eq!(o["rejected"]["duplicate"], dups);
     assert_eq!(c["exec.orders"], 2 * executed);
     let t = &r["latency_ns"]["tick_to_order"];
@@ -168,5 +174,140 @@ fn bad_config_exits_2() {
         .output()
         .expect("run baseline");
     assert_eq!(none.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Serve one connection: wait for the client's subscribe message, send `frames` 10 ms apart,
+/// then hold the connection open until the client closes it. Returns the subscribe text.
+fn serve_after_subscribe(
+    listener: TcpListener,
+    frames: Vec<Message>,
+) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let (stream, _) = listener.accept().expect("accept");
+        let mut ws = tungstenite::accept(stream).expect("handshake");
+        let subscribe = loop {
+            match ws.read().expect("subscribe") {
+                Message::Text(t) => break t.to_string(),
+                _ => continue,
+            }
+        };
+        for f in frames {
+            ws.send(f).expect("send");
+            thread::sleep(Duration::from_millis(10));
+        }
+        while ws.read().is_ok() {}
+        subscribe
+    })
+}
+
+#[test]
+fn bybit_okx_upbit_payloads() {
+    let dir = temp_dir("baseline-kinds");
+    let listeners: Vec<TcpListener> = (0..3)
+        .map(|_| TcpListener::bind("127.0.0.1:0").expect("bind"))
+        .collect();
+    let ports: Vec<u16> = listeners
+        .iter()
+        .map(|l| l.local_addr().expect("addr").port())
+        .collect();
+    let n = 10u64;
+    let bybit: Vec<Message> = (1..=n)
+        .map(|u| Message::text(format!(
+            r#"{{"topic":"orderbook.1.BTCUSDT","type":"snapshot","ts":1,"data":{{"s":"BTCUSDT","b":[["100.40","2.0"]],"a":[["100.50","2.0"]],"u":{u},"seq":{u}}},"cts":1}}"#
+        )))
+        .collect();
+    let okx: Vec<Message> = (1..=n)
+        .map(|u| Message::text(format!(
+            r#"{{"arg":{{"channel":"bbo-tbt","instId":"BTC-USDT"}},"data":[{{"asks":[["100.00","3","0","1"]],"bids":[["99.90","3","0","1"]],"ts":"1","seqId":{u}}}]}}"#
+        )))
+        .collect();
+    let upbit: Vec<Message> = (1..=n)
+        .map(|t| Message::binary(format!(
+            r#"{{"type":"orderbook","code":"USDT-BTC","timestamp":{t},"orderbook_units":[{{"ask_price":101.1,"bid_price":101.0,"ask_size":4.0,"bid_size":4.0}}],"stream_type":"REALTIME"}}"#
+        ).into_bytes()))
+        .collect();
+    let mut it = listeners.into_iter();
+    let servers = [
+        serve_after_subscribe(it.next().expect("l"), bybit),
+        serve_after_subscribe(it.next().expect("l"), okx),
+        serve_after_subscribe(it.next().expect("l"), upbit),
+    ];
+    let text = format!(
+        r#"
+[[venues]]
+name = "bybit"
+kind = "bybit"
+url = "ws://127.0.0.1:{}"
+taker_fee_bps = 10.0
+stale_after_ms = 5000
+
+[[venues]]
+name = "okx"
+kind = "okx"
+url = "ws://127.0.0.1:{}"
+taker_fee_bps = 8.0
+stale_after_ms = 5000
+
+[[venues]]
+name = "upbit"
+kind = "upbit"
+url = "ws://127.0.0.1:{}"
+taker_fee_bps = 5.0
+stale_after_ms = 5000
+
+[[instruments]]
+name = "BTC/USDT"
+price_scale = 8
+qty_scale = 8
+lot = "0.00001"
+symbols = {{ bybit = "BTCUSDT", okx = "BTC-USDT", upbit = "USDT-BTC" }}
+"#,
+        ports[0], ports[1], ports[2]
+    );
+    let cfg = dir.join("kinds.toml");
+    std::fs::write(&cfg, text).expect("write config");
+    let report = dir.join("report.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_baseline"))
+        .arg("--config")
+        .arg(&cfg)
+        .args(["--seconds", "1.2"])
+        .arg("--report")
+        .arg(&report)
+        .output()
+        .expect("run baseline");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let subs: Vec<String> = servers
+        .into_iter()
+        .map(|s| s.join().expect("server"))
+        .collect();
+    assert!(subs[0].contains("orderbook.1.BTCUSDT"), "{}", subs[0]);
+    assert!(
+        subs[1].contains("BTC-USDT") && subs[1].contains("bbo-tbt"),
+        "{}",
+        subs[1]
+    );
+    assert!(subs[2].contains("USDT-BTC"), "{}", subs[2]);
+
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
+    let c = &r["counters"];
+    for v in ["bybit", "okx", "upbit"] {
+        assert_eq!(c[format!("ingest.{v}.quotes")], n, "{v}: {c}");
+        assert_eq!(c[format!("ingest.{v}.parse_errors")], 0, "{v}: {c}");
+    }
+    // Buy on okx at 100.00, sell on upbit at 101.00.
+    assert!(
+        c["exec.opps.executed"].as_u64().expect("executed") >= 1,
+        "{c}"
+    );
+    assert_eq!(
+        r["opportunities"]["terminal_sum"],
+        c["strategy.opps.detected"]
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

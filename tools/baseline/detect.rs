@@ -112,7 +112,7 @@ pub fn detect(
     }
     let raw = qa.ask_qty.min(qb.bid_qty).min(inst.max_notional / qa.ask);
     let lots = (raw / inst.lot + 1e-9).floor();
-    if !(lots >= 1.0) {
+    if lots.is_nan() || lots < 1.0 {
         return Err(NoCandidate::ZeroQty);
     }
     Ok(Opportunity {
