@@ -311,3 +311,102 @@ symbols = {{ bybit = "BTCUSDT", okx = "BTC-USDT", upbit = "USDT-BTC" }}
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Serve one connection with `rate` bookTicker frames per second for `secs` seconds (sent in
+/// 1 ms batches); the ask walks so that most opportunities have a new key.
+fn serve_load(
+    listener: TcpListener,
+    rate: u64,
+    secs: u64,
+    buy_side: bool,
+) -> thread::JoinHandle<u64> {
+    thread::spawn(move || {
+        let (stream, _) = listener.accept().expect("accept");
+        stream.set_nodelay(true).expect("nodelay");
+        let mut ws = tungstenite::accept(stream).expect("handshake");
+        let per_ms = (rate / 1000).max(1);
+        let start = std::time::Instant::now();
+        let mut u = 0u64;
+        while start.elapsed() < Duration::from_secs(secs) {
+            for _ in 0..per_ms {
+                u += 1;
+                let step = (u % 5000) as f64 * 0.0001;
+                let (bid, ask) = if buy_side {
+                    (
+                        format!("{:.8}", 99.99 + step),
+                        format!("{:.8}", 100.0 + step),
+                    )
+                } else {
+                    (
+                        format!("{:.8}", 101.0 - step),
+                        format!("{:.8}", 101.01 - step),
+                    )
+                };
+                ws.send(Message::text(ticker(u, &bid, &ask))).expect("send");
+            }
+            let next = start + Duration::from_millis(u / per_ms);
+            if let Some(d) = next.checked_duration_since(std::time::Instant::now()) {
+                thread::sleep(d);
+            }
+        }
+        while ws.read().is_ok() {}
+        u
+    })
+}
+
+/// A load run for measurement, not a check: two Binance-kind venues at `BASELINE_RATE` frames/s
+/// each (default 5000) for `BASELINE_SECS` seconds (default 5). Use the release binary:
+/// `cargo build --release --features baseline --bin baseline && BASELINE_BIN=target/release/baseline
+/// cargo test --features baseline --test baseline -- --ignored --nocapture`.
+#[test]
+#[ignore = "measurement run; see the doc comment"]
+fn load_run() {
+    let env_u64 = |k: &str, d: u64| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(d)
+    };
+    let (rate, secs) = (env_u64("BASELINE_RATE", 5000), env_u64("BASELINE_SECS", 5));
+    let bin =
+        std::env::var("BASELINE_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_baseline").into());
+    let dir = temp_dir("baseline-load");
+    let (la, lb) = (
+        TcpListener::bind("127.0.0.1:0").expect("bind"),
+        TcpListener::bind("127.0.0.1:0").expect("bind"),
+    );
+    let ports = (
+        la.local_addr().expect("addr").port(),
+        lb.local_addr().expect("addr").port(),
+    );
+    let sa = serve_load(la, rate, secs, true);
+    let sb = serve_load(lb, rate, secs, false);
+    let cfg = config(&dir, ports);
+    let report = dir.join("report.json");
+    let mut cmd = Command::new(bin);
+    cmd.arg("--config")
+        .arg(&cfg)
+        .args(["--seconds", &(secs + 1).to_string()])
+        .arg("--report")
+        .arg(&report);
+    if let Ok(n) = std::env::var("BASELINE_WORKERS") {
+        cmd.args(["--worker-threads", &n]);
+    }
+    let out = cmd.output().expect("run baseline");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sent = sa.join().expect("a") + sb.join().expect("b");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
+    println!(
+        "sent {sent} frames; {}",
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    println!("counters {}", r["counters"]);
+    println!("latency_ns {}", r["latency_ns"]);
+    println!("rss_bytes {}", r["rss_bytes"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
