@@ -22,8 +22,8 @@ mod validate;
 pub use error::{ConfigError, ConfigErrors};
 pub use money::DecimalText;
 pub use schema::{
-    Config, ExecutionConfig, IdleKind, InstrumentConfig, RiskConfig, RuntimeConfig, StageName,
-    StrategyConfig, TelemetryConfig, ThreadConfig, VenueConfig,
+    Config, ExecutionConfig, IdleKind, InstrumentConfig, LeggingKind, PaperConfig, RiskConfig,
+    RuntimeConfig, StageName, StrategyConfig, TelemetryConfig, ThreadConfig, VenueConfig,
 };
 pub use validate::{machine_cores, Machine};
 
