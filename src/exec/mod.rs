@@ -22,7 +22,10 @@
 pub mod breaker;
 pub mod gcra;
 pub mod gcra_atomic;
+pub mod gateway;
+pub mod legs;
 pub mod limits;
+pub mod order_bytes;
 pub mod rate_headers;
 pub mod risk;
 pub mod slots;

@@ -1,0 +1,658 @@
+//! The paper gateway: a simulated venue per configured venue, filling IOC limit orders against the
+//! latest top of book it was shown, answering after a seeded latency, with seeded faults injected.
+//!
+//! # The book
+//!
+//! The simplest correct source of "the latest book" on the execution thread is the opportunity
+//! itself: it carries the best ask of its buy venue and the best bid of its sell venue as the
+//! strategy saw them when it decided, and [`Gateway::on_market`] hands it over just before the
+//! legs are submitted. The paper venue stores those as its top of book (size = the opportunity's
+//! quantity, the most the detector allowed for), and derives the side the opportunity does not
+//! show (the buy venue's bid, the sell venue's ask) with `spread` so an unwind or a retry has a
+//! price to trade against. A second ring of every quote from the strategy stage would be more
+//! faithful but would copy every quote to a thread that only needs the few it trades on. Fills
+//! consume the book's size until the next opportunity refreshes it.
+//!
+//! # Matching
+//!
+//! A buy fills iff its limit is at or above the ask, at the ask (never worse than the limit), for
+//! `min(order qty, ask size)`: `Filled` when that is the whole order, `PartiallyFilled` when less,
+//! `Cancelled` (IOC, nothing filled) when the limit does not reach. Sells mirror it on the bid.
+//!
+//! # Latency and faults
+//!
+//! Each answer arrives `latency + U[0, jitter]` after the request. Each order draws one fate from
+//! its venue's [`PaperFaults`] (cumulative probabilities, one uniform draw):
+//!
+//! - `429`: rejected with code 429 and `Retry-After`; nothing placed.
+//! - `5xx`: answered [`ExecStatus::Unknown`]; a fair coin decides whether the order reached the
+//!   matching engine (then it matched normally) or not (then a status query says code 404, "no such
+//!   order", nothing filled). Only a status query tells which.
+//! - `timeout`: never answered; the same coin decides its real fate, told by a status query.
+//! - `partial`: matched, then only half the fill (rounded down) is kept.
+//! - `reject`: rejected with code 400; nothing placed.
+//!
+//! Everything is drawn from one SplitMix64 stream seeded by `seed` in submit order, so a run on a
+//! fake clock is reproducible. Tables are sized at construction; submits and polls allocate nothing.
+
+use super::{Gateway, GatewayEvent, SubmitError};
+use crate::model::{
+    Bps, ExecReport, ExecStatus, InstrumentId, OppId, Opportunity, Order, OrderId, Price, Qty,
+    Side, VenueId, MAX_VENUES,
+};
+use crate::sim::Rng;
+
+/// Status code a status query answers for an order the venue never received.
+pub const CODE_NO_SUCH_ORDER: u16 = 404;
+/// Status code of a simulated venue rejection.
+pub const CODE_REJECTED: u16 = 400;
+/// Status code of a simulated rate-limit answer.
+pub const CODE_RATE_LIMITED: u16 = 429;
+
+/// Fault probabilities for one simulated venue (each in `[0, 1]`, summing to at most 1).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct PaperFaults {
+    /// Answer 429 with `Retry-After`.
+    pub p_429: f64,
+    /// Answer 5xx: fate unknown until queried.
+    pub p_5xx: f64,
+    /// Never answer.
+    pub p_timeout: f64,
+    /// Fill only half.
+    pub p_partial: f64,
+    /// Reject.
+    pub p_reject: f64,
+}
+
+/// Settings of the paper gateway.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PaperParams {
+    /// Fixed answer latency, ns.
+    pub latency_ns: u64,
+    /// Uniform jitter added to the latency, ns.
+    pub jitter_ns: u64,
+    /// Seed of every draw.
+    pub seed: u64,
+    /// Faults per venue, indexed by [`VenueId`].
+    pub faults: [PaperFaults; MAX_VENUES],
+    /// `Retry-After` of a simulated 429, ms.
+    pub retry_after_ms: u32,
+    /// Spread assumed for the side an opportunity does not show.
+    pub spread: Bps,
+    /// Venues simulated (ids `0..venues`).
+    pub venues: usize,
+    /// Instruments simulated (ids `0..instruments`).
+    pub instruments: usize,
+    /// Outstanding answers and remembered orders (for status queries) it can hold.
+    pub capacity: usize,
+}
+
+impl Default for PaperParams {
+    fn default() -> Self {
+        PaperParams {
+            latency_ns: 100_000,
+            jitter_ns: 50_000,
+            seed: 1,
+            faults: [PaperFaults::default(); MAX_VENUES],
+            retry_after_ms: 1000,
+            spread: Bps(100),
+            venues: MAX_VENUES,
+            instruments: 1,
+            capacity: 1024,
+        }
+    }
+}
+
+/// What the paper venues have done, for tests and reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PaperCounters {
+    /// Orders received.
+    pub orders: u64,
+    /// Status queries received.
+    pub queries: u64,
+    /// Answers delivered.
+    pub answers: u64,
+    /// Faults injected: 429, 5xx, timeout, partial, reject.
+    pub faults: [u64; 5],
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Top {
+    bid: Price,
+    bid_qty: Qty,
+    ask: Price,
+    ask_qty: Qty,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    used: bool,
+    deliver_at: u64,
+    report: ExecReport,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    id: OrderId,
+    truth: ExecReport,
+}
+
+/// Simulated venues behind one [`Gateway`].
+#[derive(Debug, Clone)]
+pub struct PaperGateway {
+    p: PaperParams,
+    rng: Rng,
+    books: Vec<Top>,
+    pending: Vec<Pending>,
+    known: Vec<Known>,
+    counters: PaperCounters,
+}
+
+fn blank_report() -> ExecReport {
+    ExecReport {
+        order: OrderId(0),
+        opp: OppId(0),
+        venue: VenueId(0),
+        status: ExecStatus::Cancelled,
+        filled_qty: Qty::ZERO,
+        avg_px: Price::ZERO,
+        recv_ts_ns: 0,
+        retry_after_ms: 0,
+    }
+}
+
+/// `px * (1 + sign * bps)` rounded toward the unfavourable side is not needed here: the derived
+/// side only has to be on the right side of the shown one.
+fn shift(px: Price, bps: Bps, up: bool) -> Price {
+    let d = i128::from(px.0) * i128::from(bps.0) / 1_000_000;
+    let d = i64::try_from(d).unwrap_or(0);
+    Price(if up {
+        px.0.saturating_add(d)
+    } else {
+        px.0.saturating_sub(d)
+    })
+}
+
+impl PaperGateway {
+    /// Simulated venues per `p`; allocates its tables here, once.
+    pub fn new(p: PaperParams) -> PaperGateway {
+        let capacity = p.capacity.max(1);
+        PaperGateway {
+            rng: Rng::new(p.seed),
+            books: vec![Top::default(); p.instruments.max(1) * MAX_VENUES],
+            pending: vec![
+                Pending {
+                    used: false,
+                    deliver_at: 0,
+                    report: blank_report(),
+                };
+                capacity
+            ],
+            known: vec![
+                Known {
+                    id: OrderId(0),
+                    truth: blank_report(),
+                };
+                capacity
+            ],
+            counters: PaperCounters::default(),
+            p: PaperParams { capacity, ..p },
+        }
+    }
+
+    /// Change a venue's faults (injection at run time, e.g. to make a venue start failing).
+    pub fn set_faults(&mut self, venue: VenueId, faults: PaperFaults) {
+        if let Some(f) = self.p.faults.get_mut(venue.index()) {
+            *f = faults;
+        }
+    }
+
+    /// Set a top of book directly (tests, and callers with a real quote).
+    pub fn set_top(
+        &mut self,
+        instrument: InstrumentId,
+        venue: VenueId,
+        bid: (Price, Qty),
+        ask: (Price, Qty),
+    ) {
+        if let Some(t) = self.book_mut(instrument, venue) {
+            *t = Top {
+                bid: bid.0,
+                bid_qty: bid.1,
+                ask: ask.0,
+                ask_qty: ask.1,
+            };
+        }
+    }
+
+    /// Counters so far.
+    pub fn counters(&self) -> PaperCounters {
+        self.counters
+    }
+
+    /// Answers scheduled but not yet delivered.
+    pub fn outstanding(&self) -> usize {
+        self.pending.iter().filter(|p| p.used).count()
+    }
+
+    fn book_mut(&mut self, instrument: InstrumentId, venue: VenueId) -> Option<&mut Top> {
+        if venue.index() >= MAX_VENUES || instrument.index() >= self.p.instruments.max(1) {
+            return None;
+        }
+        self.books
+            .get_mut(instrument.index() * MAX_VENUES + venue.index())
+    }
+
+    fn latency(&mut self) -> u64 {
+        self.p.latency_ns + self.rng.below(self.p.jitter_ns.saturating_add(1))
+    }
+
+    fn uniform(&mut self) -> f64 {
+        (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Match an IOC limit order against the book, consuming what it takes.
+    fn fill(&mut self, order: &Order) -> (ExecStatus, Qty, Price) {
+        let Some(t) = self.book_mut(order.instrument, order.venue) else {
+            return (ExecStatus::Cancelled, Qty::ZERO, Price::ZERO);
+        };
+        let (px, size) = match order.side {
+            Side::Buy if t.ask.0 > 0 && order.px >= t.ask => (t.ask, &mut t.ask_qty),
+            Side::Sell if t.bid.0 > 0 && order.px <= t.bid => (t.bid, &mut t.bid_qty),
+            _ => return (ExecStatus::Cancelled, Qty::ZERO, Price::ZERO),
+        };
+        let q = Qty(order.qty.0.min(size.0).max(0));
+        if q.0 == 0 {
+            return (ExecStatus::Cancelled, Qty::ZERO, Price::ZERO);
+        }
+        size.0 -= q.0;
+        let status = if q == order.qty {
+            ExecStatus::Filled
+        } else {
+            ExecStatus::PartiallyFilled
+        };
+        (status, q, px)
+    }
+
+    fn schedule(&mut self, at: u64, report: ExecReport) -> Result<(), SubmitError> {
+        let capacity = self.p.capacity;
+        let slot = self
+            .pending
+            .iter_mut()
+            .find(|p| !p.used)
+            .ok_or(SubmitError::Full { capacity })?;
+        *slot = Pending {
+            used: true,
+            deliver_at: at,
+            report,
+        };
+        Ok(())
+    }
+
+    fn remember(&mut self, truth: ExecReport) {
+        let i = (truth.order.0 as usize) % self.p.capacity;
+        self.known[i] = Known {
+            id: truth.order,
+            truth,
+        };
+    }
+}
+
+impl Gateway for PaperGateway {
+    fn name(&self) -> &'static str {
+        "paper"
+    }
+
+    fn on_market(&mut self, opp: &Opportunity, _now_ns: u64) {
+        let spread = self.p.spread;
+        let (buy_px, sell_px, q) = (opp.buy_px, opp.sell_px, opp.qty);
+        self.set_top(
+            opp.instrument,
+            opp.buy_venue,
+            (shift(buy_px, spread, false), q),
+            (buy_px, q),
+        );
+        self.set_top(
+            opp.instrument,
+            opp.sell_venue,
+            (sell_px, q),
+            (shift(sell_px, spread, true), q),
+        );
+    }
+
+    fn submit(&mut self, order: &Order, _body: &[u8], now_ns: u64) -> Result<(), SubmitError> {
+        if order.venue.index() >= self.p.venues.min(MAX_VENUES) {
+            return Err(SubmitError::UnknownVenue(order.venue));
+        }
+        if self.pending.iter().all(|p| p.used) {
+            return Err(SubmitError::Full {
+                capacity: self.p.capacity,
+            });
+        }
+        self.counters.orders += 1;
+        let f = self.p.faults[order.venue.index()];
+        let u = self.uniform();
+        let latency = self.latency();
+        let mut r = ExecReport {
+            order: order.id,
+            opp: order.opp,
+            venue: order.venue,
+            ..blank_report()
+        };
+        let cuts = [f.p_429, f.p_5xx, f.p_timeout, f.p_partial, f.p_reject];
+        let mut acc = 0.0;
+        let mut fault = None;
+        for (k, p) in cuts.iter().enumerate() {
+            acc += p;
+            if u < acc {
+                fault = Some(k);
+                break;
+            }
+        }
+        if let Some(k) = fault {
+            self.counters.faults[k] += 1;
+        }
+        let answer = match fault {
+            Some(0) => {
+                r.status = ExecStatus::Rejected {
+                    code: CODE_RATE_LIMITED,
+                };
+                r.retry_after_ms = self.p.retry_after_ms;
+                self.remember(r);
+                Some(r)
+            }
+            Some(1) | Some(2) => {
+                let reached = self.rng.below(2) == 0;
+                let mut truth = r;
+                if reached {
+                    let (status, q, px) = self.fill(order);
+                    truth.status = status;
+                    truth.filled_qty = q;
+                    truth.avg_px = px;
+                } else {
+                    truth.status = ExecStatus::Rejected {
+                        code: CODE_NO_SUCH_ORDER,
+                    };
+                }
+                self.remember(truth);
+                (fault == Some(1)).then_some(ExecReport {
+                    status: ExecStatus::Unknown,
+                    ..r
+                })
+            }
+            Some(4) => {
+                r.status = ExecStatus::Rejected {
+                    code: CODE_REJECTED,
+                };
+                self.remember(r);
+                Some(r)
+            }
+            _ => {
+                let (mut status, mut q, px) = self.fill(order);
+                if fault == Some(3) && q.0 > 0 {
+                    // Give back what the kept half does not take.
+                    let kept = Qty(q.0 / 2);
+                    if let Some(t) = self.book_mut(order.instrument, order.venue) {
+                        let size = match order.side {
+                            Side::Buy => &mut t.ask_qty,
+                            Side::Sell => &mut t.bid_qty,
+                        };
+                        size.0 += q.0 - kept.0;
+                    }
+                    q = kept;
+                    status = if q.0 == 0 {
+                        ExecStatus::Cancelled
+                    } else {
+                        ExecStatus::PartiallyFilled
+                    };
+                }
+                r.status = status;
+                r.filled_qty = q;
+                r.avg_px = if q.0 == 0 { Price::ZERO } else { px };
+                self.remember(r);
+                Some(r)
+            }
+        };
+        if let Some(a) = answer {
+            self.schedule(now_ns.saturating_add(latency), a)?;
+        }
+        Ok(())
+    }
+
+    fn status_query(
+        &mut self,
+        order: OrderId,
+        venue: VenueId,
+        now_ns: u64,
+    ) -> Result<(), SubmitError> {
+        let k = self.known[(order.0 as usize) % self.p.capacity];
+        if k.id != order || k.truth.venue != venue {
+            return Err(SubmitError::UnknownOrder(order));
+        }
+        self.counters.queries += 1;
+        let at = now_ns.saturating_add(self.latency());
+        self.schedule(at, k.truth)
+    }
+
+    fn poll(&mut self, now_ns: u64, out: &mut [GatewayEvent]) -> usize {
+        let mut n = 0;
+        for p in self.pending.iter_mut() {
+            if n == out.len() {
+                break;
+            }
+            if p.used && p.deliver_at <= now_ns {
+                p.used = false;
+                out[n] = GatewayEvent::Report(ExecReport {
+                    recv_ts_ns: p.deliver_at,
+                    ..p.report
+                });
+                n += 1;
+            }
+        }
+        self.counters.answers += n as u64;
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::TimeInForce;
+
+    const A: VenueId = VenueId(0);
+    const B: VenueId = VenueId(1);
+
+    fn opp() -> Opportunity {
+        Opportunity {
+            id: OppId(1),
+            buy_px: Price(100_000),
+            sell_px: Price(101_000),
+            qty: Qty(10),
+            buy_venue: A,
+            sell_venue: B,
+            ..Opportunity::default()
+        }
+    }
+
+    fn order(id: u64, venue: VenueId, side: Side, px: i64, qty: i64) -> Order {
+        Order {
+            id: OrderId(id),
+            opp: OppId(1),
+            px: Price(px),
+            qty: Qty(qty),
+            sent_ts_ns: 0,
+            recv_ts_ns: 0,
+            instrument: InstrumentId(0),
+            venue,
+            side,
+            tif: TimeInForce::Ioc,
+        }
+    }
+
+    fn gw(faults: PaperFaults) -> PaperGateway {
+        PaperGateway::new(PaperParams {
+            latency_ns: 1_000,
+            jitter_ns: 0,
+            faults: [faults; MAX_VENUES],
+            venues: 2,
+            capacity: 8,
+            ..PaperParams::default()
+        })
+    }
+
+    fn reports(g: &mut PaperGateway, now: u64) -> Vec<ExecReport> {
+        let mut out = [GatewayEvent::Banned {
+            venue: A,
+            retry_after_ms: 0,
+        }; 16];
+        let n = g.poll(now, &mut out);
+        out[..n]
+            .iter()
+            .map(|e| match e {
+                GatewayEvent::Report(r) => *r,
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fills_at_the_book_or_better_up_to_its_size_after_the_latency() {
+        let mut g = gw(PaperFaults::default());
+        g.on_market(&opp(), 0);
+        g.submit(&order(1, A, Side::Buy, 100_500, 6), b"", 0).unwrap();
+        assert!(reports(&mut g, 999).is_empty(), "not before the latency");
+        let r = reports(&mut g, 1_000);
+        assert_eq!(r.len(), 1);
+        assert_eq!(
+            (r[0].status, r[0].filled_qty, r[0].avg_px),
+            (ExecStatus::Filled, Qty(6), Price(100_000))
+        );
+        // 4 left at the ask: a second buy of 6 fills 4.
+        g.submit(&order(2, A, Side::Buy, 100_000, 6), b"", 0).unwrap();
+        let r = reports(&mut g, 1_000);
+        assert_eq!((r[0].status, r[0].filled_qty), (ExecStatus::PartiallyFilled, Qty(4)));
+        // A sell below the bid on B fills at the bid; above it, nothing.
+        g.submit(&order(3, B, Side::Sell, 100_900, 10), b"", 0).unwrap();
+        g.submit(&order(4, B, Side::Sell, 101_001, 1), b"", 0).unwrap();
+        let r = reports(&mut g, 1_000);
+        assert_eq!((r[0].filled_qty, r[0].avg_px), (Qty(10), Price(101_000)));
+        assert_eq!(r[1].status, ExecStatus::Cancelled);
+        assert_eq!(g.counters().answers, 4);
+    }
+
+    #[test]
+    fn faults_are_what_they_say() {
+        let mut g = gw(PaperFaults {
+            p_429: 1.0,
+            ..Default::default()
+        });
+        g.on_market(&opp(), 0);
+        g.submit(&order(1, A, Side::Buy, 100_000, 1), b"", 0).unwrap();
+        let r = reports(&mut g, 1_000)[0];
+        assert_eq!(r.status, ExecStatus::Rejected { code: 429 });
+        assert_eq!(r.retry_after_ms, 1000);
+
+        let mut g = gw(PaperFaults {
+            p_reject: 1.0,
+            ..Default::default()
+        });
+        g.submit(&order(1, A, Side::Buy, 100_000, 1), b"", 0).unwrap();
+        assert_eq!(
+            reports(&mut g, 1_000)[0].status,
+            ExecStatus::Rejected { code: 400 }
+        );
+
+        let mut g = gw(PaperFaults {
+            p_partial: 1.0,
+            ..Default::default()
+        });
+        g.on_market(&opp(), 0);
+        g.submit(&order(1, A, Side::Buy, 100_000, 10), b"", 0).unwrap();
+        let r = reports(&mut g, 1_000)[0];
+        assert_eq!((r.status, r.filled_qty), (ExecStatus::PartiallyFilled, Qty(5)));
+    }
+
+    #[test]
+    fn unknown_fates_are_resolved_by_a_status_query() {
+        for (faults, answered) in [
+            (
+                PaperFaults {
+                    p_5xx: 1.0,
+                    ..Default::default()
+                },
+                true,
+            ),
+            (
+                PaperFaults {
+                    p_timeout: 1.0,
+                    ..Default::default()
+                },
+                false,
+            ),
+        ] {
+            let mut g = gw(faults);
+            g.on_market(&opp(), 0);
+            let mut finals = Vec::new();
+            for id in 1..=6 {
+                g.submit(&order(id, A, Side::Buy, 100_000, 1), b"", 0).unwrap();
+            }
+            let first = reports(&mut g, 1_000);
+            assert_eq!(first.len(), if answered { 6 } else { 0 });
+            assert!(first.iter().all(|r| r.status == ExecStatus::Unknown));
+            for id in 1..=6 {
+                g.status_query(OrderId(id), A, 2_000).unwrap();
+            }
+            for r in reports(&mut g, 3_000) {
+                assert_ne!(r.status, ExecStatus::Unknown);
+                finals.push(r.status);
+            }
+            assert_eq!(finals.len(), 6);
+            assert!(finals.contains(&ExecStatus::Filled), "{finals:?}");
+            assert!(finals.contains(&ExecStatus::Rejected { code: 404 }));
+        }
+        let mut g = gw(PaperFaults::default());
+        assert_eq!(
+            g.status_query(OrderId(9), A, 0),
+            Err(SubmitError::UnknownOrder(OrderId(9)))
+        );
+    }
+
+    #[test]
+    fn deterministic_for_a_seed_and_bounded() {
+        let run = |seed| {
+            let mut g = PaperGateway::new(PaperParams {
+                seed,
+                faults: [PaperFaults {
+                    p_429: 0.2,
+                    p_5xx: 0.2,
+                    p_partial: 0.2,
+                    ..Default::default()
+                }; MAX_VENUES],
+                venues: 2,
+                capacity: 64,
+                ..PaperParams::default()
+            });
+            let mut all = Vec::new();
+            for id in 1..=40 {
+                g.on_market(&opp(), 0);
+                g.submit(&order(id, A, Side::Buy, 100_000, 3), b"", id * 10).unwrap();
+                all.extend(reports(&mut g, id * 10 + 200_000));
+            }
+            all
+        };
+        assert_eq!(run(7), run(7));
+        assert_ne!(run(7), run(8));
+        let mut g = gw(PaperFaults::default());
+        for id in 1..=8 {
+            g.submit(&order(id, A, Side::Buy, 1, 1), b"", 0).unwrap();
+        }
+        assert_eq!(
+            g.submit(&order(9, A, Side::Buy, 1, 1), b"", 0),
+            Err(SubmitError::Full { capacity: 8 })
+        );
+        assert_eq!(
+            g.submit(&order(9, VenueId(5), Side::Buy, 1, 1), b"", 0),
+            Err(SubmitError::UnknownVenue(VenueId(5)))
+        );
+    }
+}
