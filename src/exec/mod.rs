@@ -22,12 +22,14 @@
 pub mod breaker;
 pub mod gcra;
 pub mod gcra_atomic;
+pub mod kill;
 pub mod gateway;
 pub mod legs;
 pub mod limits;
 pub mod order_bytes;
 pub mod rate_headers;
 pub mod risk;
+pub mod secrets;
 pub mod slots;
 mod sync;
 pub mod wait;
