@@ -317,7 +317,12 @@ pub fn validate(c: &Config, machine: &Machine) -> Result<(), ConfigErrors> {
             format!("fault probabilities p_429 + p_5xx + p_timeout + p_partial + p_reject must add up to at most 1 (got {sum})"),
         );
     }
-    k.range_u64("execution.paper.retry_after_ms", p.retry_after_ms, 0, 600_000);
+    k.range_u64(
+        "execution.paper.retry_after_ms",
+        p.retry_after_ms,
+        0,
+        600_000,
+    );
     k.bps("execution.paper.spread_bps", p.spread_bps, 0.0, 1000.0);
     k.positive_amount("execution.paper.balance_base", &p.balance_base, 8);
     k.positive_amount("execution.paper.balance_quote", &p.balance_quote, 8);

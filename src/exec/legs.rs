@@ -95,7 +95,11 @@ pub fn widen(px: Price, bps: Bps, add: bool, up: bool) -> Price {
     };
     let n = i128::from(px.0) * factor;
     let q = n.div_euclid(den);
-    let q = if up && n.rem_euclid(den) != 0 { q + 1 } else { q };
+    let q = if up && n.rem_euclid(den) != 0 {
+        q + 1
+    } else {
+        q
+    };
     Price(i64::try_from(q).unwrap_or(if q > 0 { i64::MAX } else { i64::MIN }))
 }
 
@@ -224,12 +228,15 @@ mod tests {
             (HedgeKind::Retry, A, Side::Buy, Price(1_001_000))
         );
         let h = p.next(&legs(), Qty(5), Qty(3), 2).unwrap();
-        assert_eq!((h.kind, h.venue, h.side, h.qty), (HedgeKind::Unwind, A, Side::Sell, Qty(2)));
-        let one = LeggingParams {
-            max_orders: 1,
-            ..p
-        };
-        assert_eq!(one.next(&legs(), Qty(5), Qty(0), 0).unwrap().kind, HedgeKind::Unwind);
+        assert_eq!(
+            (h.kind, h.venue, h.side, h.qty),
+            (HedgeKind::Unwind, A, Side::Sell, Qty(2))
+        );
+        let one = LeggingParams { max_orders: 1, ..p };
+        assert_eq!(
+            one.next(&legs(), Qty(5), Qty(0), 0).unwrap().kind,
+            HedgeKind::Unwind
+        );
     }
 
     #[test]
@@ -248,10 +255,22 @@ mod tests {
 
     #[test]
     fn widen_rounds_as_asked() {
-        assert_eq!(widen(Price(1_000_001), Bps(100), true, true), Price(1_000_102));
-        assert_eq!(widen(Price(1_000_001), Bps(100), true, false), Price(1_000_101));
-        assert_eq!(widen(Price(1_000_001), Bps(100), false, true), Price(999_901));
-        assert_eq!(widen(Price(1_000_001), Bps(100), false, false), Price(999_900));
+        assert_eq!(
+            widen(Price(1_000_001), Bps(100), true, true),
+            Price(1_000_102)
+        );
+        assert_eq!(
+            widen(Price(1_000_001), Bps(100), true, false),
+            Price(1_000_101)
+        );
+        assert_eq!(
+            widen(Price(1_000_001), Bps(100), false, true),
+            Price(999_901)
+        );
+        assert_eq!(
+            widen(Price(1_000_001), Bps(100), false, false),
+            Price(999_900)
+        );
     }
 
     proptest! {

@@ -20,17 +20,20 @@
 #![forbid(unsafe_code)]
 
 pub mod breaker;
+pub mod gateway;
 pub mod gcra;
 pub mod gcra_atomic;
+mod inflight;
 pub mod kill;
-pub mod gateway;
 pub mod legs;
 pub mod limits;
 pub mod order_bytes;
+pub mod params;
 pub mod rate_headers;
 pub mod risk;
 pub mod secrets;
 pub mod slots;
+pub mod stage;
 mod sync;
 pub mod wait;
 pub mod zero429;

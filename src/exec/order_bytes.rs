@@ -63,7 +63,11 @@ impl Default for OrderBuf {
 
 impl std::fmt::Debug for OrderBuf {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "OrderBuf({:?})", String::from_utf8_lossy(self.as_bytes()))
+        write!(
+            f,
+            "OrderBuf({:?})",
+            String::from_utf8_lossy(self.as_bytes())
+        )
     }
 }
 
@@ -204,7 +208,9 @@ impl OrderEncoder {
             instrument: order.instrument,
             venue: order.venue,
         };
-        let sym = self.symbol(order.instrument, order.venue).ok_or(no_symbol.clone())?;
+        let sym = self
+            .symbol(order.instrument, order.venue)
+            .ok_or(no_symbol.clone())?;
         let &(ps, qs) = self.scales.get(order.instrument.index()).ok_or(no_symbol)?;
         let sym = &sym.bytes[..usize::from(sym.len)];
         let buy = order.side == Side::Buy;

@@ -263,8 +263,8 @@ mod tests {
     fn env_loading_names_variables_only() {
         std::env::set_var("MICROARB_TEST_SECRETS_KEY", KEY);
         std::env::set_var("MICROARB_TEST_SECRETS_SECRET", SECRET);
-        let s =
-            ApiSecret::from_env("MICROARB_TEST_SECRETS_KEY", "MICROARB_TEST_SECRETS_SECRET").unwrap();
+        let s = ApiSecret::from_env("MICROARB_TEST_SECRETS_KEY", "MICROARB_TEST_SECRETS_SECRET")
+            .unwrap();
         assert_eq!(s.expose_key(), KEY.as_bytes());
         let e = ApiSecret::from_env("MICROARB_TEST_SECRETS_KEY", "MICROARB_TEST_SECRETS_NONE")
             .unwrap_err();

@@ -519,7 +519,8 @@ mod tests {
     fn fills_at_the_book_or_better_up_to_its_size_after_the_latency() {
         let mut g = gw(PaperFaults::default());
         g.on_market(&opp(), 0);
-        g.submit(&order(1, A, Side::Buy, 100_500, 6), b"", 0).unwrap();
+        g.submit(&order(1, A, Side::Buy, 100_500, 6), b"", 0)
+            .unwrap();
         assert!(reports(&mut g, 999).is_empty(), "not before the latency");
         let r = reports(&mut g, 1_000);
         assert_eq!(r.len(), 1);
@@ -528,12 +529,18 @@ mod tests {
             (ExecStatus::Filled, Qty(6), Price(100_000))
         );
         // 4 left at the ask: a second buy of 6 fills 4.
-        g.submit(&order(2, A, Side::Buy, 100_000, 6), b"", 0).unwrap();
+        g.submit(&order(2, A, Side::Buy, 100_000, 6), b"", 0)
+            .unwrap();
         let r = reports(&mut g, 1_000);
-        assert_eq!((r[0].status, r[0].filled_qty), (ExecStatus::PartiallyFilled, Qty(4)));
+        assert_eq!(
+            (r[0].status, r[0].filled_qty),
+            (ExecStatus::PartiallyFilled, Qty(4))
+        );
         // A sell below the bid on B fills at the bid; above it, nothing.
-        g.submit(&order(3, B, Side::Sell, 100_900, 10), b"", 0).unwrap();
-        g.submit(&order(4, B, Side::Sell, 101_001, 1), b"", 0).unwrap();
+        g.submit(&order(3, B, Side::Sell, 100_900, 10), b"", 0)
+            .unwrap();
+        g.submit(&order(4, B, Side::Sell, 101_001, 1), b"", 0)
+            .unwrap();
         let r = reports(&mut g, 1_000);
         assert_eq!((r[0].filled_qty, r[0].avg_px), (Qty(10), Price(101_000)));
         assert_eq!(r[1].status, ExecStatus::Cancelled);
@@ -547,7 +554,8 @@ mod tests {
             ..Default::default()
         });
         g.on_market(&opp(), 0);
-        g.submit(&order(1, A, Side::Buy, 100_000, 1), b"", 0).unwrap();
+        g.submit(&order(1, A, Side::Buy, 100_000, 1), b"", 0)
+            .unwrap();
         let r = reports(&mut g, 1_000)[0];
         assert_eq!(r.status, ExecStatus::Rejected { code: 429 });
         assert_eq!(r.retry_after_ms, 1000);
@@ -556,7 +564,8 @@ mod tests {
             p_reject: 1.0,
             ..Default::default()
         });
-        g.submit(&order(1, A, Side::Buy, 100_000, 1), b"", 0).unwrap();
+        g.submit(&order(1, A, Side::Buy, 100_000, 1), b"", 0)
+            .unwrap();
         assert_eq!(
             reports(&mut g, 1_000)[0].status,
             ExecStatus::Rejected { code: 400 }
@@ -567,9 +576,13 @@ mod tests {
             ..Default::default()
         });
         g.on_market(&opp(), 0);
-        g.submit(&order(1, A, Side::Buy, 100_000, 10), b"", 0).unwrap();
+        g.submit(&order(1, A, Side::Buy, 100_000, 10), b"", 0)
+            .unwrap();
         let r = reports(&mut g, 1_000)[0];
-        assert_eq!((r.status, r.filled_qty), (ExecStatus::PartiallyFilled, Qty(5)));
+        assert_eq!(
+            (r.status, r.filled_qty),
+            (ExecStatus::PartiallyFilled, Qty(5))
+        );
     }
 
     #[test]
@@ -594,7 +607,8 @@ mod tests {
             g.on_market(&opp(), 0);
             let mut finals = Vec::new();
             for id in 1..=6 {
-                g.submit(&order(id, A, Side::Buy, 100_000, 1), b"", 0).unwrap();
+                g.submit(&order(id, A, Side::Buy, 100_000, 1), b"", 0)
+                    .unwrap();
             }
             let first = reports(&mut g, 1_000);
             assert_eq!(first.len(), if answered { 6 } else { 0 });
@@ -635,7 +649,8 @@ mod tests {
             let mut all = Vec::new();
             for id in 1..=40 {
                 g.on_market(&opp(), 0);
-                g.submit(&order(id, A, Side::Buy, 100_000, 3), b"", id * 10).unwrap();
+                g.submit(&order(id, A, Side::Buy, 100_000, 3), b"", id * 10)
+                    .unwrap();
                 all.extend(reports(&mut g, id * 10 + 200_000));
             }
             all

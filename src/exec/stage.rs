@@ -1,0 +1,906 @@
+//! The execution stage: opportunities in, orders out, every order tracked to a final state, every
+//! opportunity ended in exactly one terminal state.
+//!
+//! Per opportunity popped from the strategy ring, checks in this order (the first refusal is its
+//! terminal state, counted through [`OutcomeCounters`]):
+//!
+//! 1. kill switch (a relaxed load of the shared [`KillSwitch`]) -> `rejected: kill_switch`;
+//! 2. expiry -> `expired`;
+//! 3. circuit breaker of both venues -> `rejected: breaker_open`;
+//! 4. risk ([`Risk::check`]: loss limit, paused venues, order and open notional, balances) ->
+//!    its reason; then the buy notional is counted open until the arbitrage ends;
+//! 5. an execution slot (global, per venue, reserved tier) -> `rejected: no_slot`;
+//! 6. a rate-limit token on every order endpoint group of both venues; if one is not there yet the
+//!    opportunity waits in a fixed-capacity queue until the token's time, re-checked then, but only
+//!    until the earlier of its expiry and `max_wait` ([`WaitBudget`]) -> `rejected: rate_limited` or
+//!    `expired`. A full queue refuses at once (`rate_limited`).
+//!
+//! Then both legs are built as IOC limit orders with the venue's slippage buffer widening the limit
+//! (buy up, sell down, rounded inside the buffer), encoded ([`OrderEncoder`]; `tick_to_order` is
+//! recorded when the second leg's bytes are complete) and submitted together. Answers come back
+//! through [`Gateway::poll`]: definite ones end the leg (fills move the risk book's balances and
+//! feed the breaker), a 429 feeds the zero-429 policy, ambiguous ones (5xx, or no answer within
+//! `order_timeout`) make the leg's fate unknown until a status query answers. When both legs are
+//! final the terminal state is fixed from their fills ([`super::legs::outcome`]); an imbalance is
+//! then hedged by the legging policy, and once flat (or out of hedges) the slot is released, the
+//! open notional closed and the realized P&L booked against the loss limit.
+//!
+//! Hot path: no allocation (fixed tables, fixed event and byte buffers), no lock, no clock read
+//! except the [`Clock`] used to measure latencies; every rule runs on the `now_ns` argument.
+//! Breaker, slot and rate-limit counters are copied to telemetry counters at each flush.
+
+use super::breaker::{Breaker, BreakerState, Transition};
+use super::gateway::{Gateway, GatewayEvent, PaperGateway};
+use super::inflight::{Arb, Inflight, Leg, LegState, HEDGE};
+use super::kill::KillSwitch;
+use super::legs::{outcome, widen, Hedge, HedgeKind, LeggingParams, Legs};
+use super::limits::EndpointGroup;
+use super::order_bytes::{OrderBuf, OrderEncoder};
+use super::params::{ExecBuildError, ExecParams, VenueExec, ASSET_SCALE};
+use super::risk::Risk;
+use super::slots::{SlotTicket, Slots};
+use super::wait::{WaitBudget, WaitDecision};
+use super::zero429::Zero429;
+use crate::config::Config;
+use crate::model::{
+    notional, ExecReport, ExecStatus, Opportunity, Order, OrderId, Outcome, Price, Qty,
+    RejectReason, Side, TimeInForce, VenueId,
+};
+use crate::runtime::{Clock, RingRx, Stage, Work};
+use crate::telemetry::{Counter, Metric, OutcomeCounters, Recorder, Registry};
+
+/// Most opportunities taken from the ring per poll.
+const BATCH: u32 = 256;
+/// Gateway events taken per gateway poll call.
+const EVENTS: usize = 64;
+
+#[derive(Debug, Clone, Copy)]
+struct Waiter {
+    opp: Opportunity,
+    ticket: SlotTicket,
+    probes: [bool; 2],
+    budget: WaitBudget,
+    wake_ns: u64,
+    since_ns: u64,
+}
+
+struct ExecCounters {
+    opps_in: Counter,
+    arbs_sent: Counter,
+    orders_sent: Counter,
+    order_bytes: Counter,
+    fills: Counter,
+    rejects: Counter,
+    status_429: Counter,
+    status_5xx: Counter,
+    timeouts: Counter,
+    status_queries: Counter,
+    late_reports: Counter,
+    submit_errors: Counter,
+    encode_errors: Counter,
+    waits: Counter,
+    wait_full: Counter,
+    imbalances: Counter,
+    retries: Counter,
+    unwinds: Counter,
+    residual: Counter,
+    breaker: [Counter; 4],
+    slots_acquired: Counter,
+    slots_reserved: Counter,
+    slots_released: Counter,
+    throttled: Counter,
+}
+
+impl ExecCounters {
+    fn register(reg: &mut Registry) -> ExecCounters {
+        let mut c = |n: &str| reg.counter(&format!("exec.{n}"));
+        ExecCounters {
+            opps_in: c("opps_in"),
+            arbs_sent: c("arbs_sent"),
+            orders_sent: c("orders_sent"),
+            order_bytes: c("order_bytes"),
+            fills: c("fills"),
+            rejects: c("venue_rejects"),
+            status_429: c("status_429"),
+            status_5xx: c("status_5xx"),
+            timeouts: c("timeouts"),
+            status_queries: c("status_queries"),
+            late_reports: c("late_reports"),
+            submit_errors: c("submit_errors"),
+            encode_errors: c("encode_errors"),
+            waits: c("ratelimit.waits"),
+            wait_full: c("ratelimit.wait_queue_full"),
+            imbalances: c("legging.imbalances"),
+            retries: c("legging.retries"),
+            unwinds: c("legging.unwinds"),
+            residual: c("legging.residual"),
+            breaker: [
+                c("breaker.closed_to_open"),
+                c("breaker.open_to_half_open"),
+                c("breaker.half_open_to_closed"),
+                c("breaker.half_open_to_open"),
+            ],
+            slots_acquired: c("slots.acquired"),
+            slots_reserved: c("slots.acquired_reserved"),
+            slots_released: c("slots.released"),
+            throttled: c("ratelimit.throttled"),
+        }
+    }
+}
+
+/// The execution stage over gateway `G` (the paper gateway by default).
+pub struct ExecStage<G: Gateway = PaperGateway> {
+    rx: RingRx<Opportunity>,
+    gw: G,
+    clock: Clock,
+    kill: KillSwitch,
+    risk: Risk,
+    slots: Slots,
+    breakers: Vec<Breaker>,
+    limits: Vec<Zero429>,
+    venues: Vec<VenueExec>,
+    encoder: OrderEncoder,
+    legging: LeggingParams,
+    scales: Vec<(u8, u8)>,
+    max_wait_ns: u64,
+    order_timeout_ns: u64,
+    status_query_ns: u64,
+    bufs: [OrderBuf; 2],
+    events: [GatewayEvent; EVENTS],
+    waiters: Vec<Option<Waiter>>,
+    n_waiting: usize,
+    next_wake_ns: u64,
+    inflight: Inflight,
+    next_timer_ns: u64,
+    next_order: u64,
+    rec: Recorder,
+    outcomes: OutcomeCounters,
+    c: ExecCounters,
+}
+
+impl ExecStage<PaperGateway> {
+    /// The stage on the paper gateway, from a validated config (`execution.gateway = "paper"`).
+    pub fn paper_from_config(
+        cfg: &Config,
+        rx: RingRx<Opportunity>,
+        clock: Clock,
+        kill: KillSwitch,
+        reg: &mut Registry,
+    ) -> Result<ExecStage<PaperGateway>, ExecBuildError> {
+        if cfg.execution.gateway != "paper" {
+            return Err(ExecBuildError::Gateway(cfg.execution.gateway.clone()));
+        }
+        let p = ExecParams::from_config(cfg)?;
+        let gw = PaperGateway::new(p.paper);
+        ExecStage::new(p, rx, gw, clock, kill, reg)
+    }
+}
+
+impl<G: Gateway> ExecStage<G> {
+    /// Build from parameters. Cold path: allocates every table here.
+    pub fn new(
+        p: ExecParams,
+        rx: RingRx<Opportunity>,
+        gw: G,
+        clock: Clock,
+        kill: KillSwitch,
+        reg: &mut Registry,
+    ) -> Result<ExecStage<G>, ExecBuildError> {
+        let slots = Slots::new(p.slots).map_err(|e| ExecBuildError::Limits(e.to_string()))?;
+        let mut limits = Vec::with_capacity(p.venues.len());
+        for v in &p.venues {
+            limits.push(
+                Zero429::with_limits(v.limits, p.zero429)
+                    .map_err(|e| ExecBuildError::Limits(e.to_string()))?,
+            );
+        }
+        Ok(ExecStage {
+            rx,
+            gw,
+            clock,
+            kill,
+            risk: p.risk,
+            slots,
+            breakers: vec![Breaker::new(p.breaker); p.venues.len()],
+            limits,
+            venues: p.venues,
+            encoder: p.encoder,
+            legging: p.legging,
+            scales: p.scales,
+            max_wait_ns: p.max_wait_ns,
+            order_timeout_ns: p.order_timeout_ns,
+            status_query_ns: p.status_query_ns,
+            bufs: [OrderBuf::new(); 2],
+            events: [GatewayEvent::Banned {
+                venue: VenueId(0),
+                retry_after_ms: 0,
+            }; EVENTS],
+            waiters: vec![None; p.wait_capacity.max(1)],
+            n_waiting: 0,
+            next_wake_ns: u64::MAX,
+            inflight: Inflight::new(),
+            next_timer_ns: u64::MAX,
+            next_order: 1,
+            rec: reg.recorder(
+                "exec",
+                &[
+                    Metric::Hop,
+                    Metric::TickToOrder,
+                    Metric::OrderRtt,
+                    Metric::RatelimitWait,
+                ],
+            ),
+            outcomes: OutcomeCounters::register(reg, "exec"),
+            c: ExecCounters::register(reg),
+        })
+    }
+
+    /// The gateway (tests inject faults through it).
+    pub fn gateway_mut(&mut self) -> &mut G {
+        &mut self.gw
+    }
+
+    /// The risk book (balances, open notional).
+    pub fn risk(&self) -> &Risk {
+        &self.risk
+    }
+
+    /// A venue's breaker state (`Closed` for an unknown venue).
+    pub fn breaker_state(&self, venue: VenueId) -> BreakerState {
+        self.breakers
+            .get(venue.index())
+            .map_or(BreakerState::Closed, |b| b.state())
+    }
+
+    /// Arbitrages with orders in flight.
+    pub fn in_flight(&self) -> usize {
+        self.inflight.count()
+    }
+
+    /// Opportunities waiting for a rate-limit token.
+    pub fn waiting(&self) -> usize {
+        self.n_waiting
+    }
+
+    /// Whether nothing is in flight or waiting (every opportunity taken so far has ended).
+    pub fn is_idle(&self) -> bool {
+        self.n_waiting == 0 && self.inflight.count() == 0
+    }
+
+    // ---- opportunities -------------------------------------------------------------------
+
+    fn on_opportunity(&mut self, opp: Opportunity, now: u64) {
+        self.c.opps_in.inc();
+        if self.kill.is_on() {
+            return self.end(Outcome::Rejected(RejectReason::KillSwitch));
+        }
+        if now > opp.expiry_ts_ns {
+            return self.end(Outcome::Expired);
+        }
+        let (b, s) = (opp.buy_venue.index(), opp.sell_venue.index());
+        if b >= self.venues.len() || s >= self.venues.len() || b == s {
+            return self.end(Outcome::Rejected(RejectReason::RiskLimit));
+        }
+        let Ok(pb) = self.breakers[b].check(now) else {
+            return self.end(Outcome::Rejected(RejectReason::BreakerOpen));
+        };
+        let Ok(ps) = self.breakers[s].check(now) else {
+            if pb.probe {
+                self.breakers[b].release_probe();
+            }
+            return self.end(Outcome::Rejected(RejectReason::BreakerOpen));
+        };
+        let probes = [pb.probe, ps.probe];
+        let refused = match self.risk.check(&opp) {
+            Err(r) => Some(r),
+            Ok(()) => None,
+        };
+        let ticket = match refused {
+            Some(r) => Err(r),
+            None => self
+                .slots
+                .try_acquire(opp.buy_venue, opp.sell_venue, opp.net_bps)
+                .map_err(|_| RejectReason::NoSlot),
+        };
+        let ticket = match ticket {
+            Ok(t) => t,
+            Err(r) => {
+                self.release_probes(&opp, probes);
+                return self.end(Outcome::Rejected(r));
+            }
+        };
+        self.risk.open(&opp);
+        let w = Waiter {
+            opp,
+            ticket,
+            probes,
+            budget: WaitBudget::for_opportunity(&opp, now, self.max_wait_ns),
+            wake_ns: now,
+            since_ns: now,
+        };
+        self.admit_or_wait(w, now, None);
+    }
+
+    #[inline]
+    fn end(&mut self, o: Outcome) {
+        self.outcomes.count(o);
+    }
+
+    fn release_probes(&mut self, opp: &Opportunity, probes: [bool; 2]) {
+        for (v, p) in [opp.buy_venue, opp.sell_venue].into_iter().zip(probes) {
+            if p {
+                self.breakers[v.index()].release_probe();
+            }
+        }
+    }
+
+    /// An accepted opportunity that will not be sent: give back what it holds and count it.
+    fn abandon(&mut self, w: &Waiter, o: Outcome) {
+        let _ = self.slots.release(w.ticket);
+        self.risk.close(&w.opp);
+        self.release_probes(&w.opp, w.probes);
+        self.end(o);
+    }
+
+    /// Earliest time every order group of both venues has a token (`None`: never).
+    fn earliest(&mut self, opp: &Opportunity, now: u64) -> Option<u64> {
+        let mut at = now;
+        for v in [opp.buy_venue, opp.sell_venue] {
+            let groups = self.venues[v.index()].order_groups;
+            for g in groups.into_iter().flatten() {
+                at = at.max(self.limits[v.index()].earliest_at(g, now)?);
+            }
+        }
+        Some(at)
+    }
+
+    /// Take one token of every order group of `venue`, or say until when not.
+    fn take_tokens(&mut self, venue: VenueId, now: u64) -> Result<(), super::zero429::Throttle> {
+        let groups = self.venues[venue.index()].order_groups;
+        for g in groups.into_iter().flatten() {
+            if let Err(t) = self.limits[venue.index()].check(g, 1, now) {
+                self.c.throttled.inc();
+                return Err(t);
+            }
+        }
+        Ok(())
+    }
+
+    /// Decide for a waiter (fresh or woken): send, keep waiting, or end it. `slot` is its queue
+    /// entry when it already has one.
+    fn admit_or_wait(&mut self, mut w: Waiter, now: u64, slot: Option<usize>) {
+        if self.kill.is_on() {
+            return self.abandon(&w, Outcome::Rejected(RejectReason::KillSwitch));
+        }
+        let earliest = self.earliest(&w.opp, now);
+        let mut decision = w.budget.decide(now, earliest);
+        if decision == WaitDecision::Admit {
+            let (b, s) = (w.opp.buy_venue, w.opp.sell_venue);
+            let taken = self
+                .take_tokens(b, now)
+                .and_then(|()| self.take_tokens(s, now));
+            decision = w.budget.decide_after(now, taken);
+        }
+        match decision {
+            WaitDecision::Admit => self.send(&w, now),
+            WaitDecision::WaitUntil(t) => {
+                w.wake_ns = t;
+                let free = slot.or_else(|| self.waiters.iter().position(|x| x.is_none()));
+                let Some(i) = free else {
+                    self.c.wait_full.inc();
+                    return self.abandon(&w, Outcome::Rejected(RejectReason::RateLimited));
+                };
+                if slot.is_none() {
+                    self.c.waits.inc();
+                }
+                self.waiters[i] = Some(w);
+                self.n_waiting += 1;
+                self.next_wake_ns = self.next_wake_ns.min(t);
+            }
+            WaitDecision::Reject(r) => self.abandon(&w, Outcome::Rejected(r)),
+            WaitDecision::Expired => self.abandon(&w, Outcome::Expired),
+        }
+    }
+
+    fn on_waiters(&mut self, now: u64) -> u32 {
+        if self.n_waiting == 0 || now < self.next_wake_ns {
+            return 0;
+        }
+        self.next_wake_ns = u64::MAX;
+        let mut n = 0;
+        for i in 0..self.waiters.len() {
+            let Some(w) = self.waiters[i] else { continue };
+            if w.wake_ns > now {
+                self.next_wake_ns = self.next_wake_ns.min(w.wake_ns);
+                continue;
+            }
+            self.waiters[i] = None;
+            self.n_waiting -= 1;
+            n += 1;
+            self.admit_or_wait(w, now, Some(i));
+        }
+        n
+    }
+
+    fn next_order_id(&mut self) -> OrderId {
+        let id = OrderId(self.next_order);
+        self.next_order += 1;
+        id
+    }
+
+    fn order(
+        &mut self,
+        opp: &Opportunity,
+        venue: VenueId,
+        side: Side,
+        qty: Qty,
+        px: Price,
+        now: u64,
+    ) -> Order {
+        Order {
+            id: self.next_order_id(),
+            opp: opp.id,
+            px,
+            qty,
+            sent_ts_ns: now,
+            recv_ts_ns: opp.recv_ts_ns,
+            instrument: opp.instrument,
+            venue,
+            side,
+            tif: TimeInForce::Ioc,
+        }
+    }
+
+    /// Build, encode and submit both legs; track them.
+    fn send(&mut self, w: &Waiter, now: u64) {
+        let opp = w.opp;
+        if now > w.since_ns {
+            self.rec.record(Metric::RatelimitWait, now - w.since_ns);
+        }
+        self.gw.on_market(&opp, now);
+        let (bv, sv) = (opp.buy_venue, opp.sell_venue);
+        let buy_px = widen(opp.buy_px, self.venues[bv.index()].slippage, true, false);
+        let sell_px = widen(opp.sell_px, self.venues[sv.index()].slippage, false, true);
+        let buy = self.order(&opp, bv, Side::Buy, opp.qty, buy_px, now);
+        let sell = self.order(&opp, sv, Side::Sell, opp.qty, sell_px, now);
+        let [b0, b1] = &mut self.bufs;
+        if self.encoder.encode(&buy, b0).is_err() || self.encoder.encode(&sell, b1).is_err() {
+            self.c.encode_errors.inc();
+            return self.abandon(w, Outcome::Rejected(RejectReason::RiskLimit));
+        }
+        self.rec.record(
+            Metric::TickToOrder,
+            self.clock.now_ns().saturating_sub(opp.recv_ts_ns),
+        );
+        self.c.arbs_sent.inc();
+        if self.gw.submit(&buy, self.bufs[0].as_bytes(), now).is_err() {
+            self.c.submit_errors.inc();
+            return self.abandon(w, Outcome::Rejected(RejectReason::NoFill));
+        }
+        self.c.orders_sent.inc();
+        self.c.order_bytes.add(self.bufs[0].as_bytes().len() as u64);
+        let timer = now.saturating_add(self.order_timeout_ns);
+        let mut legs = [Leg::idle(buy), Leg::idle(sell), Leg::idle(buy)];
+        legs[0].state = LegState::Sent;
+        legs[0].timer_ns = timer;
+        if self.gw.submit(&sell, self.bufs[1].as_bytes(), now).is_ok() {
+            self.c.orders_sent.inc();
+            self.c.order_bytes.add(self.bufs[1].as_bytes().len() as u64);
+            legs[1].state = LegState::Sent;
+            legs[1].timer_ns = timer;
+        } else {
+            self.c.submit_errors.inc();
+            legs[1].state = LegState::Final;
+        }
+        let arb = Arb {
+            opp,
+            ticket: w.ticket,
+            legs,
+            hedges_sent: 0,
+            bought: Qty::ZERO,
+            sold: Qty::ZERO,
+            buy_ref: buy_px,
+            sell_ref: sell_px,
+            flow: 0,
+            initial: None,
+            any_429: false,
+        };
+        self.inflight
+            .insert(arb)
+            .expect("the in-flight table holds MAX_SLOTS arbitrages and each holds a slot");
+        self.next_timer_ns = self.next_timer_ns.min(timer);
+    }
+
+    // ---- answers -------------------------------------------------------------------------
+
+    fn on_event(&mut self, e: GatewayEvent, now: u64) {
+        match e {
+            GatewayEvent::Report(r) => self.on_report(r, now),
+            GatewayEvent::UpbitRemaining { venue, group, sec } => {
+                if let Some(z) = self.limits.get_mut(venue.index()) {
+                    z.on_upbit_remaining(group, sec, now);
+                }
+            }
+            GatewayEvent::BinanceUsage {
+                venue,
+                usage,
+                unix_ns,
+            } => {
+                if let Some(z) = self.limits.get_mut(venue.index()) {
+                    z.on_binance_usage(&usage, now, unix_ns);
+                }
+            }
+            GatewayEvent::Banned {
+                venue,
+                retry_after_ms,
+            } => {
+                if let Some(z) = self.limits.get_mut(venue.index()) {
+                    let ra = (retry_after_ms > 0).then(|| u64::from(retry_after_ms) * 1_000_000);
+                    z.on_418(ra, now);
+                }
+            }
+        }
+    }
+
+    fn on_report(&mut self, r: ExecReport, now: u64) {
+        let Some((ai, li)) = self.inflight.find(r.order) else {
+            self.c.late_reports.inc();
+            return;
+        };
+        let status_query_ns = self.status_query_ns;
+        let arb = self.inflight.get_mut(ai).expect("found above");
+        let leg = &mut arb.legs[li];
+        if leg.state == LegState::Final || leg.state == LegState::Idle {
+            self.c.late_reports.inc();
+            return;
+        }
+        let v = leg.order.venue.index();
+        if !leg.answered {
+            leg.answered = true;
+            let rtt = r.recv_ts_ns.saturating_sub(leg.order.sent_ts_ns);
+            self.rec.record(Metric::OrderRtt, rtt);
+        }
+        match r.status {
+            ExecStatus::Unknown => {
+                if leg.state == LegState::Sent {
+                    self.c.status_5xx.inc();
+                    self.breakers[v].on_failure(now);
+                }
+                leg.state = LegState::Unknown;
+                leg.timer_ns = now.saturating_add(status_query_ns);
+                self.next_timer_ns = self.next_timer_ns.min(leg.timer_ns);
+            }
+            ExecStatus::Rejected { code } => {
+                if code == 429 {
+                    arb.any_429 = true;
+                    self.c.status_429.inc();
+                    let ra =
+                        (r.retry_after_ms > 0).then(|| u64::from(r.retry_after_ms) * 1_000_000);
+                    if let Some(g) = self.venues[v].order_groups[0] {
+                        self.limits[v].on_429(g, ra, now);
+                    }
+                    self.breakers[v].release_probe();
+                } else if code == super::gateway::paper::CODE_NO_SUCH_ORDER {
+                    self.breakers[v].release_probe();
+                } else {
+                    self.c.rejects.inc();
+                    self.breakers[v].on_failure(now);
+                }
+                self.leg_final(ai, li, Qty::ZERO, Price::ZERO, now);
+            }
+            ExecStatus::Filled | ExecStatus::PartiallyFilled | ExecStatus::Cancelled => {
+                self.breakers[v].on_success(now);
+                self.leg_final(ai, li, r.filled_qty, r.avg_px, now);
+            }
+        }
+    }
+
+    fn fee_and_scale(&self, venue: VenueId, instrument: usize, px: Price, q: Qty) -> (i128, u8) {
+        let (ps, qs) = self.scales.get(instrument).copied().unwrap_or((8, 8));
+        let n = notional(px, q);
+        let fee = self.venues[venue.index()].fee.0;
+        let num = n * i128::from(fee);
+        let fee_n = num / 1_000_000 + i128::from(num % 1_000_000 != 0);
+        (fee_n, ps + qs)
+    }
+
+    fn leg_final(&mut self, ai: usize, li: usize, q: Qty, px: Price, now: u64) {
+        let Some(arb) = self.inflight.get(ai) else {
+            return;
+        };
+        let order = arb.legs[li].order;
+        let q = Qty(q.0.clamp(0, order.qty.0.max(0)));
+        if q.0 > 0 {
+            self.c.fills.inc();
+            let (fee_n, scale) = self.fee_and_scale(order.venue, order.instrument.index(), px, q);
+            let fee_asset = to_asset(fee_n, scale, true);
+            let _ = self
+                .risk
+                .on_fill(order.venue, order.instrument, order.side, px, q, fee_asset);
+            let n = notional(px, q);
+            let arb = self.inflight.get_mut(ai).expect("checked above");
+            match order.side {
+                Side::Buy => {
+                    arb.bought.0 += q.0;
+                    arb.flow -= n;
+                    if li == 0 {
+                        arb.buy_ref = px;
+                    }
+                }
+                Side::Sell => {
+                    arb.sold.0 += q.0;
+                    arb.flow += n;
+                    if li == 1 {
+                        arb.sell_ref = px;
+                    }
+                }
+            }
+            arb.flow -= fee_n;
+        }
+        let arb = self.inflight.get_mut(ai).expect("checked above");
+        let leg = &mut arb.legs[li];
+        leg.state = LegState::Final;
+        leg.filled = q;
+        leg.avg_px = px;
+        leg.timer_ns = u64::MAX;
+        self.advance(ai, now);
+    }
+
+    /// Both legs final: fix the outcome, hedge an imbalance, or finish.
+    fn advance(&mut self, ai: usize, now: u64) {
+        let Some(arb) = self.inflight.get_mut(ai) else {
+            return;
+        };
+        if arb.legs[0].pending() || arb.legs[1].pending() || arb.legs[HEDGE].pending() {
+            return;
+        }
+        if arb.initial.is_none() {
+            arb.initial = Some(outcome(arb.bought, arb.sold, arb.any_429));
+            if arb.bought != arb.sold {
+                self.c.imbalances.inc();
+            }
+        }
+        let legs = Legs {
+            buy_venue: arb.opp.buy_venue,
+            sell_venue: arb.opp.sell_venue,
+            buy_limit: arb.legs[0].order.px,
+            sell_limit: arb.legs[1].order.px,
+            buy_ref: arb.buy_ref,
+            sell_ref: arb.sell_ref,
+        };
+        match self
+            .legging
+            .next(&legs, arb.bought, arb.sold, arb.hedges_sent)
+        {
+            Some(h) => {
+                let opp = arb.opp;
+                let order = self.order(&opp, h.venue, h.side, h.qty, h.px, now);
+                let arb = self.inflight.get_mut(ai).expect("checked above");
+                arb.legs[HEDGE] = Leg::idle(order);
+                arb.legs[HEDGE].state = LegState::Queued;
+                self.send_hedge(ai, h, now);
+            }
+            None => self.finish(ai),
+        }
+    }
+
+    /// Send the queued hedge leg if its venue has a token; else keep it queued until then.
+    fn send_hedge(&mut self, ai: usize, h: Hedge, now: u64) {
+        let Some(arb) = self.inflight.get(ai) else {
+            return;
+        };
+        let mut order = arb.legs[HEDGE].order;
+        if let Err(t) = self.take_tokens(h.venue, now) {
+            let at = t
+                .until_ns()
+                .unwrap_or(now.saturating_add(self.status_query_ns))
+                .max(now + 1);
+            let arb = self.inflight.get_mut(ai).expect("checked above");
+            arb.legs[HEDGE].timer_ns = at;
+            self.next_timer_ns = self.next_timer_ns.min(at);
+            return;
+        }
+        order.sent_ts_ns = now;
+        match h.kind {
+            HedgeKind::Retry => self.c.retries.inc(),
+            HedgeKind::Unwind => self.c.unwinds.inc(),
+        }
+        let sent = self.encoder.encode(&order, &mut self.bufs[0]).is_ok()
+            && self.gw.submit(&order, self.bufs[0].as_bytes(), now).is_ok();
+        let arb = self.inflight.get_mut(ai).expect("checked above");
+        arb.hedges_sent += 1;
+        arb.legs[HEDGE].order = order;
+        if sent {
+            self.c.orders_sent.inc();
+            self.c.order_bytes.add(self.bufs[0].as_bytes().len() as u64);
+            let timer = now.saturating_add(self.order_timeout_ns);
+            let leg = &mut arb.legs[HEDGE];
+            leg.state = LegState::Sent;
+            leg.timer_ns = timer;
+            self.next_timer_ns = self.next_timer_ns.min(timer);
+        } else {
+            self.c.submit_errors.inc();
+            self.leg_final(ai, HEDGE, Qty::ZERO, Price::ZERO, now);
+        }
+    }
+
+    /// Everything final and no more hedging: book it, free the slot, count the outcome.
+    fn finish(&mut self, ai: usize) {
+        let Some(arb) = self.inflight.remove(ai) else {
+            return;
+        };
+        let net = arb.bought.0 - arb.sold.0;
+        let mut flow = arb.flow;
+        if net != 0 {
+            self.c.residual.inc();
+            let reference = if net > 0 { arb.buy_ref } else { arb.sell_ref };
+            flow += notional(reference, Qty(net));
+        }
+        let (ps, qs) = self
+            .scales
+            .get(arb.opp.instrument.index())
+            .copied()
+            .unwrap_or((8, 8));
+        self.risk.on_pnl(to_asset(flow, ps + qs, false));
+        let _ = self.slots.release(arb.ticket);
+        self.risk.close(&arb.opp);
+        self.end(arb.initial.unwrap_or(Outcome::Partial));
+    }
+
+    // ---- timers --------------------------------------------------------------------------
+
+    fn on_timers(&mut self, now: u64) -> u32 {
+        if self.inflight.count() == 0 || now < self.next_timer_ns {
+            return 0;
+        }
+        self.next_timer_ns = u64::MAX;
+        let mut n = 0;
+        for ai in 0..self.inflight.capacity() {
+            for li in 0..3 {
+                let Some(arb) = self.inflight.get(ai) else {
+                    break;
+                };
+                let leg = arb.legs[li];
+                if !leg.pending() {
+                    continue;
+                }
+                if leg.timer_ns > now {
+                    self.next_timer_ns = self.next_timer_ns.min(leg.timer_ns);
+                    continue;
+                }
+                n += 1;
+                match leg.state {
+                    LegState::Sent => {
+                        self.c.timeouts.inc();
+                        self.breakers[leg.order.venue.index()].on_failure(now);
+                        self.query(ai, li, now);
+                    }
+                    LegState::Unknown => self.query(ai, li, now),
+                    LegState::Queued => {
+                        let o = leg.order;
+                        let kind = if o.venue == arb.opp.buy_venue && o.side == Side::Buy
+                            || o.venue == arb.opp.sell_venue && o.side == Side::Sell
+                        {
+                            HedgeKind::Retry
+                        } else {
+                            HedgeKind::Unwind
+                        };
+                        let h = Hedge {
+                            kind,
+                            venue: o.venue,
+                            side: o.side,
+                            qty: o.qty,
+                            px: o.px,
+                        };
+                        self.send_hedge(ai, h, now);
+                    }
+                    LegState::Idle | LegState::Final => {}
+                }
+            }
+        }
+        n
+    }
+
+    /// Ask for a leg whose fate is unknown (rate-limited like any request).
+    fn query(&mut self, ai: usize, li: usize, now: u64) {
+        let Some(arb) = self.inflight.get(ai) else {
+            return;
+        };
+        let leg = arb.legs[li];
+        let v = leg.order.venue;
+        let (group, tokens): (EndpointGroup, u32) = self.venues[v.index()].query_group;
+        let mut next = now.saturating_add(self.status_query_ns);
+        match self.limits[v.index()].check(group, tokens, now) {
+            Err(t) => {
+                self.c.throttled.inc();
+                next = t.until_ns().unwrap_or(next).max(now + 1);
+            }
+            Ok(()) => match self.gw.status_query(leg.order.id, v, now) {
+                Ok(()) => self.c.status_queries.inc(),
+                Err(super::gateway::SubmitError::UnknownOrder(_)) => {
+                    // The venue never saw it: nothing can have filled.
+                    return self.leg_final(ai, li, Qty::ZERO, Price::ZERO, now);
+                }
+                Err(_) => {}
+            },
+        }
+        let arb = self.inflight.get_mut(ai).expect("checked above");
+        let leg = &mut arb.legs[li];
+        leg.state = LegState::Unknown;
+        leg.queries += 1;
+        leg.timer_ns = next;
+        self.next_timer_ns = self.next_timer_ns.min(next);
+    }
+}
+
+/// A mantissa at `from` decimals to [`ASSET_SCALE`], rounded `up` (away from zero) or toward zero,
+/// saturating at the `i64` range.
+fn to_asset(v: i128, from: u8, up: bool) -> i64 {
+    let r = if from <= ASSET_SCALE {
+        v.saturating_mul(10i128.pow(u32::from(ASSET_SCALE - from)))
+    } else {
+        let d = 10i128.pow(u32::from((from - ASSET_SCALE).min(38)));
+        let q = v / d;
+        if up && v % d != 0 {
+            q + v.signum()
+        } else {
+            q
+        }
+    };
+    r.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+}
+
+impl<G: Gateway> Stage for ExecStage<G> {
+    fn name(&self) -> &'static str {
+        "exec"
+    }
+
+    fn poll(&mut self, now_ns: u64) -> Work {
+        let mut n = 0u32;
+        loop {
+            let k = self.gw.poll(now_ns, &mut self.events);
+            for i in 0..k {
+                let e = self.events[i];
+                self.on_event(e, now_ns);
+            }
+            n += k as u32;
+            if k < EVENTS {
+                break;
+            }
+        }
+        n += self.on_timers(now_ns);
+        n += self.on_waiters(now_ns);
+        let mut taken = 0;
+        while taken < BATCH {
+            let Some(m) = self.rx.pop() else { break };
+            taken += 1;
+            self.rec.record(
+                Metric::Hop,
+                self.clock.now_ns().saturating_sub(m.push_ts_ns),
+            );
+            self.on_opportunity(m.msg, now_ns);
+        }
+        Work(n + taken)
+    }
+
+    fn flush_telemetry(&mut self, now_ns: u64) {
+        let mut t = [0u64; 4];
+        for b in &self.breakers {
+            for (i, x) in b.transitions().iter().enumerate() {
+                t[i] += x;
+            }
+        }
+        for tr in Transition::ALL {
+            self.c.breaker[tr.index()].set(t[tr.index()]);
+        }
+        let s = self.slots.counters();
+        self.c.slots_acquired.set(s.acquired);
+        self.c.slots_reserved.set(s.acquired_reserved);
+        self.c.slots_released.set(s.released);
+        self.rec.flush(now_ns);
+    }
+
+    fn is_finished(&self, stopping: bool) -> bool {
+        stopping && self.rx.is_drained() && self.is_idle()
+    }
+}
