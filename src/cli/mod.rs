@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod check_config;
 mod demo;
 mod hist;
+mod kill;
 mod run;
 
 /// Cross-exchange micro-arbitrage engine.
@@ -48,6 +49,8 @@ enum Command {
     CheckConfig(check_config::CheckArgs),
     /// Print percentiles per tag of an interval log; optionally plot them.
     Hist(hist::HistArgs),
+    /// Turn on the kill switch of the engine running on a config (creates its `risk.kill_file`).
+    Kill(kill::KillArgs),
 }
 
 /// Run the parsed command.
@@ -57,6 +60,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Run(a) => run::main(a),
         Command::CheckConfig(a) => check_config::main(a),
         Command::Hist(a) => hist::main(a),
+        Command::Kill(a) => kill::main(a),
     }
 }
 
