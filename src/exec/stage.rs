@@ -291,17 +291,11 @@ impl<G: Gateway> ExecStage<G> {
             return self.end(Outcome::Rejected(RejectReason::BreakerOpen));
         };
         let probes = [pb.probe, ps.probe];
-        let refused = match self.risk.check(&opp) {
-            Err(r) => Some(r),
-            Ok(()) => None,
-        };
-        let ticket = match refused {
-            Some(r) => Err(r),
-            None => self
-                .slots
+        let ticket = self.risk.check(&opp).and_then(|()| {
+            self.slots
                 .try_acquire(opp.buy_venue, opp.sell_venue, opp.net_bps)
-                .map_err(|_| RejectReason::NoSlot),
-        };
+                .map_err(|_| RejectReason::NoSlot)
+        });
         let ticket = match ticket {
             Ok(t) => t,
             Err(r) => {

@@ -144,6 +144,10 @@ pub struct PaperGateway {
     rng: Rng,
     books: Vec<Top>,
     pending: Vec<Pending>,
+    /// Used entries of `pending`, and the earliest delivery among them: a poll with nothing due
+    /// returns without scanning the table.
+    n_pending: usize,
+    next_at: u64,
     known: Vec<Known>,
     counters: PaperCounters,
 }
@@ -188,6 +192,8 @@ impl PaperGateway {
                 };
                 capacity
             ],
+            n_pending: 0,
+            next_at: u64::MAX,
             known: vec![
                 Known {
                     id: OrderId(0),
@@ -232,7 +238,7 @@ impl PaperGateway {
 
     /// Answers scheduled but not yet delivered.
     pub fn outstanding(&self) -> usize {
-        self.pending.iter().filter(|p| p.used).count()
+        self.n_pending
     }
 
     fn book_mut(&mut self, instrument: InstrumentId, venue: VenueId) -> Option<&mut Top> {
@@ -286,6 +292,8 @@ impl PaperGateway {
             deliver_at: at,
             report,
         };
+        self.n_pending += 1;
+        self.next_at = self.next_at.min(at);
         Ok(())
     }
 
@@ -324,7 +332,7 @@ impl Gateway for PaperGateway {
         if order.venue.index() >= self.p.venues.min(MAX_VENUES) {
             return Err(SubmitError::UnknownVenue(order.venue));
         }
-        if self.pending.iter().all(|p| p.used) {
+        if self.n_pending == self.p.capacity {
             return Err(SubmitError::Full {
                 capacity: self.p.capacity,
             });
@@ -435,20 +443,25 @@ impl Gateway for PaperGateway {
     }
 
     fn poll(&mut self, now_ns: u64, out: &mut [GatewayEvent]) -> usize {
+        if self.n_pending == 0 || now_ns < self.next_at {
+            return 0;
+        }
         let mut n = 0;
-        for p in self.pending.iter_mut() {
-            if n == out.len() {
-                break;
-            }
-            if p.used && p.deliver_at <= now_ns {
+        let mut next_at = u64::MAX;
+        for p in self.pending.iter_mut().filter(|p| p.used) {
+            if p.deliver_at <= now_ns && n < out.len() {
                 p.used = false;
                 out[n] = GatewayEvent::Report(ExecReport {
                     recv_ts_ns: p.deliver_at,
                     ..p.report
                 });
                 n += 1;
+            } else {
+                next_at = next_at.min(p.deliver_at);
             }
         }
+        self.n_pending -= n;
+        self.next_at = next_at;
         self.counters.answers += n as u64;
         n
     }
