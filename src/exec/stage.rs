@@ -47,7 +47,7 @@ use crate::model::{
     Opportunity, Order, OrderId, Outcome, Price, Qty, RejectReason, Side, TimeInForce, VenueId,
 };
 use crate::runtime::{Clock, RingRx, Stage, Work};
-use crate::telemetry::{Counter, Metric, OutcomeCounters, Recorder, Registry};
+use crate::telemetry::{Metric, OutcomeCounters, Recorder, Registry};
 
 /// Most opportunities taken from the ring per poll.
 const BATCH: u32 = 256;
@@ -62,70 +62,6 @@ struct Waiter {
     budget: WaitBudget,
     wake_ns: u64,
     since_ns: u64,
-}
-
-struct ExecCounters {
-    opps_in: Counter,
-    arbs_sent: Counter,
-    orders_sent: Counter,
-    order_bytes: Counter,
-    fills: Counter,
-    rejects: Counter,
-    status_429: Counter,
-    status_5xx: Counter,
-    timeouts: Counter,
-    status_queries: Counter,
-    late_reports: Counter,
-    submit_errors: Counter,
-    encode_errors: Counter,
-    waits: Counter,
-    wait_full: Counter,
-    imbalances: Counter,
-    retries: Counter,
-    unwinds: Counter,
-    residual: Counter,
-    breaker: [Counter; 4],
-    slots_acquired: Counter,
-    slots_reserved: Counter,
-    slots_released: Counter,
-    throttled: Counter,
-}
-
-impl ExecCounters {
-    fn register(reg: &mut Registry) -> ExecCounters {
-        let mut c = |n: &str| reg.counter(&format!("exec.{n}"));
-        ExecCounters {
-            opps_in: c("opps_in"),
-            arbs_sent: c("arbs_sent"),
-            orders_sent: c("orders_sent"),
-            order_bytes: c("order_bytes"),
-            fills: c("fills"),
-            rejects: c("venue_rejects"),
-            status_429: c("status_429"),
-            status_5xx: c("status_5xx"),
-            timeouts: c("timeouts"),
-            status_queries: c("status_queries"),
-            late_reports: c("late_reports"),
-            submit_errors: c("submit_errors"),
-            encode_errors: c("encode_errors"),
-            waits: c("ratelimit.waits"),
-            wait_full: c("ratelimit.wait_queue_full"),
-            imbalances: c("legging.imbalances"),
-            retries: c("legging.retries"),
-            unwinds: c("legging.unwinds"),
-            residual: c("legging.residual"),
-            breaker: [
-                c("breaker.closed_to_open"),
-                c("breaker.open_to_half_open"),
-                c("breaker.half_open_to_closed"),
-                c("breaker.half_open_to_open"),
-            ],
-            slots_acquired: c("slots.acquired"),
-            slots_reserved: c("slots.acquired_reserved"),
-            slots_released: c("slots.released"),
-            throttled: c("ratelimit.throttled"),
-        }
-    }
 }
 
 /// The execution stage over gateway `G` (the paper gateway by default).
@@ -563,3 +499,7 @@ impl<G: Gateway> Stage for ExecStage<G> {
 
 #[path = "stage_orders.rs"]
 mod orders;
+
+#[path = "stage_counters.rs"]
+mod counters;
+use counters::ExecCounters;

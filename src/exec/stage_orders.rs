@@ -116,9 +116,13 @@ impl<G: Gateway> ExecStage<G> {
             self.c.fills.inc();
             let (fee_n, scale) = self.fee_and_scale(order.venue, order.instrument.index(), px, q);
             let fee_asset = to_asset(fee_n, scale, true);
-            let _ = self
+            if self
                 .risk
-                .on_fill(order.venue, order.instrument, order.side, px, q, fee_asset);
+                .on_fill(order.venue, order.instrument, order.side, px, q, fee_asset)
+                .is_err()
+            {
+                self.c.risk_update_errors.inc();
+            }
             let n = notional(px, q);
             let arb = self.inflight.get_mut(ai).expect("checked above");
             match order.side {
