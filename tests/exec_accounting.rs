@@ -8,6 +8,7 @@ mod exec_common;
 use exec_common::*;
 use microarb::config::LeggingKind;
 use microarb::exec::gateway::PaperFaults;
+use microarb::exec::limits::LimitSpec;
 use microarb::exec::risk::AssetId;
 use microarb::model::{Outcome, RejectReason, VenueId};
 use proptest::prelude::*;
@@ -63,6 +64,7 @@ proptest! {
         max_orders in 1u32..4,
         ops in proptest::collection::vec(op(), 1..60),
         kill_at in proptest::option::of(0usize..60),
+        lift_limits in any::<bool>(),
     ) {
         let cfg = config("");
         let mut h = harness_with(&cfg, |p| {
@@ -72,6 +74,15 @@ proptest! {
             }
             p.legging.policy = if retry { LeggingKind::Retry } else { LeggingKind::Unwind };
             p.legging.max_orders = max_orders;
+            if lift_limits {
+                // The venues' real limits refuse most of a fast burst as rate_limited; without
+                // them many more arbitrages meet the faults.
+                for v in &mut p.venues {
+                    for g in v.limits.iter_mut().flatten() {
+                        *g = LimitSpec { limit: 100_000, window_ns: 1_000_000_000, burst: 1_000, margin_ns: 0 };
+                    }
+                }
+            }
         });
         for (i, o) in ops.iter().enumerate() {
             if kill_at == Some(i) {
