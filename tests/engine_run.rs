@@ -86,8 +86,21 @@ fn shutdown_drains_flushes_and_balances() {
         let got = totals.get(m.tag()).map(|(h, _)| h.len()).unwrap_or(0);
         assert_eq!(got, want, "metric {}", m.tag());
     }
+    // tick_to_order is recorded once per opportunity whose two legs' bytes were written.
     let (tto, intervals) = &totals["tick_to_order"];
-    assert_eq!(tto.len(), c("exec.opps.executed"));
+    assert_eq!(tto.len(), c("exec.arbs_sent"));
+    assert!(c("exec.opps.executed") > 0);
+    assert!(c("exec.opps.executed") <= c("exec.arbs_sent"));
+    assert_eq!(
+        c("exec.orders_sent"),
+        2 * c("exec.arbs_sent") + c("exec.legging.retries") + c("exec.legging.unwinds")
+    );
+    let (rtt, _) = &totals["order_rtt"];
+    assert_eq!(
+        rtt.len(),
+        c("exec.orders_sent"),
+        "every order answered once (no faults)"
+    );
     assert!(*intervals >= 1);
     assert!(hgrm_path(&hlog_path, Metric::TickToOrder).exists());
     assert!(totals["hop"].1 >= 2, "several intervals were flushed");

@@ -2,7 +2,9 @@
 //!
 //! A counting global allocator counts allocations made on threads that opted in. The whole
 //! pipeline (synthetic feed -> quotes ring -> strategy (detector + slab-LRU dedupe) -> opps ring ->
-//! paper execution, plus the histogram hand-off each interval) runs on one worker thread, which
+//! execution stage (kill switch, breakers, risk, slots, rate limits, order bytes) -> paper gateway
+//! (latency model, seeded faults: answers, 5xx and timeouts resolved by status queries, partial
+//! fills and legging hedges), plus the histogram hand-off each interval) runs on one worker thread, which
 //! opts in once the warm-up is over. The telemetry hub side (log writing) is on another thread and
 //! is allowed to allocate; the worker must not, for any number of messages.
 
@@ -11,8 +13,13 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use microarb::config::{Config, Machine, DEMO_TOML};
+use microarb::exec::gateway::PaperGateway;
+use microarb::exec::kill::KillSwitch;
+use microarb::exec::limits::LimitSpec;
+use microarb::exec::params::ExecParams;
+use microarb::exec::stage::ExecStage;
 use microarb::model::{InstrumentId, Opportunity, Quote};
-use microarb::pipeline::{PaperExecStage, SimFeedStage};
+use microarb::pipeline::SimFeedStage;
 use microarb::runtime::{ring, Clock, IdleStrategy, Shutdown, Stage, Work, Worker};
 use microarb::sim::SimParams;
 use microarb::strategy::StrategyStage;
@@ -76,7 +83,16 @@ impl Stage for Gate {
 
 #[test]
 fn steady_state_pipeline_allocates_nothing_per_message() {
-    let cfg = Config::from_toml_str(DEMO_TOML, &Machine::this(false)).unwrap();
+    // Faults on, so the tracked steady state includes every exec path: 429s, 5xx and timeouts
+    // (status queries), partial fills (legging hedges), rejects. Short timeouts so the timeout and
+    // query paths run many times in the tracked window.
+    let text = DEMO_TOML.replace(
+        "gateway = \"paper\"",
+        "gateway = \"paper\"\norder_timeout_ms = 2\nstatus_query_ms = 1\n\
+         [execution.paper]\nlatency_us = 20\njitter_us = 10\np_429 = 0.01\np_5xx = 0.02\n\
+         p_timeout = 0.02\np_partial = 0.05\np_reject = 0.01\nretry_after_ms = 1",
+    );
+    let cfg = Config::from_toml_str(&text, &Machine::this(false)).unwrap();
     let clock = Clock::new();
     let mut reg = Registry::new();
     let (q_tx, q_rx) = ring::<Quote>("quotes", 4096, &mut reg.counters);
@@ -94,18 +110,31 @@ fn steady_state_pipeline_allocates_nothing_per_message() {
         &mut reg,
     );
     let strategy = StrategyStage::new(&cfg, q_rx, o_tx, clock, &mut reg).unwrap();
-    let symbols = vec![cfg
-        .venues
-        .iter()
-        .map(|v| cfg.instruments[0].symbols[&v.name].clone())
-        .collect()];
-    let exec = PaperExecStage::new(o_rx, clock, symbols, vec![(8, 8)], &mut reg);
+    // The venues' real order limits (Upbit 8/s) would refuse nearly every opportunity of a feed
+    // this fast as rate_limited; lift them so the tracked window sends thousands of orders.
+    let mut p = ExecParams::from_config(&cfg).unwrap();
+    for v in &mut p.venues {
+        for g in v.limits.iter_mut().flatten() {
+            *g = LimitSpec {
+                limit: 1_000_000,
+                window_ns: 1_000_000_000,
+                burst: 1_000,
+                margin_ns: 0,
+            };
+        }
+    }
+    let gw = PaperGateway::new(p.paper);
+    let exec = ExecStage::new(p, o_rx, gw, clock, KillSwitch::new(), &mut reg).unwrap();
     let quotes = reg.counter("ring.quotes.popped");
     let gate = Gate {
         quotes: quotes.clone(),
         warmup: 20_000,
     };
     let executed = reg.counter("exec.opps.executed");
+    let exec_counter = |reg: &mut Registry, n: &str| reg.counter(&format!("exec.{n}"));
+    let arbs_sent = exec_counter(&mut reg, "arbs_sent");
+    let queries = exec_counter(&mut reg, "status_queries");
+    let hedges = exec_counter(&mut reg, "legging.unwinds");
     let mut hub = reg.into_hub();
 
     let sd = Shutdown::new();
@@ -141,10 +170,19 @@ fn steady_state_pipeline_allocates_nothing_per_message() {
         tracked_msgs >= 100_000,
         "{tracked_msgs} messages while tracking"
     );
+    let dump: Vec<String> = hub
+        .counters
+        .iter()
+        .filter(|(n, _)| n.starts_with("exec") || n.starts_with("strategy.opps"))
+        .map(|(n, v)| format!("{n}={v}"))
+        .collect();
+    eprintln!("{}", dump.join("\n"));
     assert!(
-        executed.get() > 100,
-        "opportunities went all the way to order bytes"
+        executed.get() > 100 && arbs_sent.get() > 100,
+        "opportunities went all the way to order bytes and back"
     );
+    assert!(queries.get() > 0, "status queries ran");
+    assert!(hedges.get() > 0, "legging hedges ran");
     assert!(collections > 1 && hub.intervals_seen() > 1);
     assert_eq!(
         TRACKED_ALLOCS.load(Ordering::Relaxed),

@@ -106,7 +106,7 @@ fn main() -> ExitCode {
         .seconds
         .filter(|s| s.is_finite() && *s >= 0.0)
         .map(|s| Instant::now() + Duration::from_secs_f64(s));
-    while !stop.load(Ordering::Relaxed) && deadline.map_or(true, |d| Instant::now() < d) {
+    while !stop.load(Ordering::Relaxed) && deadline.is_none_or(|d| Instant::now() < d) {
         std::thread::sleep(Duration::from_millis(20));
     }
     ex.stop();

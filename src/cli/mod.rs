@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod check_config;
 mod demo;
 mod hist;
+mod kill;
 mod record;
 mod replay;
 mod run;
@@ -73,6 +74,8 @@ enum Command {
     CheckConfig(check_config::CheckArgs),
     /// Print percentiles per tag of an interval log; optionally plot them.
     Hist(hist::HistArgs),
+    /// Turn on the kill switch of the engine running on a config (creates its `risk.kill_file`).
+    Kill(kill::KillArgs),
 }
 
 /// Run the parsed command.
@@ -84,6 +87,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Replay(a) => replay::main(a),
         Command::CheckConfig(a) => check_config::main(a),
         Command::Hist(a) => hist::main(a),
+        Command::Kill(a) => kill::main(a),
     }
 }
 

@@ -22,8 +22,9 @@ mod validate;
 pub use error::{ConfigError, ConfigErrors};
 pub use money::DecimalText;
 pub use schema::{
-    Config, ExecutionConfig, IdleKind, IngestConfig, InstrumentConfig, RiskConfig, RuntimeConfig,
-    StageName, StrategyConfig, TelemetryConfig, ThreadConfig, VenueConfig,
+    Config, ExecutionConfig, IdleKind, IngestConfig, InstrumentConfig, LeggingKind, PaperConfig,
+    RiskConfig, RuntimeConfig, StageName, StrategyConfig, TelemetryConfig, ThreadConfig,
+    VenueConfig,
 };
 pub use validate::{machine_cores, Machine};
 

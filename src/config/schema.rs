@@ -172,6 +172,78 @@ pub struct ExecutionConfig {
     pub max_wait_ms: u64,
     /// `paper` (simulated venue) or `rest` (the venues' REST APIs).
     pub gateway: String,
+    /// What to do when one leg filled and the other did not (or less): `unwind` or `retry`.
+    pub legging: LeggingKind,
+    /// Most hedge orders (retries and unwinds) sent for one arbitrage's imbalance; under `retry`
+    /// the last of them is always an unwind.
+    pub legging_max_orders: u32,
+    /// How much worse than the filled leg's price an unwind may trade, bp (0.01 bp resolution).
+    pub unwind_max_bps: f64,
+    /// An order with no answer after this long has an unknown fate: its status is queried.
+    pub order_timeout_ms: u64,
+    /// Delay before (and between) status queries of an order whose fate is unknown.
+    pub status_query_ms: u64,
+    /// The simulated venue behind `gateway = "paper"`.
+    pub paper: PaperConfig,
+}
+
+/// The legging policy (DESIGN section 6): how a lone filled leg is handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LeggingKind {
+    /// Send an opposite IOC on the filled venue at a bounded-worse price.
+    Unwind,
+    /// Re-send the missing leg at its original limit; unwind if that still leaves an imbalance.
+    Retry,
+}
+
+/// The paper gateway's simulated venue: latency model, seeded faults, starting balances.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PaperConfig {
+    /// Fixed one-way answer latency, microseconds.
+    pub latency_us: u64,
+    /// Uniform random jitter added to the latency, microseconds (seeded).
+    pub jitter_us: u64,
+    /// Seed of the latency and fault draws: the same seed replays the same faults.
+    pub seed: u64,
+    /// Probability an order is answered 429 with `Retry-After`.
+    pub p_429: f64,
+    /// Probability an order is answered 5xx (fate unknown until queried).
+    pub p_5xx: f64,
+    /// Probability an order is never answered (the stage times it out and queries).
+    pub p_timeout: f64,
+    /// Probability an order fills only partly.
+    pub p_partial: f64,
+    /// Probability an order is rejected by the venue.
+    pub p_reject: f64,
+    /// `Retry-After` sent with a simulated 429, ms.
+    pub retry_after_ms: u64,
+    /// Spread the simulated book assumes for the side an opportunity does not show, bp.
+    pub spread_bps: f64,
+    /// Starting balance of every base asset on every venue, decimal text.
+    pub balance_base: DecimalText,
+    /// Starting balance of every quote asset on every venue, decimal text.
+    pub balance_quote: DecimalText,
+}
+
+impl Default for PaperConfig {
+    fn default() -> Self {
+        PaperConfig {
+            latency_us: 100,
+            jitter_us: 50,
+            seed: 1,
+            p_429: 0.0,
+            p_5xx: 0.0,
+            p_timeout: 0.0,
+            p_partial: 0.0,
+            p_reject: 0.0,
+            retry_after_ms: 1000,
+            spread_bps: 1.0,
+            balance_base: DecimalText::from("1000"),
+            balance_quote: DecimalText::from("100000000"),
+        }
+    }
 }
 
 impl Default for ExecutionConfig {
@@ -182,6 +254,12 @@ impl Default for ExecutionConfig {
             reserved_min_bps: 10.0,
             max_wait_ms: 50,
             gateway: "paper".to_string(),
+            legging: LeggingKind::Unwind,
+            legging_max_orders: 2,
+            unwind_max_bps: 20.0,
+            order_timeout_ms: 1000,
+            status_query_ms: 50,
+            paper: PaperConfig::default(),
         }
     }
 }

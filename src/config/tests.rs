@@ -305,3 +305,88 @@ fn environment_overrides_apply_and_are_checked() {
         .unwrap_err();
     assert!(matches!(&e.0[0], ConfigError::Env { .. }));
 }
+
+#[test]
+fn execution_legging_and_paper_rules() {
+    let c = Config::from_toml_str(&with("[execution]\nlegging = \"retry\""), &machine())
+        .expect("retry is a policy");
+    assert_eq!(c.execution.legging, LeggingKind::Retry);
+    assert_eq!(
+        Config::from_toml_str(BASE, &machine())
+            .unwrap()
+            .execution
+            .legging,
+        LeggingKind::Unwind,
+        "unwind is the default"
+    );
+    refused(
+        &with("[execution]\nlegging = \"sideways\""),
+        "execution.legging",
+    );
+    refused(
+        &with("[execution]\nlegging_max_orders = 0"),
+        "execution.legging_max_orders",
+    );
+    refused(
+        &with("[execution]\nlegging_max_orders = 9"),
+        "execution.legging_max_orders",
+    );
+    refused(
+        &with("[execution]\nunwind_max_bps = 0.0"),
+        "execution.unwind_max_bps",
+    );
+    refused(
+        &with("[execution]\nunwind_max_bps = 1.001"),
+        "execution.unwind_max_bps",
+    );
+    refused(
+        &with("[execution]\norder_timeout_ms = 0"),
+        "execution.order_timeout_ms",
+    );
+    refused(
+        &with("[execution]\nstatus_query_ms = 0"),
+        "execution.status_query_ms",
+    );
+    refused(
+        &with("[execution.paper]\nlatency_us = 2000000"),
+        "execution.paper.latency_us",
+    );
+    refused(
+        &with("[execution.paper]\njitter_us = 2000000"),
+        "execution.paper.jitter_us",
+    );
+    for key in ["p_429", "p_5xx", "p_timeout", "p_partial", "p_reject"] {
+        refused(
+            &with(&format!("[execution.paper]\n{key} = 1.5")),
+            &format!("execution.paper.{key}"),
+        );
+        refused(
+            &with(&format!("[execution.paper]\n{key} = -0.1")),
+            &format!("execution.paper.{key}"),
+        );
+    }
+    refused(
+        &with("[execution.paper]\np_429 = 0.6\np_5xx = 0.6"),
+        "execution.paper",
+    );
+    refused(
+        &with("[execution.paper]\nretry_after_ms = 700000"),
+        "execution.paper.retry_after_ms",
+    );
+    refused(
+        &with("[execution.paper]\nspread_bps = -1.0"),
+        "execution.paper.spread_bps",
+    );
+    refused(
+        &with("[execution.paper]\nbalance_base = \"0\""),
+        "execution.paper.balance_base",
+    );
+    refused(
+        &with("[execution.paper]\nbalance_quote = \"abc\""),
+        "execution.paper.balance_quote",
+    );
+    refused(
+        &with("[execution.paper]\nlatency = 5"),
+        "execution.paper.latency",
+    );
+}

@@ -336,6 +336,51 @@ pub fn validate(c: &Config, machine: &Machine) -> Result<(), ConfigErrors> {
             format!("must be \"paper\" or \"rest\" (got {:?})", e.gateway),
         );
     }
+    k.range_u64(
+        "execution.legging_max_orders",
+        e.legging_max_orders as u64,
+        1,
+        8,
+    );
+    k.bps("execution.unwind_max_bps", e.unwind_max_bps, 0.01, 1000.0);
+    k.range_u64("execution.order_timeout_ms", e.order_timeout_ms, 1, 60_000);
+    k.range_u64("execution.status_query_ms", e.status_query_ms, 1, 60_000);
+    let p = &e.paper;
+    k.range_u64("execution.paper.latency_us", p.latency_us, 0, 1_000_000);
+    k.range_u64("execution.paper.jitter_us", p.jitter_us, 0, 1_000_000);
+    let probs = [
+        ("p_429", p.p_429),
+        ("p_5xx", p.p_5xx),
+        ("p_timeout", p.p_timeout),
+        ("p_partial", p.p_partial),
+        ("p_reject", p.p_reject),
+    ];
+    let mut sum = 0.0;
+    for (key, v) in probs {
+        if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+            k.fail(
+                format!("execution.paper.{key}"),
+                format!("must be a probability in [0, 1] (got {v})"),
+            );
+        } else {
+            sum += v;
+        }
+    }
+    if sum > 1.0 + 1e-9 {
+        k.fail(
+            "execution.paper",
+            format!("fault probabilities p_429 + p_5xx + p_timeout + p_partial + p_reject must add up to at most 1 (got {sum})"),
+        );
+    }
+    k.range_u64(
+        "execution.paper.retry_after_ms",
+        p.retry_after_ms,
+        0,
+        600_000,
+    );
+    k.bps("execution.paper.spread_bps", p.spread_bps, 0.0, 1000.0);
+    k.positive_amount("execution.paper.balance_base", &p.balance_base, 8);
+    k.positive_amount("execution.paper.balance_quote", &p.balance_quote, 8);
 
     // Risk.
     let r = &c.risk;

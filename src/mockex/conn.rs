@@ -401,7 +401,7 @@ fn oversized(bytes: usize) -> Utf8Bytes {
     let pad = bytes.saturating_sub(14);
     let mut s = String::with_capacity(pad + 14);
     s.push_str("{\"oversized\":\"");
-    s.extend(std::iter::repeat('x').take(pad.saturating_sub(2)));
+    s.extend(std::iter::repeat_n('x', pad.saturating_sub(2)));
     s.push_str("\"}");
     Utf8Bytes::from(s)
 }

@@ -23,11 +23,14 @@ pub enum RejectReason {
     InsufficientBalance = 7,
     /// The kill switch is on.
     KillSwitch = 8,
+    /// Both legs were sent and neither filled anything (each IOC found no liquidity at its limit, or
+    /// the venue refused it): no position, nothing to unwind.
+    NoFill = 9,
 }
 
 impl RejectReason {
     /// Every reason, in counter order.
-    pub const ALL: [RejectReason; 9] = [
+    pub const ALL: [RejectReason; 10] = [
         RejectReason::Duplicate,
         RejectReason::StaleQuote,
         RejectReason::BelowThreshold,
@@ -37,6 +40,7 @@ impl RejectReason {
         RejectReason::BreakerOpen,
         RejectReason::InsufficientBalance,
         RejectReason::KillSwitch,
+        RejectReason::NoFill,
     ];
 
     /// Stable snake_case name used in reports and `--opps` output.
@@ -51,6 +55,7 @@ impl RejectReason {
             RejectReason::BreakerOpen => "breaker_open",
             RejectReason::InsufficientBalance => "insufficient_balance",
             RejectReason::KillSwitch => "kill_switch",
+            RejectReason::NoFill => "no_fill",
         }
     }
 }
@@ -113,6 +118,7 @@ impl Outcome {
                 RejectReason::BreakerOpen => "rejected:breaker_open",
                 RejectReason::InsufficientBalance => "rejected:insufficient_balance",
                 RejectReason::KillSwitch => "rejected:kill_switch",
+                RejectReason::NoFill => "rejected:no_fill",
             },
         }
     }

@@ -6,13 +6,11 @@
 //! (interval log, `.hgrm` files, JSON report). Cold path throughout; the hot path is in the stages.
 
 mod outputs;
-mod paper_exec;
 mod replay;
 mod run;
 mod sim_feed;
 
 pub use outputs::{hgrm_path, write_outputs};
-pub use paper_exec::PaperExecStage;
 pub use replay::{Pace, ReplayStage};
 pub use run::{run, Feed, RunError, RunOptions, RunSummary};
 pub use sim_feed::SimFeedStage;

@@ -9,10 +9,11 @@ use std::time::Duration;
 use thiserror::Error;
 
 use super::outputs::write_outputs;
-use super::paper_exec::PaperExecStage;
 use super::replay::{Pace, ReplayStage};
 use super::sim_feed::SimFeedStage;
 use crate::config::{machine_cores, Config, StageName};
+use crate::exec::kill::KillSwitch;
+use crate::exec::stage::ExecStage;
 use crate::ingest::{parsers_from_config, IngestBuildError, IngestSettings, IngestStage};
 use crate::model::{InstrumentId, Opportunity, Quote};
 use crate::record::{recorder, CaptureError, CaptureReader};
@@ -91,6 +92,9 @@ pub enum RunError {
     /// The capture could not be opened or written.
     #[error("capture: {0}")]
     Capture(#[from] CaptureError),
+    /// The execution stage refused its parameters.
+    #[error("execution: {0}")]
+    Exec(String),
     /// Signal handlers could not be installed.
     #[error("cannot install signal handlers: {0}")]
     Signals(std::io::Error),
@@ -184,22 +188,33 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
         .map(|_| OppLog::new(time == TimeSource::Capture));
     let mut strategy = StrategyStage::with_time(cfg, q_rx, o_tx, clock, time, &mut reg)
         .map_err(|e| RunError::Strategy(e.to_string()))?;
-    let symbols: Vec<Vec<String>> = cfg
-        .instruments
-        .iter()
-        .map(|i| {
-            cfg.venues
-                .iter()
-                .map(|v| i.symbols.get(&v.name).cloned().unwrap_or_default())
-                .collect()
-        })
-        .collect();
-    let scales = cfg
-        .instruments
-        .iter()
-        .map(|i| (i.price_scale, i.qty_scale))
-        .collect();
-    let mut exec = PaperExecStage::new(o_rx, clock, symbols, scales, &mut reg);
+    // The kill switch: SIGUSR1 (with the other signal handlers) and the kill file, watched every
+    // 100 ms by a small thread so the exec stage only ever does a relaxed load.
+    let kill = KillSwitch::new();
+    if opts.signals {
+        kill.register_signal(signal_hook::consts::SIGUSR1)
+            .map_err(RunError::Signals)?;
+    }
+    let stop_watch = Arc::new(AtomicBool::new(false));
+    let watcher = match &cfg.risk.kill_file {
+        Some(path) => {
+            kill.check_file(std::path::Path::new(path));
+            Some(
+                kill.watch_file(
+                    PathBuf::from(path),
+                    Duration::from_millis(100),
+                    Arc::clone(&stop_watch),
+                )
+                .map_err(|source| RunError::Spawn {
+                    thread: "kill-watch".to_string(),
+                    source,
+                })?,
+            )
+        }
+        None => None,
+    };
+    let mut exec = ExecStage::paper_from_config(cfg, o_rx, clock, kill, &mut reg)
+        .map_err(|e| RunError::Exec(e.to_string()))?;
     if time == TimeSource::Capture {
         exec.use_capture_time();
     }
@@ -301,6 +316,10 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
         }
     }
     stop_telemetry.store(true, Ordering::Release);
+    stop_watch.store(true, Ordering::Relaxed);
+    if let Some(w) = watcher {
+        let _ = w.join();
+    }
     let hub = match tel.join() {
         Ok(Ok(hub)) => hub,
         Ok(Err(e)) => {

@@ -95,7 +95,7 @@ pub fn detect(
             }
             let proceeds = qb.bid * (1.0 - vb.fee);
             let net_bps = (proceeds - cost) / cost * 10_000.0;
-            if best.map_or(true, |(_, _, n)| net_bps > n) {
+            if best.is_none_or(|(_, _, n)| net_bps > n) {
                 best = Some((ai, bi, net_bps));
             }
         }

@@ -1,0 +1,472 @@
+//! The paper gateway: a simulated venue per configured venue, filling IOC limit orders against the
+//! latest top of book it was shown, answering after a seeded latency, with seeded faults injected.
+//!
+//! # The book
+//!
+//! The simplest correct source of "the latest book" on the execution thread is the opportunity
+//! itself: it carries the best ask of its buy venue and the best bid of its sell venue as the
+//! strategy saw them when it decided, and [`Gateway::on_market`] hands it over just before the
+//! legs are submitted. The paper venue stores those as its top of book (size = the opportunity's
+//! quantity, the most the detector allowed for), and derives the side the opportunity does not
+//! show (the buy venue's bid, the sell venue's ask) with `spread` so an unwind or a retry has a
+//! price to trade against. A second ring of every quote from the strategy stage would be more
+//! faithful but would copy every quote to a thread that only needs the few it trades on. Fills
+//! consume the book's size until the next opportunity refreshes it.
+//!
+//! # Matching
+//!
+//! A buy fills iff its limit is at or above the ask, at the ask (never worse than the limit), for
+//! `min(order qty, ask size)`: `Filled` when that is the whole order, `PartiallyFilled` when less,
+//! `Cancelled` (IOC, nothing filled) when the limit does not reach. Sells mirror it on the bid.
+//!
+//! # Latency and faults
+//!
+//! Each answer arrives `latency + U[0, jitter]` after the request. Each order draws one fate from
+//! its venue's [`PaperFaults`] (cumulative probabilities, one uniform draw):
+//!
+//! - `429`: rejected with code 429 and `Retry-After`; nothing placed.
+//! - `5xx`: answered [`ExecStatus::Unknown`]; a fair coin decides whether the order reached the
+//!   matching engine (then it matched normally) or not (then a status query says code 404, "no such
+//!   order", nothing filled). Only a status query tells which.
+//! - `timeout`: never answered; the same coin decides its real fate, told by a status query.
+//! - `partial`: matched, then only half the fill (rounded down) is kept.
+//! - `reject`: rejected with code 400; nothing placed.
+//!
+//! Everything is drawn from one SplitMix64 stream seeded by `seed` in submit order, so a run on a
+//! fake clock is reproducible. Tables are sized at construction; submits and polls allocate nothing.
+
+use super::{Gateway, GatewayEvent, SubmitError};
+use crate::model::{
+    Bps, ExecReport, ExecStatus, InstrumentId, OppId, Opportunity, Order, OrderId, Price, Qty,
+    Side, VenueId, MAX_VENUES,
+};
+use crate::sim::Rng;
+
+/// Status code a status query answers for an order the venue never received.
+pub const CODE_NO_SUCH_ORDER: u16 = 404;
+/// Status code of a simulated venue rejection.
+pub const CODE_REJECTED: u16 = 400;
+/// Status code of a simulated rate-limit answer.
+pub const CODE_RATE_LIMITED: u16 = 429;
+
+/// Fault probabilities for one simulated venue (each in `[0, 1]`, summing to at most 1).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct PaperFaults {
+    /// Answer 429 with `Retry-After`.
+    pub p_429: f64,
+    /// Answer 5xx: fate unknown until queried.
+    pub p_5xx: f64,
+    /// Never answer.
+    pub p_timeout: f64,
+    /// Fill only half.
+    pub p_partial: f64,
+    /// Reject.
+    pub p_reject: f64,
+}
+
+/// Settings of the paper gateway.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PaperParams {
+    /// Fixed answer latency, ns.
+    pub latency_ns: u64,
+    /// Uniform jitter added to the latency, ns.
+    pub jitter_ns: u64,
+    /// Seed of every draw.
+    pub seed: u64,
+    /// Faults per venue, indexed by [`VenueId`].
+    pub faults: [PaperFaults; MAX_VENUES],
+    /// `Retry-After` of a simulated 429, ms.
+    pub retry_after_ms: u32,
+    /// Spread assumed for the side an opportunity does not show.
+    pub spread: Bps,
+    /// Venues simulated (ids `0..venues`).
+    pub venues: usize,
+    /// Instruments simulated (ids `0..instruments`).
+    pub instruments: usize,
+    /// Outstanding answers and remembered orders (for status queries) it can hold.
+    pub capacity: usize,
+}
+
+impl Default for PaperParams {
+    fn default() -> Self {
+        PaperParams {
+            latency_ns: 100_000,
+            jitter_ns: 50_000,
+            seed: 1,
+            faults: [PaperFaults::default(); MAX_VENUES],
+            retry_after_ms: 1000,
+            spread: Bps(100),
+            venues: MAX_VENUES,
+            instruments: 1,
+            capacity: 1024,
+        }
+    }
+}
+
+/// What the paper venues have done, for tests and reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PaperCounters {
+    /// Orders received.
+    pub orders: u64,
+    /// Status queries received.
+    pub queries: u64,
+    /// Answers delivered.
+    pub answers: u64,
+    /// Faults injected: 429, 5xx, timeout, partial, reject.
+    pub faults: [u64; 5],
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Top {
+    bid: Price,
+    bid_qty: Qty,
+    ask: Price,
+    ask_qty: Qty,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    used: bool,
+    deliver_at: u64,
+    report: ExecReport,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    id: OrderId,
+    truth: ExecReport,
+}
+
+/// Simulated venues behind one [`Gateway`].
+#[derive(Debug, Clone)]
+pub struct PaperGateway {
+    p: PaperParams,
+    rng: Rng,
+    books: Vec<Top>,
+    pending: Vec<Pending>,
+    /// Used entries of `pending`, and the earliest delivery among them: a poll with nothing due
+    /// returns without scanning the table.
+    n_pending: usize,
+    next_at: u64,
+    known: Vec<Known>,
+    counters: PaperCounters,
+}
+
+fn blank_report() -> ExecReport {
+    ExecReport {
+        order: OrderId(0),
+        opp: OppId(0),
+        venue: VenueId(0),
+        status: ExecStatus::Cancelled,
+        filled_qty: Qty::ZERO,
+        avg_px: Price::ZERO,
+        recv_ts_ns: 0,
+        retry_after_ms: 0,
+    }
+}
+
+/// `px * (1 + sign * bps)` rounded toward the unfavourable side is not needed here: the derived
+/// side only has to be on the right side of the shown one.
+fn shift(px: Price, bps: Bps, up: bool) -> Price {
+    let d = i128::from(px.0) * i128::from(bps.0) / 1_000_000;
+    let d = i64::try_from(d).unwrap_or(0);
+    Price(if up {
+        px.0.saturating_add(d)
+    } else {
+        px.0.saturating_sub(d)
+    })
+}
+
+impl PaperGateway {
+    /// Simulated venues per `p`; allocates its tables here, once.
+    pub fn new(p: PaperParams) -> PaperGateway {
+        let capacity = p.capacity.max(1);
+        PaperGateway {
+            rng: Rng::new(p.seed),
+            books: vec![Top::default(); p.instruments.max(1) * MAX_VENUES],
+            pending: vec![
+                Pending {
+                    used: false,
+                    deliver_at: 0,
+                    report: blank_report(),
+                };
+                capacity
+            ],
+            n_pending: 0,
+            next_at: u64::MAX,
+            known: vec![
+                Known {
+                    id: OrderId(0),
+                    truth: blank_report(),
+                };
+                capacity
+            ],
+            counters: PaperCounters::default(),
+            p: PaperParams { capacity, ..p },
+        }
+    }
+
+    /// Change a venue's faults (injection at run time, e.g. to make a venue start failing).
+    pub fn set_faults(&mut self, venue: VenueId, faults: PaperFaults) {
+        if let Some(f) = self.p.faults.get_mut(venue.index()) {
+            *f = faults;
+        }
+    }
+
+    /// Set a top of book directly (tests, and callers with a real quote).
+    pub fn set_top(
+        &mut self,
+        instrument: InstrumentId,
+        venue: VenueId,
+        bid: (Price, Qty),
+        ask: (Price, Qty),
+    ) {
+        if let Some(t) = self.book_mut(instrument, venue) {
+            *t = Top {
+                bid: bid.0,
+                bid_qty: bid.1,
+                ask: ask.0,
+                ask_qty: ask.1,
+            };
+        }
+    }
+
+    /// Counters so far.
+    pub fn counters(&self) -> PaperCounters {
+        self.counters
+    }
+
+    /// Answers scheduled but not yet delivered.
+    pub fn outstanding(&self) -> usize {
+        self.n_pending
+    }
+
+    fn book_mut(&mut self, instrument: InstrumentId, venue: VenueId) -> Option<&mut Top> {
+        if venue.index() >= MAX_VENUES || instrument.index() >= self.p.instruments.max(1) {
+            return None;
+        }
+        self.books
+            .get_mut(instrument.index() * MAX_VENUES + venue.index())
+    }
+
+    fn latency(&mut self) -> u64 {
+        self.p.latency_ns + self.rng.below(self.p.jitter_ns.saturating_add(1))
+    }
+
+    fn uniform(&mut self) -> f64 {
+        (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Match an IOC limit order against the book, consuming what it takes.
+    fn fill(&mut self, order: &Order) -> (ExecStatus, Qty, Price) {
+        let Some(t) = self.book_mut(order.instrument, order.venue) else {
+            return (ExecStatus::Cancelled, Qty::ZERO, Price::ZERO);
+        };
+        let (px, size) = match order.side {
+            Side::Buy if t.ask.0 > 0 && order.px >= t.ask => (t.ask, &mut t.ask_qty),
+            Side::Sell if t.bid.0 > 0 && order.px <= t.bid => (t.bid, &mut t.bid_qty),
+            _ => return (ExecStatus::Cancelled, Qty::ZERO, Price::ZERO),
+        };
+        let q = Qty(order.qty.0.min(size.0).max(0));
+        if q.0 == 0 {
+            return (ExecStatus::Cancelled, Qty::ZERO, Price::ZERO);
+        }
+        size.0 -= q.0;
+        let status = if q == order.qty {
+            ExecStatus::Filled
+        } else {
+            ExecStatus::PartiallyFilled
+        };
+        (status, q, px)
+    }
+
+    fn schedule(&mut self, at: u64, report: ExecReport) -> Result<(), SubmitError> {
+        let capacity = self.p.capacity;
+        let slot = self
+            .pending
+            .iter_mut()
+            .find(|p| !p.used)
+            .ok_or(SubmitError::Full { capacity })?;
+        *slot = Pending {
+            used: true,
+            deliver_at: at,
+            report,
+        };
+        self.n_pending += 1;
+        self.next_at = self.next_at.min(at);
+        Ok(())
+    }
+
+    fn remember(&mut self, truth: ExecReport) {
+        let i = (truth.order.0 as usize) % self.p.capacity;
+        self.known[i] = Known {
+            id: truth.order,
+            truth,
+        };
+    }
+}
+
+impl Gateway for PaperGateway {
+    fn name(&self) -> &'static str {
+        "paper"
+    }
+
+    fn on_market(&mut self, opp: &Opportunity, _now_ns: u64) {
+        let spread = self.p.spread;
+        let (buy_px, sell_px, q) = (opp.buy_px, opp.sell_px, opp.qty);
+        self.set_top(
+            opp.instrument,
+            opp.buy_venue,
+            (shift(buy_px, spread, false), q),
+            (buy_px, q),
+        );
+        self.set_top(
+            opp.instrument,
+            opp.sell_venue,
+            (sell_px, q),
+            (shift(sell_px, spread, true), q),
+        );
+    }
+
+    fn submit(&mut self, order: &Order, _body: &[u8], now_ns: u64) -> Result<(), SubmitError> {
+        if order.venue.index() >= self.p.venues.min(MAX_VENUES) {
+            return Err(SubmitError::UnknownVenue(order.venue));
+        }
+        if self.n_pending == self.p.capacity {
+            return Err(SubmitError::Full {
+                capacity: self.p.capacity,
+            });
+        }
+        self.counters.orders += 1;
+        let f = self.p.faults[order.venue.index()];
+        let u = self.uniform();
+        let latency = self.latency();
+        let mut r = ExecReport {
+            order: order.id,
+            opp: order.opp,
+            venue: order.venue,
+            ..blank_report()
+        };
+        let cuts = [f.p_429, f.p_5xx, f.p_timeout, f.p_partial, f.p_reject];
+        let mut acc = 0.0;
+        let mut fault = None;
+        for (k, p) in cuts.iter().enumerate() {
+            acc += p;
+            if u < acc {
+                fault = Some(k);
+                break;
+            }
+        }
+        if let Some(k) = fault {
+            self.counters.faults[k] += 1;
+        }
+        let answer = match fault {
+            Some(0) => {
+                r.status = ExecStatus::Rejected {
+                    code: CODE_RATE_LIMITED,
+                };
+                r.retry_after_ms = self.p.retry_after_ms;
+                self.remember(r);
+                Some(r)
+            }
+            Some(1) | Some(2) => {
+                let reached = self.rng.below(2) == 0;
+                let mut truth = r;
+                if reached {
+                    let (status, q, px) = self.fill(order);
+                    truth.status = status;
+                    truth.filled_qty = q;
+                    truth.avg_px = px;
+                } else {
+                    truth.status = ExecStatus::Rejected {
+                        code: CODE_NO_SUCH_ORDER,
+                    };
+                }
+                self.remember(truth);
+                (fault == Some(1)).then_some(ExecReport {
+                    status: ExecStatus::Unknown,
+                    ..r
+                })
+            }
+            Some(4) => {
+                r.status = ExecStatus::Rejected {
+                    code: CODE_REJECTED,
+                };
+                self.remember(r);
+                Some(r)
+            }
+            _ => {
+                let (mut status, mut q, px) = self.fill(order);
+                if fault == Some(3) && q.0 > 0 {
+                    // Give back what the kept half does not take.
+                    let kept = Qty(q.0 / 2);
+                    if let Some(t) = self.book_mut(order.instrument, order.venue) {
+                        let size = match order.side {
+                            Side::Buy => &mut t.ask_qty,
+                            Side::Sell => &mut t.bid_qty,
+                        };
+                        size.0 += q.0 - kept.0;
+                    }
+                    q = kept;
+                    status = if q.0 == 0 {
+                        ExecStatus::Cancelled
+                    } else {
+                        ExecStatus::PartiallyFilled
+                    };
+                }
+                r.status = status;
+                r.filled_qty = q;
+                r.avg_px = if q.0 == 0 { Price::ZERO } else { px };
+                self.remember(r);
+                Some(r)
+            }
+        };
+        if let Some(a) = answer {
+            self.schedule(now_ns.saturating_add(latency), a)?;
+        }
+        Ok(())
+    }
+
+    fn status_query(
+        &mut self,
+        order: OrderId,
+        venue: VenueId,
+        now_ns: u64,
+    ) -> Result<(), SubmitError> {
+        let k = self.known[(order.0 as usize) % self.p.capacity];
+        if k.id != order || k.truth.venue != venue {
+            return Err(SubmitError::UnknownOrder(order));
+        }
+        self.counters.queries += 1;
+        let at = now_ns.saturating_add(self.latency());
+        self.schedule(at, k.truth)
+    }
+
+    fn poll(&mut self, now_ns: u64, out: &mut [GatewayEvent]) -> usize {
+        if self.n_pending == 0 || now_ns < self.next_at {
+            return 0;
+        }
+        let mut n = 0;
+        let mut next_at = u64::MAX;
+        for p in self.pending.iter_mut().filter(|p| p.used) {
+            if p.deliver_at <= now_ns && n < out.len() {
+                p.used = false;
+                out[n] = GatewayEvent::Report(ExecReport {
+                    recv_ts_ns: p.deliver_at,
+                    ..p.report
+                });
+                n += 1;
+            } else {
+                next_at = next_at.min(p.deliver_at);
+            }
+        }
+        self.n_pending -= n;
+        self.next_at = next_at;
+        self.counters.answers += n as u64;
+        n
+    }
+}
+
+#[cfg(test)]
+#[path = "paper_tests.rs"]
+mod tests;

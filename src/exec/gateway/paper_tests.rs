@@ -1,0 +1,215 @@
+//! The paper venue: matching, latency, faults, status queries, determinism, bounds.
+use super::*;
+use crate::model::TimeInForce;
+
+const A: VenueId = VenueId(0);
+const B: VenueId = VenueId(1);
+
+fn opp() -> Opportunity {
+    Opportunity {
+        id: OppId(1),
+        buy_px: Price(100_000),
+        sell_px: Price(101_000),
+        qty: Qty(10),
+        buy_venue: A,
+        sell_venue: B,
+        ..Opportunity::default()
+    }
+}
+
+fn order(id: u64, venue: VenueId, side: Side, px: i64, qty: i64) -> Order {
+    Order {
+        id: OrderId(id),
+        opp: OppId(1),
+        px: Price(px),
+        qty: Qty(qty),
+        sent_ts_ns: 0,
+        recv_ts_ns: 0,
+        instrument: InstrumentId(0),
+        venue,
+        side,
+        tif: TimeInForce::Ioc,
+    }
+}
+
+fn gw(faults: PaperFaults) -> PaperGateway {
+    PaperGateway::new(PaperParams {
+        latency_ns: 1_000,
+        jitter_ns: 0,
+        faults: [faults; MAX_VENUES],
+        venues: 2,
+        capacity: 8,
+        ..PaperParams::default()
+    })
+}
+
+fn reports(g: &mut PaperGateway, now: u64) -> Vec<ExecReport> {
+    let mut out = [GatewayEvent::Banned {
+        venue: A,
+        retry_after_ms: 0,
+    }; 16];
+    let n = g.poll(now, &mut out);
+    out[..n]
+        .iter()
+        .map(|e| match e {
+            GatewayEvent::Report(r) => *r,
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn fills_at_the_book_or_better_up_to_its_size_after_the_latency() {
+    let mut g = gw(PaperFaults::default());
+    g.on_market(&opp(), 0);
+    g.submit(&order(1, A, Side::Buy, 100_500, 6), b"", 0)
+        .unwrap();
+    assert!(reports(&mut g, 999).is_empty(), "not before the latency");
+    let r = reports(&mut g, 1_000);
+    assert_eq!(r.len(), 1);
+    assert_eq!(
+        (r[0].status, r[0].filled_qty, r[0].avg_px),
+        (ExecStatus::Filled, Qty(6), Price(100_000))
+    );
+    // 4 left at the ask: a second buy of 6 fills 4.
+    g.submit(&order(2, A, Side::Buy, 100_000, 6), b"", 0)
+        .unwrap();
+    let r = reports(&mut g, 1_000);
+    assert_eq!(
+        (r[0].status, r[0].filled_qty),
+        (ExecStatus::PartiallyFilled, Qty(4))
+    );
+    // A sell below the bid on B fills at the bid; above it, nothing.
+    g.submit(&order(3, B, Side::Sell, 100_900, 10), b"", 0)
+        .unwrap();
+    g.submit(&order(4, B, Side::Sell, 101_001, 1), b"", 0)
+        .unwrap();
+    let r = reports(&mut g, 1_000);
+    assert_eq!((r[0].filled_qty, r[0].avg_px), (Qty(10), Price(101_000)));
+    assert_eq!(r[1].status, ExecStatus::Cancelled);
+    assert_eq!(g.counters().answers, 4);
+}
+
+#[test]
+fn faults_are_what_they_say() {
+    let mut g = gw(PaperFaults {
+        p_429: 1.0,
+        ..Default::default()
+    });
+    g.on_market(&opp(), 0);
+    g.submit(&order(1, A, Side::Buy, 100_000, 1), b"", 0)
+        .unwrap();
+    let r = reports(&mut g, 1_000)[0];
+    assert_eq!(r.status, ExecStatus::Rejected { code: 429 });
+    assert_eq!(r.retry_after_ms, 1000);
+
+    let mut g = gw(PaperFaults {
+        p_reject: 1.0,
+        ..Default::default()
+    });
+    g.submit(&order(1, A, Side::Buy, 100_000, 1), b"", 0)
+        .unwrap();
+    assert_eq!(
+        reports(&mut g, 1_000)[0].status,
+        ExecStatus::Rejected { code: 400 }
+    );
+
+    let mut g = gw(PaperFaults {
+        p_partial: 1.0,
+        ..Default::default()
+    });
+    g.on_market(&opp(), 0);
+    g.submit(&order(1, A, Side::Buy, 100_000, 10), b"", 0)
+        .unwrap();
+    let r = reports(&mut g, 1_000)[0];
+    assert_eq!(
+        (r.status, r.filled_qty),
+        (ExecStatus::PartiallyFilled, Qty(5))
+    );
+}
+
+#[test]
+fn unknown_fates_are_resolved_by_a_status_query() {
+    for (faults, answered) in [
+        (
+            PaperFaults {
+                p_5xx: 1.0,
+                ..Default::default()
+            },
+            true,
+        ),
+        (
+            PaperFaults {
+                p_timeout: 1.0,
+                ..Default::default()
+            },
+            false,
+        ),
+    ] {
+        let mut g = gw(faults);
+        g.on_market(&opp(), 0);
+        let mut finals = Vec::new();
+        for id in 1..=6 {
+            g.submit(&order(id, A, Side::Buy, 100_000, 1), b"", 0)
+                .unwrap();
+        }
+        let first = reports(&mut g, 1_000);
+        assert_eq!(first.len(), if answered { 6 } else { 0 });
+        assert!(first.iter().all(|r| r.status == ExecStatus::Unknown));
+        for id in 1..=6 {
+            g.status_query(OrderId(id), A, 2_000).unwrap();
+        }
+        for r in reports(&mut g, 3_000) {
+            assert_ne!(r.status, ExecStatus::Unknown);
+            finals.push(r.status);
+        }
+        assert_eq!(finals.len(), 6);
+        assert!(finals.contains(&ExecStatus::Filled), "{finals:?}");
+        assert!(finals.contains(&ExecStatus::Rejected { code: 404 }));
+    }
+    let mut g = gw(PaperFaults::default());
+    assert_eq!(
+        g.status_query(OrderId(9), A, 0),
+        Err(SubmitError::UnknownOrder(OrderId(9)))
+    );
+}
+
+#[test]
+fn deterministic_for_a_seed_and_bounded() {
+    let run = |seed| {
+        let mut g = PaperGateway::new(PaperParams {
+            seed,
+            faults: [PaperFaults {
+                p_429: 0.2,
+                p_5xx: 0.2,
+                p_partial: 0.2,
+                ..Default::default()
+            }; MAX_VENUES],
+            venues: 2,
+            capacity: 64,
+            ..PaperParams::default()
+        });
+        let mut all = Vec::new();
+        for id in 1..=40 {
+            g.on_market(&opp(), 0);
+            g.submit(&order(id, A, Side::Buy, 100_000, 3), b"", id * 10)
+                .unwrap();
+            all.extend(reports(&mut g, id * 10 + 200_000));
+        }
+        all
+    };
+    assert_eq!(run(7), run(7));
+    assert_ne!(run(7), run(8));
+    let mut g = gw(PaperFaults::default());
+    for id in 1..=8 {
+        g.submit(&order(id, A, Side::Buy, 1, 1), b"", 0).unwrap();
+    }
+    assert_eq!(
+        g.submit(&order(9, A, Side::Buy, 1, 1), b"", 0),
+        Err(SubmitError::Full { capacity: 8 })
+    );
+    assert_eq!(
+        g.submit(&order(9, VenueId(5), Side::Buy, 1, 1), b"", 0),
+        Err(SubmitError::UnknownVenue(VenueId(5)))
+    );
+}

@@ -1,0 +1,543 @@
+//! The execution stage: opportunities in, orders out, every order tracked to a final state, every
+//! opportunity ended in exactly one terminal state.
+//!
+//! Per opportunity popped from the strategy ring, checks in this order (the first refusal is its
+//! terminal state, counted through [`OutcomeCounters`]):
+//!
+//! 1. kill switch (a relaxed load of the shared [`KillSwitch`]) -> `rejected: kill_switch`;
+//! 2. expiry -> `expired`;
+//! 3. circuit breaker of both venues -> `rejected: breaker_open`;
+//! 4. risk ([`Risk::check`]: loss limit, paused venues, order and open notional, balances) ->
+//!    its reason; then the buy notional is counted open until the arbitrage ends;
+//! 5. an execution slot (global, per venue, reserved tier) -> `rejected: no_slot`;
+//! 6. a rate-limit token on every order endpoint group of both venues; if one is not there yet the
+//!    opportunity waits in a fixed-capacity queue until the token's time, re-checked then, but only
+//!    until the earlier of its expiry and `max_wait` ([`WaitBudget`]) -> `rejected: rate_limited` or
+//!    `expired`. A full queue refuses at once (`rate_limited`).
+//!
+//! Then both legs are built as IOC limit orders with the venue's slippage buffer widening the limit
+//! (buy up, sell down, rounded inside the buffer), encoded ([`OrderEncoder`]; `tick_to_order` is
+//! recorded when the second leg's bytes are complete) and submitted together. Answers come back
+//! through [`Gateway::poll`]: definite ones end the leg (fills move the risk book's balances and
+//! feed the breaker), a 429 feeds the zero-429 policy, ambiguous ones (5xx, or no answer within
+//! `order_timeout`) make the leg's fate unknown until a status query answers. When both legs are
+//! final the terminal state is fixed from their fills ([`super::legs::outcome`]); an imbalance is
+//! then hedged by the legging policy, and once flat (or out of hedges) the slot is released, the
+//! open notional closed and the realized P&L booked against the loss limit. Hedge orders reduce
+//! risk, so they skip the kill switch, breakers and risk checks, but still take rate-limit tokens
+//! (a hedge without one waits in its leg until the token's time, holding its slot).
+//!
+//! Hot path: no allocation (fixed tables, fixed event and byte buffers), no lock, no clock read
+//! except the [`Clock`] used to measure latencies; every rule runs on the `now_ns` argument.
+//! Breaker, slot and rate-limit counters are copied to telemetry counters at each flush.
+
+use super::breaker::{Breaker, BreakerState, Transition};
+use super::gateway::{Gateway, GatewayEvent, PaperGateway};
+use super::inflight::{Arb, Inflight, Leg, LegState};
+use super::kill::KillSwitch;
+use super::legs::{widen, LeggingParams};
+use super::order_bytes::{OrderBuf, OrderEncoder};
+use super::params::{ExecBuildError, ExecParams, VenueExec};
+use super::risk::Risk;
+use super::slots::{SlotTicket, Slots};
+use super::wait::{WaitBudget, WaitDecision};
+use super::zero429::Zero429;
+use crate::config::Config;
+use crate::model::{
+    Opportunity, Order, OrderId, Outcome, Price, Qty, RejectReason, Side, TimeInForce, VenueId,
+};
+use crate::runtime::{Clock, RingRx, Stage, Work};
+use crate::telemetry::{Metric, OppLogTx, OutcomeCounters, Recorder, Registry};
+
+/// Most opportunities taken from the ring per poll.
+const BATCH: u32 = 256;
+/// Gateway events taken per gateway poll call.
+const EVENTS: usize = 64;
+
+#[derive(Debug, Clone, Copy)]
+struct Waiter {
+    opp: Opportunity,
+    ticket: SlotTicket,
+    probes: [bool; 2],
+    budget: WaitBudget,
+    wake_ns: u64,
+    since_ns: u64,
+}
+
+/// The execution stage over gateway `G` (the paper gateway by default).
+pub struct ExecStage<G: Gateway = PaperGateway> {
+    rx: RingRx<Opportunity>,
+    gw: G,
+    clock: Clock,
+    kill: KillSwitch,
+    risk: Risk,
+    slots: Slots,
+    breakers: Vec<Breaker>,
+    limits: Vec<Zero429>,
+    venues: Vec<VenueExec>,
+    encoder: OrderEncoder,
+    legging: LeggingParams,
+    scales: Vec<(u8, u8)>,
+    max_wait_ns: u64,
+    order_timeout_ns: u64,
+    status_query_ns: u64,
+    bufs: [OrderBuf; 2],
+    events: [GatewayEvent; EVENTS],
+    waiters: Vec<Option<Waiter>>,
+    n_waiting: usize,
+    next_wake_ns: u64,
+    inflight: Inflight,
+    next_timer_ns: u64,
+    next_order: u64,
+    rec: Recorder,
+    outcomes: OutcomeCounters,
+    c: ExecCounters,
+    opps_log: Option<OppLogTx>,
+    /// Replay: time is the capture's (the latest detection time seen, advanced in real time
+    /// since), so expiry is judged as it was recorded and orders still complete at the end.
+    capture_time: Option<(u64, u64)>,
+}
+
+impl ExecStage<PaperGateway> {
+    /// The stage on the paper gateway, from a validated config (`execution.gateway = "paper"`).
+    pub fn paper_from_config(
+        cfg: &Config,
+        rx: RingRx<Opportunity>,
+        clock: Clock,
+        kill: KillSwitch,
+        reg: &mut Registry,
+    ) -> Result<ExecStage<PaperGateway>, ExecBuildError> {
+        if cfg.execution.gateway != "paper" {
+            return Err(ExecBuildError::Gateway(cfg.execution.gateway.clone()));
+        }
+        let p = ExecParams::from_config(cfg)?;
+        let gw = PaperGateway::new(p.paper);
+        ExecStage::new(p, rx, gw, clock, kill, reg)
+    }
+}
+
+impl<G: Gateway> ExecStage<G> {
+    /// Build from parameters. Cold path: allocates every table here.
+    pub fn new(
+        p: ExecParams,
+        rx: RingRx<Opportunity>,
+        gw: G,
+        clock: Clock,
+        kill: KillSwitch,
+        reg: &mut Registry,
+    ) -> Result<ExecStage<G>, ExecBuildError> {
+        let slots = Slots::new(p.slots).map_err(|e| ExecBuildError::Limits(e.to_string()))?;
+        let mut limits = Vec::with_capacity(p.venues.len());
+        for v in &p.venues {
+            limits.push(
+                Zero429::with_limits(v.limits, p.zero429)
+                    .map_err(|e| ExecBuildError::Limits(e.to_string()))?,
+            );
+        }
+        Ok(ExecStage {
+            rx,
+            gw,
+            clock,
+            kill,
+            risk: p.risk,
+            slots,
+            breakers: vec![Breaker::new(p.breaker); p.venues.len()],
+            limits,
+            venues: p.venues,
+            encoder: p.encoder,
+            legging: p.legging,
+            scales: p.scales,
+            max_wait_ns: p.max_wait_ns,
+            order_timeout_ns: p.order_timeout_ns,
+            status_query_ns: p.status_query_ns,
+            bufs: [OrderBuf::new(); 2],
+            events: [GatewayEvent::Banned {
+                venue: VenueId(0),
+                retry_after_ms: 0,
+            }; EVENTS],
+            waiters: vec![None; p.wait_capacity.max(1)],
+            n_waiting: 0,
+            next_wake_ns: u64::MAX,
+            inflight: Inflight::new(),
+            next_timer_ns: u64::MAX,
+            next_order: 1,
+            rec: reg.recorder(
+                "exec",
+                &[
+                    Metric::Hop,
+                    Metric::TickToOrder,
+                    Metric::OrderRtt,
+                    Metric::RatelimitWait,
+                ],
+            ),
+            outcomes: OutcomeCounters::register(reg, "exec"),
+            c: ExecCounters::register(reg),
+            opps_log: None,
+            capture_time: None,
+        })
+    }
+
+    /// The gateway (tests inject faults through it).
+    pub fn gateway_mut(&mut self) -> &mut G {
+        &mut self.gw
+    }
+
+    /// The risk book (balances, open notional).
+    pub fn risk(&self) -> &Risk {
+        &self.risk
+    }
+
+    /// A venue's breaker state (`Closed` for an unknown venue).
+    pub fn breaker_state(&self, venue: VenueId) -> BreakerState {
+        self.breakers
+            .get(venue.index())
+            .map_or(BreakerState::Closed, |b| b.state())
+    }
+
+    /// Arbitrages with orders in flight.
+    pub fn in_flight(&self) -> usize {
+        self.inflight.count()
+    }
+
+    /// Opportunities waiting for a rate-limit token.
+    pub fn waiting(&self) -> usize {
+        self.n_waiting
+    }
+
+    /// Whether nothing is in flight or waiting (every opportunity taken so far has ended).
+    pub fn is_idle(&self) -> bool {
+        self.n_waiting == 0 && self.inflight.count() == 0
+    }
+
+    // ---- opportunities -------------------------------------------------------------------
+
+    fn on_opportunity(&mut self, opp: Opportunity, now: u64) {
+        self.c.opps_in.inc();
+        if self.kill.is_on() {
+            return self.end(&opp, Outcome::Rejected(RejectReason::KillSwitch), 0);
+        }
+        if now > opp.expiry_ts_ns {
+            return self.end(&opp, Outcome::Expired, 0);
+        }
+        let (b, s) = (opp.buy_venue.index(), opp.sell_venue.index());
+        if b >= self.venues.len() || s >= self.venues.len() || b == s {
+            return self.end(&opp, Outcome::Rejected(RejectReason::RiskLimit), 0);
+        }
+        let Ok(pb) = self.breakers[b].check(now) else {
+            return self.end(&opp, Outcome::Rejected(RejectReason::BreakerOpen), 0);
+        };
+        let Ok(ps) = self.breakers[s].check(now) else {
+            if pb.probe {
+                self.breakers[b].release_probe();
+            }
+            return self.end(&opp, Outcome::Rejected(RejectReason::BreakerOpen), 0);
+        };
+        let probes = [pb.probe, ps.probe];
+        let ticket = self.risk.check(&opp).and_then(|()| {
+            self.slots
+                .try_acquire(opp.buy_venue, opp.sell_venue, opp.net_bps)
+                .map_err(|_| RejectReason::NoSlot)
+        });
+        let ticket = match ticket {
+            Ok(t) => t,
+            Err(r) => {
+                self.release_probes(&opp, probes);
+                return self.end(&opp, Outcome::Rejected(r), 0);
+            }
+        };
+        self.risk.open(&opp);
+        let w = Waiter {
+            opp,
+            ticket,
+            probes,
+            budget: WaitBudget::for_opportunity(&opp, now, self.max_wait_ns),
+            wake_ns: now,
+            since_ns: now,
+        };
+        self.admit_or_wait(w, now, None);
+    }
+
+    #[inline]
+    fn end(&mut self, opp: &Opportunity, o: Outcome, order_unix_ns: u64) {
+        self.outcomes.count(o);
+        if let Some(log) = self.opps_log.as_mut() {
+            log.log_order(*opp, o, order_unix_ns);
+        }
+    }
+
+    /// Write every opportunity this stage ends to the `--opps` log.
+    pub fn set_opps_log(&mut self, tx: OppLogTx) {
+        self.opps_log = Some(tx);
+    }
+
+    /// Judge time on the capture's clock (replay); `tick_to_order` is not recorded then.
+    pub fn use_capture_time(&mut self) {
+        self.capture_time = Some((0, 0));
+    }
+
+    /// The stage's notion of now: the worker's clock, or in a replay the latest capture time
+    /// advanced by the real time since it was seen.
+    #[inline]
+    fn time(&mut self, now_ns: u64, opp: Option<&Opportunity>) -> u64 {
+        match (&mut self.capture_time, opp) {
+            (None, _) => now_ns,
+            (Some((cap, real)), Some(o)) if o.detect_ts_ns > *cap => {
+                *cap = o.detect_ts_ns;
+                *real = now_ns;
+                *cap
+            }
+            (Some((cap, real)), _) => cap.saturating_add(now_ns.saturating_sub(*real)),
+        }
+    }
+
+    fn release_probes(&mut self, opp: &Opportunity, probes: [bool; 2]) {
+        for (v, p) in [opp.buy_venue, opp.sell_venue].into_iter().zip(probes) {
+            if p {
+                self.breakers[v.index()].release_probe();
+            }
+        }
+    }
+
+    /// An accepted opportunity that will not be sent: give back what it holds and count it.
+    fn abandon(&mut self, w: &Waiter, o: Outcome) {
+        let _ = self.slots.release(w.ticket);
+        self.risk.close(&w.opp);
+        self.release_probes(&w.opp, w.probes);
+        self.end(&w.opp, o, 0);
+    }
+
+    /// Earliest time every order group of both venues has a token (`None`: never).
+    fn earliest(&mut self, opp: &Opportunity, now: u64) -> Option<u64> {
+        let mut at = now;
+        for v in [opp.buy_venue, opp.sell_venue] {
+            let groups = self.venues[v.index()].order_groups;
+            for g in groups.into_iter().flatten() {
+                at = at.max(self.limits[v.index()].earliest_at(g, now)?);
+            }
+        }
+        Some(at)
+    }
+
+    /// Take one token of every order group of `venue`, or say until when not.
+    fn take_tokens(&mut self, venue: VenueId, now: u64) -> Result<(), super::zero429::Throttle> {
+        let groups = self.venues[venue.index()].order_groups;
+        for g in groups.into_iter().flatten() {
+            if let Err(t) = self.limits[venue.index()].check(g, 1, now) {
+                self.c.throttled.inc();
+                return Err(t);
+            }
+        }
+        Ok(())
+    }
+
+    /// Decide for a waiter (fresh or woken): send, keep waiting, or end it. `slot` is its queue
+    /// entry when it already has one.
+    fn admit_or_wait(&mut self, mut w: Waiter, now: u64, slot: Option<usize>) {
+        if self.kill.is_on() {
+            return self.abandon(&w, Outcome::Rejected(RejectReason::KillSwitch));
+        }
+        let earliest = self.earliest(&w.opp, now);
+        let mut decision = w.budget.decide(now, earliest);
+        if decision == WaitDecision::Admit {
+            let (b, s) = (w.opp.buy_venue, w.opp.sell_venue);
+            let taken = self
+                .take_tokens(b, now)
+                .and_then(|()| self.take_tokens(s, now));
+            decision = w.budget.decide_after(now, taken);
+        }
+        match decision {
+            WaitDecision::Admit => self.send(&w, now),
+            WaitDecision::WaitUntil(t) => {
+                w.wake_ns = t;
+                let free = slot.or_else(|| self.waiters.iter().position(|x| x.is_none()));
+                let Some(i) = free else {
+                    self.c.wait_full.inc();
+                    return self.abandon(&w, Outcome::Rejected(RejectReason::RateLimited));
+                };
+                if slot.is_none() {
+                    self.c.waits.inc();
+                }
+                self.waiters[i] = Some(w);
+                self.n_waiting += 1;
+                self.next_wake_ns = self.next_wake_ns.min(t);
+            }
+            WaitDecision::Reject(r) => self.abandon(&w, Outcome::Rejected(r)),
+            WaitDecision::Expired => self.abandon(&w, Outcome::Expired),
+        }
+    }
+
+    fn on_waiters(&mut self, now: u64) -> u32 {
+        if self.n_waiting == 0 || now < self.next_wake_ns {
+            return 0;
+        }
+        self.next_wake_ns = u64::MAX;
+        let mut n = 0;
+        for i in 0..self.waiters.len() {
+            let Some(w) = self.waiters[i] else { continue };
+            if w.wake_ns > now {
+                self.next_wake_ns = self.next_wake_ns.min(w.wake_ns);
+                continue;
+            }
+            self.waiters[i] = None;
+            self.n_waiting -= 1;
+            n += 1;
+            self.admit_or_wait(w, now, Some(i));
+        }
+        n
+    }
+
+    fn next_order_id(&mut self) -> OrderId {
+        let id = OrderId(self.next_order);
+        self.next_order += 1;
+        id
+    }
+
+    fn order(
+        &mut self,
+        opp: &Opportunity,
+        venue: VenueId,
+        side: Side,
+        qty: Qty,
+        px: Price,
+        now: u64,
+    ) -> Order {
+        Order {
+            id: self.next_order_id(),
+            opp: opp.id,
+            px,
+            qty,
+            sent_ts_ns: now,
+            recv_ts_ns: opp.recv_ts_ns,
+            instrument: opp.instrument,
+            venue,
+            side,
+            tif: TimeInForce::Ioc,
+        }
+    }
+
+    /// Build, encode and submit both legs; track them.
+    fn send(&mut self, w: &Waiter, now: u64) {
+        let opp = w.opp;
+        if now > w.since_ns {
+            self.rec.record(Metric::RatelimitWait, now - w.since_ns);
+        }
+        self.gw.on_market(&opp, now);
+        let (bv, sv) = (opp.buy_venue, opp.sell_venue);
+        let buy_px = widen(opp.buy_px, self.venues[bv.index()].slippage, true, false);
+        let sell_px = widen(opp.sell_px, self.venues[sv.index()].slippage, false, true);
+        let buy = self.order(&opp, bv, Side::Buy, opp.qty, buy_px, now);
+        let sell = self.order(&opp, sv, Side::Sell, opp.qty, sell_px, now);
+        let [b0, b1] = &mut self.bufs;
+        if self.encoder.encode(&buy, b0).is_err() || self.encoder.encode(&sell, b1).is_err() {
+            self.c.encode_errors.inc();
+            return self.abandon(w, Outcome::Rejected(RejectReason::RiskLimit));
+        }
+        let written = self.clock.now_ns();
+        if self.capture_time.is_none() {
+            self.rec
+                .record(Metric::TickToOrder, written.saturating_sub(opp.recv_ts_ns));
+        }
+        self.c.arbs_sent.inc();
+        if self.gw.submit(&buy, self.bufs[0].as_bytes(), now).is_err() {
+            self.c.submit_errors.inc();
+            return self.abandon(w, Outcome::Rejected(RejectReason::NoFill));
+        }
+        self.c.orders_sent.inc();
+        self.c.order_bytes.add(self.bufs[0].as_bytes().len() as u64);
+        let timer = now.saturating_add(self.order_timeout_ns);
+        let mut legs = [Leg::idle(buy), Leg::idle(sell), Leg::idle(buy)];
+        legs[0].state = LegState::Sent;
+        legs[0].timer_ns = timer;
+        if self.gw.submit(&sell, self.bufs[1].as_bytes(), now).is_ok() {
+            self.c.orders_sent.inc();
+            self.c.order_bytes.add(self.bufs[1].as_bytes().len() as u64);
+            legs[1].state = LegState::Sent;
+            legs[1].timer_ns = timer;
+        } else {
+            self.c.submit_errors.inc();
+            legs[1].state = LegState::Final;
+        }
+        let arb = Arb {
+            opp,
+            ticket: w.ticket,
+            legs,
+            hedges_sent: 0,
+            bought: Qty::ZERO,
+            sold: Qty::ZERO,
+            buy_ref: buy_px,
+            sell_ref: sell_px,
+            flow: 0,
+            initial: None,
+            any_429: false,
+            order_unix_ns: self.clock.unix_ns(written),
+        };
+        self.inflight
+            .insert(arb)
+            .expect("the in-flight table holds MAX_SLOTS arbitrages and each holds a slot");
+        self.next_timer_ns = self.next_timer_ns.min(timer);
+    }
+}
+
+impl<G: Gateway> Stage for ExecStage<G> {
+    fn name(&self) -> &'static str {
+        "exec"
+    }
+
+    fn poll(&mut self, now_ns: u64) -> Work {
+        let now_ns = self.time(now_ns, None);
+        let mut n = 0u32;
+        loop {
+            let k = self.gw.poll(now_ns, &mut self.events);
+            for i in 0..k {
+                let e = self.events[i];
+                self.on_event(e, now_ns);
+            }
+            n += k as u32;
+            if k < EVENTS {
+                break;
+            }
+        }
+        n += self.on_timers(now_ns);
+        n += self.on_waiters(now_ns);
+        let mut taken = 0;
+        while taken < BATCH {
+            let Some(m) = self.rx.pop() else { break };
+            taken += 1;
+            self.rec.record(
+                Metric::Hop,
+                self.clock.now_ns().saturating_sub(m.push_ts_ns),
+            );
+            let now = self.time(now_ns, Some(&m.msg));
+            self.on_opportunity(m.msg, now);
+        }
+        Work(n + taken)
+    }
+
+    fn flush_telemetry(&mut self, now_ns: u64) {
+        let mut t = [0u64; 4];
+        for b in &self.breakers {
+            for (i, x) in b.transitions().iter().enumerate() {
+                t[i] += x;
+            }
+        }
+        for tr in Transition::ALL {
+            self.c.breaker[tr.index()].set(t[tr.index()]);
+        }
+        let s = self.slots.counters();
+        self.c.slots_acquired.set(s.acquired);
+        self.c.slots_reserved.set(s.acquired_reserved);
+        self.c.slots_released.set(s.released);
+        self.rec.flush(now_ns);
+    }
+
+    fn is_finished(&self, stopping: bool) -> bool {
+        stopping && self.rx.is_drained() && self.is_idle()
+    }
+}
+
+#[path = "stage_orders.rs"]
+mod orders;
+
+#[path = "stage_counters.rs"]
+mod counters;
+use counters::ExecCounters;

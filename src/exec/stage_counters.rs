@@ -1,0 +1,71 @@
+//! The execution stage's telemetry counters (`exec.*`), registered on the cold path. Live ones are
+//! incremented where things happen; breaker, slot and rate-limit tallies kept by the building blocks
+//! are copied into theirs at each telemetry flush.
+
+use crate::telemetry::{Counter, Registry};
+
+pub(super) struct ExecCounters {
+    pub(super) opps_in: Counter,
+    pub(super) arbs_sent: Counter,
+    pub(super) orders_sent: Counter,
+    pub(super) order_bytes: Counter,
+    pub(super) fills: Counter,
+    pub(super) rejects: Counter,
+    pub(super) status_429: Counter,
+    pub(super) status_5xx: Counter,
+    pub(super) timeouts: Counter,
+    pub(super) status_queries: Counter,
+    pub(super) late_reports: Counter,
+    pub(super) submit_errors: Counter,
+    pub(super) encode_errors: Counter,
+    pub(super) risk_update_errors: Counter,
+    pub(super) waits: Counter,
+    pub(super) wait_full: Counter,
+    pub(super) imbalances: Counter,
+    pub(super) retries: Counter,
+    pub(super) unwinds: Counter,
+    pub(super) residual: Counter,
+    pub(super) breaker: [Counter; 4],
+    pub(super) slots_acquired: Counter,
+    pub(super) slots_reserved: Counter,
+    pub(super) slots_released: Counter,
+    pub(super) throttled: Counter,
+}
+
+impl ExecCounters {
+    pub(super) fn register(reg: &mut Registry) -> ExecCounters {
+        let mut c = |n: &str| reg.counter(&format!("exec.{n}"));
+        ExecCounters {
+            opps_in: c("opps_in"),
+            arbs_sent: c("arbs_sent"),
+            orders_sent: c("orders_sent"),
+            order_bytes: c("order_bytes"),
+            fills: c("fills"),
+            rejects: c("venue_rejects"),
+            status_429: c("status_429"),
+            status_5xx: c("status_5xx"),
+            timeouts: c("timeouts"),
+            status_queries: c("status_queries"),
+            late_reports: c("late_reports"),
+            submit_errors: c("submit_errors"),
+            encode_errors: c("encode_errors"),
+            risk_update_errors: c("risk_update_errors"),
+            waits: c("ratelimit.waits"),
+            wait_full: c("ratelimit.wait_queue_full"),
+            imbalances: c("legging.imbalances"),
+            retries: c("legging.retries"),
+            unwinds: c("legging.unwinds"),
+            residual: c("legging.residual"),
+            breaker: [
+                c("breaker.closed_to_open"),
+                c("breaker.open_to_half_open"),
+                c("breaker.half_open_to_closed"),
+                c("breaker.half_open_to_open"),
+            ],
+            slots_acquired: c("slots.acquired"),
+            slots_reserved: c("slots.acquired_reserved"),
+            slots_released: c("slots.released"),
+            throttled: c("ratelimit.throttled"),
+        }
+    }
+}

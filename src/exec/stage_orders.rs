@@ -1,0 +1,361 @@
+//! The execution stage's order side: answers from the gateway, legs tracked to a final state,
+//! unknown fates queried, timeouts, legging hedges, and the books closed when an arbitrage ends.
+//! A child module of [`super`] so it shares the stage's private state; see the stage's module doc
+//! for the rules.
+
+use super::super::gateway::{paper::CODE_NO_SUCH_ORDER, Gateway, GatewayEvent, SubmitError};
+use super::super::inflight::{Leg, LegState, HEDGE};
+use super::super::legs::{outcome, Hedge, HedgeKind, Legs};
+use super::super::limits::EndpointGroup;
+use super::super::params::ASSET_SCALE;
+use super::ExecStage;
+use crate::model::{notional, ExecReport, ExecStatus, Outcome, Price, Qty, Side, VenueId};
+use crate::telemetry::Metric;
+
+impl<G: Gateway> ExecStage<G> {
+    // ---- answers -------------------------------------------------------------------------
+
+    pub(super) fn on_event(&mut self, e: GatewayEvent, now: u64) {
+        match e {
+            GatewayEvent::Report(r) => self.on_report(r, now),
+            GatewayEvent::UpbitRemaining { venue, group, sec } => {
+                if let Some(z) = self.limits.get_mut(venue.index()) {
+                    z.on_upbit_remaining(group, sec, now);
+                }
+            }
+            GatewayEvent::BinanceUsage {
+                venue,
+                usage,
+                unix_ns,
+            } => {
+                if let Some(z) = self.limits.get_mut(venue.index()) {
+                    z.on_binance_usage(&usage, now, unix_ns);
+                }
+            }
+            GatewayEvent::Banned {
+                venue,
+                retry_after_ms,
+            } => {
+                if let Some(z) = self.limits.get_mut(venue.index()) {
+                    let ra = (retry_after_ms > 0).then(|| u64::from(retry_after_ms) * 1_000_000);
+                    z.on_418(ra, now);
+                }
+            }
+        }
+    }
+
+    fn on_report(&mut self, r: ExecReport, now: u64) {
+        let Some((ai, li)) = self.inflight.find(r.order) else {
+            self.c.late_reports.inc();
+            return;
+        };
+        let status_query_ns = self.status_query_ns;
+        let arb = self.inflight.get_mut(ai).expect("found above");
+        let leg = &mut arb.legs[li];
+        if leg.state == LegState::Final || leg.state == LegState::Idle {
+            self.c.late_reports.inc();
+            return;
+        }
+        let v = leg.order.venue.index();
+        if !leg.answered {
+            leg.answered = true;
+            let rtt = r.recv_ts_ns.saturating_sub(leg.order.sent_ts_ns);
+            self.rec.record(Metric::OrderRtt, rtt);
+        }
+        match r.status {
+            ExecStatus::Unknown => {
+                if leg.state == LegState::Sent {
+                    self.c.status_5xx.inc();
+                    self.breakers[v].on_failure(now);
+                }
+                leg.state = LegState::Unknown;
+                leg.timer_ns = now.saturating_add(status_query_ns);
+                self.next_timer_ns = self.next_timer_ns.min(leg.timer_ns);
+            }
+            ExecStatus::Rejected { code } => {
+                if code == 429 {
+                    arb.any_429 = true;
+                    self.c.status_429.inc();
+                    let ra =
+                        (r.retry_after_ms > 0).then(|| u64::from(r.retry_after_ms) * 1_000_000);
+                    if let Some(g) = self.venues[v].order_groups[0] {
+                        self.limits[v].on_429(g, ra, now);
+                    }
+                    self.breakers[v].release_probe();
+                } else if code == CODE_NO_SUCH_ORDER {
+                    self.breakers[v].release_probe();
+                } else {
+                    self.c.rejects.inc();
+                    self.breakers[v].on_failure(now);
+                }
+                self.leg_final(ai, li, Qty::ZERO, Price::ZERO, now);
+            }
+            ExecStatus::Filled | ExecStatus::PartiallyFilled | ExecStatus::Cancelled => {
+                self.breakers[v].on_success(now);
+                self.leg_final(ai, li, r.filled_qty, r.avg_px, now);
+            }
+        }
+    }
+
+    fn fee_and_scale(&self, venue: VenueId, instrument: usize, px: Price, q: Qty) -> (i128, u8) {
+        let (ps, qs) = self.scales.get(instrument).copied().unwrap_or((8, 8));
+        let n = notional(px, q);
+        let fee = self.venues[venue.index()].fee.0;
+        let num = n * i128::from(fee);
+        let fee_n = num / 1_000_000 + i128::from(num % 1_000_000 != 0);
+        (fee_n, ps + qs)
+    }
+
+    fn leg_final(&mut self, ai: usize, li: usize, q: Qty, px: Price, now: u64) {
+        let Some(arb) = self.inflight.get(ai) else {
+            return;
+        };
+        let order = arb.legs[li].order;
+        let q = Qty(q.0.clamp(0, order.qty.0.max(0)));
+        if q.0 > 0 {
+            self.c.fills.inc();
+            let (fee_n, scale) = self.fee_and_scale(order.venue, order.instrument.index(), px, q);
+            let fee_asset = to_asset(fee_n, scale, true);
+            if self
+                .risk
+                .on_fill(order.venue, order.instrument, order.side, px, q, fee_asset)
+                .is_err()
+            {
+                self.c.risk_update_errors.inc();
+            }
+            let n = notional(px, q);
+            let arb = self.inflight.get_mut(ai).expect("checked above");
+            match order.side {
+                Side::Buy => {
+                    arb.bought.0 += q.0;
+                    arb.flow -= n;
+                    if li == 0 {
+                        arb.buy_ref = px;
+                    }
+                }
+                Side::Sell => {
+                    arb.sold.0 += q.0;
+                    arb.flow += n;
+                    if li == 1 {
+                        arb.sell_ref = px;
+                    }
+                }
+            }
+            arb.flow -= fee_n;
+        }
+        let arb = self.inflight.get_mut(ai).expect("checked above");
+        let leg = &mut arb.legs[li];
+        leg.state = LegState::Final;
+        leg.filled = q;
+        leg.avg_px = px;
+        leg.timer_ns = u64::MAX;
+        self.advance(ai, now);
+    }
+
+    /// Both legs final: fix the outcome, hedge an imbalance, or finish.
+    fn advance(&mut self, ai: usize, now: u64) {
+        let Some(arb) = self.inflight.get_mut(ai) else {
+            return;
+        };
+        if arb.legs[0].pending() || arb.legs[1].pending() || arb.legs[HEDGE].pending() {
+            return;
+        }
+        if arb.initial.is_none() {
+            arb.initial = Some(outcome(arb.bought, arb.sold, arb.any_429));
+            if arb.bought != arb.sold {
+                self.c.imbalances.inc();
+            }
+        }
+        let legs = Legs {
+            buy_venue: arb.opp.buy_venue,
+            sell_venue: arb.opp.sell_venue,
+            buy_limit: arb.legs[0].order.px,
+            sell_limit: arb.legs[1].order.px,
+            buy_ref: arb.buy_ref,
+            sell_ref: arb.sell_ref,
+        };
+        match self
+            .legging
+            .next(&legs, arb.bought, arb.sold, arb.hedges_sent)
+        {
+            Some(h) => {
+                let opp = arb.opp;
+                let order = self.order(&opp, h.venue, h.side, h.qty, h.px, now);
+                let arb = self.inflight.get_mut(ai).expect("checked above");
+                arb.legs[HEDGE] = Leg::idle(order);
+                arb.legs[HEDGE].state = LegState::Queued;
+                self.send_hedge(ai, h, now);
+            }
+            None => self.finish(ai),
+        }
+    }
+
+    /// Send the queued hedge leg if its venue has a token; else keep it queued until then.
+    fn send_hedge(&mut self, ai: usize, h: Hedge, now: u64) {
+        let Some(arb) = self.inflight.get(ai) else {
+            return;
+        };
+        let mut order = arb.legs[HEDGE].order;
+        if let Err(t) = self.take_tokens(h.venue, now) {
+            let at = t
+                .until_ns()
+                .unwrap_or(now.saturating_add(self.status_query_ns))
+                .max(now + 1);
+            let arb = self.inflight.get_mut(ai).expect("checked above");
+            arb.legs[HEDGE].timer_ns = at;
+            self.next_timer_ns = self.next_timer_ns.min(at);
+            return;
+        }
+        order.sent_ts_ns = now;
+        match h.kind {
+            HedgeKind::Retry => self.c.retries.inc(),
+            HedgeKind::Unwind => self.c.unwinds.inc(),
+        }
+        let sent = self.encoder.encode(&order, &mut self.bufs[0]).is_ok()
+            && self.gw.submit(&order, self.bufs[0].as_bytes(), now).is_ok();
+        let arb = self.inflight.get_mut(ai).expect("checked above");
+        arb.hedges_sent += 1;
+        arb.legs[HEDGE].order = order;
+        if sent {
+            self.c.orders_sent.inc();
+            self.c.order_bytes.add(self.bufs[0].as_bytes().len() as u64);
+            let timer = now.saturating_add(self.order_timeout_ns);
+            let leg = &mut arb.legs[HEDGE];
+            leg.state = LegState::Sent;
+            leg.timer_ns = timer;
+            self.next_timer_ns = self.next_timer_ns.min(timer);
+        } else {
+            self.c.submit_errors.inc();
+            self.leg_final(ai, HEDGE, Qty::ZERO, Price::ZERO, now);
+        }
+    }
+
+    /// Everything final and no more hedging: book it, free the slot, count the outcome.
+    fn finish(&mut self, ai: usize) {
+        let Some(arb) = self.inflight.remove(ai) else {
+            return;
+        };
+        let net = arb.bought.0 - arb.sold.0;
+        let mut flow = arb.flow;
+        if net != 0 {
+            self.c.residual.inc();
+            let reference = if net > 0 { arb.buy_ref } else { arb.sell_ref };
+            flow += notional(reference, Qty(net));
+        }
+        let (ps, qs) = self
+            .scales
+            .get(arb.opp.instrument.index())
+            .copied()
+            .unwrap_or((8, 8));
+        self.risk.on_pnl(to_asset(flow, ps + qs, false));
+        let _ = self.slots.release(arb.ticket);
+        self.risk.close(&arb.opp);
+        self.end(
+            &arb.opp,
+            arb.initial.unwrap_or(Outcome::Partial),
+            arb.order_unix_ns,
+        );
+    }
+
+    // ---- timers --------------------------------------------------------------------------
+
+    pub(super) fn on_timers(&mut self, now: u64) -> u32 {
+        if self.inflight.count() == 0 || now < self.next_timer_ns {
+            return 0;
+        }
+        self.next_timer_ns = u64::MAX;
+        let mut n = 0;
+        for ai in 0..self.inflight.capacity() {
+            for li in 0..3 {
+                let Some(arb) = self.inflight.get(ai) else {
+                    break;
+                };
+                let leg = arb.legs[li];
+                if !leg.pending() {
+                    continue;
+                }
+                if leg.timer_ns > now {
+                    self.next_timer_ns = self.next_timer_ns.min(leg.timer_ns);
+                    continue;
+                }
+                n += 1;
+                match leg.state {
+                    LegState::Sent => {
+                        self.c.timeouts.inc();
+                        self.breakers[leg.order.venue.index()].on_failure(now);
+                        self.query(ai, li, now);
+                    }
+                    LegState::Unknown => self.query(ai, li, now),
+                    LegState::Queued => {
+                        let o = leg.order;
+                        let kind = if o.venue == arb.opp.buy_venue && o.side == Side::Buy
+                            || o.venue == arb.opp.sell_venue && o.side == Side::Sell
+                        {
+                            HedgeKind::Retry
+                        } else {
+                            HedgeKind::Unwind
+                        };
+                        let h = Hedge {
+                            kind,
+                            venue: o.venue,
+                            side: o.side,
+                            qty: o.qty,
+                            px: o.px,
+                        };
+                        self.send_hedge(ai, h, now);
+                    }
+                    LegState::Idle | LegState::Final => {}
+                }
+            }
+        }
+        n
+    }
+
+    /// Ask for a leg whose fate is unknown (rate-limited like any request).
+    fn query(&mut self, ai: usize, li: usize, now: u64) {
+        let Some(arb) = self.inflight.get(ai) else {
+            return;
+        };
+        let leg = arb.legs[li];
+        let v = leg.order.venue;
+        let (group, tokens): (EndpointGroup, u32) = self.venues[v.index()].query_group;
+        let mut next = now.saturating_add(self.status_query_ns);
+        match self.limits[v.index()].check(group, tokens, now) {
+            Err(t) => {
+                self.c.throttled.inc();
+                next = t.until_ns().unwrap_or(next).max(now + 1);
+            }
+            Ok(()) => match self.gw.status_query(leg.order.id, v, now) {
+                Ok(()) => self.c.status_queries.inc(),
+                Err(SubmitError::UnknownOrder(_)) => {
+                    // The venue never saw it: nothing can have filled.
+                    return self.leg_final(ai, li, Qty::ZERO, Price::ZERO, now);
+                }
+                Err(_) => {}
+            },
+        }
+        let arb = self.inflight.get_mut(ai).expect("checked above");
+        let leg = &mut arb.legs[li];
+        leg.state = LegState::Unknown;
+        leg.queries += 1;
+        leg.timer_ns = next;
+        self.next_timer_ns = self.next_timer_ns.min(next);
+    }
+}
+
+/// A mantissa at `from` decimals to [`ASSET_SCALE`], rounded `up` (away from zero) or toward zero,
+/// saturating at the `i64` range.
+fn to_asset(v: i128, from: u8, up: bool) -> i64 {
+    let r = if from <= ASSET_SCALE {
+        v.saturating_mul(10i128.pow(u32::from(ASSET_SCALE - from)))
+    } else {
+        let d = 10i128.pow(u32::from((from - ASSET_SCALE).min(38)));
+        let q = v / d;
+        if up && v % d != 0 {
+            q + v.signum()
+        } else {
+            q
+        }
+    };
+    r.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+}
