@@ -18,8 +18,10 @@ pub struct DemoArgs {
     /// Frames per second the mock venues send, in total.
     #[arg(long, default_value_t = 20_000)]
     rate: u64,
-    /// One injected cross-venue dislocation every this many frames.
-    #[arg(long, default_value_t = 2_000)]
+    /// One injected cross-venue dislocation every this many frames. The default keeps the
+    /// opportunity rate inside the venues' real order limits (Upbit: 8 orders/s), which the paper
+    /// venue enforces; more dislocations mostly end `rejected: rate_limited`.
+    #[arg(long, default_value_t = 5_000)]
     dislocation_every: u64,
 }
 
