@@ -20,6 +20,7 @@
 #![forbid(unsafe_code)]
 
 pub mod breaker;
+pub mod gateway;
 pub mod gcra;
 pub mod gcra_atomic;
 pub mod limits;
