@@ -29,9 +29,7 @@ use crate::exec::rate_headers::{is_retry_after, BinanceUsage};
 use crate::ingest::venues::scan::{str_content, ObjIter};
 use crate::model::{ExecStatus, Order, Qty, Side};
 
-use super::answer::{
-    avg_price, check_unreserved, AnswerKind, RequestError, RestAnswer, RestVenue,
-};
+use super::answer::{avg_price, check_unreserved, AnswerKind, RequestError, RestAnswer, RestVenue};
 use super::encode::{push_decimal, push_u64};
 use super::instruments::InstrumentTable;
 
@@ -280,4 +278,4 @@ impl RestVenue for BinanceCodec {
 
 #[cfg(test)]
 #[path = "binance_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -20,7 +20,7 @@ fn documented_signature_vector() {
     assert_eq!(sign(DOC_SECRET, &both), sign(DOC_SECRET, total));
 }
 
-pub(super) fn codec() -> BinanceCodec {
+pub(crate) fn codec() -> BinanceCodec {
     let table = InstrumentTable::new(&[(
         InstrumentId(1),
         InstrumentSpec {
@@ -43,7 +43,7 @@ pub(super) fn codec() -> BinanceCodec {
     .unwrap()
 }
 
-pub(super) fn order() -> Order {
+pub(crate) fn order() -> Order {
     Order {
         id: OrderId(42),
         opp: OppId(7),
@@ -62,7 +62,8 @@ pub(super) fn order() -> Order {
 fn golden_request_bytes() {
     let mut c = codec();
     let mut out = Vec::new();
-    c.write_request(&order(), 1_700_000_000_000, &mut out).unwrap();
+    c.write_request(&order(), 1_700_000_000_000, &mut out)
+        .unwrap();
     let body = "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=IOC&quantity=0.015&price=60000.5&newClientOrderId=ma42&newOrderRespType=RESULT&recvWindow=5000&timestamp=1700000000000&signature=d2ed3841b04b84a12c86fa3d1daca5353648648d2297c0a6b57808b25d9113b0";
     let want = format!(
         "POST /api/v3/order HTTP/1.1\r\nHost: api.binance.com\r\nX-MBX-APIKEY: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
@@ -71,7 +72,8 @@ fn golden_request_bytes() {
     );
     assert_eq!(std::str::from_utf8(&out).unwrap(), want);
     // The request is rebuilt from scratch every time (buffer cleared, same bytes).
-    c.write_request(&order(), 1_700_000_000_000, &mut out).unwrap();
+    c.write_request(&order(), 1_700_000_000_000, &mut out)
+        .unwrap();
     assert_eq!(std::str::from_utf8(&out).unwrap(), want);
     let mut sell = order();
     sell.side = Side::Sell;
@@ -155,7 +157,11 @@ fn filled() {
     assert_eq!(a.report.filled_qty, Qty(1_500_000));
     assert_eq!(a.report.avg_px, Price(6_000_050));
     assert_eq!(
-        (a.binance_weight_1m, a.binance_orders_10s, a.binance_orders_1d),
+        (
+            a.binance_weight_1m,
+            a.binance_orders_10s,
+            a.binance_orders_1d
+        ),
         (Some(12), Some(3), Some(345))
     );
     assert_eq!((a.http_status, a.report.recv_ts_ns), (200, 99));
@@ -219,7 +225,11 @@ fn rate_limited_and_banned() {
     let a = answer(418, &[("retry-after", "120")], r#"{"code":-1003}"#);
     assert_eq!(
         (a.kind, a.report.status, a.retry_after_ms),
-        (AnswerKind::Banned, ExecStatus::Rejected { code: 418 }, 120_000)
+        (
+            AnswerKind::Banned,
+            ExecStatus::Rejected { code: 418 },
+            120_000
+        )
     );
 }
 
@@ -227,8 +237,14 @@ fn rate_limited_and_banned() {
 fn ambiguous_answers() {
     for (status, body) in [
         (500, "<html>Internal</html>"),
-        (503, r#"{"code":-1001,"msg":"Internal error; unable to process your request."}"#),
-        (408, r#"{"code":-1007,"msg":"Timeout waiting for response from backend server."}"#),
+        (
+            503,
+            r#"{"code":-1001,"msg":"Internal error; unable to process your request."}"#,
+        ),
+        (
+            408,
+            r#"{"code":-1007,"msg":"Timeout waiting for response from backend server."}"#,
+        ),
         (200, "not json"),
         (200, r#"{"status":"SOMETHING_NEW"}"#),
         (302, ""),
@@ -240,6 +256,10 @@ fn ambiguous_answers() {
             "{status} {body}"
         );
     }
-    let a = answer(200, &[("X-MBX-USED-WEIGHT-1M", "lots")], r#"{"status":"FILLED"}"#);
+    let a = answer(
+        200,
+        &[("X-MBX-USED-WEIGHT-1M", "lots")],
+        r#"{"status":"FILLED"}"#,
+    );
     assert_eq!(a.bad_headers, 1);
 }

@@ -178,7 +178,11 @@ impl HttpConn {
     /// Send the request now in the output buffer. The connection must be idle. Write errors are
     /// kept and reported by the next [`drive`](Self::drive).
     pub fn start(&mut self) {
-        debug_assert_eq!(self.state, ConnState::Idle, "start on a non-idle connection");
+        debug_assert_eq!(
+            self.state,
+            ConnState::Idle,
+            "start on a non-idle connection"
+        );
         self.state = ConnState::Busy;
         self.out_pos = 0;
         self.sent_any = false;

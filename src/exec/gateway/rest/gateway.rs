@@ -20,7 +20,9 @@ use thiserror::Error;
 use crate::model::Order;
 
 use super::answer::{AnswerKind, RequestError, RestAnswer, RestVenue};
-use super::pool::{HostSpec, Pool, PoolError, PoolEvent, PoolSettings};
+#[cfg(test)]
+use super::pool::PoolSettings;
+use super::pool::{HostSpec, Pool, PoolError, PoolEvent};
 
 /// Gateway settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

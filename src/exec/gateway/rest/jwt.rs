@@ -111,7 +111,11 @@ mod tests {
         let mut s = JwtSigner::new(b"accesskey123", b"secret-key").unwrap();
         let mut out = b"Bearer ".to_vec();
         let query = b"market=KRW-BTC&side=bid&volume=0.01&price=100&ord_type=limit";
-        s.write_token(&mut out, b"0f8fad5b-d9cb-469f-a165-70867728950e", Some(query));
+        s.write_token(
+            &mut out,
+            b"0f8fad5b-d9cb-469f-a165-70867728950e",
+            Some(query),
+        );
         let token = &out[7..];
         let parts: Vec<&[u8]> = token.split(|&b| b == b'.').collect();
         assert_eq!(parts.len(), 3);
@@ -153,10 +157,7 @@ mod tests {
         // FIPS 180-2 example "abc".
         let mut out = Vec::new();
         push_query_hash(&mut out, b"abc");
-        assert_eq!(
-            &out[..32],
-            b"ddaf35a193617abacc417349ae204131"
-        );
+        assert_eq!(&out[..32], b"ddaf35a193617abacc417349ae204131");
         assert_eq!(out.len(), 128);
     }
 

@@ -210,14 +210,21 @@ impl Pool {
         for i in 0..self.conns.len() {
             if self.conns[i].state() == ConnState::Closed && now_ns >= self.next_try_ns[i] {
                 self.connects += 1;
-                if self.conns[i].connect(self.poll.registry(), Token(i)).is_err() {
+                if self.conns[i]
+                    .connect(self.poll.registry(), Token(i))
+                    .is_err()
+                {
                     self.lose(i, now_ns);
                     self.next_try_ns[i] = now_ns.saturating_add(self.backoff_ns[i]);
                 }
             }
         }
         let mut ready = std::mem::take(&mut self.kick);
-        if self.poll.poll(&mut self.events, Some(Duration::ZERO)).is_ok() {
+        if self
+            .poll
+            .poll(&mut self.events, Some(Duration::ZERO))
+            .is_ok()
+        {
             for e in self.events.iter() {
                 if e.token().0 < self.conns.len() {
                     ready |= 1 << e.token().0;

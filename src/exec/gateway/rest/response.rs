@@ -95,7 +95,10 @@ pub fn frame(buf: &mut [u8], eof: bool) -> Result<Option<Framed>, HttpError> {
         } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
             chunked = last_token_is(h.value, b"chunked");
         } else if h.name.eq_ignore_ascii_case("connection") {
-            close = h.value.split(|&b| b == b',').any(|t| trim(t).eq_ignore_ascii_case(b"close"));
+            close = h
+                .value
+                .split(|&b| b == b',')
+                .any(|t| trim(t).eq_ignore_ascii_case(b"close"));
         }
     }
     let delim = if status == 204 || status == 304 {
@@ -196,8 +199,14 @@ fn dechunk(buf: &mut [u8], start: usize) -> Result<Option<(usize, usize)>, HttpE
 }
 
 fn trim(v: &[u8]) -> &[u8] {
-    let s = v.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(v.len());
-    let e = v.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(s, |e| e + 1);
+    let s = v
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(v.len());
+    let e = v
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(s, |e| e + 1);
     &v[s..e]
 }
 
