@@ -143,7 +143,7 @@ impl HttpConn {
         registry.register(&mut stream, token, Interest::READABLE | Interest::WRITABLE)?;
         if let Some(t) = &self.tls_target {
             let conn = ClientConnection::new(Arc::clone(&t.config), t.name.clone())
-                .map_err(|e| io::Error::new(io::ErrorKind::Other, e))?;
+                .map_err(io::Error::other)?;
             self.tls = Some(Box::new(conn));
         }
         self.stream = Some(stream);

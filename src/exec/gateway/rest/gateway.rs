@@ -20,9 +20,7 @@ use thiserror::Error;
 use crate::model::Order;
 
 use super::answer::{AnswerKind, RequestError, RestAnswer, RestVenue};
-#[cfg(test)]
-use super::pool::PoolSettings;
-use super::pool::{HostSpec, Pool, PoolError, PoolEvent};
+use super::pool::{HostSpec, Pool, PoolError, PoolEvent, PoolSettings};
 
 /// Gateway settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -51,11 +51,14 @@ pub struct Framed {
     pub close: bool,
 }
 
+/// A parsed head: status, head length in bytes, the headers.
+pub type Head<'h, 'b> = (u16, usize, &'h [httparse::Header<'b>]);
+
 /// Parse the head of `buf` into `headers`: `Ok(Some((status, head_len)))` when complete.
 pub fn parse_head<'h, 'b>(
     buf: &'b [u8],
     headers: &'h mut [httparse::Header<'b>],
-) -> Result<Option<(u16, usize, &'h [httparse::Header<'b>])>, HttpError> {
+) -> Result<Option<Head<'h, 'b>>, HttpError> {
     let mut resp = httparse::Response::new(headers);
     match resp.parse(buf).map_err(HttpError::Head)? {
         httparse::Status::Partial => Ok(None),
@@ -113,14 +116,14 @@ pub fn frame(buf: &mut [u8], eof: bool) -> Result<Option<Framed>, HttpError> {
     match delim {
         Delim::Length(n) => {
             let end = head_len.checked_add(n).ok_or(HttpError::ContentLength)?;
-            Ok((buf.len() >= end).then(|| Framed {
+            Ok((buf.len() >= end).then_some(Framed {
                 status,
                 body: head_len..end,
                 msg_len: end,
                 close,
             }))
         }
-        Delim::Close => Ok(eof.then(|| Framed {
+        Delim::Close => Ok(eof.then_some(Framed {
             status,
             body: head_len..buf.len(),
             msg_len: buf.len(),
