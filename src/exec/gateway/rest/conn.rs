@@ -387,3 +387,7 @@ impl HttpConn {
         Some((r, keep))
     }
 }
+
+#[cfg(test)]
+#[path = "conn_tls_tests.rs"]
+mod tls_tests;

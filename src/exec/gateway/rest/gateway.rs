@@ -167,4 +167,4 @@ impl<V: RestVenue> RestGateway<V> {
 
 #[cfg(test)]
 #[path = "gateway_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -26,11 +26,11 @@ enum Reply {
     Silent,
 }
 
-const FILLED: &str =
+pub(crate) const FILLED: &str =
     r#"{"status":"FILLED","executedQty":"0.01500000","cummulativeQuoteQty":"900.00750000"}"#;
 
 /// Read one request (head + Content-Length body) from `s`; `None` at EOF.
-fn read_request(s: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Vec<u8>> {
+pub(crate) fn read_request<S: Read>(s: &mut S, buf: &mut Vec<u8>) -> Option<Vec<u8>> {
     loop {
         let mut headers = [httparse::EMPTY_HEADER; 16];
         let mut req = httparse::Request::new(&mut headers);
