@@ -56,7 +56,8 @@ pub struct BinanceSettings {
     pub host: String,
     /// `recvWindow` in ms (Binance default 5000, max 60000); 0 leaves it out.
     pub recv_window_ms: u32,
-    /// Prefix of `newClientOrderId` (the order id follows in decimal); at most 16 bytes.
+    /// Prefix of `newClientOrderId` (the order id follows in decimal); at most 16 bytes. Make it
+    /// differ between runs whose order ids restart, so ids stay unique for reconciliation.
     pub client_id_prefix: String,
 }
 

@@ -263,3 +263,53 @@ fn ambiguous_answers() {
     );
     assert_eq!(a.bad_headers, 1);
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Reference: the decimal text of `m` at `scale`, by integer arithmetic and std formatting.
+    fn reference_decimal(m: i64, scale: u32) -> String {
+        let unit = 10i64.pow(scale);
+        let (int, frac) = (m / unit, m % unit);
+        if frac == 0 {
+            return int.to_string();
+        }
+        let f = format!("{frac:0width$}", width = scale as usize);
+        format!("{int}.{}", f.trim_end_matches('0'))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Any order: the body is the documented parameter list in order, and its signature is
+        /// the HMAC of everything before `&signature=`.
+        #[test]
+        fn body_matches_reference(
+            px in 1i64..10_000_000_000,
+            qty in 1i64..100_000_000_000,
+            id in any::<u64>(),
+            ts in 1_500_000_000_000u64..2_500_000_000_000,
+            buy in any::<bool>(),
+        ) {
+            let mut o = order();
+            o.px = Price(px);
+            o.qty = Qty(qty);
+            o.id = OrderId(id);
+            o.side = if buy { Side::Buy } else { Side::Sell };
+            let c = codec();
+            let mut body = Vec::new();
+            c.write_body(&o, ts, &mut body).unwrap();
+            let body = String::from_utf8(body).unwrap();
+            let (params, sig) = body.rsplit_once("&signature=").unwrap();
+            let want = format!(
+                "symbol=BTCUSDT&side={}&type=LIMIT&timeInForce=IOC&quantity={}&price={}&newClientOrderId=ma{id}&newOrderRespType=RESULT&recvWindow=5000&timestamp={ts}",
+                if buy { "BUY" } else { "SELL" },
+                reference_decimal(qty, 8),
+                reference_decimal(px, 2),
+            );
+            prop_assert_eq!(params, want.as_str());
+            prop_assert_eq!(sig.as_bytes(), &sign(b"test-secret", params.as_bytes())[..]);
+        }
+    }
+}

@@ -77,8 +77,13 @@ impl<V: RestVenue> RestGateway<V> {
         })
     }
 
-    /// Sign and send `order` on an idle connection. On success the order is in flight and its
-    /// `sent_ts_ns` (in the copy kept here, echoed by nothing but usable by the caller) is `now_ns`.
+    /// Sign and send `order` on an idle connection: the request bytes are handed to the socket
+    /// before this returns (`now_ns` is the order's send time; the answer's deadline is
+    /// `now_ns + timeout_ns`). On success the order is in flight until `poll` answers it.
+    ///
+    /// A keep-alive connection the server closed while idle is normally seen (and replaced) by
+    /// `poll` before it is picked; if the close races with the request, the answer is
+    /// `Ambiguous`, never a silent retry.
     pub fn submit(&mut self, order: &Order, now_ns: u64, unix_ms: u64) -> Result<(), SubmitError> {
         let i = self.pool.idle().ok_or(SubmitError::NoIdleConnection)?;
         let venue = &mut self.venue;

@@ -34,7 +34,9 @@ use super::nonce::UuidGen;
 pub struct UpbitSettings {
     /// `Host` header (`api.upbit.com`).
     pub host: String,
-    /// Prefix of `identifier` (the order id follows in decimal).
+    /// Prefix of `identifier` (the order id follows in decimal). Upbit refuses an identifier used
+    /// before, even by a finished order, so the prefix must differ between engine runs whose
+    /// order ids restart (e.g. a start-time stamp).
     pub identifier_prefix: String,
     /// Send `time_in_force=ioc` (arbitrage legs must not rest); off only for venues or mocks that
     /// refuse it.

@@ -247,3 +247,59 @@ fn errors_and_limits() {
     let a = answer(201, &[("Remaining-Req", "nonsense")], r#"{"state":"done"}"#);
     assert_eq!((a.bad_headers, a.upbit_remaining_sec), (1, None));
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Any order: the JSON body (parsed by serde_json) carries exactly the query string's
+        /// parameters, and the token's query_hash is the SHA-512 of that query string.
+        #[test]
+        fn body_query_and_hash_agree(
+            px in 1i64..1_000_000_000_000,
+            qty in 1i64..100_000_000_000,
+            id in any::<u64>(),
+            buy in any::<bool>(),
+        ) {
+            let mut o = order();
+            o.px = Price(px);
+            o.qty = Qty(qty);
+            o.id = OrderId(id);
+            o.side = if buy { Side::Buy } else { Side::Sell };
+            let mut c = codec(true);
+            let mut q = Vec::new();
+            c.write_query(&o, &mut q).unwrap();
+            let q = String::from_utf8(q).unwrap();
+            let mut req = Vec::new();
+            c.write_request(&o, 0, &mut req).unwrap();
+            let text = String::from_utf8(req).unwrap();
+            let (head, body) = text.split_once("\r\n\r\n").unwrap();
+            let v: serde_json::Value = serde_json::from_str(body).unwrap();
+            let from_query: serde_json::Map<String, serde_json::Value> = q
+                .split('&')
+                .map(|kv| {
+                    let (k, v) = kv.split_once('=').unwrap();
+                    (k.to_string(), serde_json::Value::String(v.to_string()))
+                })
+                .collect();
+            prop_assert_eq!(v, serde_json::Value::Object(from_query));
+            let token = head
+                .split("\r\n")
+                .find_map(|l| l.strip_prefix("Authorization: Bearer "))
+                .unwrap();
+            let payload: serde_json::Value = serde_json::from_slice(
+                &URL_SAFE_NO_PAD.decode(token.split('.').nth(1).unwrap()).unwrap(),
+            )
+            .unwrap();
+            let want: String = digest::digest(&digest::SHA512, q.as_bytes())
+                .as_ref()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            prop_assert_eq!(payload["query_hash"].as_str().unwrap(), want.as_str());
+        }
+    }
+}
