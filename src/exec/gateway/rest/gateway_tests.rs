@@ -22,6 +22,10 @@ enum Reply {
     Close,
     /// Close without answering.
     Drop,
+    /// Answer (Content-Length) one byte per TCP write, with pauses: many partial reads.
+    Trickle,
+    /// Answer with a body larger than the client's input buffer.
+    Huge,
     /// Read the request and never answer (keep the socket open until the test ends).
     Silent,
 }
@@ -108,6 +112,28 @@ fn serve_one(mut s: TcpStream, c2: &AtomicUsize, script: fn(usize) -> Reply) {
                             FILLED.len()
                         );
                         s.write_all(r.as_bytes()).unwrap();
+                        break;
+                    }
+                    Reply::Trickle => {
+                        let r = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{FILLED}",
+                            FILLED.len()
+                        );
+                        s.set_nodelay(true).unwrap();
+                        for (i, b) in r.as_bytes().iter().enumerate() {
+                            s.write_all(&[*b]).unwrap();
+                            if i % 16 == 0 {
+                                std::thread::sleep(Duration::from_micros(300));
+                            }
+                        }
+                    }
+                    Reply::Huge => {
+                        let pad = " ".repeat(64 * 1024);
+                        let r = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{pad}{FILLED}",
+                            pad.len() + FILLED.len()
+                        );
+                        let _ = s.write_all(r.as_bytes());
                         break;
                     }
                     Reply::Drop => break,
@@ -307,4 +333,46 @@ fn refused_connect_backs_off_and_orders_are_refused() {
         gateway(addr, 1).submit(&o, 0, 1),
         Err(SubmitError::NoIdleConnection)
     ));
+}
+
+#[test]
+fn answer_in_many_small_pieces() {
+    let (addr, _) = serve(|_| Reply::Trickle);
+    let mut gw = gateway(addr, 1);
+    let start = Instant::now();
+    wait_idle(&mut gw, start, 1);
+    for k in 0..3u64 {
+        let mut o = order();
+        o.id = OrderId(k);
+        gw.submit(&o, start.elapsed().as_nanos() as u64, 1).unwrap();
+        let got = collect(&mut gw, start, 1);
+        assert_eq!(
+            (got[0].report.order, got[0].report.status),
+            (OrderId(k), ExecStatus::Filled)
+        );
+    }
+    assert_eq!(gw.pool().connects(), 1);
+}
+
+#[test]
+fn oversized_answer_is_ambiguous_and_connection_replaced() {
+    let (addr, _) = serve(|n| if n == 0 { Reply::Huge } else { Reply::Length });
+    let mut gw = gateway(addr, 1);
+    let start = Instant::now();
+    wait_idle(&mut gw, start, 1);
+    gw.submit(&order(), start.elapsed().as_nanos() as u64, 1)
+        .unwrap();
+    let got = collect(&mut gw, start, 1);
+    assert_eq!(
+        (got[0].kind, got[0].report.status),
+        (AnswerKind::Ambiguous, ExecStatus::Unknown)
+    );
+    wait_idle(&mut gw, start, 1);
+    gw.submit(&order(), start.elapsed().as_nanos() as u64, 1)
+        .unwrap();
+    assert_eq!(
+        collect(&mut gw, start, 1)[0].report.status,
+        ExecStatus::Filled
+    );
+    assert_eq!(gw.pool().connects(), 2);
 }
