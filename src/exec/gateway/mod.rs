@@ -22,6 +22,7 @@
 #![forbid(unsafe_code)]
 
 pub mod paper;
+pub mod rest;
 
 use thiserror::Error;
 

@@ -1,0 +1,175 @@
+//! [`RestGateway`]: orders in, answers out, for one venue host: a venue codec ([`RestVenue`]) on
+//! top of a [`Pool`] of keep-alive connections.
+//!
+//! Contract:
+//! - [`submit`](RestGateway::submit) either puts the signed request on an idle connection (the
+//!   order is then in flight) or refuses at once with a [`SubmitError`] (nothing was sent).
+//! - Every in-flight order gets exactly one [`RestAnswer`] from [`poll`](RestGateway::poll): the
+//!   venue's answer read by the codec, or, with no usable answer, `AnswerKind::Ambiguous` /
+//!   `ExecStatus::Unknown` (timeout by the caller's clock, connection lost after the request
+//!   left, bytes that are not HTTP) or `AnswerKind::NotSent` (lost before any byte left).
+//! - Nothing blocks, reads a clock or allocates in steady state; the caller supplies `now_ns`
+//!   (monotonic, for deadlines and report timestamps) and `unix_ms` (wall clock, signed into
+//!   Binance requests).
+//!
+//! Independent of the execution stage: the stage (or a `Gateway` trait adapter) owns the rate
+//! limiter, breaker and retries; this type only reports what the wire said.
+
+use thiserror::Error;
+
+use crate::model::Order;
+
+use super::answer::{AnswerKind, RequestError, RestAnswer, RestVenue};
+use super::pool::{HostSpec, Pool, PoolError, PoolEvent, PoolSettings};
+
+/// Gateway settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GatewaySettings {
+    /// Connection pool.
+    pub pool: PoolSettings,
+    /// How long to wait for an answer before calling the order's fate unknown.
+    pub timeout_ns: u64,
+}
+
+impl Default for GatewaySettings {
+    fn default() -> Self {
+        GatewaySettings {
+            pool: PoolSettings::default(),
+            timeout_ns: 2_000_000_000,
+        }
+    }
+}
+
+/// Why an order was not sent (it never left: safe to count as not attempted).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SubmitError {
+    /// Every connection is busy, connecting or closed.
+    #[error("no idle connection to the venue")]
+    NoIdleConnection,
+    /// The request could not be built.
+    #[error(transparent)]
+    Request(#[from] RequestError),
+}
+
+/// A REST order gateway for one venue.
+#[derive(Debug)]
+pub struct RestGateway<V: RestVenue> {
+    venue: V,
+    pool: Pool,
+    pending: Vec<Option<Order>>,
+    in_flight: usize,
+    timeout_ns: u64,
+    stray_responses: u64,
+}
+
+impl<V: RestVenue> RestGateway<V> {
+    /// Build the gateway (cold path). Connections open on the first [`poll`](Self::poll); call it
+    /// until [`idle_connections`](Self::idle_connections) is non-zero before trading.
+    pub fn new(venue: V, host: &HostSpec, settings: GatewaySettings) -> Result<Self, PoolError> {
+        let pool = Pool::new(host, settings.pool)?;
+        Ok(RestGateway {
+            venue,
+            pending: vec![None; pool.len()],
+            pool,
+            in_flight: 0,
+            timeout_ns: settings.timeout_ns,
+            stray_responses: 0,
+        })
+    }
+
+    /// Sign and send `order` on an idle connection: the request bytes are handed to the socket
+    /// before this returns (`now_ns` is the order's send time; the answer's deadline is
+    /// `now_ns + timeout_ns`). On success the order is in flight until `poll` answers it.
+    ///
+    /// A keep-alive connection the server closed while idle is normally seen (and replaced) by
+    /// `poll` before it is picked; if the close races with the request, the answer is
+    /// `Ambiguous`, never a silent retry.
+    pub fn submit(&mut self, order: &Order, now_ns: u64, unix_ms: u64) -> Result<(), SubmitError> {
+        let i = self.pool.idle().ok_or(SubmitError::NoIdleConnection)?;
+        let venue = &mut self.venue;
+        self.pool
+            .send(i, now_ns.saturating_add(self.timeout_ns), |buf| {
+                venue.write_request(order, unix_ms, buf)
+            })?;
+        let mut o = *order;
+        o.sent_ts_ns = now_ns;
+        self.pending[i] = Some(o);
+        self.in_flight += 1;
+        Ok(())
+    }
+
+    /// Move bytes, expire deadlines, and hand each finished order's answer to `out`. Returns the
+    /// number of answers given.
+    pub fn poll(&mut self, now_ns: u64, out: &mut impl FnMut(RestAnswer)) -> usize {
+        let RestGateway {
+            venue,
+            pool,
+            pending,
+            in_flight,
+            stray_responses,
+            ..
+        } = self;
+        let mut n = 0;
+        pool.poll(now_ns, |ev| match ev {
+            PoolEvent::Response {
+                conn,
+                status,
+                headers,
+                body,
+            } => match pending[conn].take() {
+                Some(order) => {
+                    out(venue.parse_answer(&order, status, headers, body, now_ns));
+                    *in_flight -= 1;
+                    n += 1;
+                }
+                None => *stray_responses += 1,
+            },
+            PoolEvent::Lost {
+                conn, request_left, ..
+            } => {
+                if let Some(order) = pending[conn].take() {
+                    let kind = if request_left {
+                        AnswerKind::Ambiguous
+                    } else {
+                        AnswerKind::NotSent
+                    };
+                    out(RestAnswer::without_response(&order, kind, now_ns));
+                    *in_flight -= 1;
+                    n += 1;
+                }
+            }
+        });
+        n
+    }
+
+    /// Orders sent and not yet answered.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight
+    }
+
+    /// Connections ready for an order now.
+    pub fn idle_connections(&self) -> usize {
+        (0..self.pool.len())
+            .filter(|&i| self.pool.conn(i).state() == super::conn::ConnState::Idle)
+            .count()
+    }
+
+    /// Responses that arrived with no order outstanding (should stay 0).
+    pub fn stray_responses(&self) -> u64 {
+        self.stray_responses
+    }
+
+    /// The connection pool (states, reuse and connect counts).
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// The venue codec.
+    pub fn venue(&self) -> &V {
+        &self.venue
+    }
+}
+
+#[cfg(test)]
+#[path = "gateway_tests.rs"]
+pub(crate) mod tests;

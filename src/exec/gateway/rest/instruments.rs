@@ -1,0 +1,66 @@
+//! The venue's instrument table: [`InstrumentId`] -> [`InstrumentSpec`], a flat array indexed by id
+//! so the hot path finds a symbol with one bounds-checked load. Built on the cold path.
+
+use crate::model::{InstrumentId, MAX_INSTRUMENTS};
+
+use super::answer::{check_unreserved, InstrumentSpec, RequestError};
+
+/// Symbols and scales of the instruments one venue trades.
+#[derive(Debug, Clone, Default)]
+pub struct InstrumentTable {
+    specs: Vec<Option<InstrumentSpec>>,
+}
+
+impl InstrumentTable {
+    /// Build from `(id, spec)` pairs; refuses symbols that would need url-encoding and ids beyond
+    /// [`MAX_INSTRUMENTS`].
+    pub fn new(entries: &[(InstrumentId, InstrumentSpec)]) -> Result<Self, RequestError> {
+        let mut specs = vec![None; MAX_INSTRUMENTS];
+        for (id, spec) in entries {
+            check_unreserved("symbol", spec.symbol.as_bytes())?;
+            let slot = specs
+                .get_mut(id.index())
+                .ok_or(RequestError::UnknownInstrument(id.0))?;
+            *slot = Some(spec.clone());
+        }
+        Ok(InstrumentTable { specs })
+    }
+
+    /// The spec of `id`, if this venue trades it.
+    #[inline]
+    pub fn get(&self, id: InstrumentId) -> Result<&InstrumentSpec, RequestError> {
+        self.specs
+            .get(id.index())
+            .and_then(Option::as_ref)
+            .ok_or(RequestError::UnknownInstrument(id.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_and_refusals() {
+        let spec = InstrumentSpec {
+            symbol: "BTCUSDT".into(),
+            price_scale: 2,
+            qty_scale: 8,
+        };
+        let t = InstrumentTable::new(&[(InstrumentId(3), spec.clone())]).unwrap();
+        assert_eq!(t.get(InstrumentId(3)), Ok(&spec));
+        assert_eq!(
+            t.get(InstrumentId(4)),
+            Err(RequestError::UnknownInstrument(4))
+        );
+        assert_eq!(
+            t.get(InstrumentId(60_000)),
+            Err(RequestError::UnknownInstrument(60_000))
+        );
+        let bad = InstrumentSpec {
+            symbol: "BTC USDT".into(),
+            ..spec
+        };
+        assert!(InstrumentTable::new(&[(InstrumentId(0), bad)]).is_err());
+    }
+}

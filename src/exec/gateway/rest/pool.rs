@@ -1,0 +1,281 @@
+//! A small pool of keep-alive [`HttpConn`]s to one venue host, with its own mio `Poll`.
+//!
+//! Why a pool: an HTTP/1.1 connection carries one request at a time, and an arbitrage fires two
+//! legs per venue at most a few at once, so a handful of warm connections (TCP and TLS already
+//! up) removes the handshake from the order path. The pool keeps every connection open: a closed
+//! one is reconnected on the next [`Pool::poll`], at once after a clean close and with doubling
+//! back-off (`reconnect_min_ns` .. `reconnect_max_ns`) after failed connects.
+//!
+//! Time is the caller's: [`Pool::send`] takes the request's deadline and [`Pool::poll`] the
+//! current time; a busy connection past its deadline is closed (a late answer must never be read
+//! as the next request's) and reported as [`LostReason::Timeout`]. `poll` waits for nothing
+//! (`Poll::poll` with a zero timeout) and allocates nothing: the event list is sized at
+//! construction and connections are at most 64 (a bit mask of ready ones).
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mio::{Events, Poll, Token};
+use rustls::pki_types::ServerName;
+use rustls::ClientConfig;
+
+use super::conn::{ConnState, HttpConn, LostReason, Progress, TlsTarget};
+
+/// Where a venue's REST API lives (resolved on the cold path).
+#[derive(Debug, Clone)]
+pub struct HostSpec {
+    /// Socket address to connect to.
+    pub addr: SocketAddr,
+    /// For https: the rustls config and the host name to verify (`api.binance.com`).
+    pub tls: Option<(Arc<ClientConfig>, String)>,
+}
+
+/// Pool sizing and reconnect pacing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Connections kept open (1..=64).
+    pub conns: usize,
+    /// Input buffer per connection (largest response accepted).
+    pub in_cap: usize,
+    /// Output buffer reserved per connection (largest request written without allocating).
+    pub out_cap: usize,
+    /// First delay after a failed connect.
+    pub reconnect_min_ns: u64,
+    /// Cap of the doubling delay.
+    pub reconnect_max_ns: u64,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings {
+            conns: 4,
+            in_cap: 16 * 1024,
+            out_cap: 2048,
+            reconnect_min_ns: 50_000_000,
+            reconnect_max_ns: 5_000_000_000,
+        }
+    }
+}
+
+/// Why the pool could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum PoolError {
+    /// `conns` outside 1..=64.
+    #[error("pool size {0} outside 1..=64")]
+    Size(usize),
+    /// The TLS host name is not a valid DNS name or IP.
+    #[error("invalid TLS server name {0:?}")]
+    ServerName(String),
+    /// Creating the mio `Poll` failed.
+    #[error("creating the poller: {0}")]
+    Poll(#[from] io::Error),
+}
+
+/// What happened on a connection during [`Pool::poll`].
+#[derive(Debug)]
+pub enum PoolEvent<'a> {
+    /// A complete response to the request sent on `conn`.
+    Response {
+        /// Connection index.
+        conn: usize,
+        /// HTTP status.
+        status: u16,
+        /// Response headers.
+        headers: &'a [httparse::Header<'a>],
+        /// Decoded body.
+        body: &'a [u8],
+    },
+    /// The connection was lost. `busy`: a request was outstanding on it; `request_left`: some of
+    /// its bytes had been handed to the socket, so the venue may have acted on it.
+    Lost {
+        /// Connection index.
+        conn: usize,
+        /// Why.
+        reason: LostReason,
+        /// A request was outstanding.
+        busy: bool,
+        /// Some of that request had left.
+        request_left: bool,
+    },
+}
+
+/// N keep-alive connections to one host.
+#[derive(Debug)]
+pub struct Pool {
+    poll: Poll,
+    events: Events,
+    conns: Vec<HttpConn>,
+    deadline_ns: Vec<u64>,
+    next_try_ns: Vec<u64>,
+    backoff_ns: Vec<u64>,
+    kick: u64,
+    settings: PoolSettings,
+    connects: u64,
+}
+
+impl Pool {
+    /// Build the pool (cold path); connections open on the first [`poll`](Self::poll).
+    pub fn new(host: &HostSpec, settings: PoolSettings) -> Result<Self, PoolError> {
+        if settings.conns == 0 || settings.conns > 64 {
+            return Err(PoolError::Size(settings.conns));
+        }
+        let tls = match &host.tls {
+            None => None,
+            Some((config, name)) => Some(TlsTarget {
+                config: Arc::clone(config),
+                name: ServerName::try_from(name.clone())
+                    .map_err(|_| PoolError::ServerName(name.clone()))?,
+            }),
+        };
+        let conns = (0..settings.conns)
+            .map(|_| HttpConn::new(host.addr, tls.clone(), settings.in_cap, settings.out_cap))
+            .collect();
+        Ok(Pool {
+            poll: Poll::new()?,
+            events: Events::with_capacity(2 * settings.conns + 8),
+            conns,
+            deadline_ns: vec![u64::MAX; settings.conns],
+            next_try_ns: vec![0; settings.conns],
+            backoff_ns: vec![settings.reconnect_min_ns; settings.conns],
+            kick: 0,
+            settings,
+            connects: 0,
+        })
+    }
+
+    /// Number of connections.
+    pub fn len(&self) -> usize {
+        self.conns.len()
+    }
+
+    /// Always false (a pool has at least one connection); for clippy's `len_without_is_empty`.
+    pub fn is_empty(&self) -> bool {
+        self.conns.is_empty()
+    }
+
+    /// Connection `i` (state, reuse count).
+    pub fn conn(&self, i: usize) -> &HttpConn {
+        &self.conns[i]
+    }
+
+    /// Connect attempts made so far (reconnects included).
+    pub fn connects(&self) -> u64 {
+        self.connects
+    }
+
+    /// The first idle connection, if any.
+    pub fn idle(&self) -> Option<usize> {
+        self.conns.iter().position(|c| c.state() == ConnState::Idle)
+    }
+
+    /// Write a request on idle connection `i`: `build` fills the (cleared, reused) buffer; the
+    /// bytes go out at once. The response is due by `deadline_ns`.
+    pub fn send<E>(
+        &mut self,
+        i: usize,
+        deadline_ns: u64,
+        build: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let c = &mut self.conns[i];
+        debug_assert_eq!(c.state(), ConnState::Idle);
+        build(c.request_buf())?;
+        c.start();
+        self.deadline_ns[i] = deadline_ns;
+        // A write failure is reported by the next poll, with the request's fate.
+        self.kick |= 1 << i;
+        Ok(())
+    }
+
+    fn lose(&mut self, i: usize, now_ns: u64) -> (bool, bool) {
+        let c = &mut self.conns[i];
+        let busy = c.state() == ConnState::Busy;
+        let left = busy && c.request_left();
+        let was_connecting = c.state() == ConnState::Connecting;
+        c.close(self.poll.registry());
+        self.deadline_ns[i] = u64::MAX;
+        if was_connecting {
+            self.next_try_ns[i] = now_ns.saturating_add(self.backoff_ns[i]);
+            self.backoff_ns[i] = (self.backoff_ns[i] * 2).min(self.settings.reconnect_max_ns);
+        } else {
+            self.next_try_ns[i] = now_ns;
+        }
+        (busy, left)
+    }
+
+    /// Reconnect what is closed, move bytes on ready sockets, expire deadlines, and report each
+    /// response or loss to `on`. Never blocks.
+    pub fn poll(&mut self, now_ns: u64, mut on: impl FnMut(PoolEvent<'_>)) {
+        for i in 0..self.conns.len() {
+            if self.conns[i].state() == ConnState::Closed && now_ns >= self.next_try_ns[i] {
+                self.connects += 1;
+                if self.conns[i]
+                    .connect(self.poll.registry(), Token(i))
+                    .is_err()
+                {
+                    self.lose(i, now_ns);
+                    self.next_try_ns[i] = now_ns.saturating_add(self.backoff_ns[i]);
+                }
+            }
+        }
+        let mut ready = std::mem::take(&mut self.kick);
+        if self
+            .poll
+            .poll(&mut self.events, Some(Duration::ZERO))
+            .is_ok()
+        {
+            for e in self.events.iter() {
+                if e.token().0 < self.conns.len() {
+                    ready |= 1 << e.token().0;
+                }
+            }
+        }
+        while ready != 0 {
+            let i = ready.trailing_zeros() as usize;
+            ready &= ready - 1;
+            let was_connecting = self.conns[i].state() == ConnState::Connecting;
+            match self.conns[i].drive() {
+                Progress::Pending => {
+                    if was_connecting && self.conns[i].state() == ConnState::Idle {
+                        self.backoff_ns[i] = self.settings.reconnect_min_ns;
+                    }
+                }
+                Progress::Ready => {
+                    self.deadline_ns[i] = u64::MAX;
+                    let taken = self.conns[i].take_response(|status, headers, body| {
+                        on(PoolEvent::Response {
+                            conn: i,
+                            status,
+                            headers,
+                            body,
+                        })
+                    });
+                    if let Some(((), false)) = taken {
+                        self.lose(i, now_ns);
+                    }
+                }
+                Progress::Lost(reason) => {
+                    let (busy, request_left) = self.lose(i, now_ns);
+                    on(PoolEvent::Lost {
+                        conn: i,
+                        reason,
+                        busy,
+                        request_left,
+                    });
+                }
+            }
+        }
+        for i in 0..self.conns.len() {
+            if now_ns >= self.deadline_ns[i] {
+                let (busy, request_left) = self.lose(i, now_ns);
+                on(PoolEvent::Lost {
+                    conn: i,
+                    reason: LostReason::Timeout,
+                    busy,
+                    request_left,
+                });
+            }
+        }
+    }
+}
