@@ -332,7 +332,7 @@ impl HttpConn {
                 if self.eof {
                     return Progress::Lost(LostReason::Closed);
                 }
-                if self.tls.as_ref().map_or(true, |t| !t.is_handshaking()) {
+                if self.tls.as_ref().is_none_or(|t| !t.is_handshaking()) {
                     self.state = ConnState::Idle;
                 }
                 Progress::Pending
