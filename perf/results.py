@@ -57,6 +57,46 @@ def load():
     return rows
 
 
+def e2e_section():
+    """The end-to-end summary of perf/e2e.sh, if it has been run here."""
+    path = os.path.join(ROOT, "perf", "out", "e2e.json")
+    try:
+        with open(path) as f:
+            e = json.load(f)
+        mtime = datetime.fromtimestamp(os.path.getmtime(path), timezone.utc)
+    except (OSError, ValueError):
+        return ["## End to end", "", "`perf/e2e.sh` has not been run on this machine yet.", ""]
+    out = ["## End to end (`perf/e2e.sh`)", ""]
+    out.append(f"Run at {mtime.strftime('%Y-%m-%d %H:%M UTC')}. Mock exchange pinned to core 0 in the "
+               "`e2e` driver; each engine in its own process with its default topology for this "
+               "machine. Latencies in microseconds.")
+    out.append("")
+    out.append("| engine | rate/s | sent | received | dropped | orders | send→order p50 | p99 | p99.9 | max | tick→order p50 | p99 | p99.9 | max | max drop-free rate |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    us = lambda v: "-" if v is None else f"{v / 1000:.1f}"
+    for engine in ("microarb", "baseline"):
+        eng = e.get(engine) or {}
+        for run in (eng.get("at_10k"), eng if eng.get("rate") else None):
+            if not run:
+                continue
+            s, t = run.get("send_to_order") or {}, run.get("tick_to_order") or {}
+            out.append(f"| {engine} | {run['rate']} | {run['sent']} | {run['received']} | {run['dropped']} | "
+                       f"{run['orders']} | {us(s.get('p50_ns'))} | {us(s.get('p99_ns'))} | {us(s.get('p999_ns'))} | "
+                       f"{us(s.get('max_ns'))} | {us(t.get('p50_ns'))} | {us(t.get('p99_ns'))} | "
+                       f"{us(t.get('p999_ns'))} | {us(t.get('max_ns'))} | {eng.get('max_drop_free_rate')} |")
+    out.append("")
+    hop = e.get("hop_ns") or {}
+    out.append(f"Raw ring hop (rtrb ping-pong, cores 0/1, pinned {hop.get('pinned')}): p50 {hop.get('p50')} ns, "
+               f"p99 {hop.get('p99')} ns, p99.9 {hop.get('p999')} ns.")
+    out.append("")
+    r = e.get("baseline_over_microarb") or {}
+    if r:
+        out.append("Baseline / microarb (how many times lower microarb is): " +
+                   ", ".join(f"{k} {v}x" for k, v in sorted(r.items())) + ".")
+        out.append("")
+    return out
+
+
 def main():
     rows = load()
     out = []
@@ -71,6 +111,7 @@ def main():
     out.append(f"- rustc: {sh('rustc', '--version')}")
     out.append(f"- benches run: {', '.join(sys.argv[1:]) or 'all'}")
     out.append("")
+    out.extend(e2e_section())
     if not rows:
         out.append("No criterion results found: run `perf/bench.sh`.")
         print("\n".join(out))

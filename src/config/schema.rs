@@ -225,6 +225,10 @@ pub struct PaperConfig {
     pub balance_base: DecimalText,
     /// Starting balance of every quote asset on every venue, decimal text.
     pub balance_quote: DecimalText,
+    /// Hold paper orders to each venue's real order rate limits (default). `false` lifts them, for
+    /// benchmarks that compare the engine's path with an engine that has no limiter; never for
+    /// anything that will meet a real venue.
+    pub venue_limits: bool,
 }
 
 impl Default for PaperConfig {
@@ -242,6 +246,7 @@ impl Default for PaperConfig {
             spread_bps: 1.0,
             balance_base: DecimalText::from("1000"),
             balance_quote: DecimalText::from("100000000"),
+            venue_limits: true,
         }
     }
 }

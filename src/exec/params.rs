@@ -246,11 +246,12 @@ impl ExecParams {
         let mut venues = Vec::with_capacity(cfg.venues.len());
         for (i, v) in cfg.venues.iter().enumerate() {
             per_venue[i] = v.max_inflight.min(u32::from(u8::MAX)) as u8;
-            venues.push(VenueExec::for_kind(
-                v.kind,
-                bps(v.slippage_bps),
-                bps(v.taker_fee_bps),
-            ));
+            let mut venue = VenueExec::for_kind(v.kind, bps(v.slippage_bps), bps(v.taker_fee_bps));
+            if e.gateway == "paper" && !e.paper.venue_limits {
+                // No group to take tokens from: orders pass every rate check.
+                venue.order_groups = [None; 3];
+            }
+            venues.push(venue);
         }
         let global = e.max_inflight.min(super::slots::MAX_SLOTS as u32) as u8;
         let p = &e.paper;
@@ -329,5 +330,19 @@ mod tests {
         assert!(p.venues[1].limits[EndpointGroup::Order.index()].is_some());
         assert_eq!(split_name("BTC-USDT"), Some(("BTC", "USDT")));
         assert_eq!(split_name("BTCUSDT"), None);
+    }
+
+    #[test]
+    fn paper_venue_limits_can_be_lifted_for_benchmarks() {
+        let text = crate::config::DEMO_TOML.replace(
+            "gateway = \"paper\"",
+            "gateway = \"paper\"\n\n[execution.paper]\nvenue_limits = false",
+        );
+        let cfg = Config::from_toml_str(&text, &crate::config::Machine::this(false)).unwrap();
+        let p = ExecParams::from_config(&cfg).unwrap();
+        assert!(p
+            .venues
+            .iter()
+            .all(|v| v.order_groups.iter().all(Option::is_none)));
     }
 }

@@ -176,10 +176,14 @@ pub struct Connection {
     last_ping_ns: u64,
     stale: bool,
     healthy: bool,
+    pending: bool,
     /// Counters.
     pub counters: ConnCounters,
     samples: SampleTx<ParseSample>,
 }
+
+/// Most data frames read from one connection per poll before the stage moves on.
+pub const READ_BUDGET: u32 = 32;
 
 /// How long an open breaker waits before the next check, so a refused attempt is retried.
 const BREAKER_RECHECK_NS: u64 = 1_000_000_000;
@@ -209,6 +213,7 @@ impl Connection {
             last_ping_ns: 0,
             stale: false,
             healthy: false,
+            pending: false,
             counters,
             samples,
         }
@@ -437,14 +442,36 @@ impl Connection {
         }
     }
 
-    /// Drain every frame the socket has, until `WouldBlock`.
+    /// Frames still to read from an earlier readiness event? (See [`READ_BUDGET`].)
+    pub fn has_pending(&self) -> bool {
+        self.pending
+    }
+
+    /// Go on draining a connection whose last read stopped at the budget.
+    pub fn resume(&mut self, now: u64, reg: &MioRegistry, out: &mut Out) -> u32 {
+        if !self.pending {
+            return 0;
+        }
+        self.read_all(now, reg, out)
+    }
+
+    /// Read frames until `WouldBlock`, or until [`READ_BUDGET`] frames were read: then the
+    /// connection stays `pending` and the stage resumes it on its next poll without waiting for a
+    /// new readiness event (edge-triggered readiness would not come again for bytes already there).
+    /// The budget keeps one poll short, so on a shared thread the strategy sees the first quotes of
+    /// a burst before the last ones are parsed.
     fn read_all(&mut self, _now: u64, reg: &MioRegistry, out: &mut Out) -> u32 {
+        self.pending = false;
         let State::Open { ws, .. } = &mut self.state else {
             return 0;
         };
         let mut frames = 0u32;
         let mut end = None;
         loop {
+            if frames >= READ_BUDGET {
+                self.pending = true;
+                break;
+            }
             match ws.read() {
                 Ok(msg) => {
                     let recv = out.clock.now_ns();
@@ -503,6 +530,7 @@ impl Connection {
 
     /// Tear the current attempt or session down and schedule the next attempt.
     fn end(&mut self, now: u64, why: End, reg: &MioRegistry) {
+        self.pending = false;
         let (session_ns, was_open) = match std::mem::replace(&mut self.state, State::Empty) {
             State::Connecting { mut stream, .. } => {
                 let _ = reg.deregister(&mut stream);

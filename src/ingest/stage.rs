@@ -220,6 +220,12 @@ impl Stage for IngestStage {
 
     fn poll(&mut self, now_ns: u64) -> Work {
         let mut n = 0u32;
+        {
+            let reg = self.poll.registry();
+            for c in self.conns.iter_mut().filter(|c| c.has_pending()) {
+                n = n.saturating_add(c.resume(now_ns, reg, &mut self.out));
+            }
+        }
         if self
             .poll
             .poll(&mut self.events, Some(Duration::ZERO))

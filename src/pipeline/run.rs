@@ -129,6 +129,21 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
             .install_signal_handlers()
             .map_err(RunError::Signals)?;
     }
+    // Keep the helper threads (telemetry, logs, watchers, recorder) off the workers' cores: they
+    // inherit this thread's affinity, so pin it to the first core no worker is pinned to.
+    if !opts.no_pin {
+        let used: Vec<usize> = effective_threads(&cfg.runtime, machine_cores())
+            .iter()
+            .filter_map(|t| t.core)
+            .collect();
+        if let Some(spare) = core_affinity::get_core_ids()
+            .unwrap_or_default()
+            .into_iter()
+            .find(|c| !used.contains(&c.id))
+        {
+            core_affinity::set_for_current(spare);
+        }
+    }
     let mut reg = Registry::new();
     let cap = cfg.runtime.ring_capacity as usize;
     let (q_tx, q_rx) = ring::<Quote>("quotes", cap, &mut reg.counters);

@@ -39,6 +39,10 @@ pub struct Opportunity {
     pub recv_ns: u64,
     /// Detection time, monotonic ns.
     pub detected_ns: u64,
+    /// Venue of the triggering quote.
+    pub trigger_venue: String,
+    /// Sequence number (update id) of the triggering quote.
+    pub trigger_seq: u64,
 }
 
 impl Opportunity {
@@ -129,6 +133,12 @@ pub fn detect(
             qb.recv_ns
         },
         detected_ns: now_ns,
+        trigger_venue: trigger.to_string(),
+        trigger_seq: if va.name == trigger {
+            qa.sequence
+        } else {
+            qb.sequence
+        },
     })
 }
 

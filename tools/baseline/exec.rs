@@ -111,6 +111,14 @@ impl Executor {
         drop(permit);
         let mut stats = self.stats.write().await;
         stats.record("tick_to_order", ready_ns.saturating_sub(opp.recv_ns));
+        let unix_ns = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0)
+            .saturating_sub(self.now_ns().saturating_sub(ready_ns));
+        stats
+            .orders_log
+            .push((opp.trigger_venue.clone(), opp.trigger_seq, unix_ns));
         stats.orders += 2;
         stats.order_bytes += bytes;
         stats.executed += 1;

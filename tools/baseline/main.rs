@@ -64,6 +64,10 @@ struct Args {
     /// tokio worker threads (default: one per core).
     #[arg(long)]
     worker_threads: Option<usize>,
+    /// Write one JSON line per order written (`trigger_venue`, `trigger_seq`, `order_ts` unix ns),
+    /// the fields microarb's `--opps` carries, for the end-to-end bench's send-to-order join.
+    #[arg(long)]
+    opps: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -216,6 +220,20 @@ async fn run(args: Args, config: Config, spec: Spec) -> Result<(), String> {
         });
         let report = stats.report(config_json, run);
         write_json(path, &report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    if let Some(path) = &args.opps {
+        let mut text = String::new();
+        for (venue, seq, ts) in &stats.orders_log {
+            let line = serde_json::json!({
+                "outcome": "executed",
+                "trigger_venue": venue,
+                "trigger_seq": seq,
+                "order_ts": ts,
+            });
+            text.push_str(&line.to_string());
+            text.push('\n');
+        }
+        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(())
 }

@@ -113,6 +113,9 @@ pub struct Stats {
     pub cache: CacheCounts,
     /// Latency metrics by tag.
     pub latency: BTreeMap<&'static str, Latency>,
+    /// Orders written: (trigger venue, trigger update id, unix ns of the order bytes), for the
+    /// end-to-end bench's send-to-order join (`--opps`).
+    pub orders_log: Vec<(String, u64, u64)>,
 }
 
 impl Default for Stats {
@@ -140,6 +143,7 @@ impl Stats {
             order_bytes: 0,
             cache: CacheCounts::default(),
             latency: METRICS.iter().map(|m| (*m, Latency::new())).collect(),
+            orders_log: Vec::new(),
         }
     }
 

@@ -1,0 +1,246 @@
+//! `e2e`: one engine against the mock exchange, end to end over loopback, with send-to-order
+//! latency measured from the venue's side.
+//!
+//! The mock exchange runs in this process (synthetic three-venue market: Binance, Bybit, OKX, with
+//! injected dislocations, at a fixed rate), logging the send time of every frame by venue and
+//! update id. The engine under test runs as its own process (`microarb run` or the `baseline`),
+//! configured with the mock's URLs, and writes its report, interval log and per-order lines
+//! (`--opps`: the triggering frame's venue and update id, and when the order bytes were written).
+//! After the run this joins each order to the send time of the frame that triggered it:
+//! `send_to_order = order written (unix ns) - frame sent (unix ns)`, one clock on one host.
+//! `tick_to_order` (receive to order bytes) is the engine's own histogram from its report.
+//!
+//! Prints one JSON object (and writes it to `--out DIR/<engine>-<rate>.json`).
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+
+use clap::Parser;
+use microarb::mockex::{MockConfig, MockExchange, MockVenue, SyntheticSource};
+use microarb::model::VenueKind;
+use microarb::sim::SimParams;
+
+/// Arguments.
+#[derive(Debug, Parser)]
+#[command(about = "one engine against the in-process mock exchange, send-to-order latency")]
+struct Args {
+    /// `microarb` or `baseline`.
+    #[arg(long)]
+    engine: String,
+    /// The engine's binary.
+    #[arg(long)]
+    bin: PathBuf,
+    /// Frames per second in total across the venues.
+    #[arg(long, default_value_t = 100_000)]
+    rate: u64,
+    /// Seconds the engine runs.
+    #[arg(long, default_value_t = 10.0)]
+    seconds: f64,
+    /// One injected dislocation every this many frames.
+    #[arg(long, default_value_t = 500)]
+    dislocation_every: u64,
+    /// Output folder.
+    #[arg(long, default_value = "perf/out")]
+    out: PathBuf,
+    /// The engine's idle strategy (`busy-spin`, `spin-yield`, `park`).
+    #[arg(long, default_value = "busy-spin")]
+    idle: String,
+    /// Core for the mock exchange (the engine's default topology takes the last core).
+    #[arg(long, default_value_t = 0)]
+    mock_core: usize,
+}
+
+const VENUES: [(&str, VenueKind); 3] = [
+    ("binance", VenueKind::Binance),
+    ("bybit", VenueKind::Bybit),
+    ("okx", VenueKind::Okx),
+];
+
+fn config(urls: &[String], idle: &str) -> String {
+    let mut t = String::new();
+    let fees = [10.0, 10.0, 8.0];
+    for (i, (name, kind)) in VENUES.iter().enumerate() {
+        t += &format!(
+            "[[venues]]\nname = \"{name}\"\nkind = \"{}\"\nurl = \"{}\"\ntaker_fee_bps = {:.1}\nstale_after_ms = 500\n\n",
+            kind.name(),
+            urls[i],
+            fees[i]
+        );
+    }
+    t +=
+        "[[instruments]]\nname = \"BTC/USDT\"\nprice_scale = 8\nqty_scale = 8\nlot = \"0.00001\"\n";
+    t += "symbols = { binance = \"BTCUSDT\", bybit = \"BTCUSDT\", okx = \"BTC-USDT\" }\n\n";
+    t += "[strategy]\nmin_profit_bps = 2.0\nmax_notional = \"1000\"\n\n";
+    // The baseline (the seed's design) has no venue rate limiter; lift the paper venue's limits so
+    // both engines send every opportunity they find and the latency compares like with like.
+    t += "[execution]\ngateway = \"paper\"\n\n[execution.paper]\nvenue_limits = false\n\n";
+    t += &format!("[runtime]\nidle = \"{idle}\"\n\n");
+    t += "[telemetry]\ninterval_ms = 1000\nstatus_line = false\n";
+    t
+}
+
+fn quantiles(h: &hdrhistogram::Histogram<u64>) -> serde_json::Value {
+    let q = |x: f64| {
+        if h.is_empty() {
+            0
+        } else {
+            h.value_at_quantile(x)
+        }
+    };
+    serde_json::json!({
+        "count": h.len(),
+        "p50_ns": q(0.5),
+        "p99_ns": q(0.99),
+        "p999_ns": q(0.999),
+        "max_ns": h.max(),
+    })
+}
+
+fn counter_sum(report: &serde_json::Value, pred: impl Fn(&str) -> bool) -> u64 {
+    report["counters"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| pred(k))
+                .filter_map(|(_, v)| v.as_u64())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn main() {
+    let a = Args::parse();
+    if let Err(e) = run(&a) {
+        eprintln!("e2e: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(a: &Args) -> Result<(), String> {
+    std::fs::create_dir_all(&a.out).map_err(|e| e.to_string())?;
+    let tag = format!("{}-{}", a.engine, a.rate);
+    let path = |ext: &str| a.out.join(format!("{tag}.{ext}"));
+    let venues: Vec<MockVenue> = VENUES.iter().map(|(n, k)| MockVenue::new(*n, *k)).collect();
+    let source = SyntheticSource {
+        params: SimParams {
+            venues: VENUES.len(),
+            dislocation_every: a.dislocation_every,
+            ..SimParams::default()
+        },
+        ..SyntheticSource::default()
+    };
+    let mut mcfg = MockConfig::synthetic(venues, source);
+    mcfg.rate_per_s = a.rate;
+    let per_venue = (a.rate as f64 * (a.seconds + 10.0) / VENUES.len() as f64) as usize;
+    mcfg.send_log_capacity = per_venue.next_power_of_two().max(1 << 16);
+    // The mock's threads inherit this thread's affinity: keep them on their own core.
+    let mock_pinned = core_affinity::get_core_ids()
+        .and_then(|ids| ids.into_iter().find(|c| c.id == a.mock_core))
+        .is_some_and(core_affinity::set_for_current);
+    let ex = MockExchange::start(mcfg).map_err(|e| format!("mock exchange: {e}"))?;
+    let urls: Vec<String> = ex.endpoints().iter().map(|e| e.ws_url.clone()).collect();
+    let cfg_path = path("toml");
+    std::fs::write(&cfg_path, config(&urls, &a.idle)).map_err(|e| e.to_string())?;
+
+    let (report, hlog, opps) = (path("report.json"), path("hlog"), path("opps.jsonl"));
+    let secs = format!("{}", a.seconds);
+    let mut cmd = Command::new(&a.bin);
+    if a.engine == "microarb" {
+        cmd.arg("run");
+    }
+    cmd.arg("--config")
+        .arg(&cfg_path)
+        .args(["--seconds", &secs]);
+    cmd.arg("--report")
+        .arg(&report)
+        .arg("--hist-log")
+        .arg(&hlog)
+        .arg("--opps")
+        .arg(&opps);
+    if a.engine == "microarb" {
+        cmd.arg("--quiet");
+    }
+    let started = Instant::now();
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot start {}: {e}", a.bin.display()))?;
+    if !status.success() {
+        return Err(format!("{} exited with {status}", a.engine));
+    }
+    let wall = started.elapsed();
+    let stats = ex.stats();
+    let sent: u64 = stats.iter().map(|s| s.frames_sent).sum();
+    let mock_dropped: u64 = stats.iter().map(|s| s.frames_dropped).sum();
+
+    let rep: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+    let received = counter_sum(&rep, |k| k.starts_with("ingest.") && k.ends_with(".frames"));
+    // Ring drops (each is also counted by its producer under another name: count rings only).
+    let engine_dropped = counter_sum(&rep, |k| k.starts_with("ring.") && k.ends_with(".dropped"));
+
+    // Join orders to the send times of their triggering frames.
+    let mut s2o =
+        hdrhistogram::Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).expect("bounds");
+    let mut unmatched = 0u64;
+    let logs: Vec<_> = VENUES
+        .iter()
+        .map(|(n, _)| ex.send_log(n).expect("venue served"))
+        .collect();
+    let text = std::fs::read_to_string(&opps).unwrap_or_default();
+    for line in text.lines() {
+        let Ok(o) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let (Some(ts), Some(seq), Some(v)) = (
+            o["order_ts"].as_u64(),
+            o["trigger_seq"].as_u64(),
+            o["trigger_venue"].as_str(),
+        ) else {
+            continue;
+        };
+        let sent_ns = VENUES
+            .iter()
+            .position(|(n, _)| *n == v)
+            .and_then(|i| logs[i].get(seq));
+        match sent_ns {
+            Some(s) if ts >= s => s2o.saturating_record(ts - s),
+            _ => unmatched += 1,
+        }
+    }
+    drop(ex);
+    let t2o = &rep["latency_ns"]["tick_to_order"];
+    let out = serde_json::json!({
+        "engine": a.engine,
+        "rate": a.rate,
+        "seconds": a.seconds,
+        "wall_seconds": wall.as_secs_f64(),
+        "sent": sent,
+        "received": received,
+        "dropped": engine_dropped + mock_dropped + sent.saturating_sub(received),
+        "engine_dropped": engine_dropped,
+        "mock_queue_dropped": mock_dropped,
+        "orders_joined": s2o.len(),
+        "orders_unmatched": unmatched,
+        "send_to_order": quantiles(&s2o),
+        "tick_to_order": {
+            "count": t2o["count"],
+            "p50_ns": t2o["p50"],
+            "p99_ns": t2o["p99"],
+            "p999_ns": t2o["p999"],
+            "max_ns": t2o["max"],
+        },
+        "rss_peak_bytes": rep["rss_bytes"]["peak"],
+        "hist_log": hlog.display().to_string(),
+        "topology": {
+            "mock_core": if mock_pinned { serde_json::json!(a.mock_core) } else { serde_json::Value::Null },
+            "engine_idle": a.idle,
+            "engine_threads": "default topology of the engine for this machine's cores",
+        },
+    });
+    let text = serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?;
+    std::fs::write(path("json"), &text).map_err(|e| e.to_string())?;
+    println!("{text}");
+    Ok(())
+}
