@@ -75,8 +75,15 @@ fn a_hundred_threads_on_one_shared_limit() {
     let end = clock.load(Ordering::Relaxed);
     // The burst was spent at t0; from then on at most one per interval (plus one for the edge).
     let bound = (end - t0) / INTERVAL_NS + 1;
-    assert!(ok <= bound, "{ok} admitted over {} ns, bound {bound}", end - t0);
-    assert!(ok >= bound / 2, "the limit was used, not starved: {ok} of {bound}");
+    assert!(
+        ok <= bound,
+        "{ok} admitted over {} ns, bound {bound}",
+        end - t0
+    );
+    assert!(
+        ok >= bound / 2,
+        "the limit was used, not starved: {ok} of {bound}"
+    );
     // Still alive: after a quiet period the full burst is there again.
     let later = end + u64::from(BURST) * INTERVAL_NS + INTERVAL_NS;
     for i in 0..BURST {
@@ -89,7 +96,11 @@ fn a_hundred_threads_on_one_shared_limit() {
 fn a_hundred_simultaneous_opportunities_each_end_once() {
     let mut h = harness("");
     let pairs: Vec<(VenueId, VenueId)> = (0..4u8)
-        .flat_map(|b| (0..4u8).filter(move |&s| s != b).map(move |s| (VenueId(b), VenueId(s))))
+        .flat_map(|b| {
+            (0..4u8)
+                .filter(move |&s| s != b)
+                .map(move |s| (VenueId(b), VenueId(s)))
+        })
         .collect();
     for i in 0..100 {
         let (b, s) = pairs[i % pairs.len()];
@@ -101,19 +112,30 @@ fn a_hundred_simultaneous_opportunities_each_end_once() {
     h.stage.poll(h.now);
     assert!(h.terminal_sum() <= 100);
     h.settle(100 * US, 5_000 * MS);
-    assert_eq!(h.terminal_sum(), 100, "every opportunity ended exactly once");
+    assert_eq!(
+        h.terminal_sum(),
+        100,
+        "every opportunity ended exactly once"
+    );
     h.flush();
     let executed = h.outcome(Outcome::Executed);
     let no_slot = h.outcome(Outcome::Rejected(RejectReason::NoSlot));
     let limited = h.outcome(Outcome::Rejected(RejectReason::RateLimited));
     assert!(executed >= 1, "some of the burst executed");
-    assert!(
-        no_slot + limited > 0,
-        "the rest were refused with a reason"
+    assert!(no_slot + limited > 0, "the rest were refused with a reason");
+    assert_eq!(
+        h.count("exec.slots.acquired"),
+        h.count("exec.slots.released")
     );
-    assert_eq!(h.count("exec.slots.acquired"), h.count("exec.slots.released"));
-    assert_eq!(h.count("exec.status_429"), 0, "the venues never answered 429");
-    assert_eq!(h.stage.gateway_mut().counters().orders, h.count("exec.orders_sent"));
+    assert_eq!(
+        h.count("exec.status_429"),
+        0,
+        "the venues never answered 429"
+    );
+    assert_eq!(
+        h.stage.gateway_mut().counters().orders,
+        h.count("exec.orders_sent")
+    );
     for v in 0..4u8 {
         assert_eq!(h.stage.breaker_state(VenueId(v)), BreakerState::Closed);
     }
