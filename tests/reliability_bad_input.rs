@@ -5,7 +5,7 @@
 //!   deletions, insertions, whole lines removed or duplicated, a key's value replaced by a random
 //!   TOML value) and random TOML documents built from the schema's own key names:
 //!   `Config::from_toml_str` returns `Ok` or `Err`, and an accepted config also builds the
-//!   execution parameters without panicking. Several thousand cases in total (the config parser is
+//!   execution parameters without panicking. 5,000 config cases in total (the config parser is
 //!   cold-path code, so the count is cheap).
 //! - REST answers: random and mutated HTTP responses through the response framer
 //!   (`rest::response::frame`), and random bodies/statuses through both venues' answer readers
@@ -181,7 +181,7 @@ fn random_doc() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2_000))]
+    #![proptest_config(ProptestConfig::with_cases(4_000))]
 
     #[test]
     fn mutated_shipped_configs_never_panic(

@@ -81,7 +81,12 @@ struct Phase {
 }
 
 pub fn main(a: SoakArgs) -> ExitCode {
-    if a.phases == 0 || a.max_rate == 0 || !(a.phase_seconds > 0.0) || a.sample_ms == 0 {
+    if a.phases == 0
+        || a.max_rate == 0
+        || !a.phase_seconds.is_finite()
+        || a.phase_seconds <= 0.0
+        || a.sample_ms == 0
+    {
         eprintln!("microarb: soak: --phases, --max-rate, --phase-seconds and --sample-ms must be positive");
         return ExitCode::from(2);
     }
