@@ -9,8 +9,12 @@
 //! - OKX: a frame over `ingest.max_message_bytes` -> refused and counted as oversized, reconnected;
 //! - Upbit: a stall (the TCP connection stays open, nothing flows either way: a half-open peer)
 //!   longer than `reconnect_after_ms` -> a stale period counted, the silent session dropped and
-//!   reconnected; and no opportunity involving Upbit is detected while its last quote is older than
-//!   its `stale_after_ms` (checked on every line of the `--opps` file against the stall windows).
+//!   reconnected.
+//!
+//! No trade on stale data: every line of the `--opps` file (one per detected opportunity) is
+//! checked against the engine's own capture of every raw frame: both venues of the opportunity had
+//! a frame received within `stale_after_ms` before its trigger quote. The stalls make Upbit stale
+//! for over a second each round while the other venues keep producing opportunities.
 //!
 //! A second test starves the strategy thread (it parks 20 ms whenever idle) behind a 4-slot quote
 //! ring: drops are counted, never silent (`quotes pushed + dropped` = quotes parsed).
@@ -18,6 +22,7 @@
 //! Every run returns `Ok` (no thread panicked) and ends with the accounting invariant: every
 //! detected opportunity in exactly one terminal state, every ring drained.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -94,13 +99,15 @@ fn exchange(cfg: &mut Config, rate: u64, dislocation_every: u64) -> MockExchange
     ex
 }
 
-/// Start the engine in a thread; returns the stop handle, the unix time its clock started at
-/// (within microseconds, taken just before), and the result channel.
+/// Start the engine in a thread; returns the stop handle and the result channel, which carries
+/// the unix time read just before `run` started its clock (so at most that clock's anchor) with
+/// the summary.
 fn start_engine(
     cfg: Config,
     opps: Option<PathBuf>,
+    record: Option<PathBuf>,
     seconds: Option<f64>,
-) -> (Shutdown, u64, mpsc::Receiver<RunSummary>) {
+) -> (Shutdown, mpsc::Receiver<(u64, RunSummary)>) {
     let sd = Shutdown::new();
     let opts = RunOptions {
         seconds,
@@ -111,17 +118,18 @@ fn start_engine(
         ..Default::default()
     };
     let (tx, rx) = mpsc::channel();
-    let anchor = unix_ns();
     std::thread::spawn(move || {
         let feed = Feed::Live {
             settings: IngestSettings::default(),
-            record: None,
+            record,
             ingest_only: false,
         };
+        // At most the run's own clock anchor (taken just after, inside `run`).
+        let anchor = unix_ns();
         let summary = run(&cfg, feed, &opts).expect("the run returns Ok: no thread panicked");
-        tx.send(summary).expect("test waits");
+        tx.send((anchor, summary)).expect("test waits");
     });
-    (sd, anchor, rx)
+    (sd, rx)
 }
 
 fn counter(r: &serde_json::Value, name: &str) -> u64 {
@@ -130,8 +138,14 @@ fn counter(r: &serde_json::Value, name: &str) -> u64 {
         .unwrap_or_else(|| panic!("no counter {name}"))
 }
 
-fn check_accounting(r: &serde_json::Value) {
+fn check_accounting(summary: &RunSummary) {
+    let r = &summary.report;
     let o = &r["opportunities"];
+    assert!(
+        summary.unfinished.is_empty(),
+        "stages left undrained: {:?}; {o}",
+        summary.unfinished
+    );
     assert_eq!(o["terminal_sum"], o["detected"], "accounting: {o}");
     assert_eq!(o["in_flight_at_exit"].as_u64(), Some(0));
     assert_eq!(
@@ -159,7 +173,13 @@ fn fault_storms_are_counted_reconnected_and_never_traded_stale() {
     let ex = exchange(&mut cfg, 4_000, 80);
     let ctl = ex.control();
     let opps_path = tmp("storm-opps.jsonl");
-    let (sd, anchor, done) = start_engine(cfg, Some(opps_path.clone()), None);
+    let capture_path = tmp("storm.capture");
+    let (sd, done) = start_engine(
+        cfg,
+        Some(opps_path.clone()),
+        Some(capture_path.clone()),
+        None,
+    );
     wait_until("every venue subscribed", Duration::from_secs(10), || {
         ex.stats().iter().all(|s| s.subscribes >= 1)
     });
@@ -183,11 +203,11 @@ fn fault_storms_are_counted_reconnected_and_never_traded_stale() {
         std::thread::sleep(Duration::from_millis(700));
     }
     sd.request();
-    let summary = done
+    let (anchor, summary) = done
         .recv_timeout(Duration::from_secs(30))
         .expect("the run ends");
+    check_accounting(&summary);
     let r = &summary.report;
-    check_accounting(r);
     let stats = |v: &str| ex.venue_stats(v).expect("venue");
 
     // Drops: each counted by the mock and the engine, and the feed came back every time.
@@ -216,11 +236,32 @@ fn fault_storms_are_counted_reconnected_and_never_traded_stale() {
         assert!(counter(r, &format!("ingest.{v}.quotes")) > 100, "{v}");
     }
 
-    // No trade on stale data: no opportunity using Upbit was detected while its last quote was
-    // older than stale_after (from stall start + stale_after, with 100 ms of slack for frames
-    // already in flight and the clock mapping, to stall end).
+    // No trade on stale data, checked on every detected opportunity: both of its venues had a
+    // frame received within stale_after before the opportunity's trigger quote (receive times
+    // from the engine's own capture of every raw frame). Times map from the run's monotonic clock
+    // with `anchor`, read just before the run's clock started, so the mapped time is at most the
+    // true one and a flagged opportunity is a real violation (EPS covers the capture's own
+    // timestamp granularity and the few microseconds of the mapping).
+    const EPS: u64 = 20_000_000;
+    let mut frames: HashMap<String, Vec<u64>> = HashMap::new();
+    for line in std::fs::read_to_string(&capture_path)
+        .expect("capture")
+        .lines()
+    {
+        if line.starts_with('#') {
+            continue;
+        }
+        let mut f = line.splitn(3, '\t');
+        let (Some(t), Some(v)) = (f.next(), f.next()) else {
+            continue;
+        };
+        let t: u64 = t.parse().expect("receive time");
+        frames.entry(v.to_string()).or_default().push(t);
+    }
+    for t in frames.values_mut() {
+        t.sort_unstable();
+    }
     let text = std::fs::read_to_string(&opps_path).expect("opps file");
-    let slack = 100_000_000;
     let (mut upbit_opps, mut others_in_stall, mut violations) = (0, 0, Vec::new());
     let lines: Vec<serde_json::Value> = text
         .lines()
@@ -228,23 +269,27 @@ fn fault_storms_are_counted_reconnected_and_never_traded_stale() {
         .collect();
     for o in &lines {
         let at = anchor + o["recv_ts"].as_u64().expect("recv_ts");
-        if o["buy_venue"] != "upbit" && o["sell_venue"] != "upbit" {
+        for side in ["buy_venue", "sell_venue"] {
+            let venue = o[side].as_str().expect("venue name");
+            let times = frames.get(venue).map(Vec::as_slice).unwrap_or(&[]);
+            let n = times.partition_point(|&x| x <= at + EPS);
+            let age = n.checked_sub(1).map(|i| at.saturating_sub(times[i]));
+            if age.is_none_or(|a| a > STALE_AFTER_MS * 1_000_000 + EPS) {
+                violations.push((venue.to_string(), age, o.clone()));
+            }
+        }
+        if o["buy_venue"] == "upbit" || o["sell_venue"] == "upbit" {
+            upbit_opps += 1;
+        } else {
             others_in_stall += stalls
                 .iter()
                 .filter(|&&(s0, s1)| at > s0 && at < s1)
                 .count();
-            continue;
-        }
-        upbit_opps += 1;
-        for &(s0, s1) in &stalls {
-            if at > s0 + STALE_AFTER_MS * 1_000_000 + slack && at < s1 {
-                violations.push(o.clone());
-            }
         }
     }
     assert!(
         violations.is_empty(),
-        "traded on a stale Upbit quote: {violations:#?}"
+        "traded on a stale quote (venue, its last frame's age in ns): {violations:#?}"
     );
     assert!(upbit_opps > 0, "Upbit took part when its feed was live");
     assert!(
@@ -274,12 +319,12 @@ fn a_slow_consumer_filling_a_tiny_ring_is_counted_not_silent() {
                    [[runtime.threads]]\nname = \"work\"\nstages = [\"strategy\", \"exec\"]\n";
     let mut cfg = config(runtime);
     let ex = exchange(&mut cfg, 8_000, 200);
-    let (_sd, _anchor, done) = start_engine(cfg, None, Some(1.5));
-    let summary = done
+    let (_sd, done) = start_engine(cfg, None, None, Some(1.5));
+    let (_, summary) = done
         .recv_timeout(Duration::from_secs(30))
         .expect("the run ends");
+    check_accounting(&summary);
     let r = &summary.report;
-    check_accounting(r);
     let (mut parsed, mut dropped_by_ingest) = (0, 0);
     for v in ["binance", "bybit", "okx", "upbit"] {
         parsed += counter(r, &format!("ingest.{v}.quotes"));
