@@ -330,6 +330,16 @@ fn a_slow_consumer_filling_a_tiny_ring_is_counted_not_silent() {
         parsed += counter(r, &format!("ingest.{v}.quotes"));
         dropped_by_ingest += counter(r, &format!("ingest.{v}.quotes_dropped"));
     }
+    // An opportunity the 4-slot opportunity ring refused is one terminal `dropped`, counted once
+    // (the ring counts it too, under its own name, and that is not a second terminal state).
+    assert_eq!(
+        counter(r, "ring.opps.dropped"),
+        counter(r, "strategy.opps.dropped")
+    );
+    assert_eq!(
+        r["opportunities"]["dropped"].as_u64(),
+        Some(counter(r, "strategy.opps.dropped"))
+    );
     let dropped = counter(r, "ring.quotes.dropped");
     assert!(dropped > 0, "the 4-slot ring overflowed");
     assert_eq!(
