@@ -5,6 +5,14 @@
 //!   request is either admitted or refused with the earliest time it could pass (`NotUntil`, the
 //!   reason); admitted + refused equals requests made; the admissions never exceed the GCRA bound
 //!   for the elapsed time (`burst + elapsed / interval`); after the storm the limiter still admits.
+//! - The seed's panic traders: 100 threads, all at one instant, each checks the ticker (Upbit
+//!   `quotation`), its balance (`default`), sends three orders 100 ms apart (`order`) and checks
+//!   the order (`default`), drawing from shared atomic limiters sized from the venue's published
+//!   limits (Upbit's four groups and Binance's request weight: five groups). A request waits (on
+//!   its thread's fake clock) for its token up to a 2 s bound, else it is refused with the time it
+//!   could have passed. Every request is admitted within its bound or refused, none lost; the
+//!   admission times never exceed any group's published limit in any window (zero 429s); all five
+//!   groups admit again afterwards.
 //! - Opportunities: 100 opportunities reach the execution stage in one poll (on the paper venue, on
 //!   a fake clock). Each ends in exactly one terminal state (executed, or rejected `no_slot` /
 //!   `rate_limited` / ..., none lost, none twice); every slot is given back; no breaker opened;
@@ -90,6 +98,164 @@ fn a_hundred_threads_on_one_shared_limit() {
         assert!(gcra.check(later).is_ok(), "token {i} after the storm");
     }
     assert!(gcra.check(later).is_err());
+}
+
+/// One request's fate.
+#[derive(Debug, Clone, Copy)]
+enum Fate {
+    /// Admitted at this time after waiting this long.
+    Admitted { group: usize, at_ns: u64 },
+    /// Refused: its token would only come at `earliest_ns`, past the wait bound.
+    Refused { group: usize, earliest_ns: u64 },
+}
+
+#[test]
+fn a_hundred_panic_traders_on_five_venue_groups() {
+    use microarb::exec::limits::{default_limit, EndpointGroup, LimitSpec};
+    use microarb::model::VenueKind;
+
+    const MAX_WAIT_NS: u64 = 2 * 1_000_000_000;
+    let groups: Vec<(&str, LimitSpec)> = [
+        (VenueKind::Upbit, EndpointGroup::Quotation),
+        (VenueKind::Upbit, EndpointGroup::ExchangeDefault),
+        (VenueKind::Upbit, EndpointGroup::Order),
+        (VenueKind::Upbit, EndpointGroup::OrderCancelAll),
+        (VenueKind::Binance, EndpointGroup::RequestWeight),
+    ]
+    .iter()
+    .map(|&(k, g)| (g.name(), default_limit(k, g).expect("published limit")))
+    .collect();
+    let limiters: Arc<Vec<AtomicGcra>> = Arc::new(
+        groups
+            .iter()
+            .map(|(_, s)| AtomicGcra::new(s.interval_ns().expect("sized"), s.burst).expect("valid"))
+            .collect(),
+    );
+    let (quotation, default, order) = (0, 1, 2);
+    let t0 = 1_000_000_000u64;
+    let barrier = Arc::new(Barrier::new(THREADS));
+    let handles: Vec<_> = (0..THREADS)
+        .map(|_| {
+            let (limiters, barrier) = (limiters.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let mut now = t0;
+                let mut fates = Vec::new();
+                let mut acquire = |g: usize, now: &mut u64| {
+                    let start = *now;
+                    loop {
+                        match limiters[g].check(*now) {
+                            Ok(()) => {
+                                fates.push(Fate::Admitted {
+                                    group: g,
+                                    at_ns: *now,
+                                });
+                                return;
+                            }
+                            Err(e) if e.earliest_ns - start <= MAX_WAIT_NS => *now = e.earliest_ns,
+                            Err(e) => {
+                                fates.push(Fate::Refused {
+                                    group: g,
+                                    earliest_ns: e.earliest_ns,
+                                });
+                                assert!(e.earliest_ns > start + MAX_WAIT_NS);
+                                return;
+                            }
+                        }
+                    }
+                };
+                barrier.wait();
+                acquire(quotation, &mut now);
+                acquire(default, &mut now);
+                for _ in 0..3 {
+                    acquire(order, &mut now);
+                    now += 100_000_000;
+                }
+                acquire(default, &mut now);
+                fates
+            })
+        })
+        .collect();
+    let fates: Vec<Fate> = handles
+        .into_iter()
+        .flat_map(|h| h.join().expect("no panic"))
+        .collect();
+    assert_eq!(
+        fates.len(),
+        THREADS * 6,
+        "every request admitted or refused"
+    );
+    let mut end = t0;
+    for (g, (name, spec)) in groups.iter().enumerate() {
+        let times: Vec<u64> = fates
+            .iter()
+            .filter_map(|f| match *f {
+                Fate::Admitted { group, at_ns } if group == g => Some(at_ns),
+                Fate::Refused { earliest_ns, .. } => {
+                    assert!(earliest_ns > t0, "a refusal names a later time");
+                    None
+                }
+                _ => None,
+            })
+            .collect();
+        end = end.max(times.iter().copied().max().unwrap_or(t0));
+        let mut sorted = times.clone();
+        sorted.sort_unstable();
+        let (mut lo, mut most) = (0, 0);
+        for hi in 0..sorted.len() {
+            while sorted[hi] - sorted[lo] >= spec.window_ns {
+                lo += 1;
+            }
+            most = most.max(hi - lo + 1);
+        }
+        assert!(
+            most as u64 <= u64::from(spec.limit),
+            "{name}: {most} in a {} ns window, limit {} (a 429)",
+            spec.window_ns,
+            spec.limit
+        );
+    }
+    let count = |g: usize| {
+        let a = fates
+            .iter()
+            .filter(|f| matches!(f, Fate::Admitted { group, .. } if *group == g))
+            .count();
+        let r = fates
+            .iter()
+            .filter(|f| matches!(f, Fate::Refused { group, .. } if *group == g))
+            .count();
+        (a, r)
+    };
+    let (q, d, o) = (count(quotation), count(default), count(order));
+    assert_eq!(q.0 + q.1, THREADS);
+    assert_eq!(d.0 + d.1, 2 * THREADS);
+    assert_eq!(o.0 + o.1, 3 * THREADS);
+    // Within the 2 s bound a group admits its burst plus about 2 s of refill, no more.
+    for ((name, spec), (a, _)) in [(groups[0], q), (groups[1], d), (groups[2], o)] {
+        let most = spec
+            .max_in_window(MAX_WAIT_NS + 600_000_000)
+            .expect("sized");
+        assert!(a >= spec.burst as usize, "{name}: {a} admitted");
+        assert!(
+            a as u64 <= most * 2,
+            "{name}: {a} admitted, at most {most} per wait bound"
+        );
+    }
+    assert!(
+        o.1 > 0,
+        "300 orders at 8/s cannot all pass within 2 s: refused with a reason"
+    );
+    eprintln!(
+        "panic traders: quotation {}/{} default {}/{} order {}/{} (admitted/refused)",
+        q.0, q.1, d.0, d.1, o.0, o.1
+    );
+    // Every group alive: after its window passes, each admits again.
+    for (g, (name, spec)) in groups.iter().enumerate() {
+        let later = end + MAX_WAIT_NS + spec.window_ns + spec.margin_ns;
+        assert!(
+            limiters[g].check(later).is_ok(),
+            "{name} admits after the shock"
+        );
+    }
 }
 
 #[test]
