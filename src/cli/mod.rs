@@ -12,6 +12,7 @@ mod kill;
 mod record;
 mod replay;
 mod run;
+mod soak;
 
 /// Cross-exchange micro-arbitrage engine.
 #[derive(Debug, Parser)]
@@ -74,6 +75,9 @@ enum Command {
     CheckConfig(check_config::CheckArgs),
     /// Print percentiles per tag of an interval log; optionally plot them.
     Hist(hist::HistArgs),
+    /// Endurance run: escalating load phases against the in-process mock exchange, RSS sampled,
+    /// invariants checked, an SLA summary printed (exit 1 when an invariant fails).
+    Soak(soak::SoakArgs),
     /// Turn on the kill switch of the engine running on a config (creates its `risk.kill_file`).
     Kill(kill::KillArgs),
 }
@@ -88,6 +92,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::CheckConfig(a) => check_config::main(a),
         Command::Hist(a) => hist::main(a),
         Command::Kill(a) => kill::main(a),
+        Command::Soak(a) => soak::main(a),
     }
 }
 

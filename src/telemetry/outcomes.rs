@@ -51,16 +51,25 @@ pub struct OppTotals {
 }
 
 impl OppTotals {
-    /// Sum the counters of every stage.
+    /// Sum the counters of every stage. Only `<stage>.opps.*` names count: the ring named `opps`
+    /// registers `ring.opps.dropped` too, which is the same drop the strategy stage already counted
+    /// as `strategy.opps.dropped` (summing it as well made `terminal_sum` exceed `detected` by the
+    /// number of ring-full drops).
     pub fn from_counters(c: &Counters) -> OppTotals {
+        let sum = |suffix: &str| -> u64 {
+            c.iter()
+                .filter(|(n, _)| n.ends_with(suffix) && !n.starts_with("ring."))
+                .map(|(_, v)| v)
+                .sum()
+        };
         let mut t = OppTotals {
-            detected: c.sum_suffix(DETECTED),
+            detected: sum(DETECTED),
             ..Default::default()
         };
         for i in 0..OUTCOME_COUNT {
             let o = Outcome::from_index(i).expect("dense outcome index");
             let suffix = format!(".opps.{}", o.name().replace(':', "."));
-            t.per_outcome[i] = c.sum_suffix(&suffix);
+            t.per_outcome[i] = sum(&suffix);
         }
         t
     }
@@ -115,5 +124,20 @@ mod tests {
         assert_eq!(t.terminal_sum(), 3);
         assert_eq!(t.get(Outcome::Rejected(RejectReason::Duplicate)), 1);
         assert_eq!(t.to_json()["rejected"]["duplicate"], 1);
+    }
+
+    #[test]
+    fn a_ring_named_opps_is_not_a_stage() {
+        let mut reg = Registry::new();
+        let det = reg.counter("strategy.opps.detected");
+        let s = OutcomeCounters::register(&mut reg, "strategy");
+        // What `runtime::ring("opps", ..)` registers beside the stages' counters.
+        let ring_dropped = reg.counter("ring.opps.dropped");
+        det.inc();
+        s.count(Outcome::Dropped);
+        ring_dropped.inc();
+        let t = OppTotals::from_counters(&reg.counters);
+        assert_eq!(t.get(Outcome::Dropped), 1);
+        assert_eq!(t.terminal_sum(), t.detected);
     }
 }

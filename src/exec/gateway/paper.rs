@@ -213,6 +213,14 @@ impl PaperGateway {
         }
     }
 
+    /// Change the answer latency (fixed part and jitter, ns) from the next submit or query on: a
+    /// venue slowing down at run time (reliability tests raise it in steps until orders time out).
+    /// Answers already scheduled keep their delivery time.
+    pub fn set_latency(&mut self, latency_ns: u64, jitter_ns: u64) {
+        self.p.latency_ns = latency_ns;
+        self.p.jitter_ns = jitter_ns;
+    }
+
     /// Set a top of book directly (tests, and callers with a real quote).
     pub fn set_top(
         &mut self,

@@ -213,3 +213,22 @@ fn deterministic_for_a_seed_and_bounded() {
         Err(SubmitError::UnknownVenue(VenueId(5)))
     );
 }
+
+#[test]
+fn latency_changes_apply_to_later_orders_only() {
+    let mut g = gw(PaperFaults::default());
+    g.on_market(&opp(), 0);
+    g.submit(&order(1, A, Side::Buy, 100_000, 1), &[], 0)
+        .unwrap();
+    g.set_latency(50_000, 0);
+    g.submit(&order(2, A, Side::Buy, 100_000, 1), &[], 0)
+        .unwrap();
+    // The first keeps its 1 us latency; the second waits the new 50 us.
+    let r = reports(&mut g, 1_000);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].order, OrderId(1));
+    assert!(reports(&mut g, 49_999).is_empty());
+    let r = reports(&mut g, 50_000);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].order, OrderId(2));
+}

@@ -1,0 +1,115 @@
+//! Reliability scenarios 4 and 8, the endurance soak, compressed: `microarb soak` runs three
+//! escalating load phases of under a second each against the in-process mock exchange (the same
+//! command runs for hours on a real host with `--phase-seconds 1800`), and its summary and exit
+//! status are checked: every phase's accounting balanced and its rings and slots drained, no 429,
+//! every venue inside its published order limit, RSS sampled with its growth within the stated
+//! bound, the SLA percentiles reported from the histograms (not asserted on wall-clock).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("microarb-soak-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.join(name)
+}
+
+fn soak(phases: &str, extra: &[&str], report: &PathBuf) -> (i32, String, serde_json::Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_microarb"))
+        .args([
+            "soak",
+            "--phase-seconds",
+            "0.8",
+            "--phases",
+            phases,
+            "--max-rate",
+            "12000",
+            "--dislocation-every",
+            "400",
+            "--sample-ms",
+            "100",
+            "--no-pin",
+            "--report",
+        ])
+        .arg(report)
+        .args(extra)
+        .output()
+        .expect("microarb runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let json = serde_json::from_slice(&std::fs::read(report).expect("summary written"))
+        .expect("summary is JSON");
+    (out.status.code().unwrap_or(-1), stdout, json)
+}
+
+#[test]
+fn a_compressed_soak_holds_every_invariant_and_reports_the_sla_table() {
+    let started = std::time::Instant::now();
+    let report = tmp("soak.json");
+    let (code, stdout, s) = soak("3", &[], &report);
+    assert_eq!(code, 0, "{stdout}");
+    for line in [
+        "microarb soak summary",
+        "zero-429",
+        "ratelimit_wait",
+        "memory",
+        "result          OK",
+    ] {
+        assert!(stdout.contains(line), "{line:?} missing from:\n{stdout}");
+    }
+    let phases = s["phases"].as_array().expect("phases");
+    assert_eq!(phases.len(), 3);
+    let mut last_rate = 0;
+    for p in phases {
+        let rate = p["rate_per_s"].as_u64().expect("rate");
+        assert!(rate > last_rate, "load escalates");
+        last_rate = rate;
+        assert_eq!(p["accounting_ok"], true, "{p}");
+        let o = &p["opportunities"];
+        assert_eq!(o["terminal_sum"], o["detected"]);
+        assert!(p["frames"].as_u64().expect("frames") > 0);
+        for k in ["quote_ring", "opp_ring", "slots"] {
+            assert_eq!(p["occupancy_at_exit"][k], 0, "{k} drained");
+        }
+        for w in p["limit_windows"].as_array().expect("windows") {
+            assert!(w["most_orders"].as_u64() <= w["limit"].as_u64(), "{w}");
+        }
+    }
+    assert!(
+        phases
+            .iter()
+            .map(|p| p["opportunities"]["detected"].as_u64().unwrap_or(0))
+            .sum::<u64>()
+            > 0
+    );
+    assert_eq!(s["status_429_total"], 0);
+    assert!(s["rss"]["samples"].as_u64().expect("samples") >= 10);
+    assert!(s["rss"]["max"].as_u64() >= s["rss"]["min"].as_u64());
+    assert!(s["ratelimit_wait_ns"]["p95"].is_u64());
+    assert!(s["tick_to_order_ns"]["count"].as_u64().expect("count") > 0);
+    assert_eq!(s["ok"], true);
+    eprintln!("compressed soak: {:?} wall", started.elapsed());
+}
+
+#[test]
+fn rss_growth_over_the_bound_fails_the_soak() {
+    // A zero bound: the exit status must follow the measured growth exactly.
+    let report = tmp("soak-bound.json");
+    let (code, stdout, s) = soak("2", &["--max-rss-growth-mib", "0"], &report);
+    let growth = s["rss"]["growth_bytes"].as_i64().expect("growth");
+    if growth > 0 {
+        assert_eq!(code, 1, "{stdout}");
+        assert!(stdout.contains("result          FAILED"));
+        assert_eq!(s["ok"], false);
+    } else {
+        assert_eq!(code, 0, "{stdout}");
+    }
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let out = Command::new(env!("CARGO_BIN_EXE_microarb"))
+        .args(["soak", "--phases", "0"])
+        .output()
+        .expect("microarb runs");
+    assert_eq!(out.status.code(), Some(2));
+}
