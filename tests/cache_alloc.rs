@@ -7,7 +7,6 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use microarb::cache::{CacheHash, Dedupe, DedupeCache, OppKey, SlabLru, TtlBands};
 use microarb::model::{InstrumentId, Price, VenueId};
@@ -15,21 +14,21 @@ use microarb::model::{InstrumentId, Price, VenueId};
 /// Forwards to the system allocator, counting calls made while this thread's flag is on.
 struct Counting;
 
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-
 thread_local! {
     // `const` init with no destructor: reading it never allocates or registers a TLS dtor.
     static COUNTING: Cell<bool> = const { Cell::new(false) };
+    // Per thread, so tests running in parallel never count each other's allocations.
+    static ALLOCS: Cell<u64> = const { Cell::new(0) };
 }
 
 fn count() {
     if COUNTING.with(Cell::get) {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        ALLOCS.with(|a| a.set(a.get() + 1));
     }
 }
 
 // SAFETY: every method forwards unchanged to `System`, which upholds the `GlobalAlloc` contract;
-// the counting touches only a const thread-local and an atomic, neither of which allocates.
+// the counting touches only const thread-locals, which never allocate.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         count();
@@ -71,11 +70,11 @@ impl CacheHash for Colliding {
 
 /// Count allocations and frees made by `f` on this thread.
 fn allocations_in(f: impl FnOnce()) -> u64 {
-    ALLOCS.store(0, Ordering::Relaxed);
+    ALLOCS.with(|a| a.set(0));
     COUNTING.with(|c| c.set(true));
     f();
     COUNTING.with(|c| c.set(false));
-    ALLOCS.load(Ordering::Relaxed)
+    ALLOCS.with(Cell::get)
 }
 
 /// A well-mixed pseudo-random stream (so keys repeat at random, not in a Weyl sequence).
