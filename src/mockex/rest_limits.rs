@@ -8,8 +8,10 @@
 //! - Upbit: requests per second per group (`order` for placing, `default` for the rest); every
 //!   answer carries `Remaining-Req: group=<g>; min=<left this minute>; sec=<left this second>`.
 //!   Past the limit: 429.
-//! - Both: a client that sends again before a 429's `Retry-After` has passed is banned: 418 with
-//!   `Retry-After` (`ban_ms`), as Binance does (Upbit answers 418 to clients that keep going too).
+//! - Both: a client that sends again to what was limited (every request after Binance's weight
+//!   limit; orders after an order-count or Upbit `order` limit; queries after Upbit's `default`
+//!   limit) before the 429's `Retry-After` has passed is banned: 418 with `Retry-After`
+//!   (`ban_ms`), as Binance does (Upbit answers 418 to clients that keep going too).
 //!
 //! One [`Limiter`] per venue behind a mutex shared by that venue's connection threads (test
 //! tooling; the engine's hot path never sees this).
@@ -100,8 +102,9 @@ pub(crate) struct Limiter {
     upbit_default: Window,
     upbit_order_min: Window,
     upbit_default_min: Window,
-    /// After a 429: requests before this (unix ms) are banned.
-    retry_until_ms: u64,
+    /// After a 429: requests of the limited class (`[orders, queries]`) before this (unix ms)
+    /// are banned.
+    retry_until_ms: [u64; 2],
     /// After a 418: requests before this are answered 418.
     banned_until_ms: u64,
 }
@@ -119,16 +122,17 @@ impl Limiter {
             upbit_default: Window::default(),
             upbit_order_min: Window::default(),
             upbit_default_min: Window::default(),
-            retry_until_ms: 0,
+            retry_until_ms: [0; 2],
             banned_until_ms: 0,
         }
     }
 
     /// Count one request (`order`: placing an order; else a status query) at `now_ms` (unix).
     pub fn admit(&mut self, order: bool, now_ms: u64) -> Verdict {
-        if now_ms < self.banned_until_ms || now_ms < self.retry_until_ms {
+        let class = usize::from(!order);
+        if now_ms < self.banned_until_ms || now_ms < self.retry_until_ms[class] {
             self.banned_until_ms = now_ms + self.limits.ban_ms;
-            self.retry_until_ms = 0;
+            self.retry_until_ms = [0; 2];
             return Verdict {
                 status: 418,
                 retry_after_s: self.limits.ban_ms.div_ceil(1000).max(1),
@@ -140,7 +144,16 @@ impl Limiter {
             _ => self.admit_binance(order, now_ms),
         };
         if v.status == 429 {
-            self.retry_until_ms = now_ms + v.retry_after_s * 1000;
+            let until = now_ms + v.retry_after_s * 1000;
+            // Binance's weight limit covers every request; the order counts and Upbit's groups
+            // only their own kind.
+            let weight = self.kind != VenueKind::Upbit
+                && self.weight_1m.used > self.limits.binance_weight_1m;
+            if weight {
+                self.retry_until_ms = [until; 2];
+            } else {
+                self.retry_until_ms[class] = until;
+            }
         }
         v
     }
@@ -242,8 +255,11 @@ mod tests {
         );
         let v = l.admit(true, t + 2);
         assert_eq!((v.status, v.retry_after_s), (429, 10));
-        // Going on inside Retry-After is a ban.
-        assert_eq!(l.admit(false, t + 3).status, 418);
+        // A query is not an order: the order-count limit does not cover it.
+        assert_eq!(l.admit(false, t + 3).status, 0);
+        // Another order inside Retry-After is a ban, and the ban covers everything.
+        assert_eq!(l.admit(true, t + 4).status, 418);
+        assert_eq!(l.admit(false, t + 5).status, 418);
         assert_eq!(l.admit(true, t + 1000).status, 418);
         // After the ban, a new window.
         assert_eq!(l.admit(true, t + 20_000).status, 0);

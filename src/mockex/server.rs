@@ -335,6 +335,12 @@ impl MockExchange {
             .collect()
     }
 
+    /// The latest synthetic top of book sent for venue `name` (what its REST side fills on).
+    pub fn top_of_book(&self, name: &str) -> Option<crate::sim::SimQuote> {
+        let v = self.shared.venues.iter().find(|v| v.spec.name == name)?;
+        *v.top.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Frames the source produced so far (across venues).
     pub fn frames_generated(&self) -> u64 {
         self.shared.generated.load(Ordering::Relaxed)

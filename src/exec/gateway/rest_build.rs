@@ -150,7 +150,9 @@ pub fn router_from_config(
             conns: r.conns as usize,
             ..PoolSettings::default()
         },
-        timeout_ns: cfg.execution.order_timeout_ms * 1_000_000,
+        // The stage times an order out at order_timeout and queries it; the connection is given
+        // up (answer Ambiguous) only later, so a late answer can still arrive meanwhile.
+        timeout_ns: cfg.execution.order_timeout_ms * 2_000_000,
     };
     let prefix = client_prefix(cfg, &clock);
     let mut router = RestRouter::new(clock);
