@@ -240,9 +240,9 @@ mod tests {
         SimQuote {
             venue: 0,
             seq: 1,
-            bid_px: 100_00,
+            bid_px: 10_000,
             bid_qty: 5,
-            ask_px: 101_00,
+            ask_px: 10_100,
             ask_qty: 3,
             dislocated: false,
         }
@@ -261,14 +261,14 @@ mod tests {
     #[test]
     fn ioc_matching() {
         let mut b = OrderBook::default();
-        let m = b.place(new(true, 101_00, 2, "a"), Some(top()), 1).unwrap();
-        assert_eq!((m.executed, m.quote), (2, 2 * 101_00));
-        let m = b.place(new(true, 101_00, 9, "b"), Some(top()), 1).unwrap();
+        let m = b.place(new(true, 10_100, 2, "a"), Some(top()), 1).unwrap();
+        assert_eq!((m.executed, m.quote), (2, 2 * 10_100));
+        let m = b.place(new(true, 10_100, 9, "b"), Some(top()), 1).unwrap();
         assert_eq!(m.executed, 3, "capped at displayed size");
-        let m = b.place(new(true, 100_99, 1, "c"), Some(top()), 1).unwrap();
+        let m = b.place(new(true, 10_099, 1, "c"), Some(top()), 1).unwrap();
         assert_eq!(m.executed, 0, "limit below the ask");
         let m = b.place(new(false, 99_00, 1, "d"), Some(top()), 1).unwrap();
-        assert_eq!((m.executed, m.quote), (1, 100_00));
+        assert_eq!((m.executed, m.quote), (1, 10_000));
         let m = b.place(new(false, 1, 1, "e"), None, 1).unwrap();
         assert_eq!(m.executed, 0, "no quote yet");
         assert_eq!(
@@ -281,7 +281,7 @@ mod tests {
     #[test]
     fn json_reads_back() {
         let mut b = OrderBook::default();
-        let m = b.place(new(true, 101_00, 2, "a"), Some(top()), 1).unwrap();
+        let m = b.place(new(true, 10_100, 2, "a"), Some(top()), 1).unwrap();
         let j: serde_json::Value =
             serde_json::from_str(&order_json(VenueKind::Binance, &m, 2, 0)).unwrap();
         assert_eq!(j["status"], "FILLED");
