@@ -417,7 +417,10 @@ fn rest_gateway_config_is_accepted() {
         "gateway = \"rest\"\n[execution.rest]\nconns = 2\nclient_id_prefix = \"abc1\"",
     );
     let c = Config::from_toml_str(&text, &machine()).expect("valid rest config");
-    assert_eq!(c.venues[0].rest_url.as_deref(), Some("http://127.0.0.1:9000"));
+    assert_eq!(
+        c.venues[0].rest_url.as_deref(),
+        Some("http://127.0.0.1:9000")
+    );
     assert_eq!(c.execution.rest.conns, 2);
     assert_eq!(c.execution.rest.recv_window_ms, 5000, "default");
 }
@@ -431,7 +434,11 @@ fn rest_gateway_rules() {
         "venues[0].rest_url",
     );
     refused(
-        &rest_base(&format!("rest_url = \"https://h/api\"\n{CREDS}"), CREDS, rest),
+        &rest_base(
+            &format!("rest_url = \"https://h/api\"\n{CREDS}"),
+            CREDS,
+            rest,
+        ),
         "venues[0].rest_url",
     );
     // Credential sources: pairs, exclusivity, presence, names.
@@ -458,10 +465,10 @@ fn rest_gateway_rules() {
     );
     // A venue kind without a REST gateway.
     refused(
-        &with(&format!(
-            "[execution]\n{rest}\n",
-        ))
-        .replace("stale_after_ms = 500\n", &format!("stale_after_ms = 500\n{CREDS}\n")),
+        &with(&format!("[execution]\n{rest}\n",)).replace(
+            "stale_after_ms = 500\n",
+            &format!("stale_after_ms = 500\n{CREDS}\n"),
+        ),
         "venues[1].kind",
     );
     // execution.rest.*
@@ -470,10 +477,19 @@ fn rest_gateway_rules() {
         ("conns = 65", "execution.rest.conns"),
         ("recv_window_ms = 0", "execution.rest.recv_window_ms"),
         ("recv_window_ms = 60001", "execution.rest.recv_window_ms"),
-        ("connect_timeout_ms = 0", "execution.rest.connect_timeout_ms"),
-        ("client_id_prefix = \"a-b\"", "execution.rest.client_id_prefix"),
+        (
+            "connect_timeout_ms = 0",
+            "execution.rest.connect_timeout_ms",
+        ),
+        (
+            "client_id_prefix = \"a-b\"",
+            "execution.rest.client_id_prefix",
+        ),
         ("client_id_prefix = \"\"", "execution.rest.client_id_prefix"),
-        ("client_id_prefix = \"abcdefghi\"", "execution.rest.client_id_prefix"),
+        (
+            "client_id_prefix = \"abcdefghi\"",
+            "execution.rest.client_id_prefix",
+        ),
         ("balance_base = \"0\"", "execution.rest.balance_base"),
         ("balance_quote = \"x\"", "execution.rest.balance_quote"),
     ] {
