@@ -282,3 +282,100 @@ impl Gateway for RestRouter {
         n
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ExecStatus, InstrumentId, OppId, Price, Qty, Side, TimeInForce};
+
+    fn order(id: u64, venue: u8) -> Order {
+        Order {
+            id: OrderId(id),
+            opp: OppId(id),
+            px: Price(1),
+            qty: Qty(1),
+            sent_ts_ns: 0,
+            recv_ts_ns: 0,
+            instrument: InstrumentId(0),
+            venue: VenueId(venue),
+            side: Side::Buy,
+            tif: TimeInForce::Ioc,
+        }
+    }
+
+    fn drain(r: &mut RestRouter) -> Vec<GatewayEvent> {
+        let mut out = [GatewayEvent::Banned {
+            venue: VenueId(0),
+            retry_after_ms: 0,
+        }; 4];
+        let mut v = Vec::new();
+        loop {
+            let n = r.poll(0, &mut out);
+            v.extend_from_slice(&out[..n]);
+            if n == 0 {
+                return v;
+            }
+        }
+    }
+
+    #[test]
+    fn refusals_without_a_route() {
+        let mut r = RestRouter::new(Clock::new());
+        assert_eq!(
+            r.submit(&order(1, 3), b"", 0),
+            Err(SubmitError::UnknownVenue(VenueId(3)))
+        );
+        assert_eq!(
+            r.status_query(OrderId(1), VenueId(3), 0),
+            Err(SubmitError::UnknownOrder(OrderId(1)))
+        );
+        assert!(r.all_connected(), "no routes: nothing to wait for");
+    }
+
+    #[test]
+    fn answers_become_events_in_order() {
+        let mut r = RestRouter::new(Clock::new());
+        // A Binance 418 with usage headers: report, usage, ban.
+        let mut a = RestAnswer::blank(&order(7, 0), 5);
+        a.kind = AnswerKind::Banned;
+        a.report.status = ExecStatus::Rejected { code: 418 };
+        a.retry_after_ms = 120_000;
+        a.binance_weight_1m = Some(10);
+        r.on_answer(a, 5);
+        // An Upbit answer to a status query: Remaining-Req charged to the query group.
+        r.remember(&order(8, 1), true);
+        r.query_group[1] = EndpointGroup::ExchangeDefault;
+        let mut a = RestAnswer::blank(&order(8, 1), 6);
+        a.upbit_remaining_sec = Some(3);
+        r.on_answer(a, 6);
+        let ev = drain(&mut r);
+        assert_eq!(ev.len(), 5, "{ev:?}");
+        assert!(matches!(ev[0], GatewayEvent::Report(x) if x.order == OrderId(7)));
+        assert!(matches!(
+            ev[1],
+            GatewayEvent::BinanceUsage { venue: VenueId(0), usage, .. }
+                if usage.used_weight_1m == Some(10)
+        ));
+        assert_eq!(
+            ev[2],
+            GatewayEvent::Banned {
+                venue: VenueId(0),
+                retry_after_ms: 120_000
+            }
+        );
+        assert!(matches!(ev[3], GatewayEvent::Report(x) if x.order == OrderId(8)));
+        assert_eq!(
+            ev[4],
+            GatewayEvent::UpbitRemaining {
+                venue: VenueId(1),
+                group: EndpointGroup::ExchangeDefault,
+                sec: 3
+            }
+        );
+        // The remembered order can be queried; another venue's id cannot.
+        assert_eq!(
+            r.status_query(OrderId(8), VenueId(0), 0),
+            Err(SubmitError::UnknownOrder(OrderId(8)))
+        );
+    }
+}
