@@ -50,6 +50,7 @@ pub mod protocol;
 mod rest;
 mod rest_auth;
 mod rest_faults;
+mod rest_handler;
 mod rest_limits;
 mod rest_orders;
 mod send_log;
