@@ -137,8 +137,8 @@ fn table(symbol: &str, price_scale: u8) -> InstrumentTable {
     .unwrap()
 }
 
-/// Run `warmup + counted` orders one after another over a 2-connection pool; return the
-/// allocations counted during the last `counted`.
+/// Run `warmup + counted` orders (and status queries) one after another over a 2-connection
+/// pool; return the allocations counted during the last `counted`.
 fn run<V: RestVenue>(
     gw: &mut RestGateway<V>,
     px: i64,
@@ -161,7 +161,12 @@ fn run<V: RestVenue>(
         }
         let o = order(k, px);
         let now = start.elapsed().as_nanos() as u64;
-        gw.submit(&o, now, 1_700_000_000_000 + k).unwrap();
+        // Every third request is a status query (a signed GET) for the same order.
+        if k % 3 == 2 {
+            gw.status_query(&o, now, 1_700_000_000_000 + k).unwrap();
+        } else {
+            gw.submit(&o, now, 1_700_000_000_000 + k).unwrap();
+        }
         let mut done = false;
         while !done {
             assert!(Instant::now() < give_up, "no answer");

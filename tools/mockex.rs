@@ -2,9 +2,10 @@
 //! market-data feed on 127.0.0.1, streaming a synthetic multi-venue market or a capture file,
 //! until SIGINT/SIGTERM or `--seconds N`.
 //!
-//! Prints one line per venue, `<venue> ws=<url> rest=<url>`, then serves. The REST order
-//! endpoints are not served yet, so `rest=-`; `--api-key`/`--api-secret` are accepted and kept for
-//! them. Exit status: 0 when stopped, 2 for bad usage, 1 when the exchange cannot start.
+//! Prints one line per venue, `<venue> ws=<url> rest=<url>`, then serves. `--api-key` and
+//! `--api-secret` turn on the REST order endpoints of the Binance and Upbit venues
+//! (`rest=http://127.0.0.1:PORT`); without them, or for other kinds, `rest=-`. Exit status: 0 when
+//! stopped, 2 for bad usage, 1 when the exchange cannot start.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -20,7 +21,7 @@ use microarb::model::VenueKind;
 #[derive(Debug, Parser)]
 #[command(
     name = "mockex",
-    about = "Mock exchange: venue WebSocket feeds on loopback"
+    about = "Mock exchange: venue WebSocket feeds and REST order endpoints on loopback"
 )]
 struct Args {
     /// Venues to serve, comma separated: `kind` or `name=kind` (kinds: binance, upbit, bybit, okx).
@@ -41,10 +42,10 @@ struct Args {
     /// Stream from the start even before every venue has a subscriber.
     #[arg(long)]
     no_wait: bool,
-    /// API key for the REST side (kept; not used by the feeds).
+    /// API key the REST side verifies (turns on Binance and Upbit REST order endpoints).
     #[arg(long, requires = "api_secret")]
     api_key: Option<String>,
-    /// API secret for the REST side (kept; not used by the feeds).
+    /// API secret the REST side verifies signatures with.
     #[arg(long, requires = "api_key")]
     api_secret: Option<String>,
 }

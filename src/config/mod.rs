@@ -23,8 +23,8 @@ pub use error::{ConfigError, ConfigErrors};
 pub use money::DecimalText;
 pub use schema::{
     Config, ExecutionConfig, IdleKind, IngestConfig, InstrumentConfig, LeggingKind, PaperConfig,
-    RiskConfig, RuntimeConfig, StageName, StrategyConfig, TelemetryConfig, ThreadConfig,
-    VenueConfig,
+    RestConfig, RiskConfig, RuntimeConfig, StageName, StrategyConfig, TelemetryConfig,
+    ThreadConfig, VenueConfig,
 };
 pub use validate::{machine_cores, Machine};
 

@@ -58,6 +58,20 @@ pub struct VenueConfig {
     /// Most in-flight arbitrages with a leg on this venue.
     #[serde(default = "default_venue_inflight")]
     pub max_inflight: u32,
+    /// REST API base URL (`http://host:port` or `https://host`) for `execution.gateway = "rest"`;
+    /// the venue's public REST base when absent.
+    #[serde(default)]
+    pub rest_url: Option<String>,
+    /// Name of the environment variable holding the API key (with `api_secret_env`).
+    #[serde(default)]
+    pub api_key_env: Option<String>,
+    /// Name of the environment variable holding the API secret (with `api_key_env`).
+    #[serde(default)]
+    pub api_secret_env: Option<String>,
+    /// Path of an owner-only `key=` / `secret=` credentials file (instead of the variables).
+    /// Secrets themselves never go in the config file.
+    #[serde(default)]
+    pub api_secret_file: Option<String>,
 }
 
 /// One instrument and its symbol on each venue.
@@ -185,6 +199,42 @@ pub struct ExecutionConfig {
     pub status_query_ms: u64,
     /// The simulated venue behind `gateway = "paper"`.
     pub paper: PaperConfig,
+    /// The REST gateways behind `gateway = "rest"`.
+    pub rest: RestConfig,
+}
+
+/// The REST gateways (`execution.gateway = "rest"`); per-venue URLs and credential sources are
+/// in `venues[]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RestConfig {
+    /// Keep-alive connections per venue (1..=64); each carries one request at a time.
+    pub conns: u32,
+    /// Binance `recvWindow`, ms (1..=60000).
+    pub recv_window_ms: u32,
+    /// How long start-up waits for every venue's first connection, ms.
+    pub connect_timeout_ms: u64,
+    /// Prefix of client order ids (Binance `newClientOrderId`, Upbit `identifier`); letters and
+    /// digits, at most 8. A start-time stamp follows it so ids differ between runs.
+    pub client_id_prefix: String,
+    /// Starting balance of every base asset on every venue assumed by the risk book (there is no
+    /// balance query yet), decimal text.
+    pub balance_base: DecimalText,
+    /// Starting balance of every quote asset on every venue, decimal text.
+    pub balance_quote: DecimalText,
+}
+
+impl Default for RestConfig {
+    fn default() -> Self {
+        RestConfig {
+            conns: 4,
+            recv_window_ms: 5000,
+            connect_timeout_ms: 5000,
+            client_id_prefix: "ma".to_string(),
+            balance_base: DecimalText::from("1000"),
+            balance_quote: DecimalText::from("100000000"),
+        }
+    }
 }
 
 /// The legging policy (DESIGN section 6): how a lone filled leg is handled.
@@ -265,6 +315,7 @@ impl Default for ExecutionConfig {
             order_timeout_ms: 1000,
             status_query_ms: 50,
             paper: PaperConfig::default(),
+            rest: RestConfig::default(),
         }
     }
 }

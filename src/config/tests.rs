@@ -390,3 +390,119 @@ fn execution_legging_and_paper_rules() {
         "execution.paper.latency",
     );
 }
+
+/// BASE with venue `b` made an Upbit venue, so both venues have a REST gateway.
+fn rest_base(venue_a: &str, venue_b: &str, execution: &str) -> String {
+    let text = BASE
+        .replace("kind = \"okx\"", "kind = \"upbit\"")
+        .replace("b = \"BTC-USDT\"", "b = \"USDT-BTC\"")
+        .replace(
+            "stale_after_ms = 500\n",
+            &format!("stale_after_ms = 500\n{venue_a}\n"),
+        )
+        .replace(
+            "taker_fee_bps = 7.5\n",
+            &format!("taker_fee_bps = 7.5\n{venue_b}\n"),
+        );
+    format!("{text}\n[execution]\n{execution}\n")
+}
+
+const CREDS: &str = "api_key_env = \"K\"\napi_secret_env = \"S\"";
+
+#[test]
+fn rest_gateway_config_is_accepted() {
+    let text = rest_base(
+        &format!("rest_url = \"http://127.0.0.1:9000\"\n{CREDS}"),
+        "api_secret_file = \"/etc/microarb/upbit.creds\"",
+        "gateway = \"rest\"\n[execution.rest]\nconns = 2\nclient_id_prefix = \"abc1\"",
+    );
+    let c = Config::from_toml_str(&text, &machine()).expect("valid rest config");
+    assert_eq!(
+        c.venues[0].rest_url.as_deref(),
+        Some("http://127.0.0.1:9000")
+    );
+    assert_eq!(c.execution.rest.conns, 2);
+    assert_eq!(c.execution.rest.recv_window_ms, 5000, "default");
+}
+
+#[test]
+fn rest_gateway_rules() {
+    let rest = "gateway = \"rest\"";
+    // URLs.
+    refused(
+        &rest_base(&format!("rest_url = \"ws://x\"\n{CREDS}"), CREDS, rest),
+        "venues[0].rest_url",
+    );
+    refused(
+        &rest_base(
+            &format!("rest_url = \"https://h/api\"\n{CREDS}"),
+            CREDS,
+            rest,
+        ),
+        "venues[0].rest_url",
+    );
+    // Credential sources: pairs, exclusivity, presence, names.
+    refused(
+        &rest_base("api_key_env = \"K\"", CREDS, rest),
+        "venues[0].api_secret_env",
+    );
+    refused(
+        &rest_base("api_secret_env = \"S\"", CREDS, rest),
+        "venues[0].api_key_env",
+    );
+    refused(
+        &rest_base(&format!("{CREDS}\napi_secret_file = \"/f\""), CREDS, rest),
+        "venues[0].api_secret_file",
+    );
+    refused(&rest_base("", CREDS, rest), "venues[0].api_key_env");
+    refused(
+        &rest_base("api_key_env = \"\"\napi_secret_env = \"S\"", CREDS, rest),
+        "venues[0].api_key_env",
+    );
+    refused(
+        &rest_base("api_secret_file = \"\"", CREDS, rest),
+        "venues[0].api_secret_file",
+    );
+    // A venue kind without a REST gateway.
+    refused(
+        &with(&format!("[execution]\n{rest}\n",)).replace(
+            "stale_after_ms = 500\n",
+            &format!("stale_after_ms = 500\n{CREDS}\n"),
+        ),
+        "venues[1].kind",
+    );
+    // execution.rest.*
+    for (keys, path) in [
+        ("conns = 0", "execution.rest.conns"),
+        ("conns = 65", "execution.rest.conns"),
+        ("recv_window_ms = 0", "execution.rest.recv_window_ms"),
+        ("recv_window_ms = 60001", "execution.rest.recv_window_ms"),
+        (
+            "connect_timeout_ms = 0",
+            "execution.rest.connect_timeout_ms",
+        ),
+        (
+            "client_id_prefix = \"a-b\"",
+            "execution.rest.client_id_prefix",
+        ),
+        ("client_id_prefix = \"\"", "execution.rest.client_id_prefix"),
+        (
+            "client_id_prefix = \"abcdefghi\"",
+            "execution.rest.client_id_prefix",
+        ),
+        ("balance_base = \"0\"", "execution.rest.balance_base"),
+        ("balance_quote = \"x\"", "execution.rest.balance_quote"),
+    ] {
+        refused(
+            &rest_base(CREDS, CREDS, &format!("{rest}\n[execution.rest]\n{keys}")),
+            path,
+        );
+    }
+    // The paper gateway does not need credentials, but still checks what is given.
+    Config::from_toml_str(&rest_base("", "", "gateway = \"paper\""), &machine())
+        .expect("paper needs no credentials");
+    refused(
+        &rest_base("rest_url = \"x\"", "", "gateway = \"paper\""),
+        "venues[0].rest_url",
+    );
+}

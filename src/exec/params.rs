@@ -77,9 +77,13 @@ pub enum ExecBuildError {
     /// A rate limit or slot setting cannot work.
     #[error("{0}")]
     Limits(String),
-    /// `execution.gateway = "rest"`: the REST gateways are not built yet.
-    #[error("execution.gateway {0:?} is not available in this build (use \"paper\")")]
+    /// `execution.gateway` names another gateway than the constructor called builds.
+    #[error("execution.gateway {0:?} does not match the gateway being built")]
     Gateway(String),
+    /// The REST gateways could not be built (credentials, URL, connections). Never carries a
+    /// key or secret.
+    #[error("rest gateway: {0}")]
+    Rest(String),
 }
 
 /// One venue as execution sees it.
@@ -191,8 +195,17 @@ impl ExecParams {
         let max_order = amount("risk.max_order_notional", &r.max_order_notional)?;
         let max_open = amount("risk.max_open_notional", &r.max_open_notional)?;
         let loss = amount("risk.loss_limit", &r.loss_limit)?;
-        let bal_base = amount("execution.paper.balance_base", &e.paper.balance_base)?;
-        let bal_quote = amount("execution.paper.balance_quote", &e.paper.balance_quote)?;
+        let (bal_base, bal_quote) = if e.gateway == "rest" {
+            (
+                amount("execution.rest.balance_base", &e.rest.balance_base)?,
+                amount("execution.rest.balance_quote", &e.rest.balance_quote)?,
+            )
+        } else {
+            (
+                amount("execution.paper.balance_base", &e.paper.balance_base)?,
+                amount("execution.paper.balance_quote", &e.paper.balance_quote)?,
+            )
+        };
 
         let mut risk = Risk::new(loss);
         let mut assets: Vec<(String, bool)> = Vec::new();
@@ -234,7 +247,7 @@ impl ExecParams {
         }
         for (i, (_, is_quote)) in assets.iter().enumerate() {
             risk.set_asset(AssetId(i as u8), ASSET_SCALE, max_open)?;
-            if e.gateway == "paper" {
+            if e.gateway == "paper" || e.gateway == "rest" {
                 for v in 0..cfg.venues.len() {
                     let amount = if *is_quote { bal_quote } else { bal_base };
                     risk.set_balance(VenueId(v as u8), AssetId(i as u8), amount)?;

@@ -1,5 +1,5 @@
 //! What a [`MockExchange`](super::MockExchange) serves: venues, the frame source, the rate, the
-//! keep-alive rules and the REST credentials (kept for the REST side; unused by the WebSocket side).
+//! keep-alive rules, and the REST side's credentials and limits.
 //!
 //! Everything here is built once on the cold path. Defaults match the venues' real rules
 //! (VENUES.md) except where a test needs them shorter, which is why they are fields.
@@ -8,6 +8,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::rest_limits::RestLimits;
 use crate::model::{Scale, VenueKind};
 use crate::sim::SimParams;
 
@@ -138,8 +139,11 @@ pub struct MockConfig {
     pub send_log_capacity: usize,
     /// Batches queued per connection before the source drops (paced) or waits (rate 0).
     pub queue_batches: usize,
-    /// Credentials for the REST side (not used by the WebSocket side).
+    /// Credentials for the REST side: when set, every Binance and Upbit venue also serves its
+    /// REST order endpoints ([`Endpoint::rest_url`](super::Endpoint::rest_url)).
     pub api: Option<ApiCredentials>,
+    /// The REST side's rate limits.
+    pub rest_limits: RestLimits,
 }
 
 impl MockConfig {
@@ -155,6 +159,7 @@ impl MockConfig {
             send_log_capacity: 1 << 16,
             queue_batches: 1024,
             api: None,
+            rest_limits: RestLimits::default(),
         }
     }
 

@@ -25,8 +25,11 @@
 //!   written to the socket; the latency bench reads it in process.
 //! - Faults ([`Fault`]) are injected per venue at run time through [`Control`]; every action is
 //!   counted ([`VenueStats`]) so tests can assert on both ends.
-//! - The REST order endpoints (DESIGN.md section 10) are not served yet: [`Endpoint::rest_url`] is
-//!   `None` and [`MockConfig::api`] is stored for them.
+//! - REST order endpoints (DESIGN.md section 10; module `rest`): with [`MockConfig::api`] set,
+//!   each Binance and Upbit venue also listens for HTTP/1.1 on its own port
+//!   ([`Endpoint::rest_url`]), verifies signatures, enforces [`RestLimits`], fills IOC orders on
+//!   the venue's latest synthetic top of book, and takes [`RestFault`]s through
+//!   [`Control::inject_rest`].
 //!
 //! ```no_run
 //! use microarb::mockex::{MockConfig, MockExchange, SyntheticSource};
@@ -44,6 +47,12 @@ mod conn;
 mod faults;
 pub mod format;
 pub mod protocol;
+mod rest;
+mod rest_auth;
+mod rest_faults;
+mod rest_handler;
+mod rest_limits;
+mod rest_orders;
 mod send_log;
 mod server;
 mod shared;
@@ -55,6 +64,8 @@ pub use config::{
 };
 pub use conn::TICK;
 pub use faults::Fault;
+pub use rest_faults::RestFault;
+pub use rest_limits::RestLimits;
 pub use send_log::{unix_ns, SendLog};
 pub use server::{Control, Endpoint, MockError, MockExchange};
 pub use shared::InjectedDislocation;

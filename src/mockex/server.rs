@@ -20,6 +20,8 @@ use super::config::{MockConfig, Source};
 use super::conn;
 use super::faults::{Fault, FaultState};
 use super::format::Scales;
+use super::rest::{self, RestSide};
+use super::rest_faults::RestFault;
 use super::send_log::SendLog;
 use super::shared::{InjectedDislocation, Shared, VenueShared};
 use super::source::{self, Generator};
@@ -49,6 +51,9 @@ pub enum MockError {
         #[source]
         source: std::io::Error,
     },
+    /// A REST fault for a venue that serves no REST side (no credentials, or not Binance/Upbit).
+    #[error("venue {0:?} serves no REST API")]
+    NoRest(String),
     /// The capture file could not be opened.
     #[error("capture: {0}")]
     Capture(#[from] CaptureError),
@@ -66,7 +71,8 @@ pub struct Endpoint {
     /// The URL for the engine's `venues[].url`: the base `ws://127.0.0.1:PORT` for Binance (the
     /// engine appends `/stream?streams=...`), the venue's own path for the others.
     pub ws_url: String,
-    /// The REST base URL, once the REST side exists (None for now).
+    /// The REST base URL `http://127.0.0.1:PORT` (Binance and Upbit kinds, when
+    /// [`MockConfig::api`] is set; None otherwise).
     pub rest_url: Option<String>,
 }
 
@@ -84,6 +90,7 @@ const fn ws_path(kind: VenueKind) -> &'static str {
 #[derive(Clone)]
 pub struct Control {
     shared: Arc<Shared>,
+    rest: Option<Arc<RestSide>>,
 }
 
 impl Control {
@@ -98,12 +105,31 @@ impl Control {
         v.faults.inject(fault, self.shared.now_ns());
         Ok(())
     }
+
+    /// Inject `fault` into venue `name`'s REST side (refused for a venue without one).
+    pub fn inject_rest(&self, name: &str, fault: RestFault) -> Result<(), MockError> {
+        let i = self
+            .shared
+            .venues
+            .iter()
+            .position(|v| v.spec.name == name)
+            .ok_or_else(|| MockError::UnknownVenue(name.to_owned()))?;
+        let v = self
+            .rest
+            .as_ref()
+            .and_then(|r| r.venues[i].as_ref())
+            .ok_or_else(|| MockError::NoRest(name.to_owned()))?;
+        v.faults.inject(fault);
+        Ok(())
+    }
 }
 
 /// A running mock exchange: one loopback WebSocket listener per venue streaming the configured
 /// source. See the [module documentation](super).
 pub struct MockExchange {
     shared: Arc<Shared>,
+    rest: Option<Arc<RestSide>>,
+    rest_addrs: Vec<SocketAddr>,
     endpoints: Vec<Endpoint>,
     accept_threads: Vec<JoinHandle<()>>,
     source_thread: Option<JoinHandle<()>>,
@@ -167,6 +193,23 @@ impl MockExchange {
             });
             listeners.push(l);
         }
+        let rest = cfg.api.clone().map(|creds| {
+            let kinds: Vec<VenueKind> = cfg.venues.iter().map(|v| v.kind).collect();
+            Arc::new(RestSide::new(creds, &kinds, cfg.rest_limits))
+        });
+        let mut rest_listeners = Vec::new();
+        if rest.is_some() {
+            for (i, v) in cfg.venues.iter().enumerate() {
+                if !rest::has_rest(v.kind) {
+                    continue;
+                }
+                let l = TcpListener::bind("127.0.0.1:0")
+                    .map_err(io_err(format!("bind a REST listener for {}", v.name)))?;
+                let addr = l.local_addr().map_err(io_err("listener address"))?;
+                endpoints[i].rest_url = Some(format!("http://{addr}"));
+                rest_listeners.push((i, addr, l));
+            }
+        }
         let shared = Arc::new(Shared {
             stop: AtomicBool::new(false),
             venues: cfg
@@ -179,6 +222,7 @@ impl MockExchange {
                     log: Arc::new(SendLog::new(cfg.send_log_capacity)),
                     conns: Mutex::new(Vec::new()),
                     feeding: AtomicU64::new(0),
+                    top: Mutex::new(None),
                 })
                 .collect(),
             keep_alive: cfg.keep_alive,
@@ -194,6 +238,8 @@ impl MockExchange {
         });
         let mut ex = MockExchange {
             shared: Arc::clone(&shared),
+            rest: rest.clone(),
+            rest_addrs: rest_listeners.iter().map(|(_, a, _)| *a).collect(),
             endpoints,
             accept_threads: Vec::new(),
             source_thread: None,
@@ -207,6 +253,17 @@ impl MockExchange {
                 .spawn(move || accept_loop(sh, vi, listener, queue))
                 .map_err(io_err("spawn an accept thread"))?;
             ex.accept_threads.push(h);
+        }
+        if let Some(side) = &rest {
+            for (vi, _, l) in rest_listeners {
+                let (sh, sd) = (Arc::clone(&shared), Arc::clone(side));
+                let name = format!("mockex-rest-{}", cfg.venues[vi].name);
+                let h = std::thread::Builder::new()
+                    .name(name)
+                    .spawn(move || rest::accept_loop(sh, sd, vi, l))
+                    .map_err(io_err("spawn a REST accept thread"))?;
+                ex.accept_threads.push(h);
+            }
         }
         let sh = Arc::clone(&shared);
         let (rate, wait) = (cfg.rate_per_s, cfg.wait_for_subscribers);
@@ -232,6 +289,7 @@ impl MockExchange {
     pub fn control(&self) -> Control {
         Control {
             shared: Arc::clone(&self.shared),
+            rest: self.rest.clone(),
         }
     }
 
@@ -277,6 +335,12 @@ impl MockExchange {
             .collect()
     }
 
+    /// The latest synthetic top of book sent for venue `name` (what its REST side fills on).
+    pub fn top_of_book(&self, name: &str) -> Option<crate::sim::SimQuote> {
+        let v = self.shared.venues.iter().find(|v| v.spec.name == name)?;
+        *v.top.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Frames the source produced so far (across venues).
     pub fn frames_generated(&self) -> u64 {
         self.shared.generated.load(Ordering::Relaxed)
@@ -293,6 +357,9 @@ impl MockExchange {
         // Wake each blocked accept() with a connection of our own.
         for e in &self.endpoints {
             let _ = TcpStream::connect_timeout(&e.addr, Duration::from_millis(200));
+        }
+        for a in &self.rest_addrs {
+            let _ = TcpStream::connect_timeout(a, Duration::from_millis(200));
         }
         for h in self.accept_threads.drain(..) {
             let _ = h.join();

@@ -71,6 +71,8 @@ pub(crate) struct VenueShared {
     pub conns: Mutex<Vec<(u64, SyncSender<Arc<Batch>>)>>,
     /// Connections subscribed to what the source streams.
     pub feeding: AtomicU64,
+    /// The latest synthetic top of book of this venue (the REST side fills IOC orders on it).
+    pub top: Mutex<Option<SimQuote>>,
 }
 
 impl VenueShared {

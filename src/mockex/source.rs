@@ -155,6 +155,11 @@ impl Generator {
 /// Hand `batch` to every connection of venue `vi`; forget connections that are gone.
 fn dispatch(shared: &Shared, vi: usize, batch: Batch, block: bool) {
     let venue = &shared.venues[vi];
+    if let Batch::Sim(quotes) = &batch {
+        if let Some(q) = quotes.last() {
+            *venue.top.lock().unwrap_or_else(|p| p.into_inner()) = Some(*q);
+        }
+    }
     let len = batch.len() as u64;
     let batch = Arc::new(batch);
     let conns = venue.conns().clone();

@@ -64,6 +64,36 @@ counters! {
     dropped_by_fault,
     /// Client messages the venue did not understand (answered with the venue's error format).
     bad_requests,
+    /// REST: connections accepted.
+    rest_connections,
+    /// REST: requests received (orders, status queries and anything else).
+    rest_requests,
+    /// REST: order placements received (`POST /api/v3/order`, `POST /v1/orders`).
+    rest_orders,
+    /// REST: status queries received (`GET /api/v3/order`, `GET /v1/order`).
+    rest_status_queries,
+    /// REST: orders that executed some quantity.
+    rest_fills,
+    /// REST: IOC orders that expired with nothing executed.
+    rest_expired,
+    /// REST: 429 answers sent (limits and storms).
+    rest_429s,
+    /// REST: 418 answers sent (a request inside a 429's Retry-After, or during a ban).
+    rest_418s,
+    /// REST: requests with a bad signature or token (Binance -1022, Upbit `jwt_verification`).
+    rest_bad_signatures,
+    /// REST: Binance requests with a timestamp outside recvWindow (-1021).
+    rest_stale_timestamps,
+    /// REST: requests with an unknown or missing API key (-2015, `invalid_access_key`).
+    rest_unknown_keys,
+    /// REST: Upbit tokens whose query_hash did not match (`invalid_query_payload`).
+    rest_bad_query_hashes,
+    /// REST: orders refused (bad parameters, duplicate id, or the reject fault).
+    rest_rejects,
+    /// REST: 5xx answers sent by fault injection.
+    rest_5xx,
+    /// REST: requests left unanswered by fault injection.
+    rest_unanswered,
 }
 
 impl VenueCounters {

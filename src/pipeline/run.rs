@@ -12,6 +12,7 @@ use super::outputs::write_outputs;
 use super::replay::{Pace, ReplayStage};
 use super::sim_feed::SimFeedStage;
 use crate::config::{machine_cores, Config, StageName};
+use crate::exec::gateway::Gateway;
 use crate::exec::kill::KillSwitch;
 use crate::exec::stage::ExecStage;
 use crate::ingest::{parsers_from_config, IngestBuildError, IngestSettings, IngestStage};
@@ -228,15 +229,21 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
         }
         None => None,
     };
-    let mut exec = ExecStage::paper_from_config(cfg, o_rx, clock, kill, &mut reg)
-        .map_err(|e| RunError::Exec(e.to_string()))?;
-    if time == TimeSource::Capture {
-        exec.use_capture_time();
-    }
     if let Some(log) = opps_log.as_mut() {
         strategy.set_opps_log(log.channel("strategy", &mut reg));
-        exec.set_opps_log(log.channel("exec", &mut reg));
     }
+    let capture_time = time == TimeSource::Capture;
+    let exec: Box<dyn Stage> = if cfg.execution.gateway == "rest" {
+        let mut exec = ExecStage::rest_from_config(cfg, o_rx, clock, kill, &mut reg)
+            .map_err(|e| RunError::Exec(e.to_string()))?;
+        set_up_exec(&mut exec, capture_time, opps_log.as_mut(), &mut reg);
+        Box::new(exec)
+    } else {
+        let mut exec = ExecStage::paper_from_config(cfg, o_rx, clock, kill, &mut reg)
+            .map_err(|e| RunError::Exec(e.to_string()))?;
+        set_up_exec(&mut exec, capture_time, opps_log.as_mut(), &mut reg);
+        Box::new(exec)
+    };
     let opps_writer = match (opps_log, &opts.opps) {
         (Some(log), Some(path)) => {
             Some(
@@ -261,7 +268,7 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
         );
     } else {
         stages.insert(StageName::Strategy, Box::new(strategy));
-        stages.insert(StageName::Exec, Box::new(exec));
+        stages.insert(StageName::Exec, exec);
     }
 
     let interval_ns = cfg.telemetry.interval_ms * 1_000_000;
@@ -374,6 +381,21 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
     });
     let report = write_outputs(&hub, cfg, opts, run_info)?;
     Ok(RunSummary { report, unfinished })
+}
+
+/// Capture time and the `--opps` log channel, whatever the gateway.
+fn set_up_exec<G: Gateway>(
+    exec: &mut ExecStage<G>,
+    capture_time: bool,
+    log: Option<&mut OppLog>,
+    reg: &mut Registry,
+) {
+    if capture_time {
+        exec.use_capture_time();
+    }
+    if let Some(log) = log {
+        exec.set_opps_log(log.channel("exec", reg));
+    }
 }
 
 /// Consumes quotes and does nothing else (`microarb record`: ingest only).

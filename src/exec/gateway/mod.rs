@@ -23,6 +23,8 @@
 
 pub mod paper;
 pub mod rest;
+pub mod rest_build;
+pub mod rest_router;
 
 use thiserror::Error;
 
@@ -31,6 +33,7 @@ use super::rate_headers::BinanceUsage;
 use crate::model::{ExecReport, Opportunity, Order, OrderId, VenueId};
 
 pub use paper::{PaperFaults, PaperGateway, PaperParams};
+pub use rest_router::{RestRoute, RestRouter};
 
 /// Something a gateway has to tell the execution stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,6 +12,11 @@ use thiserror::Error;
 
 use crate::model::{ExecReport, ExecStatus, Order, OrderId, Price, Qty, Scale};
 
+/// Report code of a status-query answer saying the venue has no such order (Binance -2013, Upbit
+/// `order_not_found`): the order never reached the book, so nothing filled. Same value as the
+/// paper gateway's, which the execution stage treats as "final, nothing filled, not a failure".
+pub const CODE_NO_SUCH_ORDER: u16 = crate::exec::gateway::paper::CODE_NO_SUCH_ORDER;
+
 /// How far a [`RestAnswer`] can be trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AnswerKind {
@@ -214,6 +219,17 @@ pub trait RestVenue {
     /// wall-clock time for venues that sign a timestamp. Must not allocate once `out` has the
     /// capacity the gateway reserved.
     fn write_request(
+        &mut self,
+        order: &Order,
+        unix_ms: u64,
+        out: &mut Vec<u8>,
+    ) -> Result<(), RequestError>;
+
+    /// Write the complete HTTP/1.1 status query (a GET by the order's client id) for `order` into
+    /// `out` (cleared first). Same allocation rule as [`write_request`](Self::write_request). Its
+    /// answer is read by [`parse_answer`](Self::parse_answer) like an order answer, except that
+    /// "no such order" becomes `Rejected { code: CODE_NO_SUCH_ORDER }` (nothing happened).
+    fn write_status_request(
         &mut self,
         order: &Order,
         unix_ms: u64,

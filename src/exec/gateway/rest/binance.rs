@@ -29,7 +29,10 @@ use crate::exec::rate_headers::{is_retry_after, BinanceUsage};
 use crate::ingest::venues::scan::{str_content, ObjIter};
 use crate::model::{ExecStatus, Order, Qty, Side};
 
-use super::answer::{avg_price, check_unreserved, AnswerKind, RequestError, RestAnswer, RestVenue};
+use super::answer::{
+    avg_price, check_unreserved, AnswerKind, RequestError, RestAnswer, RestVenue,
+    CODE_NO_SUCH_ORDER,
+};
 use super::encode::{push_decimal, push_u64};
 use super::instruments::InstrumentTable;
 
@@ -170,6 +173,12 @@ impl BinanceCodec {
                 // "Timeout waiting for response from backend server. Send status unknown."
                 a.kind = AnswerKind::Ambiguous;
                 a.report.status = ExecStatus::Unknown;
+            } else if code == Some(-2013) {
+                // "Order does not exist." (a status query): it never reached the book.
+                a.kind = AnswerKind::Rejected;
+                a.report.status = ExecStatus::Rejected {
+                    code: CODE_NO_SUCH_ORDER,
+                };
             }
             return;
         }
@@ -236,6 +245,41 @@ impl RestVenue for BinanceCodec {
         }
         self.body = body;
         r
+    }
+
+    fn write_status_request(
+        &mut self,
+        order: &Order,
+        unix_ms: u64,
+        out: &mut Vec<u8>,
+    ) -> Result<(), RequestError> {
+        let spec = self.instruments.get(order.instrument)?;
+        let mut q = std::mem::take(&mut self.body);
+        q.clear();
+        q.extend_from_slice(b"symbol=");
+        q.extend_from_slice(spec.symbol.as_bytes());
+        q.extend_from_slice(b"&origClientOrderId=");
+        q.extend_from_slice(self.settings.client_id_prefix.as_bytes());
+        push_u64(&mut q, order.id.0);
+        if self.settings.recv_window_ms > 0 {
+            q.extend_from_slice(b"&recvWindow=");
+            push_u64(&mut q, u64::from(self.settings.recv_window_ms));
+        }
+        q.extend_from_slice(b"&timestamp=");
+        push_u64(&mut q, unix_ms);
+        let sig = sign_with(&self.key, &q);
+        q.extend_from_slice(b"&signature=");
+        q.extend_from_slice(&sig);
+        out.clear();
+        out.extend_from_slice(b"GET /api/v3/order?");
+        out.extend_from_slice(&q);
+        out.extend_from_slice(b" HTTP/1.1\r\nHost: ");
+        out.extend_from_slice(self.settings.host.as_bytes());
+        out.extend_from_slice(b"\r\nX-MBX-APIKEY: ");
+        out.extend_from_slice(&self.api_key);
+        out.extend_from_slice(b"\r\n\r\n");
+        self.body = q;
+        Ok(())
     }
 
     fn parse_answer(

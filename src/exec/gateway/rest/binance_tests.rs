@@ -313,3 +313,31 @@ mod props {
         }
     }
 }
+
+#[test]
+fn status_query_bytes_and_no_such_order() {
+    let mut c = codec();
+    let mut out = Vec::new();
+    c.write_status_request(&order(), 1_700_000_000_000, &mut out)
+        .unwrap();
+    let params = "symbol=BTCUSDT&origClientOrderId=ma42&recvWindow=5000&timestamp=1700000000000";
+    let sig = sign(b"test-secret", params.as_bytes());
+    let want = format!(
+        "GET /api/v3/order?{params}&signature={} HTTP/1.1\r\nHost: api.binance.com\r\nX-MBX-APIKEY: {}\r\n\r\n",
+        std::str::from_utf8(&sig).unwrap(),
+        std::str::from_utf8(DOC_KEY).unwrap(),
+    );
+    assert_eq!(std::str::from_utf8(&out).unwrap(), want);
+    // The query's answer is an order object like the placement's; an unknown id is "no such
+    // order" (final, nothing filled), not an ordinary rejection.
+    let a = answer(400, &[], r#"{"code":-2013,"msg":"Order does not exist."}"#);
+    assert_eq!(
+        (a.kind, a.report.status),
+        (
+            AnswerKind::Rejected,
+            ExecStatus::Rejected {
+                code: CODE_NO_SUCH_ORDER
+            }
+        )
+    );
+}

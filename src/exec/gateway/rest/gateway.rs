@@ -4,6 +4,7 @@
 //! Contract:
 //! - [`submit`](RestGateway::submit) either puts the signed request on an idle connection (the
 //!   order is then in flight) or refuses at once with a [`SubmitError`] (nothing was sent).
+//! - [`status_query`](RestGateway::status_query) does the same with the venue's status GET.
 //! - Every in-flight order gets exactly one [`RestAnswer`] from [`poll`](RestGateway::poll): the
 //!   venue's answer read by the codec, or, with no usable answer, `AnswerKind::Ambiguous` /
 //!   `ExecStatus::Unknown` (timeout by the caller's clock, connection lost after the request
@@ -85,11 +86,37 @@ impl<V: RestVenue> RestGateway<V> {
     /// `poll` before it is picked; if the close races with the request, the answer is
     /// `Ambiguous`, never a silent retry.
     pub fn submit(&mut self, order: &Order, now_ns: u64, unix_ms: u64) -> Result<(), SubmitError> {
+        self.send(order, now_ns, unix_ms, false)
+    }
+
+    /// Ask the venue for `order`'s state (a signed GET by its client id) on an idle connection.
+    /// The answer comes from [`poll`](Self::poll) like an order's, exactly once, with the same
+    /// deadline rule; "no such order" is `Rejected { code: CODE_NO_SUCH_ORDER }`.
+    pub fn status_query(
+        &mut self,
+        order: &Order,
+        now_ns: u64,
+        unix_ms: u64,
+    ) -> Result<(), SubmitError> {
+        self.send(order, now_ns, unix_ms, true)
+    }
+
+    fn send(
+        &mut self,
+        order: &Order,
+        now_ns: u64,
+        unix_ms: u64,
+        query: bool,
+    ) -> Result<(), SubmitError> {
         let i = self.pool.idle().ok_or(SubmitError::NoIdleConnection)?;
         let venue = &mut self.venue;
         self.pool
             .send(i, now_ns.saturating_add(self.timeout_ns), |buf| {
-                venue.write_request(order, unix_ms, buf)
+                if query {
+                    venue.write_status_request(order, unix_ms, buf)
+                } else {
+                    venue.write_request(order, unix_ms, buf)
+                }
             })?;
         let mut o = *order;
         o.sent_ts_ns = now_ns;

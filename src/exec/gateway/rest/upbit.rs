@@ -23,7 +23,10 @@ use crate::exec::rate_headers::{
 use crate::ingest::venues::scan::{str_content, ObjIter};
 use crate::model::{ExecStatus, Order, Qty, Side};
 
-use super::answer::{avg_price, check_unreserved, AnswerKind, RequestError, RestAnswer, RestVenue};
+use super::answer::{
+    avg_price, check_unreserved, AnswerKind, RequestError, RestAnswer, RestVenue,
+    CODE_NO_SUCH_ORDER,
+};
 use super::encode::{push_decimal, push_u64};
 use super::instruments::InstrumentTable;
 use super::jwt::JwtSigner;
@@ -223,6 +226,31 @@ impl RestVenue for UpbitCodec {
         r
     }
 
+    fn write_status_request(
+        &mut self,
+        order: &Order,
+        _unix_ms: u64,
+        out: &mut Vec<u8>,
+    ) -> Result<(), RequestError> {
+        self.instruments.get(order.instrument)?;
+        let mut q = std::mem::take(&mut self.query);
+        q.clear();
+        q.extend_from_slice(b"identifier=");
+        q.extend_from_slice(self.settings.identifier_prefix.as_bytes());
+        push_u64(&mut q, order.id.0);
+        out.clear();
+        out.extend_from_slice(b"GET /v1/order?");
+        out.extend_from_slice(&q);
+        out.extend_from_slice(b" HTTP/1.1\r\nHost: ");
+        out.extend_from_slice(self.settings.host.as_bytes());
+        out.extend_from_slice(b"\r\nAuthorization: Bearer ");
+        let nonce = self.nonces.next_uuid();
+        self.signer.write_token(out, &nonce, Some(&q));
+        out.extend_from_slice(b"\r\n\r\n");
+        self.query = q;
+        Ok(())
+    }
+
     fn parse_answer(
         &self,
         order: &Order,
@@ -248,6 +276,13 @@ impl RestVenue for UpbitCodec {
         }
         match status {
             200 | 201 => self.read_body(order, body, &mut a),
+            404 if error_name(body) == Some(b"order_not_found") => {
+                // A status query for an order Upbit never took: nothing happened.
+                a.kind = AnswerKind::Rejected;
+                a.report.status = ExecStatus::Rejected {
+                    code: CODE_NO_SUCH_ORDER,
+                };
+            }
             400..=499 => {
                 a.kind = AnswerKind::Rejected;
                 a.report.status = ExecStatus::Rejected { code: status };

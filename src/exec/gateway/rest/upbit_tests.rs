@@ -303,3 +303,40 @@ mod props {
         }
     }
 }
+
+#[test]
+fn status_query_bytes_and_no_such_order() {
+    let mut c = codec(true);
+    let mut out = Vec::new();
+    c.write_status_request(&order(), 0, &mut out).unwrap();
+    let text = std::str::from_utf8(&out).unwrap();
+    let head =
+        "GET /v1/order?identifier=ma42 HTTP/1.1\r\nHost: api.upbit.com\r\nAuthorization: Bearer ";
+    assert!(text.starts_with(head), "{text}");
+    assert!(text.ends_with("\r\n\r\n") && !text.contains("Content-Length"));
+    // The token hashes exactly the query string.
+    let token = &text[head.len()..text.len() - 4];
+    let payload = token.split('.').nth(1).unwrap();
+    let payload: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    let want: String = digest::digest(&digest::SHA512, b"identifier=ma42")
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(payload["query_hash"], want.as_str());
+    let a = answer(
+        404,
+        &[],
+        r#"{"error":{"name":"order_not_found","message":"not found"}}"#,
+    );
+    assert_eq!(
+        a.report.status,
+        ExecStatus::Rejected {
+            code: CODE_NO_SUCH_ORDER
+        }
+    );
+    // Other errors keep their HTTP status.
+    let a = answer(400, &[], r#"{"error":{"name":"other","message":"x"}}"#);
+    assert_eq!(a.report.status, ExecStatus::Rejected { code: 400 });
+}

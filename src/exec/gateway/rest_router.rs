@@ -1,0 +1,381 @@
+//! [`RestRouter`]: the [`Gateway`] over the venues' REST APIs. One [`RestGateway`] per venue that
+//! trades over REST (Binance and Upbit kinds), `submit` routed by [`Order::venue`], every
+//! [`RestAnswer`] turned into the [`GatewayEvent`]s the execution stage acts on.
+//!
+//! Contract:
+//! - `submit` and `status_query` sign and write at once or refuse with a [`SubmitError`] (nothing
+//!   left): no route for the venue, no idle connection (`NotConnected`), request not buildable.
+//! - Every written request yields exactly one [`GatewayEvent::Report`], plus, from the same
+//!   response, [`GatewayEvent::BinanceUsage`] (Binance usage headers),
+//!   [`GatewayEvent::UpbitRemaining`] (Upbit `Remaining-Req`, charged to the order group for an
+//!   order and to the query group for a status query) and [`GatewayEvent::Banned`] (418), so the
+//!   zero-429 policy throttles before the venue answers 429.
+//! - Status queries need the order (symbol, client id): the router keeps the last [`ORDER_MEMORY`]
+//!   orders it sent in a fixed table indexed by order id; an id not there is
+//!   [`SubmitError::UnknownOrder`].
+//! - Nothing allocates after construction: events wait in a fixed ring, and a venue is polled
+//!   only when the ring has room for everything its pool can answer at once (3 events per
+//!   connection), so no event is ever dropped.
+//! - Time: `now_ns` is the caller's monotonic time; the wall clock Binance signs (`timestamp`) is
+//!   [`Clock::unix_ns`] of it. Nothing here reads a clock.
+
+use super::rest::{BinanceCodec, RestAnswer, RestGateway, UpbitCodec};
+use super::{Gateway, GatewayEvent, SubmitError};
+use crate::exec::gateway::rest::AnswerKind;
+use crate::exec::limits::EndpointGroup;
+use crate::exec::rate_headers::BinanceUsage;
+use crate::model::{Order, OrderId, VenueId, MAX_VENUES};
+use crate::runtime::Clock;
+
+/// Orders remembered for status queries (by `id % ORDER_MEMORY`).
+pub const ORDER_MEMORY: usize = 4096;
+/// Events buffered between polls.
+const QUEUE: usize = 1024;
+/// Most events one answer produces (report, usage or remaining, ban).
+const PER_ANSWER: usize = 3;
+
+/// One venue's REST client.
+#[derive(Debug)]
+pub enum RestRoute {
+    /// Binance (HMAC-SHA256 signed form bodies).
+    Binance(RestGateway<BinanceCodec>),
+    /// Upbit (JWT HS256 with a SHA-512 query hash).
+    Upbit(RestGateway<UpbitCodec>),
+}
+
+impl RestRoute {
+    fn pool_len(&self) -> usize {
+        match self {
+            RestRoute::Binance(g) => g.pool().len(),
+            RestRoute::Upbit(g) => g.pool().len(),
+        }
+    }
+
+    /// Connections ready for a request now.
+    pub fn idle_connections(&self) -> usize {
+        match self {
+            RestRoute::Binance(g) => g.idle_connections(),
+            RestRoute::Upbit(g) => g.idle_connections(),
+        }
+    }
+
+    /// Requests written and not answered yet.
+    pub fn in_flight(&self) -> usize {
+        match self {
+            RestRoute::Binance(g) => g.in_flight(),
+            RestRoute::Upbit(g) => g.in_flight(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Remembered {
+    order: Order,
+    /// The last request written for it was a status query.
+    querying: bool,
+}
+
+/// The REST [`Gateway`]: routes orders to per-venue [`RestGateway`]s. See the module doc.
+#[derive(Debug)]
+pub struct RestRouter {
+    routes: Vec<Option<RestRoute>>,
+    clock: Clock,
+    orders: Vec<Option<Remembered>>,
+    queue: Vec<GatewayEvent>,
+    head: usize,
+    len: usize,
+    query_group: [EndpointGroup; MAX_VENUES],
+}
+
+impl RestRouter {
+    /// An empty router (cold path); add venues with [`add`](Self::add).
+    pub fn new(clock: Clock) -> RestRouter {
+        RestRouter {
+            routes: (0..MAX_VENUES).map(|_| None).collect(),
+            clock,
+            orders: vec![None; ORDER_MEMORY],
+            queue: vec![
+                GatewayEvent::Banned {
+                    venue: VenueId(0),
+                    retry_after_ms: 0,
+                };
+                QUEUE
+            ],
+            head: 0,
+            len: 0,
+            query_group: [EndpointGroup::ExchangeDefault; MAX_VENUES],
+        }
+    }
+
+    /// Route orders for `venue` to `route`. An Upbit status query's `Remaining-Req` is charged to
+    /// `query_group` (the stage's `VenueExec::query_group`). Replaces an earlier route.
+    pub fn add(&mut self, venue: VenueId, route: RestRoute, query_group: EndpointGroup) {
+        if let Some(slot) = self.routes.get_mut(venue.index()) {
+            *slot = Some(route);
+            self.query_group[venue.index()] = query_group;
+        }
+    }
+
+    /// The route of `venue`.
+    pub fn route(&self, venue: VenueId) -> Option<&RestRoute> {
+        self.routes.get(venue.index()).and_then(Option::as_ref)
+    }
+
+    /// True when every route has at least one idle connection.
+    pub fn all_connected(&self) -> bool {
+        self.routes
+            .iter()
+            .flatten()
+            .all(|r| r.idle_connections() > 0)
+    }
+
+    /// Cold path: poll until every route has an idle connection or `timeout_ns` passes (real
+    /// time, on the router's clock). Returns whether all connected.
+    pub fn connect(&mut self, timeout_ns: u64) -> bool {
+        let end = self.clock.now_ns().saturating_add(timeout_ns);
+        let mut scratch = [GatewayEvent::Banned {
+            venue: VenueId(0),
+            retry_after_ms: 0,
+        }; 8];
+        loop {
+            let now = self.clock.now_ns();
+            // Nothing is in flight yet, so nothing is answered; keep events if any.
+            self.poll_routes(now);
+            if self.all_connected() {
+                return true;
+            }
+            if now >= end {
+                return false;
+            }
+            if self.len == QUEUE {
+                self.poll(now, &mut scratch);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
+    fn unix_ms(&self, now_ns: u64) -> u64 {
+        self.clock.unix_ns(now_ns) / 1_000_000
+    }
+
+    fn remember(&mut self, order: &Order, querying: bool) {
+        self.orders[(order.id.0 % ORDER_MEMORY as u64) as usize] = Some(Remembered {
+            order: *order,
+            querying,
+        });
+    }
+
+    fn write(&mut self, order: &Order, now_ns: u64, query: bool) -> Result<(), SubmitError> {
+        let unix_ms = self.unix_ms(now_ns);
+        let route = self
+            .routes
+            .get_mut(order.venue.index())
+            .and_then(Option::as_mut)
+            .ok_or(SubmitError::UnknownVenue(order.venue))?;
+        let r = match (route, query) {
+            (RestRoute::Binance(g), false) => g.submit(order, now_ns, unix_ms),
+            (RestRoute::Binance(g), true) => g.status_query(order, now_ns, unix_ms),
+            (RestRoute::Upbit(g), false) => g.submit(order, now_ns, unix_ms),
+            (RestRoute::Upbit(g), true) => g.status_query(order, now_ns, unix_ms),
+        };
+        r.map_err(|_| SubmitError::NotConnected(order.venue))?;
+        self.remember(order, query);
+        Ok(())
+    }
+
+    fn push(&mut self, e: GatewayEvent) {
+        debug_assert!(self.len < QUEUE, "room is checked before a route is polled");
+        if self.len < QUEUE {
+            self.queue[(self.head + self.len) % QUEUE] = e;
+            self.len += 1;
+        }
+    }
+
+    /// Turn one answer into events.
+    fn on_answer(&mut self, a: RestAnswer, now_ns: u64) {
+        let venue = a.report.venue;
+        let slot = (a.report.order.0 % ORDER_MEMORY as u64) as usize;
+        let querying =
+            self.orders[slot].is_some_and(|m| m.order.id == a.report.order && m.querying);
+        self.push(GatewayEvent::Report(a.report));
+        let usage = BinanceUsage {
+            used_weight_1m: a.binance_weight_1m,
+            order_count_10s: a.binance_orders_10s,
+            order_count_1d: a.binance_orders_1d,
+        };
+        if usage != BinanceUsage::default() {
+            self.push(GatewayEvent::BinanceUsage {
+                venue,
+                usage,
+                unix_ns: self.clock.unix_ns(now_ns),
+            });
+        }
+        if let Some(sec) = a.upbit_remaining_sec {
+            let group = if querying {
+                self.query_group[venue.index() % MAX_VENUES]
+            } else {
+                EndpointGroup::Order
+            };
+            self.push(GatewayEvent::UpbitRemaining { venue, group, sec });
+        }
+        if a.kind == AnswerKind::Banned {
+            self.push(GatewayEvent::Banned {
+                venue,
+                retry_after_ms: a.retry_after_ms,
+            });
+        }
+    }
+
+    /// Poll every route whose worst-case answers fit in the queue.
+    fn poll_routes(&mut self, now_ns: u64) {
+        for vi in 0..self.routes.len() {
+            let Some(route) = self.routes[vi].take() else {
+                continue;
+            };
+            let mut route = route;
+            if QUEUE - self.len >= route.pool_len() * PER_ANSWER {
+                match &mut route {
+                    RestRoute::Binance(g) => {
+                        g.poll(now_ns, &mut |a| self.on_answer(a, now_ns));
+                    }
+                    RestRoute::Upbit(g) => {
+                        g.poll(now_ns, &mut |a| self.on_answer(a, now_ns));
+                    }
+                }
+            }
+            self.routes[vi] = Some(route);
+        }
+    }
+}
+
+impl Gateway for RestRouter {
+    fn name(&self) -> &'static str {
+        "rest"
+    }
+
+    fn submit(&mut self, order: &Order, _body: &[u8], now_ns: u64) -> Result<(), SubmitError> {
+        self.write(order, now_ns, false)
+    }
+
+    fn status_query(
+        &mut self,
+        order: OrderId,
+        venue: VenueId,
+        now_ns: u64,
+    ) -> Result<(), SubmitError> {
+        let slot = (order.0 % ORDER_MEMORY as u64) as usize;
+        let o = match self.orders[slot] {
+            Some(m) if m.order.id == order && m.order.venue == venue => m.order,
+            _ => return Err(SubmitError::UnknownOrder(order)),
+        };
+        self.write(&o, now_ns, true)
+    }
+
+    fn poll(&mut self, now_ns: u64, out: &mut [GatewayEvent]) -> usize {
+        self.poll_routes(now_ns);
+        let n = out.len().min(self.len);
+        for (i, slot) in out.iter_mut().take(n).enumerate() {
+            *slot = self.queue[(self.head + i) % QUEUE];
+        }
+        self.head = (self.head + n) % QUEUE;
+        self.len -= n;
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ExecStatus, InstrumentId, OppId, Price, Qty, Side, TimeInForce};
+
+    fn order(id: u64, venue: u8) -> Order {
+        Order {
+            id: OrderId(id),
+            opp: OppId(id),
+            px: Price(1),
+            qty: Qty(1),
+            sent_ts_ns: 0,
+            recv_ts_ns: 0,
+            instrument: InstrumentId(0),
+            venue: VenueId(venue),
+            side: Side::Buy,
+            tif: TimeInForce::Ioc,
+        }
+    }
+
+    fn drain(r: &mut RestRouter) -> Vec<GatewayEvent> {
+        let mut out = [GatewayEvent::Banned {
+            venue: VenueId(0),
+            retry_after_ms: 0,
+        }; 4];
+        let mut v = Vec::new();
+        loop {
+            let n = r.poll(0, &mut out);
+            v.extend_from_slice(&out[..n]);
+            if n == 0 {
+                return v;
+            }
+        }
+    }
+
+    #[test]
+    fn refusals_without_a_route() {
+        let mut r = RestRouter::new(Clock::new());
+        assert_eq!(
+            r.submit(&order(1, 3), b"", 0),
+            Err(SubmitError::UnknownVenue(VenueId(3)))
+        );
+        assert_eq!(
+            r.status_query(OrderId(1), VenueId(3), 0),
+            Err(SubmitError::UnknownOrder(OrderId(1)))
+        );
+        assert!(r.all_connected(), "no routes: nothing to wait for");
+    }
+
+    #[test]
+    fn answers_become_events_in_order() {
+        let mut r = RestRouter::new(Clock::new());
+        // A Binance 418 with usage headers: report, usage, ban.
+        let mut a = RestAnswer::blank(&order(7, 0), 5);
+        a.kind = AnswerKind::Banned;
+        a.report.status = ExecStatus::Rejected { code: 418 };
+        a.retry_after_ms = 120_000;
+        a.binance_weight_1m = Some(10);
+        r.on_answer(a, 5);
+        // An Upbit answer to a status query: Remaining-Req charged to the query group.
+        r.remember(&order(8, 1), true);
+        r.query_group[1] = EndpointGroup::ExchangeDefault;
+        let mut a = RestAnswer::blank(&order(8, 1), 6);
+        a.upbit_remaining_sec = Some(3);
+        r.on_answer(a, 6);
+        let ev = drain(&mut r);
+        assert_eq!(ev.len(), 5, "{ev:?}");
+        assert!(matches!(ev[0], GatewayEvent::Report(x) if x.order == OrderId(7)));
+        assert!(matches!(
+            ev[1],
+            GatewayEvent::BinanceUsage { venue: VenueId(0), usage, .. }
+                if usage.used_weight_1m == Some(10)
+        ));
+        assert_eq!(
+            ev[2],
+            GatewayEvent::Banned {
+                venue: VenueId(0),
+                retry_after_ms: 120_000
+            }
+        );
+        assert!(matches!(ev[3], GatewayEvent::Report(x) if x.order == OrderId(8)));
+        assert_eq!(
+            ev[4],
+            GatewayEvent::UpbitRemaining {
+                venue: VenueId(1),
+                group: EndpointGroup::ExchangeDefault,
+                sec: 3
+            }
+        );
+        // The remembered order can be queried; another venue's id cannot.
+        assert_eq!(
+            r.status_query(OrderId(8), VenueId(0), 0),
+            Err(SubmitError::UnknownOrder(OrderId(8)))
+        );
+    }
+}

@@ -1,0 +1,212 @@
+//! The mock exchange's REST order endpoints (DESIGN.md section 10): one HTTP/1.1 keep-alive
+//! server per REST venue (Binance and Upbit kinds) on 127.0.0.1, served when
+//! [`MockConfig::api`](super::MockConfig::api) holds credentials.
+//!
+//! - Binance: `POST /api/v3/order` (parameters in the query string and/or form body) and
+//!   `GET /api/v3/order` by `origClientOrderId`; `X-MBX-APIKEY` + HMAC-SHA256 signature +
+//!   `timestamp` within `recvWindow` ([`rest_auth`](super::rest_auth)).
+//! - Upbit: `POST /v1/orders` (JSON body) and `GET /v1/order?identifier=`; `Authorization: Bearer`
+//!   JWT HS256 with the SHA-512 `query_hash`.
+//! - Answers: [`rest_handler`](super::rest_handler). Limits and their headers: [`rest_limits`](super::rest_limits); matching against the venue's
+//!   latest synthetic top of book: [`rest_orders`](super::rest_orders); faults:
+//!   [`RestFault`](super::RestFault). Every request and outcome is counted in
+//!   [`VenueStats`](super::VenueStats) (`rest_*`).
+//!
+//! Blocking std threads (accept + one per connection), allocation allowed: test tooling. A
+//! connection thread wakes every 100 ms to notice the exchange stopping. Nothing here prints or
+//! stores the credentials.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::config::ApiCredentials;
+use super::rest_faults::RestFaultState;
+use super::rest_handler::{handle, reason};
+use super::rest_limits::{Limiter, RestLimits};
+use super::rest_orders::OrderBook;
+use super::shared::Shared;
+use super::stats::VenueCounters;
+use crate::model::VenueKind;
+
+/// Largest request accepted (head and body).
+const MAX_REQUEST: usize = 64 << 10;
+
+/// One REST venue's state, shared by its connection threads.
+pub(crate) struct RestVenue {
+    /// Fault requests.
+    pub faults: RestFaultState,
+    /// Rate limits.
+    pub limiter: Mutex<Limiter>,
+    /// Orders taken.
+    pub book: Mutex<OrderBook>,
+}
+
+/// The REST side: credentials and per-venue state (None for venues without REST).
+pub(crate) struct RestSide {
+    creds: ApiCredentials,
+    /// Indexed like the config's venues.
+    pub venues: Vec<Option<RestVenue>>,
+}
+
+impl RestSide {
+    /// State for every Binance or Upbit venue of `kinds`.
+    pub fn new(creds: ApiCredentials, kinds: &[VenueKind], limits: RestLimits) -> RestSide {
+        let venues = kinds
+            .iter()
+            .map(|&k| {
+                has_rest(k).then(|| RestVenue {
+                    faults: RestFaultState::default(),
+                    limiter: Mutex::new(Limiter::new(k, limits)),
+                    book: Mutex::new(OrderBook::default()),
+                })
+            })
+            .collect();
+        RestSide { creds, venues }
+    }
+
+    /// The credentials requests are verified with.
+    pub fn creds(&self) -> &ApiCredentials {
+        &self.creds
+    }
+}
+
+/// Whether the mock serves REST orders for `kind`.
+pub(crate) const fn has_rest(kind: VenueKind) -> bool {
+    matches!(kind, VenueKind::Binance | VenueKind::Upbit)
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Accept connections for venue `vi` until the exchange stops.
+pub(crate) fn accept_loop(shared: Arc<Shared>, side: Arc<RestSide>, vi: usize, l: TcpListener) {
+    for stream in l.incoming() {
+        if shared.stopping() {
+            break;
+        }
+        let Ok(stream) = stream else {
+            std::thread::sleep(Duration::from_millis(1));
+            continue;
+        };
+        VenueCounters::inc(&shared.venues[vi].counters.rest_connections);
+        let (sh, sd) = (Arc::clone(&shared), Arc::clone(&side));
+        let no = shared.next_conn.fetch_add(1, Ordering::Relaxed);
+        let name = format!("mockex-rest-{}-{no}", shared.venues[vi].spec.name);
+        if let Ok(h) = std::thread::Builder::new()
+            .name(name)
+            .spawn(move || serve(&sh, &sd, vi, stream))
+        {
+            let mut threads = lock(&shared.conn_threads);
+            threads.retain(|t| !t.is_finished());
+            threads.push(h);
+        }
+    }
+}
+
+/// One parsed request (owned: the buffer is drained after it).
+pub(crate) struct Request {
+    /// `GET`, `POST`...
+    pub method: String,
+    /// The target's path.
+    pub path: String,
+    /// The target's query string (after `?`).
+    pub query: Vec<u8>,
+    /// `X-MBX-APIKEY`.
+    pub api_key: Option<Vec<u8>>,
+    /// `Authorization`.
+    pub authorization: Option<Vec<u8>>,
+    /// The body (Content-Length bytes).
+    pub body: Vec<u8>,
+}
+
+/// A complete request at the front of `buf`, removed from it; `Err` when it cannot be HTTP.
+fn take_request(buf: &mut Vec<u8>) -> Result<Option<Request>, ()> {
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let mut req = httparse::Request::new(&mut headers);
+    let head = match req.parse(buf) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(_) => return Err(()),
+    };
+    let header = |name: &str| {
+        req.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value.to_vec())
+    };
+    let len = match header("content-length") {
+        Some(v) => std::str::from_utf8(&v)
+            .ok()
+            .and_then(|s| s.trim().parse::<usize>().ok())
+            .ok_or(())?,
+        None => 0,
+    };
+    if head + len > MAX_REQUEST {
+        return Err(());
+    }
+    if buf.len() < head + len {
+        return Ok(None);
+    }
+    let target = req.path.unwrap_or("/");
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let r = Request {
+        method: req.method.unwrap_or("").to_owned(),
+        path: path.to_owned(),
+        query: query.as_bytes().to_vec(),
+        api_key: header("x-mbx-apikey"),
+        authorization: header("authorization"),
+        body: buf[head..head + len].to_vec(),
+    };
+    buf.drain(..head + len);
+    Ok(Some(r))
+}
+
+fn serve(shared: &Shared, side: &RestSide, vi: usize, mut stream: TcpStream) {
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
+    let mut buf = Vec::with_capacity(4096);
+    let mut tmp = [0u8; 4096];
+    while !shared.stopping() {
+        match take_request(&mut buf) {
+            Err(()) => return,
+            Ok(Some(req)) => {
+                let Some(a) = handle(shared, side, vi, &req) else {
+                    continue;
+                };
+                if let Some(v) = &side.venues[vi] {
+                    let d = v.faults.delay();
+                    if !d.is_zero() {
+                        std::thread::sleep(d);
+                    }
+                }
+                let out = format!(
+                    "HTTP/1.1 {} {}\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: {}\r\n{}\r\n{}",
+                    a.status,
+                    reason(a.status),
+                    a.body.len(),
+                    a.headers,
+                    a.body
+                );
+                if stream.write_all(out.as_bytes()).is_err() {
+                    return;
+                }
+                continue;
+            }
+            Ok(None) => {}
+        }
+        match stream.read(&mut tmp) {
+            Ok(0) => return,
+            Ok(n) => buf.extend_from_slice(&tmp[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => return,
+        }
+    }
+}

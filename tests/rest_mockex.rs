@@ -1,0 +1,475 @@
+//! The REST gateways (`execution.gateway = "rest"`) against the mock exchange's REST endpoints on
+//! loopback, real sockets, real time: fills, bad credentials, 429 / Retry-After, Upbit
+//! `Remaining-Req`, a 429 storm, answers slower than `order_timeout_ms`, and the whole engine
+//! (`pipeline::run`) trading over WebSocket feeds + REST orders.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use microarb::config::{Config, Machine};
+use microarb::exec::gateway::RestRouter;
+use microarb::exec::kill::KillSwitch;
+use microarb::exec::secrets::ApiSecret;
+use microarb::exec::stage::ExecStage;
+use microarb::mockex::{
+    ApiCredentials, MockConfig, MockExchange, MockVenue, RestFault, RestLimits, SyntheticSource,
+    VenueStats,
+};
+use microarb::model::{
+    Bps, InstrumentId, OppId, Opportunity, Outcome, Price, Qty, VenueId, VenueKind, OUTCOME_COUNT,
+};
+use microarb::pipeline::{run, Feed, RunOptions};
+use microarb::runtime::{ring, Clock, RingTx, Stage};
+use microarb::telemetry::{counter_name, Registry};
+
+const KEY: &str = "mockKey123";
+const SECRET: &str = "S3CRET-known-string-42";
+const BINANCE: VenueId = VenueId(0);
+const UPBIT: VenueId = VenueId(1);
+const MS: u64 = 1_000_000;
+
+fn mockex(limits: RestLimits) -> MockExchange {
+    let venues = vec![
+        MockVenue::new("binance", VenueKind::Binance),
+        MockVenue::new("upbit", VenueKind::Upbit),
+    ];
+    let mut cfg = MockConfig::synthetic(venues, SyntheticSource::default());
+    cfg.rate_per_s = 2000;
+    cfg.wait_for_subscribers = false;
+    cfg.api = Some(ApiCredentials {
+        key: KEY.into(),
+        secret: SECRET.into(),
+    });
+    cfg.rest_limits = limits;
+    let ex = MockExchange::start(cfg).expect("mockex starts");
+    let t = Instant::now();
+    while ex.top_of_book("binance").is_none() || ex.top_of_book("upbit").is_none() {
+        assert!(t.elapsed() < Duration::from_secs(5), "no quotes");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    ex
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("microarb-rest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// A credentials file (owner-only) holding `secret`.
+fn creds_file(name: &str, secret: &str) -> PathBuf {
+    let p = tmp(name);
+    std::fs::write(&p, format!("key={KEY}\nsecret={secret}\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    p
+}
+
+/// The engine config for `ex`'s two venues over REST; `extra` goes into `[execution]`.
+fn config(ex: &MockExchange, secret_file: &str, extra: &str) -> Config {
+    let b = ex.endpoint("binance").unwrap();
+    let u = ex.endpoint("upbit").unwrap();
+    let text = format!(
+        r#"
+[[venues]]
+name = "binance"
+kind = "binance"
+taker_fee_bps = 1.0
+stale_after_ms = 2000
+url = "{bws}"
+rest_url = "{brest}"
+api_secret_file = "{secret_file}"
+
+[[venues]]
+name = "upbit"
+kind = "upbit"
+taker_fee_bps = 1.0
+stale_after_ms = 2000
+max_inflight = 1
+url = "{uws}"
+rest_url = "{urest}"
+api_secret_file = "{secret_file}"
+
+[[instruments]]
+name = "BTC/USDT"
+price_scale = 8
+qty_scale = 8
+lot = "0.00001"
+symbols = {{ binance = "BTCUSDT", upbit = "USDT-BTC" }}
+
+[strategy]
+min_profit_bps = 2.0
+max_notional = "1000"
+
+[execution]
+gateway = "rest"
+max_inflight = 3
+reserved_slots = 0
+{extra}
+
+[runtime]
+idle = "park"
+
+[telemetry]
+status_line = false
+"#,
+        bws = b.ws_url,
+        brest = b.rest_url.as_deref().unwrap(),
+        uws = u.ws_url,
+        urest = u.rest_url.as_deref().unwrap(),
+    );
+    Config::from_toml_str(&text, &Machine::this(false)).expect("test config")
+}
+
+struct Engine {
+    stage: ExecStage<RestRouter>,
+    tx: RingTx<Opportunity>,
+    reg: Registry,
+    clock: Clock,
+    fed: u64,
+}
+
+fn engine(cfg: &Config, secret: &str) -> Engine {
+    let mut reg = Registry::new();
+    let (tx, rx) = ring::<Opportunity>("opps", 1024, &mut reg.counters);
+    let clock = Clock::new();
+    let creds = vec![ApiSecret::new(KEY, secret), ApiSecret::new(KEY, secret)];
+    let stage =
+        ExecStage::rest_with_credentials(cfg, &creds, rx, clock, KillSwitch::new(), &mut reg)
+            .expect("rest stage builds and connects");
+    Engine {
+        stage,
+        tx,
+        reg,
+        clock,
+        fed: 0,
+    }
+}
+
+impl Engine {
+    /// Buy on `buy`, sell on `sell`, priced 1 % through `ex`'s current quotes so an IOC fills.
+    fn opp(&mut self, ex: &MockExchange, buy: VenueId, sell: VenueId) -> Opportunity {
+        let name = |v: VenueId| if v == BINANCE { "binance" } else { "upbit" };
+        let bq = ex.top_of_book(name(buy)).unwrap();
+        let sq = ex.top_of_book(name(sell)).unwrap();
+        let now = self.clock.now_ns();
+        self.fed += 1;
+        Opportunity {
+            id: OppId(self.fed),
+            buy_px: Price(bq.ask_px + bq.ask_px / 100),
+            sell_px: Price(sq.bid_px - sq.bid_px / 100),
+            qty: Qty(100_000), // 0.001 BTC
+            gross_bps: Bps(5_000),
+            net_bps: Bps(3_000),
+            recv_ts_ns: now,
+            detect_ts_ns: now,
+            expiry_ts_ns: now + 500 * MS,
+            instrument: InstrumentId(0),
+            confidence: 10_000,
+            buy_venue: buy,
+            sell_venue: sell,
+            trigger_venue: buy,
+            trigger_seq: self.fed,
+        }
+    }
+
+    fn feed(&mut self, ex: &MockExchange, buy: VenueId, sell: VenueId) {
+        let o = self.opp(ex, buy, sell);
+        self.tx.push(o, 0).expect("room");
+        self.poll_for(Duration::ZERO);
+    }
+
+    fn poll_for(&mut self, d: Duration) {
+        let end = Instant::now() + d;
+        loop {
+            self.stage.poll(self.clock.now_ns());
+            if Instant::now() >= end {
+                return;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+
+    fn settle(&mut self, max: Duration) {
+        let end = Instant::now() + max;
+        while Instant::now() < end {
+            self.stage.poll(self.clock.now_ns());
+            if self.stage.is_idle() {
+                return;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        panic!(
+            "not idle after {max:?}: {} in flight, {} waiting",
+            self.stage.in_flight(),
+            self.stage.waiting()
+        );
+    }
+
+    fn count(&self, name: &str) -> u64 {
+        self.reg.counters.get(name).unwrap_or(0)
+    }
+
+    fn outcome(&self, o: Outcome) -> u64 {
+        self.count(&counter_name("exec", o))
+    }
+
+    fn terminal_sum(&self) -> u64 {
+        (0..OUTCOME_COUNT)
+            .map(|i| self.outcome(Outcome::from_index(i).unwrap()))
+            .sum()
+    }
+}
+
+fn stats(ex: &MockExchange, name: &str) -> VenueStats {
+    ex.venue_stats(name).unwrap()
+}
+
+#[test]
+fn orders_fill_on_both_venues() {
+    let ex = mockex(RestLimits::default());
+    let cfg = config(&ex, "/nonexistent", "");
+    let mut e = engine(&cfg, SECRET);
+    for i in 0..4 {
+        let (b, s) = if i % 2 == 0 {
+            (BINANCE, UPBIT)
+        } else {
+            (UPBIT, BINANCE)
+        };
+        e.feed(&ex, b, s);
+        e.settle(Duration::from_secs(3));
+    }
+    assert_eq!(e.terminal_sum(), e.fed);
+    assert_eq!(e.outcome(Outcome::Executed), 4, "every arbitrage filled");
+    for v in ["binance", "upbit"] {
+        let s = stats(&ex, v);
+        assert_eq!(s.rest_orders, 4, "{v}: {s:?}");
+        assert_eq!(s.rest_fills, 4, "{v}: {s:?}");
+        assert_eq!(s.rest_bad_signatures + s.rest_429s + s.rest_rejects, 0);
+    }
+    // Funds moved in the risk book: base bought on one venue, sold on the other, net zero.
+    assert_eq!(e.count("exec.fills"), 8);
+}
+
+#[test]
+fn a_wrong_secret_is_rejected_and_never_printed() {
+    let ex = mockex(RestLimits::default());
+    let wrong = "WRONG-secret-string-977";
+    let cfg = config(&ex, "/nonexistent", "");
+    let mut e = engine(&cfg, wrong);
+    e.feed(&ex, BINANCE, UPBIT);
+    e.settle(Duration::from_secs(3));
+    assert_eq!(e.terminal_sum(), 1);
+    assert_eq!(e.outcome(Outcome::Executed), 0);
+    let (b, u) = (stats(&ex, "binance"), stats(&ex, "upbit"));
+    assert_eq!((b.rest_bad_signatures, b.rest_fills), (1, 0), "{b:?}");
+    assert_eq!((u.rest_bad_signatures, u.rest_fills), (1, 0), "{u:?}");
+    assert_eq!(
+        e.count("exec.venue_rejects"),
+        2,
+        "-1022 and 401 are rejections"
+    );
+    // The secret appears nowhere the engine can print: the gateway, the config, the counters.
+    let mut text = format!("{:?}", e.stage.gateway_mut());
+    text += &format!("{cfg:?}{:?}", ApiSecret::new(KEY, wrong));
+    for (name, v) in e.reg.counters.iter() {
+        text += &format!("{name}={v}\n");
+    }
+    assert!(!text.contains(wrong) && !text.contains(SECRET), "{text}");
+    // A credentials file others can read is refused, naming the file but not the secret.
+    let f = creds_file("loose.creds", wrong);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let cfg = config(&ex, f.to_str().unwrap(), "");
+        let mut reg = Registry::new();
+        let (_tx, rx) = ring::<Opportunity>("opps", 8, &mut reg.counters);
+        let err = ExecStage::rest_from_config(&cfg, rx, Clock::new(), KillSwitch::new(), &mut reg)
+            .err()
+            .expect("refused");
+        let msg = format!("{err} {err:?}");
+        assert!(msg.contains("loose.creds") && !msg.contains(wrong), "{msg}");
+    }
+}
+
+#[test]
+fn binance_429_retry_after_is_honoured() {
+    let ex = mockex(RestLimits {
+        binance_orders_10s: 3,
+        ..RestLimits::default()
+    });
+    let cfg = config(&ex, "/nonexistent", "max_wait_ms = 0");
+    let mut e = engine(&cfg, SECRET);
+    for _ in 0..8 {
+        e.feed(&ex, BINANCE, UPBIT);
+        e.settle(Duration::from_secs(3));
+    }
+    assert_eq!(e.terminal_sum(), e.fed);
+    let b = stats(&ex, "binance");
+    // The mock's 10 s window may roll over once during the test, allowing a second 429 at most.
+    assert!((1..=2).contains(&b.rest_429s), "{b:?}");
+    assert_eq!(b.rest_418s, 0, "no request inside Retry-After: {b:?}");
+    assert!(
+        b.rest_orders <= 3 + b.rest_429s + 3,
+        "orders stopped after the 429: {b:?}"
+    );
+    assert!(
+        e.outcome(Outcome::Rejected(
+            microarb::model::RejectReason::RateLimited
+        )) > 0
+    );
+    assert!(e.count("exec.status_429") >= 1);
+}
+
+#[test]
+fn upbit_remaining_req_throttles_before_a_429() {
+    let ex = mockex(RestLimits {
+        upbit_order_per_sec: 3,
+        ..RestLimits::default()
+    });
+    let cfg = config(&ex, "/nonexistent", "max_wait_ms = 2000");
+    let mut e = engine(&cfg, SECRET);
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_millis(2500) {
+        e.feed(&ex, UPBIT, BINANCE);
+        e.settle(Duration::from_secs(3));
+    }
+    assert_eq!(e.terminal_sum(), e.fed);
+    let u = stats(&ex, "upbit");
+    assert_eq!(u.rest_429s, 0, "{u:?}");
+    assert!(
+        u.rest_orders >= 4,
+        "several seconds' worth of orders: {u:?}"
+    );
+    assert!(
+        e.count("exec.ratelimit.waits") + e.count("exec.ratelimit.throttled") > 0,
+        "the stage held the group"
+    );
+}
+
+#[test]
+fn a_429_storm_ends_every_opportunity_once() {
+    let ex = mockex(RestLimits::default());
+    let cfg = config(&ex, "/nonexistent", "max_wait_ms = 10");
+    let mut e = engine(&cfg, SECRET);
+    let ctl = ex.control();
+    ctl.inject_rest("binance", RestFault::RateLimitStorm)
+        .unwrap();
+    ctl.inject_rest("upbit", RestFault::RateLimitStorm).unwrap();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_millis(1500) {
+        e.feed(&ex, BINANCE, UPBIT);
+        e.poll_for(Duration::from_millis(20));
+    }
+    e.settle(Duration::from_secs(5));
+    assert_eq!(e.terminal_sum(), e.fed);
+    assert!(e.fed > 20);
+    let (b, u) = (stats(&ex, "binance"), stats(&ex, "upbit"));
+    assert!(b.rest_429s + u.rest_429s > 0);
+    assert_eq!(b.rest_418s + u.rest_418s, 0, "Retry-After honoured");
+    assert_eq!(b.rest_fills + u.rest_fills, 0);
+    // After the storm, trading resumes.
+    ctl.inject_rest("binance", RestFault::Clear).unwrap();
+    ctl.inject_rest("upbit", RestFault::Clear).unwrap();
+    e.poll_for(Duration::from_millis(1100));
+    let executed = e.outcome(Outcome::Executed);
+    e.feed(&ex, BINANCE, UPBIT);
+    e.settle(Duration::from_secs(3));
+    assert_eq!(e.outcome(Outcome::Executed), executed + 1);
+    assert_eq!(e.terminal_sum(), e.fed);
+}
+
+#[test]
+fn slow_answers_become_unknown_then_queried_then_final() {
+    let ex = mockex(RestLimits::default());
+    let cfg = config(
+        &ex,
+        "/nonexistent",
+        "order_timeout_ms = 200\nstatus_query_ms = 20",
+    );
+    let mut e = engine(&cfg, SECRET);
+    let ctl = ex.control();
+    // Degradation: 0.05 s answers are still in time (timeout 0.2 s) ...
+    ctl.inject_rest("binance", RestFault::Delay(Duration::from_millis(50)))
+        .unwrap();
+    e.feed(&ex, BINANCE, UPBIT);
+    e.settle(Duration::from_secs(3));
+    assert_eq!(e.count("exec.timeouts"), 0);
+    // ... 0.6 s answers are not: the leg's fate is unknown until a status query says FILLED.
+    ctl.inject_rest("binance", RestFault::Delay(Duration::from_millis(600)))
+        .unwrap();
+    e.feed(&ex, BINANCE, UPBIT);
+    e.poll_for(Duration::from_millis(300));
+    assert!(e.count("exec.timeouts") >= 1);
+    ctl.inject_rest("binance", RestFault::Clear).unwrap();
+    e.settle(Duration::from_secs(5));
+    assert!(e.count("exec.status_queries") >= 1);
+    assert!(stats(&ex, "binance").rest_status_queries >= 1);
+    assert_eq!(e.outcome(Outcome::Executed), 2, "the slow order did fill");
+    // A 5xx and a swallowed answer: unknown, queried, final.
+    ctl.inject_rest("upbit", RestFault::ServerError).unwrap();
+    e.feed(&ex, BINANCE, UPBIT);
+    e.poll_for(Duration::from_millis(30));
+    ctl.inject_rest("upbit", RestFault::NoAnswer).unwrap();
+    e.feed(&ex, BINANCE, UPBIT);
+    e.poll_for(Duration::from_millis(30));
+    ctl.inject_rest("upbit", RestFault::Clear).unwrap();
+    e.settle(Duration::from_secs(5));
+    let u = stats(&ex, "upbit");
+    assert!(u.rest_5xx >= 1 && u.rest_unanswered >= 1, "{u:?}");
+    assert!(u.rest_status_queries >= 2, "{u:?}");
+    assert_eq!(e.terminal_sum(), e.fed);
+    assert_eq!(e.outcome(Outcome::Executed), 4, "both orders had executed");
+}
+
+#[test]
+fn the_engine_trades_over_rest_against_mockex() {
+    let mut ex = mockex(RestLimits::default());
+    let creds = creds_file("engine.creds", SECRET);
+    let cfg = config(&ex, creds.to_str().unwrap(), "max_wait_ms = 50");
+    let opts = RunOptions {
+        seconds: Some(3.0),
+        no_pin: true,
+        status_line: Some(false),
+        ..RunOptions::default()
+    };
+    let feed = Feed::Live {
+        settings: Default::default(),
+        record: None,
+        ingest_only: false,
+    };
+    let summary = run(&cfg, feed, &opts).expect("run");
+    let r = &summary.report;
+    let o = &r["opportunities"];
+    let detected = o["detected"].as_u64().unwrap();
+    assert!(detected > 0, "{o}");
+    assert_eq!(o["terminal_sum"].as_u64().unwrap(), detected, "{o}");
+    assert_eq!(o["in_flight_at_exit"].as_u64().unwrap(), 0);
+    let orders: u64 = ["binance", "upbit"]
+        .iter()
+        .map(|v| stats(&ex, v).rest_orders)
+        .sum();
+    let c = |n: &str| r["counters"][n].as_u64().unwrap_or(0);
+    assert!(orders > 0, "orders reached mockex");
+    assert_eq!(orders, c("exec.orders_sent"), "{}", r["counters"]);
+    let bad: u64 = ["binance", "upbit"]
+        .iter()
+        .map(|v| stats(&ex, v).rest_bad_signatures)
+        .sum();
+    assert_eq!(bad, 0);
+    assert!(!r.to_string().contains(SECRET));
+    let fills: u64 = ["binance", "upbit"]
+        .iter()
+        .map(|v| stats(&ex, v).rest_fills)
+        .sum();
+    println!(
+        "detected {detected}, outcomes {o}, orders {orders}, fills at mockex {fills}, order_rtt {}",
+        r["latency_ns"]["order_rtt"]
+    );
+    assert!(fills > 0, "the engine traded");
+    ex.stop();
+}
