@@ -140,6 +140,8 @@ mod tests {
             net_bps: 5.0,
             recv_ns: 0,
             detected_ns: 0,
+            trigger_venue: "a".into(),
+            trigger_seq: 1,
         }
     }
 

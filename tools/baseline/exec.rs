@@ -142,6 +142,8 @@ mod tests {
             net_bps: 40.0,
             recv_ns: 0,
             detected_ns,
+            trigger_venue: "a".into(),
+            trigger_seq: 1,
         }
     }
 
