@@ -18,11 +18,7 @@ use microarb::runtime::ring;
 use microarb::telemetry::{new_histogram, Counter, Counters};
 
 fn pin(core: usize) {
-    if let Some(ids) = core_affinity::get_core_ids() {
-        if let Some(id) = ids.into_iter().find(|c| c.id == core) {
-            core_affinity::set_for_current(id);
-        }
-    }
+    microarb::runtime::pin_current(core);
 }
 
 /// Round trips of `iters` messages through two rings; returns the total time.

@@ -135,9 +135,7 @@ fn run(a: &Args) -> Result<(), String> {
     let per_venue = (a.rate as f64 * (a.seconds + 10.0) / VENUES.len() as f64) as usize;
     mcfg.send_log_capacity = per_venue.next_power_of_two().max(1 << 16);
     // The mock's threads inherit this thread's affinity: keep them on their own core.
-    let mock_pinned = core_affinity::get_core_ids()
-        .and_then(|ids| ids.into_iter().find(|c| c.id == a.mock_core))
-        .is_some_and(core_affinity::set_for_current);
+    let mock_pinned = microarb::runtime::pin_current(a.mock_core);
     let ex = MockExchange::start(mcfg).map_err(|e| format!("mock exchange: {e}"))?;
     let urls: Vec<String> = ex.endpoints().iter().map(|e| e.ws_url.clone()).collect();
     let cfg_path = path("toml");

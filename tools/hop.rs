@@ -27,9 +27,7 @@ struct Args {
 }
 
 fn pin(core: usize) -> bool {
-    core_affinity::get_core_ids()
-        .and_then(|ids| ids.into_iter().find(|c| c.id == core))
-        .is_some_and(core_affinity::set_for_current)
+    microarb::runtime::pin_current(core)
 }
 
 fn main() {

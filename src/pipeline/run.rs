@@ -137,12 +137,8 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
             .iter()
             .filter_map(|t| t.core)
             .collect();
-        if let Some(spare) = core_affinity::get_core_ids()
-            .unwrap_or_default()
-            .into_iter()
-            .find(|c| !used.contains(&c.id))
-        {
-            core_affinity::set_for_current(spare);
+        if let Some(spare) = (0..machine_cores()).find(|c| !used.contains(c)) {
+            crate::runtime::pin_current(spare);
         }
     }
     let mut reg = Registry::new();

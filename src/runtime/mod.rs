@@ -14,6 +14,7 @@
 
 mod clock;
 mod idle;
+mod pin;
 mod ring;
 mod shutdown;
 mod stage;
@@ -22,6 +23,7 @@ mod worker;
 
 pub use clock::Clock;
 pub use idle::{IdleStrategy, Idler};
+pub use pin::pin_current;
 pub use ring::{ring, RingRx, RingTx, Stamped};
 pub use shutdown::Shutdown;
 pub use stage::{Stage, Work};

@@ -131,23 +131,14 @@ impl Worker {
 
 /// Pin the current thread; on failure warn and run unpinned.
 fn pin(thread: &str, core: usize) -> Option<usize> {
-    let available = core_affinity::get_core_ids().unwrap_or_default();
-    match available.iter().find(|c| c.id == core) {
-        Some(id) if core_affinity::set_for_current(*id) => Some(core),
-        Some(_) => {
-            eprintln!(
-                "microarb: warning: could not pin thread {thread} to core {core}; running unpinned"
-            );
-            None
-        }
-        None => {
-            eprintln!(
-                "microarb: warning: core {core} for thread {thread} is not available to this process \
-                 (allowed: {:?}); running unpinned",
-                available.iter().map(|c| c.id).collect::<Vec<_>>()
-            );
-            None
-        }
+    if super::pin::pin_current(core) {
+        Some(core)
+    } else {
+        eprintln!(
+            "microarb: warning: could not pin thread {thread} to core {core} (no such core, or \
+             excluded by this process's cpuset); running unpinned"
+        );
+        None
     }
 }
 
