@@ -128,6 +128,9 @@ fn run(a: &Args) -> Result<(), String> {
             dislocation_every: a.dislocation_every,
             ..SimParams::default()
         },
+        // Stop sending a second before the engine stops reading, so every frame sent had time to
+        // arrive: a gap between sent and received is then a real loss, not frames in flight.
+        max_frames: Some((a.rate as f64 * (a.seconds - 1.0).max(a.seconds / 2.0)) as u64),
         ..SyntheticSource::default()
     };
     let mut mcfg = MockConfig::synthetic(venues, source);
