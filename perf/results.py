@@ -151,7 +151,7 @@ def main():
     out.append("")
     out.append(f"- date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}")
     out.append(f"- commit: `{sh('git', 'rev-parse', '--short', 'HEAD')}`"
-               + (" (with uncommitted changes)" if sh('git', 'status', '--porcelain', '--untracked-files=no') else ""))
+               + (" (with uncommitted changes)" if [l for l in sh('git', 'status', '--porcelain', '--untracked-files=no').splitlines() if l and not l.endswith("perf/RESULTS.md")] else ""))
     out.append(f"- machine: {cpu_model()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}")
     out.append(f"- rustc: {sh('rustc', '--version')}")
     out.append(f"- benches run: {', '.join(sys.argv[1:]) or 'all'}")
