@@ -7,9 +7,14 @@
 //! filtering by the inherited mask; it fails only when the core does not exist or the cpuset
 //! excludes it.
 
-/// Pin the calling thread to `core`. False when the OS refused (no such core, or excluded).
+/// Largest core id an affinity mask can name (glibc's `CPU_SETSIZE`); `core_affinity` panics past
+/// it, so larger ids are refused here.
+pub const MAX_CORE_ID: usize = 1023;
+
+/// Pin the calling thread to `core`. False when the OS refused (no such core, or excluded) or the
+/// id is beyond [`MAX_CORE_ID`].
 pub fn pin_current(core: usize) -> bool {
-    core_affinity::set_for_current(core_affinity::CoreId { id: core })
+    core <= MAX_CORE_ID && core_affinity::set_for_current(core_affinity::CoreId { id: core })
 }
 
 #[cfg(test)]
@@ -35,6 +40,10 @@ mod tests {
 
     #[test]
     fn a_core_that_does_not_exist_is_refused() {
-        assert!(!pin_current(100_000));
+        assert!(
+            !pin_current(100_000),
+            "beyond any affinity mask: refused, no panic"
+        );
+        assert!(!pin_current(MAX_CORE_ID), "no machine here has 1024 cores");
     }
 }
