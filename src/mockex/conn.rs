@@ -59,7 +59,7 @@ struct Conn<'a> {
     cursor: FaultCursor,
     pending_flush: bool,
     last_server_ping_ns: u64,
-    awaiting_pong_since: Option<u64>,
+    pong_due_since: Option<u64>,
 }
 
 /// Serve one accepted TCP connection until it ends or the exchange stops.
@@ -94,7 +94,7 @@ pub(crate) fn serve(
         cursor: venue.faults.cursor(),
         pending_flush: false,
         last_server_ping_ns: shared.now_ns(),
-        awaiting_pong_since: None,
+        pong_due_since: None,
     };
     if kind == VenueKind::Binance {
         if let Some((combined, symbols)) = protocol::binance_path(&path) {
@@ -257,7 +257,7 @@ impl Conn<'_> {
             }
             Message::Pong(_) => {
                 VenueCounters::inc(&c.pongs_received);
-                self.awaiting_pong_since = None;
+                self.pong_due_since = None;
                 return Ok(());
             }
             Message::Close(_) => {
@@ -308,7 +308,7 @@ impl Conn<'_> {
         }
         let ka = self.shared.keep_alive;
         if self.venue.faults.ignoring_pings() {
-            self.awaiting_pong_since = None;
+            self.pong_due_since = None;
             self.last_server_ping_ns = now;
             return Ok(());
         }
@@ -318,12 +318,12 @@ impl Conn<'_> {
             let payload = (unix_ns() / 1_000_000).to_string();
             self.send(Message::Ping(Bytes::from(payload.into_bytes())))?;
             VenueCounters::inc(&self.venue.counters.server_pings_sent);
-            self.awaiting_pong_since.get_or_insert(now);
+            self.pong_due_since.get_or_insert(now);
         }
-        if let Some(since) = self.awaiting_pong_since {
+        if let Some(since) = self.pong_due_since {
             if now.saturating_sub(since) > ka.pong_timeout.as_nanos() as u64 {
                 VenueCounters::inc(&self.venue.counters.pong_timeouts);
-                self.awaiting_pong_since = None;
+                self.pong_due_since = None;
                 if ka.close_without_pong {
                     let _ = self.ws.close(None);
                     let _ = self.ws.flush();
