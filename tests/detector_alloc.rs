@@ -2,58 +2,16 @@
 //! `Detector::on_quote` call after construction, across candidates, rejections, stale and
 //! unknown quotes.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use microarb::model::{Bps, InstrumentId, Price, Qty, Quote, VenueId};
 use microarb::strategy::{
     ConfidenceParams, Detector, DetectorParams, FeeRate, InstrumentParams, VenueParams, VolParams,
 };
 
-/// Counts allocations made by the thread that set `COUNTING`, so the test harness's own threads
-/// cannot disturb the figure.
-struct Counting;
-
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-}
-
-fn note() {
-    // try_with: the allocator may run during thread teardown, after the key is gone.
-    if COUNTING.try_with(|c| c.get()).unwrap_or(false) {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-// SAFETY: forwards every call unchanged to `System`, which upholds the `GlobalAlloc` contract;
-// the counter only reads a thread-local `Cell` and bumps an atomic, neither of which allocates.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note();
-        // SAFETY: same layout contract as our caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        note();
-        // SAFETY: same layout contract as our caller's.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note();
-        // SAFETY: `ptr` was allocated by `System` through this allocator with `layout`.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` was allocated by `System` through this allocator with `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: counting_alloc::Counting = counting_alloc::Counting;
 
 fn detector(n: usize) -> Detector {
     Detector::new(DetectorParams {
@@ -107,24 +65,25 @@ fn on_quote_allocates_nothing() {
         });
     }
     // The counter itself must see allocations, or a zero below proves nothing.
-    COUNTING.with(|c| c.set(true));
+    counting_alloc::track(true);
     drop(std::hint::black_box(Box::new(1u64)));
-    COUNTING.with(|c| c.set(false));
+    counting_alloc::track(false);
     assert_eq!(
-        ALLOCS.swap(0, Ordering::Relaxed),
+        counting_alloc::allocations(),
         1,
         "counting allocator is live"
     );
+    counting_alloc::reset();
 
     let mut found = 0usize;
-    COUNTING.with(|c| c.set(true));
+    counting_alloc::track(true);
     for (k, q) in quotes.iter().enumerate() {
         if d.on_quote(*q, k as u64 * 1_000_000).is_some() {
             found += 1;
         }
     }
-    COUNTING.with(|c| c.set(false));
-    assert_eq!(ALLOCS.load(Ordering::Relaxed), 0, "on_quote allocated");
+    counting_alloc::track(false);
+    assert_eq!(counting_alloc::allocations(), 0, "on_quote allocated");
     assert!(
         found > 0,
         "the workload must produce candidates to be meaningful"

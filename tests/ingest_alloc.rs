@@ -12,10 +12,7 @@
 //! 1 MiB frame limit plus a read, so there are at most 5 in a connection's life, whatever the
 //! number of frames; in practice 0 or 1.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::net::TcpListener;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use microarb::config::{Config, Machine};
@@ -25,36 +22,11 @@ use microarb::runtime::{ring, Clock, Stage};
 use microarb::telemetry::Registry;
 use tungstenite::Message;
 
-struct Counting;
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-thread_local! {
-    static TRACK: Cell<bool> = const { Cell::new(false) };
-}
-
-// SAFETY: forwards every call to the system allocator unchanged; it only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if TRACK.with(|t| t.get()) {
-            ALLOCS.fetch_add(1, Ordering::Relaxed);
-        }
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if TRACK.with(|t| t.get()) {
-            ALLOCS.fetch_add(1, Ordering::Relaxed);
-        }
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: counting_alloc::Counting = counting_alloc::Counting;
 
 #[test]
 fn steady_state_frames_allocate_nothing() {
@@ -117,14 +89,14 @@ symbols = {{ binance = "BTCUSDT" }}
         if got >= warmup && tracked_from.is_none() {
             tracked_from = Some(got);
             go_tx.send(()).unwrap();
-            TRACK.with(|t| t.set(true));
+            counting_alloc::track(true);
         }
     }
-    TRACK.with(|t| t.set(false));
+    counting_alloc::track(false);
     server.join().unwrap();
     assert_eq!(got, n);
     let frames = n - tracked_from.unwrap();
-    let allocs = ALLOCS.load(Ordering::Relaxed);
+    let allocs = counting_alloc::allocations();
     println!(
         "websocket + ingest: {allocs} allocations over {frames} frames ({:.4} per frame)",
         allocs as f64 / frames as f64

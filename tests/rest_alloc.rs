@@ -7,11 +7,8 @@
 //! response buffers are reserved at construction and reused; httparse and the scanner borrow).
 //! Over TLS rustls' buffered API would allocate per record; this test is plain TCP on purpose.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use microarb::exec::gateway::rest::nonce::UuidGen;
@@ -24,36 +21,11 @@ use microarb::model::{
     ExecStatus, InstrumentId, OppId, Order, OrderId, Price, Qty, Side, TimeInForce, VenueId,
 };
 
-struct Counting;
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-thread_local! {
-    static TRACK: Cell<bool> = const { Cell::new(false) };
-}
-
-// SAFETY: forwards every call to the system allocator unchanged; it only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if TRACK.with(|t| t.get()) {
-            ALLOCS.fetch_add(1, Ordering::Relaxed);
-        }
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if TRACK.with(|t| t.get()) {
-            ALLOCS.fetch_add(1, Ordering::Relaxed);
-        }
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: counting_alloc::Counting = counting_alloc::Counting;
 
 /// Answer every request on every connection with `body`, alternating Content-Length and chunked.
 fn serve(body: &'static str, status: &'static str) -> SocketAddr {
@@ -156,8 +128,8 @@ fn run<V: RestVenue>(
     let mut before = 0;
     for k in 0..warmup + counted {
         if k == warmup {
-            before = ALLOCS.load(Ordering::Relaxed);
-            TRACK.with(|t| t.set(true));
+            before = counting_alloc::allocations();
+            counting_alloc::track(true);
         }
         let o = order(k, px);
         let now = start.elapsed().as_nanos() as u64;
@@ -181,8 +153,8 @@ fn run<V: RestVenue>(
             }
         }
     }
-    TRACK.with(|t| t.set(false));
-    ALLOCS.load(Ordering::Relaxed) - before
+    counting_alloc::track(false);
+    counting_alloc::allocations() - before
 }
 
 fn settings() -> GatewaySettings {
@@ -199,11 +171,11 @@ fn settings() -> GatewaySettings {
 fn steady_state_orders_allocate_nothing() {
     let (warmup, counted) = (200, 2_000);
     // The counter itself works: one allocation on this thread while tracking is counted.
-    TRACK.with(|t| t.set(true));
-    let before = ALLOCS.load(Ordering::Relaxed);
+    counting_alloc::track(true);
+    let before = counting_alloc::allocations();
     drop(std::hint::black_box(Vec::<u8>::with_capacity(16)));
-    assert_eq!(ALLOCS.load(Ordering::Relaxed) - before, 1);
-    TRACK.with(|t| t.set(false));
+    assert_eq!(counting_alloc::allocations() - before, 1);
+    counting_alloc::track(false);
 
     let addr = serve(
         r#"{"symbol":"BTCUSDT","status":"FILLED","executedQty":"0.01500000","cummulativeQuoteQty":"900.00750000"}"#,

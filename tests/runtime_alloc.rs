@@ -8,10 +8,6 @@
 //! opts in once the warm-up is over. The telemetry hub side (log writing) is on another thread and
 //! is allowed to allocate; the worker must not, for any number of messages.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use microarb::config::{Config, Machine, DEMO_TOML};
 use microarb::exec::gateway::PaperGateway;
 use microarb::exec::kill::KillSwitch;
@@ -25,37 +21,11 @@ use microarb::sim::SimParams;
 use microarb::strategy::StrategyStage;
 use microarb::telemetry::{Counter, Registry};
 
-struct Counting;
-
-static TRACKED_ALLOCS: AtomicU64 = AtomicU64::new(0);
-thread_local! {
-    static TRACK: Cell<bool> = const { Cell::new(false) };
-}
-
-// SAFETY: forwards every call to the system allocator unchanged; it only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if TRACK.with(|t| t.get()) {
-            TRACKED_ALLOCS.fetch_add(1, Ordering::Relaxed);
-        }
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if TRACK.with(|t| t.get()) {
-            TRACKED_ALLOCS.fetch_add(1, Ordering::Relaxed);
-        }
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: counting_alloc::Counting = counting_alloc::Counting;
 
 /// Turns tracking on for its thread once `quotes` passed `warmup`, off when it finishes.
 struct Gate {
@@ -69,7 +39,7 @@ impl Stage for Gate {
     }
     fn poll(&mut self, _now: u64) -> Work {
         if self.quotes.get() >= self.warmup {
-            TRACK.with(|t| t.set(true));
+            counting_alloc::track(true);
         }
         Work::IDLE
     }
@@ -77,7 +47,7 @@ impl Stage for Gate {
         stopping
     }
     fn on_finish(&mut self, _now: u64) {
-        TRACK.with(|t| t.set(false));
+        counting_alloc::track(false);
     }
 }
 
@@ -185,7 +155,7 @@ fn steady_state_pipeline_allocates_nothing_per_message() {
     assert!(hedges.get() > 0, "legging hedges ran");
     assert!(collections > 1 && hub.intervals_seen() > 1);
     assert_eq!(
-        TRACKED_ALLOCS.load(Ordering::Relaxed),
+        counting_alloc::allocations(),
         0,
         "allocations on the worker thread over {tracked_msgs} messages in steady state"
     );

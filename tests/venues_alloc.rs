@@ -4,55 +4,17 @@
 //! thousands of frames: quotes, skips, stale updates and malformed payloads alike. Real captures
 //! are added when `../shared/data` is present.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use microarb::ingest::venues::{FeedParser, Frame, SymbolTable};
 use microarb::model::{InstrumentId, VenueId, VenueKind};
 use microarb::record::CaptureReader;
 
-struct Counting;
-
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-
-thread_local! {
-    static ARMED: Cell<bool> = const { Cell::new(false) };
-}
-
-fn count() {
-    if ARMED.try_with(Cell::get).unwrap_or(false) {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged; counting
-// touches only an atomic and a const-initialised thread-local, neither of which allocates.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: forwarded with the caller's layout, which upholds `alloc`'s contract.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: as above.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        // SAFETY: `ptr`/`layout` came from this allocator, which is `System` underneath.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr`/`layout` came from this allocator, which is `System` underneath.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: counting_alloc::Counting = counting_alloc::Counting;
 
 const BINANCE: &[&str] = &[
     r#"{"stream":"btcusdt@bookTicker","data":{"u":400900217,"s":"BTCUSDT","b":"25.35190000","B":"31.21000000","a":"25.36520000","A":"40.66000000"}}"#,
@@ -167,8 +129,8 @@ fn parsing_allocates_nothing() {
     ];
     let mut parsers: Vec<FeedParser> = sets.iter().map(|(k, _)| parser(*k)).collect();
     let mut outcomes = [0u64; 3];
-    ALLOCS.store(0, Ordering::Relaxed);
-    ARMED.with(|a| a.set(true));
+    counting_alloc::reset();
+    counting_alloc::track(true);
     for round in 0..200u64 {
         for ((_, frames), p) in sets.iter().zip(parsers.iter_mut()) {
             // Reset so every round produces quotes again rather than stale-sequence skips.
@@ -182,16 +144,16 @@ fn parsing_allocates_nothing() {
             }
         }
     }
-    ARMED.with(|a| a.set(false));
-    let allocs = ALLOCS.load(Ordering::Relaxed);
+    counting_alloc::track(false);
+    let allocs = counting_alloc::allocations();
     eprintln!("quotes/skips/errors: {outcomes:?}, allocations: {allocs}");
     assert!(outcomes.iter().all(|&n| n > 0), "{outcomes:?}");
     assert_eq!(allocs, 0, "parsing allocated");
 
     // The counter works: an allocation while armed is seen.
-    ARMED.with(|a| a.set(true));
+    counting_alloc::track(true);
     let v = std::hint::black_box(vec![1u8; 16]);
-    ARMED.with(|a| a.set(false));
+    counting_alloc::track(false);
     drop(v);
-    assert!(ALLOCS.load(Ordering::Relaxed) > 0);
+    assert!(counting_alloc::allocations() > 0);
 }
