@@ -29,10 +29,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use microarb::config::{Config, Machine, DEMO_TOML};
 use microarb::ingest::IngestSettings;
-use microarb::mockex::{Fault, MockConfig, MockExchange, MockVenue, SyntheticSource};
+use microarb::mockex::{serve_config, Fault, MockExchange};
 use microarb::pipeline::{run, Feed, RunOptions, RunSummary};
 use microarb::runtime::Shutdown;
-use microarb::sim::SimParams;
 
 const STALE_AFTER_MS: u64 = 200;
 const RECONNECT_AFTER_MS: u64 = 800;
@@ -70,33 +69,7 @@ fn config(runtime: &str) -> Config {
 
 /// The mock exchange for `cfg`'s venues at `rate` frames/s, and `cfg` pointed at it.
 fn exchange(cfg: &mut Config, rate: u64, dislocation_every: u64) -> MockExchange {
-    let instrument = &cfg.instruments[0];
-    let venues: Vec<MockVenue> = cfg
-        .venues
-        .iter()
-        .map(|v| MockVenue {
-            name: v.name.clone(),
-            kind: v.kind,
-            symbol: instrument.symbols[&v.name].clone(),
-        })
-        .collect();
-    let source = SyntheticSource {
-        params: SimParams {
-            venues: venues.len(),
-            dislocation_every,
-            ..SimParams::default()
-        },
-        price_scale: instrument.price_scale,
-        qty_scale: instrument.qty_scale,
-        max_frames: None,
-    };
-    let mut mock = MockConfig::synthetic(venues, source);
-    mock.rate_per_s = rate;
-    let ex = MockExchange::start(mock).expect("mock exchange");
-    for (v, e) in cfg.venues.iter_mut().zip(ex.endpoints()) {
-        v.url = Some(e.ws_url.clone());
-    }
-    ex
+    serve_config(cfg, rate, dislocation_every).expect("mock exchange")
 }
 
 /// Start the engine in a thread; returns the stop handle and the result channel, which carries

@@ -6,9 +6,8 @@ use std::process::ExitCode;
 
 use microarb::config::{Config, Machine, DEMO_TOML};
 use microarb::ingest::IngestSettings;
-use microarb::mockex::{MockConfig, MockExchange, MockVenue, SyntheticSource};
+use microarb::mockex::serve_config;
 use microarb::pipeline::{run, Feed};
-use microarb::sim::SimParams;
 
 /// Arguments of `demo`.
 #[derive(Debug, clap::Args)]
@@ -30,35 +29,10 @@ pub fn main(a: DemoArgs) -> ExitCode {
         Ok(c) => c,
         Err(e) => return super::config_failure(&e),
     };
-    let instrument = &cfg.instruments[0];
-    let venues: Vec<MockVenue> = cfg
-        .venues
-        .iter()
-        .map(|v| MockVenue {
-            name: v.name.clone(),
-            kind: v.kind,
-            symbol: instrument.symbols[&v.name].clone(),
-        })
-        .collect();
-    let source = SyntheticSource {
-        params: SimParams {
-            venues: venues.len(),
-            dislocation_every: a.dislocation_every,
-            ..SimParams::default()
-        },
-        price_scale: instrument.price_scale,
-        qty_scale: instrument.qty_scale,
-        max_frames: None,
-    };
-    let mut mock_cfg = MockConfig::synthetic(venues, source);
-    mock_cfg.rate_per_s = a.rate;
-    let exchange = match MockExchange::start(mock_cfg) {
+    let exchange = match serve_config(&mut cfg, a.rate, a.dislocation_every) {
         Ok(x) => x,
         Err(e) => return super::runtime_failure(&format!("mock exchange: {e}")),
     };
-    for (v, e) in cfg.venues.iter_mut().zip(exchange.endpoints()) {
-        v.url = Some(e.ws_url.clone());
-    }
     let seconds = a.engine.seconds.unwrap_or(5.0);
     eprintln!(
         "microarb demo: mock venues on loopback ({}), {} frames/s, paper trading, {seconds} s",

@@ -33,10 +33,9 @@ use hdrhistogram::Histogram;
 use microarb::config::{Config, Machine, DEMO_TOML};
 use microarb::exec::params::ExecParams;
 use microarb::ingest::IngestSettings;
-use microarb::mockex::{MockConfig, MockExchange, MockVenue, SyntheticSource};
+use microarb::mockex::serve_config;
 use microarb::pipeline::{run, Feed, RunOptions};
 use microarb::runtime::Shutdown;
-use microarb::sim::SimParams;
 use microarb::telemetry::{hlog, rss};
 use serde_json::{json, Value};
 
@@ -166,7 +165,8 @@ fn run_phase(
     interrupted: &Shutdown,
 ) -> Result<Phase, String> {
     let mut cfg = base.clone();
-    let exchange = start_exchange(&mut cfg, rate, a.dislocation_every)?;
+    let exchange = serve_config(&mut cfg, rate, a.dislocation_every)
+        .map_err(|e| format!("mock exchange: {e}"))?;
     let hlog_path = dir.join(format!("phase-{i}.hlog"));
     let opps_path = dir.join(format!("phase-{i}.jsonl"));
     let sd = Shutdown::new();
@@ -229,41 +229,6 @@ fn run_phase(
 
 fn empty_histogram() -> Histogram<u64> {
     Histogram::new(3).expect("3 significant digits is a valid precision")
-}
-
-/// The mock exchange for `cfg`'s venues (like `demo`), and `cfg` pointed at it.
-fn start_exchange(
-    cfg: &mut Config,
-    rate: u64,
-    dislocation_every: u64,
-) -> Result<MockExchange, String> {
-    let instrument = &cfg.instruments[0];
-    let venues: Vec<MockVenue> = cfg
-        .venues
-        .iter()
-        .map(|v| MockVenue {
-            name: v.name.clone(),
-            kind: v.kind,
-            symbol: instrument.symbols[&v.name].clone(),
-        })
-        .collect();
-    let source = SyntheticSource {
-        params: SimParams {
-            venues: venues.len(),
-            dislocation_every,
-            ..SimParams::default()
-        },
-        price_scale: instrument.price_scale,
-        qty_scale: instrument.qty_scale,
-        max_frames: None,
-    };
-    let mut mock = MockConfig::synthetic(venues, source);
-    mock.rate_per_s = rate;
-    let ex = MockExchange::start(mock).map_err(|e| format!("mock exchange: {e}"))?;
-    for (v, e) in cfg.venues.iter_mut().zip(ex.endpoints()) {
-        v.url = Some(e.ws_url.clone());
-    }
-    Ok(ex)
 }
 
 /// Per venue: the most orders in any window of its order limit, and the limit (from `--opps`

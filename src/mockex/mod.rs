@@ -45,6 +45,7 @@
 mod config;
 mod conn;
 mod faults;
+mod for_config;
 pub mod format;
 pub mod protocol;
 mod rest;
@@ -64,6 +65,7 @@ pub use config::{
 };
 pub use conn::TICK;
 pub use faults::Fault;
+pub use for_config::serve_config;
 pub use rest_faults::RestFault;
 pub use rest_limits::RestLimits;
 pub use send_log::{unix_ns, SendLog};
