@@ -89,11 +89,14 @@ struct Harness {
 
 impl Harness {
     fn new(cfg: &Config) -> Harness {
+        Harness::with(cfg, &IngestSettings::default())
+    }
+
+    fn with(cfg: &Config, settings: &IngestSettings) -> Harness {
         let clock = Clock::new();
         let mut reg = Registry::new();
         let (tx, rx) = ring::<Quote>("quotes", 1 << 16, &mut reg.counters);
-        let stage =
-            IngestStage::from_config(cfg, tx, clock, &mut reg, &IngestSettings::default()).unwrap();
+        let stage = IngestStage::from_config(cfg, tx, clock, &mut reg, settings).unwrap();
         Harness {
             stage,
             rx,
@@ -153,6 +156,45 @@ fn subscribe_and_stream_n_frames_gives_n_quotes() {
     assert_eq!(h.counter("frames"), n);
     assert_eq!(h.counter("quotes"), n);
     assert_eq!(h.counter("parse_errors"), 0);
+    server.join().unwrap();
+}
+
+#[test]
+fn a_budget_of_one_frame_reads_one_frame_per_poll_and_loses_nothing() {
+    // The shared-thread topology: each quote goes on before the next frame is read, and the
+    // frames left in the socket are read on later polls without a new readiness event.
+    let n = 300u64;
+    let (url, _acc, server) = serve(1, move |_, ws| {
+        for u in 1..=n {
+            ws.write(Message::text(frame(u, "60000.50"))).unwrap();
+        }
+        ws.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(800));
+    });
+    let settings = IngestSettings {
+        frames_per_poll: 1,
+        ..IngestSettings::default()
+    };
+    let mut h = Harness::with(&config(&url, ""), &settings);
+    let first = h.run_until(10.0, |_, q| !q.is_empty());
+    assert_eq!(first.len(), 1, "one frame per poll");
+    // Everything else is already in the socket: let it all arrive, then poll without sleeping.
+    std::thread::sleep(Duration::from_millis(100));
+    let mut got = first;
+    let mut polls = 0;
+    while (got.len() as u64) < n && polls < 100_000 {
+        h.stage.poll(h.clock.now_ns());
+        polls += 1;
+        let mut this_poll = 0;
+        while let Some(m) = h.rx.pop() {
+            got.push(m.msg);
+            this_poll += 1;
+        }
+        assert!(this_poll <= 1, "poll {polls} read {this_poll} frames");
+    }
+    assert_eq!(got.len() as u64, n, "nothing lost");
+    assert!(got.iter().enumerate().all(|(i, q)| q.seq == i as u64 + 1));
+    assert_eq!(h.counter("quotes"), n);
     server.join().unwrap();
 }
 

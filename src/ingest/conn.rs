@@ -182,7 +182,8 @@ pub struct Connection {
     samples: SampleTx<ParseSample>,
 }
 
-/// Most data frames read from one connection per poll before the stage moves on.
+/// Most data frames one poll of a dedicated ingest thread reads before it looks for new readiness
+/// and runs its timers (see `IngestSettings::frames_per_poll`).
 pub const READ_BUDGET: u32 = 32;
 
 /// How long an open breaker waits before the next check, so a refused attempt is retried.
@@ -314,54 +315,46 @@ impl Connection {
         }
     }
 
-    /// A readiness event for this connection's socket. Returns the data frames handled.
-    pub fn on_event(&mut self, now: u64, reg: &MioRegistry, out: &mut Out) -> u32 {
+    /// A readiness event for this connection's socket: the connect completes, the handshake
+    /// advances, or an open socket is marked readable for the stage to read within its budget.
+    pub fn on_event(&mut self, now: u64, reg: &MioRegistry) {
         match std::mem::replace(&mut self.state, State::Empty) {
             State::Connecting { stream, since_ns } => {
                 if let Ok(Some(_)) | Err(_) = stream.take_error() {
                     self.state = State::Connecting { stream, since_ns };
                     self.end(now, End::ConnectFailed, reg);
-                    return 0;
+                    return;
                 }
                 match stream.peer_addr() {
-                    Ok(_) => self.handshake_start(stream, since_ns, now, reg, out),
+                    Ok(_) => self.handshake_start(stream, since_ns, now, reg),
                     Err(e)
                         if e.kind() == ErrorKind::NotConnected
                             || e.kind() == ErrorKind::WouldBlock =>
                     {
                         self.state = State::Connecting { stream, since_ns };
-                        0
                     }
                     Err(_) => {
                         self.state = State::Connecting { stream, since_ns };
                         self.end(now, End::ConnectFailed, reg);
-                        0
                     }
                 }
             }
             State::Handshaking { mid, since_ns } => {
                 let r = (*mid).handshake();
-                self.handshake_result(r, since_ns, now, reg, out)
+                self.handshake_result(r, since_ns, now, reg)
             }
             State::Open { ws, opened_ns } => {
+                // Readable: the stage reads it within its frame budget (`resume`).
                 self.state = State::Open { ws, opened_ns };
-                self.read_all(now, reg, out)
+                self.pending = true;
             }
             other => {
                 self.state = other;
-                0
             }
         }
     }
 
-    fn handshake_start(
-        &mut self,
-        tcp: TcpStream,
-        since_ns: u64,
-        now: u64,
-        reg: &MioRegistry,
-        out: &mut Out,
-    ) -> u32 {
+    fn handshake_start(&mut self, tcp: TcpStream, since_ns: u64, now: u64, reg: &MioRegistry) {
         let stream = match &self.tls {
             Some(cfg) if self.spec.url.tls => {
                 let name = match rustls::pki_types::ServerName::try_from(self.spec.url.host.clone())
@@ -373,7 +366,7 @@ impl Connection {
                             since_ns,
                         };
                         self.end(now, End::ConnectFailed, reg);
-                        return 0;
+                        return;
                     }
                 };
                 match rustls::ClientConnection::new(Arc::clone(cfg), name) {
@@ -384,14 +377,14 @@ impl Connection {
                             since_ns,
                         };
                         self.end(now, End::ConnectFailed, reg);
-                        return 0;
+                        return;
                     }
                 }
             }
             _ => MaybeTlsStream::Plain(tcp),
         };
         let r = client_with_config(self.spec.url.full.as_str(), stream, Some(self.ws_config()));
-        self.handshake_result(r.map(|(ws, _resp)| ws), since_ns, now, reg, out)
+        self.handshake_result(r.map(|(ws, _resp)| ws), since_ns, now, reg)
     }
 
     fn handshake_result<R>(
@@ -400,9 +393,7 @@ impl Connection {
         since_ns: u64,
         now: u64,
         reg: &MioRegistry,
-        out: &mut Out,
-    ) -> u32
-    where
+    ) where
         R: IntoWs,
     {
         match r {
@@ -419,62 +410,64 @@ impl Connection {
                         if !would_block(&e) {
                             self.state = State::Open { ws, opened_ns: now };
                             self.end(now, End::Disconnected, reg);
-                            return 0;
+                            return;
                         }
                     }
                 }
                 self.state = State::Open { ws, opened_ns: now };
                 // Data may already be buffered behind the handshake response.
-                self.read_all(now, reg, out)
+                self.pending = true;
             }
             Err(HandshakeError::Interrupted(mid)) => {
                 self.state = State::Handshaking {
                     mid: Box::new(mid),
                     since_ns,
                 };
-                0
             }
             Err(HandshakeError::Failure(_)) => {
                 self.state = State::Waiting { retry_at_ns: now };
                 self.end(now, End::ConnectFailed, reg);
-                0
             }
         }
     }
 
-    /// Frames still to read from an earlier readiness event? (See [`READ_BUDGET`].)
+    /// Bytes may be waiting: the socket became readable (or a read stopped at its budget) and has
+    /// not since returned `WouldBlock`.
     pub fn has_pending(&self) -> bool {
         self.pending
     }
 
-    /// Go on draining a connection whose last read stopped at the budget.
-    pub fn resume(&mut self, now: u64, reg: &MioRegistry, out: &mut Out) -> u32 {
-        if !self.pending {
+    /// Read up to `budget` data frames from a connection with bytes waiting. Returns the frames
+    /// read. Stops at `WouldBlock` (then nothing is pending until the next readiness event) or at
+    /// the budget: then the connection stays pending and the stage comes back to it on a later poll
+    /// without waiting for a new event (edge-triggered readiness would not come again for bytes
+    /// already there). A small budget is what lets a thread shared with the strategy take each
+    /// quote to its order before it parses the next one or makes another system call.
+    pub fn resume(&mut self, reg: &MioRegistry, out: &mut Out, budget: u32) -> u32 {
+        if !self.pending || budget == 0 {
             return 0;
         }
-        self.read_all(now, reg, out)
+        self.read_some(reg, out, budget)
     }
 
-    /// Read frames until `WouldBlock`, or until [`READ_BUDGET`] frames were read: then the
-    /// connection stays `pending` and the stage resumes it on its next poll without waiting for a
-    /// new readiness event (edge-triggered readiness would not come again for bytes already there).
-    /// The budget keeps one poll short, so on a shared thread the strategy sees the first quotes of
-    /// a burst before the last ones are parsed.
-    fn read_all(&mut self, _now: u64, reg: &MioRegistry, out: &mut Out) -> u32 {
+    fn read_some(&mut self, reg: &MioRegistry, out: &mut Out, budget: u32) -> u32 {
         self.pending = false;
         let State::Open { ws, .. } = &mut self.state else {
             return 0;
         };
         let mut frames = 0u32;
         let mut end = None;
+        let mut pinged = false;
+        let mut last_recv = 0;
         loop {
-            if frames >= READ_BUDGET {
+            if frames >= budget {
                 self.pending = true;
                 break;
             }
             match ws.read() {
                 Ok(msg) => {
                     let recv = out.clock.now_ns();
+                    last_recv = recv;
                     self.last_recv_ns = recv;
                     self.stale = false;
                     match msg {
@@ -495,7 +488,10 @@ impl Connection {
                                 Err(e) => self.samples.offer(recv, || ParseSample::of(e).with(&b)),
                             }
                         }
-                        Message::Ping(_) => self.counters.pings_received.inc(),
+                        Message::Ping(_) => {
+                            pinged = true;
+                            self.counters.pings_received.inc();
+                        }
                         Message::Pong(_) | Message::Frame(_) => {}
                         Message::Close(_) => {}
                     }
@@ -511,7 +507,7 @@ impl Connection {
                 }
             }
         }
-        if end.is_none() {
+        if end.is_none() && pinged {
             // Send the pongs tungstenite queued for the pings just read.
             if let Err(e) = ws.flush() {
                 if !would_block(&e) {
@@ -519,8 +515,8 @@ impl Connection {
                 }
             }
         }
-        if self.healthy {
-            self.breaker.on_success(out.clock.now_ns());
+        if self.healthy && last_recv != 0 {
+            self.breaker.on_success(last_recv);
         }
         if let Some(why) = end {
             self.end(out.clock.now_ns(), why, reg);

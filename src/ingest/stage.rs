@@ -1,9 +1,18 @@
 //! The ingest stage: one mio `Poll` driving every venue connection of this thread.
 //!
-//! Per poll: one non-blocking `epoll_wait`; each readable connection is drained until
-//! `WouldBlock` (mio is edge-triggered: a frame left unread would wait for the next packet);
-//! then each connection's timers run (connect timeouts, keep-alive pings, staleness, reconnects).
-//! Quotes go into the quotes ring; a full ring drops and counts, never blocks.
+//! Per poll: read up to `frames_per_poll` data frames from the connections known to have bytes
+//! waiting (round robin, so one busy venue cannot starve the others); look for new readiness with
+//! one non-blocking `epoll_wait` unless the budget was spent (then at least every
+//! [`EPOLL_EVERY`] polls: mio is edge-triggered, so readiness not yet collected waits in the
+//! kernel and nothing is lost by asking later); then each connection's timers run (connect
+//! timeouts, keep-alive pings, staleness, reconnects). Quotes go into the quotes ring; a full ring
+//! drops and counts, never blocks.
+//!
+//! On a thread shared with the strategy and execution (the 2- and 3-core topologies) the budget is
+//! one frame: each quote goes all the way to its order before the next frame is parsed and before
+//! the `recv` that finds the socket empty or the next `epoll_wait`, so those system calls are no
+//! longer inside tick-to-order. A dedicated ingest thread reads up to [`READ_BUDGET`] frames per
+//! poll.
 
 use std::net::ToSocketAddrs;
 use std::time::Duration;
@@ -12,7 +21,7 @@ use mio::{Events, Poll, Token};
 use thiserror::Error;
 
 use super::backoff::{Backoff, BackoffConfig};
-use super::conn::{ConnSpec, Connection};
+use super::conn::{ConnSpec, Connection, READ_BUDGET};
 use super::out::Out;
 use super::tls;
 use super::url::{UrlError, WsUrl};
@@ -67,7 +76,14 @@ pub struct IngestSettings {
     pub extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
     /// Seed for the reconnect jitter.
     pub seed: u64,
+    /// Data frames read per poll, over all connections (0: [`READ_BUDGET`]). The pipeline sets 1
+    /// when ingest shares its thread with the strategy.
+    pub frames_per_poll: u32,
 }
+
+/// Polls that may skip `epoll_wait` in a row while frames are still waiting to be read, so a venue
+/// flooding the budget cannot hide another venue's readiness for long.
+pub const EPOLL_EVERY: u32 = 8;
 
 /// `(venue symbol, instrument, price_scale, qty_scale)` of every instrument listed on venue `vi`,
 /// in instrument order.
@@ -117,6 +133,12 @@ pub struct IngestStage {
     events: Events,
     conns: Vec<Connection>,
     out: Out,
+    /// Frames per poll.
+    budget: u32,
+    /// The connection the next round robin starts at.
+    next: usize,
+    /// Polls since the last `epoll_wait`.
+    since_epoll: u32,
 }
 
 impl IngestStage {
@@ -199,7 +221,38 @@ impl IngestStage {
                 ),
                 record: None,
             },
+            budget: match settings.frames_per_poll {
+                0 => READ_BUDGET,
+                n => n,
+            },
+            next: 0,
+            since_epoll: 0,
         })
+    }
+
+    /// Read up to `budget` frames from connections with bytes waiting, round robin from
+    /// `self.next`. Returns the frames read.
+    fn serve(&mut self, budget: u32) -> u32 {
+        let len = self.conns.len();
+        let reg = self.poll.registry();
+        let mut n = 0u32;
+        for i in 0..len {
+            if n >= budget {
+                break;
+            }
+            let at = (self.next + i) % len;
+            let c = &mut self.conns[at];
+            if c.has_pending() {
+                n += c.resume(reg, &mut self.out, budget - n);
+                if c.has_pending() {
+                    // Stopped at the budget: this one goes first next time.
+                    self.next = at;
+                } else {
+                    self.next = (at + 1) % len;
+                }
+            }
+        }
+        n
     }
 
     /// Record every raw frame (`microarb record`).
@@ -219,24 +272,27 @@ impl Stage for IngestStage {
     }
 
     fn poll(&mut self, now_ns: u64) -> Work {
-        let mut n = 0u32;
-        {
-            let reg = self.poll.registry();
-            for c in self.conns.iter_mut().filter(|c| c.has_pending()) {
-                n = n.saturating_add(c.resume(now_ns, reg, &mut self.out));
-            }
-        }
-        if self
-            .poll
-            .poll(&mut self.events, Some(Duration::ZERO))
-            .is_ok()
-        {
-            let reg = self.poll.registry();
-            for ev in self.events.iter() {
-                if let Some(c) = self.conns.get_mut(ev.token().0) {
-                    n = n.saturating_add(c.on_event(now_ns, reg, &mut self.out));
+        let mut n = self.serve(self.budget);
+        if n < self.budget || self.since_epoll >= EPOLL_EVERY {
+            self.since_epoll = 0;
+            if self
+                .poll
+                .poll(&mut self.events, Some(Duration::ZERO))
+                .is_ok()
+            {
+                let reg = self.poll.registry();
+                for ev in self.events.iter() {
+                    if let Some(c) = self.conns.get_mut(ev.token().0) {
+                        // Handshakes advance here; an open socket is marked readable.
+                        c.on_event(now_ns, reg);
+                    }
                 }
             }
+            if n < self.budget {
+                n += self.serve(self.budget - n);
+            }
+        } else {
+            self.since_epoll += 1;
         }
         let reg = self.poll.registry();
         for c in self.conns.iter_mut() {

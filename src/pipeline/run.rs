@@ -166,11 +166,15 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
             ))
         }
         Feed::Live {
-            settings,
+            mut settings,
             record,
             ingest_only: only,
         } => {
             ingest_only = only;
+            if settings.frames_per_poll == 0 && ingest_shares_thread(cfg) {
+                // Run to completion: each quote reaches its order before the next frame is read.
+                settings.frames_per_poll = 1;
+            }
             let mut stage = IngestStage::from_config(cfg, q_tx, clock, &mut reg, &settings)?;
             if let Some(path) = record {
                 let names = cfg.venues.iter().map(|v| v.name.clone()).collect();
@@ -377,6 +381,13 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
     });
     let report = write_outputs(&hub, cfg, opts, run_info)?;
     Ok(RunSummary { report, unfinished })
+}
+
+/// Does the ingest stage share its thread with the strategy (the 2- and 3-core topologies)?
+fn ingest_shares_thread(cfg: &Config) -> bool {
+    effective_threads(&cfg.runtime, machine_cores())
+        .iter()
+        .any(|t| t.stages.contains(&StageName::Ingest) && t.stages.contains(&StageName::Strategy))
 }
 
 /// Capture time and the `--opps` log channel, whatever the gateway.

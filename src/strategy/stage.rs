@@ -186,12 +186,12 @@ impl StrategyStage {
         self.opps_log = Some(tx);
     }
 
-    /// Handle one quote at time `now` (already popped). Returns the opportunity if one was
-    /// emitted to the ring.
+    /// Handle one quote at time `now` (already popped; the engine clock read `t0` just before).
+    /// Returns the opportunity if one was emitted to the ring. Three clock reads for a quote that
+    /// makes an opportunity, two for one that does not.
     #[inline]
-    fn on_quote(&mut self, q: Quote, now: u64) -> Option<Opportunity> {
+    fn on_quote(&mut self, q: Quote, now: u64, t0: u64) -> Option<Opportunity> {
         self.quotes.inc();
-        let t0 = self.clock.now_ns();
         let cand = self.detector.on_quote(q, now);
         let t1 = self.clock.now_ns();
         self.rec.record(Metric::Detect, t1.saturating_sub(t0));
@@ -208,12 +208,12 @@ impl StrategyStage {
         }
         let opp = c.into_opportunity(OppId(self.next_id), now.saturating_add(self.opp_ttl_ns));
         self.next_id += 1;
+        let t2 = self.clock.now_ns();
         if self.time == TimeSource::Live {
-            let t2 = self.clock.now_ns();
             self.rec
                 .record(Metric::TickToDecision, t2.saturating_sub(q.recv_ts_ns));
         }
-        if self.tx.push(opp, self.clock.now_ns()).is_err() {
+        if self.tx.push(opp, t2).is_err() {
             self.outcomes.count(Outcome::Dropped);
             if let Some(log) = self.opps_log.as_mut() {
                 log.log(opp, Outcome::Dropped);
@@ -231,7 +231,8 @@ impl StrategyStage {
     /// Offer a quote directly (replay's deterministic path): returns the emitted opportunity.
     pub fn offer(&mut self, q: Quote) -> Option<Opportunity> {
         let now = q.recv_ts_ns;
-        self.on_quote(q, now)
+        let t0 = self.clock.now_ns();
+        self.on_quote(q, now, t0)
     }
 }
 
@@ -252,7 +253,7 @@ impl Stage for StrategyStage {
                 TimeSource::Live => now_ns,
                 TimeSource::Capture => m.msg.recv_ts_ns,
             };
-            self.on_quote(m.msg, now);
+            self.on_quote(m.msg, now, popped_ns);
         }
         Work(n)
     }

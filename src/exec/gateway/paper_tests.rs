@@ -232,3 +232,50 @@ fn latency_changes_apply_to_later_orders_only() {
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].order, OrderId(2));
 }
+
+#[test]
+fn answers_come_earliest_first_ties_in_submission_order_and_slots_are_reused() {
+    let mut g = gw(PaperFaults::default());
+    g.on_market(&opp(), 0);
+    // The first is submitted last in time (due 1.5 us); the next two are due earlier (1 us).
+    g.submit(&order(1, A, Side::Buy, 100_000, 1), &[], 500)
+        .unwrap();
+    g.submit(&order(2, A, Side::Buy, 100_000, 1), &[], 0)
+        .unwrap();
+    g.submit(&order(3, A, Side::Buy, 100_000, 1), &[], 0)
+        .unwrap();
+    assert!(reports(&mut g, 999).is_empty());
+    let r: Vec<u64> = reports(&mut g, 1_000).iter().map(|r| r.order.0).collect();
+    assert_eq!(r, vec![2, 3], "due at 1 us, in submission order");
+    let r = reports(&mut g, 1_500);
+    assert_eq!(
+        (r.len(), r[0].order, r[0].recv_ts_ns),
+        (1, OrderId(1), 1_500)
+    );
+    assert_eq!(g.outstanding(), 0);
+    // The table refills to capacity again and again: freed slots are reused.
+    for round in 0..3u64 {
+        for i in 0..8 {
+            g.submit(&order(100 + round * 8 + i, A, Side::Buy, 1, 1), &[], 0)
+                .unwrap();
+        }
+        assert_eq!(g.outstanding(), 8);
+        assert!(g.submit(&order(999, A, Side::Buy, 1, 1), &[], 0).is_err());
+        assert_eq!(reports(&mut g, 10_000).len(), 8);
+    }
+}
+
+#[test]
+fn a_poll_delivers_at_most_its_buffer_and_keeps_the_rest() {
+    let mut g = gw(PaperFaults::default());
+    for id in 1..=8 {
+        g.submit(&order(id, A, Side::Buy, 1, 1), &[], 0).unwrap();
+    }
+    let mut out = [GatewayEvent::Banned {
+        venue: A,
+        retry_after_ms: 0,
+    }; 3];
+    assert_eq!(g.poll(5_000, &mut out), 3);
+    assert_eq!(g.outstanding(), 5);
+    assert_eq!(reports(&mut g, 5_000).len(), 5);
+}
