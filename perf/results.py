@@ -128,8 +128,13 @@ def e2e_section():
                 leaf = stack.split(";")[-1]
                 counts[leaf] = counts.get(leaf, 0) + n
                 total += n
+        what = "whole process"
+        prof = os.path.join(ROOT, "perf", "out", "profile.json")
+        if os.path.exists(prof):
+            with open(prof) as f:
+                what = json.load(f).get("profiled", what)
         if total:
-            out.append(f"Hottest frames (leaf, share of cpu-clock time) of the last `perf/record.sh` profile, whole process (perf/out/flamegraph.svg):")
+            out.append(f"Hottest frames (leaf, share of cpu-clock time) of the last `perf/record.sh` profile, {what} (perf/out/flamegraph.svg):")
             out.append("")
             for leaf, n in sorted(counts.items(), key=lambda kv: -kv[1])[:12]:
                 out.append(f"- {100 * n / total:5.1f}% `{leaf[:110]}`")
