@@ -20,10 +20,14 @@
 //! recorded when the second leg's bytes are complete) and submitted together. Answers come back
 //! through [`Gateway::poll`]: definite ones end the leg (fills move the risk book's balances and
 //! feed the breaker), a 429 feeds the zero-429 policy, ambiguous ones (5xx, or no answer within
-//! `order_timeout`) make the leg's fate unknown until a status query answers. When both legs are
-//! final the terminal state is fixed from their fills ([`super::legs::outcome`]); an imbalance is
-//! then hedged by the legging policy, and once flat (or out of hedges) the slot is released, the
-//! open notional closed and the realized P&L booked against the loss limit. Hedge orders reduce
+//! `order_timeout`) make the leg's fate unknown until a status query answers. The breaker counts the
+//! 5xx or the timeout as a venue failure when it happens, and each further `order_timeout` the leg's
+//! status queries go unanswered as another (so a hung venue's unknown legs cannot hold their slots
+//! without ever opening it); only answers inside the timeout count as successes, never a late one.
+//! When both legs are final the terminal state is fixed from their fills
+//! ([`super::legs::outcome`]); an imbalance is then hedged by the legging policy, and once flat (or
+//! out of hedges) the slot is released, the open notional closed and the realized P&L booked
+//! against the loss limit. Hedge orders reduce
 //! risk, so they skip the kill switch, breakers and risk checks, but still take rate-limit tokens
 //! (a hedge without one waits in its leg until the token's time, holding its slot).
 //!
@@ -540,4 +544,8 @@ mod orders;
 
 #[path = "stage_counters.rs"]
 mod counters;
+
+#[cfg(test)]
+#[path = "stage_breaker_tests.rs"]
+mod breaker_tests;
 use counters::ExecCounters;
