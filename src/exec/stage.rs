@@ -13,7 +13,8 @@
 //! 6. a rate-limit token on every order endpoint group of both venues; if one is not there yet the
 //!    opportunity waits in a fixed-capacity queue until the token's time, re-checked then, but only
 //!    until the earlier of its expiry and `max_wait` ([`WaitBudget`]) -> `rejected: rate_limited` or
-//!    `expired`. A full queue refuses at once (`rate_limited`).
+//!    `expired`. A full queue refuses at once (`rate_limited`); a breaker that opened while it
+//!    waited refuses it when it wakes (`breaker_open`).
 //!
 //! Then both legs are built as IOC limit orders with the venue's slippage buffer widening the limit
 //! (buy up, sell down, rounded inside the buffer), encoded ([`OrderEncoder`]; `tick_to_order` is
@@ -310,6 +311,11 @@ impl<G: Gateway> ExecStage<G> {
         self.end(&w.opp, o, 0);
     }
 
+    /// Whether `venue`'s breaker is open (a woken waiter re-checks without taking a probe).
+    fn is_open(&self, venue: VenueId) -> bool {
+        self.breakers[venue.index()].state() == BreakerState::Open
+    }
+
     /// Earliest time every order group of both venues has a token (`None`: never).
     fn earliest(&mut self, opp: &Opportunity, now: u64) -> Option<u64> {
         let mut at = now;
@@ -339,6 +345,11 @@ impl<G: Gateway> ExecStage<G> {
     fn admit_or_wait(&mut self, mut w: Waiter, now: u64, slot: Option<usize>) {
         if self.kill.is_on() {
             return self.abandon(&w, Outcome::Rejected(RejectReason::KillSwitch));
+        }
+        if slot.is_some() && (self.is_open(w.opp.buy_venue) || self.is_open(w.opp.sell_venue)) {
+            // It passed the breakers before it waited for a token; a breaker that opened
+            // meanwhile stops it too: nothing goes to a venue while its breaker is open.
+            return self.abandon(&w, Outcome::Rejected(RejectReason::BreakerOpen));
         }
         let earliest = self.earliest(&w.opp, now);
         let mut decision = w.budget.decide(now, earliest);

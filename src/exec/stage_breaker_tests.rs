@@ -2,7 +2,8 @@
 //! with a scripted gateway (the test decides which order is answered, when): an order timeout is
 //! a failure when it happens, its late answer is not a success, an answer inside the timeout still
 //! is, and a hung venue (orders and status queries unanswered) opens the breaker with the default
-//! slot sizes even though its unknown legs hold both of its slots.
+//! slot sizes even though its unknown legs hold both of its slots; an opportunity that passed the
+//! breaker and waits for a rate-limit token is refused if the breaker opens meanwhile.
 
 use super::*;
 use crate::config::{Config, Machine, DEMO_TOML};
@@ -64,6 +65,11 @@ struct T {
 
 /// The demo config's stage (default slots: 3 in all, 2 per venue; default breaker) on the script.
 fn rig() -> T {
+    rig_with(|_| {})
+}
+
+/// [`rig`] with `edit` applied to the parameters last.
+fn rig_with(edit: impl FnOnce(&mut ExecParams)) -> T {
     let cfg = Config::from_toml_str(DEMO_TOML, &Machine::this(false)).expect("demo config");
     let mut p = ExecParams::from_config(&cfg).expect("demo params");
     p.order_timeout_ns = TIMEOUT;
@@ -72,6 +78,7 @@ fn rig() -> T {
     for v in &mut p.venues {
         v.order_groups = [None; 3];
     }
+    edit(&mut p);
     assert_eq!(p.slots.global, 3);
     assert_eq!(p.slots.per_venue[UPBIT.index()], 2);
     let mut reg = Registry::new();
@@ -222,4 +229,48 @@ fn a_hung_venue_opens_its_breaker_with_the_default_slots() {
     assert!(t.count("exec.query_timeouts") >= 3);
     assert!(t.count("exec.status_queries") > 0);
     assert!(t.arb().is_empty(), "refused while open");
+}
+
+#[test]
+fn a_waiter_is_refused_when_the_breaker_opened_while_it_waited() {
+    use crate::exec::limits::{EndpointGroup, LimitSpec};
+    let mut t = rig_with(|p| {
+        // One Upbit order per 100 ms, and room to wait for it.
+        let u = &mut p.venues[UPBIT.index()];
+        u.order_groups = [Some(EndpointGroup::Order), None, None];
+        u.limits[EndpointGroup::Order.index()] = Some(LimitSpec {
+            limit: 1,
+            window_ns: 100 * MS,
+            burst: 1,
+            margin_ns: 0,
+        });
+        p.max_wait_ns = 200 * MS;
+    });
+    for _ in 0..4 {
+        t.upbit_answers_after(TIMEOUT + 10 * MS);
+    }
+    // The fifth arbitrage's Upbit leg hangs; just before it times out, another arbitrage passes
+    // the (still closed) breaker and waits for Upbit's next token, due when the leg times out.
+    let fifth = t.arb();
+    assert_eq!(fifth.len(), 2);
+    t.fill(&fifth[0]);
+    t.step(TIMEOUT - 5 * MS);
+    assert!(t.arb().is_empty(), "waits for a token");
+    assert_eq!(t.stage.waiting(), 1);
+    let sent = t.stage.gateway_mut().orders.len();
+    t.step(5 * MS + MS);
+    assert_eq!(t.stage.breaker_state(UPBIT), BreakerState::Open);
+    assert_eq!(t.stage.waiting(), 0);
+    assert_eq!(
+        t.stage.gateway_mut().orders.len(),
+        sent,
+        "nothing sent once the breaker opened"
+    );
+    assert_eq!(
+        t.count(&crate::telemetry::counter_name(
+            "exec",
+            Outcome::Rejected(RejectReason::BreakerOpen)
+        )),
+        1
+    );
 }
