@@ -207,6 +207,11 @@ fn binance_contract() {
         ),
         (1, 1, 1, 2, 1, 1, 1)
     );
+    // Every placement's arrival is on record (status queries are not), oldest first.
+    let times = ex.rest_order_times("binance").unwrap();
+    assert_eq!(times.len() as u64, s.rest_orders, "{s:?}");
+    assert!(times.windows(2).all(|w| w[0] <= w[1]));
+    assert!(ex.rest_order_times("okx").is_none(), "no REST side");
 }
 
 #[test]
