@@ -28,9 +28,9 @@
 //! When both legs are final the terminal state is fixed from their fills
 //! ([`super::legs::outcome`]); an imbalance is then hedged by the legging policy, and once flat (or
 //! out of hedges) the slot is released, the open notional closed and the realized P&L booked
-//! against the loss limit. Hedge orders reduce
-//! risk, so they skip the kill switch, breakers and risk checks, but still take rate-limit tokens
-//! (a hedge without one waits in its leg until the token's time, holding its slot).
+//! against the loss limit. Hedge orders reduce risk, so they skip the kill switch, breakers and
+//! risk checks, but still take rate-limit tokens (a hedge without one waits in its leg until the
+//! token's time, holding its slot).
 //!
 //! Hot path: no allocation (fixed tables, fixed event and byte buffers), no lock, no clock read
 //! except the [`Clock`] used to measure latencies; every rule runs on the `now_ns` argument.
@@ -555,8 +555,8 @@ mod orders;
 
 #[path = "stage_counters.rs"]
 mod counters;
+use counters::ExecCounters;
 
 #[cfg(test)]
 #[path = "stage_breaker_tests.rs"]
 mod breaker_tests;
-use counters::ExecCounters;
