@@ -3,39 +3,27 @@
 //! usage headers, 429 + Retry-After then 418 for a client that keeps going, status queries;
 //! Upbit 401 error bodies, `Remaining-Req`, 429; faults; keep-alive across requests.
 
+#[path = "support/mockex_rest.rs"]
+mod mockex_rest;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
 use microarb::exec::gateway::rest::binance::sign;
 use microarb::exec::gateway::rest::jwt::JwtSigner;
-use microarb::mockex::{
-    ApiCredentials, MockConfig, MockExchange, MockVenue, RestFault, RestLimits, SyntheticSource,
-};
+use microarb::mockex::{MockExchange, RestFault, RestLimits};
 use microarb::model::VenueKind;
+use mockex_rest::{Venue, BINANCE_UPBIT, KEY, SECRET};
 
-const KEY: &str = "rawkey";
-const SECRET: &str = "rawsecret";
-
+/// Binance and Upbit with REST, and OKX without.
 fn start(limits: RestLimits) -> MockExchange {
-    let venues = vec![
-        MockVenue::new("binance", VenueKind::Binance),
-        MockVenue::new("upbit", VenueKind::Upbit),
-        MockVenue::new("okx", VenueKind::Okx),
-    ];
-    let mut cfg = MockConfig::synthetic(venues, SyntheticSource::default());
-    cfg.rate_per_s = 1000;
-    cfg.wait_for_subscribers = false;
-    cfg.api = Some(ApiCredentials {
-        key: KEY.into(),
-        secret: SECRET.into(),
-    });
-    cfg.rest_limits = limits;
-    let ex = MockExchange::start(cfg).unwrap();
-    while ex.top_of_book("binance").is_none() || ex.top_of_book("upbit").is_none() {
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    ex
+    let okx = Venue {
+        name: "okx",
+        kind: VenueKind::Okx,
+        extra: "",
+    };
+    mockex_rest::start(&[BINANCE_UPBIT[0], BINANCE_UPBIT[1], okx], limits)
 }
 
 struct Http {
@@ -207,6 +195,11 @@ fn binance_contract() {
         ),
         (1, 1, 1, 2, 1, 1, 1)
     );
+    // Every placement's arrival is on record (status queries are not), oldest first.
+    let times = ex.rest_order_times("binance").unwrap();
+    assert_eq!(times.len() as u64, s.rest_orders, "{s:?}");
+    assert!(times.windows(2).all(|w| w[0] <= w[1]));
+    assert!(ex.rest_order_times("okx").is_none(), "no REST side");
 }
 
 #[test]

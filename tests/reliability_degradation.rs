@@ -3,18 +3,21 @@
 //! it is open, half-open probes go after `recovery_timeout`, and it closes once the venue answers
 //! promptly again.
 //!
-//! Runs on the paper venue until the mock exchange's REST endpoints land: the execution stage is
-//! polled directly on a fake clock (about a minute of venue time in a few milliseconds), the
-//! degrading venue is Upbit (id 3), and its response time is changed mid-run with
-//! `PaperGateway::set_latency` (then an hour for "no answer at all": orders and status queries). The venue's side of
-//! the story comes from the logging gateway (`reliability_common`): every order and status query
-//! with its send time. Breaker settings are the defaults (5 failures, 30 s open, 3 successes);
-//! the order timeout is 1 s, so the 2 s phase already times out.
+//! The deterministic variant, on the paper venue: the execution stage is polled directly on a fake
+//! clock (about a minute of venue time in a few milliseconds), the degrading venue is Upbit (id 3),
+//! and its response time is changed mid-run with `PaperGateway::set_latency` (then an hour for "no
+//! answer at all": orders and status queries). The venue's side of the story comes from the
+//! logging gateway (`reliability_common`): every order and status query with its send time.
+//! Breaker settings are the defaults (5 failures, 30 s open, 3 successes), and so are the slots (2
+//! per venue: the hung venue's unknown legs hold both, and their unanswered status queries count as
+//! failures); the order timeout is 1 s, so the 2 s phase already times out. The same scenario
+//! against the mock exchange's REST endpoints, over real sockets in (compressed) real time, is
+//! `reliability_degradation_rest.rs`.
 
 mod reliability_common;
 
 use microarb::exec::breaker::BreakerState;
-use microarb::model::{Outcome, RejectReason, VenueId, MAX_VENUES};
+use microarb::model::{Outcome, RejectReason, VenueId};
 use microarb::runtime::Stage;
 use reliability_common::*;
 
@@ -72,11 +75,6 @@ fn the_breaker_opens_probes_and_closes_as_the_venue_degrades_and_recovers() {
         p.status_query_ns = 200 * MS;
         p.paper.latency_ns = 100 * MS;
         p.paper.jitter_ns = 0;
-        // Room for more arbitrages than the breaker's threshold: with the default two slots per
-        // venue, a hung venue holds both (their legs' fate stays unknown) and the slots refuse
-        // everything else (`no_slot`) before a fifth failure could open the breaker.
-        p.slots.global = 8;
-        p.slots.per_venue = [8; MAX_VENUES];
     });
     let mut t = Track::default();
     let every = 250 * MS; // 4 arbitrages/s: inside Upbit's 8 orders/s.

@@ -3,7 +3,9 @@
 //! pair), then a market shock (bursts of dozens of opportunities at one instant, with partial
 //! fills so the legging policy sends hedge orders, the "orders and cancels" of a shock). Zero 429s.
 //!
-//! Runs on the paper venue until the mock exchange's REST endpoints land. The paper venue enforces
+//! The deterministic variant, on the paper venue; the same pattern against the mock exchange's REST
+//! endpoints, which enforce the limits themselves and answer 429 past them, over real sockets in
+//! (compressed) real time, is `reliability_trading_pattern_rest.rs`. The paper venue enforces
 //! nothing, so the venues' true limits are enforced here, on the log of what the stage sent (the
 //! logging gateway of `reliability_common`): for every venue and every endpoint group the venue
 //! publishes a limit for, the weighted requests in any window of the group's length (orders count

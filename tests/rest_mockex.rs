@@ -3,229 +3,41 @@
 //! `Remaining-Req`, a 429 storm, answers slower than `order_timeout_ms`, and the whole engine
 //! (`pipeline::run`) trading over WebSocket feeds + REST orders.
 
-use std::path::PathBuf;
+#[path = "support/mockex_rest.rs"]
+mod mockex_rest;
+
 use std::time::{Duration, Instant};
 
-use microarb::config::{Config, Machine};
-use microarb::exec::gateway::RestRouter;
 use microarb::exec::kill::KillSwitch;
 use microarb::exec::secrets::ApiSecret;
 use microarb::exec::stage::ExecStage;
-use microarb::mockex::{
-    ApiCredentials, MockConfig, MockExchange, MockVenue, RestFault, RestLimits, SyntheticSource,
-    VenueStats,
-};
-use microarb::model::{
-    Bps, InstrumentId, OppId, Opportunity, Outcome, Price, Qty, VenueId, VenueKind, OUTCOME_COUNT,
-};
+use microarb::mockex::{MockExchange, RestFault, RestLimits};
+use microarb::model::{Opportunity, Outcome, VenueId};
 use microarb::pipeline::{run, Feed, RunOptions};
-use microarb::runtime::{ring, Clock, RingTx, Stage};
-use microarb::telemetry::{counter_name, Registry};
+use microarb::runtime::{ring, Clock};
+use microarb::telemetry::Registry;
+use mockex_rest::{creds_file, engine, stats, Venue, BINANCE_UPBIT, KEY, SECRET};
 
-const KEY: &str = "mockKey123";
-const SECRET: &str = "S3CRET-known-string-42";
 const BINANCE: VenueId = VenueId(0);
 const UPBIT: VenueId = VenueId(1);
-const MS: u64 = 1_000_000;
+
+/// Binance, and Upbit with one arbitrage in flight at a time.
+const VENUES: [Venue; 2] = [
+    BINANCE_UPBIT[0],
+    Venue {
+        extra: "max_inflight = 1",
+        ..BINANCE_UPBIT[1]
+    },
+];
 
 fn mockex(limits: RestLimits) -> MockExchange {
-    let venues = vec![
-        MockVenue::new("binance", VenueKind::Binance),
-        MockVenue::new("upbit", VenueKind::Upbit),
-    ];
-    let mut cfg = MockConfig::synthetic(venues, SyntheticSource::default());
-    cfg.rate_per_s = 2000;
-    cfg.wait_for_subscribers = false;
-    cfg.api = Some(ApiCredentials {
-        key: KEY.into(),
-        secret: SECRET.into(),
-    });
-    cfg.rest_limits = limits;
-    let ex = MockExchange::start(cfg).expect("mockex starts");
-    let t = Instant::now();
-    while ex.top_of_book("binance").is_none() || ex.top_of_book("upbit").is_none() {
-        assert!(t.elapsed() < Duration::from_secs(5), "no quotes");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    ex
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("microarb-rest-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-/// A credentials file (owner-only) holding `secret`.
-fn creds_file(name: &str, secret: &str) -> PathBuf {
-    let p = tmp(name);
-    std::fs::write(&p, format!("key={KEY}\nsecret={secret}\n")).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-    p
+    mockex_rest::start(&VENUES, limits)
 }
 
 /// The engine config for `ex`'s two venues over REST; `extra` goes into `[execution]`.
-fn config(ex: &MockExchange, secret_file: &str, extra: &str) -> Config {
-    let b = ex.endpoint("binance").unwrap();
-    let u = ex.endpoint("upbit").unwrap();
-    let text = format!(
-        r#"
-[[venues]]
-name = "binance"
-kind = "binance"
-taker_fee_bps = 1.0
-stale_after_ms = 2000
-url = "{bws}"
-rest_url = "{brest}"
-api_secret_file = "{secret_file}"
-
-[[venues]]
-name = "upbit"
-kind = "upbit"
-taker_fee_bps = 1.0
-stale_after_ms = 2000
-max_inflight = 1
-url = "{uws}"
-rest_url = "{urest}"
-api_secret_file = "{secret_file}"
-
-[[instruments]]
-name = "BTC/USDT"
-price_scale = 8
-qty_scale = 8
-lot = "0.00001"
-symbols = {{ binance = "BTCUSDT", upbit = "USDT-BTC" }}
-
-[strategy]
-min_profit_bps = 2.0
-max_notional = "1000"
-
-[execution]
-gateway = "rest"
-max_inflight = 3
-reserved_slots = 0
-{extra}
-
-[runtime]
-idle = "park"
-
-[telemetry]
-status_line = false
-"#,
-        bws = b.ws_url,
-        brest = b.rest_url.as_deref().unwrap(),
-        uws = u.ws_url,
-        urest = u.rest_url.as_deref().unwrap(),
-    );
-    Config::from_toml_str(&text, &Machine::this(false)).expect("test config")
-}
-
-struct Engine {
-    stage: ExecStage<RestRouter>,
-    tx: RingTx<Opportunity>,
-    reg: Registry,
-    clock: Clock,
-    fed: u64,
-}
-
-fn engine(cfg: &Config, secret: &str) -> Engine {
-    let mut reg = Registry::new();
-    let (tx, rx) = ring::<Opportunity>("opps", 1024, &mut reg.counters);
-    let clock = Clock::new();
-    let creds = vec![ApiSecret::new(KEY, secret), ApiSecret::new(KEY, secret)];
-    let stage =
-        ExecStage::rest_with_credentials(cfg, &creds, rx, clock, KillSwitch::new(), &mut reg)
-            .expect("rest stage builds and connects");
-    Engine {
-        stage,
-        tx,
-        reg,
-        clock,
-        fed: 0,
-    }
-}
-
-impl Engine {
-    /// Buy on `buy`, sell on `sell`, priced 1 % through `ex`'s current quotes so an IOC fills.
-    fn opp(&mut self, ex: &MockExchange, buy: VenueId, sell: VenueId) -> Opportunity {
-        let name = |v: VenueId| if v == BINANCE { "binance" } else { "upbit" };
-        let bq = ex.top_of_book(name(buy)).unwrap();
-        let sq = ex.top_of_book(name(sell)).unwrap();
-        let now = self.clock.now_ns();
-        self.fed += 1;
-        Opportunity {
-            id: OppId(self.fed),
-            buy_px: Price(bq.ask_px + bq.ask_px / 100),
-            sell_px: Price(sq.bid_px - sq.bid_px / 100),
-            qty: Qty(100_000), // 0.001 BTC
-            gross_bps: Bps(5_000),
-            net_bps: Bps(3_000),
-            recv_ts_ns: now,
-            detect_ts_ns: now,
-            expiry_ts_ns: now + 500 * MS,
-            instrument: InstrumentId(0),
-            confidence: 10_000,
-            buy_venue: buy,
-            sell_venue: sell,
-            trigger_venue: buy,
-            trigger_seq: self.fed,
-        }
-    }
-
-    fn feed(&mut self, ex: &MockExchange, buy: VenueId, sell: VenueId) {
-        let o = self.opp(ex, buy, sell);
-        self.tx.push(o, 0).expect("room");
-        self.poll_for(Duration::ZERO);
-    }
-
-    fn poll_for(&mut self, d: Duration) {
-        let end = Instant::now() + d;
-        loop {
-            self.stage.poll(self.clock.now_ns());
-            if Instant::now() >= end {
-                return;
-            }
-            std::thread::sleep(Duration::from_micros(200));
-        }
-    }
-
-    fn settle(&mut self, max: Duration) {
-        let end = Instant::now() + max;
-        while Instant::now() < end {
-            self.stage.poll(self.clock.now_ns());
-            if self.stage.is_idle() {
-                return;
-            }
-            std::thread::sleep(Duration::from_micros(200));
-        }
-        panic!(
-            "not idle after {max:?}: {} in flight, {} waiting",
-            self.stage.in_flight(),
-            self.stage.waiting()
-        );
-    }
-
-    fn count(&self, name: &str) -> u64 {
-        self.reg.counters.get(name).unwrap_or(0)
-    }
-
-    fn outcome(&self, o: Outcome) -> u64 {
-        self.count(&counter_name("exec", o))
-    }
-
-    fn terminal_sum(&self) -> u64 {
-        (0..OUTCOME_COUNT)
-            .map(|i| self.outcome(Outcome::from_index(i).unwrap()))
-            .sum()
-    }
-}
-
-fn stats(ex: &MockExchange, name: &str) -> VenueStats {
-    ex.venue_stats(name).unwrap()
+fn config(ex: &MockExchange, secret_file: &str, extra: &str) -> microarb::config::Config {
+    let execution = format!("max_inflight = 3\nreserved_slots = 0\n{extra}");
+    mockex_rest::config(ex, &VENUES, secret_file, &execution, "")
 }
 
 #[test]

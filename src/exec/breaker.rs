@@ -15,9 +15,13 @@
 //! bounded number of probes through (the seed let every caller through once the timeout passed), and
 //! time comes in as `now_ns` so every transition is tested on a fake clock.
 //!
-//! What counts as a failure is the caller's call: a venue error, a connect failure, a 5xx. An
-//! ambiguous answer whose order state is unknown is *not* a failure of the venue's API (DESIGN.md
-//! section 6); report it with [`Breaker::release_probe`] so a half-open probe slot is not lost.
+//! What counts as a failure is the caller's call. The execution stage reports a venue error, a 5xx,
+//! an order with no answer within `order_timeout` (at the time it times out) and status queries
+//! left unanswered as long: the order's fate is still unknown (DESIGN.md section 6: it is not a
+//! failed *order*), but a venue that does not answer in time is failing as an API. A late answer to
+//! such an order is not reported as a success. An answer that says nothing about the venue (a 429,
+//! "no such order") is reported with [`Breaker::release_probe`] so a half-open probe slot is not
+//! lost.
 //!
 //! Every transition is returned (and counted) so the caller can log it off the hot path. Single
 //! owner; no allocation; `check` is a compare and a branch while closed.

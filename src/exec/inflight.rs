@@ -2,8 +2,9 @@
 //!
 //! A leg moves `Sent` -> `Final` on a definite answer (filled, partly filled, cancelled, rejected),
 //! or `Sent` -> `Unknown` on an ambiguous one (5xx, or no answer by its timeout), and from `Unknown`
-//! only to `Final`, by a status query's answer: nothing more is sent for that leg until its fate is
-//! known. A hedge leg may also be `Queued`, waiting for a rate-limit token. Every leg carries one
+//! only to `Final`, by a status query's answer (or the order's late answer): nothing more is sent
+//! for that leg until its fate is known. While `Unknown`, status queries that stay unanswered for
+//! `order_timeout` are a timeout of their own (`query_deadline_ns`). A hedge leg may also be `Queued`, waiting for a rate-limit token. Every leg carries one
 //! timer (answer timeout, next status query, or token time) and the stage keeps the earliest.
 //!
 //! Fixed capacity ([`crate::exec::slots::MAX_SLOTS`] arbitrages, the most the slot table can have in
@@ -38,6 +39,9 @@ pub(super) struct Leg {
     pub timer_ns: u64,
     pub queries: u32,
     pub answered: bool,
+    /// While the fate is unknown: when the status queries sent since the last counted timeout
+    /// will have gone unanswered for `order_timeout` (`u64::MAX`: none outstanding).
+    pub query_deadline_ns: u64,
 }
 
 impl Leg {
@@ -50,6 +54,7 @@ impl Leg {
             timer_ns: u64::MAX,
             queries: 0,
             answered: false,
+            query_deadline_ns: u64::MAX,
         }
     }
 

@@ -13,19 +13,24 @@
 //! 6. a rate-limit token on every order endpoint group of both venues; if one is not there yet the
 //!    opportunity waits in a fixed-capacity queue until the token's time, re-checked then, but only
 //!    until the earlier of its expiry and `max_wait` ([`WaitBudget`]) -> `rejected: rate_limited` or
-//!    `expired`. A full queue refuses at once (`rate_limited`).
+//!    `expired`. A full queue refuses at once (`rate_limited`); a breaker that opened while it
+//!    waited refuses it when it wakes (`breaker_open`).
 //!
 //! Then both legs are built as IOC limit orders with the venue's slippage buffer widening the limit
 //! (buy up, sell down, rounded inside the buffer), encoded ([`OrderEncoder`]; `tick_to_order` is
 //! recorded when the second leg's bytes are complete) and submitted together. Answers come back
 //! through [`Gateway::poll`]: definite ones end the leg (fills move the risk book's balances and
 //! feed the breaker), a 429 feeds the zero-429 policy, ambiguous ones (5xx, or no answer within
-//! `order_timeout`) make the leg's fate unknown until a status query answers. When both legs are
-//! final the terminal state is fixed from their fills ([`super::legs::outcome`]); an imbalance is
-//! then hedged by the legging policy, and once flat (or out of hedges) the slot is released, the
-//! open notional closed and the realized P&L booked against the loss limit. Hedge orders reduce
-//! risk, so they skip the kill switch, breakers and risk checks, but still take rate-limit tokens
-//! (a hedge without one waits in its leg until the token's time, holding its slot).
+//! `order_timeout`) make the leg's fate unknown until a status query answers. The breaker counts the
+//! 5xx or the timeout as a venue failure when it happens, and each further `order_timeout` the leg's
+//! status queries go unanswered as another (so a hung venue's unknown legs cannot hold their slots
+//! without ever opening it); only answers inside the timeout count as successes, never a late one.
+//! When both legs are final the terminal state is fixed from their fills
+//! ([`super::legs::outcome`]); an imbalance is then hedged by the legging policy, and once flat (or
+//! out of hedges) the slot is released, the open notional closed and the realized P&L booked
+//! against the loss limit. Hedge orders reduce risk, so they skip the kill switch, breakers and
+//! risk checks, but still take rate-limit tokens (a hedge without one waits in its leg until the
+//! token's time, holding its slot).
 //!
 //! Hot path: no allocation (fixed tables, fixed event and byte buffers), no lock, no clock read
 //! except the [`Clock`] used to measure latencies; every rule runs on the `now_ns` argument.
@@ -306,6 +311,11 @@ impl<G: Gateway> ExecStage<G> {
         self.end(&w.opp, o, 0);
     }
 
+    /// Whether `venue`'s breaker is open (a woken waiter re-checks without taking a probe).
+    fn is_open(&self, venue: VenueId) -> bool {
+        self.breakers[venue.index()].state() == BreakerState::Open
+    }
+
     /// Earliest time every order group of both venues has a token (`None`: never).
     fn earliest(&mut self, opp: &Opportunity, now: u64) -> Option<u64> {
         let mut at = now;
@@ -335,6 +345,11 @@ impl<G: Gateway> ExecStage<G> {
     fn admit_or_wait(&mut self, mut w: Waiter, now: u64, slot: Option<usize>) {
         if self.kill.is_on() {
             return self.abandon(&w, Outcome::Rejected(RejectReason::KillSwitch));
+        }
+        if slot.is_some() && (self.is_open(w.opp.buy_venue) || self.is_open(w.opp.sell_venue)) {
+            // It passed the breakers before it waited for a token; a breaker that opened
+            // meanwhile stops it too: nothing goes to a venue while its breaker is open.
+            return self.abandon(&w, Outcome::Rejected(RejectReason::BreakerOpen));
         }
         let earliest = self.earliest(&w.opp, now);
         let mut decision = w.budget.decide(now, earliest);
@@ -541,3 +556,7 @@ mod orders;
 #[path = "stage_counters.rs"]
 mod counters;
 use counters::ExecCounters;
+
+#[cfg(test)]
+#[path = "stage_breaker_tests.rs"]
+mod breaker_tests;

@@ -91,7 +91,13 @@ impl<G: Gateway> ExecStage<G> {
                 self.leg_final(ai, li, Qty::ZERO, Price::ZERO, now);
             }
             ExecStatus::Filled | ExecStatus::PartiallyFilled | ExecStatus::Cancelled => {
-                self.breakers[v].on_success(now);
+                // Only an answer inside the order timeout says the venue works. A leg whose fate
+                // went unknown (no answer by its timeout, or a 5xx) was counted a failure then;
+                // its late answer, or a status query's, must not undo that (nor pass for a
+                // half-open probe's success).
+                if leg.state == LegState::Sent {
+                    self.breakers[v].on_success(now);
+                }
                 self.leg_final(ai, li, r.filled_qty, r.avg_px, now);
             }
         }
@@ -285,7 +291,20 @@ impl<G: Gateway> ExecStage<G> {
                         self.breakers[leg.order.venue.index()].on_failure(now);
                         self.query(ai, li, now);
                     }
-                    LegState::Unknown => self.query(ai, li, now),
+                    LegState::Unknown => {
+                        if now >= leg.query_deadline_ns {
+                            // Asked and not answered for a whole order timeout: the venue is not
+                            // answering, which is a failure like the order's own timeout (else a
+                            // hung venue's unknown legs hold their slots and the breaker never
+                            // sees enough failures to open).
+                            self.c.query_timeouts.inc();
+                            self.breakers[leg.order.venue.index()].on_failure(now);
+                            if let Some(arb) = self.inflight.get_mut(ai) {
+                                arb.legs[li].query_deadline_ns = u64::MAX;
+                            }
+                        }
+                        self.query(ai, li, now)
+                    }
                     LegState::Queued => {
                         let o = leg.order;
                         let kind = if o.venue == arb.opp.buy_venue && o.side == Side::Buy
@@ -320,13 +339,17 @@ impl<G: Gateway> ExecStage<G> {
         let v = leg.order.venue;
         let (group, tokens): (EndpointGroup, u32) = self.venues[v.index()].query_group;
         let mut next = now.saturating_add(self.status_query_ns);
+        let mut asked = false;
         match self.limits[v.index()].check(group, tokens, now) {
             Err(t) => {
                 self.c.throttled.inc();
                 next = t.until_ns().unwrap_or(next).max(now + 1);
             }
             Ok(()) => match self.gw.status_query(leg.order.id, v, now) {
-                Ok(()) => self.c.status_queries.inc(),
+                Ok(()) => {
+                    self.c.status_queries.inc();
+                    asked = true;
+                }
                 Err(SubmitError::UnknownOrder(_)) => {
                     // The venue never saw it: nothing can have filled.
                     return self.leg_final(ai, li, Qty::ZERO, Price::ZERO, now);
@@ -339,6 +362,9 @@ impl<G: Gateway> ExecStage<G> {
         leg.state = LegState::Unknown;
         leg.queries += 1;
         leg.timer_ns = next;
+        if asked && leg.query_deadline_ns == u64::MAX {
+            leg.query_deadline_ns = now.saturating_add(self.order_timeout_ns);
+        }
         self.next_timer_ns = self.next_timer_ns.min(next);
     }
 }

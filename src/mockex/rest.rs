@@ -16,6 +16,7 @@
 //! connection thread wakes every 100 ms to notice the exchange stopping. Nothing here prints or
 //! stores the credentials.
 
+use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::Ordering;
@@ -33,6 +34,8 @@ use crate::model::VenueKind;
 
 /// Largest request accepted (head and body).
 const MAX_REQUEST: usize = 64 << 10;
+/// Order placements whose arrival time [`RestVenue::received`] remembers (the latest ones).
+pub(crate) const RECEIVED_LOG: usize = 100_000;
 
 /// One REST venue's state, shared by its connection threads.
 pub(crate) struct RestVenue {
@@ -42,6 +45,20 @@ pub(crate) struct RestVenue {
     pub limiter: Mutex<Limiter>,
     /// Orders taken.
     pub book: Mutex<OrderBook>,
+    /// When each order placement request arrived (unix ns, the latest [`RECEIVED_LOG`], oldest
+    /// first), whatever its answer: what a test checks "nothing reached the venue then" against.
+    pub received: Mutex<VecDeque<u64>>,
+}
+
+impl RestVenue {
+    /// Remember that an order placement arrived at `unix_ns`.
+    pub fn note_received(&self, unix_ns: u64) {
+        let mut r = lock(&self.received);
+        if r.len() == RECEIVED_LOG {
+            r.pop_front();
+        }
+        r.push_back(unix_ns);
+    }
 }
 
 /// The REST side: credentials and per-venue state (None for venues without REST).
@@ -61,6 +78,7 @@ impl RestSide {
                     faults: RestFaultState::default(),
                     limiter: Mutex::new(Limiter::new(k, limits)),
                     book: Mutex::new(OrderBook::default()),
+                    received: Mutex::new(VecDeque::new()),
                 })
             })
             .collect();

@@ -76,6 +76,10 @@ pub(crate) fn handle(shared: &Shared, side: &RestSide, vi: usize, req: &Request)
     } else {
         &c.rest_status_queries
     });
+    let now_ns = unix_ns();
+    if order {
+        venue.note_received(now_ns);
+    }
     let mode = venue.faults.mode();
     if order && mode == Mode::Storm {
         VenueCounters::inc(&c.rest_429s);
@@ -83,7 +87,7 @@ pub(crate) fn handle(shared: &Shared, side: &RestSide, vi: usize, req: &Request)
         a.headers.push_str("Retry-After: 1\r\n");
         return Some(a);
     }
-    let now_ms = unix_ns() / 1_000_000;
+    let now_ms = now_ns / 1_000_000;
     // Upbit's parameters as the token hashes them: the JSON body's, or the query string.
     let params = match (kind, order) {
         (VenueKind::Upbit, true) => json_to_query(&req.body).unwrap_or_default(),

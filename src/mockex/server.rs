@@ -335,6 +335,21 @@ impl MockExchange {
             .collect()
     }
 
+    /// When venue `name`'s REST side received each order placement (unix ns, oldest first; the
+    /// latest 100 000), whatever it answered: so a test can check from the venue's side that
+    /// nothing was sent to it in some interval (a breaker's open time). `None` for a venue without
+    /// REST.
+    pub fn rest_order_times(&self, name: &str) -> Option<Vec<u64>> {
+        let i = self
+            .shared
+            .venues
+            .iter()
+            .position(|v| v.spec.name == name)?;
+        let v = self.rest.as_ref()?.venues[i].as_ref()?;
+        let times = v.received.lock().unwrap_or_else(|p| p.into_inner());
+        Some(times.iter().copied().collect())
+    }
+
     /// The latest synthetic top of book sent for venue `name` (what its REST side fills on).
     pub fn top_of_book(&self, name: &str) -> Option<crate::sim::SimQuote> {
         let v = self.shared.venues.iter().find(|v| v.spec.name == name)?;

@@ -3,8 +3,9 @@
 //! what the stage sent and when (e.g. "never more than Upbit's limit in any 1 s window", "nothing
 //! sent while the breaker was open"), and the accounting checks every scenario ends with.
 //!
-//! The paper venue stands in for the mock exchange's REST endpoints until those land: it enforces
-//! nothing itself, so the limits are checked here on the log of send times.
+//! These are the deterministic, fake-clock variants of the scenarios (their `_rest` twins run against
+//! the mock exchange's REST endpoints, which enforce the limits themselves): the paper venue
+//! enforces nothing, so the limits are checked here on the log of send times.
 #![allow(dead_code)]
 
 use microarb::config::{Config, Machine, DEMO_TOML};

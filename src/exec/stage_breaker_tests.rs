@@ -1,0 +1,276 @@
+//! How the stage feeds its venues' breakers when a venue stops answering in time, on a fake clock
+//! with a scripted gateway (the test decides which order is answered, when): an order timeout is
+//! a failure when it happens, its late answer is not a success, an answer inside the timeout still
+//! is, and a hung venue (orders and status queries unanswered) opens the breaker with the default
+//! slot sizes even though its unknown legs hold both of its slots; an opportunity that passed the
+//! breaker and waits for a rate-limit token is refused if the breaker opens meanwhile.
+
+use super::*;
+use crate::config::{Config, Machine, DEMO_TOML};
+use crate::model::{Bps, ExecReport, ExecStatus, InstrumentId, OppId, Price, Qty, VenueId};
+use crate::runtime::{ring, RingTx};
+
+const MS: u64 = 1_000_000;
+const ONE: i64 = 100_000_000;
+const BINANCE: VenueId = VenueId(0);
+const UPBIT: VenueId = VenueId(3);
+const TIMEOUT: u64 = 100 * MS;
+
+/// Writes nothing anywhere: records what the stage sent and delivers the answers the test queues.
+#[derive(Default)]
+struct Script {
+    orders: Vec<Order>,
+    queries: Vec<OrderId>,
+    ready: Vec<GatewayEvent>,
+}
+
+impl Gateway for Script {
+    fn name(&self) -> &'static str {
+        "script"
+    }
+    fn submit(
+        &mut self,
+        order: &Order,
+        _body: &[u8],
+        _now_ns: u64,
+    ) -> Result<(), super::super::gateway::SubmitError> {
+        self.orders.push(*order);
+        Ok(())
+    }
+    fn status_query(
+        &mut self,
+        order: OrderId,
+        _venue: VenueId,
+        _now_ns: u64,
+    ) -> Result<(), super::super::gateway::SubmitError> {
+        self.queries.push(order);
+        Ok(())
+    }
+    fn poll(&mut self, _now_ns: u64, out: &mut [GatewayEvent]) -> usize {
+        let n = out.len().min(self.ready.len());
+        for (slot, e) in out.iter_mut().zip(self.ready.drain(..n)) {
+            *slot = e;
+        }
+        n
+    }
+}
+
+struct T {
+    stage: ExecStage<Script>,
+    tx: RingTx<Opportunity>,
+    reg: Registry,
+    now: u64,
+    next_id: u64,
+}
+
+/// The demo config's stage (default slots: 3 in all, 2 per venue; default breaker) on the script.
+fn rig() -> T {
+    rig_with(|_| {})
+}
+
+/// [`rig`] with `edit` applied to the parameters last.
+fn rig_with(edit: impl FnOnce(&mut ExecParams)) -> T {
+    let cfg = Config::from_toml_str(DEMO_TOML, &Machine::this(false)).expect("demo config");
+    let mut p = ExecParams::from_config(&cfg).expect("demo params");
+    p.order_timeout_ns = TIMEOUT;
+    p.status_query_ns = 20 * MS;
+    // Rate limits are not what this is about: no order waits for a token.
+    for v in &mut p.venues {
+        v.order_groups = [None; 3];
+    }
+    edit(&mut p);
+    assert_eq!(p.slots.global, 3);
+    assert_eq!(p.slots.per_venue[UPBIT.index()], 2);
+    let mut reg = Registry::new();
+    let (tx, rx) = ring::<Opportunity>("opps", 64, &mut reg.counters);
+    let stage = ExecStage::new(
+        p,
+        rx,
+        Script::default(),
+        Clock::new(),
+        KillSwitch::new(),
+        &mut reg,
+    )
+    .expect("stage");
+    T {
+        stage,
+        tx,
+        reg,
+        now: 1_000 * MS,
+        next_id: 1,
+    }
+}
+
+impl T {
+    /// Buy on Binance, sell on Upbit; returns the orders it sent (none when refused).
+    fn arb(&mut self) -> Vec<Order> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let o = Opportunity {
+            id: OppId(id),
+            buy_px: Price(100 * ONE),
+            sell_px: Price(101 * ONE),
+            qty: Qty(ONE / 100),
+            gross_bps: Bps(100 * 100),
+            net_bps: Bps(80 * 100),
+            recv_ts_ns: self.now,
+            detect_ts_ns: self.now,
+            expiry_ts_ns: self.now + 1_000 * MS,
+            instrument: InstrumentId(0),
+            confidence: 10_000,
+            buy_venue: BINANCE,
+            sell_venue: UPBIT,
+            trigger_venue: BINANCE,
+            trigger_seq: id,
+        };
+        assert!(self.tx.push(o, 0).is_ok(), "ring has room");
+        let before = self.stage.gateway_mut().orders.len();
+        self.step(0);
+        self.stage.gateway_mut().orders[before..].to_vec()
+    }
+
+    fn step(&mut self, dt: u64) {
+        self.now += dt;
+        self.stage.poll(self.now);
+    }
+
+    /// Queue a full fill of `o`, delivered at the next poll.
+    fn fill(&mut self, o: &Order) {
+        let r = ExecReport {
+            order: o.id,
+            opp: o.opp,
+            venue: o.venue,
+            status: ExecStatus::Filled,
+            filled_qty: o.qty,
+            avg_px: o.px,
+            recv_ts_ns: self.now,
+            retry_after_ms: 0,
+        };
+        self.stage.gateway_mut().ready.push(GatewayEvent::Report(r));
+    }
+
+    fn count(&self, name: &str) -> u64 {
+        self.reg.counters.get(name).expect("registered")
+    }
+
+    /// One arbitrage whose Binance leg fills at once and whose Upbit leg is answered (filled) only
+    /// `late` after it was sent: inside the order timeout or past it (then through its status
+    /// query's answer).
+    fn upbit_answers_after(&mut self, late: u64) {
+        let sent = self.arb();
+        assert_eq!(sent.len(), 2, "both legs sent");
+        self.fill(&sent[0]);
+        self.step(late);
+        self.fill(&sent[1]);
+        self.step(MS);
+        assert!(self.stage.is_idle(), "the arbitrage ended");
+    }
+}
+
+#[test]
+fn timeouts_are_failures_and_late_answers_are_not_successes() {
+    let mut t = rig();
+    for _ in 0..4 {
+        t.upbit_answers_after(TIMEOUT + 10 * MS);
+    }
+    assert_eq!(t.count("exec.timeouts"), 4);
+    assert_eq!(t.stage.breaker_state(UPBIT), BreakerState::Closed);
+    // An answer inside the timeout is a success: the run of failures starts again.
+    t.upbit_answers_after(TIMEOUT / 2);
+    for _ in 0..4 {
+        t.upbit_answers_after(TIMEOUT + 10 * MS);
+    }
+    assert_eq!(
+        t.stage.breaker_state(UPBIT),
+        BreakerState::Closed,
+        "4 failures since the last success"
+    );
+    // The fifth timeout in a row opens it, though every late leg was answered filled.
+    t.upbit_answers_after(TIMEOUT + 10 * MS);
+    assert_eq!(t.stage.breaker_state(UPBIT), BreakerState::Open);
+    assert_eq!(t.stage.breaker_state(BINANCE), BreakerState::Closed);
+    assert!(t.arb().is_empty(), "refused while open");
+    assert_eq!(
+        t.count(&crate::telemetry::counter_name(
+            "exec",
+            Outcome::Rejected(RejectReason::BreakerOpen)
+        )),
+        1
+    );
+    assert_eq!(t.count("exec.query_timeouts"), 0, "queries were answered");
+}
+
+#[test]
+fn a_hung_venue_opens_its_breaker_with_the_default_slots() {
+    let mut t = rig();
+    // Upbit answers nothing (orders or status queries); Binance answers at once.
+    let mut upbit_orders = 0;
+    while t.now < 2_000 * MS {
+        for o in t.arb() {
+            if o.venue == BINANCE {
+                t.fill(&o);
+            } else {
+                upbit_orders += 1;
+            }
+        }
+        t.step(10 * MS);
+        if t.stage.breaker_state(UPBIT) == BreakerState::Open {
+            break;
+        }
+    }
+    // Two arbitrages hold Upbit's two slots for good: two order timeouts, then their status
+    // queries' timeouts make up the rest of the five failures.
+    assert_eq!(
+        upbit_orders, 2,
+        "the per-venue slots held everything else back"
+    );
+    assert_eq!(t.stage.breaker_state(UPBIT), BreakerState::Open);
+    assert_eq!(t.count("exec.timeouts"), 2);
+    assert!(t.count("exec.query_timeouts") >= 3);
+    assert!(t.count("exec.status_queries") > 0);
+    assert!(t.arb().is_empty(), "refused while open");
+}
+
+#[test]
+fn a_waiter_is_refused_when_the_breaker_opened_while_it_waited() {
+    use crate::exec::limits::{EndpointGroup, LimitSpec};
+    let mut t = rig_with(|p| {
+        // One Upbit order per 100 ms, and room to wait for it.
+        let u = &mut p.venues[UPBIT.index()];
+        u.order_groups = [Some(EndpointGroup::Order), None, None];
+        u.limits[EndpointGroup::Order.index()] = Some(LimitSpec {
+            limit: 1,
+            window_ns: 100 * MS,
+            burst: 1,
+            margin_ns: 0,
+        });
+        p.max_wait_ns = 200 * MS;
+    });
+    for _ in 0..4 {
+        t.upbit_answers_after(TIMEOUT + 10 * MS);
+    }
+    // The fifth arbitrage's Upbit leg hangs; just before it times out, another arbitrage passes
+    // the (still closed) breaker and waits for Upbit's next token, due when the leg times out.
+    let fifth = t.arb();
+    assert_eq!(fifth.len(), 2);
+    t.fill(&fifth[0]);
+    t.step(TIMEOUT - 5 * MS);
+    assert!(t.arb().is_empty(), "waits for a token");
+    assert_eq!(t.stage.waiting(), 1);
+    let sent = t.stage.gateway_mut().orders.len();
+    t.step(5 * MS + MS);
+    assert_eq!(t.stage.breaker_state(UPBIT), BreakerState::Open);
+    assert_eq!(t.stage.waiting(), 0);
+    assert_eq!(
+        t.stage.gateway_mut().orders.len(),
+        sent,
+        "nothing sent once the breaker opened"
+    );
+    assert_eq!(
+        t.count(&crate::telemetry::counter_name(
+            "exec",
+            Outcome::Rejected(RejectReason::BreakerOpen)
+        )),
+        1
+    );
+}
