@@ -24,7 +24,7 @@ mod worker;
 pub use clock::Clock;
 pub use idle::{IdleStrategy, Idler};
 pub use pin::pin_current;
-pub use ring::{ring, RingRx, RingTx, Stamped};
+pub use ring::{prefault, ring, RingRx, RingTx, Stamped};
 pub use shutdown::Shutdown;
 pub use stage::{Stage, Work};
 pub use topology::{default_threads, effective_threads};

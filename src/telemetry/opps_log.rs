@@ -83,7 +83,8 @@ impl OppLog {
 
     /// A channel for `stage`.
     pub fn channel(&mut self, stage: &str, reg: &mut Registry) -> OppLogTx {
-        let (tx, rx) = rtrb::RingBuffer::new(1 << 16);
+        let (mut tx, rx) = rtrb::RingBuffer::new(1 << 16);
+        crate::runtime::prefault(&mut tx);
         self.rxs.push(rx);
         OppLogTx {
             tx,
