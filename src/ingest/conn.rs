@@ -182,6 +182,14 @@ pub struct Connection {
     samples: SampleTx<ParseSample>,
 }
 
+/// tungstenite's read buffer, and the most one `recv` asks for. tungstenite zero-fills the free
+/// part of its buffer, up to this size, before every `recv` (`FrameCodec::read_in`), including
+/// the last one that finds the socket empty: with its 128 KiB default that was a 128 KiB memset
+/// per readiness event, which showed in the pipeline thread's profile and flushed the L1 cache
+/// between quotes. A top-of-book frame is a few hundred bytes; a larger frame still reads whole
+/// (tungstenite reserves a frame's full length from its header).
+pub const READ_BUFFER_BYTES: usize = 4096;
+
 /// Most data frames one poll of a dedicated ingest thread reads before it looks for new readiness
 /// and runs its timers (see `IngestSettings::frames_per_poll`).
 pub const READ_BUDGET: u32 = 32;
@@ -237,6 +245,7 @@ impl Connection {
 
     fn ws_config(&self) -> WebSocketConfig {
         WebSocketConfig::default()
+            .read_buffer_size(READ_BUFFER_BYTES)
             .max_message_size(Some(self.spec.max_message_bytes))
             .max_frame_size(Some(self.spec.max_message_bytes))
     }
