@@ -1,43 +1,53 @@
 #!/usr/bin/env bash
 # End-to-end latency: microarb and the seed-design baseline on the same workload, plus the
 # machine's ring-hop limit, in one run.
-#   perf/e2e.sh [--rate N] [--seconds S] [--search "R1 R2 ..."]
+#   perf/e2e.sh [--rate N] [--seconds S] [--repeat K] [--search "R1 R2 ..."]
 # For each engine: the mock exchange (in the `e2e` driver, pinned to core 0) streams a synthetic
 # three-venue market over loopback at 10k/s and at N/s (default 100k/s) for S seconds (default 10);
 # the engine runs as its own process on paper; `e2e` joins each order to the send time of the frame
-# that triggered it. Then short runs at rising rates find the highest rate with no drops. Writes
-# perf/out/e2e.json (the summary), perf/out/<engine>-<rate>.{json,hlog,report.json,opps.jsonl}, and
-# regenerates perf/RESULTS.md. Nothing is typed by hand.
+# that triggered it. The timed runs are repeated K times (default 3), the engines alternating, so a
+# noisy moment on a shared machine lands on both and shows as spread rather than as one engine's
+# figure; the summary takes the median of the runs' percentiles and keeps every run's. Then short
+# runs at rising rates find the highest rate with no drops. Writes perf/out/e2e.json (the
+# summary), perf/out/runs/<k>/<engine>-<rate>.{json,hlog,report.json,opps.jsonl} (every run, with
+# its interval log), and regenerates perf/RESULTS.md. Nothing is typed by hand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rate=100000
 secs=10
+repeat=3
 search="10000 25000 50000 100000 150000 200000 300000 400000"
 while [ $# -gt 0 ]; do
   case "$1" in
     --rate) rate="$2"; shift 2 ;;
     --seconds) secs="$2"; shift 2 ;;
+    --repeat) repeat="$2"; shift 2 ;;
     --search) search="$2"; shift 2 ;;
-    *) echo "usage: perf/e2e.sh [--rate N] [--seconds S] [--search \"R1 R2 ...\"]" >&2; exit 2 ;;
+    *) echo "usage: perf/e2e.sh [--rate N] [--seconds S] [--repeat K] [--search \"R1 R2 ...\"]" >&2; exit 2 ;;
   esac
 done
 cargo build --release --features baseline --bin microarb --bin baseline --bin e2e --bin hop >&2
 out=perf/out
+rm -rf "$out/runs" "$out/search"
 mkdir -p "$out/search"
 echo "== hop: raw rtrb ping-pong between cores 0 and 1" >&2
 target/release/hop --json > "$out/hop.json"
-for engine in microarb baseline; do
-  for r in 10000 "$rate"; do
-    echo "== $engine at $r msg/s for $secs s" >&2
-    target/release/e2e --engine "$engine" --bin "target/release/$engine" --rate "$r" \
-      --seconds "$secs" --out "$out" > /dev/null
+for k in $(seq 1 "$repeat"); do
+  for engine in microarb baseline; do
+    for r in 10000 "$rate"; do
+      echo "== run $k/$repeat: $engine at $r msg/s for $secs s" >&2
+      target/release/e2e --engine "$engine" --bin "target/release/$engine" --rate "$r" \
+        --seconds "$secs" --out "$out/runs/$k" > /dev/null
+    done
   done
+done
+for engine in microarb baseline; do
   for r in $search; do
     echo "== $engine: drop search at $r msg/s" >&2
     target/release/e2e --engine "$engine" --bin "target/release/$engine" --rate "$r" \
       --seconds 3 --out "$out/search" > /dev/null || true
   done
 done
-python3 perf/e2e_summary.py --rate "$rate" --search "$search" > "$out/e2e.json"
+python3 perf/e2e_summary.py --rate "$rate" --repeat "$repeat" --search "$search" > "$out/e2e.json"
 python3 perf/results.py > perf/RESULTS.md
 echo "wrote $out/e2e.json and perf/RESULTS.md" >&2

@@ -3,7 +3,9 @@
 
 For each engine: the runs at 10k/s and at --rate (rate, sent, received, dropped, send_to_order and
 tick_to_order p50/p99/p99.9/max in ns), the highest search rate with no drops, and the raw hop.
-Ratios are baseline / microarb (how many times lower microarb's latency is).
+With --repeat K the timed runs are read from perf/out/runs/1..K: each percentile is the median of
+the K runs' values, `max_ns` the largest, the counts are summed, and every run's own figures are
+kept under `runs`. Ratios are baseline / microarb (how many times lower microarb's latency is).
 """
 import argparse
 import json
@@ -39,18 +41,57 @@ def run_entry(r):
     }
 
 
+def median(xs):
+    xs = sorted(x for x in xs if x is not None)
+    if not xs:
+        return None
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) // 2
+
+
+def combine(entries):
+    """One entry from K runs of the same engine and rate: median percentiles, summed counts."""
+    entries = [e for e in entries if e]
+    if not entries:
+        return None
+    if len(entries) == 1:
+        return entries[0]
+    out = dict(entries[0])
+    for k in ("sent", "received", "dropped", "orders"):
+        out[k] = sum(e[k] for e in entries)
+    out["seconds"] = sum(e["seconds"] for e in entries)
+    for metric in ("send_to_order", "tick_to_order"):
+        ms = [e[metric] for e in entries]
+        out[metric] = {q: median([m.get(q) for m in ms]) for q in ("p50_ns", "p99_ns", "p999_ns")}
+        out[metric]["max_ns"] = max((m.get("max_ns") or 0) for m in ms)
+        out[metric]["count"] = sum((m.get("count") or 0) for m in ms)
+    rss = [e.get("rss_peak_bytes") for e in entries if e.get("rss_peak_bytes")]
+    out["rss_peak_bytes"] = max(rss) if rss else None
+    out["hist_log"] = [e.get("hist_log") for e in entries]
+    out["runs"] = entries
+    return out
+
+
+def timed(engine, rate, repeat):
+    if repeat <= 1 and not os.path.isdir(os.path.join(OUT, "runs")):
+        return run_entry(load(os.path.join(OUT, f"{engine}-{rate}.json")))
+    return combine([run_entry(load(os.path.join(OUT, "runs", str(k), f"{engine}-{rate}.json")))
+                    for k in range(1, max(repeat, 1) + 1)])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rate", type=int, default=100000)
     ap.add_argument("--search", default="")
+    ap.add_argument("--repeat", type=int, default=1)
     a = ap.parse_args()
     rates = [int(x) for x in a.search.split()] if a.search else []
     hop = load(os.path.join(OUT, "hop.json")) or {}
-    summary = {"hop_ns": {"p50": hop.get("p50_ns"), "p99": hop.get("p99_ns"),
+    summary = {"repeat": a.repeat, "hop_ns": {"p50": hop.get("p50_ns"), "p99": hop.get("p99_ns"),
                           "p999": hop.get("p999_ns"), "pinned": hop.get("pinned")}}
     for engine in ("microarb", "baseline"):
-        main_run = run_entry(load(os.path.join(OUT, f"{engine}-{a.rate}.json")))
-        low_run = run_entry(load(os.path.join(OUT, f"{engine}-10000.json")))
+        main_run = timed(engine, a.rate, a.repeat)
+        low_run = timed(engine, 10000, a.repeat)
         best = None
         for r in rates:
             s = load(os.path.join(OUT, "search", f"{engine}-{r}.json"))

@@ -67,9 +67,13 @@ def e2e_section():
     except (OSError, ValueError):
         return ["## End to end", "", "`perf/e2e.sh` has not been run on this machine yet.", ""]
     out = ["## End to end (`perf/e2e.sh`)", ""]
+    k = e.get("repeat") or 1
+    runs_note = (f" Each row is {k} runs of the engine at that rate, the engines alternating: every "
+                 "percentile is the median of the runs' values, max the largest, counts summed; "
+                 "each run's own tick→order p50/p99 is listed below the table." if k > 1 else "")
     out.append(f"Run at {mtime.strftime('%Y-%m-%d %H:%M UTC')}. Mock exchange pinned to core 0 in the "
                "`e2e` driver; each engine in its own process with its default topology for this "
-               "machine. Latencies in microseconds.")
+               f"machine. Latencies in microseconds.{runs_note}")
     out.append("")
     out.append("| engine | rate/s | sent | received | dropped | orders | send→order p50 | p99 | p99.9 | max | tick→order p50 | p99 | p99.9 | max | max drop-free rate |")
     out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -91,6 +95,16 @@ def e2e_section():
                        f"{us(s.get('max_ns'))} | {us(t.get('p50_ns'))} | {us(t.get('p99_ns'))} | "
                        f"{us(t.get('p999_ns'))} | {us(t.get('max_ns'))} | {free(eng)} |")
     out.append("")
+    if k > 1:
+        for engine in ("microarb", "baseline"):
+            eng = e.get(engine) or {}
+            for run in (eng.get("at_10k"), eng if eng.get("rate") else None):
+                if not run or not run.get("runs"):
+                    continue
+                each = ", ".join(f"{us(r['tick_to_order'].get('p50_ns'))}/{us(r['tick_to_order'].get('p99_ns'))}"
+                                 for r in run["runs"])
+                out.append(f"- {engine} at {run['rate']}/s, tick→order p50/p99 of each run: {each}")
+        out.append("")
     hop = e.get("hop_ns") or {}
     out.append(f"Raw ring hop (rtrb ping-pong, cores 0/1, pinned {hop.get('pinned')}): p50 {hop.get('p50')} ns, "
                f"p99 {hop.get('p99')} ns, p99.9 {hop.get('p999')} ns.")
@@ -98,7 +112,8 @@ def e2e_section():
     m = e.get("microarb") or {}
     t = m.get("tick_to_order") or {}
     if t.get("p50_ns") is not None:
-        out.append("Issue 6 targets at 100k msg/s on this machine (reported, never asserted):")
+        out.append("Issue 6 targets at 100k msg/s on this machine (reported, never asserted"
+                   + (f"; medians of {k} runs" if k > 1 else "") + "):")
         out.append("")
         def verdict(name, got, limit, unit, better="below"):
             if got is None:

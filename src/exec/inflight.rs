@@ -4,8 +4,9 @@
 //! or `Sent` -> `Unknown` on an ambiguous one (5xx, or no answer by its timeout), and from `Unknown`
 //! only to `Final`, by a status query's answer (or the order's late answer): nothing more is sent
 //! for that leg until its fate is known. While `Unknown`, status queries that stay unanswered for
-//! `order_timeout` are a timeout of their own (`query_deadline_ns`). A hedge leg may also be `Queued`, waiting for a rate-limit token. Every leg carries one
-//! timer (answer timeout, next status query, or token time) and the stage keeps the earliest.
+//! `order_timeout` are a timeout of their own (`query_deadline_ns`). A hedge leg may also be
+//! `Queued`, waiting for a rate-limit token. Every leg carries one timer (answer timeout, next
+//! status query, or token time) and the stage keeps the earliest.
 //!
 //! Fixed capacity ([`crate::exec::slots::MAX_SLOTS`] arbitrages, the most the slot table can have in
 //! flight); lookups by order id scan the used entries (at most 64 x 3 legs, a few hundred ns in the
