@@ -203,7 +203,10 @@ def main():
     out.append("")
     out.append("Notes: ring_roundtrip pins its two threads to cores 0 and 1 and busy-spins both; the "
                "measurement overhead is one clock pair per batch. Other groups run on one thread. "
-               "On a shared 2-core machine, figures move with the load of the other core.")
+               "On a shared 2-core machine, figures move with the load of the other core. On this VM the "
+               "cross-core round trip has been bimodal from one run to the next (a fast and a several "
+               "times slower mode, for either ring, and the same in `hop` of perf/e2e.sh), following "
+               "where the hypervisor runs the two vCPUs: compare rows of one run, not across runs.")
     print("\n".join(out))
 
 
