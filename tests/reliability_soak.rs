@@ -3,7 +3,10 @@
 //! command runs for hours on a real host with `--phase-seconds 1800`), and its summary and exit
 //! status are checked: every phase's accounting balanced and its rings and slots drained, no 429,
 //! every venue inside its published order limit, RSS sampled with its growth within the stated
-//! bound, the SLA percentiles reported from the histograms (not asserted on wall-clock).
+//! bound, the SLA percentiles reported from the histograms (not asserted on wall-clock). With
+//! `--gateway rest` the same phases trade over the engine's REST gateways against the mock
+//! exchange's REST endpoints (the venues' published limits enforced there), and the 429s and 418s
+//! the mock itself answered must be zero.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -91,6 +94,54 @@ fn a_compressed_soak_holds_every_invariant_and_reports_the_sla_table() {
 }
 
 #[test]
+fn a_compressed_rest_soak_gets_no_429_from_the_mock_exchange() {
+    let started = std::time::Instant::now();
+    let report = tmp("soak-rest.json");
+    let (code, stdout, s) = soak("3", &["--gateway", "rest"], &report);
+    assert_eq!(code, 0, "{stdout}");
+    for line in [
+        "zero-429        0 answers 429 (engine); mock exchange: binance 0 x 429 0 x 418, upbit 0 x 429 0 x 418",
+        "result          OK",
+    ] {
+        assert!(stdout.contains(line), "{line:?} missing from:\n{stdout}");
+    }
+    assert_eq!(s["gateway"], "rest");
+    assert_eq!(s["venues_left_out"], serde_json::json!(["bybit", "okx"]));
+    let phases = s["phases"].as_array().expect("phases");
+    assert_eq!(phases.len(), 3);
+    let mut orders_at_mock = 0;
+    for p in phases {
+        assert_eq!(p["accounting_ok"], true, "{p}");
+        for k in ["quote_ring", "opp_ring", "slots"] {
+            assert_eq!(p["occupancy_at_exit"][k], 0, "{k} drained");
+        }
+        let mock = p["mock_rest"].as_array().expect("the mock's answers");
+        let names: Vec<_> = mock.iter().map(|m| m["venue"].clone()).collect();
+        assert_eq!(names, ["binance", "upbit"], "{p}");
+        let mut received = 0;
+        for m in mock {
+            assert_eq!(m["status_429"], 0, "{m}");
+            assert_eq!(m["status_418"], 0, "{m}");
+            assert_eq!(m["auth_refused"], 0, "{m}");
+            received += m["orders"].as_u64().expect("orders");
+        }
+        assert_eq!(
+            received,
+            p["orders_sent"].as_u64().expect("orders_sent"),
+            "every order the engine sent reached the mock: {p}"
+        );
+        orders_at_mock += received;
+    }
+    assert!(orders_at_mock > 0, "orders went over REST");
+    for t in s["mock_rest_totals"].as_array().expect("totals") {
+        assert_eq!((&t["status_429"], &t["status_418"]), (&0.into(), &0.into()));
+    }
+    assert_eq!(s["status_429_total"], 0);
+    assert_eq!(s["ok"], true);
+    eprintln!("compressed REST soak: {:?} wall", started.elapsed());
+}
+
+#[test]
 fn rss_growth_over_the_bound_fails_the_soak() {
     // A zero bound: the exit status must follow the measured growth exactly.
     let report = tmp("soak-bound.json");
@@ -112,4 +163,13 @@ fn bad_arguments_exit_2() {
         .output()
         .expect("microarb runs");
     assert_eq!(out.status.code(), Some(2));
+    let out = Command::new(env!("CARGO_BIN_EXE_microarb"))
+        .args(["soak", "--gateway", "fix"])
+        .output()
+        .expect("microarb runs");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown gateway is bad usage"
+    );
 }

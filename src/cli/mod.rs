@@ -13,6 +13,7 @@ mod record;
 mod replay;
 mod run;
 mod soak;
+mod soak_rest;
 
 /// Cross-exchange micro-arbitrage engine.
 #[derive(Debug, Parser)]
@@ -76,7 +77,8 @@ enum Command {
     /// Print percentiles per tag of an interval log; optionally plot them.
     Hist(hist::HistArgs),
     /// Endurance run: escalating load phases against the in-process mock exchange, RSS sampled,
-    /// invariants checked, an SLA summary printed (exit 1 when an invariant fails).
+    /// invariants checked, an SLA summary printed (exit 1 when an invariant fails); `--gateway
+    /// rest` sends the orders to the mock's REST endpoints and checks its own 429/418 counts.
     Soak(soak::SoakArgs),
     /// Turn on the kill switch of the engine running on a config (creates its `risk.kill_file`).
     Kill(kill::KillArgs),

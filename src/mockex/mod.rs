@@ -29,7 +29,9 @@
 //!   each Binance and Upbit venue also listens for HTTP/1.1 on its own port
 //!   ([`Endpoint::rest_url`]), verifies signatures, enforces [`RestLimits`], fills IOC orders on
 //!   the venue's latest synthetic top of book, and takes [`RestFault`]s through
-//!   [`Control::inject_rest`].
+//!   [`Control::inject_rest`]. [`ApiCredentials::generate`] and [`ApiCredentials::write_file`]
+//!   make a run's credentials and the owner-only file the engine's config reads them from;
+//!   [`serve_config_rest`] serves an engine config's venues with REST on.
 //!
 //! ```no_run
 //! use microarb::mockex::{MockConfig, MockExchange, SyntheticSource};
@@ -42,6 +44,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod api_credentials;
 mod config;
 mod conn;
 mod faults;
@@ -60,12 +63,14 @@ mod shared;
 mod source;
 mod stats;
 
+pub use api_credentials::CredentialsError;
 pub use config::{
     ApiCredentials, KeepAliveSettings, MockConfig, MockVenue, Source, SyntheticSource,
 };
 pub use conn::TICK;
 pub use faults::Fault;
-pub use for_config::serve_config;
+pub use for_config::{serve_config, serve_config_rest};
+pub use rest::has_rest;
 pub use rest_faults::RestFault;
 pub use rest_limits::RestLimits;
 pub use send_log::{unix_ns, SendLog};

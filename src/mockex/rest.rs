@@ -91,8 +91,9 @@ impl RestSide {
     }
 }
 
-/// Whether the mock serves REST orders for `kind`.
-pub(crate) const fn has_rest(kind: VenueKind) -> bool {
+/// Whether the mock serves REST order endpoints for venues of `kind` (Binance and Upbit), so a
+/// caller can pick the venues it may trade over REST before starting the mock.
+pub const fn has_rest(kind: VenueKind) -> bool {
     matches!(kind, VenueKind::Binance | VenueKind::Upbit)
 }
 

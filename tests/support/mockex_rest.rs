@@ -93,12 +93,13 @@ fn tmp(name: &str) -> PathBuf {
 /// A credentials file (owner-only) holding [`KEY`] and `secret`.
 pub fn creds_file(name: &str, secret: &str) -> PathBuf {
     let p = tmp(name);
-    std::fs::write(&p, format!("key={KEY}\nsecret={secret}\n")).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let _ = std::fs::remove_file(&p);
+    ApiCredentials {
+        key: KEY.into(),
+        secret: secret.into(),
     }
+    .write_file(&p)
+    .expect("credentials file written");
     p
 }
 

@@ -1,0 +1,99 @@
+//! Credentials for a run against the mock exchange's REST side: fresh random ones, and the
+//! owner-only `key=` / `secret=` file the engine's config points at (`venues[].api_secret_file`,
+//! read by [`ApiSecret::from_file`](crate::exec::secrets::ApiSecret::from_file)).
+//!
+//! `microarb soak --gateway rest` and the REST tests both need them, so they live here rather than
+//! in each caller. The file is created owner-only from the start (mode 0600 on Unix, never a
+//! moment readable by others) and must not exist yet, so a stale or planted file is never reused.
+//! Cold path.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ring::rand::{SecureRandom, SystemRandom};
+use thiserror::Error;
+
+use super::config::ApiCredentials;
+
+/// Why credentials could not be generated or written. Never carries the key or the secret.
+#[derive(Debug, Error)]
+pub enum CredentialsError {
+    /// The system's random source failed.
+    #[error("the system random source failed")]
+    Random,
+    /// The credentials file could not be created or written.
+    #[error("cannot write credentials file {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// `n` random bytes from the system's source, as lowercase hex.
+fn random_hex(rng: &SystemRandom, n: usize) -> Result<String, CredentialsError> {
+    let mut bytes = vec![0u8; n];
+    rng.fill(&mut bytes).map_err(|_| CredentialsError::Random)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+impl ApiCredentials {
+    /// Fresh credentials for one run: a 32-hex-digit key and a 64-hex-digit secret from the
+    /// system's random source, so no run's credentials are known in advance.
+    pub fn generate() -> Result<ApiCredentials, CredentialsError> {
+        let rng = SystemRandom::new();
+        Ok(ApiCredentials {
+            key: random_hex(&rng, 16)?,
+            secret: random_hex(&rng, 32)?,
+        })
+    }
+
+    /// Write these credentials to a new file at `path` that only its owner can read or write
+    /// (mode 0600 on Unix, set at creation), in the format `ApiSecret::from_file` reads. Fails
+    /// when `path` already exists.
+    pub fn write_file(&self, path: &Path) -> Result<(), CredentialsError> {
+        let err = |source| CredentialsError::Write {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(path).map_err(err)?;
+        f.write_all(format!("key={}\nsecret={}\n", self.key, self.secret).as_bytes())
+            .map_err(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::secrets::ApiSecret;
+
+    #[test]
+    fn generated_credentials_round_trip_through_an_owner_only_file() {
+        let a = ApiCredentials::generate().expect("random");
+        let b = ApiCredentials::generate().expect("random");
+        assert_ne!(a, b, "fresh per run");
+        assert_eq!((a.key.len(), a.secret.len()), (32, 64));
+        let dir = std::env::temp_dir().join(format!("microarb-apicreds-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("creds");
+        let _ = std::fs::remove_file(&path);
+        a.write_file(&path).expect("written");
+        let s = ApiSecret::from_file(&path).expect("owner-only and well formed");
+        assert_eq!(s.expose_key(), a.key.as_bytes());
+        assert_eq!(s.expose_secret(), a.secret.as_bytes());
+        assert!(
+            matches!(b.write_file(&path), Err(CredentialsError::Write { .. })),
+            "an existing file is not overwritten"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
