@@ -441,13 +441,13 @@ impl Gateway for PaperGateway {
     fn poll(&mut self, now_ns: u64, out: &mut [GatewayEvent]) -> usize {
         let mut n = 0;
         while n < out.len() {
-            match self.due.peek() {
-                Some(Reverse((at, _, _))) if *at <= now_ns => {}
-                _ => break,
-            }
-            let Some(Reverse((at, _, slot))) = self.due.pop() else {
+            let Some(&Reverse((at, _, slot))) = self.due.peek() else {
                 break;
             };
+            if at > now_ns {
+                break;
+            }
+            self.due.pop();
             out[n] = GatewayEvent::Report(ExecReport {
                 recv_ts_ns: at,
                 ..self.pending[slot as usize]
