@@ -8,24 +8,18 @@
 //! enforces nothing, so the limits are checked here on the log of send times.
 #![allow(dead_code)]
 
+#[path = "../support/exec_rig.rs"]
+mod exec_rig;
+pub use exec_rig::*;
+
 use microarb::config::{Config, Machine, DEMO_TOML};
 use microarb::exec::gateway::{Gateway, GatewayEvent, PaperGateway, SubmitError};
-use microarb::exec::kill::KillSwitch;
 use microarb::exec::params::ExecParams;
 use microarb::exec::risk::AssetId;
-use microarb::exec::stage::ExecStage;
-use microarb::model::{
-    Bps, InstrumentId, OppId, Opportunity, Order, OrderId, Outcome, Price, Qty, VenueId,
-    OUTCOME_COUNT,
-};
-use microarb::runtime::{ring, Clock, RingTx, Stage};
-use microarb::telemetry::{counter_name, Registry};
+use microarb::model::{Opportunity, Order, OrderId, Qty, VenueId};
 
 pub const MS: u64 = 1_000_000;
 pub const SEC: u64 = 1_000_000_000;
-/// One unit at scale 8.
-pub const ONE: i64 = 100_000_000;
-
 /// One request the venue received.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sent {
@@ -80,15 +74,7 @@ impl Gateway for Logged {
 }
 
 /// The stage on a fake clock over the logged paper venue.
-pub struct Rig {
-    pub stage: ExecStage<Logged>,
-    pub tx: RingTx<Opportunity>,
-    pub reg: Registry,
-    pub kill: KillSwitch,
-    pub now: u64,
-    pub next_id: u64,
-    pub fed: u64,
-}
+pub type Rig = ExecRig<Logged>;
 
 /// The demo config (four venues: binance 0, bybit 1, okx 2, upbit 3).
 pub fn demo_config() -> Config {
@@ -99,48 +85,18 @@ pub fn demo_config() -> Config {
 pub fn rig(edit: impl FnOnce(&mut ExecParams)) -> Rig {
     let mut p = ExecParams::from_config(&demo_config()).expect("demo params");
     edit(&mut p);
-    let mut reg = Registry::new();
-    let (tx, rx) = ring::<Opportunity>("opps", 4096, &mut reg.counters);
-    let kill = KillSwitch::new();
     let gw = Logged {
         inner: PaperGateway::new(p.paper),
         orders: Vec::new(),
         queries: Vec::new(),
     };
-    let stage = ExecStage::new(p, rx, gw, Clock::new(), kill.clone(), &mut reg).expect("stage");
-    Rig {
-        stage,
-        tx,
-        reg,
-        kill,
-        now: SEC,
-        next_id: 1,
-        fed: 0,
-    }
+    exec_rig(p, gw, 4096, SEC)
 }
 
-impl Rig {
-    /// An opportunity buying 1 unit at 100 on `buy`, selling at 101 on `sell`, alive `ttl_ns`.
+impl ExecRig<Logged> {
+    /// An opportunity buying 0.01 unit at 100 on `buy`, selling at 101 on `sell`, alive `ttl_ns`.
     pub fn opp(&mut self, buy: VenueId, sell: VenueId, ttl_ns: u64) -> Opportunity {
-        let id = self.next_id;
-        self.next_id += 1;
-        Opportunity {
-            id: OppId(id),
-            buy_px: Price(100 * ONE),
-            sell_px: Price(101 * ONE),
-            qty: Qty(ONE / 100),
-            gross_bps: Bps(100 * 100),
-            net_bps: Bps(80 * 100),
-            recv_ts_ns: self.now,
-            detect_ts_ns: self.now,
-            expiry_ts_ns: self.now + ttl_ns,
-            instrument: InstrumentId(0),
-            confidence: 10_000,
-            buy_venue: buy,
-            sell_venue: sell,
-            trigger_venue: buy,
-            trigger_seq: id,
-        }
+        self.opp_with((buy, sell), Qty(ONE / 100), (100, 80), ttl_ns)
     }
 
     /// Push one opportunity (without polling). False when the ring is full (counted by the ring).
@@ -153,54 +109,12 @@ impl Rig {
         }
     }
 
-    /// Poll at `now + dt`.
-    pub fn step(&mut self, dt: u64) {
-        self.now += dt;
-        self.stage.poll(self.now);
-    }
-
-    /// Step in `dt` until the stage is idle; panics after `max`.
-    pub fn settle(&mut self, dt: u64, max: u64) {
-        let end = self.now + max;
-        while self.now < end {
-            self.step(dt);
-            if self.stage.is_idle() {
-                return;
-            }
-        }
-        panic!(
-            "stage not idle after {max} ns: {} in flight, {} waiting",
-            self.stage.in_flight(),
-            self.stage.waiting()
-        );
-    }
-
-    /// A registry counter.
-    pub fn count(&self, name: &str) -> u64 {
-        self.reg
-            .counters
-            .get(name)
-            .unwrap_or_else(|| panic!("no counter {name}"))
-    }
-
-    /// An exec terminal counter.
-    pub fn outcome(&self, o: Outcome) -> u64 {
-        self.count(&counter_name("exec", o))
-    }
-
-    /// Sum of every exec terminal counter.
-    pub fn terminal_sum(&self) -> u64 {
-        (0..OUTCOME_COUNT)
-            .map(|i| self.outcome(Outcome::from_index(i).expect("dense")))
-            .sum()
-    }
-
     /// The accounting invariant and its companions, once the stage is idle: every opportunity fed
     /// ended exactly once, every slot came back, nothing is left open, every order the venue saw
     /// was sent (and counted) by the stage.
     pub fn check_accounting(&mut self) {
         assert!(self.stage.is_idle(), "check only once idle");
-        self.stage.flush_telemetry(self.now);
+        self.flush();
         assert_eq!(self.terminal_sum(), self.fed, "terminal counters == fed");
         assert_eq!(
             self.count("exec.slots.acquired"),
