@@ -122,6 +122,20 @@ pub enum GcraError {
     },
 }
 
+/// The tolerance `tau = interval * (burst - 1)` of a limiter admitting `burst` at once, then one
+/// every `interval_ns`; the construction checks both GCRA limiters share.
+pub(super) fn tolerance(interval_ns: u64, burst: u32) -> Result<u64, GcraConfigError> {
+    if interval_ns == 0 {
+        return Err(GcraConfigError::ZeroInterval);
+    }
+    if burst == 0 {
+        return Err(GcraConfigError::ZeroBurst);
+    }
+    interval_ns
+        .checked_mul(u64::from(burst - 1))
+        .ok_or(GcraConfigError::ToleranceOverflow { interval_ns, burst })
+}
+
 /// A single-owner GCRA limiter: `Copy`, 40 bytes, no allocation, no clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Gcra {
@@ -140,15 +154,7 @@ pub struct Gcra {
 impl Gcra {
     /// A limiter admitting `burst` at once, then one every `interval_ns`.
     pub fn new(interval_ns: u64, burst: u32) -> Result<Gcra, GcraConfigError> {
-        if interval_ns == 0 {
-            return Err(GcraConfigError::ZeroInterval);
-        }
-        if burst == 0 {
-            return Err(GcraConfigError::ZeroBurst);
-        }
-        let tolerance_ns = interval_ns
-            .checked_mul(u64::from(burst - 1))
-            .ok_or(GcraConfigError::ToleranceOverflow { interval_ns, burst })?;
+        let tolerance_ns = tolerance(interval_ns, burst)?;
         Ok(Gcra {
             tat_ns: 0,
             emission_interval_ns: interval_ns,

@@ -31,7 +31,7 @@
 //!
 //! Hot path: no allocation, no lock, no syscall; the loop retries only when another thread won.
 
-use super::gcra::{scaled_interval, GcraConfigError, NotUntil, RateRatio};
+use super::gcra::{scaled_interval, tolerance, GcraConfigError, NotUntil, RateRatio};
 use super::sync::{AtomicU64, Ordering};
 
 /// A GCRA limiter shareable by reference between threads (`Sync`); put it in an `Arc` or a static
@@ -47,15 +47,7 @@ pub struct AtomicGcra {
 impl AtomicGcra {
     /// A limiter admitting `burst` at once, then one every `interval_ns`.
     pub fn new(interval_ns: u64, burst: u32) -> Result<AtomicGcra, GcraConfigError> {
-        if interval_ns == 0 {
-            return Err(GcraConfigError::ZeroInterval);
-        }
-        if burst == 0 {
-            return Err(GcraConfigError::ZeroBurst);
-        }
-        let tolerance_ns = interval_ns
-            .checked_mul(u64::from(burst - 1))
-            .ok_or(GcraConfigError::ToleranceOverflow { interval_ns, burst })?;
+        let tolerance_ns = tolerance(interval_ns, burst)?;
         Ok(AtomicGcra {
             tat_ns: AtomicU64::new(0),
             emission_interval_ns: AtomicU64::new(interval_ns),

@@ -33,7 +33,7 @@ use super::answer::{
     avg_price, check_unreserved, AnswerKind, RequestError, RestAnswer, RestVenue,
     CODE_NO_SUCH_ORDER,
 };
-use super::encode::{push_decimal, push_u64};
+use super::encode::{push_body, push_decimal, push_u64};
 use super::instruments::InstrumentTable;
 
 /// `hex(HMAC-SHA256(secret, total_params))`, the signature Binance expects.
@@ -239,9 +239,7 @@ impl RestVenue for BinanceCodec {
             out.extend_from_slice(
                 b"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ",
             );
-            push_u64(out, body.len() as u64);
-            out.extend_from_slice(b"\r\n\r\n");
-            out.extend_from_slice(&body);
+            push_body(out, &body);
         }
         self.body = body;
         r

@@ -22,6 +22,14 @@ pub fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
+/// End an HTTP/1.1 request's headers with `Content-Length: <len>`, the blank line, then `body`
+/// (the caller has written every header before it, ending with `Content-Length: `).
+pub fn push_body(out: &mut Vec<u8>, body: &[u8]) {
+    push_u64(out, body.len() as u64);
+    out.extend_from_slice(b"\r\n\r\n");
+    out.extend_from_slice(body);
+}
+
 /// Append `n` in decimal.
 #[inline]
 pub fn push_u64(out: &mut Vec<u8>, n: u64) {

@@ -27,7 +27,7 @@ use super::answer::{
     avg_price, check_unreserved, AnswerKind, RequestError, RestAnswer, RestVenue,
     CODE_NO_SUCH_ORDER,
 };
-use super::encode::{push_decimal, push_u64};
+use super::encode::{push_body, push_decimal, push_u64};
 use super::instruments::InstrumentTable;
 use super::jwt::JwtSigner;
 use super::nonce::UuidGen;
@@ -218,9 +218,7 @@ impl RestVenue for UpbitCodec {
             query.clear();
             let body = self.write_json(order, &mut query);
             debug_assert!(body.is_ok(), "query and body take the same checks");
-            push_u64(out, query.len() as u64);
-            out.extend_from_slice(b"\r\n\r\n");
-            out.extend_from_slice(&query);
+            push_body(out, &query);
         }
         self.query = query;
         r
