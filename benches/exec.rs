@@ -10,7 +10,7 @@
 #![allow(missing_docs)]
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use microarb::exec::breaker::{Breaker, BreakerConfig};
+use microarb::base::breaker::{Breaker, BreakerConfig};
 use microarb::exec::gcra::Gcra;
 use microarb::exec::gcra_atomic::AtomicGcra;
 use microarb::exec::limits::EndpointGroup;

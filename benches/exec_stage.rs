@@ -16,6 +16,7 @@
 use std::time::{Duration, Instant};
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use microarb::base::Clock;
 use microarb::config::{Config, Machine, DEMO_TOML};
 use microarb::exec::gateway::PaperGateway;
 use microarb::exec::kill::KillSwitch;
@@ -26,7 +27,7 @@ use microarb::exec::stage::ExecStage;
 use microarb::model::{
     Bps, InstrumentId, OppId, Opportunity, Order, OrderId, Price, Qty, Side, TimeInForce, VenueId,
 };
-use microarb::runtime::{ring, Clock, Stage};
+use microarb::runtime::{ring, Stage};
 use microarb::telemetry::Registry;
 
 const ONE: i64 = 100_000_000;

@@ -9,11 +9,12 @@
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use microarb::base::Clock;
 use microarb::config::{Config, Machine};
 use microarb::ingest::{IngestSettings, IngestStage};
 use microarb::mockex::{MockConfig, MockExchange, MockVenue, SyntheticSource};
 use microarb::model::{Quote, VenueKind};
-use microarb::runtime::{ring, Clock, Stage};
+use microarb::runtime::{ring, Stage};
 use microarb::telemetry::Registry;
 
 fn ingest_loopback(c: &mut Criterion) {

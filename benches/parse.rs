@@ -12,7 +12,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use microarb::ingest::venues::scan::ObjIter;
+use microarb::base::scan::ObjIter;
 use microarb::ingest::venues::{binance, binance_serde, bybit, okx, upbit, SymbolTable};
 use microarb::model::{parse_decimal, InstrumentId, VenueId};
 

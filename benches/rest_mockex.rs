@@ -13,6 +13,7 @@
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use microarb::base::Clock;
 use microarb::config::{Config, Machine};
 use microarb::exec::gateway::rest_build::router_from_config;
 use microarb::exec::gateway::{Gateway, GatewayEvent, RestRouter};
@@ -23,7 +24,6 @@ use microarb::mockex::{
 use microarb::model::{
     InstrumentId, OppId, Order, OrderId, Price, Qty, Side, TimeInForce, VenueId, VenueKind,
 };
-use microarb::runtime::Clock;
 
 fn setup(kind: VenueKind) -> (MockExchange, RestRouter, Clock) {
     let mut cfg =

@@ -14,8 +14,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use microarb::base::{Counter, Counters};
 use microarb::runtime::ring;
-use microarb::telemetry::{new_histogram, Counter, Counters};
+use microarb::telemetry::new_histogram;
 
 fn pin(core: usize) {
     microarb::runtime::pin_current(core);

@@ -11,12 +11,14 @@
 //! finds opportunities, [`cache`] dedupes them; [`runtime`] runs stages on pinned threads joined
 //! by rings; [`telemetry`] counts and measures; [`pipeline`] assembles it all from a [`config`].
 
+pub mod base;
 pub mod cache;
 pub mod config;
 pub mod exec;
 pub mod ingest;
 pub mod mockex;
 pub mod model;
+pub mod net;
 pub mod pipeline;
 pub mod record;
 pub mod runtime;

@@ -5,7 +5,7 @@
 mod exec_common;
 
 use exec_common::*;
-use microarb::exec::breaker::BreakerState;
+use microarb::base::breaker::BreakerState;
 use microarb::exec::gateway::PaperFaults;
 use microarb::exec::limits::LimitSpec;
 use microarb::exec::risk::AssetId;

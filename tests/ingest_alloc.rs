@@ -15,10 +15,11 @@
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
+use microarb::base::Clock;
 use microarb::config::{Config, Machine};
 use microarb::ingest::{IngestSettings, IngestStage};
 use microarb::model::Quote;
-use microarb::runtime::{ring, Clock, Stage};
+use microarb::runtime::{ring, Stage};
 use microarb::telemetry::Registry;
 use tungstenite::Message;
 

@@ -9,10 +9,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use microarb::base::Clock;
 use microarb::config::{Config, Machine};
 use microarb::ingest::{IngestSettings, IngestStage};
 use microarb::model::Quote;
-use microarb::runtime::{ring, Clock, RingRx, Stage};
+use microarb::runtime::{ring, RingRx, Stage};
 use microarb::telemetry::Registry;
 use tungstenite::Message;
 

@@ -6,10 +6,11 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use microarb::base::Clock;
 use microarb::config::{Config, Machine};
 use microarb::ingest::{IngestSettings, IngestStage};
 use microarb::model::Quote;
-use microarb::runtime::{ring, Clock, Stage};
+use microarb::runtime::{ring, Stage};
 use microarb::telemetry::Registry;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tungstenite::Message;

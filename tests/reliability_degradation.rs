@@ -16,7 +16,7 @@
 
 mod reliability_common;
 
-use microarb::exec::breaker::BreakerState;
+use microarb::base::breaker::BreakerState;
 use microarb::model::{Outcome, RejectReason, VenueId};
 use microarb::runtime::Stage;
 use reliability_common::*;

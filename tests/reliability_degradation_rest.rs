@@ -26,7 +26,7 @@ mod mockex_rest;
 
 use std::time::{Duration, Instant};
 
-use microarb::exec::breaker::BreakerState;
+use microarb::base::breaker::BreakerState;
 use microarb::mockex::{MockExchange, RestFault, RestLimits};
 use microarb::model::{Outcome, Qty, RejectReason, VenueId};
 use microarb::runtime::Stage;

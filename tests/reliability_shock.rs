@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
 
 use exec_common::*;
-use microarb::exec::breaker::BreakerState;
+use microarb::base::breaker::BreakerState;
 use microarb::exec::gcra_atomic::AtomicGcra;
 use microarb::model::{Outcome, RejectReason, VenueId};
 use microarb::runtime::Stage;

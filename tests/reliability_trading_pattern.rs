@@ -18,11 +18,11 @@
 
 mod reliability_common;
 
+use microarb::base::Rng;
 use microarb::exec::gateway::PaperFaults;
 use microarb::exec::limits::EndpointGroup;
 use microarb::exec::params::{ExecParams, VenueExec};
 use microarb::model::{Outcome, RejectReason, VenueId};
-use microarb::sim::Rng;
 use reliability_common::*;
 
 const STEP: u64 = MS;

@@ -8,13 +8,14 @@ mod mockex_rest;
 
 use std::time::{Duration, Instant};
 
+use microarb::base::Clock;
 use microarb::exec::kill::KillSwitch;
 use microarb::exec::secrets::ApiSecret;
 use microarb::exec::stage::ExecStage;
 use microarb::mockex::{MockExchange, RestFault, RestLimits};
 use microarb::model::{Opportunity, Outcome, VenueId};
 use microarb::pipeline::{run, Feed, RunOptions};
-use microarb::runtime::{ring, Clock};
+use microarb::runtime::ring;
 use microarb::telemetry::Registry;
 use mockex_rest::{creds_file, engine, stats, Venue, BINANCE_UPBIT, KEY, SECRET};
 

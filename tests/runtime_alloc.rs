@@ -8,6 +8,8 @@
 //! opts in once the warm-up is over. The telemetry hub side (log writing) is on another thread and
 //! is allowed to allocate; the worker must not, for any number of messages.
 
+use microarb::base::Clock;
+use microarb::base::Counter;
 use microarb::config::{Config, Machine, DEMO_TOML};
 use microarb::exec::gateway::PaperGateway;
 use microarb::exec::kill::KillSwitch;
@@ -16,10 +18,10 @@ use microarb::exec::params::ExecParams;
 use microarb::exec::stage::ExecStage;
 use microarb::model::{InstrumentId, Opportunity, Quote};
 use microarb::pipeline::SimFeedStage;
-use microarb::runtime::{ring, Clock, IdleStrategy, Shutdown, Stage, Work, Worker};
+use microarb::runtime::{ring, IdleStrategy, Shutdown, Stage, Work, Worker};
 use microarb::sim::SimParams;
 use microarb::strategy::StrategyStage;
-use microarb::telemetry::{Counter, Registry};
+use microarb::telemetry::Registry;
 
 #[path = "support/counting_alloc.rs"]
 mod counting_alloc;

@@ -6,7 +6,7 @@
 //! Case count: `MICROARB_FUZZ_CASES` (default 100_000) split evenly over the eight properties, so a
 //! plain `cargo test` runs at least 100k cases; parsing is nanoseconds, generation dominates.
 
-use microarb::ingest::venues::scan::{ArrIter, ObjIter};
+use microarb::base::scan::{ArrIter, ObjIter};
 use microarb::ingest::venues::{FeedParser, Frame, SymbolTable};
 use microarb::model::{InstrumentId, VenueId, VenueKind};
 use proptest::prelude::*;

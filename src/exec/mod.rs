@@ -2,7 +2,7 @@
 //! order bytes, and everything that follows an order until its final state.
 //!
 //! Contract: nothing here reads a clock (time is a `now_ns` argument; the stage reads its
-//! [`Clock`](crate::runtime::Clock) only to measure latencies), opens a socket, allocates after
+//! [`Clock`](crate::base::Clock) only to measure latencies), opens a socket, allocates after
 //! construction, takes a lock or logs on the hot path. Each component answers in a few nanoseconds
 //! and returns what happened (a transition, a refusal with its reason, a time to come back) so the
 //! caller counts it.
@@ -25,7 +25,6 @@
 //! limiter for limits shared between threads, and [`secrets`] holds API keys that never print.
 #![forbid(unsafe_code)]
 
-pub mod breaker;
 pub mod gateway;
 pub mod gcra;
 pub mod gcra_atomic;

@@ -21,7 +21,6 @@
 
 use thiserror::Error;
 
-use super::breaker::BreakerConfig;
 use super::gateway::{PaperFaults, PaperParams};
 use super::legs::LeggingParams;
 use super::limits::{default_limit, EndpointGroup, LimitSpec};
@@ -29,6 +28,7 @@ use super::order_bytes::{EncodeError, OrderEncoder};
 use super::risk::{AssetId, InstrumentRisk, Risk, RiskConfigError, RiskUpdateError, MAX_ASSETS};
 use super::slots::SlotConfig;
 use super::zero429::Zero429Config;
+use crate::base::breaker::BreakerConfig;
 use crate::config::Config;
 use crate::model::{Bps, DecimalError, InstrumentId, VenueId, VenueKind, MAX_VENUES};
 

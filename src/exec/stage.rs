@@ -36,7 +36,6 @@
 //! except the [`Clock`] used to measure latencies; every rule runs on the `now_ns` argument.
 //! Breaker, slot and rate-limit counters are copied to telemetry counters at each flush.
 
-use super::breaker::{Breaker, BreakerState, Transition};
 use super::gateway::{Gateway, GatewayEvent, PaperGateway};
 use super::inflight::{Arb, Inflight, Leg, LegState};
 use super::kill::KillSwitch;
@@ -47,11 +46,13 @@ use super::risk::Risk;
 use super::slots::{SlotTicket, Slots};
 use super::wait::{WaitBudget, WaitDecision};
 use super::zero429::Zero429;
+use crate::base::breaker::{Breaker, BreakerState, Transition};
+use crate::base::Clock;
 use crate::config::Config;
 use crate::model::{
     Opportunity, Order, OrderId, Outcome, Price, Qty, RejectReason, Side, TimeInForce, VenueId,
 };
-use crate::runtime::{Clock, RingRx, Stage, Work};
+use crate::runtime::{RingRx, Stage, Work};
 use crate::telemetry::{Metric, OppLogTx, OutcomeCounters, Recorder, Registry};
 
 /// Most opportunities taken from the ring per poll.

@@ -2,7 +2,8 @@
 //! incremented where things happen; breaker, slot and rate-limit tallies kept by the building blocks
 //! are copied into theirs at each telemetry flush.
 
-use crate::telemetry::{Counter, Registry};
+use crate::base::Counter;
+use crate::telemetry::Registry;
 
 pub(super) struct ExecCounters {
     pub(super) opps_in: Counter,

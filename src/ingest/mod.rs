@@ -21,14 +21,13 @@
 //! The venue adapters ([`venues`]) hold per venue its URL, subscribe messages, keep-alive rule and
 //! a zero-allocation parser from one WebSocket payload to a quote.
 
-pub mod backoff;
 pub mod conn;
+mod counters;
 mod out;
 mod stage;
-pub mod tls;
-pub mod url;
 pub mod venues;
 
+pub use counters::ConnCounters;
 pub use out::{Out, ParseSample};
 pub use stage::{
     parsers_from_config, venue_symbols, IngestBuildError, IngestSettings, IngestStage,

@@ -3,11 +3,12 @@
 
 use std::fmt;
 
-use super::conn::ConnCounters;
+use super::counters::ConnCounters;
 use super::venues::{FeedParser, Frame, ParseError, SkipKind};
+use crate::base::Clock;
 use crate::model::Quote;
 use crate::record::RecordTx;
-use crate::runtime::{Clock, RingTx};
+use crate::runtime::RingTx;
 use crate::telemetry::{Metric, Recorder};
 
 /// Bytes of a bad payload kept in a log sample.

@@ -20,16 +20,17 @@ use std::time::Duration;
 use mio::{Events, Poll, Token};
 use thiserror::Error;
 
-use super::backoff::{Backoff, BackoffConfig};
 use super::conn::{ConnSpec, Connection, READ_BUDGET};
 use super::out::Out;
-use super::tls;
-use super::url::{UrlError, WsUrl};
 use super::venues::{keep_alive, subscribe_messages, ws_url, FeedParser, SymbolError, SymbolTable};
+use crate::base::backoff::{Backoff, BackoffConfig};
+use crate::base::breaker::BreakerConfig;
+use crate::base::Clock;
 use crate::config::Config;
-use crate::exec::breaker::BreakerConfig;
 use crate::model::{InstrumentId, Quote, VenueId};
-use crate::runtime::{Clock, RingTx, Stage, Work};
+use crate::net::tls;
+use crate::net::url::{UrlError, WsUrl};
+use crate::runtime::{RingTx, Stage, Work};
 use crate::telemetry::{Metric, Registry};
 
 /// Why the ingest stage could not be built.

@@ -122,7 +122,7 @@ pub(crate) fn verify_binance(
 /// The url-encoded query string of a flat JSON object of strings and numbers, in body order
 /// (what an Upbit client hashes for a POST).
 pub(crate) fn json_to_query(body: &[u8]) -> Option<Vec<u8>> {
-    use crate::ingest::venues::scan::{str_content, ObjIter};
+    use crate::base::scan::{str_content, ObjIter};
     let mut out = Vec::with_capacity(body.len());
     for m in ObjIter::new(body) {
         let (k, v) = m.ok()?;

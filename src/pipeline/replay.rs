@@ -8,11 +8,12 @@
 
 use std::io::BufRead;
 
+use crate::base::Counter;
 use crate::ingest::venues::{FeedParser, Frame, SkipKind};
 use crate::model::Quote;
 use crate::record::{CaptureError, CaptureReader};
 use crate::runtime::{RingTx, Shutdown, Stage, Work};
-use crate::telemetry::{Counter, Registry};
+use crate::telemetry::Registry;
 
 /// How fast to replay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,10 +2,11 @@
 //! the ingest stage stands (it produces the same `Quote`s into the same ring). The demo over real
 //! loopback sockets replaces it once the mock exchange serves venue protocols.
 
+use crate::base::Counter;
 use crate::model::{InstrumentId, Price, Qty, Quote, VenueId};
 use crate::runtime::{RingTx, Stage, Work};
 use crate::sim::{SimParams, SyntheticMarket};
-use crate::telemetry::{Counter, Registry};
+use crate::telemetry::Registry;
 
 /// Most quotes one poll emits when it is behind schedule, so a poll stays bounded.
 const MAX_BURST: u32 = 64;

@@ -10,7 +10,8 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::capture::{CaptureError, CaptureWriter};
-use crate::telemetry::{Counter, Registry};
+use crate::base::Counter;
+use crate::telemetry::Registry;
 
 /// Bytes of the per-frame header in the ring: payload length (4), venue index (1), unix ns (8).
 const HEADER: usize = 13;

@@ -12,7 +12,6 @@
 //!
 //! Everything on the loop's path is allocation-free; building workers and rings allocates (cold).
 
-mod clock;
 mod idle;
 mod pin;
 mod ring;
@@ -21,7 +20,6 @@ mod stage;
 mod topology;
 mod worker;
 
-pub use clock::Clock;
 pub use idle::{IdleStrategy, Idler};
 pub use pin::pin_current;
 pub use ring::{prefault, ring, RingRx, RingTx, Stamped};

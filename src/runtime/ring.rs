@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use microarb::runtime::ring;
-//! use microarb::telemetry::Counters;
+//! use microarb::base::Counters;
 //! let mut counters = Counters::new();
 //! let (mut tx, mut rx) = ring::<u32>("demo", 2, &mut counters);
 //! assert!(tx.push(1, 10).is_ok());
@@ -19,7 +19,7 @@
 //! assert_eq!(rx.dropped_upstream(), 1);
 //! ```
 
-use crate::telemetry::{Counter, Counters};
+use crate::base::{Counter, Counters};
 
 /// A message with the monotonic time it was pushed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,10 +8,10 @@
 
 use std::thread::JoinHandle;
 
-use super::clock::Clock;
 use super::idle::{IdleStrategy, Idler};
 use super::shutdown::Shutdown;
 use super::stage::{Stage, Work};
+use crate::base::Clock;
 
 /// A thread to be: its stages and where and how it runs.
 pub struct Worker {
@@ -145,8 +145,8 @@ fn pin(thread: &str, core: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base::Counters;
     use crate::runtime::ring::{ring, RingRx, RingTx};
-    use crate::telemetry::Counters;
 
     struct Source {
         tx: RingTx<u64>,

@@ -6,7 +6,5 @@
 #![forbid(unsafe_code)]
 
 mod market;
-mod rng;
 
 pub use market::{Dislocation, SimParams, SimQuote, SyntheticMarket};
-pub use rng::Rng;

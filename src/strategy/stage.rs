@@ -9,11 +9,13 @@
 use thiserror::Error;
 
 use super::{Detector, DetectorParams, InstrumentParams, ParamsError, VenueParams};
+use crate::base::Clock;
+use crate::base::Counter;
 use crate::cache::{CacheError, Dedupe, DedupeCache, TtlBands};
 use crate::config::Config;
 use crate::model::{OppId, Opportunity, Outcome, Price, Qty, Quote, RejectReason};
-use crate::runtime::{Clock, RingRx, RingTx, Stage, Work};
-use crate::telemetry::{Counter, Metric, OppLogTx, OutcomeCounters, Recorder, Registry};
+use crate::runtime::{RingRx, RingTx, Stage, Work};
+use crate::telemetry::{Metric, OppLogTx, OutcomeCounters, Recorder, Registry};
 
 /// Most quotes taken per poll, so one poll stays bounded.
 const BATCH: u32 = 256;

@@ -4,11 +4,11 @@
 
 use hdrhistogram::Histogram;
 
-use super::counter::Counters;
 use super::hlog::HlogWriter;
 use super::metric::{new_histogram, Metric};
 use super::recorder::Interval;
 use super::samples::SampleDrain;
+use crate::base::Counters;
 
 pub(crate) struct HubSlot {
     #[allow(dead_code)]

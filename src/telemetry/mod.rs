@@ -10,7 +10,6 @@
 //!   ([`hlog`]), the status line, and at exit the `.hgrm` distributions ([`hgrm`]) and the JSON
 //!   report ([`report`]).
 
-mod counter;
 pub mod hgrm;
 pub mod hlog;
 mod hub;
@@ -26,7 +25,6 @@ mod samples;
 mod status;
 pub mod thread;
 
-pub use counter::{Counter, Counters};
 pub use hub::{Collected, Hub};
 pub use metric::{new_histogram, Metric, HIGHEST_NS, SIGFIG};
 pub use opps_log::{OppLog, OppLogEntry, OppLogTx};

@@ -12,8 +12,8 @@ use std::path::Path;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use super::counter::Counter;
 use super::registry::Registry;
+use crate::base::Counter;
 use crate::config::Config;
 use crate::model::{format_decimal, Opportunity, Outcome};
 

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use super::counter::{Counter, Counters};
 use super::registry::Registry;
+use crate::base::{Counter, Counters};
 use crate::model::{Outcome, RejectReason, OUTCOME_COUNT};
 
 /// Counter name suffix of the detected count.

@@ -9,8 +9,8 @@
 
 use hdrhistogram::Histogram;
 
-use super::counter::Counter;
 use super::metric::{Metric, HIGHEST_NS};
+use crate::base::Counter;
 
 /// One interval's histogram for one metric from one stage.
 pub struct Interval {

@@ -3,11 +3,11 @@
 
 use hdrhistogram::Histogram;
 
-use super::counter::{Counter, Counters};
 use super::hub::{Hub, HubSlot};
 use super::metric::{new_histogram, Metric};
 use super::recorder::{Interval, Recorder, RecorderSlot};
 use super::samples::{drain, SampleDrain, SampleTx};
+use crate::base::{Counter, Counters};
 
 /// Spare histograms per (stage, metric): one being filled, one in flight, one being written.
 const POOL: usize = 3;

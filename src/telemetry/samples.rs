@@ -7,7 +7,7 @@
 
 use std::fmt::Display;
 
-use super::counter::Counter;
+use crate::base::Counter;
 
 /// The hot side of a sample channel.
 pub struct SampleTx<T> {

@@ -4,8 +4,8 @@ use std::fmt::Write;
 
 use hdrhistogram::Histogram;
 
-use super::counter::Counters;
 use super::outcomes::OppTotals;
+use crate::base::Counters;
 use crate::model::Outcome;
 
 /// Remembers the previous reading to print rates.

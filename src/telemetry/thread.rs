@@ -11,7 +11,7 @@ use super::hlog::HlogWriter;
 use super::hub::Hub;
 use super::metric::Metric;
 use super::status::StatusLine;
-use crate::runtime::Clock;
+use crate::base::Clock;
 
 /// What the telemetry thread writes.
 #[derive(Debug, Clone, Default)]

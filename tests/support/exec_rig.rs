@@ -3,6 +3,7 @@
 //! venue) and `reliability_common` (the paper venue behind a request log) build on it.
 #![allow(dead_code)]
 
+use microarb::base::Clock;
 use microarb::exec::gateway::Gateway;
 use microarb::exec::kill::KillSwitch;
 use microarb::exec::params::ExecParams;
@@ -10,7 +11,7 @@ use microarb::exec::stage::ExecStage;
 use microarb::model::{
     Bps, InstrumentId, OppId, Opportunity, Outcome, Price, Qty, VenueId, OUTCOME_COUNT,
 };
-use microarb::runtime::{ring, Clock, RingTx, Stage};
+use microarb::runtime::{ring, RingTx, Stage};
 use microarb::telemetry::{counter_name, Registry};
 
 /// One unit at scale 8.

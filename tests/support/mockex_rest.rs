@@ -10,6 +10,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use microarb::base::Clock;
 use microarb::config::{Config, Machine};
 use microarb::exec::gateway::rest_build::router_from_config;
 use microarb::exec::gateway::RestRouter;
@@ -24,7 +25,7 @@ use microarb::mockex::{
 use microarb::model::{
     Bps, InstrumentId, OppId, Opportunity, Outcome, Price, Qty, VenueId, VenueKind, OUTCOME_COUNT,
 };
-use microarb::runtime::{ring, Clock, RingTx, Stage};
+use microarb::runtime::{ring, RingTx, Stage};
 use microarb::telemetry::{counter_name, Registry};
 
 /// The API key the mock accepts.

@@ -39,11 +39,11 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::{Gateway, GatewayEvent, SubmitError};
+use crate::base::Rng;
 use crate::model::{
     Bps, ExecReport, ExecStatus, InstrumentId, OppId, Opportunity, Order, OrderId, Price, Qty,
     Side, VenueId, MAX_VENUES,
 };
-use crate::sim::Rng;
 
 /// Status code a status query answers for an order the venue never received.
 pub const CODE_NO_SUCH_ORDER: u16 = 404;

@@ -17,13 +17,14 @@ use super::rest::{
     RestGateway, UpbitCodec, UpbitSettings,
 };
 use super::rest_router::{RestRoute, RestRouter};
+use crate::base::Clock;
 use crate::config::{Config, VenueConfig};
 use crate::exec::kill::KillSwitch;
 use crate::exec::params::{ExecBuildError, ExecParams, VenueExec};
 use crate::exec::secrets::ApiSecret;
 use crate::exec::stage::ExecStage;
 use crate::model::{InstrumentId, Opportunity, VenueId, VenueKind};
-use crate::runtime::{Clock, RingRx};
+use crate::runtime::RingRx;
 use crate::telemetry::Registry;
 
 /// The venue's public REST base, used when `venues[].rest_url` is absent.
@@ -93,7 +94,7 @@ fn resolve(url: &str) -> Result<(HostSpec, String), String> {
         .map_or(authority, |(h, _)| h)
         .to_string();
     let tls = if tls {
-        let c = crate::ingest::tls::client_config(&[]).map_err(|e| format!("TLS: {e}"))?;
+        let c = crate::net::tls::client_config(&[]).map_err(|e| format!("TLS: {e}"))?;
         Some((Arc::clone(&c), host_name))
     } else {
         None

@@ -21,11 +21,11 @@
 
 use super::rest::{BinanceCodec, RestAnswer, RestGateway, UpbitCodec};
 use super::{Gateway, GatewayEvent, SubmitError};
+use crate::base::Clock;
 use crate::exec::gateway::rest::AnswerKind;
 use crate::exec::limits::EndpointGroup;
 use crate::exec::rate_headers::BinanceUsage;
 use crate::model::{Order, OrderId, VenueId, MAX_VENUES};
-use crate::runtime::Clock;
 
 /// Orders remembered for status queries (by `id % ORDER_MEMORY`).
 pub const ORDER_MEMORY: usize = 4096;

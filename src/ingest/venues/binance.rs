@@ -20,8 +20,8 @@
 use super::fields::{decimal_str, ms_to_ns, required, string, uint};
 use super::frame::{Frame, ParseError, SkipKind};
 use super::keepalive::{ClientPing, KeepAlive};
-use super::scan::{str_content, ObjIter, ScanError};
 use super::symbols::SymbolTable;
+use crate::base::scan::{str_content, ObjIter, ScanError};
 use crate::model::{Price, Qty, Quote, VenueId};
 
 /// Binance's keep-alive: the server pings every 20 s; a pong must come within 60 s.

@@ -30,9 +30,9 @@
 use super::fields::{decimal_str, first_level, level_pair, ms_to_ns, required, string, uint};
 use super::frame::{Frame, ParseError, SkipKind};
 use super::keepalive::{ClientPing, KeepAlive};
-use super::scan::{str_content, ArrIter, ObjIter, ScanError};
 use super::seq::{SeqCheck, SeqGuard};
 use super::symbols::SymbolTable;
+use crate::base::scan::{str_content, ArrIter, ObjIter, ScanError};
 use crate::model::{Price, Qty, Quote, Scale, VenueId, MAX_INSTRUMENTS};
 
 /// Bybit's keep-alive: the client sends `{"op":"ping"}` every 20 s.

@@ -2,7 +2,7 @@
 //! "wrong type" and "bad decimal" into the same [`ParseError`] with the venue's field name.
 
 use super::frame::ParseError;
-use super::scan::{parse_u64, str_content};
+use crate::base::scan::{parse_u64, str_content};
 use crate::model::{parse_decimal, Scale};
 
 /// The field's raw value, or [`ParseError::MissingField`].
@@ -58,7 +58,7 @@ pub(crate) fn first_level<'a>(
     side: &'a [u8],
     field: &'static str,
 ) -> Result<Option<Level<'a>>, ParseError> {
-    match super::scan::first_element(side)? {
+    match crate::base::scan::first_element(side)? {
         None => Ok(None),
         Some(level) => level_pair(level, field).map(Some),
     }
@@ -70,7 +70,7 @@ pub(crate) fn level_pair<'a>(
     level: &'a [u8],
     field: &'static str,
 ) -> Result<Level<'a>, ParseError> {
-    let mut it = super::scan::ArrIter::new(level);
+    let mut it = crate::base::scan::ArrIter::new(level);
     let px = it.next().ok_or(ParseError::WrongType { field })??;
     let qty = it.next().ok_or(ParseError::WrongType { field })??;
     Ok((px, qty))

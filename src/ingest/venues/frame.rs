@@ -9,7 +9,7 @@
 
 use thiserror::Error;
 
-use super::scan::ScanError;
+use crate::base::scan::ScanError;
 use crate::model::{DecimalError, Quote};
 
 /// The result of parsing one payload that was understood.

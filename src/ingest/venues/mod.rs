@@ -25,15 +25,14 @@ mod frame;
 mod keepalive;
 pub mod okx;
 mod protocol;
-pub mod scan;
 mod seq;
 mod symbols;
 pub mod upbit;
 
+pub use crate::base::scan::{ScanError, ScanErrorKind};
 pub use feed::FeedParser;
 pub use frame::{Frame, ParseError, SkipKind};
 pub use keepalive::{ClientPing, KeepAlive};
 pub use protocol::{keep_alive, subscribe_messages, ws_url};
-pub use scan::{ScanError, ScanErrorKind};
 pub use seq::{SeqCheck, SeqGuard};
 pub use symbols::{SymbolError, SymbolInfo, SymbolTable, MAX_SYMBOL_LEN};

@@ -19,8 +19,8 @@
 use super::fields::{decimal_str, first_level, ms_to_ns, required, string, uint};
 use super::frame::{Frame, ParseError, SkipKind};
 use super::keepalive::{ClientPing, KeepAlive};
-use super::scan::{first_element, skip_ws, str_content, ObjIter};
 use super::symbols::SymbolTable;
+use crate::base::scan::{first_element, skip_ws, str_content, ObjIter};
 use crate::model::{Price, Qty, Quote, VenueId};
 
 /// OKX's keep-alive: the connection is closed after 30 s of silence; the client sends the text

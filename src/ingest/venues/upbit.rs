@@ -17,8 +17,8 @@
 use super::fields::{decimal_num, ms_to_ns, required, string, uint};
 use super::frame::{Frame, ParseError, SkipKind};
 use super::keepalive::{ClientPing, KeepAlive};
-use super::scan::{first_element, str_content, ObjIter};
 use super::symbols::SymbolTable;
+use crate::base::scan::{first_element, str_content, ObjIter};
 use crate::model::{Price, Qty, Quote, VenueId};
 
 /// Upbit's keep-alive: the server closes a connection idle for about 120 s; the client sends the

@@ -19,14 +19,14 @@
 //! `X-MBX-USED-WEIGHT-1M`, `X-MBX-ORDER-COUNT-10S`/`-1D` and `Retry-After` from the headers; on
 //! 200, `status` FILLED -> filled, EXPIRED/CANCELED with `executedQty` > 0 -> partially filled,
 //! else cancelled; a non-final status -> accepted (query it); other 4xx -> rejected with `code`.
-//! The body is walked with the zero-copy [`scan`](crate::ingest::venues::scan) scanner.
+//! The body is walked with the zero-copy [`scan`](crate::base::scan) scanner.
 //!
 //! Key material is held as a `ring::hmac::Key` and a copy of the API key; `Debug` prints `****`.
 
 use ring::hmac;
 
+use crate::base::scan::{str_content, ObjIter};
 use crate::exec::rate_headers::{is_retry_after, BinanceUsage};
-use crate::ingest::venues::scan::{str_content, ObjIter};
 use crate::model::{ExecStatus, Order, Qty, Side};
 
 use super::answer::{
@@ -216,7 +216,7 @@ fn parse_i32(v: &[u8]) -> Option<i32> {
         [b'-', rest @ ..] => (true, rest),
         _ => (false, v),
     };
-    let n = i32::try_from(crate::ingest::venues::scan::parse_u64(digits)?).ok()?;
+    let n = i32::try_from(crate::base::scan::parse_u64(digits)?).ok()?;
     Some(if neg { -n } else { n })
 }
 

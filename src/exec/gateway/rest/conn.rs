@@ -1,6 +1,6 @@
 //! One non-blocking HTTP/1.1 keep-alive client connection on a `mio::net::TcpStream`, plain or
 //! through a rustls `ClientConnection` (verification always on; roots from
-//! [`client_config`](crate::ingest::tls::client_config)).
+//! [`client_config`](crate::net::tls::client_config)).
 //!
 //! State machine: `Closed -> Connecting (TCP connect, then TLS handshake) -> Idle <-> Busy`, and
 //! any state back to `Closed` when the peer closes, an I/O error happens, or the response bytes

@@ -60,7 +60,7 @@ fn gateway(
     addr: SocketAddr,
     roots: &[CertificateDer<'static>],
 ) -> RestGateway<super::super::BinanceCodec> {
-    let cfg = crate::ingest::tls::client_config(roots).unwrap();
+    let cfg = crate::net::tls::client_config(roots).unwrap();
     let host = HostSpec {
         addr,
         tls: Some((cfg, "localhost".into())),

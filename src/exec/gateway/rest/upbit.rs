@@ -17,10 +17,10 @@
 //! `cancel` with nothing executed -> cancelled, `wait`/`watch` -> accepted (final state not known
 //! yet: query it); other 4xx -> rejected (`{"error":{"name","message"}}`, see [`error_name`]).
 
+use crate::base::scan::{str_content, ObjIter};
 use crate::exec::rate_headers::{
     is_retry_after, is_upbit_remaining_req, parse_upbit_remaining_req,
 };
-use crate::ingest::venues::scan::{str_content, ObjIter};
 use crate::model::{ExecStatus, Order, Qty, Side};
 
 use super::answer::{

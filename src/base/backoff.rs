@@ -2,7 +2,7 @@
 //! reset once a session has been healthy for a while. Jitter spreads reconnects of many engines
 //! (or many connections) after a venue outage, so they do not arrive in lock step.
 
-use crate::sim::Rng;
+use crate::base::Rng;
 
 /// Backoff settings, ns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,7 +17,7 @@
 //! - bytes after the closing bracket of the outermost value are ignored.
 //!
 //! ```
-//! use microarb::ingest::venues::scan::{ObjIter, str_content};
+//! use microarb::base::scan::{ObjIter, str_content};
 //! let frame = br#"{"s":"BTCUSDT","b":"25.35","n":{"x":[1,2]}}"#;
 //! let mut bid = None;
 //! for member in ObjIter::new(frame) {
