@@ -120,7 +120,7 @@ impl RestSoak {
         for ins in &mut cfg.instruments {
             ins.symbols.retain(|name, _| venues.contains(name));
         }
-        cfg.execution.gateway = "rest".to_string();
+        cfg.execution.gateway = microarb::config::GatewayKind::Rest;
         let text = toml::to_string(&cfg).map_err(|e| SoakRestError::Toml(e.to_string()))?;
         let cfg = Config::from_toml_str(&text, machine)?;
         let rest = RestSoak {
@@ -300,7 +300,7 @@ mod tests {
         let (cfg, r) = RestSoak::prepare(&paper, &d, &m).expect("prepared");
         assert_eq!(r.venues, ["binance", "upbit"]);
         assert_eq!(r.dropped, ["bybit", "okx"]);
-        assert_eq!(cfg.execution.gateway, "rest");
+        assert_eq!(cfg.execution.gateway, microarb::config::GatewayKind::Rest);
         assert_eq!(cfg.instruments[0].symbols.len(), 2);
         let creds = d.join("rest.creds").display().to_string();
         assert!(cfg

@@ -22,8 +22,8 @@ mod validate;
 pub use error::{ConfigError, ConfigErrors};
 pub use money::DecimalText;
 pub use schema::{
-    Config, ExecutionConfig, IdleKind, IngestConfig, InstrumentConfig, LeggingKind, PaperConfig,
-    RestConfig, RiskConfig, RuntimeConfig, StageName, StrategyConfig, TelemetryConfig,
+    Config, ExecutionConfig, GatewayKind, IdleKind, IngestConfig, InstrumentConfig, LeggingKind,
+    PaperConfig, RestConfig, RiskConfig, RuntimeConfig, StageName, StrategyConfig, TelemetryConfig,
     ThreadConfig, VenueConfig,
 };
 pub use validate::{machine_cores, Machine};

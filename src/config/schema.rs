@@ -185,7 +185,7 @@ pub struct ExecutionConfig {
     /// Longest an opportunity waits for a rate-limit token.
     pub max_wait_ms: u64,
     /// `paper` (simulated venue) or `rest` (the venues' REST APIs).
-    pub gateway: String,
+    pub gateway: GatewayKind,
     /// What to do when one leg filled and the other did not (or less): `unwind` or `retry`.
     pub legging: LeggingKind,
     /// Most hedge orders (retries and unwinds) sent for one arbitrage's imbalance; under `retry`
@@ -233,6 +233,27 @@ impl Default for RestConfig {
             client_id_prefix: "ma".to_string(),
             balance_base: DecimalText::from("1000"),
             balance_quote: DecimalText::from("100000000"),
+        }
+    }
+}
+
+/// Where orders go: the one place the gateway is chosen by name. Everything downstream matches
+/// on this enum, never on a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GatewayKind {
+    /// The simulated venue (paper trading): no order leaves the process.
+    Paper,
+    /// The venues' REST order APIs.
+    Rest,
+}
+
+impl GatewayKind {
+    /// The config spelling (`"paper"`, `"rest"`), for reports and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GatewayKind::Paper => "paper",
+            GatewayKind::Rest => "rest",
         }
     }
 }
@@ -308,7 +329,7 @@ impl Default for ExecutionConfig {
             reserved_slots: 1,
             reserved_min_bps: 10.0,
             max_wait_ms: 50,
-            gateway: "paper".to_string(),
+            gateway: GatewayKind::Paper,
             legging: LeggingKind::Unwind,
             legging_max_orders: 2,
             unwind_max_bps: 20.0,

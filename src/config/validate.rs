@@ -1,6 +1,7 @@
 //! Every rule a config must pass before anything starts. Rules collect all problems rather than
 //! stopping at the first, so an operator fixes a file in one go.
 
+use super::GatewayKind;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::error::{ConfigError, ConfigErrors};
@@ -330,12 +331,6 @@ pub fn validate(c: &Config, machine: &Machine) -> Result<(), ConfigErrors> {
         10_000.0,
     );
     k.range_u64("execution.max_wait_ms", e.max_wait_ms, 0, 60_000);
-    if e.gateway != "paper" && e.gateway != "rest" {
-        k.fail(
-            "execution.gateway",
-            format!("must be \"paper\" or \"rest\" (got {:?})", e.gateway),
-        );
-    }
     k.range_u64(
         "execution.legging_max_orders",
         e.legging_max_orders as u64,
@@ -486,7 +481,7 @@ fn rest_rules(k: &mut Check, c: &Config) {
     }
     k.positive_amount("execution.rest.balance_base", &r.balance_base, 8);
     k.positive_amount("execution.rest.balance_quote", &r.balance_quote, 8);
-    let rest = c.execution.gateway == "rest";
+    let rest = c.execution.gateway == GatewayKind::Rest;
     for (i, v) in c.venues.iter().enumerate() {
         let p = format!("venues[{i}]");
         if let Some(url) = &v.rest_url {

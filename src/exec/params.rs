@@ -19,6 +19,7 @@
 //! - Bybit, OKX: no published defaults in [`super::limits`]; a conservative 10/s with a burst of 5
 //!   ([`CONSERVATIVE_ORDER_LIMIT`]) for orders and queries alike.
 
+use crate::config::GatewayKind;
 use thiserror::Error;
 
 use super::gateway::{PaperFaults, PaperParams};
@@ -78,8 +79,8 @@ pub enum ExecBuildError {
     #[error("{0}")]
     Limits(String),
     /// `execution.gateway` names another gateway than the constructor called builds.
-    #[error("execution.gateway {0:?} does not match the gateway being built")]
-    Gateway(String),
+    #[error("execution.gateway \"{}\" does not match the gateway being built", .0.as_str())]
+    Gateway(GatewayKind),
     /// The REST gateways could not be built (credentials, URL, connections). Never carries a
     /// key or secret.
     #[error("rest gateway: {0}")]
@@ -195,7 +196,7 @@ impl ExecParams {
         let max_order = amount("risk.max_order_notional", &r.max_order_notional)?;
         let max_open = amount("risk.max_open_notional", &r.max_open_notional)?;
         let loss = amount("risk.loss_limit", &r.loss_limit)?;
-        let (bal_base, bal_quote) = if e.gateway == "rest" {
+        let (bal_base, bal_quote) = if e.gateway == GatewayKind::Rest {
             (
                 amount("execution.rest.balance_base", &e.rest.balance_base)?,
                 amount("execution.rest.balance_quote", &e.rest.balance_quote)?,
@@ -247,7 +248,7 @@ impl ExecParams {
         }
         for (i, (_, is_quote)) in assets.iter().enumerate() {
             risk.set_asset(AssetId(i as u8), ASSET_SCALE, max_open)?;
-            if e.gateway == "paper" || e.gateway == "rest" {
+            if matches!(e.gateway, GatewayKind::Paper | GatewayKind::Rest) {
                 for v in 0..cfg.venues.len() {
                     let amount = if *is_quote { bal_quote } else { bal_base };
                     risk.set_balance(VenueId(v as u8), AssetId(i as u8), amount)?;
@@ -260,7 +261,7 @@ impl ExecParams {
         for (i, v) in cfg.venues.iter().enumerate() {
             per_venue[i] = v.max_inflight.min(u32::from(u8::MAX)) as u8;
             let mut venue = VenueExec::for_kind(v.kind, bps(v.slippage_bps), bps(v.taker_fee_bps));
-            if e.gateway == "paper" && !e.paper.venue_limits {
+            if e.gateway == GatewayKind::Paper && !e.paper.venue_limits {
                 // No group to take tokens from: orders pass every rate check.
                 venue.order_groups = [None; 3];
             }

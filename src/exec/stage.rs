@@ -49,6 +49,7 @@ use super::zero429::Zero429;
 use crate::base::breaker::{Breaker, BreakerState, Transition};
 use crate::base::Clock;
 use crate::config::Config;
+use crate::config::GatewayKind;
 use crate::model::{
     Opportunity, Order, OrderId, Outcome, Price, Qty, RejectReason, Side, TimeInForce, VenueId,
 };
@@ -113,8 +114,8 @@ impl ExecStage<PaperGateway> {
         kill: KillSwitch,
         reg: &mut Registry,
     ) -> Result<ExecStage<PaperGateway>, ExecBuildError> {
-        if cfg.execution.gateway != "paper" {
-            return Err(ExecBuildError::Gateway(cfg.execution.gateway.clone()));
+        if cfg.execution.gateway != GatewayKind::Paper {
+            return Err(ExecBuildError::Gateway(cfg.execution.gateway));
         }
         let p = ExecParams::from_config(cfg)?;
         let gw = PaperGateway::new(p.paper);

@@ -1,5 +1,6 @@
 //! Build, start, wait, drain, report.
 
+use crate::config::GatewayKind;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -234,7 +235,7 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
         strategy.set_opps_log(log.channel("strategy", &mut reg));
     }
     let capture_time = time == TimeSource::Capture;
-    let exec: Box<dyn Stage> = if cfg.execution.gateway == "rest" {
+    let exec: Box<dyn Stage> = if cfg.execution.gateway == GatewayKind::Rest {
         let mut exec = ExecStage::rest_from_config(cfg, o_rx, clock, kill, &mut reg)
             .map_err(|e| RunError::Exec(e.to_string()))?;
         set_up_exec(&mut exec, capture_time, opps_log.as_mut(), &mut reg);

@@ -7,6 +7,7 @@
 //! [`SecretError`](crate::exec::secrets::SecretError) (which never carries one) or from config
 //! text that holds none.
 
+use crate::config::GatewayKind;
 use std::net::ToSocketAddrs;
 use std::sync::Arc;
 
@@ -223,8 +224,8 @@ impl ExecStage<RestRouter> {
         kill: KillSwitch,
         reg: &mut Registry,
     ) -> Result<ExecStage<RestRouter>, ExecBuildError> {
-        if cfg.execution.gateway != "rest" {
-            return Err(ExecBuildError::Gateway(cfg.execution.gateway.clone()));
+        if cfg.execution.gateway != GatewayKind::Rest {
+            return Err(ExecBuildError::Gateway(cfg.execution.gateway));
         }
         let creds = load_credentials(cfg)?;
         Self::rest_with_credentials(cfg, &creds, rx, clock, kill, reg)
