@@ -1,5 +1,5 @@
 //! GCRA on an atomic TAT, for a limit that several threads draw from (one venue's IP-wide request
-//! weight shared by two execution threads, say). Same arithmetic as [`super::gcra`]; read that module
+//! weight shared by two execution threads, say). Same arithmetic as [`super::limits::gcra`]; read that module
 //! for the derivation.
 //!
 //! # How it stays exact without a lock
@@ -31,7 +31,7 @@
 //!
 //! Hot path: no allocation, no lock, no syscall; the loop retries only when another thread won.
 
-use super::gcra::{scaled_interval, tolerance, GcraConfigError, NotUntil, RateRatio};
+use super::limits::gcra::{scaled_interval, tolerance, GcraConfigError, NotUntil, RateRatio};
 use super::sync::{AtomicU64, Ordering};
 
 /// A GCRA limiter shareable by reference between threads (`Sync`); put it in an `Arc` or a static
@@ -88,7 +88,7 @@ impl AtomicGcra {
             .max(now_ns)
     }
 
-    /// Run at `ratio` of the configured rate (see [`super::gcra::Gcra::set_ratio`]).
+    /// Run at `ratio` of the configured rate (see [`super::limits::gcra::Gcra::set_ratio`]).
     pub fn set_ratio(&self, ratio: RateRatio) {
         self.emission_interval_ns.store(
             scaled_interval(self.base_interval_ns, ratio),
@@ -105,7 +105,7 @@ impl AtomicGcra {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use crate::exec::gcra::Gcra;
+    use crate::exec::limits::gcra::Gcra;
     use std::sync::Arc;
 
     #[test]

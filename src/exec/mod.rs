@@ -1,44 +1,49 @@
 //! Execution: everything that stands between an [`Opportunity`](crate::model::Opportunity) and the
-//! order bytes, and everything that follows an order until its final state.
+//! signed order bytes on the wire, and everything that follows an order until its final state.
 //!
 //! Contract: nothing here reads a clock (time is a `now_ns` argument; the stage reads its
-//! [`Clock`](crate::base::Clock) only to measure latencies), opens a socket, allocates after
-//! construction, takes a lock or logs on the hot path. Each component answers in a few nanoseconds
-//! and returns what happened (a transition, a refusal with its reason, a time to come back) so the
-//! caller counts it.
+//! [`Clock`](crate::base::Clock) only to measure latencies), allocates after construction, takes a
+//! lock or logs on the hot path, and the only syscall on it is the socket write. Each component
+//! answers in a few nanoseconds and returns what happened (a transition, a refusal with its
+//! reason, a time to come back) so the caller counts it.
 //!
-//! [`stage::ExecStage`] drives them, for one opportunity, in this order:
+//! [`ExecStage`] drives them, for one opportunity, in this order:
 //!
-//! 1. [`kill`]: the shared kill switch (signal, file watcher, `microarb kill`);
+//! 1. [`guards::kill`]: the shared kill switch (signal, file watcher, `microarb kill`);
 //! 2. expiry;
-//! 3. [`breaker`]: is either venue's circuit open;
-//! 4. [`risk`]: loss limit, paused venues, order and open notional, balances;
-//! 5. [`slots`]: an execution slot (global, per venue, reserved tier);
-//! 6. [`zero429`] + [`gcra`]: a rate-limit token per leg's (venue, endpoint group), with [`wait`]
-//!    bounding the wait by expiry and `max_wait`;
-//! 7. [`order_bytes`]: both legs encoded in their venues' forms, then submitted to a
-//!    [`gateway`] (the [`gateway::paper`] venue today); answers are tracked to final states, and
-//!    [`legs`] decides how an imbalance is hedged.
+//! 3. the venues' circuit breakers ([`crate::base::breaker`]);
+//! 4. [`guards::risk`]: loss limit, paused venues, order and open notional, balances;
+//! 5. [`guards::slots`]: an execution slot (global, per venue, reserved tier);
+//! 6. [`limits`]: a rate-limit token per leg's (venue, endpoint group), the wait bounded by expiry
+//!    and `max_wait`;
+//! 7. [`gateway`]: both legs encoded and signed by their venues' [`gateway::codec`]s, then sent;
+//!    answers are tracked to final states ([`orders`]), and [`orders::legs`] decides how an
+//!    imbalance is hedged.
 //!
-//! [`params`] builds it all from config; [`limits`] holds the venues' published limits sized for zero
-//! 429s, [`rate_headers`] parses the usage headers the venues send back, [`gcra_atomic`] is the
-//! limiter for limits shared between threads, and [`secrets`] holds API keys that never print.
+//! [`build_stage`] builds the stage from config on the gateway it names; [`params`] turns the
+//! config into the stage's settings, and [`secrets`] holds API keys that never print. See
+//! `docs/architecture.md` ("Pipeline", "Hot-path rules", "Measurement points").
 #![forbid(unsafe_code)]
 
+pub mod build;
 pub mod gateway;
-pub mod gcra;
 pub mod gcra_atomic;
-mod inflight;
-pub mod kill;
-pub mod legs;
+pub mod guards;
 pub mod limits;
-pub mod order_bytes;
+pub mod orders;
 pub mod params;
-pub mod rate_headers;
-pub mod risk;
 pub mod secrets;
-pub mod slots;
 pub mod stage;
 mod sync;
-pub mod wait;
-pub mod zero429;
+
+pub use build::build_stage;
+pub use gateway::rest::{RestBuildError, RestRouter};
+pub use gateway::{
+    AnyGateway, Gateway, GatewayEvent, PaperFaults, PaperGateway, PaperParams, SubmitError,
+};
+pub use guards::{create_kill_file, AssetId, KillSwitch, Risk, SlotConfig, Slots};
+pub use limits::{default_limit, EndpointGroup, Gcra, LimitSpec, Zero429, Zero429Config};
+pub use orders::LeggingParams;
+pub use params::{ExecBuildError, ExecParams, VenueExec, ASSET_SCALE};
+pub use secrets::{ApiSecret, SecretError};
+pub use stage::ExecStage;

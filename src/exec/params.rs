@@ -19,18 +19,21 @@
 //! - Bybit, OKX: no published defaults in [`super::limits`]; a conservative 10/s with a burst of 5
 //!   ([`CONSERVATIVE_ORDER_LIMIT`]) for orders and queries alike.
 
-use crate::config::GatewayKind;
 use thiserror::Error;
 
+use super::gateway::codec::{InstrumentTable, RequestError};
 use super::gateway::{PaperFaults, PaperParams};
-use super::legs::LeggingParams;
+use super::guards::risk::{
+    AssetId, InstrumentRisk, Risk, RiskConfigError, RiskUpdateError, MAX_ASSETS,
+};
+use super::guards::slots::{SlotConfig, MAX_SLOTS};
+use super::limits::zero429::Zero429Config;
 use super::limits::{default_limit, EndpointGroup, LimitSpec};
-use super::order_bytes::{EncodeError, OrderEncoder};
-use super::risk::{AssetId, InstrumentRisk, Risk, RiskConfigError, RiskUpdateError, MAX_ASSETS};
-use super::slots::SlotConfig;
-use super::zero429::Zero429Config;
+use super::orders::legs::LeggingParams;
 use crate::base::breaker::BreakerConfig;
-use crate::config::Config;
+use crate::config::{Config, DecimalText, GatewayKind};
+use crate::exec::guards::slots::SlotConfigError;
+use crate::exec::limits::LimitError;
 use crate::model::{Bps, DecimalError, InstrumentId, VenueId, VenueKind, MAX_VENUES};
 
 /// Scale of balances, limits and P&L (1e-8 of the asset).
@@ -72,19 +75,33 @@ pub enum ExecBuildError {
     /// A balance could not be set.
     #[error("risk balance: {0}")]
     Balance(#[from] RiskUpdateError),
-    /// A symbol does not fit the order encoder.
-    #[error("order encoding: {0}")]
-    Encode(#[from] EncodeError),
-    /// A rate limit or slot setting cannot work.
-    #[error("{0}")]
-    Limits(String),
-    /// `execution.gateway` names another gateway than the constructor called builds.
-    #[error("execution.gateway \"{}\" does not match the gateway being built", .0.as_str())]
-    Gateway(GatewayKind),
+    /// A venue's symbols cannot be signed by its codec.
+    #[error("venues[{venue}] ({name}): {source}")]
+    Codec {
+        /// Venue index.
+        venue: usize,
+        /// Venue name.
+        name: String,
+        /// The codec's refusal.
+        #[source]
+        source: RequestError,
+    },
+    /// The slot caps cannot work.
+    #[error("slots: {0}")]
+    Slots(#[from] SlotConfigError),
+    /// A venue's rate limit cannot work.
+    #[error("rate limits of venue {venue}: {source}")]
+    Limits {
+        /// Venue id.
+        venue: usize,
+        /// The limiter's refusal.
+        #[source]
+        source: LimitError,
+    },
     /// The REST gateways could not be built (credentials, URL, connections). Never carries a
     /// key or secret.
-    #[error("rest gateway: {0}")]
-    Rest(String),
+    #[error(transparent)]
+    Rest(#[from] crate::exec::gateway::rest::build::RestBuildError),
 }
 
 /// One venue as execution sees it.
@@ -165,8 +182,6 @@ pub struct ExecParams {
     pub scales: Vec<(u8, u8)>,
     /// Opportunities that may wait for a token at once; one more is refused `rate_limited`.
     pub wait_capacity: usize,
-    /// Order encoder.
-    pub encoder: OrderEncoder,
     /// The paper venue (used when the gateway is paper).
     pub paper: PaperParams,
 }
@@ -181,53 +196,108 @@ fn split_name(name: &str) -> Option<(&str, &str)> {
     (!b.is_empty() && !q.is_empty()).then_some((b, q))
 }
 
+/// Where a run's starting balances come from, and whether the venues' rate limits apply: the
+/// part of `execution.gateway` the parameters depend on.
+struct GatewayInputs<'a> {
+    balance_base: (&'static str, &'a DecimalText),
+    balance_quote: (&'static str, &'a DecimalText),
+    venue_limits: bool,
+}
+
+impl<'a> GatewayInputs<'a> {
+    fn of(cfg: &'a Config) -> GatewayInputs<'a> {
+        let e = &cfg.execution;
+        match e.gateway {
+            GatewayKind::Rest => GatewayInputs {
+                balance_base: ("execution.rest.balance_base", &e.rest.balance_base),
+                balance_quote: ("execution.rest.balance_quote", &e.rest.balance_quote),
+                venue_limits: true,
+            },
+            GatewayKind::Paper => GatewayInputs {
+                balance_base: ("execution.paper.balance_base", &e.paper.balance_base),
+                balance_quote: ("execution.paper.balance_quote", &e.paper.balance_quote),
+                // Off only for benchmarks: no group to take tokens from, every rate check passes.
+                venue_limits: e.paper.venue_limits,
+            },
+        }
+    }
+}
+
+/// `t` at [`ASSET_SCALE`], or the error naming `what`.
+fn amount(what: &str, t: &DecimalText) -> Result<i64, ExecBuildError> {
+    t.at_scale(ASSET_SCALE)
+        .map_err(|source| ExecBuildError::Amount {
+            what: what.to_string(),
+            source,
+        })
+}
+
+/// Asset ids by name, in order of first appearance; `bool`: it is some instrument's quote.
+#[derive(Default)]
+struct Assets(Vec<(String, bool)>);
+
+impl Assets {
+    fn id(&mut self, name: &str, quote: bool) -> Result<AssetId, ExecBuildError> {
+        if let Some(i) = self.0.iter().position(|(n, _)| n == name) {
+            self.0[i].1 |= quote;
+            return Ok(AssetId(i as u8));
+        }
+        if self.0.len() >= MAX_ASSETS {
+            return Err(ExecBuildError::TooManyAssets);
+        }
+        self.0.push((name.to_string(), quote));
+        Ok(AssetId((self.0.len() - 1) as u8))
+    }
+}
+
 impl ExecParams {
     /// From a validated config. Cold path.
     pub fn from_config(cfg: &Config) -> Result<ExecParams, ExecBuildError> {
         let e = &cfg.execution;
+        let g = GatewayInputs::of(cfg);
+        let (risk, scales) = Self::risk_book(cfg, &g)?;
+        let venues = Self::venues(cfg, &g);
+        Ok(ExecParams {
+            slots: Self::slot_config(cfg),
+            breaker: BreakerConfig::default(),
+            zero429: Zero429Config::default(),
+            venues,
+            max_wait_ns: e.max_wait_ms * 1_000_000,
+            order_timeout_ns: e.order_timeout_ms * 1_000_000,
+            status_query_ns: e.status_query_ms * 1_000_000,
+            legging: LeggingParams {
+                policy: e.legging,
+                max_orders: e.legging_max_orders,
+                unwind_max: bps(e.unwind_max_bps),
+            },
+            risk,
+            scales,
+            wait_capacity: 64,
+            paper: Self::paper(cfg)?,
+        })
+    }
+
+    /// The risk book (limits, instruments, assets, starting balances on every venue) and each
+    /// instrument's (price, qty) scale.
+    fn risk_book(
+        cfg: &Config,
+        g: &GatewayInputs<'_>,
+    ) -> Result<(Risk, Vec<(u8, u8)>), ExecBuildError> {
         let r = &cfg.risk;
-        let amount = |what: &str, t: &crate::config::DecimalText| {
-            t.at_scale(ASSET_SCALE)
-                .map_err(|source| ExecBuildError::Amount {
-                    what: what.to_string(),
-                    source,
-                })
-        };
         let max_order = amount("risk.max_order_notional", &r.max_order_notional)?;
         let max_open = amount("risk.max_open_notional", &r.max_open_notional)?;
         let loss = amount("risk.loss_limit", &r.loss_limit)?;
-        let (bal_base, bal_quote) = if e.gateway == GatewayKind::Rest {
-            (
-                amount("execution.rest.balance_base", &e.rest.balance_base)?,
-                amount("execution.rest.balance_quote", &e.rest.balance_quote)?,
-            )
-        } else {
-            (
-                amount("execution.paper.balance_base", &e.paper.balance_base)?,
-                amount("execution.paper.balance_quote", &e.paper.balance_quote)?,
-            )
-        };
-
+        let bal_base = amount(g.balance_base.0, g.balance_base.1)?;
+        let bal_quote = amount(g.balance_quote.0, g.balance_quote.1)?;
         let mut risk = Risk::new(loss);
-        let mut assets: Vec<(String, bool)> = Vec::new();
-        let mut asset_id = |name: &str, quote: bool| -> Result<AssetId, ExecBuildError> {
-            if let Some(i) = assets.iter().position(|(n, _)| n == name) {
-                assets[i].1 |= quote;
-                return Ok(AssetId(i as u8));
-            }
-            if assets.len() >= MAX_ASSETS {
-                return Err(ExecBuildError::TooManyAssets);
-            }
-            assets.push((name.to_string(), quote));
-            Ok(AssetId((assets.len() - 1) as u8))
-        };
+        let mut assets = Assets::default();
         let mut scales = Vec::with_capacity(cfg.instruments.len());
         for (i, ins) in cfg.instruments.iter().enumerate() {
             let (b, q) = split_name(&ins.name).ok_or_else(|| ExecBuildError::InstrumentName {
                 index: i,
                 name: ins.name.clone(),
             })?;
-            let (base, quote) = (asset_id(b, false)?, asset_id(q, true)?);
+            let (base, quote) = (assets.id(b, false)?, assets.id(q, true)?);
             let total = ins.price_scale + ins.qty_scale;
             let max_order_notional = if total >= ASSET_SCALE {
                 i128::from(max_order) * 10i128.pow(u32::from(total - ASSET_SCALE))
@@ -246,29 +316,50 @@ impl ExecParams {
             )?;
             scales.push((ins.price_scale, ins.qty_scale));
         }
-        for (i, (_, is_quote)) in assets.iter().enumerate() {
+        for (i, (_, is_quote)) in assets.0.iter().enumerate() {
             risk.set_asset(AssetId(i as u8), ASSET_SCALE, max_open)?;
-            if matches!(e.gateway, GatewayKind::Paper | GatewayKind::Rest) {
-                for v in 0..cfg.venues.len() {
-                    let amount = if *is_quote { bal_quote } else { bal_base };
-                    risk.set_balance(VenueId(v as u8), AssetId(i as u8), amount)?;
-                }
+            for v in 0..cfg.venues.len() {
+                let amount = if *is_quote { bal_quote } else { bal_base };
+                risk.set_balance(VenueId(v as u8), AssetId(i as u8), amount)?;
             }
         }
+        Ok((risk, scales))
+    }
 
+    /// Each venue's fees, slippage and rate-limit groups.
+    fn venues(cfg: &Config, g: &GatewayInputs<'_>) -> Vec<VenueExec> {
+        cfg.venues
+            .iter()
+            .map(|v| {
+                let mut venue =
+                    VenueExec::for_kind(v.kind, bps(v.slippage_bps), bps(v.taker_fee_bps));
+                if !g.venue_limits {
+                    venue.order_groups = [None; 3];
+                }
+                venue
+            })
+            .collect()
+    }
+
+    /// The slot caps: global, reserved tier, per venue.
+    fn slot_config(cfg: &Config) -> SlotConfig {
+        let e = &cfg.execution;
         let mut per_venue = [0u8; MAX_VENUES];
-        let mut venues = Vec::with_capacity(cfg.venues.len());
-        for (i, v) in cfg.venues.iter().enumerate() {
+        for (i, v) in cfg.venues.iter().enumerate().take(MAX_VENUES) {
             per_venue[i] = v.max_inflight.min(u32::from(u8::MAX)) as u8;
-            let mut venue = VenueExec::for_kind(v.kind, bps(v.slippage_bps), bps(v.taker_fee_bps));
-            if e.gateway == GatewayKind::Paper && !e.paper.venue_limits {
-                // No group to take tokens from: orders pass every rate check.
-                venue.order_groups = [None; 3];
-            }
-            venues.push(venue);
         }
-        let global = e.max_inflight.min(super::slots::MAX_SLOTS as u32) as u8;
-        let p = &e.paper;
+        let global = e.max_inflight.min(MAX_SLOTS as u32) as u8;
+        SlotConfig {
+            global,
+            reserved: e.reserved_slots.min(u32::from(global.saturating_sub(1))) as u8,
+            reserved_min_net: bps(e.reserved_min_bps),
+            per_venue,
+        }
+    }
+
+    /// The paper venues: latency, faults, and the codec each venue signs with.
+    fn paper(cfg: &Config) -> Result<PaperParams, ExecBuildError> {
+        let p = &cfg.execution.paper;
         let faults = PaperFaults {
             p_429: p.p_429,
             p_5xx: p.p_5xx,
@@ -276,39 +367,32 @@ impl ExecParams {
             p_partial: p.p_partial,
             p_reject: p.p_reject,
         };
-        Ok(ExecParams {
-            slots: SlotConfig {
-                global,
-                reserved: e.reserved_slots.min(u32::from(global.saturating_sub(1))) as u8,
-                reserved_min_net: bps(e.reserved_min_bps),
-                per_venue,
-            },
-            breaker: BreakerConfig::default(),
-            zero429: Zero429Config::default(),
-            venues,
-            max_wait_ns: e.max_wait_ms * 1_000_000,
-            order_timeout_ns: e.order_timeout_ms * 1_000_000,
-            status_query_ns: e.status_query_ms * 1_000_000,
-            legging: LeggingParams {
-                policy: e.legging,
-                max_orders: e.legging_max_orders,
-                unwind_max: bps(e.unwind_max_bps),
-            },
-            risk,
-            scales,
-            wait_capacity: 64,
-            encoder: OrderEncoder::from_config(cfg)?,
-            paper: PaperParams {
-                latency_ns: p.latency_us * 1_000,
-                jitter_ns: p.jitter_us * 1_000,
-                seed: p.seed,
-                faults: [faults; MAX_VENUES],
-                retry_after_ms: p.retry_after_ms.min(u64::from(u32::MAX)) as u32,
-                spread: bps(p.spread_bps),
-                venues: cfg.venues.len(),
-                instruments: cfg.instruments.len(),
-                capacity: 1024,
-            },
+        let signing = cfg
+            .venues
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let table = InstrumentTable::for_venue(cfg, &v.name).map_err(|source| {
+                    ExecBuildError::Codec {
+                        venue: i,
+                        name: v.name.clone(),
+                        source,
+                    }
+                })?;
+                Ok((v.kind, table))
+            })
+            .collect::<Result<Vec<_>, ExecBuildError>>()?;
+        Ok(PaperParams {
+            latency_ns: p.latency_us * 1_000,
+            jitter_ns: p.jitter_us * 1_000,
+            seed: p.seed,
+            faults: [faults; MAX_VENUES],
+            retry_after_ms: p.retry_after_ms.min(u64::from(u32::MAX)) as u32,
+            spread: bps(p.spread_bps),
+            venues: cfg.venues.len(),
+            instruments: cfg.instruments.len(),
+            capacity: 1024,
+            signing,
         })
     }
 }
@@ -317,7 +401,7 @@ impl ExecParams {
 mod tests {
     use super::*;
     use crate::config::{Machine, DEMO_TOML};
-    use crate::exec::risk::AssetId;
+    use crate::exec::guards::risk::AssetId;
 
     #[test]
     fn demo_config_builds() {

@@ -1,6 +1,5 @@
 //! Build, start, wait, drain, report.
 
-use crate::config::GatewayKind;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,9 +13,9 @@ use super::replay::{Pace, ReplayStage};
 use super::sim_feed::SimFeedStage;
 use crate::base::Clock;
 use crate::config::{machine_cores, Config, StageName};
-use crate::exec::gateway::Gateway;
-use crate::exec::kill::KillSwitch;
-use crate::exec::stage::ExecStage;
+use crate::exec::Gateway;
+use crate::exec::KillSwitch;
+use crate::exec::ExecStage;
 use crate::ingest::{parsers_from_config, IngestBuildError, IngestSettings, IngestStage};
 use crate::model::{InstrumentId, Opportunity, Quote};
 use crate::record::{recorder, CaptureError, CaptureReader};
@@ -97,7 +96,7 @@ pub enum RunError {
     Capture(#[from] CaptureError),
     /// The execution stage refused its parameters.
     #[error("execution: {0}")]
-    Exec(String),
+    Exec(#[from] crate::exec::ExecBuildError),
     /// Signal handlers could not be installed.
     #[error("cannot install signal handlers: {0}")]
     Signals(std::io::Error),
@@ -235,17 +234,9 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
         strategy.set_opps_log(log.channel("strategy", &mut reg));
     }
     let capture_time = time == TimeSource::Capture;
-    let exec: Box<dyn Stage> = if cfg.execution.gateway == GatewayKind::Rest {
-        let mut exec = ExecStage::rest_from_config(cfg, o_rx, clock, kill, &mut reg)
-            .map_err(|e| RunError::Exec(e.to_string()))?;
-        set_up_exec(&mut exec, capture_time, opps_log.as_mut(), &mut reg);
-        Box::new(exec)
-    } else {
-        let mut exec = ExecStage::paper_from_config(cfg, o_rx, clock, kill, &mut reg)
-            .map_err(|e| RunError::Exec(e.to_string()))?;
-        set_up_exec(&mut exec, capture_time, opps_log.as_mut(), &mut reg);
-        Box::new(exec)
-    };
+    let mut exec = crate::exec::build_stage(cfg, o_rx, clock, kill, &mut reg)?;
+    set_up_exec(&mut exec, capture_time, opps_log.as_mut(), &mut reg);
+    let exec: Box<dyn Stage> = Box::new(exec);
     let opps_writer = match (opps_log, &opts.opps) {
         (Some(log), Some(path)) => {
             Some(

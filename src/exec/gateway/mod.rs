@@ -1,39 +1,45 @@
-//! Gateways: where order bytes go and answers come from.
+//! Gateways: where orders are encoded, signed and written, and where answers come from.
 //!
-//! The execution stage drives a [`Gateway`] without ever blocking on it:
+//! The execution stage drives a [`Gateway`] without ever blocking on it, in two phases so the
+//! moment both legs' final bytes exist can be measured apart from the write:
 //!
-//! - [`Gateway::submit`] hands over one order (and its encoded bytes) and returns at once; the answer
-//!   comes later. An `Err` means the order was *not* written (nothing reached the venue), so the
-//!   stage may treat that leg as finished with nothing filled.
+//! - [`Gateway::stage`] encodes and signs one order into the buffer that will be handed to the
+//!   socket (one per connection or slot) and reserves what sending needs. An `Err` means nothing
+//!   was staged for it; [`Gateway::discard`] drops everything staged and not sent yet.
+//! - [`Gateway::send`] writes everything staged. A write that fails is answered later like any
+//!   lost request, never silently dropped. [`Gateway::submit`] is `stage` then `send`.
+//! - [`Gateway::stage_query`] stages a status query for an order whose fate is unknown (a 5xx, a
+//!   timeout); [`Gateway::status_query`] stages and sends it. The answer is an ordinary
+//!   [`GatewayEvent::Report`] for that order id; an answer that is still
+//!   [`ExecStatus::Unknown`](crate::model::ExecStatus::Unknown) means "ask again later".
 //! - [`Gateway::poll`] copies the events that have arrived by `now_ns` into a caller-owned fixed
 //!   buffer and returns how many; events left over wait for the next poll. Nothing allocates.
-//! - [`Gateway::status_query`] asks the venue for an order whose fate is unknown (a 5xx, a timeout).
-//!   The answer is an ordinary [`GatewayEvent::Report`] for that order id; an answer that is still
-//!   [`ExecStatus::Unknown`](crate::model::ExecStatus::Unknown) means "ask again later".
 //!
-//! The trait is object-safe (`Box<dyn Gateway>` is itself a gateway) so a run can choose paper or
-//! REST from config; the stage is generic over it so the paper path is statically dispatched. One
-//! gateway serves every venue and routes by [`Order::venue`]: a REST gateway will own one
-//! HTTP/1.1 keep-alive connection per venue on its mio `Poll`, and deliver the rate-limit headers it
-//! reads as [`GatewayEvent::UpbitRemaining`] / [`GatewayEvent::BinanceUsage`] /
+//! Every gateway signs with the venue's [`codec`], the paper one included (with a throwaway key),
+//! so nothing else encodes an order. [`AnyGateway`] is the gateway a run is built with
+//! (`execution.gateway`); the stage is generic over the trait so tests can wrap one. One gateway
+//! serves every venue and routes by [`Order::venue`]; the REST one delivers the rate-limit headers
+//! it reads as [`GatewayEvent::UpbitRemaining`] / [`GatewayEvent::BinanceUsage`] /
 //! [`GatewayEvent::Banned`] events so the zero-429 policy throttles before a 429.
 //!
 //! Time is always an argument: the paper gateway is deterministic for a seed on a fake clock.
 #![forbid(unsafe_code)]
 
+pub mod codec;
 pub mod paper;
 pub mod rest;
-pub mod rest_build;
-pub mod rest_router;
 
 use thiserror::Error;
 
+use super::limits::rate_headers::BinanceUsage;
 use super::limits::EndpointGroup;
-use super::rate_headers::BinanceUsage;
 use crate::model::{ExecReport, Opportunity, Order, OrderId, VenueId};
 
 pub use paper::{PaperFaults, PaperGateway, PaperParams};
-pub use rest_router::{RestRoute, RestRouter};
+pub use rest::{RestRoute, RestRouter};
+
+/// Status code of the answer to a status query for an order the venue never received.
+pub const CODE_NO_SUCH_ORDER: u16 = 404;
 
 /// Something a gateway has to tell the execution stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +88,9 @@ pub enum SubmitError {
     /// The connection is down (REST); the order was not sent.
     #[error("venue {0:?} is not connected")]
     NotConnected(VenueId),
+    /// The venue's codec cannot write this order (no symbol there, a non-positive amount).
+    #[error("order {0:?} cannot be encoded for its venue")]
+    Unencodable(OrderId),
     /// A status query for an order id the gateway never saw.
     #[error("order {0:?} is unknown to the gateway")]
     UnknownOrder(OrderId),
@@ -96,19 +105,45 @@ pub trait Gateway: Send {
     /// strategy saw. The paper gateway takes it as its latest top of book; a REST gateway ignores it.
     fn on_market(&mut self, _opp: &Opportunity, _now_ns: u64) {}
 
-    /// Write one order; `body` is its encoded request (see [`super::order_bytes`]). Never blocks.
-    fn submit(&mut self, order: &Order, body: &[u8], now_ns: u64) -> Result<(), SubmitError>;
+    /// Encode and sign `order` into the buffer it will be written from; nothing leaves before
+    /// [`send`](Self::send). Never blocks.
+    fn stage(&mut self, order: &Order, now_ns: u64) -> Result<(), SubmitError>;
 
-    /// Ask the venue for the state of an order whose fate is unknown. Never blocks.
-    fn status_query(
+    /// Stage a status query for an order whose fate is unknown. Never blocks.
+    fn stage_query(
         &mut self,
         order: OrderId,
         venue: VenueId,
         now_ns: u64,
     ) -> Result<(), SubmitError>;
 
+    /// Drop everything staged and not sent.
+    fn discard(&mut self);
+
+    /// Write everything staged; returns the request bytes handed over. Never blocks.
+    fn send(&mut self, now_ns: u64) -> usize;
+
     /// Copy events that arrived by `now_ns` into `out`; returns how many were written.
     fn poll(&mut self, now_ns: u64, out: &mut [GatewayEvent]) -> usize;
+
+    /// Stage `order` and send it at once.
+    fn submit(&mut self, order: &Order, now_ns: u64) -> Result<(), SubmitError> {
+        self.stage(order, now_ns)?;
+        self.send(now_ns);
+        Ok(())
+    }
+
+    /// Stage a status query and send it at once.
+    fn status_query(
+        &mut self,
+        order: OrderId,
+        venue: VenueId,
+        now_ns: u64,
+    ) -> Result<(), SubmitError> {
+        self.stage_query(order, venue, now_ns)?;
+        self.send(now_ns);
+        Ok(())
+    }
 }
 
 impl<G: Gateway + ?Sized> Gateway for Box<G> {
@@ -118,18 +153,73 @@ impl<G: Gateway + ?Sized> Gateway for Box<G> {
     fn on_market(&mut self, opp: &Opportunity, now_ns: u64) {
         (**self).on_market(opp, now_ns)
     }
-    fn submit(&mut self, order: &Order, body: &[u8], now_ns: u64) -> Result<(), SubmitError> {
-        (**self).submit(order, body, now_ns)
+    fn stage(&mut self, order: &Order, now_ns: u64) -> Result<(), SubmitError> {
+        (**self).stage(order, now_ns)
     }
-    fn status_query(
+    fn stage_query(
         &mut self,
         order: OrderId,
         venue: VenueId,
         now_ns: u64,
     ) -> Result<(), SubmitError> {
-        (**self).status_query(order, venue, now_ns)
+        (**self).stage_query(order, venue, now_ns)
+    }
+    fn discard(&mut self) {
+        (**self).discard()
+    }
+    fn send(&mut self, now_ns: u64) -> usize {
+        (**self).send(now_ns)
     }
     fn poll(&mut self, now_ns: u64, out: &mut [GatewayEvent]) -> usize {
         (**self).poll(now_ns, out)
+    }
+}
+
+/// The gateway a run trades through, as `execution.gateway` chose it.
+#[derive(Debug)]
+pub enum AnyGateway {
+    /// Simulated venues.
+    Paper(PaperGateway),
+    /// The venues' REST APIs.
+    Rest(RestRouter),
+}
+
+macro_rules! each {
+    ($self:ident, $g:ident => $e:expr) => {
+        match $self {
+            AnyGateway::Paper($g) => $e,
+            AnyGateway::Rest($g) => $e,
+        }
+    };
+}
+
+impl Gateway for AnyGateway {
+    fn name(&self) -> &'static str {
+        each!(self, g => g.name())
+    }
+    fn on_market(&mut self, opp: &Opportunity, now_ns: u64) {
+        each!(self, g => g.on_market(opp, now_ns))
+    }
+    #[inline]
+    fn stage(&mut self, order: &Order, now_ns: u64) -> Result<(), SubmitError> {
+        each!(self, g => g.stage(order, now_ns))
+    }
+    fn stage_query(
+        &mut self,
+        order: OrderId,
+        venue: VenueId,
+        now_ns: u64,
+    ) -> Result<(), SubmitError> {
+        each!(self, g => g.stage_query(order, venue, now_ns))
+    }
+    fn discard(&mut self) {
+        each!(self, g => g.discard())
+    }
+    #[inline]
+    fn send(&mut self, now_ns: u64) -> usize {
+        each!(self, g => g.send(now_ns))
+    }
+    fn poll(&mut self, now_ns: u64, out: &mut [GatewayEvent]) -> usize {
+        each!(self, g => g.poll(now_ns, out))
     }
 }

@@ -34,19 +34,30 @@
 //!
 //! Everything is drawn from one SplitMix64 stream seeded by `seed` in submit order, so a run on a
 //! fake clock is reproducible. Tables are sized at construction; submits and polls allocate nothing.
+//!
+//! # Signing
+//!
+//! [`Gateway::stage`] writes each order's signed request with its venue's [`VenueCodec`] and a
+//! throwaway key, exactly as the REST gateway would, so `tick_to_order` measures the same work on
+//! paper; the simulation runs when it is sent. A venue without a codec in
+//! [`PaperParams::signing`] (unit tests that build the params by hand) is simulated unsigned.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::{Gateway, GatewayEvent, SubmitError};
+use super::codec::{InstrumentTable, VenueCodec};
+use super::{Gateway, GatewayEvent, SubmitError, CODE_NO_SUCH_ORDER};
 use crate::base::Rng;
 use crate::model::{
     Bps, ExecReport, ExecStatus, InstrumentId, OppId, Opportunity, Order, OrderId, Price, Qty,
-    Side, VenueId, MAX_VENUES,
+    Side, TimeInForce, VenueId, VenueKind, MAX_VENUES,
 };
 
-/// Status code a status query answers for an order the venue never received.
-pub const CODE_NO_SUCH_ORDER: u16 = 404;
+/// Requests that can be staged between two sends (both legs of an arbitrage, with room).
+const STAGED: usize = 4;
+/// Capacity reserved for one signed request.
+const REQUEST_CAP: usize = 2048;
+
 /// Status code of a simulated venue rejection.
 pub const CODE_REJECTED: u16 = 400;
 /// Status code of a simulated rate-limit answer.
@@ -68,7 +79,7 @@ pub struct PaperFaults {
 }
 
 /// Settings of the paper gateway.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct PaperParams {
     /// Fixed answer latency, ns.
     pub latency_ns: u64,
@@ -88,6 +99,9 @@ pub struct PaperParams {
     pub instruments: usize,
     /// Outstanding answers and remembered orders (for status queries) it can hold.
     pub capacity: usize,
+    /// Per venue id: the venue kind whose codec signs its requests, and its instruments (empty:
+    /// nothing is signed).
+    pub signing: Vec<(VenueKind, InstrumentTable)>,
 }
 
 impl Default for PaperParams {
@@ -102,6 +116,7 @@ impl Default for PaperParams {
             venues: MAX_VENUES,
             instruments: 1,
             capacity: 1024,
+            signing: Vec::new(),
         }
     }
 }
@@ -130,11 +145,19 @@ struct Top {
 #[derive(Debug, Clone, Copy)]
 struct Known {
     id: OrderId,
+    instrument: InstrumentId,
     truth: ExecReport,
 }
 
+/// A request staged and not sent yet.
+#[derive(Debug, Clone, Copy)]
+enum Staged {
+    Order(Order),
+    Query(OrderId),
+}
+
 /// Simulated venues behind one [`Gateway`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct PaperGateway {
     p: PaperParams,
     rng: Rng,
@@ -152,6 +175,12 @@ pub struct PaperGateway {
     seq: u64,
     known: Vec<Known>,
     counters: PaperCounters,
+    /// Signing codec per venue id (`None`: unsigned).
+    codecs: Vec<Option<VenueCodec>>,
+    staged: [Option<Staged>; STAGED],
+    n_staged: usize,
+    /// The signed request of each staged entry.
+    bufs: Vec<Vec<u8>>,
 }
 
 fn blank_report() -> ExecReport {
@@ -180,9 +209,23 @@ fn shift(px: Price, bps: Bps, up: bool) -> Price {
 }
 
 impl PaperGateway {
-    /// Simulated venues per `p`; allocates its tables here, once.
+    /// Simulated venues per `p`; allocates its tables and builds its codecs here, once.
+    ///
+    /// # Panics
+    ///
+    /// If a codec of `p.signing` refuses its instruments (built from a validated config, whose
+    /// symbols [`ExecParams::from_config`](crate::exec::ExecParams::from_config) has checked).
     pub fn new(p: PaperParams) -> PaperGateway {
         let capacity = p.capacity.max(1);
+        let codecs = p
+            .signing
+            .iter()
+            .enumerate()
+            .map(|(v, (kind, table))| {
+                let codec = VenueCodec::paper(*kind, table.clone(), p.seed ^ v as u64);
+                Some(codec.expect("paper codec symbols are checked when the params are built"))
+            })
+            .collect();
         PaperGateway {
             rng: Rng::new(p.seed),
             books: vec![Top::default(); p.instruments.max(1) * MAX_VENUES],
@@ -193,11 +236,16 @@ impl PaperGateway {
             known: vec![
                 Known {
                     id: OrderId(0),
+                    instrument: InstrumentId(0),
                     truth: blank_report(),
                 };
                 capacity
             ],
             counters: PaperCounters::default(),
+            codecs,
+            staged: [None; STAGED],
+            n_staged: 0,
+            bufs: (0..STAGED).map(|_| Vec::with_capacity(REQUEST_CAP)).collect(),
             p: PaperParams { capacity, ..p },
         }
     }
@@ -284,21 +332,55 @@ impl PaperGateway {
         (status, q, px)
     }
 
-    fn schedule(&mut self, at: u64, report: ExecReport) -> Result<(), SubmitError> {
-        let capacity = self.p.capacity;
-        let slot = self.free.pop().ok_or(SubmitError::Full { capacity })?;
+    /// Deliver `report` at `at`. A slot is free: each staged request checked for one.
+    fn schedule(&mut self, at: u64, report: ExecReport) {
+        let Some(slot) = self.free.pop() else {
+            debug_assert!(false, "staging checks for a free answer slot");
+            return;
+        };
         self.pending[slot as usize] = report;
         self.seq += 1;
         self.due.push(Reverse((at, self.seq, slot)));
-        Ok(())
     }
 
-    fn remember(&mut self, truth: ExecReport) {
+    fn remember(&mut self, order: &Order, truth: ExecReport) {
         let i = (truth.order.0 as usize) % self.p.capacity;
         self.known[i] = Known {
             id: truth.order,
+            instrument: order.instrument,
             truth,
         };
+    }
+
+    /// Room to stage one more request that will take an answer slot.
+    fn check_room(&self) -> Result<(), SubmitError> {
+        if self.n_staged >= STAGED || self.free.len() <= self.n_staged {
+            return Err(SubmitError::Full {
+                capacity: self.p.capacity,
+            });
+        }
+        Ok(())
+    }
+
+    /// Sign `order` (or its status query) into the next staging buffer with its venue's codec.
+    fn sign(&mut self, order: &Order, query: bool, now_ns: u64) -> Result<(), SubmitError> {
+        let Some(Some(codec)) = self.codecs.get_mut(order.venue.index()) else {
+            self.bufs[self.n_staged].clear();
+            return Ok(());
+        };
+        let out = &mut self.bufs[self.n_staged];
+        let unix_ms = now_ns / 1_000_000;
+        let r = if query {
+            codec.write_status_request(order, unix_ms, out)
+        } else {
+            codec.write_request(order, unix_ms, out)
+        };
+        r.map_err(|_| SubmitError::Unencodable(order.id))
+    }
+
+    fn push_staged(&mut self, s: Staged) {
+        self.staged[self.n_staged] = Some(s);
+        self.n_staged += 1;
     }
 }
 
@@ -324,15 +406,88 @@ impl Gateway for PaperGateway {
         );
     }
 
-    fn submit(&mut self, order: &Order, _body: &[u8], now_ns: u64) -> Result<(), SubmitError> {
+    fn stage(&mut self, order: &Order, now_ns: u64) -> Result<(), SubmitError> {
         if order.venue.index() >= self.p.venues.min(MAX_VENUES) {
             return Err(SubmitError::UnknownVenue(order.venue));
         }
-        if self.free.is_empty() {
-            return Err(SubmitError::Full {
-                capacity: self.p.capacity,
-            });
+        self.check_room()?;
+        self.sign(order, false, now_ns)?;
+        self.push_staged(Staged::Order(*order));
+        Ok(())
+    }
+
+    fn stage_query(
+        &mut self,
+        order: OrderId,
+        venue: VenueId,
+        now_ns: u64,
+    ) -> Result<(), SubmitError> {
+        let k = self.known[(order.0 as usize) % self.p.capacity];
+        if k.id != order || k.truth.venue != venue {
+            return Err(SubmitError::UnknownOrder(order));
         }
+        self.check_room()?;
+        let o = Order {
+            id: order,
+            opp: k.truth.opp,
+            px: Price::ZERO,
+            qty: Qty::ZERO,
+            sent_ts_ns: now_ns,
+            recv_ts_ns: 0,
+            instrument: k.instrument,
+            venue,
+            side: Side::Buy,
+            tif: TimeInForce::Ioc,
+        };
+        self.sign(&o, true, now_ns)?;
+        self.push_staged(Staged::Query(order));
+        Ok(())
+    }
+
+    fn discard(&mut self) {
+        self.staged = [None; STAGED];
+        self.n_staged = 0;
+    }
+
+    fn send(&mut self, now_ns: u64) -> usize {
+        let mut bytes = 0;
+        for i in 0..self.n_staged {
+            bytes += self.bufs[i].len();
+            match self.staged[i].take() {
+                Some(Staged::Order(o)) => self.simulate(&o, now_ns),
+                Some(Staged::Query(id)) => self.answer_query(id, now_ns),
+                None => {}
+            }
+        }
+        self.n_staged = 0;
+        bytes
+    }
+
+    fn poll(&mut self, now_ns: u64, out: &mut [GatewayEvent]) -> usize {
+        let mut n = 0;
+        while n < out.len() {
+            let Some(&Reverse((at, _, slot))) = self.due.peek() else {
+                break;
+            };
+            if at > now_ns {
+                break;
+            }
+            self.due.pop();
+            out[n] = GatewayEvent::Report(ExecReport {
+                recv_ts_ns: at,
+                ..self.pending[slot as usize]
+            });
+            self.free.push(slot);
+            n += 1;
+        }
+        self.counters.answers += n as u64;
+        n
+    }
+}
+
+impl PaperGateway {
+    /// The venue receives `order` at `now_ns`: draw its fate, match it, schedule the answer.
+    fn simulate(&mut self, order: &Order, now_ns: u64) {
         self.counters.orders += 1;
         let f = self.p.faults[order.venue.index()];
         let u = self.uniform();
@@ -362,7 +517,7 @@ impl Gateway for PaperGateway {
                     code: CODE_RATE_LIMITED,
                 };
                 r.retry_after_ms = self.p.retry_after_ms;
-                self.remember(r);
+                self.remember(order, r);
                 Some(r)
             }
             Some(1) | Some(2) => {
@@ -378,7 +533,7 @@ impl Gateway for PaperGateway {
                         code: CODE_NO_SUCH_ORDER,
                     };
                 }
-                self.remember(truth);
+                self.remember(order, truth);
                 (fault == Some(1)).then_some(ExecReport {
                     status: ExecStatus::Unknown,
                     ..r
@@ -388,7 +543,7 @@ impl Gateway for PaperGateway {
                 r.status = ExecStatus::Rejected {
                     code: CODE_REJECTED,
                 };
-                self.remember(r);
+                self.remember(order, r);
                 Some(r)
             }
             _ => {
@@ -413,50 +568,21 @@ impl Gateway for PaperGateway {
                 r.status = status;
                 r.filled_qty = q;
                 r.avg_px = if q.0 == 0 { Price::ZERO } else { px };
-                self.remember(r);
+                self.remember(order, r);
                 Some(r)
             }
         };
         if let Some(a) = answer {
-            self.schedule(now_ns.saturating_add(latency), a)?;
+            self.schedule(now_ns.saturating_add(latency), a);
         }
-        Ok(())
     }
 
-    fn status_query(
-        &mut self,
-        order: OrderId,
-        venue: VenueId,
-        now_ns: u64,
-    ) -> Result<(), SubmitError> {
+    /// The venue receives a status query for `order` (known: checked when it was staged).
+    fn answer_query(&mut self, order: OrderId, now_ns: u64) {
         let k = self.known[(order.0 as usize) % self.p.capacity];
-        if k.id != order || k.truth.venue != venue {
-            return Err(SubmitError::UnknownOrder(order));
-        }
         self.counters.queries += 1;
         let at = now_ns.saturating_add(self.latency());
-        self.schedule(at, k.truth)
-    }
-
-    fn poll(&mut self, now_ns: u64, out: &mut [GatewayEvent]) -> usize {
-        let mut n = 0;
-        while n < out.len() {
-            let Some(&Reverse((at, _, slot))) = self.due.peek() else {
-                break;
-            };
-            if at > now_ns {
-                break;
-            }
-            self.due.pop();
-            out[n] = GatewayEvent::Report(ExecReport {
-                recv_ts_ns: at,
-                ..self.pending[slot as usize]
-            });
-            self.free.push(slot);
-            n += 1;
-        }
-        self.counters.answers += n as u64;
-        n
+        self.schedule(at, k.truth);
     }
 }
 

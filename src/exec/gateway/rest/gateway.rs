@@ -20,8 +20,8 @@ use thiserror::Error;
 
 use crate::model::Order;
 
-use super::answer::{AnswerKind, RequestError, RestAnswer, RestVenue};
-use super::pool::{HostSpec, Pool, PoolError, PoolEvent, PoolSettings};
+use crate::exec::gateway::codec::{AnswerKind, RequestError, RestAnswer, RestVenue};
+use crate::net::http::{ConnState, HostSpec, Pool, PoolError, PoolEvent, PoolSettings};
 
 /// Gateway settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +58,9 @@ pub struct RestGateway<V: RestVenue> {
     venue: V,
     pool: Pool,
     pending: Vec<Option<Order>>,
+    /// Connections with a request staged (bit per connection) and the deadline it will get.
+    staged: u64,
+    staged_deadline_ns: Vec<u64>,
     in_flight: usize,
     timeout_ns: u64,
     stray_responses: u64,
@@ -71,6 +74,8 @@ impl<V: RestVenue> RestGateway<V> {
         Ok(RestGateway {
             venue,
             pending: vec![None; pool.len()],
+            staged: 0,
+            staged_deadline_ns: vec![u64::MAX; pool.len()],
             pool,
             in_flight: 0,
             timeout_ns: settings.timeout_ns,
@@ -78,15 +83,17 @@ impl<V: RestVenue> RestGateway<V> {
         })
     }
 
-    /// Sign and send `order` on an idle connection: the request bytes are handed to the socket
-    /// before this returns (`now_ns` is the order's send time; the answer's deadline is
+    /// Sign and send `order` on an idle connection ([`stage`](Self::stage), then
+    /// [`send`](Self::send)): the request bytes are handed to the socket before this returns (`now_ns` is the order's send time; the answer's deadline is
     /// `now_ns + timeout_ns`). On success the order is in flight until `poll` answers it.
     ///
     /// A keep-alive connection the server closed while idle is normally seen (and replaced) by
     /// `poll` before it is picked; if the close races with the request, the answer is
     /// `Ambiguous`, never a silent retry.
     pub fn submit(&mut self, order: &Order, now_ns: u64, unix_ms: u64) -> Result<(), SubmitError> {
-        self.send(order, now_ns, unix_ms, false)
+        self.stage(order, now_ns, unix_ms, false)?;
+        self.send();
+        Ok(())
     }
 
     /// Ask the venue for `order`'s state (a signed GET by its client id) on an idle connection.
@@ -98,10 +105,15 @@ impl<V: RestVenue> RestGateway<V> {
         now_ns: u64,
         unix_ms: u64,
     ) -> Result<(), SubmitError> {
-        self.send(order, now_ns, unix_ms, true)
+        self.stage(order, now_ns, unix_ms, true)?;
+        self.send();
+        Ok(())
     }
 
-    fn send(
+    /// Sign `order` (or, with `query`, its status query) into an idle connection's request buffer
+    /// without writing it; [`send`](Self::send) writes it, [`discard`](Self::discard) drops it.
+    /// `now_ns` is the order's send time (the answer's deadline is `now_ns + timeout_ns`).
+    pub fn stage(
         &mut self,
         order: &Order,
         now_ns: u64,
@@ -110,19 +122,42 @@ impl<V: RestVenue> RestGateway<V> {
     ) -> Result<(), SubmitError> {
         let i = self.pool.idle().ok_or(SubmitError::NoIdleConnection)?;
         let venue = &mut self.venue;
-        self.pool
-            .send(i, now_ns.saturating_add(self.timeout_ns), |buf| {
-                if query {
-                    venue.write_status_request(order, unix_ms, buf)
-                } else {
-                    venue.write_request(order, unix_ms, buf)
-                }
-            })?;
+        self.pool.stage(i, |buf| {
+            if query {
+                venue.write_status_request(order, unix_ms, buf)
+            } else {
+                venue.write_request(order, unix_ms, buf)
+            }
+        })?;
         let mut o = *order;
         o.sent_ts_ns = now_ns;
         self.pending[i] = Some(o);
-        self.in_flight += 1;
+        self.staged |= 1 << i;
+        self.staged_deadline_ns[i] = now_ns.saturating_add(self.timeout_ns);
         Ok(())
+    }
+
+    /// Hand every staged request to its socket; the orders are in flight until `poll` answers
+    /// them. Returns the bytes handed over.
+    pub fn send(&mut self) -> usize {
+        let mut bytes = 0;
+        while self.staged != 0 {
+            let i = self.staged.trailing_zeros() as usize;
+            self.staged &= self.staged - 1;
+            bytes += self.pool.start(i, self.staged_deadline_ns[i]);
+            self.in_flight += 1;
+        }
+        bytes
+    }
+
+    /// Drop every staged request unsent.
+    pub fn discard(&mut self) {
+        while self.staged != 0 {
+            let i = self.staged.trailing_zeros() as usize;
+            self.staged &= self.staged - 1;
+            self.pool.unstage(i);
+            self.pending[i] = None;
+        }
     }
 
     /// Move bytes, expire deadlines, and hand each finished order's answer to `out`. Returns the
@@ -177,7 +212,7 @@ impl<V: RestVenue> RestGateway<V> {
     /// Connections ready for an order now.
     pub fn idle_connections(&self) -> usize {
         (0..self.pool.len())
-            .filter(|&i| self.pool.conn(i).state() == super::conn::ConnState::Idle)
+            .filter(|&i| self.pool.conn(i).state() == ConnState::Idle)
             .count()
     }
 

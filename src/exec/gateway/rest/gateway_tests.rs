@@ -1,9 +1,9 @@
 //! The gateway against a tiny loopback HTTP/1.1 server run on a thread of the test.
 
 use super::*;
-use crate::exec::gateway::rest::binance::tests::{codec, order};
-use crate::exec::gateway::rest::binance::BinanceCodec;
-use crate::exec::gateway::rest::conn::ConnState;
+use crate::exec::gateway::codec::binance::tests::{codec, order};
+use crate::exec::gateway::codec::BinanceCodec;
+use crate::net::http::ConnState;
 use crate::model::{ExecStatus, OrderId};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -85,7 +85,7 @@ fn serve_one(mut s: TcpStream, c2: &AtomicUsize, script: fn(usize) -> Reply) {
                 let (params, sig) = body.rsplit_once("&signature=").unwrap();
                 assert_eq!(
                     sig.as_bytes(),
-                    &crate::exec::gateway::rest::binance::sign(b"test-secret", params.as_bytes())
+                    &crate::exec::gateway::codec::binance::sign(b"test-secret", params.as_bytes())
                 );
                 let n = c2.fetch_add(1, Ordering::SeqCst);
                 match script(n) {
@@ -376,3 +376,6 @@ fn oversized_answer_is_ambiguous_and_connection_replaced() {
     );
     assert_eq!(gw.pool().connects(), 2);
 }
+
+#[path = "gateway_tls_tests.rs"]
+mod tls;

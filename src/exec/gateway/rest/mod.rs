@@ -2,9 +2,9 @@
 //! keep-alive connections on mio (plain TCP or rustls), answers read into `Copy` reports.
 //!
 //! Contract:
-//! - [`gateway::RestGateway`] drives one venue host. `submit(order, now_ns, unix_ms)` writes the
-//!   signed request on an idle connection (or refuses at once: no idle connection, unknown
-//!   instrument); `poll(now_ns, out)` moves bytes and yields one [`answer::RestAnswer`] per
+//! - [`gateway::RestGateway`] drives one venue host. `stage(order, now_ns, unix_ms, query)` signs
+//!   the request into an idle connection's buffer and `send()` writes it (or refuses at once: no idle connection, unknown
+//!   instrument); `poll(now_ns, out)` moves bytes and yields one [`RestAnswer`](super::codec::RestAnswer) per
 //!   submitted order, exactly once: the venue's answer, or `Unknown` when the answer is ambiguous
 //!   (5xx, timeout by the caller's clock, connection lost after the request left).
 //! - Time is the caller's (`now_ns` monotonic, `unix_ms` wall clock for Binance's `timestamp`);
@@ -15,27 +15,18 @@
 //! - Key material stays in `ring::hmac::Key`s and boxed copies of the API keys; no type here
 //!   prints it (`Debug` says `****`).
 //!
-//! Layers, bottom up: [`encode`] (hex, base64url, decimals), [`nonce`] (uuid v4), [`jwt`] (Upbit
-//! token), [`binance`] / [`upbit`] (request bytes and answer reading, [`answer::RestVenue`]),
-//! [`response`] (HTTP framing), [`conn`] (one connection), [`pool`] (N connections + mio `Poll`),
-//! [`gateway`] (orders <-> connections).
+//! Pieces: [`gateway`] (one venue: a codec from [`super::codec`] on a
+//! [`Pool`](crate::net::http::Pool) of keep-alive connections), [`router`] (the [`Gateway`](super::Gateway)
+//! over every venue) and [`build`] (from config: credentials, URLs, connections).
 #![forbid(unsafe_code)]
 
-pub mod answer;
-pub mod binance;
-pub mod conn;
-pub mod encode;
+pub mod build;
 pub mod gateway;
-pub mod instruments;
-pub mod jwt;
-pub mod nonce;
-pub mod pool;
-pub mod response;
-pub mod upbit;
+pub mod router;
 
-pub use answer::{AnswerKind, InstrumentSpec, RequestError, RestAnswer, RestVenue};
-pub use binance::{BinanceCodec, BinanceSettings};
+pub use build::{
+    connected_router, load_credentials, public_rest_url, router_from_config, RestBuildError,
+    UrlError,
+};
 pub use gateway::{GatewaySettings, RestGateway, SubmitError};
-pub use instruments::InstrumentTable;
-pub use pool::HostSpec;
-pub use upbit::{UpbitCodec, UpbitSettings};
+pub use router::{RestRoute, RestRouter, ORDER_MEMORY};

@@ -1,5 +1,5 @@
 use super::*;
-use crate::exec::gateway::rest::answer::InstrumentSpec;
+use crate::exec::gateway::codec::answer::InstrumentSpec;
 use crate::model::{InstrumentId, OppId, OrderId, Price, TimeInForce, VenueId};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

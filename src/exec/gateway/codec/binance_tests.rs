@@ -1,5 +1,5 @@
 use super::*;
-use crate::exec::gateway::rest::answer::InstrumentSpec;
+use crate::exec::gateway::codec::answer::InstrumentSpec;
 use crate::model::{InstrumentId, OppId, OrderId, Price, TimeInForce, VenueId};
 
 const DOC_KEY: &[u8] = b"vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";

@@ -18,7 +18,7 @@
 //! yet: query it); other 4xx -> rejected (`{"error":{"name","message"}}`, see [`error_name`]).
 
 use crate::base::scan::{str_content, ObjIter};
-use crate::exec::rate_headers::{
+use crate::exec::limits::rate_headers::{
     is_retry_after, is_upbit_remaining_req, parse_upbit_remaining_req,
 };
 use crate::model::{ExecStatus, Order, Qty, Side};

@@ -3,8 +3,9 @@
 //! [`RestAnswer`] turned into the [`GatewayEvent`]s the execution stage acts on.
 //!
 //! Contract:
-//! - `submit` and `status_query` sign and write at once or refuse with a [`SubmitError`] (nothing
-//!   left): no route for the venue, no idle connection (`NotConnected`), request not buildable.
+//! - `stage` and `stage_query` sign into an idle connection's buffer or refuse with a
+//!   [`SubmitError`] (nothing staged): no route for the venue, no idle connection
+//!   (`NotConnected`), request not buildable (`Unencodable`); `send` writes what was staged.
 //! - Every written request yields exactly one [`GatewayEvent::Report`], plus, from the same
 //!   response, [`GatewayEvent::BinanceUsage`] (Binance usage headers),
 //!   [`GatewayEvent::UpbitRemaining`] (Upbit `Remaining-Req`, charged to the order group for an
@@ -19,12 +20,13 @@
 //! - Time: `now_ns` is the caller's monotonic time; the wall clock Binance signs (`timestamp`) is
 //!   [`Clock::unix_ns`] of it. Nothing here reads a clock.
 
-use super::rest::{BinanceCodec, RestAnswer, RestGateway, UpbitCodec};
-use super::{Gateway, GatewayEvent, SubmitError};
+use super::gateway::{RestGateway, SubmitError as RestSubmitError};
+use crate::exec::gateway::codec::{BinanceCodec, RestAnswer, UpbitCodec};
+use crate::exec::gateway::{Gateway, GatewayEvent, SubmitError};
 use crate::base::Clock;
-use crate::exec::gateway::rest::AnswerKind;
+use crate::exec::gateway::codec::AnswerKind;
 use crate::exec::limits::EndpointGroup;
-use crate::exec::rate_headers::BinanceUsage;
+use crate::exec::limits::rate_headers::BinanceUsage;
 use crate::model::{Order, OrderId, VenueId, MAX_VENUES};
 
 /// Orders remembered for status queries (by `id % ORDER_MEMORY`).
@@ -85,6 +87,8 @@ pub struct RestRouter {
     head: usize,
     len: usize,
     query_group: [EndpointGroup; MAX_VENUES],
+    /// Venues with a request staged (bit per venue id).
+    staged: u64,
 }
 
 impl RestRouter {
@@ -104,6 +108,7 @@ impl RestRouter {
             head: 0,
             len: 0,
             query_group: [EndpointGroup::ExchangeDefault; MAX_VENUES],
+            staged: 0,
         }
     }
 
@@ -165,22 +170,42 @@ impl RestRouter {
         });
     }
 
-    fn write(&mut self, order: &Order, now_ns: u64, query: bool) -> Result<(), SubmitError> {
+    fn stage_request(
+        &mut self,
+        order: &Order,
+        now_ns: u64,
+        query: bool,
+    ) -> Result<(), SubmitError> {
         let unix_ms = self.unix_ms(now_ns);
         let route = self
             .routes
             .get_mut(order.venue.index())
             .and_then(Option::as_mut)
             .ok_or(SubmitError::UnknownVenue(order.venue))?;
-        let r = match (route, query) {
-            (RestRoute::Binance(g), false) => g.submit(order, now_ns, unix_ms),
-            (RestRoute::Binance(g), true) => g.status_query(order, now_ns, unix_ms),
-            (RestRoute::Upbit(g), false) => g.submit(order, now_ns, unix_ms),
-            (RestRoute::Upbit(g), true) => g.status_query(order, now_ns, unix_ms),
+        let r = match route {
+            RestRoute::Binance(g) => g.stage(order, now_ns, unix_ms, query),
+            RestRoute::Upbit(g) => g.stage(order, now_ns, unix_ms, query),
         };
-        r.map_err(|_| SubmitError::NotConnected(order.venue))?;
+        r.map_err(|e| match e {
+            RestSubmitError::NoIdleConnection => SubmitError::NotConnected(order.venue),
+            RestSubmitError::Request(_) => SubmitError::Unencodable(order.id),
+        })?;
+        self.staged |= 1 << order.venue.index();
         self.remember(order, query);
         Ok(())
+    }
+
+    /// Apply `f` to the route of every venue with a request staged, and clear the marks.
+    fn each_staged(&mut self, mut f: impl FnMut(&mut RestRoute) -> usize) -> usize {
+        let mut n = 0;
+        while self.staged != 0 {
+            let v = self.staged.trailing_zeros() as usize;
+            self.staged &= self.staged - 1;
+            if let Some(route) = self.routes.get_mut(v).and_then(Option::as_mut) {
+                n += f(route);
+            }
+        }
+        n
     }
 
     fn push(&mut self, e: GatewayEvent) {
@@ -253,11 +278,11 @@ impl Gateway for RestRouter {
         "rest"
     }
 
-    fn submit(&mut self, order: &Order, _body: &[u8], now_ns: u64) -> Result<(), SubmitError> {
-        self.write(order, now_ns, false)
+    fn stage(&mut self, order: &Order, now_ns: u64) -> Result<(), SubmitError> {
+        self.stage_request(order, now_ns, false)
     }
 
-    fn status_query(
+    fn stage_query(
         &mut self,
         order: OrderId,
         venue: VenueId,
@@ -268,7 +293,24 @@ impl Gateway for RestRouter {
             Some(m) if m.order.id == order && m.order.venue == venue => m.order,
             _ => return Err(SubmitError::UnknownOrder(order)),
         };
-        self.write(&o, now_ns, true)
+        self.stage_request(&o, now_ns, true)
+    }
+
+    fn discard(&mut self) {
+        self.each_staged(|route| {
+            match route {
+                RestRoute::Binance(g) => g.discard(),
+                RestRoute::Upbit(g) => g.discard(),
+            }
+            0
+        });
+    }
+
+    fn send(&mut self, _now_ns: u64) -> usize {
+        self.each_staged(|route| match route {
+            RestRoute::Binance(g) => g.send(),
+            RestRoute::Upbit(g) => g.send(),
+        })
     }
 
     fn poll(&mut self, now_ns: u64, out: &mut [GatewayEvent]) -> usize {
@@ -322,7 +364,7 @@ mod tests {
     fn refusals_without_a_route() {
         let mut r = RestRouter::new(Clock::new());
         assert_eq!(
-            r.submit(&order(1, 3), b"", 0),
+            r.submit(&order(1, 3), 0),
             Err(SubmitError::UnknownVenue(VenueId(3)))
         );
         assert_eq!(

@@ -87,7 +87,7 @@ pub fn parse_retry_after_ns(value: &[u8]) -> Result<u64, HeaderError> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UpbitRemainingReq<'a> {
     /// The group name (`default`, `order`, `market`, ...); see
-    /// [`EndpointGroup::from_upbit_name`](super::limits::EndpointGroup::from_upbit_name).
+    /// [`EndpointGroup::from_upbit_name`](super::EndpointGroup::from_upbit_name).
     pub group: &'a [u8],
     /// Requests left this minute (deprecated by Upbit; absent in newer responses).
     pub min: Option<u32>,

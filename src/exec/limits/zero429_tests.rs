@@ -2,7 +2,7 @@
 //! policy reads in one screen).
 
 use super::*;
-use crate::exec::rate_headers::{parse_upbit_remaining_req, BinanceUsage};
+use crate::exec::limits::rate_headers::{parse_upbit_remaining_req, BinanceUsage};
 
 const MS: u64 = 1_000_000;
 const STEP: u32 = RateRatio::SCALE / 20;

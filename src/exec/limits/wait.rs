@@ -94,7 +94,7 @@ impl WaitBudget {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::gcra::Gcra;
+    use crate::exec::limits::gcra::Gcra;
     use proptest::prelude::*;
 
     const MS: u64 = 1_000_000;

@@ -15,7 +15,7 @@ use crate::model::{ExecReport, ExecStatus, Order, OrderId, Price, Qty, Scale};
 /// Report code of a status-query answer saying the venue has no such order (Binance -2013, Upbit
 /// `order_not_found`): the order never reached the book, so nothing filled. Same value as the
 /// paper gateway's, which the execution stage treats as "final, nothing filled, not a failure".
-pub const CODE_NO_SUCH_ORDER: u16 = crate::exec::gateway::paper::CODE_NO_SUCH_ORDER;
+pub const CODE_NO_SUCH_ORDER: u16 = crate::exec::gateway::CODE_NO_SUCH_ORDER;
 
 /// How far a [`RestAnswer`] can be trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -119,7 +119,7 @@ impl RestAnswer {
 
     /// Record `Retry-After` (delta-seconds) on both the answer and its report.
     pub fn set_retry_after(&mut self, value: &[u8]) {
-        match crate::exec::rate_headers::parse_retry_after_ns(value) {
+        match crate::exec::limits::rate_headers::parse_retry_after_ns(value) {
             Ok(ns) => {
                 let ms = u32::try_from(ns / 1_000_000).unwrap_or(u32::MAX);
                 self.retry_after_ms = ms;

@@ -17,8 +17,9 @@
 //!    waited refuses it when it wakes (`breaker_open`).
 //!
 //! Then both legs are built as IOC limit orders with the venue's slippage buffer widening the limit
-//! (buy up, sell down, rounded inside the buffer), encoded ([`OrderEncoder`]; `tick_to_order` is
-//! recorded when the second leg's bytes are complete) and submitted together. Answers come back
+//! (buy up, sell down, rounded inside the buffer) and staged on the gateway, which encodes and
+//! signs each into the buffer it will write ([`Gateway::stage`]); `tick_to_order` is recorded when
+//! both legs' final signed bytes are complete, then both are sent ([`Gateway::send`]). Answers come back
 //! through [`Gateway::poll`]: definite ones end the leg (fills move the risk book's balances and
 //! feed the breaker), a 429 feeds the zero-429 policy, ambiguous ones (5xx, or no answer within
 //! `order_timeout`) make the leg's fate unknown until a status query answers. The breaker counts the
@@ -26,7 +27,7 @@
 //! status queries go unanswered as another (so a hung venue's unknown legs cannot hold their slots
 //! without ever opening it); only answers inside the timeout count as successes, never a late one.
 //! When both legs are final the terminal state is fixed from their fills
-//! ([`super::legs::outcome`]); an imbalance is then hedged by the legging policy, and once flat (or
+//! ([`crate::exec::orders::legs::outcome`]); an imbalance is then hedged by the legging policy, and once flat (or
 //! out of hedges) the slot is released, the open notional closed and the realized P&L booked
 //! against the loss limit. Hedge orders reduce risk, so they skip the kill switch, breakers and
 //! risk checks, but still take rate-limit tokens (a hedge without one waits in its leg until the
@@ -36,20 +37,17 @@
 //! except the [`Clock`] used to measure latencies; every rule runs on the `now_ns` argument.
 //! Breaker, slot and rate-limit counters are copied to telemetry counters at each flush.
 
-use super::gateway::{Gateway, GatewayEvent, PaperGateway};
-use super::inflight::{Arb, Inflight, Leg, LegState};
-use super::kill::KillSwitch;
-use super::legs::{widen, LeggingParams};
-use super::order_bytes::{OrderBuf, OrderEncoder};
-use super::params::{ExecBuildError, ExecParams, VenueExec};
-use super::risk::Risk;
-use super::slots::{SlotTicket, Slots};
-use super::wait::{WaitBudget, WaitDecision};
-use super::zero429::Zero429;
+use crate::exec::gateway::{Gateway, GatewayEvent, PaperGateway, SubmitError};
+use crate::exec::guards::risk::Risk;
+use crate::exec::guards::slots::{SlotTicket, Slots};
+use crate::exec::guards::KillSwitch;
+use crate::exec::limits::wait::{WaitBudget, WaitDecision};
+use crate::exec::limits::zero429::{Throttle, Zero429};
+use crate::exec::orders::inflight::{Arb, Inflight, Leg, LegState};
+use crate::exec::orders::legs::{widen, LeggingParams};
+use crate::exec::params::{ExecBuildError, ExecParams, VenueExec};
 use crate::base::breaker::{Breaker, BreakerState, Transition};
 use crate::base::Clock;
-use crate::config::Config;
-use crate::config::GatewayKind;
 use crate::model::{
     Opportunity, Order, OrderId, Outcome, Price, Qty, RejectReason, Side, TimeInForce, VenueId,
 };
@@ -71,6 +69,19 @@ struct Waiter {
     since_ns: u64,
 }
 
+/// What staging both legs of an arbitrage came to.
+enum Staging {
+    /// A leg cannot be encoded for its venue; nothing is staged.
+    Unencodable,
+    /// The gateway refused the buy leg; nothing is staged.
+    BuyRefused,
+    /// The buy leg is staged, and the sell leg too when `sell`.
+    Staged {
+        /// Whether the sell leg was staged.
+        sell: bool,
+    },
+}
+
 /// The execution stage over gateway `G` (the paper gateway by default).
 pub struct ExecStage<G: Gateway = PaperGateway> {
     rx: RingRx<Opportunity>,
@@ -82,13 +93,11 @@ pub struct ExecStage<G: Gateway = PaperGateway> {
     breakers: Vec<Breaker>,
     limits: Vec<Zero429>,
     venues: Vec<VenueExec>,
-    encoder: OrderEncoder,
     legging: LeggingParams,
     scales: Vec<(u8, u8)>,
     max_wait_ns: u64,
     order_timeout_ns: u64,
     status_query_ns: u64,
-    bufs: [OrderBuf; 2],
     events: [GatewayEvent; EVENTS],
     waiters: Vec<Option<Waiter>>,
     n_waiting: usize,
@@ -105,24 +114,6 @@ pub struct ExecStage<G: Gateway = PaperGateway> {
     capture_time: Option<(u64, u64)>,
 }
 
-impl ExecStage<PaperGateway> {
-    /// The stage on the paper gateway, from a validated config (`execution.gateway = "paper"`).
-    pub fn paper_from_config(
-        cfg: &Config,
-        rx: RingRx<Opportunity>,
-        clock: Clock,
-        kill: KillSwitch,
-        reg: &mut Registry,
-    ) -> Result<ExecStage<PaperGateway>, ExecBuildError> {
-        if cfg.execution.gateway != GatewayKind::Paper {
-            return Err(ExecBuildError::Gateway(cfg.execution.gateway));
-        }
-        let p = ExecParams::from_config(cfg)?;
-        let gw = PaperGateway::new(p.paper);
-        ExecStage::new(p, rx, gw, clock, kill, reg)
-    }
-}
-
 impl<G: Gateway> ExecStage<G> {
     /// Build from parameters. Cold path: allocates every table here.
     pub fn new(
@@ -133,12 +124,12 @@ impl<G: Gateway> ExecStage<G> {
         kill: KillSwitch,
         reg: &mut Registry,
     ) -> Result<ExecStage<G>, ExecBuildError> {
-        let slots = Slots::new(p.slots).map_err(|e| ExecBuildError::Limits(e.to_string()))?;
+        let slots = Slots::new(p.slots)?;
         let mut limits = Vec::with_capacity(p.venues.len());
-        for v in &p.venues {
+        for (venue, v) in p.venues.iter().enumerate() {
             limits.push(
                 Zero429::with_limits(v.limits, p.zero429)
-                    .map_err(|e| ExecBuildError::Limits(e.to_string()))?,
+                    .map_err(|source| ExecBuildError::Limits { venue, source })?,
             );
         }
         Ok(ExecStage {
@@ -151,13 +142,11 @@ impl<G: Gateway> ExecStage<G> {
             breakers: vec![Breaker::new(p.breaker); p.venues.len()],
             limits,
             venues: p.venues,
-            encoder: p.encoder,
             legging: p.legging,
             scales: p.scales,
             max_wait_ns: p.max_wait_ns,
             order_timeout_ns: p.order_timeout_ns,
             status_query_ns: p.status_query_ns,
-            bufs: [OrderBuf::new(); 2],
             events: [GatewayEvent::Banned {
                 venue: VenueId(0),
                 retry_after_ms: 0,
@@ -331,7 +320,7 @@ impl<G: Gateway> ExecStage<G> {
     }
 
     /// Take one token of every order group of `venue`, or say until when not.
-    fn take_tokens(&mut self, venue: VenueId, now: u64) -> Result<(), super::zero429::Throttle> {
+    fn take_tokens(&mut self, venue: VenueId, now: u64) -> Result<(), Throttle> {
         let groups = self.venues[venue.index()].order_groups;
         for g in groups.into_iter().flatten() {
             if let Err(t) = self.limits[venue.index()].check(g, 1, now) {
@@ -432,7 +421,27 @@ impl<G: Gateway> ExecStage<G> {
         }
     }
 
-    /// Build, encode and submit both legs; track them.
+    /// Stage both legs. An order its venue cannot encode refuses the arbitrage with nothing
+    /// staged; a buy leg the gateway refuses (nothing can be sent) drops the sell leg too.
+    fn stage_legs(&mut self, buy: &Order, sell: &Order, now: u64) -> Staging {
+        let b = self.gw.stage(buy, now);
+        if matches!(b, Err(SubmitError::Unencodable(_))) {
+            return Staging::Unencodable;
+        }
+        let s = self.gw.stage(sell, now);
+        if matches!(s, Err(SubmitError::Unencodable(_))) {
+            self.gw.discard();
+            return Staging::Unencodable;
+        }
+        if b.is_err() {
+            self.gw.discard();
+            return Staging::BuyRefused;
+        }
+        Staging::Staged { sell: s.is_ok() }
+    }
+
+    /// Build both legs, stage them on the gateway (encoded and signed), record `tick_to_order`,
+    /// send them; track them.
     fn send(&mut self, w: &Waiter, now: u64) {
         let opp = w.opp;
         if now > w.since_ns {
@@ -444,30 +453,34 @@ impl<G: Gateway> ExecStage<G> {
         let sell_px = widen(opp.sell_px, self.venues[sv.index()].slippage, false, true);
         let buy = self.order(&opp, bv, Side::Buy, opp.qty, buy_px, now);
         let sell = self.order(&opp, sv, Side::Sell, opp.qty, sell_px, now);
-        let [b0, b1] = &mut self.bufs;
-        if self.encoder.encode(&buy, b0).is_err() || self.encoder.encode(&sell, b1).is_err() {
-            self.c.encode_errors.inc();
-            return self.abandon(w, Outcome::Rejected(RejectReason::RiskLimit));
-        }
+        let sell_staged = match self.stage_legs(&buy, &sell, now) {
+            Staging::Unencodable => {
+                self.c.encode_errors.inc();
+                return self.abandon(w, Outcome::Rejected(RejectReason::RiskLimit));
+            }
+            Staging::BuyRefused => None,
+            Staging::Staged { sell } => Some(sell),
+        };
+        // Both legs' signed bytes are final (or the arbitrage is refused): the order is decided.
         let written = self.clock.now_ns();
         if self.capture_time.is_none() {
             self.rec
                 .record(Metric::TickToOrder, written.saturating_sub(opp.recv_ts_ns));
         }
         self.c.arbs_sent.inc();
-        if self.gw.submit(&buy, self.bufs[0].as_bytes(), now).is_err() {
+        let Some(sell_staged) = sell_staged else {
             self.c.submit_errors.inc();
             return self.abandon(w, Outcome::Rejected(RejectReason::NoFill));
-        }
+        };
+        let bytes = self.gw.send(now);
+        self.c.order_bytes.add(bytes as u64);
         self.c.orders_sent.inc();
-        self.c.order_bytes.add(self.bufs[0].as_bytes().len() as u64);
         let timer = now.saturating_add(self.order_timeout_ns);
         let mut legs = [Leg::idle(buy), Leg::idle(sell), Leg::idle(buy)];
         legs[0].state = LegState::Sent;
         legs[0].timer_ns = timer;
-        if self.gw.submit(&sell, self.bufs[1].as_bytes(), now).is_ok() {
+        if sell_staged {
             self.c.orders_sent.inc();
-            self.c.order_bytes.add(self.bufs[1].as_bytes().len() as u64);
             legs[1].state = LegState::Sent;
             legs[1].timer_ns = timer;
         } else {
@@ -552,13 +565,13 @@ impl<G: Gateway> Stage for ExecStage<G> {
     }
 }
 
-#[path = "stage_orders.rs"]
-mod orders;
+#[path = "answers.rs"]
+mod answers;
 
-#[path = "stage_counters.rs"]
+#[path = "counters.rs"]
 mod counters;
 use counters::ExecCounters;
 
 #[cfg(test)]
-#[path = "stage_breaker_tests.rs"]
-mod breaker_tests;
+#[path = "exec_stage_tests.rs"]
+mod tests;

@@ -26,7 +26,7 @@
 use ring::hmac;
 
 use crate::base::scan::{str_content, ObjIter};
-use crate::exec::rate_headers::{is_retry_after, BinanceUsage};
+use crate::exec::limits::rate_headers::{is_retry_after, BinanceUsage};
 use crate::model::{ExecStatus, Order, Qty, Side};
 
 use super::answer::{

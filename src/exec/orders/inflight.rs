@@ -8,16 +8,16 @@
 //! `Queued`, waiting for a rate-limit token. Every leg carries one timer (answer timeout, next
 //! status query, or token time) and the stage keeps the earliest.
 //!
-//! Fixed capacity ([`crate::exec::slots::MAX_SLOTS`] arbitrages, the most the slot table can have in
+//! Fixed capacity ([`crate::exec::guards::slots::MAX_SLOTS`] arbitrages, the most the slot table can have in
 //! flight); lookups by order id scan the used entries (at most 64 x 3 legs, a few hundred ns in the
 //! worst case and a handful of entries in practice). No allocation after construction.
 
-use super::slots::{SlotTicket, MAX_SLOTS};
+use crate::exec::guards::slots::{SlotTicket, MAX_SLOTS};
 use crate::model::{Opportunity, Order, OrderId, Outcome, Price, Qty};
 
 /// Where a leg stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum LegState {
+pub(crate) enum LegState {
     /// Not used (no hedge yet).
     Idle,
     /// Written; waiting for the answer until the timer.
@@ -32,7 +32,7 @@ pub(super) enum LegState {
 
 /// One order of an arbitrage.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Leg {
+pub(crate) struct Leg {
     pub state: LegState,
     pub order: Order,
     pub filled: Qty,
@@ -69,11 +69,11 @@ impl Leg {
 }
 
 /// Index of the hedge leg in [`Arb::legs`] (0 is the buy, 1 the sell).
-pub(super) const HEDGE: usize = 2;
+pub(crate) const HEDGE: usize = 2;
 
 /// One arbitrage in flight.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Arb {
+pub(crate) struct Arb {
     pub opp: Opportunity,
     pub ticket: SlotTicket,
     pub legs: [Leg; 3],
@@ -91,7 +91,7 @@ pub(super) struct Arb {
 }
 
 /// The fixed table.
-pub(super) struct Inflight {
+pub(crate) struct Inflight {
     arbs: Vec<Option<Arb>>,
     count: usize,
 }

@@ -33,7 +33,7 @@ impl Gateway for Script {
         order: &Order,
         _body: &[u8],
         _now_ns: u64,
-    ) -> Result<(), super::super::gateway::SubmitError> {
+    ) -> Result<(), crate::exec::gateway::SubmitError> {
         self.orders.push(*order);
         Ok(())
     }
@@ -42,7 +42,7 @@ impl Gateway for Script {
         order: OrderId,
         _venue: VenueId,
         _now_ns: u64,
-    ) -> Result<(), super::super::gateway::SubmitError> {
+    ) -> Result<(), crate::exec::gateway::SubmitError> {
         self.queries.push(order);
         Ok(())
     }

@@ -31,7 +31,7 @@
 //! rescales a GCRA happens only when a ratio actually changes.
 
 use super::gcra::{Gcra, GcraError, RateRatio};
-use super::limits::{default_limit, EndpointGroup, LimitError, LimitSpec};
+use super::venue::{default_limit, EndpointGroup, LimitError, LimitSpec};
 use super::rate_headers::BinanceUsage;
 use crate::model::VenueKind;
 use thiserror::Error;

@@ -19,7 +19,7 @@
 //! `T`. Over any window of length `W` at most `burst + W / T` requests are admitted (a request admitted
 //! at `a_1` leaves `TAT >= a_1 + k*T` after `k` admissions, and the `k`-th needs
 //! `a_1 + (k-1)*T - tau <= a_k`). That bound is the property test below and the rule that
-//! [`super::limits`] sizes the venue limits by.
+//! [`super::venue`] sizes the venue limits by.
 //!
 //! # Rate ratio
 //!
@@ -124,7 +124,7 @@ pub enum GcraError {
 
 /// The tolerance `tau = interval * (burst - 1)` of a limiter admitting `burst` at once, then one
 /// every `interval_ns`; the construction checks both GCRA limiters share.
-pub(super) fn tolerance(interval_ns: u64, burst: u32) -> Result<u64, GcraConfigError> {
+pub(crate) fn tolerance(interval_ns: u64, burst: u32) -> Result<u64, GcraConfigError> {
     if interval_ns == 0 {
         return Err(GcraConfigError::ZeroInterval);
     }

@@ -3,11 +3,11 @@
 //! A child module of [`super`] so it shares the stage's private state; see the stage's module doc
 //! for the rules.
 
-use super::super::gateway::{paper::CODE_NO_SUCH_ORDER, Gateway, GatewayEvent, SubmitError};
-use super::super::inflight::{Leg, LegState, HEDGE};
-use super::super::legs::{outcome, Hedge, HedgeKind, Legs};
-use super::super::limits::EndpointGroup;
-use super::super::params::ASSET_SCALE;
+use crate::exec::gateway::{Gateway, GatewayEvent, SubmitError, CODE_NO_SUCH_ORDER};
+use crate::exec::limits::EndpointGroup;
+use crate::exec::orders::inflight::{Leg, LegState, HEDGE};
+use crate::exec::orders::legs::{outcome, Hedge, HedgeKind, Legs};
+use crate::exec::params::ASSET_SCALE;
 use super::ExecStage;
 use crate::model::{notional, ExecReport, ExecStatus, Outcome, Price, Qty, Side, VenueId};
 use crate::telemetry::Metric;
@@ -217,14 +217,16 @@ impl<G: Gateway> ExecStage<G> {
             HedgeKind::Retry => self.c.retries.inc(),
             HedgeKind::Unwind => self.c.unwinds.inc(),
         }
-        let sent = self.encoder.encode(&order, &mut self.bufs[0]).is_ok()
-            && self.gw.submit(&order, self.bufs[0].as_bytes(), now).is_ok();
+        let sent = self.gw.stage(&order, now).is_ok();
+        if sent {
+            let bytes = self.gw.send(now);
+            self.c.order_bytes.add(bytes as u64);
+        }
         let arb = self.inflight.get_mut(ai).expect("checked above");
         arb.hedges_sent += 1;
         arb.legs[HEDGE].order = order;
         if sent {
             self.c.orders_sent.inc();
-            self.c.order_bytes.add(self.bufs[0].as_bytes().len() as u64);
             let timer = now.saturating_add(self.order_timeout_ns);
             let leg = &mut arb.legs[HEDGE];
             leg.state = LegState::Sent;

@@ -1,4 +1,4 @@
-//! The connection over rustls on loopback, against a test CA (`testdata/`: a P-256 CA and a
+//! The gateway over rustls on loopback, against a test CA (`testdata/`: a P-256 CA and a
 //! `localhost` / `127.0.0.1` leaf, valid until 2126, made with openssl; the key is a test key).
 
 use std::io::Write;
@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
-use crate::exec::gateway::rest::binance::tests::{codec, order};
-use crate::exec::gateway::rest::gateway::tests::{read_request, FILLED};
-use crate::exec::gateway::rest::pool::{HostSpec, PoolSettings};
-use crate::exec::gateway::rest::{AnswerKind, GatewaySettings, RestGateway};
+use crate::exec::gateway::codec::binance::tests::{codec, order};
+use super::{read_request, FILLED};
+use crate::net::http::{HostSpec, PoolSettings};
+use crate::exec::gateway::codec::{AnswerKind, BinanceCodec};
+use crate::exec::gateway::rest::{GatewaySettings, RestGateway};
 use crate::model::{ExecStatus, OrderId};
 
 const CA: &[u8] = include_bytes!("testdata/ca.der");
@@ -59,7 +60,7 @@ fn tls_server() -> SocketAddr {
 fn gateway(
     addr: SocketAddr,
     roots: &[CertificateDer<'static>],
-) -> RestGateway<super::super::BinanceCodec> {
+) -> RestGateway<BinanceCodec> {
     let cfg = crate::net::tls::client_config(roots).unwrap();
     let host = HostSpec {
         addr,

@@ -1,6 +1,7 @@
 //! The venue's instrument table: [`InstrumentId`] -> [`InstrumentSpec`], a flat array indexed by id
 //! so the hot path finds a symbol with one bounds-checked load. Built on the cold path.
 
+use crate::config::Config;
 use crate::model::{InstrumentId, MAX_INSTRUMENTS};
 
 use super::answer::{check_unreserved, InstrumentSpec, RequestError};
@@ -24,6 +25,28 @@ impl InstrumentTable {
             *slot = Some(spec.clone());
         }
         Ok(InstrumentTable { specs })
+    }
+
+    /// The instruments the config's venue `venue` trades (those with a symbol there).
+    pub fn for_venue(cfg: &Config, venue: &str) -> Result<Self, RequestError> {
+        let entries: Vec<(InstrumentId, InstrumentSpec)> = cfg
+            .instruments
+            .iter()
+            .enumerate()
+            .filter_map(|(i, ins)| {
+                ins.symbols.get(venue).map(|sym| {
+                    (
+                        InstrumentId(i as u16),
+                        InstrumentSpec {
+                            symbol: sym.clone(),
+                            price_scale: ins.price_scale,
+                            qty_scale: ins.qty_scale,
+                        },
+                    )
+                })
+            })
+            .collect();
+        InstrumentTable::new(&entries)
     }
 
     /// The spec of `id`, if this venue trades it.

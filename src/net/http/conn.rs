@@ -387,7 +387,3 @@ impl HttpConn {
         Some((r, keep))
     }
 }
-
-#[cfg(test)]
-#[path = "conn_tls_tests.rs"]
-mod tls_tests;

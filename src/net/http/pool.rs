@@ -111,6 +111,8 @@ pub struct Pool {
     next_try_ns: Vec<u64>,
     backoff_ns: Vec<u64>,
     kick: u64,
+    /// Connections holding a built request not written yet (bit per connection).
+    staged: u64,
     settings: PoolSettings,
     connects: u64,
 }
@@ -140,6 +142,7 @@ impl Pool {
             next_try_ns: vec![0; settings.conns],
             backoff_ns: vec![settings.reconnect_min_ns; settings.conns],
             kick: 0,
+            staged: 0,
             settings,
             connects: 0,
         })
@@ -165,26 +168,56 @@ impl Pool {
         self.connects
     }
 
-    /// The first idle connection, if any.
+    /// The first idle connection with nothing staged on it, if any.
     pub fn idle(&self) -> Option<usize> {
-        self.conns.iter().position(|c| c.state() == ConnState::Idle)
+        (0..self.conns.len())
+            .find(|&i| self.conns[i].state() == ConnState::Idle && self.staged & (1 << i) == 0)
     }
 
-    /// Write a request on idle connection `i`: `build` fills the (cleared, reused) buffer; the
-    /// bytes go out at once. The response is due by `deadline_ns`.
+    /// Build a request on idle connection `i` without writing it: `build` fills the (cleared,
+    /// reused) buffer the socket will be handed. The connection is reserved until
+    /// [`start`](Self::start) writes it or [`unstage`](Self::unstage) gives it back.
+    pub fn stage<E>(
+        &mut self,
+        i: usize,
+        build: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let c = &mut self.conns[i];
+        debug_assert_eq!(c.state(), ConnState::Idle);
+        build(c.request_buf())?;
+        self.staged |= 1 << i;
+        Ok(())
+    }
+
+    /// Write the request staged on connection `i`; its response is due by `deadline_ns`. Returns
+    /// the request's length.
+    pub fn start(&mut self, i: usize, deadline_ns: u64) -> usize {
+        debug_assert!(self.staged & (1 << i) != 0, "start without a staged request");
+        self.staged &= !(1 << i);
+        let c = &mut self.conns[i];
+        let len = c.request_buf().len();
+        c.start();
+        self.deadline_ns[i] = deadline_ns;
+        // A write failure is reported by the next poll, with the request's fate.
+        self.kick |= 1 << i;
+        len
+    }
+
+    /// Give back connection `i` with its staged request unsent.
+    pub fn unstage(&mut self, i: usize) {
+        self.staged &= !(1 << i);
+    }
+
+    /// Build and write a request on idle connection `i` at once ([`stage`](Self::stage), then
+    /// [`start`](Self::start)).
     pub fn send<E>(
         &mut self,
         i: usize,
         deadline_ns: u64,
         build: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
     ) -> Result<(), E> {
-        let c = &mut self.conns[i];
-        debug_assert_eq!(c.state(), ConnState::Idle);
-        build(c.request_buf())?;
-        c.start();
-        self.deadline_ns[i] = deadline_ns;
-        // A write failure is reported by the next poll, with the request's fate.
-        self.kick |= 1 << i;
+        self.stage(i, build)?;
+        self.start(i, deadline_ns);
         Ok(())
     }
 

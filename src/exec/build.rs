@@ -1,0 +1,34 @@
+//! The one place `execution.gateway` is matched: [`build_stage`] builds the execution stage on the
+//! gateway the config chose. Cold path (the REST arm reads credentials and connects).
+
+use super::gateway::rest::{connected_router, load_credentials};
+use super::gateway::{AnyGateway, PaperGateway};
+use super::guards::KillSwitch;
+use super::params::{ExecBuildError, ExecParams};
+use super::stage::ExecStage;
+use crate::base::Clock;
+use crate::config::{Config, GatewayKind};
+use crate::model::Opportunity;
+use crate::runtime::RingRx;
+use crate::telemetry::Registry;
+
+/// The execution stage of a run, on the gateway `cfg.execution.gateway` names: simulated venues
+/// (`paper`), or the venues' REST APIs (`rest`: credentials from the sources the config names,
+/// every venue connected before it returns).
+pub fn build_stage(
+    cfg: &Config,
+    rx: RingRx<Opportunity>,
+    clock: Clock,
+    kill: KillSwitch,
+    reg: &mut Registry,
+) -> Result<ExecStage<AnyGateway>, ExecBuildError> {
+    let p = ExecParams::from_config(cfg)?;
+    let gw = match cfg.execution.gateway {
+        GatewayKind::Paper => AnyGateway::Paper(PaperGateway::new(p.paper.clone())),
+        GatewayKind::Rest => {
+            let creds = load_credentials(cfg)?;
+            AnyGateway::Rest(connected_router(cfg, &creds, clock)?)
+        }
+    };
+    ExecStage::new(p, rx, gw, clock, kill, reg)
+}
