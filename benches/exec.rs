@@ -11,11 +11,11 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use microarb::base::breaker::{Breaker, BreakerConfig};
-use microarb::exec::gcra::Gcra;
+use microarb::exec::limits::gcra::Gcra;
 use microarb::exec::gcra_atomic::AtomicGcra;
 use microarb::exec::limits::EndpointGroup;
-use microarb::exec::slots::{SlotConfig, Slots};
-use microarb::exec::zero429::{Zero429, Zero429Config};
+use microarb::exec::{SlotConfig, Slots};
+use microarb::exec::{Zero429, Zero429Config};
 use microarb::model::{Bps, VenueId, VenueKind};
 use std::time::Duration;
 

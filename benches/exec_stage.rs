@@ -1,6 +1,7 @@
 //! The execution stage end to end on one thread: one opportunity popped from its ring, checked
 //! (kill switch, expiry, breakers, risk, slots, rate limits), both legs built, encoded into their
-//! venues' order bytes and submitted to the paper gateway — and, separately, order encoding alone.
+//! venues' signed order requests and sent to the paper gateway — and, separately, encoding and
+//! signing alone (the venues' codecs, as both gateways use them).
 //!
 //! `exec_stage/opportunity_to_order_bytes` times only the `poll` that takes the opportunity and
 //! writes both orders (criterion `iter_custom`: two `Instant` reads per iteration, ~40 ns on this
@@ -19,9 +20,9 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use microarb::base::Clock;
 use microarb::config::{Config, Machine, DEMO_TOML};
 use microarb::exec::gateway::PaperGateway;
-use microarb::exec::kill::KillSwitch;
+use microarb::exec::KillSwitch;
 use microarb::exec::limits::LimitSpec;
-use microarb::exec::order_bytes::{OrderBuf, OrderEncoder};
+use microarb::exec::gateway::codec::{InstrumentTable, VenueCodec};
 use microarb::exec::params::ExecParams;
 use microarb::exec::stage::ExecStage;
 use microarb::model::{
@@ -75,7 +76,7 @@ fn stage(c: &mut Criterion) {
     }
     let mut reg = Registry::new();
     let (mut tx, rx) = ring::<Opportunity>("opps", 1024, &mut reg.counters);
-    let gw = PaperGateway::new(p.paper);
+    let gw = PaperGateway::new(p.paper.clone());
     let mut st =
         ExecStage::new(p, rx, gw, Clock::new(), KillSwitch::new(), &mut reg).expect("stage");
     let executed = reg.counter("exec.opps.executed");
@@ -111,7 +112,12 @@ fn stage(c: &mut Criterion) {
 }
 
 fn encoding(c: &mut Criterion) {
-    let enc = OrderEncoder::from_config(&cfg()).expect("encoder");
+    let cfg = cfg();
+    let codec = |v: usize| {
+        let table = InstrumentTable::for_venue(&cfg, &cfg.venues[v].name).expect("symbols");
+        VenueCodec::paper(cfg.venues[v].kind, table, 1).expect("codec")
+    };
+    let (mut binance, mut upbit) = (codec(0), codec(3));
     let leg = |venue: u8, side| Order {
         id: OrderId(123_456_789),
         opp: OppId(1),
@@ -125,18 +131,29 @@ fn encoding(c: &mut Criterion) {
         tif: TimeInForce::Ioc,
     };
     let (buy, sell) = (leg(0, Side::Buy), leg(3, Side::Sell));
-    let mut bufs = [OrderBuf::new(); 2];
+    let mut bufs = [Vec::with_capacity(2048), Vec::with_capacity(2048)];
+    let ms = 1_700_000_000_000;
     c.bench_function("order_bytes/binance leg", |b| {
-        b.iter(|| enc.encode(black_box(&buy), &mut bufs[0]).expect("encodes"))
+        b.iter(|| {
+            binance
+                .write_request(black_box(&buy), ms, &mut bufs[0])
+                .expect("encodes")
+        })
     });
     c.bench_function("order_bytes/upbit leg", |b| {
-        b.iter(|| enc.encode(black_box(&sell), &mut bufs[1]).expect("encodes"))
+        b.iter(|| {
+            upbit
+                .write_request(black_box(&sell), ms, &mut bufs[1])
+                .expect("encodes")
+        })
     });
     c.bench_function("order_bytes/both legs", |b| {
         b.iter(|| {
             let [b0, b1] = &mut bufs;
-            enc.encode(black_box(&buy), b0).expect("encodes");
-            enc.encode(black_box(&sell), b1).expect("encodes");
+            binance
+                .write_request(black_box(&buy), ms, b0)
+                .expect("encodes");
+            upbit.write_request(black_box(&sell), ms, b1).expect("encodes");
         })
     });
 }

@@ -12,10 +12,10 @@
 #![allow(missing_docs)]
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use microarb::exec::gateway::rest::binance::sign;
-use microarb::exec::gateway::rest::jwt::JwtSigner;
-use microarb::exec::gateway::rest::nonce::UuidGen;
-use microarb::exec::gateway::rest::{
+use microarb::exec::gateway::codec::binance::sign;
+use microarb::exec::gateway::codec::jwt::JwtSigner;
+use microarb::exec::gateway::codec::nonce::UuidGen;
+use microarb::exec::gateway::codec::{
     BinanceCodec, BinanceSettings, InstrumentSpec, InstrumentTable, RestVenue, UpbitCodec,
     UpbitSettings,
 };

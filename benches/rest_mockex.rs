@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion};
 use microarb::base::Clock;
 use microarb::config::{Config, Machine};
-use microarb::exec::gateway::rest_build::router_from_config;
+use microarb::exec::gateway::rest::router_from_config;
 use microarb::exec::gateway::{Gateway, GatewayEvent, RestRouter};
 use microarb::exec::secrets::ApiSecret;
 use microarb::mockex::{
@@ -108,7 +108,7 @@ fn round_trips(c: &mut Criterion) {
                         };
                         next += 1;
                         router
-                            .submit(&o, &[], clock.now_ns())
+                            .submit(&o, clock.now_ns())
                             .expect("idle connection");
                         'wait: loop {
                             let n = router.poll(clock.now_ns(), &mut events);

@@ -9,7 +9,7 @@ use exec_common::*;
 use microarb::config::LeggingKind;
 use microarb::exec::gateway::PaperFaults;
 use microarb::exec::limits::LimitSpec;
-use microarb::exec::risk::AssetId;
+use microarb::exec::AssetId;
 use microarb::model::{Outcome, RejectReason, VenueId};
 use proptest::prelude::*;
 

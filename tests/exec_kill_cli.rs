@@ -31,7 +31,7 @@ fn kill_creates_the_kill_file_of_a_config() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(kill_file.exists());
     // The engine's watcher reading that file turns the switch on.
-    let k = microarb::exec::kill::KillSwitch::new();
+    let k = microarb::exec::KillSwitch::new();
     assert!(k.check_file(&kill_file));
 
     let plain = tmp("no_kill.toml");

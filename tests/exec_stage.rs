@@ -8,7 +8,7 @@ use exec_common::*;
 use microarb::base::breaker::BreakerState;
 use microarb::exec::gateway::PaperFaults;
 use microarb::exec::limits::LimitSpec;
-use microarb::exec::risk::AssetId;
+use microarb::exec::AssetId;
 use microarb::model::{Outcome, Price, Qty, RejectReason};
 
 const BTC: AssetId = AssetId(0);
@@ -198,7 +198,7 @@ fn kill_switch_by_file_through_the_watcher() {
     let a = h.opp(BINANCE, BYBIT, 5);
     h.feed(a);
     h.settle(50 * US, 10 * MS);
-    microarb::exec::kill::create_kill_file(&path).unwrap();
+    microarb::exec::create_kill_file(&path).unwrap();
     let mut on = false;
     for _ in 0..400 {
         if h.kill.is_on() {

@@ -10,8 +10,8 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use microarb::exec::gateway::rest::binance::sign;
-use microarb::exec::gateway::rest::jwt::JwtSigner;
+use microarb::exec::gateway::codec::binance::sign;
+use microarb::exec::gateway::codec::jwt::JwtSigner;
 use microarb::mockex::{MockExchange, RestFault, RestLimits};
 use microarb::model::VenueKind;
 use mockex_rest::{Venue, BINANCE_UPBIT, KEY, SECRET};

@@ -14,10 +14,10 @@
 //!   mock exchange's `Garbage` and `Oversized` faults against the running engine).
 
 use microarb::config::{Config, Machine, DEMO_TOML, LIVE_EXAMPLE_TOML};
-use microarb::exec::gateway::rest::answer::{InstrumentSpec, RestVenue};
-use microarb::exec::gateway::rest::nonce::UuidGen;
-use microarb::exec::gateway::rest::response::{frame, parse_head, MAX_HEADERS};
-use microarb::exec::gateway::rest::{
+use microarb::exec::gateway::codec::answer::{InstrumentSpec, RestVenue};
+use microarb::exec::gateway::codec::nonce::UuidGen;
+use microarb::net::http::response::{frame, parse_head, MAX_HEADERS};
+use microarb::exec::gateway::codec::{
     BinanceCodec, BinanceSettings, InstrumentTable, UpbitCodec, UpbitSettings,
 };
 use microarb::exec::params::ExecParams;

@@ -11,12 +11,14 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use microarb::exec::gateway::rest::nonce::UuidGen;
-use microarb::exec::gateway::rest::pool::PoolSettings;
-use microarb::exec::gateway::rest::{
-    AnswerKind, BinanceCodec, BinanceSettings, GatewaySettings, HostSpec, InstrumentSpec,
-    InstrumentTable, RestGateway, RestVenue, UpbitCodec, UpbitSettings,
+use microarb::exec::gateway::codec::nonce::UuidGen;
+use microarb::net::http::PoolSettings;
+use microarb::exec::gateway::codec::{
+    AnswerKind, BinanceCodec, BinanceSettings, InstrumentSpec, InstrumentTable, RestVenue,
+    UpbitCodec, UpbitSettings,
 };
+use microarb::exec::gateway::rest::{GatewaySettings, RestGateway};
+use microarb::net::http::HostSpec;
 use microarb::model::{
     ExecStatus, InstrumentId, OppId, Order, OrderId, Price, Qty, Side, TimeInForce, VenueId,
 };

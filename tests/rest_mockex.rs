@@ -9,9 +9,8 @@ mod mockex_rest;
 use std::time::{Duration, Instant};
 
 use microarb::base::Clock;
-use microarb::exec::kill::KillSwitch;
+use microarb::exec::KillSwitch;
 use microarb::exec::secrets::ApiSecret;
-use microarb::exec::stage::ExecStage;
 use microarb::mockex::{MockExchange, RestFault, RestLimits};
 use microarb::model::{Opportunity, Outcome, VenueId};
 use microarb::pipeline::{run, Feed, RunOptions};
@@ -101,7 +100,7 @@ fn a_wrong_secret_is_rejected_and_never_printed() {
         let cfg = config(&ex, f.to_str().unwrap(), "");
         let mut reg = Registry::new();
         let (_tx, rx) = ring::<Opportunity>("opps", 8, &mut reg.counters);
-        let err = ExecStage::rest_from_config(&cfg, rx, Clock::new(), KillSwitch::new(), &mut reg)
+        let err = microarb::exec::build_stage(&cfg, rx, Clock::new(), KillSwitch::new(), &mut reg)
             .err()
             .expect("refused");
         let msg = format!("{err} {err:?}");

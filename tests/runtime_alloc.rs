@@ -12,7 +12,7 @@ use microarb::base::Clock;
 use microarb::base::Counter;
 use microarb::config::{Config, Machine, DEMO_TOML};
 use microarb::exec::gateway::PaperGateway;
-use microarb::exec::kill::KillSwitch;
+use microarb::exec::KillSwitch;
 use microarb::exec::limits::LimitSpec;
 use microarb::exec::params::ExecParams;
 use microarb::exec::stage::ExecStage;
@@ -95,7 +95,7 @@ fn steady_state_pipeline_allocates_nothing_per_message() {
             };
         }
     }
-    let gw = PaperGateway::new(p.paper);
+    let gw = PaperGateway::new(p.paper.clone());
     let exec = ExecStage::new(p, o_rx, gw, clock, KillSwitch::new(), &mut reg).unwrap();
     let quotes = reg.counter("ring.quotes.popped");
     let gate = Gate {

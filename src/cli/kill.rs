@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use microarb::config::{load, Machine};
-use microarb::exec::kill::create_kill_file;
+use microarb::exec::create_kill_file;
 
 /// Arguments of `kill`.
 #[derive(Debug, clap::Args)]

@@ -187,8 +187,8 @@ pub(crate) fn verify_upbit(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::gateway::rest::binance::sign;
-    use crate::exec::gateway::rest::jwt::JwtSigner;
+    use crate::exec::gateway::codec::binance::sign;
+    use crate::exec::gateway::codec::jwt::JwtSigner;
 
     fn creds() -> ApiCredentials {
         ApiCredentials {

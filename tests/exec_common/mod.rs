@@ -39,7 +39,7 @@ pub fn harness_with(cfg: &Config, edit: impl FnOnce(&mut ExecParams)) -> Harness
     p.order_timeout_ns = 5 * MS;
     p.status_query_ns = MS;
     edit(&mut p);
-    let gw = PaperGateway::new(p.paper);
+    let gw = PaperGateway::new(p.paper.clone());
     exec_rig(p, gw, 1024, 1_000 * MS)
 }
 

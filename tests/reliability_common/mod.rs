@@ -15,7 +15,7 @@ pub use exec_rig::*;
 use microarb::config::{Config, Machine, DEMO_TOML};
 use microarb::exec::gateway::{Gateway, GatewayEvent, PaperGateway, SubmitError};
 use microarb::exec::params::ExecParams;
-use microarb::exec::risk::AssetId;
+use microarb::exec::AssetId;
 use microarb::model::{Opportunity, Order, OrderId, Qty, VenueId};
 
 pub const MS: u64 = 1_000_000;
@@ -45,8 +45,8 @@ impl Gateway for Logged {
     fn on_market(&mut self, opp: &Opportunity, now_ns: u64) {
         self.inner.on_market(opp, now_ns)
     }
-    fn submit(&mut self, order: &Order, body: &[u8], now_ns: u64) -> Result<(), SubmitError> {
-        self.inner.submit(order, body, now_ns)?;
+    fn stage(&mut self, order: &Order, now_ns: u64) -> Result<(), SubmitError> {
+        self.inner.stage(order, now_ns)?;
         self.orders.push(Sent {
             venue: order.venue,
             at_ns: now_ns,
@@ -54,19 +54,25 @@ impl Gateway for Logged {
         });
         Ok(())
     }
-    fn status_query(
+    fn stage_query(
         &mut self,
         order: OrderId,
         venue: VenueId,
         now_ns: u64,
     ) -> Result<(), SubmitError> {
-        self.inner.status_query(order, venue, now_ns)?;
+        self.inner.stage_query(order, venue, now_ns)?;
         self.queries.push(Sent {
             venue,
             at_ns: now_ns,
             order,
         });
         Ok(())
+    }
+    fn discard(&mut self) {
+        self.inner.discard()
+    }
+    fn send(&mut self, now_ns: u64) -> usize {
+        self.inner.send(now_ns)
     }
     fn poll(&mut self, now_ns: u64, out: &mut [GatewayEvent]) -> usize {
         self.inner.poll(now_ns, out)
@@ -86,7 +92,7 @@ pub fn rig(edit: impl FnOnce(&mut ExecParams)) -> Rig {
     let mut p = ExecParams::from_config(&demo_config()).expect("demo params");
     edit(&mut p);
     let gw = Logged {
-        inner: PaperGateway::new(p.paper),
+        inner: PaperGateway::new(p.paper.clone()),
         orders: Vec::new(),
         queries: Vec::new(),
     };

@@ -5,7 +5,7 @@
 
 use microarb::base::Clock;
 use microarb::exec::gateway::Gateway;
-use microarb::exec::kill::KillSwitch;
+use microarb::exec::KillSwitch;
 use microarb::exec::params::ExecParams;
 use microarb::exec::stage::ExecStage;
 use microarb::model::{

@@ -12,11 +12,11 @@ use std::time::{Duration, Instant};
 
 use microarb::base::Clock;
 use microarb::config::{Config, Machine};
-use microarb::exec::gateway::rest_build::router_from_config;
+use microarb::exec::gateway::rest::router_from_config;
 use microarb::exec::gateway::RestRouter;
-use microarb::exec::kill::KillSwitch;
+use microarb::exec::KillSwitch;
 use microarb::exec::params::ExecParams;
-use microarb::exec::risk::AssetId;
+use microarb::exec::AssetId;
 use microarb::exec::secrets::ApiSecret;
 use microarb::exec::stage::ExecStage;
 use microarb::mockex::{

@@ -62,7 +62,7 @@ fn reports(g: &mut PaperGateway, now: u64) -> Vec<ExecReport> {
 fn fills_at_the_book_or_better_up_to_its_size_after_the_latency() {
     let mut g = gw(PaperFaults::default());
     g.on_market(&opp(), 0);
-    g.submit(&order(1, A, Side::Buy, 100_500, 6), b"", 0)
+    g.submit(&order(1, A, Side::Buy, 100_500, 6), 0)
         .unwrap();
     assert!(reports(&mut g, 999).is_empty(), "not before the latency");
     let r = reports(&mut g, 1_000);
@@ -72,7 +72,7 @@ fn fills_at_the_book_or_better_up_to_its_size_after_the_latency() {
         (ExecStatus::Filled, Qty(6), Price(100_000))
     );
     // 4 left at the ask: a second buy of 6 fills 4.
-    g.submit(&order(2, A, Side::Buy, 100_000, 6), b"", 0)
+    g.submit(&order(2, A, Side::Buy, 100_000, 6), 0)
         .unwrap();
     let r = reports(&mut g, 1_000);
     assert_eq!(
@@ -80,9 +80,9 @@ fn fills_at_the_book_or_better_up_to_its_size_after_the_latency() {
         (ExecStatus::PartiallyFilled, Qty(4))
     );
     // A sell below the bid on B fills at the bid; above it, nothing.
-    g.submit(&order(3, B, Side::Sell, 100_900, 10), b"", 0)
+    g.submit(&order(3, B, Side::Sell, 100_900, 10), 0)
         .unwrap();
-    g.submit(&order(4, B, Side::Sell, 101_001, 1), b"", 0)
+    g.submit(&order(4, B, Side::Sell, 101_001, 1), 0)
         .unwrap();
     let r = reports(&mut g, 1_000);
     assert_eq!((r[0].filled_qty, r[0].avg_px), (Qty(10), Price(101_000)));
@@ -97,7 +97,7 @@ fn faults_are_what_they_say() {
         ..Default::default()
     });
     g.on_market(&opp(), 0);
-    g.submit(&order(1, A, Side::Buy, 100_000, 1), b"", 0)
+    g.submit(&order(1, A, Side::Buy, 100_000, 1), 0)
         .unwrap();
     let r = reports(&mut g, 1_000)[0];
     assert_eq!(r.status, ExecStatus::Rejected { code: 429 });
@@ -107,7 +107,7 @@ fn faults_are_what_they_say() {
         p_reject: 1.0,
         ..Default::default()
     });
-    g.submit(&order(1, A, Side::Buy, 100_000, 1), b"", 0)
+    g.submit(&order(1, A, Side::Buy, 100_000, 1), 0)
         .unwrap();
     assert_eq!(
         reports(&mut g, 1_000)[0].status,
@@ -119,7 +119,7 @@ fn faults_are_what_they_say() {
         ..Default::default()
     });
     g.on_market(&opp(), 0);
-    g.submit(&order(1, A, Side::Buy, 100_000, 10), b"", 0)
+    g.submit(&order(1, A, Side::Buy, 100_000, 10), 0)
         .unwrap();
     let r = reports(&mut g, 1_000)[0];
     assert_eq!(
@@ -150,7 +150,7 @@ fn unknown_fates_are_resolved_by_a_status_query() {
         g.on_market(&opp(), 0);
         let mut finals = Vec::new();
         for id in 1..=6 {
-            g.submit(&order(id, A, Side::Buy, 100_000, 1), b"", 0)
+            g.submit(&order(id, A, Side::Buy, 100_000, 1), 0)
                 .unwrap();
         }
         let first = reports(&mut g, 1_000);
@@ -192,7 +192,7 @@ fn deterministic_for_a_seed_and_bounded() {
         let mut all = Vec::new();
         for id in 1..=40 {
             g.on_market(&opp(), 0);
-            g.submit(&order(id, A, Side::Buy, 100_000, 3), b"", id * 10)
+            g.submit(&order(id, A, Side::Buy, 100_000, 3), id * 10)
                 .unwrap();
             all.extend(reports(&mut g, id * 10 + 200_000));
         }
@@ -202,14 +202,14 @@ fn deterministic_for_a_seed_and_bounded() {
     assert_ne!(run(7), run(8));
     let mut g = gw(PaperFaults::default());
     for id in 1..=8 {
-        g.submit(&order(id, A, Side::Buy, 1, 1), b"", 0).unwrap();
+        g.submit(&order(id, A, Side::Buy, 1, 1), 0).unwrap();
     }
     assert_eq!(
-        g.submit(&order(9, A, Side::Buy, 1, 1), b"", 0),
+        g.submit(&order(9, A, Side::Buy, 1, 1), 0),
         Err(SubmitError::Full { capacity: 8 })
     );
     assert_eq!(
-        g.submit(&order(9, VenueId(5), Side::Buy, 1, 1), b"", 0),
+        g.submit(&order(9, VenueId(5), Side::Buy, 1, 1), 0),
         Err(SubmitError::UnknownVenue(VenueId(5)))
     );
 }
@@ -218,10 +218,10 @@ fn deterministic_for_a_seed_and_bounded() {
 fn latency_changes_apply_to_later_orders_only() {
     let mut g = gw(PaperFaults::default());
     g.on_market(&opp(), 0);
-    g.submit(&order(1, A, Side::Buy, 100_000, 1), &[], 0)
+    g.submit(&order(1, A, Side::Buy, 100_000, 1), 0)
         .unwrap();
     g.set_latency(50_000, 0);
-    g.submit(&order(2, A, Side::Buy, 100_000, 1), &[], 0)
+    g.submit(&order(2, A, Side::Buy, 100_000, 1), 0)
         .unwrap();
     // The first keeps its 1 us latency; the second waits the new 50 us.
     let r = reports(&mut g, 1_000);
@@ -238,11 +238,11 @@ fn answers_come_earliest_first_ties_in_submission_order_and_slots_are_reused() {
     let mut g = gw(PaperFaults::default());
     g.on_market(&opp(), 0);
     // The first is submitted last in time (due 1.5 us); the next two are due earlier (1 us).
-    g.submit(&order(1, A, Side::Buy, 100_000, 1), &[], 500)
+    g.submit(&order(1, A, Side::Buy, 100_000, 1), 500)
         .unwrap();
-    g.submit(&order(2, A, Side::Buy, 100_000, 1), &[], 0)
+    g.submit(&order(2, A, Side::Buy, 100_000, 1), 0)
         .unwrap();
-    g.submit(&order(3, A, Side::Buy, 100_000, 1), &[], 0)
+    g.submit(&order(3, A, Side::Buy, 100_000, 1), 0)
         .unwrap();
     assert!(reports(&mut g, 999).is_empty());
     let r: Vec<u64> = reports(&mut g, 1_000).iter().map(|r| r.order.0).collect();
@@ -256,11 +256,11 @@ fn answers_come_earliest_first_ties_in_submission_order_and_slots_are_reused() {
     // The table refills to capacity again and again: freed slots are reused.
     for round in 0..3u64 {
         for i in 0..8 {
-            g.submit(&order(100 + round * 8 + i, A, Side::Buy, 1, 1), &[], 0)
+            g.submit(&order(100 + round * 8 + i, A, Side::Buy, 1, 1), 0)
                 .unwrap();
         }
         assert_eq!(g.outstanding(), 8);
-        assert!(g.submit(&order(999, A, Side::Buy, 1, 1), &[], 0).is_err());
+        assert!(g.submit(&order(999, A, Side::Buy, 1, 1), 0).is_err());
         assert_eq!(reports(&mut g, 10_000).len(), 8);
     }
 }
@@ -269,7 +269,7 @@ fn answers_come_earliest_first_ties_in_submission_order_and_slots_are_reused() {
 fn a_poll_delivers_at_most_its_buffer_and_keeps_the_rest() {
     let mut g = gw(PaperFaults::default());
     for id in 1..=8 {
-        g.submit(&order(id, A, Side::Buy, 1, 1), &[], 0).unwrap();
+        g.submit(&order(id, A, Side::Buy, 1, 1), 0).unwrap();
     }
     let mut out = [GatewayEvent::Banned {
         venue: A,

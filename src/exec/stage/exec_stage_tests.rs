@@ -28,16 +28,15 @@ impl Gateway for Script {
     fn name(&self) -> &'static str {
         "script"
     }
-    fn submit(
+    fn stage(
         &mut self,
         order: &Order,
-        _body: &[u8],
         _now_ns: u64,
     ) -> Result<(), crate::exec::gateway::SubmitError> {
         self.orders.push(*order);
         Ok(())
     }
-    fn status_query(
+    fn stage_query(
         &mut self,
         order: OrderId,
         _venue: VenueId,
@@ -45,6 +44,10 @@ impl Gateway for Script {
     ) -> Result<(), crate::exec::gateway::SubmitError> {
         self.queries.push(order);
         Ok(())
+    }
+    fn discard(&mut self) {}
+    fn send(&mut self, _now_ns: u64) -> usize {
+        0
     }
     fn poll(&mut self, _now_ns: u64, out: &mut [GatewayEvent]) -> usize {
         let n = out.len().min(self.ready.len());
