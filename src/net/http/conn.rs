@@ -175,6 +175,11 @@ impl HttpConn {
         &mut self.out
     }
 
+    /// Length of the request now in the output buffer.
+    pub fn request_len(&self) -> usize {
+        self.out.len()
+    }
+
     /// Send the request now in the output buffer. The connection must be idle. Write errors are
     /// kept and reported by the next [`drive`](Self::drive).
     pub fn start(&mut self) {

@@ -195,7 +195,7 @@ impl Pool {
         debug_assert!(self.staged & (1 << i) != 0, "start without a staged request");
         self.staged &= !(1 << i);
         let c = &mut self.conns[i];
-        let len = c.request_buf().len();
+        let len = c.request_len();
         c.start();
         self.deadline_ns[i] = deadline_ns;
         // A write failure is reported by the next poll, with the request's fate.
