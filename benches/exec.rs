@@ -11,8 +11,8 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use microarb::base::breaker::{Breaker, BreakerConfig};
-use microarb::exec::limits::gcra::Gcra;
 use microarb::exec::gcra_atomic::AtomicGcra;
+use microarb::exec::limits::gcra::Gcra;
 use microarb::exec::limits::EndpointGroup;
 use microarb::exec::{SlotConfig, Slots};
 use microarb::exec::{Zero429, Zero429Config};

@@ -19,12 +19,12 @@ use std::time::{Duration, Instant};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use microarb::base::Clock;
 use microarb::config::{Config, Machine, DEMO_TOML};
-use microarb::exec::gateway::PaperGateway;
-use microarb::exec::KillSwitch;
-use microarb::exec::limits::LimitSpec;
 use microarb::exec::gateway::codec::{InstrumentTable, VenueCodec};
+use microarb::exec::gateway::PaperGateway;
+use microarb::exec::limits::LimitSpec;
 use microarb::exec::params::ExecParams;
 use microarb::exec::stage::ExecStage;
+use microarb::exec::KillSwitch;
 use microarb::model::{
     Bps, InstrumentId, OppId, Opportunity, Order, OrderId, Price, Qty, Side, TimeInForce, VenueId,
 };
@@ -153,7 +153,9 @@ fn encoding(c: &mut Criterion) {
             binance
                 .write_request(black_box(&buy), ms, b0)
                 .expect("encodes");
-            upbit.write_request(black_box(&sell), ms, b1).expect("encodes");
+            upbit
+                .write_request(black_box(&sell), ms, b1)
+                .expect("encodes");
         })
     });
 }

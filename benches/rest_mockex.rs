@@ -107,9 +107,7 @@ fn round_trips(c: &mut Criterion) {
                             tif: TimeInForce::Ioc,
                         };
                         next += 1;
-                        router
-                            .submit(&o, clock.now_ns())
-                            .expect("idle connection");
+                        router.submit(&o, clock.now_ns()).expect("idle connection");
                         'wait: loop {
                             let n = router.poll(clock.now_ns(), &mut events);
                             for e in &events[..n] {

@@ -16,7 +16,6 @@
 use microarb::config::{Config, Machine, DEMO_TOML, LIVE_EXAMPLE_TOML};
 use microarb::exec::gateway::codec::answer::{InstrumentSpec, RestVenue};
 use microarb::exec::gateway::codec::nonce::UuidGen;
-use microarb::net::http::response::{frame, parse_head, MAX_HEADERS};
 use microarb::exec::gateway::codec::{
     BinanceCodec, BinanceSettings, InstrumentTable, UpbitCodec, UpbitSettings,
 };
@@ -24,6 +23,7 @@ use microarb::exec::params::ExecParams;
 use microarb::model::{
     InstrumentId, OppId, Order, OrderId, Price, Qty, Side, TimeInForce, VenueId,
 };
+use microarb::net::http::response::{frame, parse_head, MAX_HEADERS};
 use proptest::prelude::*;
 
 /// Parse, and when accepted, derive the execution parameters too: neither may panic.

@@ -12,16 +12,16 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use microarb::exec::gateway::codec::nonce::UuidGen;
-use microarb::net::http::PoolSettings;
 use microarb::exec::gateway::codec::{
     AnswerKind, BinanceCodec, BinanceSettings, InstrumentSpec, InstrumentTable, RestVenue,
     UpbitCodec, UpbitSettings,
 };
 use microarb::exec::gateway::rest::{GatewaySettings, RestGateway};
-use microarb::net::http::HostSpec;
 use microarb::model::{
     ExecStatus, InstrumentId, OppId, Order, OrderId, Price, Qty, Side, TimeInForce, VenueId,
 };
+use microarb::net::http::HostSpec;
+use microarb::net::http::PoolSettings;
 
 #[path = "support/counting_alloc.rs"]
 mod counting_alloc;

@@ -9,8 +9,8 @@ mod mockex_rest;
 use std::time::{Duration, Instant};
 
 use microarb::base::Clock;
-use microarb::exec::KillSwitch;
 use microarb::exec::secrets::ApiSecret;
+use microarb::exec::KillSwitch;
 use microarb::mockex::{MockExchange, RestFault, RestLimits};
 use microarb::model::{Opportunity, Outcome, VenueId};
 use microarb::pipeline::{run, Feed, RunOptions};

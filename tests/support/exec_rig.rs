@@ -5,9 +5,9 @@
 
 use microarb::base::Clock;
 use microarb::exec::gateway::Gateway;
-use microarb::exec::KillSwitch;
 use microarb::exec::params::ExecParams;
 use microarb::exec::stage::ExecStage;
+use microarb::exec::KillSwitch;
 use microarb::model::{
     Bps, InstrumentId, OppId, Opportunity, Outcome, Price, Qty, VenueId, OUTCOME_COUNT,
 };

@@ -14,11 +14,11 @@ use microarb::base::Clock;
 use microarb::config::{Config, Machine};
 use microarb::exec::gateway::rest::router_from_config;
 use microarb::exec::gateway::RestRouter;
-use microarb::exec::KillSwitch;
 use microarb::exec::params::ExecParams;
-use microarb::exec::AssetId;
 use microarb::exec::secrets::ApiSecret;
 use microarb::exec::stage::ExecStage;
+use microarb::exec::AssetId;
+use microarb::exec::KillSwitch;
 use microarb::mockex::{
     ApiCredentials, MockConfig, MockExchange, MockVenue, RestLimits, SyntheticSource, VenueStats,
 };

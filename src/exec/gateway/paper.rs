@@ -245,7 +245,9 @@ impl PaperGateway {
             codecs,
             staged: [None; STAGED],
             n_staged: 0,
-            bufs: (0..STAGED).map(|_| Vec::with_capacity(REQUEST_CAP)).collect(),
+            bufs: (0..STAGED)
+                .map(|_| Vec::with_capacity(REQUEST_CAP))
+                .collect(),
             p: PaperParams { capacity, ..p },
         }
     }

@@ -62,8 +62,7 @@ fn reports(g: &mut PaperGateway, now: u64) -> Vec<ExecReport> {
 fn fills_at_the_book_or_better_up_to_its_size_after_the_latency() {
     let mut g = gw(PaperFaults::default());
     g.on_market(&opp(), 0);
-    g.submit(&order(1, A, Side::Buy, 100_500, 6), 0)
-        .unwrap();
+    g.submit(&order(1, A, Side::Buy, 100_500, 6), 0).unwrap();
     assert!(reports(&mut g, 999).is_empty(), "not before the latency");
     let r = reports(&mut g, 1_000);
     assert_eq!(r.len(), 1);
@@ -72,18 +71,15 @@ fn fills_at_the_book_or_better_up_to_its_size_after_the_latency() {
         (ExecStatus::Filled, Qty(6), Price(100_000))
     );
     // 4 left at the ask: a second buy of 6 fills 4.
-    g.submit(&order(2, A, Side::Buy, 100_000, 6), 0)
-        .unwrap();
+    g.submit(&order(2, A, Side::Buy, 100_000, 6), 0).unwrap();
     let r = reports(&mut g, 1_000);
     assert_eq!(
         (r[0].status, r[0].filled_qty),
         (ExecStatus::PartiallyFilled, Qty(4))
     );
     // A sell below the bid on B fills at the bid; above it, nothing.
-    g.submit(&order(3, B, Side::Sell, 100_900, 10), 0)
-        .unwrap();
-    g.submit(&order(4, B, Side::Sell, 101_001, 1), 0)
-        .unwrap();
+    g.submit(&order(3, B, Side::Sell, 100_900, 10), 0).unwrap();
+    g.submit(&order(4, B, Side::Sell, 101_001, 1), 0).unwrap();
     let r = reports(&mut g, 1_000);
     assert_eq!((r[0].filled_qty, r[0].avg_px), (Qty(10), Price(101_000)));
     assert_eq!(r[1].status, ExecStatus::Cancelled);
@@ -97,8 +93,7 @@ fn faults_are_what_they_say() {
         ..Default::default()
     });
     g.on_market(&opp(), 0);
-    g.submit(&order(1, A, Side::Buy, 100_000, 1), 0)
-        .unwrap();
+    g.submit(&order(1, A, Side::Buy, 100_000, 1), 0).unwrap();
     let r = reports(&mut g, 1_000)[0];
     assert_eq!(r.status, ExecStatus::Rejected { code: 429 });
     assert_eq!(r.retry_after_ms, 1000);
@@ -107,8 +102,7 @@ fn faults_are_what_they_say() {
         p_reject: 1.0,
         ..Default::default()
     });
-    g.submit(&order(1, A, Side::Buy, 100_000, 1), 0)
-        .unwrap();
+    g.submit(&order(1, A, Side::Buy, 100_000, 1), 0).unwrap();
     assert_eq!(
         reports(&mut g, 1_000)[0].status,
         ExecStatus::Rejected { code: 400 }
@@ -119,8 +113,7 @@ fn faults_are_what_they_say() {
         ..Default::default()
     });
     g.on_market(&opp(), 0);
-    g.submit(&order(1, A, Side::Buy, 100_000, 10), 0)
-        .unwrap();
+    g.submit(&order(1, A, Side::Buy, 100_000, 10), 0).unwrap();
     let r = reports(&mut g, 1_000)[0];
     assert_eq!(
         (r.status, r.filled_qty),
@@ -150,8 +143,7 @@ fn unknown_fates_are_resolved_by_a_status_query() {
         g.on_market(&opp(), 0);
         let mut finals = Vec::new();
         for id in 1..=6 {
-            g.submit(&order(id, A, Side::Buy, 100_000, 1), 0)
-                .unwrap();
+            g.submit(&order(id, A, Side::Buy, 100_000, 1), 0).unwrap();
         }
         let first = reports(&mut g, 1_000);
         assert_eq!(first.len(), if answered { 6 } else { 0 });
@@ -218,11 +210,9 @@ fn deterministic_for_a_seed_and_bounded() {
 fn latency_changes_apply_to_later_orders_only() {
     let mut g = gw(PaperFaults::default());
     g.on_market(&opp(), 0);
-    g.submit(&order(1, A, Side::Buy, 100_000, 1), 0)
-        .unwrap();
+    g.submit(&order(1, A, Side::Buy, 100_000, 1), 0).unwrap();
     g.set_latency(50_000, 0);
-    g.submit(&order(2, A, Side::Buy, 100_000, 1), 0)
-        .unwrap();
+    g.submit(&order(2, A, Side::Buy, 100_000, 1), 0).unwrap();
     // The first keeps its 1 us latency; the second waits the new 50 us.
     let r = reports(&mut g, 1_000);
     assert_eq!(r.len(), 1);
@@ -238,12 +228,9 @@ fn answers_come_earliest_first_ties_in_submission_order_and_slots_are_reused() {
     let mut g = gw(PaperFaults::default());
     g.on_market(&opp(), 0);
     // The first is submitted last in time (due 1.5 us); the next two are due earlier (1 us).
-    g.submit(&order(1, A, Side::Buy, 100_000, 1), 500)
-        .unwrap();
-    g.submit(&order(2, A, Side::Buy, 100_000, 1), 0)
-        .unwrap();
-    g.submit(&order(3, A, Side::Buy, 100_000, 1), 0)
-        .unwrap();
+    g.submit(&order(1, A, Side::Buy, 100_000, 1), 500).unwrap();
+    g.submit(&order(2, A, Side::Buy, 100_000, 1), 0).unwrap();
+    g.submit(&order(3, A, Side::Buy, 100_000, 1), 0).unwrap();
     assert!(reports(&mut g, 999).is_empty());
     let r: Vec<u64> = reports(&mut g, 1_000).iter().map(|r| r.order.0).collect();
     assert_eq!(r, vec![2, 3], "due at 1 us, in submission order");

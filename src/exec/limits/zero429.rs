@@ -31,8 +31,8 @@
 //! rescales a GCRA happens only when a ratio actually changes.
 
 use super::gcra::{Gcra, GcraError, RateRatio};
-use super::venue::{default_limit, EndpointGroup, LimitError, LimitSpec};
 use super::rate_headers::BinanceUsage;
+use super::venue::{default_limit, EndpointGroup, LimitError, LimitSpec};
 use crate::model::VenueKind;
 use thiserror::Error;
 

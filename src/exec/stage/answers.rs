@@ -3,12 +3,12 @@
 //! A child module of [`super`] so it shares the stage's private state; see the stage's module doc
 //! for the rules.
 
+use super::ExecStage;
 use crate::exec::gateway::{Gateway, GatewayEvent, SubmitError, CODE_NO_SUCH_ORDER};
 use crate::exec::limits::EndpointGroup;
 use crate::exec::orders::inflight::{Leg, LegState, HEDGE};
 use crate::exec::orders::legs::{outcome, Hedge, HedgeKind, Legs};
 use crate::exec::params::ASSET_SCALE;
-use super::ExecStage;
 use crate::model::{notional, ExecReport, ExecStatus, Outcome, Price, Qty, Side, VenueId};
 use crate::telemetry::Metric;
 

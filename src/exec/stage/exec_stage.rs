@@ -37,6 +37,8 @@
 //! except the [`Clock`] used to measure latencies; every rule runs on the `now_ns` argument.
 //! Breaker, slot and rate-limit counters are copied to telemetry counters at each flush.
 
+use crate::base::breaker::{Breaker, BreakerState, Transition};
+use crate::base::Clock;
 use crate::exec::gateway::{Gateway, GatewayEvent, PaperGateway, SubmitError};
 use crate::exec::guards::risk::Risk;
 use crate::exec::guards::slots::{SlotTicket, Slots};
@@ -46,8 +48,6 @@ use crate::exec::limits::zero429::{Throttle, Zero429};
 use crate::exec::orders::inflight::{Arb, Inflight, Leg, LegState};
 use crate::exec::orders::legs::{widen, LeggingParams};
 use crate::exec::params::{ExecBuildError, ExecParams, VenueExec};
-use crate::base::breaker::{Breaker, BreakerState, Transition};
-use crate::base::Clock;
 use crate::model::{
     Opportunity, Order, OrderId, Outcome, Price, Qty, RejectReason, Side, TimeInForce, VenueId,
 };

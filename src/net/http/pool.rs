@@ -192,7 +192,10 @@ impl Pool {
     /// Write the request staged on connection `i`; its response is due by `deadline_ns`. Returns
     /// the request's length.
     pub fn start(&mut self, i: usize, deadline_ns: u64) -> usize {
-        debug_assert!(self.staged & (1 << i) != 0, "start without a staged request");
+        debug_assert!(
+            self.staged & (1 << i) != 0,
+            "start without a staged request"
+        );
         self.staged &= !(1 << i);
         let c = &mut self.conns[i];
         let len = c.request_len();

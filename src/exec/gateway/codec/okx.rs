@@ -273,10 +273,16 @@ mod tests {
     #[test]
     fn timestamps() {
         // The example of OKX's docs.
-        assert_eq!(&iso_timestamp(1_607_418_537_715), b"2020-12-08T09:08:57.715Z");
+        assert_eq!(
+            &iso_timestamp(1_607_418_537_715),
+            b"2020-12-08T09:08:57.715Z"
+        );
         assert_eq!(&iso_timestamp(0), b"1970-01-01T00:00:00.000Z");
         assert_eq!(&iso_timestamp(951_782_400_001), b"2000-02-29T00:00:00.001Z");
-        assert_eq!(&iso_timestamp(4_102_444_799_999), b"2099-12-31T23:59:59.999Z");
+        assert_eq!(
+            &iso_timestamp(4_102_444_799_999),
+            b"2099-12-31T23:59:59.999Z"
+        );
     }
 
     #[test]

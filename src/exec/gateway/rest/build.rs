@@ -13,20 +13,20 @@ use std::sync::Arc;
 
 use super::gateway::{GatewaySettings, RestGateway};
 use super::router::{RestRoute, RestRouter};
+use crate::base::Clock;
+use crate::config::Config;
 use crate::exec::gateway::codec::nonce::UuidGen;
+use crate::exec::gateway::codec::RequestError;
 use crate::exec::gateway::codec::{
     BinanceCodec, BinanceSettings, InstrumentTable, UpbitCodec, UpbitSettings,
 };
-use crate::base::Clock;
-use crate::exec::gateway::codec::RequestError;
-use crate::exec::secrets::SecretError;
-use crate::net::http::{HostSpec, PoolError, PoolSettings};
-use crate::config::Config;
 use crate::exec::guards::KillSwitch;
 use crate::exec::params::{ExecBuildError, ExecParams, VenueExec};
 use crate::exec::secrets::ApiSecret;
+use crate::exec::secrets::SecretError;
 use crate::exec::stage::ExecStage;
 use crate::model::{Opportunity, VenueId, VenueKind};
+use crate::net::http::{HostSpec, PoolError, PoolSettings};
 use crate::runtime::RingRx;
 use crate::telemetry::Registry;
 

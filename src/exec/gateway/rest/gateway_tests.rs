@@ -3,8 +3,8 @@
 use super::*;
 use crate::exec::gateway::codec::binance::tests::{codec, order};
 use crate::exec::gateway::codec::BinanceCodec;
-use crate::net::http::ConnState;
 use crate::model::{ExecStatus, OrderId};
+use crate::net::http::ConnState;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};

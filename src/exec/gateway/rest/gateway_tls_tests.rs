@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
-use crate::exec::gateway::codec::binance::tests::{codec, order};
 use super::{read_request, FILLED};
-use crate::net::http::{HostSpec, PoolSettings};
+use crate::exec::gateway::codec::binance::tests::{codec, order};
 use crate::exec::gateway::codec::{AnswerKind, BinanceCodec};
 use crate::exec::gateway::rest::{GatewaySettings, RestGateway};
 use crate::model::{ExecStatus, OrderId};
+use crate::net::http::{HostSpec, PoolSettings};
 
 const CA: &[u8] = include_bytes!("testdata/ca.der");
 const LEAF: &[u8] = include_bytes!("testdata/leaf.der");
@@ -57,10 +57,7 @@ fn tls_server() -> SocketAddr {
     addr
 }
 
-fn gateway(
-    addr: SocketAddr,
-    roots: &[CertificateDer<'static>],
-) -> RestGateway<BinanceCodec> {
+fn gateway(addr: SocketAddr, roots: &[CertificateDer<'static>]) -> RestGateway<BinanceCodec> {
     let cfg = crate::net::tls::client_config(roots).unwrap();
     let host = HostSpec {
         addr,

@@ -21,12 +21,12 @@
 //!   [`Clock::unix_ns`] of it. Nothing here reads a clock.
 
 use super::gateway::{RestGateway, SubmitError as RestSubmitError};
-use crate::exec::gateway::codec::{BinanceCodec, RestAnswer, UpbitCodec};
-use crate::exec::gateway::{Gateway, GatewayEvent, SubmitError};
 use crate::base::Clock;
 use crate::exec::gateway::codec::AnswerKind;
-use crate::exec::limits::EndpointGroup;
+use crate::exec::gateway::codec::{BinanceCodec, RestAnswer, UpbitCodec};
+use crate::exec::gateway::{Gateway, GatewayEvent, SubmitError};
 use crate::exec::limits::rate_headers::BinanceUsage;
+use crate::exec::limits::EndpointGroup;
 use crate::model::{Order, OrderId, VenueId, MAX_VENUES};
 
 /// Orders remembered for status queries (by `id % ORDER_MEMORY`).
