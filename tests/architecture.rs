@@ -183,8 +183,8 @@ fn char_literal_end(b: &[u8], i: usize) -> Option<usize> {
 // Tokens.
 
 #[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Ident(String),
+enum Tok<'a> {
+    Ident(&'a str),
     /// `::`
     Sep,
     Punct(u8),
@@ -193,12 +193,12 @@ enum Tok {
 }
 
 #[derive(Debug, Clone)]
-struct Token {
-    tok: Tok,
+struct Token<'a> {
+    tok: Tok<'a>,
     line: u32,
 }
 
-fn tokenize(code: &str) -> Vec<Token> {
+fn tokenize(code: &str) -> Vec<Token<'_>> {
     let b = code.as_bytes();
     let (mut toks, mut i, mut line) = (Vec::new(), 0, 1u32);
     while i < b.len() {
@@ -242,7 +242,7 @@ fn tokenize(code: &str) -> Vec<Token> {
                 i += 1;
             }
             toks.push(Token {
-                tok: Tok::Ident(code[start..i].to_string()),
+                tok: Tok::Ident(&code[start..i]),
                 line,
             });
         } else if c == b':' && b.get(i + 1) == Some(&b':') {
@@ -262,7 +262,7 @@ fn tokenize(code: &str) -> Vec<Token> {
     toks
 }
 
-fn ident(t: Option<&Token>) -> Option<&str> {
+fn ident<'a>(t: Option<&Token<'a>>) -> Option<&'a str> {
     match t {
         Some(Token {
             tok: Tok::Ident(s), ..
@@ -318,7 +318,8 @@ const DEF_KEYWORDS: &[&str] = &[
 ];
 
 fn scan(src: &str) -> Scan {
-    let toks = tokenize(&blank(src));
+    let code = blank(src);
+    let toks = tokenize(&code);
     let mut out = Scan::default();
     for (k, t) in toks.iter().enumerate() {
         match ident(Some(t)) {
@@ -370,7 +371,7 @@ fn scan(src: &str) -> Scan {
                     }
                 }
             }
-            Tok::Ident(w) if w == "mod" => {
+            Tok::Ident(w) if *w == "mod" => {
                 if let Some(name) = ident(toks.get(k + 1)) {
                     let name = name.to_string();
                     if is_punct(toks.get(k + 2), b';') {
@@ -389,7 +390,7 @@ fn scan(src: &str) -> Scan {
                     }
                 }
             }
-            Tok::Ident(w) if w == "use" && !is_punct(toks.get(k + 1), b'<') => {
+            Tok::Ident(w) if *w == "use" && !is_punct(toks.get(k + 1), b'<') => {
                 let is_pub = visibility_before(&toks, k);
                 let mut leaves = Vec::new();
                 let mut i = k + 1;
@@ -410,8 +411,8 @@ fn scan(src: &str) -> Scan {
                 k = i + 1;
                 continue;
             }
-            Tok::Ident(w) if DEF_KEYWORDS.contains(&w.as_str()) || w == "macro_rules" => {
-                let at = if w == "macro_rules" { k + 2 } else { k + 1 };
+            Tok::Ident(w) if DEF_KEYWORDS.contains(w) || *w == "macro_rules" => {
+                let at = if *w == "macro_rules" { k + 2 } else { k + 1 };
                 let body_depth = nest.last().map_or(0, |n| n.1);
                 if let Some(name) = ident(toks.get(at)) {
                     if depth == body_depth {
@@ -424,7 +425,7 @@ fn scan(src: &str) -> Scan {
                 let in_vis = k >= 2
                     && ident(toks.get(k - 1)) == Some("in")
                     && is_punct(toks.get(k - 2), b'(');
-                let mut raw = vec![first.clone()];
+                let mut raw = vec![first.to_string()];
                 let mut j = k + 1;
                 while is_sep(toks.get(j)) {
                     match ident(toks.get(j + 1)) {
@@ -561,6 +562,10 @@ type ModPath = Vec<String>;
 /// counts), written `pub`).
 type Ref = (ModPath, Vec<String>, u32, bool, bool);
 
+/// A path's absolute form and what it names; `None` outside this tree.
+type Resolved = Option<(ModPath, Target)>;
+
+#[derive(Clone)]
 enum Target {
     Module(Vec<String>),
     Item(usize),
@@ -838,6 +843,18 @@ impl Tree {
     /// Every file-to-file edge, in file order; one per (from, to, path), with the lines it recurs on.
     fn edges(&self) -> Vec<Edge> {
         let mut edges: BTreeMap<(usize, usize, String), BTreeSet<u32>> = BTreeMap::new();
+        // The same path recurs in a module (`VenueKind::Binance` ...): resolve it once.
+        let mut cache: HashMap<(ModPath, Vec<String>), Resolved> = HashMap::new();
+        let mut resolve = |m: &ModPath, raw: &[String]| {
+            cache
+                .entry((m.clone(), raw.to_vec()))
+                .or_insert_with(|| {
+                    let abs = self.normalize(raw, m, 0)?;
+                    let target = self.resolve(&abs, 0)?;
+                    Some((abs, target))
+                })
+                .clone()
+        };
         for (from, file) in self.files.iter().enumerate() {
             let at = |nest: &[String]| [&file.module[..], nest].concat();
             let mut refs: Vec<Ref> = Vec::new();
@@ -855,20 +872,13 @@ impl Tree {
                     .modules
                     .get(&m)
                     .and_then(|md| md.imports.get(&p.raw[0]))
-                    .is_some_and(|raw| {
-                        self.normalize(raw, &m, 0)
-                            .and_then(|abs| self.resolve(&abs, 0))
-                            .is_some_and(|t| matches!(t, Target::Item(_)))
-                    });
+                    .is_some_and(|raw| matches!(resolve(&m, raw), Some((_, Target::Item(_)))));
                 if !via_import {
                     refs.push((m, p.raw.clone(), p.line, true, false));
                 }
             }
             for (m, raw, line, glob, is_pub) in refs {
-                let Some(abs) = self.normalize(&raw, &m, 0) else {
-                    continue;
-                };
-                let Some(target) = self.resolve(&abs, 0) else {
+                let Some((abs, target)) = resolve(&m, &raw) else {
                     continue;
                 };
                 // `use a::b;` of a module only names it; the paths through it are the edges.
