@@ -980,10 +980,10 @@ fn check(sources: &BTreeMap<String, String>) -> Report {
             .map(u32::to_string)
             .collect::<Vec<_>>()
             .join(", ");
-        let also = if also.is_empty() {
-            also
-        } else {
-            format!("; also lines {also}")
+        let also = match e.also.len() {
+            0 => also,
+            1 => format!("; also line {also}"),
+            _ => format!("; also lines {also}"),
         };
         format!(
             "{}:{} -> {} ({}{also})",
