@@ -24,7 +24,7 @@ pub fn build_stage(
 ) -> Result<ExecStage<AnyGateway>, ExecBuildError> {
     let p = ExecParams::from_config(cfg)?;
     let gw = match cfg.execution.gateway {
-        GatewayKind::Paper => AnyGateway::Paper(PaperGateway::new(p.paper.clone())),
+        GatewayKind::Paper => AnyGateway::Paper(Box::new(PaperGateway::new(p.paper.clone()))),
         GatewayKind::Rest => {
             let creds = load_credentials(cfg)?;
             AnyGateway::Rest(connected_router(cfg, &creds, clock)?)

@@ -178,8 +178,8 @@ impl<G: Gateway + ?Sized> Gateway for Box<G> {
 /// The gateway a run trades through, as `execution.gateway` chose it.
 #[derive(Debug)]
 pub enum AnyGateway {
-    /// Simulated venues.
-    Paper(PaperGateway),
+    /// Simulated venues (boxed: their fault table makes them ten times the REST router's size).
+    Paper(Box<PaperGateway>),
     /// The venues' REST APIs.
     Rest(RestRouter),
 }
