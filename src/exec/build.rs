@@ -1,10 +1,11 @@
 //! The one place `execution.gateway` is matched: [`build_stage`] builds the execution stage on the
 //! gateway the config chose. Cold path (the REST arm reads credentials and connects).
 
-use super::gateway::rest::{connected_router, load_credentials};
+use super::gateway::rest::{connected_router, load_credentials, RestRouter};
 use super::gateway::{AnyGateway, PaperGateway};
 use super::guards::KillSwitch;
 use super::params::{ExecBuildError, ExecParams};
+use super::secrets::ApiSecret;
 use super::stage::ExecStage;
 use crate::base::Clock;
 use crate::config::{Config, GatewayKind};
@@ -31,4 +32,21 @@ pub fn build_stage(
         }
     };
     ExecStage::new(p, rx, gw, clock, kill, reg)
+}
+
+impl ExecStage<RestRouter> {
+    /// The stage on the REST gateways with credentials the caller loaded (`creds[i]` for
+    /// `venues[i]`), connected ([`connected_router`]).
+    pub fn rest_with_credentials(
+        cfg: &Config,
+        creds: &[ApiSecret],
+        rx: RingRx<Opportunity>,
+        clock: Clock,
+        kill: KillSwitch,
+        reg: &mut Registry,
+    ) -> Result<ExecStage<RestRouter>, ExecBuildError> {
+        let p = ExecParams::from_config(cfg)?;
+        let gw = connected_router(cfg, creds, clock)?;
+        ExecStage::new(p, rx, gw, clock, kill, reg)
+    }
 }

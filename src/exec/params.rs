@@ -101,7 +101,7 @@ pub enum ExecBuildError {
     /// The REST gateways could not be built (credentials, URL, connections). Never carries a
     /// key or secret.
     #[error(transparent)]
-    Rest(#[from] crate::exec::gateway::rest::build::RestBuildError),
+    Rest(#[from] crate::exec::gateway::rest::error::RestBuildError),
 }
 
 /// One venue as execution sees it.

@@ -1,34 +1,28 @@
 //! Building the REST gateway from a validated config (`execution.gateway = "rest"`): credentials
 //! loaded with [`ApiSecret`], one [`RestGateway`] per venue (Binance or Upbit kind; other kinds are
-//! refused), and [`ExecStage::rest_with_credentials`].
+//! refused), connected by [`connected_router`].
 //!
 //! Contract: cold path only (DNS, file and environment reads, connecting). Errors name the venue,
 //! the key path or the variable, never a key or secret: every message is built from
 //! [`SecretError`](crate::exec::secrets::SecretError) (which never carries one) or from config
 //! text that holds none.
 
-use std::io;
 use std::net::ToSocketAddrs;
 use std::sync::Arc;
 
+use super::error::{RestBuildError, UrlError};
 use super::gateway::{GatewaySettings, RestGateway};
 use super::router::{RestRoute, RestRouter};
 use crate::base::Clock;
 use crate::config::Config;
 use crate::exec::gateway::codec::nonce::UuidGen;
-use crate::exec::gateway::codec::RequestError;
 use crate::exec::gateway::codec::{
     BinanceCodec, BinanceSettings, InstrumentTable, UpbitCodec, UpbitSettings,
 };
-use crate::exec::guards::KillSwitch;
-use crate::exec::params::{ExecBuildError, ExecParams, VenueExec};
+use crate::exec::params::VenueExec;
 use crate::exec::secrets::ApiSecret;
-use crate::exec::secrets::SecretError;
-use crate::exec::stage::ExecStage;
-use crate::model::{Opportunity, VenueId, VenueKind};
-use crate::net::http::{HostSpec, PoolError, PoolSettings};
-use crate::runtime::RingRx;
-use crate::telemetry::Registry;
+use crate::model::{VenueId, VenueKind};
+use crate::net::http::{HostSpec, PoolSettings};
 
 /// The venue's public REST base, used when `venues[].rest_url` is absent.
 pub const fn public_rest_url(kind: VenueKind) -> Option<&'static str> {
@@ -37,125 +31,6 @@ pub const fn public_rest_url(kind: VenueKind) -> Option<&'static str> {
         VenueKind::Upbit => Some("https://api.upbit.com"),
         VenueKind::Bybit | VenueKind::Okx => None,
     }
-}
-
-/// Why a REST base URL cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum UrlError {
-    /// Neither `http://` nor `https://`.
-    #[error("{0:?} is not an http:// or https:// URL")]
-    Scheme(String),
-    /// A path after the authority (or no authority).
-    #[error("{0:?} must be a base URL without a path")]
-    Path(String),
-    /// The host does not resolve.
-    #[error("cannot resolve {host:?}: {source}")]
-    Resolve {
-        /// The authority.
-        host: String,
-        /// The resolver's error.
-        #[source]
-        source: io::Error,
-    },
-    /// The host resolves to nothing.
-    #[error("{0:?} resolves to no address")]
-    NoAddress(String),
-    /// The TLS client configuration could not be built.
-    #[error("TLS: {0}")]
-    Tls(#[from] rustls::Error),
-}
-
-/// Why the REST gateways could not be built. Names the venue, the key path or the variable,
-/// never a key or secret.
-#[derive(Debug, thiserror::Error)]
-pub enum RestBuildError {
-    /// A venue names no usable credential source.
-    #[error("rest gateway: venues[{venue}] ({name}): give api_key_env + api_secret_env, or api_secret_file")]
-    CredentialSource {
-        /// Venue index.
-        venue: usize,
-        /// Venue name.
-        name: String,
-    },
-    /// A venue's credentials could not be read.
-    #[error("rest gateway: venues[{venue}] ({name}): {source}")]
-    Credentials {
-        /// Venue index.
-        venue: usize,
-        /// Venue name.
-        name: String,
-        /// What went wrong (never carries a key).
-        #[source]
-        source: SecretError,
-    },
-    /// Not one set of credentials per venue.
-    #[error("rest gateway: {got} credentials for {venues} venues")]
-    CredentialCount {
-        /// Credentials given.
-        got: usize,
-        /// Venues configured.
-        venues: usize,
-    },
-    /// The venue's kind has no REST order gateway.
-    #[error("rest gateway: venues[{venue}] ({name}): kind {kind} has no REST order gateway (execution.gateway = \"rest\" supports binance and upbit)")]
-    NoRestApi {
-        /// Venue index.
-        venue: usize,
-        /// Venue name.
-        name: String,
-        /// Its kind.
-        kind: &'static str,
-    },
-    /// The venue's REST URL cannot be used.
-    #[error("rest gateway: venues[{venue}] ({name}): {source}")]
-    Url {
-        /// Venue index.
-        venue: usize,
-        /// Venue name.
-        name: String,
-        /// Why.
-        #[source]
-        source: UrlError,
-    },
-    /// The venue's codec refused its settings or symbols.
-    #[error("rest gateway: venues[{venue}] ({name}): {source}")]
-    Codec {
-        /// Venue index.
-        venue: usize,
-        /// Venue name.
-        name: String,
-        /// The codec's refusal.
-        #[source]
-        source: RequestError,
-    },
-    /// The nonce generator could not be seeded from the OS.
-    #[error("rest gateway: venues[{venue}] ({name}): nonce seed: {source}")]
-    Nonce {
-        /// Venue index.
-        venue: usize,
-        /// Venue name.
-        name: String,
-        /// The OS error.
-        #[source]
-        source: io::Error,
-    },
-    /// The connection pool could not be built.
-    #[error("rest gateway: venues[{venue}] ({name}): {source}")]
-    Pool {
-        /// Venue index.
-        venue: usize,
-        /// Venue name.
-        name: String,
-        /// The pool's refusal.
-        #[source]
-        source: PoolError,
-    },
-    /// Some venue had no connection by the deadline.
-    #[error("rest gateway: could not connect to every venue's REST API within {timeout_ms} ms")]
-    Connect {
-        /// `execution.rest.connect_timeout_ms`.
-        timeout_ms: u64,
-    },
 }
 
 /// Load every venue's credentials from the sources its config names (environment variables or
@@ -343,23 +218,6 @@ pub fn connected_router(
         return Err(RestBuildError::Connect { timeout_ms });
     }
     Ok(gw)
-}
-
-impl ExecStage<RestRouter> {
-    /// The stage on the REST gateways with credentials the caller loaded (`creds[i]` for
-    /// `venues[i]`), connected ([`connected_router`]).
-    pub fn rest_with_credentials(
-        cfg: &Config,
-        creds: &[ApiSecret],
-        rx: RingRx<Opportunity>,
-        clock: Clock,
-        kill: KillSwitch,
-        reg: &mut Registry,
-    ) -> Result<ExecStage<RestRouter>, ExecBuildError> {
-        let p = ExecParams::from_config(cfg)?;
-        let gw = connected_router(cfg, creds, clock)?;
-        ExecStage::new(p, rx, gw, clock, kill, reg)
-    }
 }
 
 #[cfg(test)]

@@ -21,12 +21,11 @@
 #![forbid(unsafe_code)]
 
 pub mod build;
+pub mod error;
 pub mod gateway;
 pub mod router;
 
-pub use build::{
-    connected_router, load_credentials, public_rest_url, router_from_config, RestBuildError,
-    UrlError,
-};
+pub use build::{connected_router, load_credentials, public_rest_url, router_from_config};
+pub use error::{RestBuildError, UrlError};
 pub use gateway::{GatewaySettings, RestGateway, SubmitError};
 pub use router::{RestRoute, RestRouter, ORDER_MEMORY};
