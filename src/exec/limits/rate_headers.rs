@@ -1,7 +1,7 @@
 //! Parsers for the rate-limit headers venues send back, so the zero-429 policy can slow down
 //! *before* a venue says 429.
 //!
-//! Forms handled (VENUES.md):
+//! Forms handled (from the venues' API documentation):
 //! - Binance, on every response: `X-MBX-USED-WEIGHT-1M: 1234` (IP weight used in the current minute);
 //!   on order responses `X-MBX-ORDER-COUNT-10S: 12` and `X-MBX-ORDER-COUNT-1D: 3456`.
 //! - Upbit, on every REST response: `Remaining-Req: group=default; min=1800; sec=29` (`sec` = requests

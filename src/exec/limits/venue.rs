@@ -14,7 +14,7 @@
 //! T = ceil((W + margin) / (limit - burst + 1))
 //! ```
 //!
-//! With `margin = T` this is VENUES.md's rule `burst + W / T <= limit` (100 orders / 10 s: burst 50,
+//! With `margin = T` this is the zero-429 sizing rule (docs/architecture.md, "Invariants") `burst + W / T <= limit` (100 orders / 10 s: burst 50,
 //! one per 200 ms). Each default below uses half the limit as burst and a 200 ms margin for windows
 //! of seconds (an hour for the daily one); [`LimitSpec::max_in_window`] and the tests check the rule.
 //!
