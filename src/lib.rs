@@ -15,7 +15,6 @@ pub mod cache;
 pub mod config;
 pub mod exec;
 pub mod ingest;
-pub mod mockex;
 pub mod model;
 pub mod pipeline;
 pub mod record;
