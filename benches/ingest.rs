@@ -11,10 +11,10 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use microarb::config::{Config, Machine};
 use microarb::ingest::{IngestSettings, IngestStage};
-use microarb::mockex::{MockConfig, MockExchange, MockVenue, SyntheticSource};
-use microarb::model::{Quote, VenueKind};
+use microarb::model::Quote;
 use microarb::runtime::{ring, Clock, Stage};
 use microarb::telemetry::Registry;
+use mockex::{MockConfig, MockExchange, MockVenue, SyntheticSource, VenueKind};
 
 fn ingest_loopback(c: &mut Criterion) {
     let venues = vec![MockVenue::new("binance", VenueKind::Binance)];

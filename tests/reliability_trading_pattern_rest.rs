@@ -24,9 +24,9 @@ mod mockex_rest;
 
 use std::time::{Duration, Instant};
 
-use microarb::mockex::{MockExchange, RestLimits};
 use microarb::model::{Outcome, Qty, RejectReason, VenueId, VenueKind};
 use microarb::sim::Rng;
+use mockex::{MockExchange, RestLimits};
 use mockex_rest::{stats, Engine, Venue, BINANCE_UPBIT, MS, SECRET};
 
 const VENUES: [Venue; 3] = [

@@ -1,12 +1,7 @@
-//! A synthetic multi-venue market: correlated random walks with injected cross-venue dislocations
-//! of known size and time, so a test or a benchmark knows exactly which opportunities exist.
-//!
-//! Used by `microarb demo` (in process), and by the mock exchange to stream venue-format frames.
-//! Deterministic for a given seed; integer arithmetic in ticks throughout.
+//! A small seedable random generator ([`Rng`]) for jitter and simulations. The synthetic market
+//! that used to live here is now the mock exchange's (tools/mockex).
 #![forbid(unsafe_code)]
 
-mod market;
 mod rng;
 
-pub use market::{Dislocation, SimParams, SimQuote, SyntheticMarket};
 pub use rng::Rng;

@@ -18,14 +18,18 @@ use microarb::exec::params::ExecParams;
 use microarb::exec::risk::AssetId;
 use microarb::exec::secrets::ApiSecret;
 use microarb::exec::stage::ExecStage;
-use microarb::mockex::{
-    ApiCredentials, MockConfig, MockExchange, MockVenue, RestLimits, SyntheticSource, VenueStats,
-};
 use microarb::model::{
     Bps, InstrumentId, OppId, Opportunity, Outcome, Price, Qty, VenueId, VenueKind, OUTCOME_COUNT,
 };
 use microarb::runtime::{ring, Clock, RingTx, Stage};
 use microarb::telemetry::{counter_name, Registry};
+use mockex::{
+    ApiCredentials, MockConfig, MockExchange, MockVenue, RestLimits, SyntheticSource, VenueStats,
+};
+
+#[path = "../../src/cli/mock.rs"]
+mod mock;
+use mock::mock_kind;
 
 /// The API key the mock accepts.
 pub const KEY: &str = "mockKey123";
@@ -65,7 +69,7 @@ pub const BINANCE_UPBIT: [Venue; 2] = [
 pub fn start(venues: &[Venue], limits: RestLimits) -> MockExchange {
     let list = venues
         .iter()
-        .map(|v| MockVenue::new(v.name, v.kind))
+        .map(|v| MockVenue::new(v.name, mock_kind(v.kind)))
         .collect();
     let mut cfg = MockConfig::synthetic(list, SyntheticSource::default());
     cfg.rate_per_s = 2000;
@@ -129,7 +133,7 @@ pub fn config(
         symbols.push(format!(
             "{} = \"{}\"",
             v.name,
-            MockVenue::new(v.name, v.kind).symbol
+            MockVenue::new(v.name, mock_kind(v.kind)).symbol
         ));
     }
     text += &format!(

@@ -83,7 +83,11 @@ mod tests {
         let b = ApiCredentials::generate().expect("random");
         assert_ne!(a, b, "fresh per run");
         assert_eq!((a.key.len(), a.secret.len()), (32, 64));
-        assert!(a.key.bytes().chain(a.secret.bytes()).all(|c| c.is_ascii_hexdigit()));
+        assert!(a
+            .key
+            .bytes()
+            .chain(a.secret.bytes())
+            .all(|c| c.is_ascii_hexdigit()));
         let dir = std::env::temp_dir().join(format!("mockex-apicreds-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let path = dir.join("creds");

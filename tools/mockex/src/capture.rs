@@ -184,7 +184,10 @@ mod tests {
         std::fs::write(&path, gz.finish().unwrap()).unwrap();
         let mut r = CaptureReader::open(&path).unwrap();
         let rec = r.next_record().unwrap().unwrap();
-        assert_eq!((rec.recv_ns, rec.venue, rec.payload), (7, "upbit", &b"{}"[..]));
+        assert_eq!(
+            (rec.recv_ns, rec.venue, rec.payload),
+            (7, "upbit", &b"{}"[..])
+        );
         assert!(matches!(
             CaptureReader::open(&dir.join("missing.tsv")),
             Err(CaptureError::Io { line: 0, .. })

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use super::rest_limits::RestLimits;
 use crate::decimal::Scale;
-use crate::venue_kind::VenueKind;
 use crate::market::SimParams;
+use crate::venue_kind::VenueKind;
 
 /// One venue the mock exchange serves on its own loopback port.
 #[derive(Debug, Clone, PartialEq, Eq)]

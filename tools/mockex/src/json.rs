@@ -107,8 +107,9 @@ mod tests {
 
     #[test]
     fn members_in_order_with_raw_values() {
-        let m = members(br#" {"market":"KRW-BTC", "volume" : 0.50, "x":{"a":[1,"}"]},"e":"a\"b"} "#)
-            .unwrap();
+        let m =
+            members(br#" {"market":"KRW-BTC", "volume" : 0.50, "x":{"a":[1,"}"]},"e":"a\"b"} "#)
+                .unwrap();
         let got: Vec<(&str, &str)> = m
             .iter()
             .map(|(k, v)| {

@@ -51,7 +51,8 @@ struct Args {
 
 fn parse_venue(spec: &str) -> Result<MockVenue, String> {
     let (name, kind) = spec.split_once('=').unwrap_or((spec, spec));
-    let kind = VenueKind::from_name(kind.trim()).ok_or_else(|| format!("unknown venue kind {kind:?} in --venues {spec:?}"))?;
+    let kind = VenueKind::from_name(kind.trim())
+        .ok_or_else(|| format!("unknown venue kind {kind:?} in --venues {spec:?}"))?;
     Ok(MockVenue::new(name.trim(), kind))
 }
 

@@ -332,7 +332,10 @@ mod tests {
         );
         assert_eq!(r.subscribe, Some(vec!["BTCUSDT".to_owned()]));
         let v: Value = serde_json::from_str(&r.texts[0]).unwrap();
-        assert_eq!((v["success"].as_bool(), v["op"].as_str()), (Some(true), Some("subscribe")));
+        assert_eq!(
+            (v["success"].as_bool(), v["op"].as_str()),
+            (Some(true), Some("subscribe"))
+        );
         assert_eq!(v["req_id"], "7");
         let r = handle(
             VenueKind::Okx,

@@ -248,12 +248,18 @@ mod tests {
         );
         // recvWindow 5000: 5 s late is still in, 5.001 s is not; 1 s early at most.
         let ts = 1_499_827_319_559;
-        assert_eq!(verify_binance(&c, k, signed.as_bytes(), b"", ts + 5000), Ok(()));
+        assert_eq!(
+            verify_binance(&c, k, signed.as_bytes(), b"", ts + 5000),
+            Ok(())
+        );
         assert_eq!(
             verify_binance(&c, k, signed.as_bytes(), b"", ts + 5001),
             Err(AuthError::StaleTimestamp)
         );
-        assert_eq!(verify_binance(&c, k, signed.as_bytes(), b"", ts - 1000), Ok(()));
+        assert_eq!(
+            verify_binance(&c, k, signed.as_bytes(), b"", ts - 1000),
+            Ok(())
+        );
         assert_eq!(
             verify_binance(&c, k, signed.as_bytes(), b"", ts - 1001),
             Err(AuthError::StaleTimestamp)
@@ -294,7 +300,11 @@ mod tests {
         );
         let sha256_alg = payload.replace("SHA512", "SHA256");
         assert_eq!(
-            verify_upbit(&c, Some(&upbit_token("upbit-secret", &sha256_alg)), query.as_bytes()),
+            verify_upbit(
+                &c,
+                Some(&upbit_token("upbit-secret", &sha256_alg)),
+                query.as_bytes()
+            ),
             Err(AuthError::BadQueryHash)
         );
         assert_eq!(
@@ -303,14 +313,24 @@ mod tests {
         );
         let other_key = payload.replace("upbit-access", "someone");
         assert_eq!(
-            verify_upbit(&c, Some(&upbit_token("upbit-secret", &other_key)), query.as_bytes()),
+            verify_upbit(
+                &c,
+                Some(&upbit_token("upbit-secret", &other_key)),
+                query.as_bytes()
+            ),
             Err(AuthError::UnknownKey)
         );
         // No parameters: no query_hash needed, but a nonce is.
-        let bare = upbit_token("upbit-secret", r#"{"access_key":"upbit-access","nonce":"n-2"}"#);
+        let bare = upbit_token(
+            "upbit-secret",
+            r#"{"access_key":"upbit-access","nonce":"n-2"}"#,
+        );
         assert_eq!(verify_upbit(&c, Some(&bare), b""), Ok(()));
         let no_nonce = upbit_token("upbit-secret", r#"{"access_key":"upbit-access"}"#);
-        assert_eq!(verify_upbit(&c, Some(&no_nonce), b""), Err(AuthError::BadSignature));
+        assert_eq!(
+            verify_upbit(&c, Some(&no_nonce), b""),
+            Err(AuthError::BadSignature)
+        );
         assert_eq!(verify_upbit(&c, None, b""), Err(AuthError::UnknownKey));
         assert_eq!(
             verify_upbit(&c, Some(b"Bearer a.b"), b""),

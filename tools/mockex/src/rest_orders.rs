@@ -15,8 +15,8 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use crate::decimal::{decimal_string, parse_decimal, Scale};
-use crate::venue_kind::VenueKind;
 use crate::market::SimQuote;
+use crate::venue_kind::VenueKind;
 
 /// One order the mock has taken.
 #[derive(Debug, Clone, PartialEq, Eq)]

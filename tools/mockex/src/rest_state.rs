@@ -96,4 +96,3 @@ pub(crate) struct Request {
     /// The body (Content-Length bytes).
     pub body: Vec<u8>,
 }
-

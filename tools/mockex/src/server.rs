@@ -17,15 +17,15 @@ use super::conn;
 use super::faults::{Fault, FaultState};
 use super::format::Scales;
 use super::rest;
-use super::rest_state::{has_rest, RestSide};
 use super::rest_faults::RestFault;
+use super::rest_state::{has_rest, RestSide};
 use super::send_log::SendLog;
 use super::shared::{InjectedDislocation, Shared, VenueShared};
 use super::source::{self, Generator};
 use super::stats::{VenueCounters, VenueStats};
-use crate::venue_kind::VenueKind;
 use crate::capture::{CaptureError, CaptureReader};
 use crate::market::{SimParams, SimQuote, SyntheticMarket};
+use crate::venue_kind::VenueKind;
 
 /// Why the mock exchange could not start or a request was refused.
 #[derive(Debug, Error)]

@@ -19,9 +19,9 @@ use tungstenite::Bytes;
 
 use super::shared::{Batch, InjectedDislocation, RawFrame, Shared};
 use super::stats::VenueCounters;
-use crate::venue_kind::VenueKind;
 use crate::capture::CaptureReader;
 use crate::market::SyntheticMarket;
+use crate::venue_kind::VenueKind;
 
 /// Most frames produced in one turn (and so in one batch).
 pub const MAX_BATCH: u64 = 256;
