@@ -1,5 +1,5 @@
 //! A small seedable random generator ([`Rng`]) for jitter and simulations. The synthetic market
-//! that used to live here is now the mock exchange's (tools/mockex).
+//! that used to live here now belongs to the mock exchange tool.
 #![forbid(unsafe_code)]
 
 mod rng;
