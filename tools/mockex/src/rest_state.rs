@@ -1,5 +1,5 @@
-//! The REST side's state, shared by its accept and connection threads ([`rest`](super::rest))
-//! and the request handler ([`rest_handler`](super::rest_handler)): credentials, each venue's
+//! The REST side's state, shared by its accept and connection threads (`rest`)
+//! and the request handler (`rest_handler`): credentials, each venue's
 //! limiter, orders and fault requests, and one parsed request. Its own file so that the server
 //! loop and the handler both depend on it and never on each other.
 
