@@ -12,10 +12,10 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use microarb::base::Clock;
 use microarb::config::{Config, Machine};
 use microarb::ingest::{IngestSettings, IngestStage};
-use microarb::mockex::{MockConfig, MockExchange, MockVenue, SyntheticSource};
-use microarb::model::{Quote, VenueKind};
+use microarb::model::Quote;
 use microarb::runtime::{ring, Stage};
 use microarb::telemetry::Registry;
+use mockex::{MockConfig, MockExchange, MockVenue, SyntheticSource, VenueKind};
 
 fn ingest_loopback(c: &mut Criterion) {
     let venues = vec![MockVenue::new("binance", VenueKind::Binance)];

@@ -11,11 +11,14 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use microarb::ingest::venues;
-use microarb::mockex::format::{self, Scales, UpbitKeys};
-use microarb::mockex::{MockExchange, MockVenue, SyntheticSource};
 use microarb::model::VenueKind;
-use microarb::sim::{SimParams, SyntheticMarket};
+use mockex::format::{self, Scales, UpbitKeys};
+use mockex::{MockExchange, MockVenue, SimParams, SyntheticMarket, SyntheticSource};
 use tungstenite::Message;
+
+#[path = "../src/cli/mock.rs"]
+mod mock;
+use mock::mock_kind;
 
 const S: Scales = Scales { price: 8, qty: 8 };
 
@@ -65,13 +68,13 @@ fn bench_loopback(c: &mut Criterion) {
     let mut g = c.benchmark_group("mockex_loopback");
     g.throughput(Throughput::Elements(1));
     for kind in [VenueKind::Binance, VenueKind::Okx] {
-        let cfg = microarb::mockex::MockConfig::synthetic(
-            vec![MockVenue::new(kind.name(), kind)],
+        let cfg = mockex::MockConfig::synthetic(
+            vec![MockVenue::new(kind.name(), mock_kind(kind))],
             SyntheticSource::default(),
         );
         let ex = MockExchange::start(cfg).expect("start");
         let ep = &ex.endpoints()[0];
-        let symbol = MockVenue::default_symbol(kind);
+        let symbol = MockVenue::default_symbol(mock_kind(kind));
         let url = venues::ws_url(kind, Some(&ep.ws_url), &[symbol]);
         let (mut ws, _) = tungstenite::connect(url).expect("connect");
         for msg in venues::subscribe_messages(kind, &[symbol], "b1") {

@@ -18,16 +18,20 @@ use microarb::config::{Config, Machine};
 use microarb::exec::gateway::rest::router_from_config;
 use microarb::exec::gateway::{Gateway, GatewayEvent, RestRouter};
 use microarb::exec::secrets::ApiSecret;
-use microarb::mockex::{
-    ApiCredentials, MockConfig, MockExchange, MockVenue, RestLimits, SyntheticSource,
-};
 use microarb::model::{
     InstrumentId, OppId, Order, OrderId, Price, Qty, Side, TimeInForce, VenueId, VenueKind,
 };
+use mockex::{ApiCredentials, MockConfig, MockExchange, MockVenue, RestLimits, SyntheticSource};
+
+#[path = "../src/cli/mock.rs"]
+mod mock;
+use mock::mock_kind;
 
 fn setup(kind: VenueKind) -> (MockExchange, RestRouter, Clock) {
-    let mut cfg =
-        MockConfig::synthetic(vec![MockVenue::new("v", kind)], SyntheticSource::default());
+    let mut cfg = MockConfig::synthetic(
+        vec![MockVenue::new("v", mock_kind(kind))],
+        SyntheticSource::default(),
+    );
     cfg.rate_per_s = 1000;
     cfg.wait_for_subscribers = false;
     cfg.api = Some(ApiCredentials {
@@ -47,7 +51,7 @@ fn setup(kind: VenueKind) -> (MockExchange, RestRouter, Clock) {
         std::thread::sleep(Duration::from_millis(1));
     }
     let e = ex.endpoint("v").unwrap();
-    let symbol = MockVenue::default_symbol(kind);
+    let symbol = MockVenue::default_symbol(mock_kind(kind));
     let text = format!(
         r#"
 [[venues]]

@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
     *) echo "usage: perf/e2e.sh [--rate N] [--seconds S] [--repeat K] [--search \"R1 R2 ...\"]" >&2; exit 2 ;;
   esac
 done
-cargo build --release --features baseline --bin microarb --bin baseline --bin e2e --bin hop >&2
+cargo build --release -p microarb -p microarb-bench --features microarb-bench/baseline --bin microarb --bin baseline --bin e2e --bin hop >&2
 out=perf/out
 rm -rf "$out/runs" "$out/search"
 mkdir -p "$out/search"

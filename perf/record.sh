@@ -23,7 +23,7 @@ args=("$@")
 # cpu-clock is a software event: it works where hardware counters are not exposed.
 if [ "${args[0]}" = e2e ]; then
   rate="${args[1]:-100000}"
-  cargo build --release --bin e2e >&2
+  cargo build --release -p microarb-bench --bin e2e >&2
   # perf follows the engine process the driver starts; only its pipeline thread is kept below.
   perf record -e cpu-clock -F 2999 --call-graph dwarf,16384 -o perf/out/perf.data -- \
     target/release/e2e --engine microarb --bin target/profiling/microarb --rate "$rate" \

@@ -4,10 +4,14 @@
 use std::path::PathBuf;
 
 use microarb::config::{Config, Machine, DEMO_TOML};
-use microarb::pipeline::{hgrm_path, run, Feed, RunOptions};
+use microarb::pipeline::{hgrm_path, run, RunOptions};
 use microarb::runtime::Shutdown;
-use microarb::sim::SimParams;
 use microarb::telemetry::{hlog, Metric};
+use mockex::SimParams;
+
+#[path = "support/sim_feed.rs"]
+mod sim_feed;
+use sim_feed::sim_feed;
 
 fn demo_config(interval_ms: u64) -> Config {
     let text = DEMO_TOML.replace(
@@ -38,14 +42,15 @@ fn shutdown_drains_flushes_and_balances() {
         shutdown: None,
         opps: None,
     };
-    let feed = Feed::Sim {
-        params: SimParams {
+    let feed = sim_feed(
+        &cfg,
+        SimParams {
             dislocation_every: 500,
             ..SimParams::default()
         },
-        rate_per_s: 100_000,
-        limit: None,
-    };
+        100_000,
+        None,
+    );
     let summary = run(&cfg, feed, &opts).expect("run");
     assert!(summary.unfinished.is_empty(), "{:?}", summary.unfinished);
     let r = &summary.report;
@@ -121,11 +126,7 @@ fn an_external_shutdown_request_stops_a_run_without_a_deadline() {
         std::thread::sleep(std::time::Duration::from_millis(300));
         sd.request();
     });
-    let feed = Feed::Sim {
-        params: SimParams::default(),
-        rate_per_s: 20_000,
-        limit: None,
-    };
+    let feed = sim_feed(&cfg, SimParams::default(), 20_000, None);
     let summary = run(&cfg, feed, &opts).expect("run");
     stopper.join().unwrap();
     let o = &summary.report["opportunities"];

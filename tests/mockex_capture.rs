@@ -7,9 +7,9 @@ mod mockex_support;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use microarb::mockex::{MockConfig, MockExchange, MockVenue};
 use microarb::model::VenueKind;
 use microarb::record::CaptureReader;
+use mockex::{MockConfig, MockExchange, MockVenue};
 use mockex_support::*;
 
 fn data(file: &str) -> Option<PathBuf> {
@@ -42,10 +42,10 @@ fn streams_capture_exactly(file: &str, kind: VenueKind, rate: u64) {
     };
     let want = frames_of(&path, kind.name());
     assert!(!want.is_empty());
-    let mut cfg = MockConfig::capture(vec![MockVenue::new(kind.name(), kind)], &path);
+    let mut cfg = MockConfig::capture(vec![MockVenue::new(kind.name(), mock_kind(kind))], &path);
     cfg.rate_per_s = rate;
     let ex = MockExchange::start(cfg).expect("start");
-    let mut ws = subscribe(&ex, kind.name(), MockVenue::default_symbol(kind));
+    let mut ws = subscribe(&ex, kind.name(), default_symbol(kind));
     if kind == VenueKind::Okx {
         // The venue's own subscribe answer comes first (data flows only after it); it is not
         // part of the capture.

@@ -7,8 +7,8 @@ mod mockex_support;
 use std::time::{Duration, Instant};
 
 use microarb::ingest::venues::Frame;
-use microarb::mockex::{Fault, MockExchange};
 use microarb::model::VenueKind;
+use mockex::{Fault, MockExchange};
 use mockex_support::*;
 use tungstenite::Message;
 
@@ -108,7 +108,7 @@ fn garbage_frames_are_parse_errors_for_the_engine() {
         let mut cfg = one_venue(kind, None);
         cfg.rate_per_s = 1_000;
         let ex = MockExchange::start(cfg).expect("start");
-        let symbol = microarb::mockex::MockVenue::default_symbol(kind);
+        let symbol = default_symbol(kind);
         let mut ws = subscribe(&ex, kind.name(), symbol);
         let mut p = parser(kind, symbol);
         assert!(next_data(&mut ws, Duration::from_secs(2)).is_some());

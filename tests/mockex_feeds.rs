@@ -7,8 +7,8 @@ mod mockex_support;
 use std::time::Duration;
 
 use microarb::ingest::venues::{self, Frame, SkipKind};
-use microarb::mockex::{MockConfig, MockExchange, MockVenue};
 use microarb::model::VenueKind;
+use mockex::{MockConfig, MockExchange};
 use mockex_support::*;
 use tungstenite::Message;
 
@@ -17,7 +17,7 @@ const N: u64 = 200;
 /// Subscribe like the engine, read `N` frames, compare with the generator.
 fn streams_generator_quotes(kind: VenueKind) {
     let mut ex = MockExchange::start(one_venue(kind, Some(N))).expect("start");
-    let symbol = MockVenue::default_symbol(kind);
+    let symbol = default_symbol(kind);
     let mut ws = subscribe(&ex, kind.name(), symbol);
     let mut p = parser(kind, symbol);
     let (want, _) = reference(1, N);
@@ -146,7 +146,7 @@ fn multi_venue_market_reports_its_dislocations() {
     const TOTAL: u64 = 400;
     let mut cfg = MockConfig::synthetic(
         MockConfig::all_kinds(),
-        microarb::mockex::SyntheticSource {
+        mockex::SyntheticSource {
             params: params(),
             max_frames: Some(TOTAL),
             ..Default::default()
@@ -157,12 +157,12 @@ fn multi_venue_market_reports_its_dislocations() {
     let kinds = VenueKind::ALL;
     let mut clients: Vec<_> = kinds
         .iter()
-        .map(|k| (*k, subscribe(&ex, k.name(), MockVenue::default_symbol(*k))))
+        .map(|k| (*k, subscribe(&ex, k.name(), default_symbol(*k))))
         .collect();
     let (want, market) = reference(4, TOTAL);
     let mut received = vec![Vec::new(); 4];
     for (vi, (kind, ws)) in clients.iter_mut().enumerate() {
-        let mut p = parser(*kind, MockVenue::default_symbol(*kind));
+        let mut p = parser(*kind, default_symbol(*kind));
         while (received[vi].len() as u64) < TOTAL / 4 {
             let d = next_data(ws, Duration::from_secs(3)).expect("frame");
             if let Ok(Frame::Quote(q)) = parse(&mut p, &d) {

@@ -7,8 +7,8 @@ mod mockex_support;
 use std::time::{Duration, Instant};
 
 use microarb::ingest::venues::{Frame, SkipKind};
-use microarb::mockex::{Fault, KeepAliveSettings, MockExchange, MockVenue};
 use microarb::model::VenueKind;
+use mockex::{Fault, KeepAliveSettings, MockExchange};
 use mockex_support::*;
 use tungstenite::{Bytes, Message};
 
@@ -87,7 +87,7 @@ fn text_ping(kind: VenueKind, ping: &str, expect: &[u8]) {
     let mut cfg = one_venue(kind, Some(0));
     cfg.wait_for_subscribers = false;
     let ex = MockExchange::start(cfg).expect("start");
-    let symbol = MockVenue::default_symbol(kind);
+    let symbol = default_symbol(kind);
     let mut ws = subscribe(&ex, kind.name(), symbol);
     let mut p = parser(kind, symbol);
     let mut answer = |ws: &mut Client| loop {

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use microarb::exec::gateway::codec::binance::sign;
 use microarb::exec::gateway::codec::jwt::JwtSigner;
-use microarb::mockex::{MockExchange, RestFault, RestLimits};
 use microarb::model::VenueKind;
+use mockex::{MockExchange, RestFault, RestLimits};
 use mockex_rest::{Venue, BINANCE_UPBIT, KEY, SECRET};
 
 /// Binance and Upbit with REST, and OKX without.
@@ -115,7 +115,7 @@ impl Http {
 }
 
 fn now_ms() -> u64 {
-    microarb::mockex::unix_ns() / 1_000_000
+    mockex::unix_ns() / 1_000_000
 }
 
 fn order_params(ex: &MockExchange, id: &str, ts: u64) -> String {

@@ -27,9 +27,9 @@ mod mockex_rest;
 use std::time::{Duration, Instant};
 
 use microarb::base::breaker::BreakerState;
-use microarb::mockex::{MockExchange, RestFault, RestLimits};
 use microarb::model::{Outcome, Qty, RejectReason, VenueId};
 use microarb::runtime::Stage;
+use mockex::{MockExchange, RestFault, RestLimits};
 use mockex_rest::{stats, Engine, BINANCE_UPBIT, MS, SECRET};
 
 const BINANCE: VenueId = VenueId(0);

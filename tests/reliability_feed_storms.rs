@@ -29,9 +29,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use microarb::config::{Config, Machine, DEMO_TOML};
 use microarb::ingest::IngestSettings;
-use microarb::mockex::{serve_config, Fault, MockExchange};
 use microarb::pipeline::{run, Feed, RunOptions, RunSummary};
 use microarb::runtime::Shutdown;
+use mockex::{Fault, MockExchange};
+
+#[path = "../src/cli/mock.rs"]
+mod mock;
+use mock::serve_config;
 
 const STALE_AFTER_MS: u64 = 200;
 const RECONNECT_AFTER_MS: u64 = 800;

@@ -25,8 +25,8 @@ mod mockex_rest;
 use std::time::{Duration, Instant};
 
 use microarb::base::Rng;
-use microarb::mockex::{MockExchange, RestLimits};
 use microarb::model::{Outcome, Qty, RejectReason, VenueId, VenueKind};
+use mockex::{MockExchange, RestLimits};
 use mockex_rest::{stats, Engine, Venue, BINANCE_UPBIT, MS, SECRET};
 
 const VENUES: [Venue; 3] = [

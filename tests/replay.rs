@@ -13,7 +13,7 @@ use microarb::config::{Config, Machine};
 use microarb::model::{format_decimal, parse_decimal};
 use microarb::pipeline::{run, Feed, Pace, RunOptions};
 use microarb::record::{CaptureReader, CaptureWriter};
-use microarb::sim::{SimParams, SyntheticMarket};
+use mockex::{SimParams, SyntheticMarket};
 
 const ONE: i128 = 1_000_000;
 

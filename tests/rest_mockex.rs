@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 use microarb::base::Clock;
 use microarb::exec::secrets::ApiSecret;
 use microarb::exec::KillSwitch;
-use microarb::mockex::{MockExchange, RestFault, RestLimits};
 use microarb::model::{Opportunity, Outcome, VenueId};
 use microarb::pipeline::{run, Feed, RunOptions};
 use microarb::runtime::ring;
 use microarb::telemetry::Registry;
+use mockex::{MockExchange, RestFault, RestLimits};
 use mockex_rest::{creds_file, engine, stats, Venue, BINANCE_UPBIT, KEY, SECRET};
 
 const BINANCE: VenueId = VenueId(0);

@@ -17,14 +17,17 @@ use microarb::exec::params::ExecParams;
 use microarb::exec::stage::ExecStage;
 use microarb::exec::KillSwitch;
 use microarb::model::{InstrumentId, Opportunity, Quote};
-use microarb::pipeline::SimFeedStage;
 use microarb::runtime::{ring, IdleStrategy, Shutdown, Stage, Work, Worker};
-use microarb::sim::SimParams;
 use microarb::strategy::StrategyStage;
 use microarb::telemetry::Registry;
 
+use mockex::SimParams;
+
 #[path = "support/counting_alloc.rs"]
 mod counting_alloc;
+#[path = "support/sim_feed.rs"]
+mod sim_feed;
+use sim_feed::SimFeedStage;
 
 #[global_allocator]
 static GLOBAL: counting_alloc::Counting = counting_alloc::Counting;

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 use microarb::config::{Config, Machine, DEMO_TOML};
 use microarb::ingest::IngestSettings;
-use microarb::mockex::serve_config;
 use microarb::pipeline::{run, Feed};
+
+use super::mock::serve_config;
 
 /// Arguments of `demo`.
 #[derive(Debug, clap::Args)]

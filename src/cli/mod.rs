@@ -6,14 +6,15 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check_config;
+#[cfg(feature = "demo")]
 mod demo;
 mod hist;
 mod kill;
+#[cfg(feature = "demo")]
+mod mock;
 mod record;
 mod replay;
 mod run;
-mod soak;
-mod soak_rest;
 
 /// Cross-exchange micro-arbitrage engine.
 #[derive(Debug, Parser)]
@@ -65,6 +66,7 @@ impl EngineArgs {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the whole engine on an embedded default: mock venues, paper trading, a latency report.
+    #[cfg(feature = "demo")]
     Demo(demo::DemoArgs),
     /// Run the engine on a config.
     Run(run::RunArgs),
@@ -76,10 +78,6 @@ enum Command {
     CheckConfig(check_config::CheckArgs),
     /// Print percentiles per tag of an interval log; optionally plot them.
     Hist(hist::HistArgs),
-    /// Endurance run: escalating load phases against the in-process mock exchange, RSS sampled,
-    /// invariants checked, an SLA summary printed (exit 1 when an invariant fails); `--gateway
-    /// rest` sends the orders to the mock's REST endpoints and checks its own 429/418 counts.
-    Soak(soak::SoakArgs),
     /// Turn on the kill switch of the engine running on a config (creates its `risk.kill_file`).
     Kill(kill::KillArgs),
 }
@@ -87,6 +85,7 @@ enum Command {
 /// Run the parsed command.
 pub fn dispatch(cli: Cli) -> ExitCode {
     match cli.command {
+        #[cfg(feature = "demo")]
         Command::Demo(a) => demo::main(a),
         Command::Run(a) => run::main(a),
         Command::Record(a) => record::main(a),
@@ -94,7 +93,6 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::CheckConfig(a) => check_config::main(a),
         Command::Hist(a) => hist::main(a),
         Command::Kill(a) => kill::main(a),
-        Command::Soak(a) => soak::main(a),
     }
 }
 

@@ -8,9 +8,7 @@
 mod outputs;
 mod replay;
 mod run;
-mod sim_feed;
 
 pub use outputs::{hgrm_path, write_outputs};
 pub use replay::{Pace, ReplayStage};
-pub use run::{run, Feed, RunError, RunOptions, RunSummary};
-pub use sim_feed::SimFeedStage;
+pub use run::{run, Feed, RunError, RunOptions, RunSummary, SourceBuilder};

@@ -10,17 +10,15 @@ use thiserror::Error;
 
 use super::outputs::write_outputs;
 use super::replay::{Pace, ReplayStage};
-use super::sim_feed::SimFeedStage;
 use crate::base::Clock;
 use crate::config::{machine_cores, Config, StageName};
 use crate::exec::ExecStage;
 use crate::exec::Gateway;
 use crate::exec::KillSwitch;
 use crate::ingest::{parsers_from_config, IngestBuildError, IngestSettings, IngestStage};
-use crate::model::{InstrumentId, Opportunity, Quote};
+use crate::model::{Opportunity, Quote};
 use crate::record::{recorder, CaptureError, CaptureReader};
-use crate::runtime::{effective_threads, ring, IdleStrategy, Shutdown, Stage, Worker};
-use crate::sim::SimParams;
+use crate::runtime::{effective_threads, ring, IdleStrategy, RingTx, Shutdown, Stage, Worker};
 use crate::strategy::{StrategyStage, TimeSource};
 use crate::telemetry::{thread as telemetry_thread, OppLog, Registry, TelemetryOptions};
 
@@ -42,16 +40,15 @@ pub enum Feed {
         /// Max speed or recorded pace.
         pace: Pace,
     },
-    /// The in-process synthetic market (demo).
-    Sim {
-        /// Market parameters.
-        params: SimParams,
-        /// Quotes per second (0: as fast as the ring takes them).
-        rate_per_s: u64,
-        /// Stop generating after this many quotes.
-        limit: Option<u64>,
-    },
+    /// A quote source the caller builds: the extension point for tests and benches that feed
+    /// the engine in process (a synthetic market, a scripted sequence). [`run`] calls it once
+    /// with the `quotes` ring's producer and the run's registry (for the stage's counters); the
+    /// stage it returns stands where the ingest stage stands, in live time.
+    Source(SourceBuilder),
 }
+
+/// Builds a [`Feed::Source`] stage from the `quotes` ring's producer and the run's registry.
+pub type SourceBuilder = Box<dyn FnOnce(RingTx<Quote>, &mut Registry) -> Box<dyn Stage> + Send>;
 
 /// Run options from the command line.
 #[derive(Debug, Clone, Default)]
@@ -151,21 +148,7 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
     let mut time = TimeSource::Live;
     let mut ingest_only = false;
     let ingest: Box<dyn Stage> = match feed {
-        Feed::Sim {
-            mut params,
-            rate_per_s,
-            limit,
-        } => {
-            params.venues = cfg.venues.len();
-            Box::new(SimFeedStage::new(
-                params,
-                InstrumentId(0),
-                rate_per_s,
-                limit,
-                q_tx,
-                &mut reg,
-            ))
-        }
+        Feed::Source(build) => build(q_tx, &mut reg),
         Feed::Live {
             mut settings,
             record,

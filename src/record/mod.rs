@@ -1,5 +1,6 @@
 //! Recording: capture files of raw frames with their receive times, written by `microarb record`
-//! (and by the ingest thread when recording is on) and read back by `replay` and `mockex`.
+//! (and by the ingest thread when recording is on) and read back by `replay` and by the mock
+//! exchange tool.
 //!
 //! The format is a contract (docs/architecture.md, "Contracts"); [`capture`] is its only reader and writer.
 #![forbid(unsafe_code)]

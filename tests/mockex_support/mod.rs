@@ -1,15 +1,21 @@
 //! Helpers shared by the `mockex_*` integration tests: a plain blocking tungstenite client (not
 //! the engine's, so these tests hold the mock exchange to the venues' protocols on their own) and
-//! the engine's parser to check what arrives.
+//! the engine's parser to check what arrives. Engine venue kinds throughout; [`mock_kind`] maps
+//! one to the mock's where a mock API takes it.
 #![allow(dead_code)]
+
+#[path = "../../src/cli/mock.rs"]
+mod mock;
+pub use mock::{engine_kind, mock_kind};
 
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use microarb::ingest::venues::{self, FeedParser, Frame, ParseError, SymbolTable};
-use microarb::mockex::{MockConfig, MockExchange, MockVenue, SyntheticSource};
 use microarb::model::{InstrumentId, VenueId, VenueKind};
-use microarb::sim::{SimParams, SimQuote, SyntheticMarket};
+use mockex::{
+    MockConfig, MockExchange, MockVenue, SimParams, SimQuote, SyntheticMarket, SyntheticSource,
+};
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Message, WebSocket};
@@ -44,9 +50,10 @@ pub fn connect(url: &str) -> Client {
 /// `symbol`.
 pub fn subscribe(ex: &MockExchange, name: &str, symbol: &str) -> Client {
     let ep = ex.endpoint(name).expect("served venue");
-    let url = venues::ws_url(ep.kind, Some(&ep.ws_url), &[symbol]);
+    let kind = engine_kind(ep.kind);
+    let url = venues::ws_url(kind, Some(&ep.ws_url), &[symbol]);
     let mut ws = connect(&url);
-    for msg in venues::subscribe_messages(ep.kind, &[symbol], "t1") {
+    for msg in venues::subscribe_messages(kind, &[symbol], "t1") {
         ws.send(Message::Text(msg.into())).expect("subscribe");
     }
     ws
@@ -122,7 +129,12 @@ pub fn one_venue(kind: VenueKind, max_frames: Option<u64>) -> MockConfig {
         max_frames,
         ..SyntheticSource::default()
     };
-    MockConfig::synthetic(vec![MockVenue::new(kind.name(), kind)], src)
+    MockConfig::synthetic(vec![MockVenue::new(kind.name(), mock_kind(kind))], src)
+}
+
+/// The mock's default spelling of BTC/USDT on an engine venue kind.
+pub fn default_symbol(kind: VenueKind) -> &'static str {
+    MockVenue::default_symbol(mock_kind(kind))
 }
 
 /// The generator's first `n` quotes for `venues` venues.

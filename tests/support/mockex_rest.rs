@@ -19,14 +19,18 @@ use microarb::exec::secrets::ApiSecret;
 use microarb::exec::stage::ExecStage;
 use microarb::exec::AssetId;
 use microarb::exec::KillSwitch;
-use microarb::mockex::{
-    ApiCredentials, MockConfig, MockExchange, MockVenue, RestLimits, SyntheticSource, VenueStats,
-};
 use microarb::model::{
     Bps, InstrumentId, OppId, Opportunity, Outcome, Price, Qty, VenueId, VenueKind, OUTCOME_COUNT,
 };
 use microarb::runtime::{ring, RingTx, Stage};
 use microarb::telemetry::{counter_name, Registry};
+use mockex::{
+    ApiCredentials, MockConfig, MockExchange, MockVenue, RestLimits, SyntheticSource, VenueStats,
+};
+
+#[path = "../../src/cli/mock.rs"]
+mod mock;
+use mock::mock_kind;
 
 /// The API key the mock accepts.
 pub const KEY: &str = "mockKey123";
@@ -66,7 +70,7 @@ pub const BINANCE_UPBIT: [Venue; 2] = [
 pub fn start(venues: &[Venue], limits: RestLimits) -> MockExchange {
     let list = venues
         .iter()
-        .map(|v| MockVenue::new(v.name, v.kind))
+        .map(|v| MockVenue::new(v.name, mock_kind(v.kind)))
         .collect();
     let mut cfg = MockConfig::synthetic(list, SyntheticSource::default());
     cfg.rate_per_s = 2000;
@@ -130,7 +134,7 @@ pub fn config(
         symbols.push(format!(
             "{} = \"{}\"",
             v.name,
-            MockVenue::new(v.name, v.kind).symbol
+            MockVenue::new(v.name, mock_kind(v.kind)).symbol
         ));
     }
     text += &format!(

@@ -14,8 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use microarb::mockex::{ApiCredentials, MockConfig, MockExchange, MockVenue, SyntheticSource};
-use microarb::model::VenueKind;
+use mockex::{ApiCredentials, MockConfig, MockExchange, MockVenue, SyntheticSource, VenueKind};
 
 /// Command line of `mockex`.
 #[derive(Debug, Parser)]
@@ -52,9 +51,7 @@ struct Args {
 
 fn parse_venue(spec: &str) -> Result<MockVenue, String> {
     let (name, kind) = spec.split_once('=').unwrap_or((spec, spec));
-    let kind = VenueKind::ALL
-        .into_iter()
-        .find(|k| k.name() == kind.trim())
+    let kind = VenueKind::from_name(kind.trim())
         .ok_or_else(|| format!("unknown venue kind {kind:?} in --venues {spec:?}"))?;
     Ok(MockVenue::new(name.trim(), kind))
 }

@@ -1,4 +1,4 @@
-//! Reliability scenarios 4 and 8, the endurance soak, compressed: `microarb soak` runs three
+//! Reliability scenarios 4 and 8, the endurance soak, compressed: the `soak` tool runs three
 //! escalating load phases of under a second each against the in-process mock exchange (the same
 //! command runs for hours on a real host with `--phase-seconds 1800`), and its summary and exit
 //! status are checked: every phase's accounting balanced and its rings and slots drained, no 429,
@@ -18,9 +18,8 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 fn soak(phases: &str, extra: &[&str], report: &PathBuf) -> (i32, String, serde_json::Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_microarb"))
+    let out = Command::new(env!("CARGO_BIN_EXE_soak"))
         .args([
-            "soak",
             "--phase-seconds",
             "0.8",
             "--phases",
@@ -37,7 +36,7 @@ fn soak(phases: &str, extra: &[&str], report: &PathBuf) -> (i32, String, serde_j
         .arg(report)
         .args(extra)
         .output()
-        .expect("microarb runs");
+        .expect("soak runs");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let json = serde_json::from_slice(&std::fs::read(report).expect("summary written"))
         .expect("summary is JSON");
@@ -158,15 +157,15 @@ fn rss_growth_over_the_bound_fails_the_soak() {
 
 #[test]
 fn bad_arguments_exit_2() {
-    let out = Command::new(env!("CARGO_BIN_EXE_microarb"))
-        .args(["soak", "--phases", "0"])
+    let out = Command::new(env!("CARGO_BIN_EXE_soak"))
+        .args(["--phases", "0"])
         .output()
-        .expect("microarb runs");
+        .expect("soak runs");
     assert_eq!(out.status.code(), Some(2));
-    let out = Command::new(env!("CARGO_BIN_EXE_microarb"))
-        .args(["soak", "--gateway", "fix"])
+    let out = Command::new(env!("CARGO_BIN_EXE_soak"))
+        .args(["--gateway", "fix"])
         .output()
-        .expect("microarb runs");
+        .expect("soak runs");
     assert_eq!(
         out.status.code(),
         Some(2),

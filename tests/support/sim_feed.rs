@@ -1,12 +1,34 @@
-//! The demo's in-process feed: quotes from the synthetic market at a fixed rate, standing where
-//! the ingest stage stands (it produces the same `Quote`s into the same ring). The demo over real
-//! loopback sockets replaces it once the mock exchange serves venue protocols.
+//! An in-process feed for the engine tests: quotes from the mock exchange's synthetic market at a
+//! fixed rate, standing where the ingest stage stands (it produces the same `Quote`s into the same
+//! ring), plugged into a run through [`Feed::Source`] ([`sim_feed`]) or driven directly.
+//!
+//! Use: `#[path = "support/sim_feed.rs"] mod sim_feed;`.
+#![allow(dead_code)]
 
-use crate::base::Counter;
-use crate::model::{InstrumentId, Price, Qty, Quote, VenueId};
-use crate::runtime::{RingTx, Stage, Work};
-use crate::sim::{SimParams, SyntheticMarket};
-use crate::telemetry::Registry;
+use microarb::base::Counter;
+use microarb::config::Config;
+use microarb::model::{InstrumentId, Price, Qty, Quote, VenueId};
+use microarb::pipeline::Feed;
+use microarb::runtime::{RingTx, Stage, Work};
+use microarb::telemetry::Registry;
+use mockex::{SimParams, SyntheticMarket};
+
+/// A [`Feed::Source`] of synthetic quotes for instrument 0 on every venue of `cfg` (`params.venues`
+/// is set to their number): `rate_per_s` quotes a second (0: as fast as the ring takes them), at
+/// most `limit` in all.
+pub fn sim_feed(cfg: &Config, mut params: SimParams, rate_per_s: u64, limit: Option<u64>) -> Feed {
+    params.venues = cfg.venues.len();
+    Feed::Source(Box::new(move |tx, reg| {
+        Box::new(SimFeedStage::new(
+            params,
+            InstrumentId(0),
+            rate_per_s,
+            limit,
+            tx,
+            reg,
+        ))
+    }))
+}
 
 /// Most quotes one poll emits when it is behind schedule, so a poll stays bounded.
 const MAX_BURST: u32 = 64;

@@ -3,32 +3,29 @@
 //! counters, send times, injected dislocations). Stopping (explicit or on drop) joins every thread.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::sync_channel;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use flate2::read::MultiGzDecoder;
 use thiserror::Error;
 
 use super::config::{MockConfig, Source};
 use super::conn;
 use super::faults::{Fault, FaultState};
 use super::format::Scales;
-use super::rest::{self, RestSide};
+use super::rest;
 use super::rest_faults::RestFault;
+use super::rest_state::{has_rest, RestSide};
 use super::send_log::SendLog;
 use super::shared::{InjectedDislocation, Shared, VenueShared};
 use super::source::{self, Generator};
 use super::stats::{VenueCounters, VenueStats};
-use crate::model::VenueKind;
-use crate::record::{CaptureError, CaptureReader};
-use crate::sim::{SimParams, SyntheticMarket};
+use crate::capture::{CaptureError, CaptureReader};
+use crate::market::{SimParams, SimQuote, SyntheticMarket};
+use crate::venue_kind::VenueKind;
 
 /// Why the mock exchange could not start or a request was refused.
 #[derive(Debug, Error)]
@@ -140,102 +137,17 @@ fn io_err(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> MockError {
     move |source| MockError::Io { what, source }
 }
 
+/// A REST listener not yet served: venue index, address, listener.
+type RestListener = (usize, SocketAddr, TcpListener);
+
 impl MockExchange {
     /// Bind every venue on 127.0.0.1 (ephemeral ports) and start serving `cfg`.
     pub fn start(cfg: MockConfig) -> Result<MockExchange, MockError> {
-        if cfg.venues.is_empty() {
-            return Err(MockError::NoVenues);
-        }
-        let mut index = HashMap::new();
-        for (i, v) in cfg.venues.iter().enumerate() {
-            if index.insert(v.name.clone(), i).is_some() {
-                return Err(MockError::DuplicateVenue(v.name.clone()));
-            }
-        }
-        let (generator, scales, feed_any) = match &cfg.source {
-            Source::Synthetic(s) => {
-                let params = SimParams {
-                    venues: cfg.venues.len(),
-                    ..s.params.clone()
-                };
-                let gen = Generator::Synthetic {
-                    market: SyntheticMarket::new(params),
-                    max: s.max_frames,
-                    seen_injected: 0,
-                };
-                let scales = Scales {
-                    price: s.price_scale,
-                    qty: s.qty_scale,
-                };
-                (gen, scales, false)
-            }
-            Source::Capture(path) => {
-                let gen = Generator::Capture {
-                    reader: CaptureReader::new(open_capture(path)?),
-                    index,
-                    ids: vec![0; cfg.venues.len()],
-                };
-                (gen, Scales { price: 8, qty: 8 }, true)
-            }
-        };
-        let mut listeners = Vec::with_capacity(cfg.venues.len());
-        let mut endpoints = Vec::with_capacity(cfg.venues.len());
-        for v in &cfg.venues {
-            let l = TcpListener::bind("127.0.0.1:0")
-                .map_err(io_err(format!("bind a listener for {}", v.name)))?;
-            let addr = l.local_addr().map_err(io_err("listener address"))?;
-            endpoints.push(Endpoint {
-                name: v.name.clone(),
-                kind: v.kind,
-                addr,
-                ws_url: format!("ws://{addr}{}", ws_path(v.kind)),
-                rest_url: None,
-            });
-            listeners.push(l);
-        }
-        let rest = cfg.api.clone().map(|creds| {
-            let kinds: Vec<VenueKind> = cfg.venues.iter().map(|v| v.kind).collect();
-            Arc::new(RestSide::new(creds, &kinds, cfg.rest_limits))
-        });
-        let mut rest_listeners = Vec::new();
-        if rest.is_some() {
-            for (i, v) in cfg.venues.iter().enumerate() {
-                if !rest::has_rest(v.kind) {
-                    continue;
-                }
-                let l = TcpListener::bind("127.0.0.1:0")
-                    .map_err(io_err(format!("bind a REST listener for {}", v.name)))?;
-                let addr = l.local_addr().map_err(io_err("listener address"))?;
-                endpoints[i].rest_url = Some(format!("http://{addr}"));
-                rest_listeners.push((i, addr, l));
-            }
-        }
-        let shared = Arc::new(Shared {
-            stop: AtomicBool::new(false),
-            venues: cfg
-                .venues
-                .iter()
-                .map(|v| VenueShared {
-                    spec: v.clone(),
-                    faults: FaultState::default(),
-                    counters: VenueCounters::default(),
-                    log: Arc::new(SendLog::new(cfg.send_log_capacity)),
-                    conns: Mutex::new(Vec::new()),
-                    feeding: AtomicU64::new(0),
-                    top: Mutex::new(None),
-                })
-                .collect(),
-            keep_alive: cfg.keep_alive,
-            max_client_message_bytes: cfg.max_client_message_bytes,
-            scales,
-            feed_any_subscription: feed_any,
-            started: Instant::now(),
-            injected: Mutex::new(Vec::new()),
-            source_done: AtomicBool::new(false),
-            generated: AtomicU64::new(0),
-            conn_threads: Mutex::new(Vec::new()),
-            next_conn: AtomicU64::new(1),
-        });
+        let index = venue_index(&cfg)?;
+        let (generator, scales, feed_any) = generator(&cfg, index)?;
+        let (listeners, mut endpoints) = bind_feeds(&cfg)?;
+        let (rest, rest_listeners) = bind_rest(&cfg, &mut endpoints)?;
+        let shared = shared_state(&cfg, scales, feed_any);
         let mut ex = MockExchange {
             shared: Arc::clone(&shared),
             rest: rest.clone(),
@@ -244,35 +156,63 @@ impl MockExchange {
             accept_threads: Vec::new(),
             source_thread: None,
         };
+        // On an error below, dropping `ex` stops the threads already started.
+        ex.spawn_feed_accepts(&cfg, listeners)?;
+        if let Some(side) = &rest {
+            ex.spawn_rest_accepts(&cfg, side, rest_listeners)?;
+        }
+        ex.spawn_source(&cfg, generator)?;
+        Ok(ex)
+    }
+
+    /// One accept thread per venue's WebSocket listener.
+    fn spawn_feed_accepts(
+        &mut self,
+        cfg: &MockConfig,
+        listeners: Vec<TcpListener>,
+    ) -> Result<(), MockError> {
         let queue = cfg.queue_batches.max(1);
         for (vi, listener) in listeners.into_iter().enumerate() {
-            let sh = Arc::clone(&shared);
+            let sh = Arc::clone(&self.shared);
             let name = format!("mockex-{}", cfg.venues[vi].name);
             let h = std::thread::Builder::new()
                 .name(name)
                 .spawn(move || accept_loop(sh, vi, listener, queue))
                 .map_err(io_err("spawn an accept thread"))?;
-            ex.accept_threads.push(h);
+            self.accept_threads.push(h);
         }
-        if let Some(side) = &rest {
-            for (vi, _, l) in rest_listeners {
-                let (sh, sd) = (Arc::clone(&shared), Arc::clone(side));
-                let name = format!("mockex-rest-{}", cfg.venues[vi].name);
-                let h = std::thread::Builder::new()
-                    .name(name)
-                    .spawn(move || rest::accept_loop(sh, sd, vi, l))
-                    .map_err(io_err("spawn a REST accept thread"))?;
-                ex.accept_threads.push(h);
-            }
+        Ok(())
+    }
+
+    /// One accept thread per REST listener.
+    fn spawn_rest_accepts(
+        &mut self,
+        cfg: &MockConfig,
+        side: &Arc<RestSide>,
+        listeners: Vec<RestListener>,
+    ) -> Result<(), MockError> {
+        for (vi, _, l) in listeners {
+            let (sh, sd) = (Arc::clone(&self.shared), Arc::clone(side));
+            let name = format!("mockex-rest-{}", cfg.venues[vi].name);
+            let h = std::thread::Builder::new()
+                .name(name)
+                .spawn(move || rest::accept_loop(sh, sd, vi, l))
+                .map_err(io_err("spawn a REST accept thread"))?;
+            self.accept_threads.push(h);
         }
-        let sh = Arc::clone(&shared);
+        Ok(())
+    }
+
+    /// The source thread, which produces, paces and dispatches the frames.
+    fn spawn_source(&mut self, cfg: &MockConfig, generator: Generator) -> Result<(), MockError> {
+        let sh = Arc::clone(&self.shared);
         let (rate, wait) = (cfg.rate_per_s, cfg.wait_for_subscribers);
         let h = std::thread::Builder::new()
             .name("mockex-source".into())
             .spawn(move || source::run(sh, generator, rate, wait))
             .map_err(io_err("spawn the source thread"))?;
-        ex.source_thread = Some(h);
-        Ok(ex)
+        self.source_thread = Some(h);
+        Ok(())
     }
 
     /// The served venues, in config order.
@@ -351,7 +291,7 @@ impl MockExchange {
     }
 
     /// The latest synthetic top of book sent for venue `name` (what its REST side fills on).
-    pub fn top_of_book(&self, name: &str) -> Option<crate::sim::SimQuote> {
+    pub fn top_of_book(&self, name: &str) -> Option<SimQuote> {
         let v = self.shared.venues.iter().find(|v| v.spec.name == name)?;
         *v.top.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -404,17 +344,126 @@ impl Drop for MockExchange {
     }
 }
 
-/// Open a capture like [`CaptureReader::open`] (gzip by extension), but as a `Send` source so the
-/// source thread can own it.
-fn open_capture(path: &Path) -> Result<Box<dyn BufRead + Send>, MockError> {
-    let file = File::open(path).map_err(|source| CaptureError::Io { line: 0, source })?;
-    Ok(if path.extension().is_some_and(|e| e == "gz") {
-        Box::new(BufReader::with_capacity(
-            1 << 16,
-            MultiGzDecoder::new(BufReader::new(file)),
-        ))
-    } else {
-        Box::new(BufReader::with_capacity(1 << 16, file))
+/// Each venue's index by name; refuses an empty or duplicated venue list.
+fn venue_index(cfg: &MockConfig) -> Result<HashMap<String, usize>, MockError> {
+    if cfg.venues.is_empty() {
+        return Err(MockError::NoVenues);
+    }
+    let mut index = HashMap::new();
+    for (i, v) in cfg.venues.iter().enumerate() {
+        if index.insert(v.name.clone(), i).is_some() {
+            return Err(MockError::DuplicateVenue(v.name.clone()));
+        }
+    }
+    Ok(index)
+}
+
+/// The frame generator of `cfg`'s source, the scales its frames are written at, and whether any
+/// subscription is fed (a capture's payloads carry their own symbols).
+fn generator(
+    cfg: &MockConfig,
+    index: HashMap<String, usize>,
+) -> Result<(Generator, Scales, bool), MockError> {
+    Ok(match &cfg.source {
+        Source::Synthetic(s) => {
+            let params = SimParams {
+                venues: cfg.venues.len(),
+                ..s.params.clone()
+            };
+            let gen = Generator::Synthetic {
+                market: SyntheticMarket::new(params),
+                max: s.max_frames,
+                seen_injected: 0,
+            };
+            let scales = Scales {
+                price: s.price_scale,
+                qty: s.qty_scale,
+            };
+            (gen, scales, false)
+        }
+        Source::Capture(path) => {
+            let gen = Generator::Capture {
+                reader: CaptureReader::open(path)?,
+                index,
+                ids: vec![0; cfg.venues.len()],
+            };
+            (gen, Scales { price: 8, qty: 8 }, true)
+        }
+    })
+}
+
+/// One WebSocket listener per venue, and the endpoints they make (no REST URL yet).
+fn bind_feeds(cfg: &MockConfig) -> Result<(Vec<TcpListener>, Vec<Endpoint>), MockError> {
+    let mut listeners = Vec::with_capacity(cfg.venues.len());
+    let mut endpoints = Vec::with_capacity(cfg.venues.len());
+    for v in &cfg.venues {
+        let l = TcpListener::bind("127.0.0.1:0")
+            .map_err(io_err(format!("bind a listener for {}", v.name)))?;
+        let addr = l.local_addr().map_err(io_err("listener address"))?;
+        endpoints.push(Endpoint {
+            name: v.name.clone(),
+            kind: v.kind,
+            addr,
+            ws_url: format!("ws://{addr}{}", ws_path(v.kind)),
+            rest_url: None,
+        });
+        listeners.push(l);
+    }
+    Ok((listeners, endpoints))
+}
+
+/// With credentials in `cfg`: the REST side's state and one listener per REST venue, whose URL
+/// goes into its endpoint. Without: nothing.
+fn bind_rest(
+    cfg: &MockConfig,
+    endpoints: &mut [Endpoint],
+) -> Result<(Option<Arc<RestSide>>, Vec<RestListener>), MockError> {
+    let Some(creds) = cfg.api.clone() else {
+        return Ok((None, Vec::new()));
+    };
+    let kinds: Vec<VenueKind> = cfg.venues.iter().map(|v| v.kind).collect();
+    let side = Arc::new(RestSide::new(creds, &kinds, cfg.rest_limits));
+    let mut listeners = Vec::new();
+    for (i, v) in cfg.venues.iter().enumerate() {
+        if !has_rest(v.kind) {
+            continue;
+        }
+        let l = TcpListener::bind("127.0.0.1:0")
+            .map_err(io_err(format!("bind a REST listener for {}", v.name)))?;
+        let addr = l.local_addr().map_err(io_err("listener address"))?;
+        endpoints[i].rest_url = Some(format!("http://{addr}"));
+        listeners.push((i, addr, l));
+    }
+    Ok((Some(side), listeners))
+}
+
+/// The state every thread shares, one [`VenueShared`] per venue.
+fn shared_state(cfg: &MockConfig, scales: Scales, feed_any: bool) -> Arc<Shared> {
+    Arc::new(Shared {
+        stop: AtomicBool::new(false),
+        venues: cfg
+            .venues
+            .iter()
+            .map(|v| VenueShared {
+                spec: v.clone(),
+                faults: FaultState::default(),
+                counters: VenueCounters::default(),
+                log: Arc::new(SendLog::new(cfg.send_log_capacity)),
+                conns: Mutex::new(Vec::new()),
+                feeding: AtomicU64::new(0),
+                top: Mutex::new(None),
+            })
+            .collect(),
+        keep_alive: cfg.keep_alive,
+        max_client_message_bytes: cfg.max_client_message_bytes,
+        scales,
+        feed_any_subscription: feed_any,
+        started: Instant::now(),
+        injected: Mutex::new(Vec::new()),
+        source_done: AtomicBool::new(false),
+        generated: AtomicU64::new(0),
+        conn_threads: Mutex::new(Vec::new()),
+        next_conn: AtomicU64::new(1),
     })
 }
 

@@ -1,4 +1,4 @@
-//! `microarb soak`: the endurance run. The whole engine against the in-process mock exchange (as
+//! `soak` (tools/bench): the endurance run. The whole engine against the in-process mock exchange (as
 //! `demo` runs it) through escalating load phases, with the process's RSS sampled throughout, and a
 //! closing summary that checks what must hold however long it ran:
 //!
@@ -38,13 +38,19 @@ use hdrhistogram::Histogram;
 use microarb::config::{Config, Machine, DEMO_TOML};
 use microarb::exec::params::ExecParams;
 use microarb::ingest::IngestSettings;
-use microarb::mockex::serve_config;
 use microarb::pipeline::{run, Feed, RunOptions};
 use microarb::runtime::Shutdown;
 use microarb::telemetry::{hlog, rss};
 use serde_json::{json, Value};
 
-use super::soak_rest::{self, Gateway, RestSoak};
+use clap::Parser;
+
+use mock::serve_config;
+use soak_rest::{Gateway, RestSoak};
+
+#[path = "../../../src/cli/mock.rs"]
+mod mock;
+mod soak_rest;
 
 const MIB: u64 = 1 << 20;
 
@@ -91,7 +97,48 @@ struct Phase {
     failures: Vec<String>,
 }
 
-pub fn main(a: SoakArgs) -> ExitCode {
+/// The `soak` command line: exactly the flags `microarb soak` had.
+#[derive(Debug, Parser)]
+#[command(
+    name = "soak",
+    about = "Endurance run: escalating load phases against the in-process mock exchange, RSS \
+             sampled, invariants checked, an SLA summary printed (exit 1 when an invariant \
+             fails); `--gateway rest` sends the orders to the mock's REST endpoints and checks \
+             its own 429/418 counts"
+)]
+struct Cli {
+    #[command(flatten)]
+    args: SoakArgs,
+}
+
+/// Exit status 2 for bad usage (0 for `--help`), else [`run_soak`]'s.
+fn main() -> ExitCode {
+    match Cli::try_parse() {
+        Ok(cli) => run_soak(cli.args),
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// Print a config error and return exit status 2 (as the engine binary does).
+fn config_failure(e: &microarb::config::ConfigErrors) -> ExitCode {
+    for line in e.to_string().lines() {
+        eprintln!("microarb: {line}");
+    }
+    ExitCode::from(2)
+}
+
+/// Print a runtime error and return exit status 1 (as the engine binary does).
+fn runtime_failure(e: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("microarb: {e}");
+    ExitCode::from(1)
+}
+
+/// Run the soak phases and print the summary.
+fn run_soak(a: SoakArgs) -> ExitCode {
     if a.phases == 0
         || a.max_rate == 0
         || !a.phase_seconds.is_finite()
@@ -105,11 +152,11 @@ pub fn main(a: SoakArgs) -> ExitCode {
     let machine = Machine::this(!a.no_pin);
     let cfg = match Config::from_toml_str(&text, &machine) {
         Ok(c) => c,
-        Err(e) => return super::config_failure(&e),
+        Err(e) => return config_failure(&e),
     };
     let dir = std::env::temp_dir().join(format!("microarb-soak-{}", std::process::id()));
     if let Err(e) = std::fs::create_dir_all(&dir) {
-        return super::runtime_failure(&format!("cannot create {}: {e}", dir.display()));
+        return runtime_failure(&format!("cannot create {}: {e}", dir.display()));
     }
     let (cfg, rest) = match a.gateway {
         Gateway::Paper => (cfg, None),
@@ -124,7 +171,7 @@ pub fn main(a: SoakArgs) -> ExitCode {
     };
     let interrupted = Shutdown::new();
     if let Err(e) = interrupted.install_signal_handlers() {
-        return super::runtime_failure(&format!("cannot install signal handlers: {e}"));
+        return runtime_failure(&format!("cannot install signal handlers: {e}"));
     }
     let sampler = RssSampler::start(Duration::from_millis(a.sample_ms));
     eprintln!(
@@ -179,7 +226,7 @@ pub fn main(a: SoakArgs) -> ExitCode {
     print!("{}", render(&summary));
     if let Some(path) = &a.report {
         if let Err(e) = std::fs::write(path, format!("{summary:#}\n")) {
-            return super::runtime_failure(&format!("cannot write {}: {e}", path.display()));
+            return runtime_failure(&format!("cannot write {}: {e}", path.display()));
         }
     }
     if failures.is_empty() {

@@ -9,8 +9,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::rest_limits::RestLimits;
-use crate::model::{Scale, VenueKind};
-use crate::sim::SimParams;
+use crate::decimal::Scale;
+use crate::market::SimParams;
+use crate::venue_kind::VenueKind;
 
 /// One venue the mock exchange serves on its own loopback port.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +46,7 @@ impl MockVenue {
     }
 }
 
-/// The synthetic multi-venue market: one [`SyntheticMarket`](crate::sim::SyntheticMarket) whose
+/// The synthetic multi-venue market: one [`SyntheticMarket`](crate::market::SyntheticMarket) whose
 /// venue index `i` is the config's `venues[i]` (`params.venues` is set to the number of venues).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntheticSource {

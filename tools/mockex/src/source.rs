@@ -10,7 +10,6 @@
 //! waits and counts the frames a full queue had no room for (`frames_dropped`).
 
 use std::collections::HashMap;
-use std::io::BufRead;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::TrySendError;
 use std::sync::Arc;
@@ -20,9 +19,9 @@ use tungstenite::Bytes;
 
 use super::shared::{Batch, InjectedDislocation, RawFrame, Shared};
 use super::stats::VenueCounters;
-use crate::model::VenueKind;
-use crate::record::CaptureReader;
-use crate::sim::SyntheticMarket;
+use crate::capture::CaptureReader;
+use crate::market::SyntheticMarket;
+use crate::venue_kind::VenueKind;
 
 /// Most frames produced in one turn (and so in one batch).
 pub const MAX_BATCH: u64 = 256;
@@ -37,7 +36,7 @@ pub(crate) enum Generator {
     },
     /// A capture file; `index` maps served venue names to their index, `ids` counts frames sent.
     Capture {
-        reader: CaptureReader<Box<dyn BufRead + Send>>,
+        reader: CaptureReader,
         index: HashMap<String, usize>,
         ids: Vec<u64>,
     },

@@ -7,7 +7,7 @@
 //! clears another venue's ask by that much for `hold_ticks` updates of that venue, then returns.
 //! Each injection is recorded with its tick, venues and size.
 
-use crate::base::Rng;
+use crate::rng::Rng;
 
 /// Parameters of the synthetic market.
 #[derive(Debug, Clone, PartialEq, Eq)]

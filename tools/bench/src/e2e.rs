@@ -17,9 +17,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use clap::Parser;
-use microarb::mockex::{MockConfig, MockExchange, MockVenue, SyntheticSource};
-use microarb::model::VenueKind;
-use microarb::sim::SimParams;
+use mockex::{MockConfig, MockExchange, MockVenue, SimParams, SyntheticSource, VenueKind};
 
 /// Arguments.
 #[derive(Debug, Parser)]

@@ -18,7 +18,7 @@
 
 use std::fmt::Write;
 
-use crate::model::VenueKind;
+use crate::venue_kind::VenueKind;
 
 /// Limit sizes of the REST side (per venue; each venue uses the fields of its kind).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

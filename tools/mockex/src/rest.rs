@@ -16,90 +16,19 @@
 //! connection thread wakes every 100 ms to notice the exchange stopping. Nothing here prints or
 //! stores the credentials.
 
-use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use super::config::ApiCredentials;
-use super::rest_faults::RestFaultState;
 use super::rest_handler::{handle, reason};
-use super::rest_limits::{Limiter, RestLimits};
-use super::rest_orders::OrderBook;
+use super::rest_state::{lock, Request, RestSide};
 use super::shared::Shared;
 use super::stats::VenueCounters;
-use crate::model::VenueKind;
 
 /// Largest request accepted (head and body).
 const MAX_REQUEST: usize = 64 << 10;
-/// Order placements whose arrival time [`RestVenue::received`] remembers (the latest ones).
-pub(crate) const RECEIVED_LOG: usize = 100_000;
-
-/// One REST venue's state, shared by its connection threads.
-pub(crate) struct RestVenue {
-    /// Fault requests.
-    pub faults: RestFaultState,
-    /// Rate limits.
-    pub limiter: Mutex<Limiter>,
-    /// Orders taken.
-    pub book: Mutex<OrderBook>,
-    /// When each order placement request arrived (unix ns, the latest [`RECEIVED_LOG`], oldest
-    /// first), whatever its answer: what a test checks "nothing reached the venue then" against.
-    pub received: Mutex<VecDeque<u64>>,
-}
-
-impl RestVenue {
-    /// Remember that an order placement arrived at `unix_ns`.
-    pub fn note_received(&self, unix_ns: u64) {
-        let mut r = lock(&self.received);
-        if r.len() == RECEIVED_LOG {
-            r.pop_front();
-        }
-        r.push_back(unix_ns);
-    }
-}
-
-/// The REST side: credentials and per-venue state (None for venues without REST).
-pub(crate) struct RestSide {
-    creds: ApiCredentials,
-    /// Indexed like the config's venues.
-    pub venues: Vec<Option<RestVenue>>,
-}
-
-impl RestSide {
-    /// State for every Binance or Upbit venue of `kinds`.
-    pub fn new(creds: ApiCredentials, kinds: &[VenueKind], limits: RestLimits) -> RestSide {
-        let venues = kinds
-            .iter()
-            .map(|&k| {
-                has_rest(k).then(|| RestVenue {
-                    faults: RestFaultState::default(),
-                    limiter: Mutex::new(Limiter::new(k, limits)),
-                    book: Mutex::new(OrderBook::default()),
-                    received: Mutex::new(VecDeque::new()),
-                })
-            })
-            .collect();
-        RestSide { creds, venues }
-    }
-
-    /// The credentials requests are verified with.
-    pub fn creds(&self) -> &ApiCredentials {
-        &self.creds
-    }
-}
-
-/// Whether the mock serves REST order endpoints for venues of `kind` (Binance and Upbit), so a
-/// caller can pick the venues it may trade over REST before starting the mock.
-pub const fn has_rest(kind: VenueKind) -> bool {
-    matches!(kind, VenueKind::Binance | VenueKind::Upbit)
-}
-
-pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
 
 /// Accept connections for venue `vi` until the exchange stops.
 pub(crate) fn accept_loop(shared: Arc<Shared>, side: Arc<RestSide>, vi: usize, l: TcpListener) {
@@ -124,22 +53,6 @@ pub(crate) fn accept_loop(shared: Arc<Shared>, side: Arc<RestSide>, vi: usize, l
             threads.push(h);
         }
     }
-}
-
-/// One parsed request (owned: the buffer is drained after it).
-pub(crate) struct Request {
-    /// `GET`, `POST`...
-    pub method: String,
-    /// The target's path.
-    pub path: String,
-    /// The target's query string (after `?`).
-    pub query: Vec<u8>,
-    /// `X-MBX-APIKEY`.
-    pub api_key: Option<Vec<u8>>,
-    /// `Authorization`.
-    pub authorization: Option<Vec<u8>>,
-    /// The body (Content-Length bytes).
-    pub body: Vec<u8>,
 }
 
 /// A complete request at the front of `buf`, removed from it; `Err` when it cannot be HTTP.

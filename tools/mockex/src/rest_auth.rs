@@ -13,6 +13,8 @@
 //!   `invalid_query_payload`).
 //!
 //! Test tooling (allocation allowed); comparisons of signatures are constant-time via `ring`.
+//! Public so the engine's tests can check its signer against these checks; the mock's own tests
+//! check them against the venues' published examples and hand-built tokens.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -22,7 +24,7 @@ use super::config::ApiCredentials;
 
 /// Why a request was refused before its business was looked at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum AuthError {
+pub enum AuthError {
     /// Unknown or missing API key (Binance -2015, Upbit `invalid_access_key`).
     UnknownKey,
     /// Signature or token does not verify (Binance -1022, Upbit `jwt_verification`).
@@ -90,7 +92,7 @@ fn parse_u64(s: &[u8]) -> Option<u64> {
 
 /// Check a Binance signed request (`query` without the `?`, form `body`) at server time
 /// `unix_ms`.
-pub(crate) fn verify_binance(
+pub fn verify_binance(
     creds: &ApiCredentials,
     api_key: Option<&[u8]>,
     query: &[u8],
@@ -121,24 +123,22 @@ pub(crate) fn verify_binance(
 
 /// The url-encoded query string of a flat JSON object of strings and numbers, in body order
 /// (what an Upbit client hashes for a POST).
-pub(crate) fn json_to_query(body: &[u8]) -> Option<Vec<u8>> {
-    use crate::base::scan::{str_content, ObjIter};
+pub fn json_to_query(body: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(body.len());
-    for m in ObjIter::new(body) {
-        let (k, v) = m.ok()?;
+    for (k, v) in crate::json::members(body)? {
         if !out.is_empty() {
             out.push(b'&');
         }
         out.extend_from_slice(k);
         out.push(b'=');
-        out.extend_from_slice(str_content(v).unwrap_or(v));
+        out.extend_from_slice(v);
     }
     Some(out)
 }
 
 /// Check an Upbit `Authorization` header value against `params` (the url-encoded parameters the
 /// token must hash; empty when the request has none).
-pub(crate) fn verify_upbit(
+pub fn verify_upbit(
     creds: &ApiCredentials,
     authorization: Option<&[u8]>,
     params: &[u8],
@@ -187,75 +187,158 @@ pub(crate) fn verify_upbit(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::gateway::codec::binance::sign;
-    use crate::exec::gateway::codec::jwt::JwtSigner;
 
-    fn creds() -> ApiCredentials {
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Binance's published HMAC-SHA256 example (spot API docs, "SIGNED endpoint examples").
+    const BINANCE_KEY: &str = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
+    const BINANCE_SECRET: &str = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
+    const BINANCE_PARAMS: &str = "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559";
+    const BINANCE_SIGNATURE: &str =
+        "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71";
+
+    fn binance_creds() -> ApiCredentials {
         ApiCredentials {
-            key: "key1".into(),
-            secret: "sec1".into(),
+            key: BINANCE_KEY.into(),
+            secret: BINANCE_SECRET.into(),
         }
     }
 
     #[test]
-    fn binance_signatures_and_time() {
-        let params = b"symbol=BTCUSDT&recvWindow=5000&timestamp=1000000";
-        let sig = sign(b"sec1", params);
-        let mut body = params.to_vec();
-        body.extend_from_slice(b"&signature=");
-        body.extend_from_slice(&sig);
-        let c = creds();
+    fn binance_published_example_verifies() {
+        let key = hmac::Key::new(hmac::HMAC_SHA256, BINANCE_SECRET.as_bytes());
         assert_eq!(
-            verify_binance(&c, Some(b"key1"), b"", &body, 1_000_100),
-            Ok(())
+            hex(hmac::sign(&key, BINANCE_PARAMS.as_bytes()).as_ref()),
+            BINANCE_SIGNATURE
         );
-        // Same parameters in the query string instead.
+        let c = binance_creds();
+        let now = 1_499_827_319_559 + 100;
+        let signed = format!("{BINANCE_PARAMS}&signature={BINANCE_SIGNATURE}");
+        let k = Some(BINANCE_KEY.as_bytes());
+        // All in the query string, or all in the body.
+        assert_eq!(verify_binance(&c, k, signed.as_bytes(), b"", now), Ok(()));
+        assert_eq!(verify_binance(&c, k, b"", signed.as_bytes(), now), Ok(()));
+        // Split between query string and body, the signed text is the two concatenated with no
+        // '&' between them (Binance's totalParams), which is not what this signature covers.
+        let (q, rest) = BINANCE_PARAMS.split_at(BINANCE_PARAMS.find("&quantity").unwrap());
+        let body = format!("{}&signature={BINANCE_SIGNATURE}", &rest[1..]);
         assert_eq!(
-            verify_binance(&c, Some(b"key1"), &body, b"", 1_000_100),
-            Ok(())
+            verify_binance(&c, k, q.as_bytes(), body.as_bytes(), now),
+            Err(AuthError::BadSignature)
         );
         assert_eq!(
-            verify_binance(&c, Some(b"nope"), b"", &body, 1_000_100),
+            verify_binance(&c, Some(b"other"), signed.as_bytes(), b"", now),
             Err(AuthError::UnknownKey)
         );
         assert_eq!(
-            verify_binance(&c, Some(b"key1"), b"", &body, 1_006_000),
+            verify_binance(&c, None, signed.as_bytes(), b"", now),
+            Err(AuthError::UnknownKey)
+        );
+        let tampered = signed.replace("price=0.1", "price=0.2");
+        assert_eq!(
+            verify_binance(&c, k, tampered.as_bytes(), b"", now),
+            Err(AuthError::BadSignature)
+        );
+        let unsigned = BINANCE_PARAMS;
+        assert_eq!(
+            verify_binance(&c, k, unsigned.as_bytes(), b"", now),
+            Err(AuthError::BadSignature)
+        );
+        // recvWindow 5000: 5 s late is still in, 5.001 s is not; 1 s early at most.
+        let ts = 1_499_827_319_559;
+        assert_eq!(
+            verify_binance(&c, k, signed.as_bytes(), b"", ts + 5000),
+            Ok(())
+        );
+        assert_eq!(
+            verify_binance(&c, k, signed.as_bytes(), b"", ts + 5001),
             Err(AuthError::StaleTimestamp)
         );
-        let bad = ApiCredentials {
-            secret: "other".into(),
-            ..creds()
-        };
         assert_eq!(
-            verify_binance(&bad, Some(b"key1"), b"", &body, 1_000_100),
-            Err(AuthError::BadSignature)
+            verify_binance(&c, k, signed.as_bytes(), b"", ts - 1000),
+            Ok(())
+        );
+        assert_eq!(
+            verify_binance(&c, k, signed.as_bytes(), b"", ts - 1001),
+            Err(AuthError::StaleTimestamp)
         );
     }
 
+    /// An Upbit token built by hand: header and payload JSON written out, base64url without
+    /// padding, HS256 with ring.
+    fn upbit_token(secret: &str, payload: &str) -> Vec<u8> {
+        let header = r#"{"alg":"HS256","typ":"JWT"}"#;
+        let signing_input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(payload)
+        );
+        let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
+        let sig = URL_SAFE_NO_PAD.encode(hmac::sign(&key, signing_input.as_bytes()));
+        format!("Bearer {signing_input}.{sig}").into_bytes()
+    }
+
     #[test]
-    fn upbit_tokens() {
-        let mut signer = JwtSigner::new(b"key1", b"sec1").unwrap();
-        let query = b"market=KRW-BTC&side=bid";
-        let mut tok = b"Bearer ".to_vec();
-        signer.write_token(&mut tok, b"nonce-1", Some(query));
-        let c = creds();
-        assert_eq!(verify_upbit(&c, Some(&tok), query), Ok(()));
+    fn upbit_hand_built_tokens() {
+        let c = ApiCredentials {
+            key: "upbit-access".into(),
+            secret: "upbit-secret".into(),
+        };
+        let query = "market=KRW-BTC&side=bid&volume=0.01&price=100&ord_type=limit&identifier=ma42";
+        let hash = hex(digest::digest(&digest::SHA512, query.as_bytes()).as_ref());
+        assert_eq!(hash.len(), 128);
+        let payload = format!(
+            r#"{{"access_key":"upbit-access","nonce":"n-1","query_hash":"{hash}","query_hash_alg":"SHA512"}}"#
+        );
+        let tok = upbit_token("upbit-secret", &payload);
+        assert_eq!(verify_upbit(&c, Some(&tok), query.as_bytes()), Ok(()));
         assert_eq!(
             verify_upbit(&c, Some(&tok), b"market=KRW-ETH"),
             Err(AuthError::BadQueryHash)
         );
-        let bad = ApiCredentials {
-            secret: "other".into(),
-            ..creds()
-        };
+        let sha256_alg = payload.replace("SHA512", "SHA256");
         assert_eq!(
-            verify_upbit(&bad, Some(&tok), query),
+            verify_upbit(
+                &c,
+                Some(&upbit_token("upbit-secret", &sha256_alg)),
+                query.as_bytes()
+            ),
+            Err(AuthError::BadQueryHash)
+        );
+        assert_eq!(
+            verify_upbit(&c, Some(&upbit_token("wrong", &payload)), query.as_bytes()),
             Err(AuthError::BadSignature)
         );
-        assert_eq!(verify_upbit(&c, None, query), Err(AuthError::UnknownKey));
+        let other_key = payload.replace("upbit-access", "someone");
         assert_eq!(
-            json_to_query(br#"{"market":"KRW-BTC","side":"bid"}"#).unwrap(),
-            query.to_vec()
+            verify_upbit(
+                &c,
+                Some(&upbit_token("upbit-secret", &other_key)),
+                query.as_bytes()
+            ),
+            Err(AuthError::UnknownKey)
         );
+        // No parameters: no query_hash needed, but a nonce is.
+        let bare = upbit_token(
+            "upbit-secret",
+            r#"{"access_key":"upbit-access","nonce":"n-2"}"#,
+        );
+        assert_eq!(verify_upbit(&c, Some(&bare), b""), Ok(()));
+        let no_nonce = upbit_token("upbit-secret", r#"{"access_key":"upbit-access"}"#);
+        assert_eq!(
+            verify_upbit(&c, Some(&no_nonce), b""),
+            Err(AuthError::BadSignature)
+        );
+        assert_eq!(verify_upbit(&c, None, b""), Err(AuthError::UnknownKey));
+        assert_eq!(
+            verify_upbit(&c, Some(b"Bearer a.b"), b""),
+            Err(AuthError::BadSignature)
+        );
+        // The body a client hashes for a POST, in body order.
+        let body = r#"{"market":"KRW-BTC","side":"bid","volume":"0.01","price":"100","ord_type":"limit","identifier":"ma42"}"#;
+        assert_eq!(json_to_query(body.as_bytes()).unwrap(), query.as_bytes());
+        assert_eq!(json_to_query(b"not json"), None);
     }
 }

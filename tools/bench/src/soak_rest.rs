@@ -1,4 +1,4 @@
-//! `microarb soak --gateway rest`: the soak's orders go over the engine's REST gateways
+//! `soak --gateway rest`: the soak's orders go over the engine's REST gateways
 //! (`execution.gateway = "rest"`) to the mock exchange's REST endpoints instead of the paper venue,
 //! so the zero-429 check is the exchange's own count, not a reconstruction from the `--opps` log.
 //!
@@ -13,19 +13,18 @@
 //!   enforcing the venues' published limits ([`RestLimits::default`]); after the engine stops, the
 //!   mock's own per-venue counts of 429 and 418 answers (and of requests refused for a bad
 //!   signature or an unknown key, which would mean the run traded nothing) are read from
-//!   [`VenueStats`](microarb::mockex::VenueStats). Any of them is a failure of the phase.
+//!   [`VenueStats`](mockex::VenueStats). Any of them is a failure of the phase.
 //!
 //! Cold path: allocation and printing are fine here.
 
 use std::path::Path;
 
 use microarb::config::{Config, ConfigErrors, Machine};
-use microarb::mockex::{
-    has_rest, serve_config_rest, ApiCredentials, CredentialsError, MockError, MockExchange,
-    RestLimits,
-};
+use mockex::{has_rest, ApiCredentials, CredentialsError, MockError, MockExchange, RestLimits};
 use serde_json::{json, Value};
 use thiserror::Error;
+
+use crate::mock::{mock_kind, serve_config_rest};
 
 /// Which execution gateway the soak trades on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -102,8 +101,10 @@ impl RestSoak {
         machine: &Machine,
     ) -> Result<(Config, RestSoak), SoakRestError> {
         let mut cfg = paper.clone();
-        let (kept, dropped): (Vec<_>, Vec<_>) =
-            cfg.venues.drain(..).partition(|v| has_rest(v.kind));
+        let (kept, dropped): (Vec<_>, Vec<_>) = cfg
+            .venues
+            .drain(..)
+            .partition(|v| has_rest(mock_kind(v.kind)));
         let venues: Vec<String> = kept.iter().map(|v| v.name.clone()).collect();
         if venues.len() < 2 {
             return Err(SoakRestError::TooFewRestVenues(venues));

@@ -16,7 +16,7 @@
 //! - The subscribe exchange, push formats and keep-alive answers are the venue's (see
 //!   `protocol` and `format`, and VENUES.md); frames flow to a connection only once it subscribed
 //!   to the streamed instrument (Binance: by the combined-stream URL or a live `SUBSCRIBE`).
-//! - Synthetic source: one [`SyntheticMarket`](crate::sim::SyntheticMarket) over all venues (its
+//! - Synthetic source: one [`SyntheticMarket`](crate::market::SyntheticMarket) over all venues (its
 //!   venue `i` is `venues[i]`), so cross-venue opportunities exist exactly at the injected
 //!   dislocations ([`MockExchange::injected`]). Capture source: the file's frames of the served
 //!   venues, in order, payloads as recorded.
@@ -31,50 +31,67 @@
 //!   the venue's latest synthetic top of book, and takes [`RestFault`]s through
 //!   [`Control::inject_rest`]. [`ApiCredentials::generate`] and [`ApiCredentials::write_file`]
 //!   make a run's credentials and the owner-only file the engine's config reads them from;
-//!   [`serve_config_rest`] serves an engine config's venues with REST on.
+//!   [`serve_synthetic`] serves a list of venues as one synthetic market, REST on or off.
+//!
+//! Its own crate, depending on nothing of the engine: its venue kinds ([`VenueKind`]), decimals
+//! ([`Scale`]), JSON handling (serde_json and a small scanner), capture reader
+//! ([`CaptureReader`]) and signature checks (`ring`) are written from the venues' documentation,
+//! so the engine's tests check the engine against an independent implementation.
 //!
 //! ```no_run
-//! use microarb::mockex::{MockConfig, MockExchange, SyntheticSource};
+//! use mockex::{MockConfig, MockExchange, SyntheticSource};
 //! let cfg = MockConfig::synthetic(MockConfig::all_kinds(), SyntheticSource::default());
 //! let ex = MockExchange::start(cfg)?;
 //! for e in ex.endpoints() {
 //!     println!("{} ws={}", e.name, e.ws_url);
 //! }
-//! # Ok::<(), microarb::mockex::MockError>(())
+//! # Ok::<(), mockex::MockError>(())
 //! ```
 #![forbid(unsafe_code)]
 
 mod api_credentials;
+mod capture;
 mod config;
 mod conn;
+mod decimal;
 mod faults;
-mod for_config;
 pub mod format;
+mod json;
+mod market;
 pub mod protocol;
 mod rest;
-mod rest_auth;
+pub mod rest_auth;
 mod rest_faults;
 mod rest_handler;
 mod rest_limits;
 mod rest_orders;
+mod rest_state;
+mod rng;
 mod send_log;
+mod serve;
 mod server;
 mod shared;
 mod source;
 mod stats;
+mod venue_kind;
 
 pub use api_credentials::CredentialsError;
+pub use capture::{CaptureError, CaptureReader, Record};
 pub use config::{
     ApiCredentials, KeepAliveSettings, MockConfig, MockVenue, Source, SyntheticSource,
 };
 pub use conn::TICK;
+pub use decimal::Scale;
 pub use faults::Fault;
-pub use for_config::{serve_config, serve_config_rest};
-pub use rest::has_rest;
+pub use format::Scales;
+pub use market::{Dislocation, SimParams, SimQuote, SyntheticMarket};
 pub use rest_faults::RestFault;
 pub use rest_limits::RestLimits;
+pub use rest_state::has_rest;
 pub use send_log::{unix_ns, SendLog};
+pub use serve::serve_synthetic;
 pub use server::{Control, Endpoint, MockError, MockExchange};
 pub use shared::InjectedDislocation;
 pub use source::MAX_BATCH;
 pub use stats::VenueStats;
+pub use venue_kind::VenueKind;

@@ -16,7 +16,7 @@ use super::faults::FaultState;
 use super::format::Scales;
 use super::send_log::SendLog;
 use super::stats::VenueCounters;
-use crate::sim::{Dislocation, SimQuote};
+use crate::market::{Dislocation, SimQuote};
 
 /// One recorded frame to send as is.
 #[derive(Debug, Clone)]

@@ -27,7 +27,7 @@ use super::protocol::{self, normalize_symbol};
 use super::send_log::unix_ns;
 use super::shared::{Batch, Shared, VenueShared};
 use super::stats::VenueCounters;
-use crate::model::VenueKind;
+use crate::venue_kind::VenueKind;
 
 /// Longest wait for a batch before the loop turns again (bounds the delay of answers).
 pub const TICK: Duration = Duration::from_millis(2);

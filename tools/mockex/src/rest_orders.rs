@@ -14,8 +14,9 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use crate::model::{format_decimal, parse_decimal, Scale, VenueKind};
-use crate::sim::SimQuote;
+use crate::decimal::{decimal_string, parse_decimal, Scale};
+use crate::market::SimQuote;
+use crate::venue_kind::VenueKind;
 
 /// One order the mock has taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,7 +111,7 @@ pub(crate) fn parse_new_order<'a>(
         return Err(OrderError::Param("type"));
     }
     let dec = |k: &'static str, scale| {
-        let v = parse_decimal(text(k)?.as_bytes(), scale).map_err(|_| OrderError::Param(k))?;
+        let v = parse_decimal(text(k)?.as_bytes(), scale).ok_or(OrderError::Param(k))?;
         if v <= 0 {
             return Err(OrderError::Param(k));
         }
@@ -177,8 +178,7 @@ impl OrderBook {
 
 /// `m` at `scale` decimals as text.
 fn dec(m: i64, scale: Scale) -> String {
-    let mut buf = [0u8; 48];
-    String::from_utf8_lossy(format_decimal(m, scale, &mut buf)).into_owned()
+    decimal_string(m, scale)
 }
 
 /// `v` (non-negative) at `scale` decimals, for the wide quote amount.

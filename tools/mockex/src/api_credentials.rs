@@ -1,8 +1,8 @@
 //! Credentials for a run against the mock exchange's REST side: fresh random ones, and the
 //! owner-only `key=` / `secret=` file the engine's config points at (`venues[].api_secret_file`,
-//! read by [`ApiSecret::from_file`](crate::exec::secrets::ApiSecret::from_file)).
+//! read by the engine's `ApiSecret::from_file`).
 //!
-//! `microarb soak --gateway rest` and the REST tests both need them, so they live here rather than
+//! `soak --gateway rest` and the REST tests both need them, so they live here rather than
 //! in each caller. The file is created owner-only from the start (mode 0600 on Unix, never a
 //! moment readable by others) and must not exist yet, so a stale or planted file is never reused.
 //! Cold path.
@@ -74,26 +74,38 @@ impl ApiCredentials {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::secrets::ApiSecret;
 
+    /// The engine reading this file back is checked by the root package's
+    /// `tests/mockex_engine_units.rs`; here, the file's format and mode.
     #[test]
-    fn generated_credentials_round_trip_through_an_owner_only_file() {
+    fn generated_credentials_go_to_a_new_owner_only_file() {
         let a = ApiCredentials::generate().expect("random");
         let b = ApiCredentials::generate().expect("random");
         assert_ne!(a, b, "fresh per run");
         assert_eq!((a.key.len(), a.secret.len()), (32, 64));
-        let dir = std::env::temp_dir().join(format!("microarb-apicreds-{}", std::process::id()));
+        assert!(a
+            .key
+            .bytes()
+            .chain(a.secret.bytes())
+            .all(|c| c.is_ascii_hexdigit()));
+        let dir = std::env::temp_dir().join(format!("mockex-apicreds-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let path = dir.join("creds");
         let _ = std::fs::remove_file(&path);
         a.write_file(&path).expect("written");
-        let s = ApiSecret::from_file(&path).expect("owner-only and well formed");
-        assert_eq!(s.expose_key(), a.key.as_bytes());
-        assert_eq!(s.expose_secret(), a.secret.as_bytes());
+        let text = std::fs::read_to_string(&path).expect("readable by its owner");
+        assert_eq!(text, format!("key={}\nsecret={}\n", a.key, a.secret));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
         assert!(
             matches!(b.write_file(&path), Err(CredentialsError::Write { .. })),
             "an existing file is not overwritten"
         );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
