@@ -1,6 +1,5 @@
 //! Subcommands. Each returns the process exit status.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -8,6 +7,8 @@ use clap::{Parser, Subcommand};
 mod check_config;
 #[cfg(feature = "demo")]
 mod demo;
+mod engine_args;
+mod exit;
 mod hist;
 mod kill;
 #[cfg(feature = "demo")]
@@ -15,6 +16,11 @@ mod mock;
 mod record;
 mod replay;
 mod run;
+mod summary;
+
+pub use engine_args::EngineArgs;
+pub use exit::{config_failure, runtime_failure};
+pub use summary::print_summary;
 
 /// Cross-exchange micro-arbitrage engine.
 #[derive(Debug, Parser)]
@@ -22,45 +28,6 @@ mod run;
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
-}
-
-/// Options every engine-running command shares.
-#[derive(Debug, clap::Args)]
-pub struct EngineArgs {
-    /// Stop cleanly after this many seconds.
-    #[arg(long)]
-    pub seconds: Option<f64>,
-    /// Write the HdrHistogram V2 interval log here (and `.hgrm` files beside it at exit).
-    #[arg(long)]
-    pub hist_log: Option<PathBuf>,
-    /// Write the JSON report here at exit.
-    #[arg(long)]
-    pub report: Option<PathBuf>,
-    /// Do not pin threads to cores.
-    #[arg(long)]
-    pub no_pin: bool,
-    /// No status line on stderr.
-    #[arg(long)]
-    pub quiet: bool,
-    /// Write one JSON line per detected opportunity here.
-    #[arg(long)]
-    pub opps: Option<PathBuf>,
-}
-
-impl EngineArgs {
-    /// The run options these arguments ask for.
-    pub fn options(&self, default_seconds: Option<f64>) -> microarb::pipeline::RunOptions {
-        microarb::pipeline::RunOptions {
-            seconds: self.seconds.or(default_seconds),
-            hist_log: self.hist_log.clone(),
-            report: self.report.clone(),
-            no_pin: self.no_pin,
-            status_line: if self.quiet { Some(false) } else { None },
-            signals: true,
-            shutdown: None,
-            opps: self.opps.clone(),
-        }
-    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -94,47 +61,4 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Hist(a) => hist::main(a),
         Command::Kill(a) => kill::main(a),
     }
-}
-
-/// Print a config error and return exit status 2.
-pub fn config_failure(e: &microarb::config::ConfigErrors) -> ExitCode {
-    for line in e.to_string().lines() {
-        eprintln!("microarb: {line}");
-    }
-    ExitCode::from(2)
-}
-
-/// Print a runtime error and return exit status 1.
-pub fn runtime_failure(e: &dyn std::fmt::Display) -> ExitCode {
-    eprintln!("microarb: {e}");
-    ExitCode::from(1)
-}
-
-/// Print the closing summary of a run on stderr.
-pub fn print_summary(report: &serde_json::Value) {
-    let o = &report["opportunities"];
-    eprintln!(
-        "microarb: opportunities detected {} executed {} partial {} expired {} dropped {} rejected {}",
-        o["detected"], o["executed"], o["partial"], o["expired"], o["dropped"], o["rejected"]
-    );
-    let l = &report["latency_ns"];
-    for tag in [
-        "parse",
-        "hop",
-        "detect",
-        "tick_to_decision",
-        "tick_to_order",
-    ] {
-        let m = &l[tag];
-        if m["count"].as_u64().unwrap_or(0) > 0 {
-            eprintln!(
-                "microarb: {tag:<17} count {:>9}  p50 {:>8} ns  p99 {:>8} ns  p99.9 {:>8} ns  max {:>9} ns",
-                m["count"], m["p50"], m["p99"], m["p999"], m["max"]
-            );
-        }
-    }
-    eprintln!(
-        "microarb: rss peak {} MiB",
-        report["rss_bytes"]["peak"].as_u64().unwrap_or(0) / (1024 * 1024)
-    );
 }

@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::run::{RunError, RunOptions};
+use super::error::RunError;
+use super::options::RunOptions;
 use crate::config::Config;
 use crate::telemetry::{hgrm, report, Hub, Metric};
 

@@ -1,0 +1,42 @@
+//! The options every engine-running command (`run`, `demo`, `replay`, `record`) shares.
+
+use std::path::PathBuf;
+
+/// Options every engine-running command shares.
+#[derive(Debug, clap::Args)]
+pub struct EngineArgs {
+    /// Stop cleanly after this many seconds.
+    #[arg(long)]
+    pub seconds: Option<f64>,
+    /// Write the HdrHistogram V2 interval log here (and `.hgrm` files beside it at exit).
+    #[arg(long)]
+    pub hist_log: Option<PathBuf>,
+    /// Write the JSON report here at exit.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Do not pin threads to cores.
+    #[arg(long)]
+    pub no_pin: bool,
+    /// No status line on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Write one JSON line per detected opportunity here.
+    #[arg(long)]
+    pub opps: Option<PathBuf>,
+}
+
+impl EngineArgs {
+    /// The run options these arguments ask for.
+    pub fn options(&self, default_seconds: Option<f64>) -> microarb::pipeline::RunOptions {
+        microarb::pipeline::RunOptions {
+            seconds: self.seconds.or(default_seconds),
+            hist_log: self.hist_log.clone(),
+            report: self.report.clone(),
+            no_pin: self.no_pin,
+            status_line: if self.quiet { Some(false) } else { None },
+            signals: true,
+            shutdown: None,
+            opps: self.opps.clone(),
+        }
+    }
+}
