@@ -2,7 +2,7 @@
 //! the scanner versus a borrowed serde_json struct, side by side on the same bytes.
 //!
 //! Single-threaded, no rings, no idle strategy involved: one call per iteration on a warm cache,
-//! frames from VENUES.md and the real captures (Upbit: a real 15-level SIMPLE frame). Criterion's
+//! frames from the venues' documentation and the real captures (Upbit: a real 15-level SIMPLE frame). Criterion's
 //! own loop overhead (~1 ns) is included in every figure. Short measurement times so
 //! `cargo bench --bench parse` finishes in well under a minute.
 

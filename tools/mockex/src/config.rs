@@ -2,7 +2,7 @@
 //! keep-alive rules, and the REST side's credentials and limits.
 //!
 //! Everything here is built once on the cold path. Defaults match the venues' real rules
-//! (VENUES.md) except where a test needs them shorter, which is why they are fields.
+//! (the venues' API documentation) except where a test needs them shorter, which is why they are fields.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -36,7 +36,7 @@ impl MockVenue {
         }
     }
 
-    /// The spelling of BTC/USDT on `kind` (DESIGN.md's example config).
+    /// The spelling of BTC/USDT on `kind` (the example config's).
     pub const fn default_symbol(kind: VenueKind) -> &'static str {
         match kind {
             VenueKind::Binance | VenueKind::Bybit => "BTCUSDT",
@@ -77,7 +77,7 @@ impl Default for SyntheticSource {
 pub enum Source {
     /// Generate venue-format frames from a synthetic market.
     Synthetic(SyntheticSource),
-    /// Stream the frames of a capture file (DESIGN.md section 10; `.gz` read through gzip) for the
+    /// Stream the frames of a capture file (docs/architecture.md, "Contracts"; `.gz` read through gzip) for the
     /// venues it names that are served, in file order, payloads exactly as recorded.
     Capture(PathBuf),
 }

@@ -1,5 +1,5 @@
 //! Venue push messages built from a synthetic top of book, byte for byte in each venue's format
-//! (VENUES.md), into a caller-owned buffer that is cleared and reused (no allocation once it has
+//! (the venues' API documentation), into a caller-owned buffer that is cleared and reused (no allocation once it has
 //! grown to the longest frame).
 //!
 //! Decimals are written exactly from the fixed-point mantissas with

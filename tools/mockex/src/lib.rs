@@ -14,7 +14,7 @@
 //! - Each venue ([`MockVenue`]) listens on its own port; [`Endpoint::ws_url`] is what the engine's
 //!   config `venues[].url` takes (Binance: the base URL, the engine appends `/stream?streams=`).
 //! - The subscribe exchange, push formats and keep-alive answers are the venue's (see
-//!   `protocol` and `format`, and VENUES.md); frames flow to a connection only once it subscribed
+//!   `protocol` and `format`, and the venues' API documentation); frames flow to a connection only once it subscribed
 //!   to the streamed instrument (Binance: by the combined-stream URL or a live `SUBSCRIBE`).
 //! - Synthetic source: one [`SyntheticMarket`](crate::market::SyntheticMarket) over all venues (its
 //!   venue `i` is `venues[i]`), so cross-venue opportunities exist exactly at the injected
@@ -25,7 +25,7 @@
 //!   written to the socket; the latency bench reads it in process.
 //! - Faults ([`Fault`]) are injected per venue at run time through [`Control`]; every action is
 //!   counted ([`VenueStats`]) so tests can assert on both ends.
-//! - REST order endpoints (DESIGN.md section 10; module `rest`): with [`MockConfig::api`] set,
+//! - REST order endpoints (docs/architecture.md, "Contracts"; module `rest`): with [`MockConfig::api`] set,
 //!   each Binance and Upbit venue also listens for HTTP/1.1 on its own port
 //!   ([`Endpoint::rest_url`]), verifies signatures, enforces [`RestLimits`], fills IOC orders on
 //!   the venue's latest synthetic top of book, and takes [`RestFault`]s through

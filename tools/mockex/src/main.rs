@@ -1,4 +1,4 @@
-//! `mockex`: the mock exchange as a process (DESIGN.md section 10). Serves each venue's WebSocket
+//! `mockex`: the mock exchange as a process (docs/architecture.md, "Contracts"). Serves each venue's WebSocket
 //! market-data feed on 127.0.0.1, streaming a synthetic multi-venue market or a capture file,
 //! until SIGINT/SIGTERM or `--seconds N`.
 //!

@@ -1,5 +1,5 @@
 //! The server side of each venue's request protocol: what a client's text message asks for and
-//! what the venue answers (VENUES.md), as a pure function so every exchange is unit-tested without
+//! what the venue answers (the venues' API documentation), as a pure function so every exchange is unit-tested without
 //! a socket.
 //!
 //! - Binance: streams come in the URL (`/stream?streams=a@bookTicker/b@bookTicker`, or raw

@@ -1,4 +1,4 @@
-//! The mock exchange's REST order endpoints (DESIGN.md section 10): one HTTP/1.1 keep-alive
+//! The mock exchange's REST order endpoints (docs/architecture.md, "Contracts"): one HTTP/1.1 keep-alive
 //! server per REST venue (Binance and Upbit kinds) on 127.0.0.1, served when
 //! [`MockConfig::api`](super::MockConfig::api) holds credentials.
 //!

@@ -1,5 +1,4 @@
-//! Request authentication of the mock exchange's REST side, as the venues check it (DESIGN.md
-//! section 10, VENUES.md):
+//! Request authentication of the mock exchange's REST side, as the venues check it (docs/architecture.md, "Contracts", and the venues' API documentation):
 //!
 //! - Binance: `X-MBX-APIKEY` must be the configured key (else -2015, HTTP 401); the `signature`
 //!   parameter must be `hex(HMAC-SHA256(secret, totalParams))` where totalParams is the query

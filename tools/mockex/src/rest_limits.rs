@@ -1,4 +1,4 @@
-//! The venues' REST rate limits as the mock exchange enforces them (VENUES.md), with configurable
+//! The venues' REST rate limits as the mock exchange enforces them (the venues' API documentation), with configurable
 //! sizes so a test can reach them in a few requests.
 //!
 //! - Binance: request weight per minute (orders weigh `order_weight`, status queries

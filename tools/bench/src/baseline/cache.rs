@@ -2,7 +2,7 @@
 //! chosen from the instrument's volatility (50/100/200 ms bands), shared by every venue task as
 //! `Arc<Mutex<OpportunityCache>>`.
 //!
-//! Contract (DESIGN section 11's dedupe): a candidate whose key is live (present and not older
+//! Contract (the dedupe of docs/architecture.md, "Detection rule"): a candidate whose key is live (present and not older
 //! than its TTL) is a duplicate; otherwise it is inserted, evicting the least recently used entry
 //! when full. Time is passed in (`now_ns`, monotonic) where the seed calls `Instant::now`, so the
 //! rule is testable; the behaviour is the seed's.

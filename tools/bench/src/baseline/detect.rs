@@ -1,4 +1,4 @@
-//! DESIGN section 11's detection rule in `f64`, as seed 000 would compute it.
+//! The detection rule (docs/architecture.md) in `f64`, as seed 000 would compute it.
 //!
 //! Among the venues whose latest quote of the instrument is fresh (age <= that venue's
 //! `stale_after`), for every ordered pair (buy `a`, sell `b`), `a != b`:

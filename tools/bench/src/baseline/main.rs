@@ -7,7 +7,7 @@
 //!
 //! A tokio multi-thread runtime; one task per venue connection reading with tokio-tungstenite;
 //! serde_json into owned structs and `f64` prices ([`parse`]); a shared
-//! `Arc<RwLock<Book>>` ([`book`]); DESIGN section 11's rule in `f64` ([`detect`]);
+//! `Arc<RwLock<Book>>` ([`book`]); the detection rule (docs/architecture.md) in `f64` ([`detect`]);
 //! `Arc<Mutex<LruCache<String, CachedOpportunity>>>` dedupe keyed by a `format!`ed string
 //! ([`cache`]); an `Arc<Semaphore>` of 3 permits taken under `tokio::time::timeout` and an
 //! immediate paper fill ([`exec`]); `Arc<RwLock<Stats>>` with the HdrHistograms ([`stats`]).
