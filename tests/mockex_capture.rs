@@ -2,7 +2,8 @@
 //! exactly, in file order (Upbit's as binary frames); skipped with a notice when the data folder
 //! is absent.
 
-mod mockex_support;
+#[path = "common/mod.rs"]
+mod common;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -10,7 +11,7 @@ use std::time::Duration;
 use microarb::mockex::{MockConfig, MockExchange, MockVenue};
 use microarb::model::VenueKind;
 use microarb::record::CaptureReader;
-use mockex_support::*;
+use common::mockex_feed::*;
 
 fn data(file: &str) -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -2,14 +2,15 @@
 //! messages are accepted, and every frame streamed parses with the engine's parser into exactly the
 //! generator's quotes; the multi-venue market reports the dislocations it injected.
 
-mod mockex_support;
+#[path = "common/mod.rs"]
+mod common;
 
 use std::time::Duration;
 
 use microarb::ingest::venues::{self, Frame, SkipKind};
 use microarb::mockex::{MockConfig, MockExchange, MockVenue};
 use microarb::model::VenueKind;
-use mockex_support::*;
+use common::mockex_feed::*;
 use tungstenite::Message;
 
 const N: u64 = 200;

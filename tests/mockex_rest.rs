@@ -3,8 +3,8 @@
 //! usage headers, 429 + Retry-After then 418 for a client that keeps going, status queries;
 //! Upbit 401 error bodies, `Remaining-Req`, 429; faults; keep-alive across requests.
 
-#[path = "support/mockex_rest.rs"]
-mod mockex_rest;
+#[path = "common/mod.rs"]
+mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -14,7 +14,7 @@ use microarb::exec::gateway::rest::binance::sign;
 use microarb::exec::gateway::rest::jwt::JwtSigner;
 use microarb::mockex::{MockExchange, RestFault, RestLimits};
 use microarb::model::VenueKind;
-use mockex_rest::{Venue, BINANCE_UPBIT, KEY, SECRET};
+use common::mockex_rest::{self, Venue, BINANCE_UPBIT, KEY, SECRET};
 
 /// Binance and Upbit with REST, and OKX without.
 fn start(limits: RestLimits) -> MockExchange {
