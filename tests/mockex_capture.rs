@@ -8,10 +8,10 @@ mod common;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use common::mockex_feed::*;
 use microarb::mockex::{MockConfig, MockExchange, MockVenue};
 use microarb::model::VenueKind;
 use microarb::record::CaptureReader;
-use common::mockex_feed::*;
 
 fn data(file: &str) -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

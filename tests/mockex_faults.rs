@@ -7,10 +7,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::mockex_feed::*;
 use microarb::ingest::venues::Frame;
 use microarb::mockex::{Fault, MockExchange};
 use microarb::model::VenueKind;
-use common::mockex_feed::*;
 use tungstenite::Message;
 
 /// An OKX venue streaming the synthetic market at `rate` frames/s.

@@ -7,10 +7,10 @@ mod common;
 
 use std::time::Duration;
 
+use common::mockex_feed::*;
 use microarb::ingest::venues::{self, Frame, SkipKind};
 use microarb::mockex::{MockConfig, MockExchange, MockVenue};
 use microarb::model::VenueKind;
-use common::mockex_feed::*;
 use tungstenite::Message;
 
 const N: u64 = 200;

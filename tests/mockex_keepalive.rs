@@ -7,10 +7,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::mockex_feed::*;
 use microarb::ingest::venues::{Frame, SkipKind};
 use microarb::mockex::{Fault, KeepAliveSettings, MockExchange, MockVenue};
 use microarb::model::VenueKind;
-use common::mockex_feed::*;
 use tungstenite::{Bytes, Message};
 
 fn binance_exchange(close_without_pong: bool) -> MockExchange {

@@ -10,11 +10,11 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
+use common::mockex_rest::{self, Venue, BINANCE_UPBIT, KEY, SECRET};
 use microarb::exec::gateway::rest::binance::sign;
 use microarb::exec::gateway::rest::jwt::JwtSigner;
 use microarb::mockex::{MockExchange, RestFault, RestLimits};
 use microarb::model::VenueKind;
-use common::mockex_rest::{self, Venue, BINANCE_UPBIT, KEY, SECRET};
 
 /// Binance and Upbit with REST, and OKX without.
 fn start(limits: RestLimits) -> MockExchange {

@@ -15,8 +15,8 @@
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use microarb::base::Clock;
 use crate::common::config::{binance_only, checked};
+use microarb::base::Clock;
 use microarb::ingest::{IngestSettings, IngestStage};
 use microarb::model::Quote;
 use microarb::runtime::{ring, Stage};

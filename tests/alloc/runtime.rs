@@ -8,9 +8,9 @@
 //! opts in once the warm-up is over. The telemetry hub side (log writing) is on another thread and
 //! is allowed to allocate; the worker must not, for any number of messages.
 
+use crate::common::config::demo_with;
 use microarb::base::Clock;
 use microarb::base::Counter;
-use crate::common::config::demo_with;
 use microarb::exec::gateway::PaperGateway;
 use microarb::exec::kill::KillSwitch;
 use microarb::exec::limits::LimitSpec;

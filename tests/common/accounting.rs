@@ -12,7 +12,12 @@ use microarb::telemetry::counter_name;
 /// Sum of every exec terminal counter, read through `count`.
 pub fn terminal_sum(count: impl Fn(&str) -> u64) -> u64 {
     (0..OUTCOME_COUNT)
-        .map(|i| count(&counter_name("exec", Outcome::from_index(i).expect("dense"))))
+        .map(|i| {
+            count(&counter_name(
+                "exec",
+                Outcome::from_index(i).expect("dense"),
+            ))
+        })
         .sum()
 }
 

@@ -10,8 +10,10 @@ use microarb::config::{Config, Machine, VenueConfig, DEMO_TOML};
 /// The demo config (four venues: binance 0, bybit 1, okx 2, upbit 3; one instrument, BTC/USDT).
 pub fn demo() -> Config {
     static DEMO: OnceLock<Config> = OnceLock::new();
-    DEMO.get_or_init(|| Config::from_toml_str(DEMO_TOML, &Machine::this(false)).expect("demo config"))
-        .clone()
+    DEMO.get_or_init(|| {
+        Config::from_toml_str(DEMO_TOML, &Machine::this(false)).expect("demo config")
+    })
+    .clone()
 }
 
 /// `cfg` as TOML (what a config file holding this value says).

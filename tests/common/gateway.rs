@@ -144,4 +144,3 @@ pub fn send_times(sent: &[Sent], venue: VenueId) -> Vec<u64> {
         .map(|s| s.at_ns)
         .collect()
 }
-

@@ -4,7 +4,6 @@
 //! venues, and drive an execution stage over a `RestRouter` in real time, reading its counters and
 //! the mock's.
 
-
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -113,7 +112,11 @@ pub fn config(
     let list: Vec<VenueConfig> = venues
         .iter()
         .map(|v| {
-            assert!(v.extra.is_empty(), "edit the config value instead: {}", v.extra);
+            assert!(
+                v.extra.is_empty(),
+                "edit the config value instead: {}",
+                v.extra
+            );
             let e = ex.endpoint(v.name).expect("served");
             let mut c = demo()
                 .venues

@@ -3,8 +3,6 @@
 //! partial fills, rejects), the legging policy, the timing and the kill switch; every slot taken is
 //! given back, no notional stays open, and every order the venue saw was sent by the stage.
 
-
-use crate::common::config::dec;
 use crate::common::paper::*;
 use microarb::config::LeggingKind;
 use microarb::exec::gateway::PaperFaults;

@@ -3,9 +3,11 @@
 //! `Remaining-Req`, a 429 storm, answers slower than `order_timeout_ms`, and the whole engine
 //! (`pipeline::run`) trading over WebSocket feeds + REST orders.
 
-
 use std::time::{Duration, Instant};
 
+use crate::common::mockex_rest::{
+    self, creds_file, engine, stats, Venue, BINANCE_UPBIT, KEY, SECRET,
+};
 use microarb::base::Clock;
 use microarb::config::ExecutionConfig;
 use microarb::exec::kill::KillSwitch;
@@ -16,7 +18,6 @@ use microarb::model::{Opportunity, Outcome, VenueId};
 use microarb::pipeline::{run, Feed, RunOptions};
 use microarb::runtime::ring;
 use microarb::telemetry::Registry;
-use crate::common::mockex_rest::{self, creds_file, engine, stats, Venue, BINANCE_UPBIT, KEY, SECRET};
 
 const BINANCE: VenueId = VenueId(0);
 const UPBIT: VenueId = VenueId(1);

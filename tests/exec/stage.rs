@@ -2,7 +2,6 @@
 //! gateway: slots and tiers, every risk limit, the kill switch, bounded waiting, breakers, unknown
 //! fates, 429 feedback and legging both ways.
 
-
 use crate::common::config::dec;
 use crate::common::paper::*;
 use microarb::base::breaker::BreakerState;

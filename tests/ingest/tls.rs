@@ -6,8 +6,8 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use microarb::base::Clock;
 use crate::common::config::{binance_only, checked};
+use microarb::base::Clock;
 use microarb::config::Config;
 use microarb::ingest::{IngestSettings, IngestStage};
 use microarb::model::Quote;

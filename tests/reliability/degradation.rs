@@ -14,10 +14,10 @@
 //! against the mock exchange's REST endpoints, over real sockets in (compressed) real time, is
 //! `reliability_degradation_rest.rs`.
 
+use crate::common::gateway::*;
 use microarb::base::breaker::BreakerState;
 use microarb::model::{Outcome, RejectReason, VenueId};
 use microarb::runtime::Stage;
-use crate::common::gateway::*;
 
 const BINANCE: VenueId = VenueId(0);
 const UPBIT: VenueId = VenueId(3);

@@ -23,11 +23,11 @@
 
 use std::time::{Duration, Instant};
 
+use crate::common::mockex_rest::{self, stats, Engine, BINANCE_UPBIT, MS, SECRET};
 use microarb::base::breaker::BreakerState;
 use microarb::mockex::{MockExchange, RestFault, RestLimits};
 use microarb::model::{Outcome, Qty, RejectReason, VenueId};
 use microarb::runtime::Stage;
-use crate::common::mockex_rest::{self, stats, Engine, BINANCE_UPBIT, MS, SECRET};
 
 const BINANCE: VenueId = VenueId(0);
 const UPBIT: VenueId = VenueId(1);
@@ -77,15 +77,10 @@ fn phase(
 fn the_breaker_opens_probes_and_closes_as_the_mock_venue_degrades_and_recovers() {
     let started = Instant::now();
     let ex = mockex_rest::start(&BINANCE_UPBIT, RestLimits::default());
-    let cfg = mockex_rest::config(
-        &ex,
-        &BINANCE_UPBIT,
-        "/nonexistent",
-        |c| {
-            c.execution.order_timeout_ms = 200;
-            c.execution.status_query_ms = 40;
-        },
-    );
+    let cfg = mockex_rest::config(&ex, &BINANCE_UPBIT, "/nonexistent", |c| {
+        c.execution.order_timeout_ms = 200;
+        c.execution.status_query_ms = 40;
+    });
     let mut e = mockex_rest::engine_with(&cfg, SECRET, |p| {
         p.breaker.recovery_timeout_ns = RECOVERY_NS;
     });

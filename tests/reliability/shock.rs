@@ -18,11 +18,9 @@
 //!   `rate_limited` / ..., none lost, none twice); every slot is given back; no breaker opened;
 //!   afterwards every venue pair ("venue group") still executes a fresh opportunity.
 
-
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
 
-use crate::common::config::dec;
 use crate::common::paper::*;
 use microarb::base::breaker::BreakerState;
 use microarb::exec::gcra_atomic::AtomicGcra;

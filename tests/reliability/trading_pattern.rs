@@ -16,12 +16,12 @@
 //! directly on a fake clock (about 25 s of market time in milliseconds), deterministic for its
 //! seed. Ends with the accounting invariant.
 
+use crate::common::gateway::*;
 use microarb::base::Rng;
 use microarb::exec::gateway::PaperFaults;
 use microarb::exec::limits::EndpointGroup;
 use microarb::exec::params::{ExecParams, VenueExec};
 use microarb::model::{Outcome, RejectReason, VenueId};
-use crate::common::gateway::*;
 
 const STEP: u64 = MS;
 

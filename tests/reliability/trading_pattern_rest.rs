@@ -22,10 +22,10 @@
 use std::time::{Duration, Instant};
 
 use crate::common::config::dec;
+use crate::common::mockex_rest::{self, stats, Engine, Venue, BINANCE_UPBIT, MS, SECRET};
 use microarb::base::Rng;
 use microarb::mockex::{MockExchange, RestLimits};
 use microarb::model::{Outcome, Qty, RejectReason, VenueId, VenueKind};
-use crate::common::mockex_rest::{self, stats, Engine, Venue, BINANCE_UPBIT, MS, SECRET};
 
 const VENUES: [Venue; 3] = [
     BINANCE_UPBIT[0],
@@ -106,16 +106,11 @@ fn phase(e: &mut Engine, ex: &MockExchange, rng: &mut Rng, dur: Duration, f: &Fl
 fn monitoring_spike_and_shock_get_no_429_from_the_venues() {
     let started = Instant::now();
     let ex = mockex_rest::start(&VENUES, RestLimits::default());
-    let cfg = mockex_rest::config(
-        &ex,
-        &VENUES,
-        "/nonexistent",
-        |c| {
-            c.risk.max_order_notional = dec("100000");
-            c.risk.max_open_notional = dec("1000000");
-            c.risk.loss_limit = dec("1000000");
-        },
-    );
+    let cfg = mockex_rest::config(&ex, &VENUES, "/nonexistent", |c| {
+        c.risk.max_order_notional = dec("100000");
+        c.risk.max_open_notional = dec("1000000");
+        c.risk.loss_limit = dec("1000000");
+    });
     let mut e = mockex_rest::engine(&cfg, SECRET);
     let mut rng = Rng::new(42);
 
