@@ -7,7 +7,6 @@ mod common;
 
 mod bad_input;
 mod degradation;
-mod degradation_rest;
 mod feed_storms;
 mod shock;
 mod trading_pattern;

@@ -4,9 +4,9 @@
 //! outputs, the counters, the length and the recency order must match, and the slab's structural
 //! audit must pass.
 
-use super::hash::CacheHash;
-use super::slab_lru::{GetOrInsert, InsertOutcome, SlabLru};
-use super::stats::CacheStats;
+use crate::cache::hash::CacheHash;
+use crate::cache::slab_lru::{GetOrInsert, InsertOutcome, SlabLru};
+use crate::cache::stats::CacheStats;
 use proptest::prelude::*;
 
 /// Hash keeps only two bits: four buckets, long chains, wrap-around probes.
