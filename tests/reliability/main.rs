@@ -10,7 +10,6 @@ mod degradation;
 mod feed_storms;
 mod shock;
 mod trading_pattern;
-mod trading_pattern_rest;
 
 use common::gateway::{max_in_window, SEC};
 
