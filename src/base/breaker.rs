@@ -17,7 +17,7 @@
 //!
 //! What counts as a failure is the caller's call. The execution stage reports a venue error, a 5xx,
 //! an order with no answer within `order_timeout` (at the time it times out) and status queries
-//! left unanswered as long: the order's fate is still unknown (DESIGN.md section 6: it is not a
+//! left unanswered as long: the order's fate is still unknown (docs/architecture.md, "Invariants": it is not a
 //! failed *order*), but a venue that does not answer in time is failing as an API. A late answer to
 //! such an order is not reported as a success. An answer that says nothing about the venue (a 429,
 //! "no such order") is reported with [`Breaker::release_probe`] so a half-open probe slot is not

@@ -1,6 +1,6 @@
 //! The dedupe cache the strategy stage owns: "has this exact opportunity been sent within its TTL?"
 //!
-//! Rule (design section 11): a candidate whose [`OppKey`] is live is a duplicate — counted, not
+//! Rule (docs/architecture.md, "Detection rule"): a candidate whose [`OppKey`] is live is a duplicate — counted, not
 //! emitted, ending as `rejected: duplicate`; otherwise its key is inserted with a TTL from the
 //! instrument's volatility and the candidate is emitted. A duplicate does not extend the entry's TTL
 //! (a dislocation that persists is re-sent once per TTL, not suppressed forever), but it does move

@@ -40,7 +40,7 @@ pub enum CacheError {
         name: &'static str,
     },
     /// TTLs must not grow with volatility: a volatile market re-prices faster, so its entries
-    /// must die sooner (design section 5).
+    /// must die sooner (the volatility-banded TTLs).
     #[error(
         "TTL bands must shrink as volatility rises: high {high_ns} ns <= mid {mid_ns} ns <= calm {calm_ns} ns"
     )]

@@ -1,4 +1,4 @@
-//! The opportunity key: what makes two candidates "the same opportunity" (design section 11).
+//! The opportunity key: what makes two candidates "the same opportunity" (docs/architecture.md, "Detection rule").
 //!
 //! Same instrument, same buy venue, same sell venue, same price levels (`ask_a`, `bid_b`). Quantity,
 //! edge and timestamps are not part of it: a size change at the same prices is the same

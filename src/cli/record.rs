@@ -1,5 +1,5 @@
 //! `microarb record --config FILE --out CAPTURE [--seconds N]`: write every raw frame the venues
-//! send, with its receive time, in the capture format (DESIGN section 10). No trading.
+//! send, with its receive time, in the capture format (docs/architecture.md, "Contracts"). No trading.
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -13,20 +13,23 @@
 //! Everything here runs on the cold path and may allocate.
 #![forbid(unsafe_code)]
 
+mod check;
 pub mod env;
 mod error;
+mod machine;
 mod money;
+mod rules;
 mod schema;
 mod validate;
 
 pub use error::{ConfigError, ConfigErrors};
+pub use machine::{machine_cores, Machine};
 pub use money::DecimalText;
 pub use schema::{
     Config, ExecutionConfig, GatewayKind, IdleKind, IngestConfig, InstrumentConfig, LeggingKind,
     PaperConfig, RestConfig, RiskConfig, RuntimeConfig, StageName, StrategyConfig, TelemetryConfig,
     ThreadConfig, VenueConfig,
 };
-pub use validate::{machine_cores, Machine};
 
 use std::path::Path;
 

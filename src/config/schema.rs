@@ -258,7 +258,7 @@ impl GatewayKind {
     }
 }
 
-/// The legging policy (DESIGN section 6): how a lone filled leg is handled.
+/// The legging policy (docs/architecture.md, "Invariants"): how a lone filled leg is handled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LeggingKind {

@@ -1,6 +1,6 @@
 //! The capture file: one received frame per line, `<receive time, unix ns>\t<venue name>\t<payload>`.
 //!
-//! Contract (DESIGN.md section 10):
+//! Contract (docs/architecture.md, "Contracts"):
 //! - UTF-8 text, `\n`-terminated lines (a `\r` before the `\n` is dropped); lines starting with `#`
 //!   are comments and blank lines are ignored;
 //! - the payload is everything after the second tab, exactly as received (it may hold tabs, never a

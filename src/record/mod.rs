@@ -1,7 +1,7 @@
 //! Recording: capture files of raw frames with their receive times, written by `microarb record`
 //! (and by the ingest thread when recording is on) and read back by `replay` and `mockex`.
 //!
-//! The format is a contract (DESIGN.md section 10); [`capture`] is its only reader and writer.
+//! The format is a contract (docs/architecture.md, "Contracts"); [`capture`] is its only reader and writer.
 #![forbid(unsafe_code)]
 
 pub mod capture;

@@ -1,4 +1,4 @@
-//! The cross-venue detector: DESIGN section 11, exactly, in O(venues) per quote.
+//! The cross-venue detector: the rule of docs/architecture.md ("Detection rule"), exactly, in O(venues) per quote.
 //!
 //! Contract of [`Detector::on_quote`]: store the quote; among the venues whose latest quote for
 //! that instrument is fresh (`now - recv_ts <= stale_after` of that venue; a receive time in the
@@ -120,7 +120,7 @@ pub struct DetectorStats {
     pub candidates: u64,
 }
 
-/// Book table, volatility and the section 11 rule for every instrument.
+/// Book table, volatility and the detection rule for every instrument.
 #[derive(Debug, Clone)]
 pub struct Detector {
     book: BookTable,
@@ -156,7 +156,7 @@ impl Detector {
         })
     }
 
-    /// Store `q` and apply the section 11 rule for its instrument at time `now_ns`. No allocation.
+    /// Store `q` and apply the detection rule for its instrument at time `now_ns`. No allocation.
     pub fn on_quote(&mut self, q: Quote, now_ns: u64) -> Option<Candidate> {
         self.stats.quotes += 1;
         if self.book.store(q).is_err() {

@@ -3,7 +3,7 @@
 //! Contract: the strategy thread owns one [`Detector`] and calls [`Detector::on_quote`] with every
 //! quote popped from the ingest ring and the current monotonic time (the capture's time in a
 //! replay). It returns at most one [`Candidate`]: the best fresh (buy venue, sell venue) pair of
-//! that instrument per DESIGN section 11, only when it involves the quote's venue, clears
+//! that instrument per the detection rule (docs/architecture.md), only when it involves the quote's venue, clears
 //! `min_profit` after both taker fees, and has a positive quantity in whole lots. The caller
 //! dedupes it by [`Candidate::key`] in the opportunity cache (`cache/`), choosing the TTL from
 //! [`Detector::volatility`], and turns it into an `Opportunity` with an id and an expiry.
@@ -19,7 +19,7 @@
 //! | `book.rs` | latest quote per (instrument, venue), flat array |
 //! | `fees.rs` | fee and threshold conversion from bp to exact millionths |
 //! | `wide.rs` | 256-bit products for exact ratio comparison |
-//! | `pair.rs` | best (buy, sell) pair in one pass, section 11 ties |
+//! | `pair.rs` | best (buy, sell) pair in one pass, the detection rule's ties |
 //! | `params.rs` | detector parameters and their validation |
 //! | `volatility.rs` | EWMA of mid log returns per instrument |
 //! | `confidence.rs` | confidence score from age, size, volatility |

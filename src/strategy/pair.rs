@@ -78,7 +78,7 @@ impl PairScan {
     }
 
     /// The best pair `(buy venue, sell venue, cost, proceeds)` with distinct venues, ties per
-    /// section 11; `None` when no such pair exists.
+    /// the detection rule; `None` when no such pair exists.
     #[inline]
     pub fn best(&self) -> Option<(u8, u8, i128, i128)> {
         let (a0, c0) = self.ask1?;

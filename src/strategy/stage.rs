@@ -1,6 +1,6 @@
 //! The strategy stage: quotes in, deduplicated opportunities out.
 //!
-//! Per quote popped from the ingest ring: run the detector (DESIGN section 11); a candidate counts
+//! Per quote popped from the ingest ring: run the detector (docs/architecture.md, "Detection rule"); a candidate counts
 //! as detected; if its key is live in the opportunity cache it ends as `rejected: duplicate`,
 //! otherwise it gets an id and an expiry and is pushed to execution, or ends as `dropped` if that
 //! ring is full. Time is the worker's clock, or the capture's receive time in a replay, so a

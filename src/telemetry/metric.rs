@@ -1,4 +1,4 @@
-//! The latency metrics (DESIGN section 7): one histogram tag each in the interval log.
+//! The latency metrics (docs/architecture.md, "Measurement points"): one histogram tag each in the interval log.
 
 /// A latency metric, in nanoseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -67,7 +67,7 @@ impl Metric {
 /// clamped, so nothing is lost silently.
 pub const HIGHEST_NS: u64 = 60_000_000_000;
 
-/// Significant figures kept (DESIGN: 3).
+/// Significant figures kept (3: a resolution of 0.1 %).
 pub const SIGFIG: u8 = 3;
 
 /// A histogram with the engine's fixed bounds. Allocates: cold path only.

@@ -1,5 +1,5 @@
 //! The `--opps FILE` output: one JSON line per detected opportunity with how it ended
-//! (DESIGN section 10: `recv_ts`, `instrument`, `buy_venue`, `sell_venue`, `buy_px`, `sell_px`,
+//! (docs/architecture.md, "Contracts": `recv_ts`, `instrument`, `buy_venue`, `sell_venue`, `buy_px`, `sell_px`,
 //! `qty` as decimal strings, `net_bps` as a number, `outcome`).
 //!
 //! The stage that ends an opportunity hands a `Copy` entry through an SPSC ring; a writer thread

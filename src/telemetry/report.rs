@@ -1,4 +1,4 @@
-//! The `--report FILE` JSON (DESIGN section 10), built at exit on the cold path.
+//! The `--report FILE` JSON (docs/architecture.md, "Contracts"), built at exit on the cold path.
 
 use std::collections::BTreeMap;
 

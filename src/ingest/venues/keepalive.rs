@@ -3,7 +3,7 @@
 //! venue's keep-alive answer and return [`SkipKind::KeepAlive`](super::SkipKind::KeepAlive) for it,
 //! so a pong is never counted as a parse error.
 //!
-//! Values come from VENUES.md; the ones that are second-hand or a matter of margin (how long before
+//! Values come from the venues' documentation; the ones that are second-hand or a matter of margin (how long before
 //! the venue's idle limit we ping) are fields, so the config can override them.
 
 /// What the client must send to keep the connection open.

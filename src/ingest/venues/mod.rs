@@ -12,7 +12,7 @@
 //!   the instrument's scale ([`SymbolTable`]) or refused.
 //!
 //! Protocol facts (URL, subscribe messages, keep-alive) are built on the cold path and may allocate.
-//! Sources: VENUES.md; captures in `../shared/data` are the conformance tests
+//! Sources: each venue's own API documentation, named in its file; captures in `../shared/data` are the conformance tests
 //! (`tests/venues_captures.rs`).
 #![forbid(unsafe_code)]
 

@@ -1,0 +1,83 @@
+//! `[[instruments]]`: names, scales, lots, and the venue symbols that must name known venues.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::config::check::Check;
+use crate::config::schema::Config;
+use crate::model::{MAX_INSTRUMENTS, MAX_SCALE};
+
+/// Check every instrument against the venues named in `venue_names`.
+pub(in crate::config) fn instruments(k: &mut Check, c: &Config, venue_names: &BTreeSet<&str>) {
+    if c.instruments.is_empty() {
+        k.fail("instruments", "at least one instrument is required");
+    }
+    if c.instruments.len() > MAX_INSTRUMENTS {
+        k.fail(
+            "instruments",
+            format!(
+                "at most {MAX_INSTRUMENTS} instruments (got {})",
+                c.instruments.len()
+            ),
+        );
+    }
+    let mut instrument_names = BTreeSet::new();
+    let mut symbols_seen: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for (i, ins) in c.instruments.iter().enumerate() {
+        let p = format!("instruments[{i}]");
+        if ins.name.is_empty() {
+            k.fail(format!("{p}.name"), "must not be empty");
+        }
+        if !instrument_names.insert(ins.name.as_str()) {
+            k.fail(
+                format!("{p}.name"),
+                format!("duplicate instrument name {:?}", ins.name),
+            );
+        }
+        for (key, scale) in [
+            ("price_scale", ins.price_scale),
+            ("qty_scale", ins.qty_scale),
+        ] {
+            if scale > MAX_SCALE {
+                k.fail(
+                    format!("{p}.{key}"),
+                    format!("at most {MAX_SCALE} (got {scale})"),
+                );
+            }
+        }
+        if ins.qty_scale <= MAX_SCALE {
+            k.positive_amount(&format!("{p}.lot"), &ins.lot, ins.qty_scale);
+        }
+        if let (Some(mn), true) = (&ins.max_notional, ins.price_scale <= MAX_SCALE) {
+            k.positive_amount(&format!("{p}.max_notional"), mn, ins.price_scale);
+        }
+        if ins.symbols.is_empty() {
+            k.fail(
+                format!("{p}.symbols"),
+                "must map at least one venue to a symbol",
+            );
+        }
+        for (venue, symbol) in &ins.symbols {
+            let sp = format!("{p}.symbols.{venue}");
+            if !venue_names.contains(venue.as_str()) {
+                k.fail(
+                    &sp,
+                    format!("names unknown venue {venue:?} (not in [[venues]])"),
+                );
+            }
+            if symbol.is_empty() || symbol.bytes().any(|b| b.is_ascii_whitespace() || b == b'"') {
+                k.fail(
+                    &sp,
+                    format!("symbol must be non-empty without spaces or quotes (got {symbol:?})"),
+                );
+            }
+            if let Some(other) = symbols_seen.insert((venue.as_str(), symbol.as_str()), i) {
+                k.fail(
+                    &sp,
+                    format!(
+                        "symbol {symbol:?} on {venue:?} is already used by instruments[{other}]"
+                    ),
+                );
+            }
+        }
+    }
+}

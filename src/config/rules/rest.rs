@@ -1,0 +1,104 @@
+//! `[execution.rest]` and each venue's REST URL and credential sources.
+
+use crate::config::check::Check;
+use crate::config::schema::Config;
+use crate::config::GatewayKind;
+use crate::model::VenueKind;
+
+/// The REST side: `execution.rest.*`, and per venue `rest_url` and the credential sources. With
+/// `gateway = "rest"` every venue must be a REST kind (Binance, Upbit) with exactly one credential
+/// source (both variables, or a file).
+pub(in crate::config) fn rest(k: &mut Check, c: &Config) {
+    let r = &c.execution.rest;
+    k.range_u64("execution.rest.conns", u64::from(r.conns), 1, 64);
+    k.range_u64(
+        "execution.rest.recv_window_ms",
+        u64::from(r.recv_window_ms),
+        1,
+        60_000,
+    );
+    k.range_u64(
+        "execution.rest.connect_timeout_ms",
+        r.connect_timeout_ms,
+        1,
+        600_000,
+    );
+    let prefix = &r.client_id_prefix;
+    if prefix.is_empty() || prefix.len() > 8 || !prefix.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        k.fail(
+            "execution.rest.client_id_prefix",
+            format!("must be 1 to 8 letters or digits (got {prefix:?})"),
+        );
+    }
+    k.positive_amount("execution.rest.balance_base", &r.balance_base, 8);
+    k.positive_amount("execution.rest.balance_quote", &r.balance_quote, 8);
+    let rest = c.execution.gateway == GatewayKind::Rest;
+    for (i, v) in c.venues.iter().enumerate() {
+        let p = format!("venues[{i}]");
+        if let Some(url) = &v.rest_url {
+            let host = url
+                .strip_prefix("http://")
+                .or_else(|| url.strip_prefix("https://"));
+            if host.is_none_or(|h| h.is_empty() || h.contains('/') && !h.ends_with('/')) {
+                k.fail(
+                    format!("{p}.rest_url"),
+                    format!("must be an http:// or https:// base URL without a path (got {url:?})"),
+                );
+            }
+        }
+        for (key, var) in [
+            ("api_key_env", &v.api_key_env),
+            ("api_secret_env", &v.api_secret_env),
+        ] {
+            if let Some(var) = var {
+                if var.is_empty() || var.contains('=') || var.contains('\0') {
+                    k.fail(
+                        format!("{p}.{key}"),
+                        format!("must be an environment variable name (got {var:?})"),
+                    );
+                }
+            }
+        }
+        if v.api_secret_file.as_deref() == Some("") {
+            k.fail(
+                format!("{p}.api_secret_file"),
+                "must not be empty when given",
+            );
+        }
+        let env = (v.api_key_env.is_some(), v.api_secret_env.is_some());
+        match env {
+            (true, false) => k.fail(
+                format!("{p}.api_secret_env"),
+                "is required with api_key_env",
+            ),
+            (false, true) => k.fail(
+                format!("{p}.api_key_env"),
+                "is required with api_secret_env",
+            ),
+            _ => {}
+        }
+        if env.0 && v.api_secret_file.is_some() {
+            k.fail(
+                format!("{p}.api_secret_file"),
+                "give either api_key_env/api_secret_env or api_secret_file, not both",
+            );
+        }
+        if !rest {
+            continue;
+        }
+        if !matches!(v.kind, VenueKind::Binance | VenueKind::Upbit) {
+            k.fail(
+                format!("{p}.kind"),
+                format!(
+                    "{} has no REST order gateway; execution.gateway = \"rest\" supports binance and upbit",
+                    v.kind.name()
+                ),
+            );
+        } else if !env.0 && !env.1 && v.api_secret_file.is_none() {
+            k.fail(
+                format!("{p}.api_key_env"),
+                "execution.gateway = \"rest\" needs credentials: api_key_env + api_secret_env, or api_secret_file",
+            );
+        }
+    }
+}
