@@ -1,7 +1,8 @@
-//! The one scripted test gateway, shared by the exec and reliability tests: the execution stage on the paper venue behind a gateway that
-//! logs every request it forwards (venue, time, order), so a test can check from the venue's side
-//! what the stage sent and when (e.g. "never more than Upbit's limit in any 1 s window", "nothing
-//! sent while the breaker was open"), and the accounting checks every scenario ends with.
+//! The one scripted test gateway, shared by the exec and reliability tests: the execution stage
+//! on the paper venue behind a gateway that logs every request it forwards (venue, time, order),
+//! so a test can check from the venue's side what the stage sent and when (e.g. "never more than
+//! Upbit's limit in any 1 s window", "nothing sent while the breaker was open"), and the
+//! accounting checks every scenario ends with.
 //!
 //! It is the fake-clock rig of the reliability scenarios (each also runs over the mock exchange's
 //! REST endpoints, which enforce the limits themselves): the paper venue enforces nothing, so the
