@@ -2,15 +2,16 @@
 //! exactly, in file order (Upbit's as binary frames); skipped with a notice when the data folder
 //! is absent.
 
-mod mockex_support;
+#[path = "common/mod.rs"]
+mod common;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use common::mockex_feed::*;
 use microarb::model::VenueKind;
 use microarb::record::CaptureReader;
 use mockex::{MockConfig, MockExchange, MockVenue};
-use mockex_support::*;
 
 fn data(file: &str) -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -2,14 +2,15 @@
 //! stall (no data and no keep-alive answers, then recovery), garbage frames the engine's parser
 //! refuses, and a frame over the client's size limit.
 
-mod mockex_support;
+#[path = "common/mod.rs"]
+mod common;
 
 use std::time::{Duration, Instant};
 
+use common::mockex_feed::*;
 use microarb::ingest::venues::Frame;
 use microarb::model::VenueKind;
 use mockex::{Fault, MockExchange};
-use mockex_support::*;
 use tungstenite::Message;
 
 /// An OKX venue streaming the synthetic market at `rate` frames/s.

@@ -2,14 +2,15 @@
 //! messages are accepted, and every frame streamed parses with the engine's parser into exactly the
 //! generator's quotes; the multi-venue market reports the dislocations it injected.
 
-mod mockex_support;
+#[path = "common/mod.rs"]
+mod common;
 
 use std::time::Duration;
 
+use common::mockex_feed::*;
 use microarb::ingest::venues::{self, Frame, SkipKind};
 use microarb::model::VenueKind;
 use mockex::{MockConfig, MockExchange};
-use mockex_support::*;
 use tungstenite::Message;
 
 const N: u64 = 200;
