@@ -2,12 +2,9 @@
 //! messages are accepted, and every frame streamed parses with the engine's parser into exactly the
 //! generator's quotes; the multi-venue market reports the dislocations it injected.
 
-#[path = "common/mod.rs"]
-mod common;
-
 use std::time::Duration;
 
-use common::mockex_feed::*;
+use crate::common::mockex_feed::*;
 use microarb::ingest::venues::{self, Frame, SkipKind};
 use microarb::model::VenueKind;
 use mockex::{MockConfig, MockExchange};

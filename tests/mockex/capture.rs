@@ -2,13 +2,10 @@
 //! exactly, in file order (Upbit's as binary frames); skipped with a notice when the data folder
 //! is absent.
 
-#[path = "common/mod.rs"]
-mod common;
-
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::mockex_feed::*;
+use crate::common::mockex_feed::*;
 use microarb::model::VenueKind;
 use microarb::record::CaptureReader;
 use mockex::{MockConfig, MockExchange, MockVenue};

@@ -2,12 +2,9 @@
 //! stall (no data and no keep-alive answers, then recovery), garbage frames the engine's parser
 //! refuses, and a frame over the client's size limit.
 
-#[path = "common/mod.rs"]
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::mockex_feed::*;
+use crate::common::mockex_feed::*;
 use microarb::ingest::venues::Frame;
 use microarb::model::VenueKind;
 use mockex::{Fault, MockExchange};

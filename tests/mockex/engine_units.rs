@@ -16,9 +16,7 @@ use mockex::{ApiCredentials, CredentialsError, MockVenue, SimQuote};
 use proptest::prelude::*;
 use serde_json::Value;
 
-#[path = "../src/cli/mock.rs"]
-mod mock;
-use mock::mock_kind;
+use crate::common::mock::mock_kind;
 
 // ---- frame formats (was mockex/format.rs) ----
 

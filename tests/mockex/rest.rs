@@ -3,14 +3,11 @@
 //! usage headers, 429 + Retry-After then 418 for a client that keeps going, status queries;
 //! Upbit 401 error bodies, `Remaining-Req`, 429; faults; keep-alive across requests.
 
-#[path = "common/mod.rs"]
-mod common;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use common::mockex_rest::{self, Venue, BINANCE_UPBIT, KEY, SECRET};
+use crate::common::mockex_rest::{self, Venue, BINANCE_UPBIT, KEY, SECRET};
 use microarb::exec::gateway::codec::binance::sign;
 use microarb::exec::gateway::codec::jwt::JwtSigner;
 use microarb::model::VenueKind;

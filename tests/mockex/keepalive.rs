@@ -2,12 +2,9 @@
 //! connection that does not pong is closed), the text pings of Upbit, Bybit and OKX answered as
 //! the venue does, Upbit's control pings answered, and [`Fault::IgnorePings`] switching it all off.
 
-#[path = "common/mod.rs"]
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::mockex_feed::*;
+use crate::common::mockex_feed::*;
 use microarb::ingest::venues::{Frame, SkipKind};
 use microarb::model::VenueKind;
 use mockex::{Fault, KeepAliveSettings, MockExchange};
