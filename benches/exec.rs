@@ -11,7 +11,9 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use microarb::base::breaker::{Breaker, BreakerConfig};
-use microarb::exec::gcra_atomic::AtomicGcra;
+#[path = "../tests/reliability/atomic_gcra.rs"]
+mod atomic_gcra;
+use atomic_gcra::AtomicGcra;
 use microarb::exec::limits::gcra::Gcra;
 use microarb::exec::limits::EndpointGroup;
 use microarb::exec::{SlotConfig, Slots};

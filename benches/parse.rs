@@ -13,7 +13,10 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use microarb::base::scan::ObjIter;
-use microarb::ingest::venues::{binance, binance_serde, bybit, okx, upbit, SymbolTable};
+use microarb::ingest::venues::{binance, bybit, okx, upbit, SymbolTable};
+
+#[path = "../tests/ingest/binance_serde.rs"]
+mod binance_serde;
 use microarb::model::{parse_decimal, InstrumentId, VenueId};
 
 const BINANCE_SPOT: &str = r#"{"stream":"btcusdt@bookTicker","data":{"u":50093239212,"s":"BTCUSDT","b":"61837.63000000","B":"3.78826000","a":"61837.64000000","A":"1.54698000"}}"#;

@@ -27,14 +27,12 @@
 
 pub mod build;
 pub mod gateway;
-pub mod gcra_atomic;
 pub mod guards;
 pub mod limits;
 pub mod orders;
 pub mod params;
 pub mod secrets;
 pub mod stage;
-mod sync;
 
 pub use build::build_stage;
 pub use gateway::rest::{RestBuildError, RestRouter};

@@ -4,6 +4,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod binance_serde;
+mod binance_serde_tests;
 mod loopback;
 mod tls;
 mod venues_captures;

@@ -5,6 +5,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod atomic_gcra;
+mod atomic_gcra_tests;
 mod bad_input;
 mod degradation;
 mod feed_storms;

@@ -21,9 +21,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
 
+use crate::atomic_gcra::AtomicGcra;
 use crate::common::paper::*;
 use microarb::base::breaker::BreakerState;
-use microarb::exec::gcra_atomic::AtomicGcra;
 use microarb::model::{Outcome, RejectReason, VenueId};
 use microarb::runtime::Stage;
 

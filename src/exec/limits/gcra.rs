@@ -2,7 +2,8 @@
 //!
 //! Why GCRA: a token bucket needs a token count *and* a refill timestamp updated together; GCRA keeps
 //! one number, the theoretical arrival time (TAT), so a check is a couple of compares and one store,
-//! and the atomic twin ([`super::gcra_atomic`]) is a single compare-and-swap.
+//! and an atomic twin (`tests/reliability/atomic_gcra.rs`, for a limit shared between threads) is a
+//! single compare-and-swap.
 //!
 //! # The arithmetic (governor's formulation)
 //!
@@ -123,8 +124,9 @@ pub enum GcraError {
 }
 
 /// The tolerance `tau = interval * (burst - 1)` of a limiter admitting `burst` at once, then one
-/// every `interval_ns`; the construction checks both GCRA limiters share.
-pub(crate) fn tolerance(interval_ns: u64, burst: u32) -> Result<u64, GcraConfigError> {
+/// every `interval_ns`: the construction check every GCRA over these limits shares (the
+/// single-owner one here, and any other, such as a limiter shared between threads).
+pub fn tolerance(interval_ns: u64, burst: u32) -> Result<u64, GcraConfigError> {
     if interval_ns == 0 {
         return Err(GcraConfigError::ZeroInterval);
     }
@@ -244,7 +246,7 @@ impl Gcra {
 
 /// `base / ratio`, rounded up, saturating: the interval at a reduced rate.
 #[inline]
-pub(crate) fn scaled_interval(base_ns: u64, ratio: RateRatio) -> u64 {
+pub fn scaled_interval(base_ns: u64, ratio: RateRatio) -> u64 {
     let r = u128::from(ratio.clamped().0);
     let v = (u128::from(base_ns) * u128::from(RateRatio::SCALE)).div_ceil(r);
     u64::try_from(v).unwrap_or(u64::MAX).max(1)

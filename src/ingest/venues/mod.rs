@@ -17,7 +17,6 @@
 #![forbid(unsafe_code)]
 
 pub mod binance;
-pub mod binance_serde;
 pub mod bybit;
 mod feed;
 mod fields;

@@ -1,21 +1,22 @@
-//! The obvious alternative to the hand-written scanner, kept for the benchmark comparison the design
-//! asks for (`benches/parse.rs`): Binance bookTicker through `serde_json` into a struct of borrowed
+//! The obvious alternative to the engine's hand-written scanner, kept for the benchmark comparison
+//! (`benches/parse.rs` includes this file) and checked against the engine's parser by
+//! `binance_serde_tests.rs`: Binance bookTicker through `serde_json` into a struct of borrowed
 //! `&str` fields. It allocates nothing on success either (borrowed strings, unknown fields skipped),
 //! but only understands combined-stream bookTicker frames: anything else (other streams, subscribe
-//! answers, escaped strings) is an error here, where [`binance::parse`](super::binance::parse)
+//! answers, escaped strings) is an error here, where the engine's `binance::parse`
 //! classifies it. Use `binance::parse` in the engine; this exists to be measured against.
 
 use serde::Deserialize;
 
-use super::frame::{Frame, ParseError, SkipKind};
-use super::symbols::SymbolTable;
-use crate::model::{parse_decimal, Price, Qty, Quote, VenueId};
+use microarb::ingest::venues::{Frame, ParseError, SkipKind, SymbolTable};
+use microarb::model::{parse_decimal, Price, Qty, Quote, VenueId};
 
 /// `{"stream":"btcusdt@bookTicker","data":{...}}` with borrowed fields.
 #[derive(Debug, Deserialize)]
 pub struct Combined<'a> {
     /// Stream name.
     #[serde(borrow)]
+    #[allow(dead_code)] // required in the frame, never read afterwards
     pub stream: &'a str,
     /// The bookTicker event.
     #[serde(borrow)]
@@ -63,7 +64,8 @@ pub fn parse_combined(
     };
     let (ps, qs) = (info.price_scale, info.qty_scale);
     let dec = |text: &str, field: &'static str, scale| {
-        parse_decimal(text.as_bytes(), scale).map_err(ParseError::decimal(field))
+        parse_decimal(text.as_bytes(), scale)
+            .map_err(|source| ParseError::Decimal { field, source })
     };
     Ok(Frame::Quote(Quote {
         seq: ev.u,
@@ -81,25 +83,4 @@ pub fn parse_combined(
         venue,
         flags: 0,
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ingest::venues::binance;
-    use crate::model::InstrumentId;
-
-    #[test]
-    fn agrees_with_the_scanner() {
-        let t = SymbolTable::from_entries([("BTCUSDT", InstrumentId(0), 8, 8)]).unwrap();
-        for f in [
-            r#"{"stream":"btcusdt@bookTicker","data":{"u":50093239212,"s":"BTCUSDT","b":"61837.63000000","B":"3.78826000","a":"61837.64000000","A":"1.54698000"}}"#,
-            r#"{"stream":"btcusdt@bookTicker","data":{"e":"bookTicker","u":5123107839020,"s":"BTCUSDT","b":"61800.20","B":"2.507","a":"61800.30","A":"2.510","T":1723161256313,"E":1723161256313}}"#,
-        ] {
-            let a = parse_combined(f.as_bytes(), &t, 1, VenueId(0)).unwrap();
-            let b = binance::parse(f.as_bytes(), &t, 1, VenueId(0)).unwrap();
-            assert_eq!(a, b);
-        }
-        assert!(parse_combined(b"{}", &t, 1, VenueId(0)).is_err());
-    }
 }
