@@ -25,9 +25,6 @@ mod slab_lru;
 mod stats;
 mod ttl;
 
-#[cfg(test)]
-mod model_tests;
-
 pub use dedupe::{Dedupe, DedupeCache};
 pub use error::CacheError;
 pub use hash::{fold_mul, CacheHash};

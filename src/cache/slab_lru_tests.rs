@@ -1,5 +1,5 @@
 //! Unit tests of [`SlabLru`]: every operation, the capacity edges, forced collisions, TTL on a fake
-//! clock. The model-based property test is in `model_tests.rs`.
+//! clock. The model-based property test is `model`, in `slab_lru_model_tests.rs`.
 
 use super::*;
 
@@ -284,3 +284,7 @@ fn colliding_keys_every_operation() {
         assert_eq!(c.get(&Colliding(3 * n - 1), 3 * n), Some(&(3 * n - 1)));
     }
 }
+
+/// The property test against a reference model (long, so in its own file).
+#[path = "slab_lru_model_tests.rs"]
+mod model;

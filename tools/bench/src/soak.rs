@@ -148,12 +148,12 @@ fn run_soak(a: SoakArgs) -> ExitCode {
         eprintln!("microarb: soak: --phases, --max-rate, --phase-seconds and --sample-ms must be positive");
         return ExitCode::from(2);
     }
-    let text = DEMO_TOML.replace("status_line = true", "status_line = false");
     let machine = Machine::this(!a.no_pin);
-    let cfg = match Config::from_toml_str(&text, &machine) {
+    let mut cfg = match Config::from_toml_str(DEMO_TOML, &machine) {
         Ok(c) => c,
         Err(e) => return config_failure(&e),
     };
+    cfg.telemetry.status_line = false;
     let dir = std::env::temp_dir().join(format!("microarb-soak-{}", std::process::id()));
     if let Err(e) = std::fs::create_dir_all(&dir) {
         return runtime_failure(&format!("cannot create {}: {e}", dir.display()));

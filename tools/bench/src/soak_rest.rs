@@ -315,8 +315,9 @@ mod tests {
     #[test]
     fn one_rest_venue_is_a_config_error_not_a_panic() {
         let m = Machine::this(false);
-        let text = DEMO_TOML.replace("kind = \"upbit\"", "kind = \"okx\"");
-        let paper = Config::from_toml_str(&text, &m).expect("still a valid paper config");
+        let mut paper = Config::from_toml_str(DEMO_TOML, &m).expect("demo config");
+        let upbit = paper.venues.iter_mut().find(|v| v.name == "upbit");
+        upbit.expect("the demo has upbit").kind = microarb::model::VenueKind::Okx;
         let d = dir("one");
         let e = RestSoak::prepare(&paper, &d, &m).err().expect("refused");
         assert!(e.is_config(), "{e}");

@@ -1,0 +1,17 @@
+//! The zero-allocation tests, a module per stage, in one binary with one counting global
+//! allocator (`common::alloc`). A global allocator is process state, so these share no binary
+//! with other tests; inside this one every test holds `common::alloc::serial()`, so only one
+//! counts at a time.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+#[global_allocator]
+static GLOBAL: common::alloc::Counting = common::alloc::Counting;
+
+mod cache;
+mod detector;
+mod ingest;
+mod rest;
+mod runtime;
+mod venues;

@@ -1,0 +1,9 @@
+//! The execution stage: its rules on a fake clock over the paper venue, the accounting property,
+//! and the REST gateways against the mock exchange.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod accounting;
+mod rest_mockex;
+mod stage;

@@ -1,0 +1,7 @@
+//! The whole pipeline in process: runs on the synthetic feed, and replays of captures.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod engine_run;
+mod replay;
