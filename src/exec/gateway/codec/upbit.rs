@@ -30,7 +30,7 @@ use super::answer::{
 use super::encode::{push_body, push_decimal, push_u64};
 use super::instruments::InstrumentTable;
 use super::jwt::JwtSigner;
-use super::nonce::UuidGen;
+use super::nonce::{UuidGen, UUID_LEN};
 
 /// Static settings of the Upbit codec.
 #[derive(Debug, Clone)]
@@ -154,6 +154,55 @@ impl UpbitCodec {
         self.write_params(order, out, true)
     }
 
+    /// [`RestVenue::write_request`] with the token's `nonce` given instead of drawn from the
+    /// codec's generator: the same bytes, for checks against reference requests that fix the
+    /// nonce (`tests/ccxt_vectors.rs`). `nonce` must be a formatted uuid (lowercase hex and
+    /// dashes, as [`UuidGen::next_uuid`] writes), since it goes into the token's JSON as it is.
+    /// The engine itself signs with `write_request`, which draws a fresh nonce per request.
+    pub fn write_request_with_nonce(
+        &mut self,
+        order: &Order,
+        nonce: &[u8; UUID_LEN],
+        out: &mut Vec<u8>,
+    ) -> Result<(), RequestError> {
+        self.write_order(order, Some(nonce), out)
+    }
+
+    /// The signed order request; the nonce is `nonce`, or (`None`) the generator's next, drawn
+    /// only once the parameters passed their checks.
+    fn write_order(
+        &mut self,
+        order: &Order,
+        nonce: Option<&[u8; UUID_LEN]>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), RequestError> {
+        let mut query = std::mem::take(&mut self.query);
+        query.clear();
+        let r = self.write_query(order, &mut query);
+        if r.is_ok() {
+            out.clear();
+            out.extend_from_slice(b"POST /v1/orders HTTP/1.1\r\nHost: ");
+            out.extend_from_slice(self.settings.host.as_bytes());
+            out.extend_from_slice(b"\r\nAuthorization: Bearer ");
+            let nonce = match nonce {
+                Some(n) => *n,
+                None => self.nonces.next_uuid(),
+            };
+            self.signer.write_token(out, &nonce, Some(&query));
+            out.extend_from_slice(
+                b"\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ",
+            );
+            // The token is written; the query buffer now holds the JSON body, whose length
+            // the header needs before it.
+            query.clear();
+            let body = self.write_json(order, &mut query);
+            debug_assert!(body.is_ok(), "query and body take the same checks");
+            push_body(out, &query);
+        }
+        self.query = query;
+        r
+    }
+
     fn read_body(&self, order: &Order, body: &[u8], a: &mut RestAnswer) {
         let mut state: Option<&[u8]> = None;
         let mut executed: Option<&[u8]> = None;
@@ -200,28 +249,7 @@ impl RestVenue for UpbitCodec {
         _unix_ms: u64,
         out: &mut Vec<u8>,
     ) -> Result<(), RequestError> {
-        let mut query = std::mem::take(&mut self.query);
-        query.clear();
-        let r = self.write_query(order, &mut query);
-        if r.is_ok() {
-            out.clear();
-            out.extend_from_slice(b"POST /v1/orders HTTP/1.1\r\nHost: ");
-            out.extend_from_slice(self.settings.host.as_bytes());
-            out.extend_from_slice(b"\r\nAuthorization: Bearer ");
-            let nonce = self.nonces.next_uuid();
-            self.signer.write_token(out, &nonce, Some(&query));
-            out.extend_from_slice(
-                b"\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ",
-            );
-            // The token is written; the query buffer now holds the JSON body, whose length
-            // the header needs before it.
-            query.clear();
-            let body = self.write_json(order, &mut query);
-            debug_assert!(body.is_ok(), "query and body take the same checks");
-            push_body(out, &query);
-        }
-        self.query = query;
-        r
+        self.write_order(order, None, out)
     }
 
     fn write_status_request(
