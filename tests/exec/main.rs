@@ -5,5 +5,6 @@
 mod common;
 
 mod accounting;
+mod ccxt_vectors;
 mod rest_mockex;
 mod stage;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference signed order requests from ccxt, for tests/ccxt_vectors.rs.
+"""Reference signed order requests from ccxt, for tests/exec/ccxt_vectors.rs.
 
 Each vector is one IOC limit order on one of the four venues the engine signs (Binance spot,
 Upbit, Bybit v5, OKX v5), with fixed credentials, timestamp and (Upbit) JWT nonce. The request

@@ -29,7 +29,7 @@ use microarb::model::{
 };
 use serde_json::Value;
 
-const VECTORS: &str = include_str!("../tools/ccxt/vectors.json");
+const VECTORS: &str = include_str!("../../tools/ccxt/vectors.json");
 
 fn vectors() -> Value {
     serde_json::from_str(VECTORS).expect("tools/ccxt/vectors.json is JSON")
