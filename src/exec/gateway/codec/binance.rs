@@ -33,7 +33,7 @@ use super::answer::{
     avg_price, check_unreserved, AnswerKind, RequestError, RestAnswer, RestVenue,
     CODE_NO_SUCH_ORDER,
 };
-use super::encode::{push_body, push_decimal, push_u64};
+use super::encode::{push_body, push_decimal, push_u64, start_request};
 use super::instruments::InstrumentTable;
 
 /// `hex(HMAC-SHA256(secret, total_params))`, the signature Binance expects.
@@ -231,10 +231,8 @@ impl RestVenue for BinanceCodec {
         body.clear();
         let r = self.write_body(order, unix_ms, &mut body);
         if r.is_ok() {
-            out.clear();
-            out.extend_from_slice(b"POST /api/v3/order HTTP/1.1\r\nHost: ");
-            out.extend_from_slice(self.settings.host.as_bytes());
-            out.extend_from_slice(b"\r\nX-MBX-APIKEY: ");
+            start_request(out, b"POST", &[b"/api/v3/order"], &self.settings.host);
+            out.extend_from_slice(b"X-MBX-APIKEY: ");
             out.extend_from_slice(&self.api_key);
             out.extend_from_slice(
                 b"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ",
@@ -268,12 +266,8 @@ impl RestVenue for BinanceCodec {
         let sig = sign_with(&self.key, &q);
         q.extend_from_slice(b"&signature=");
         q.extend_from_slice(&sig);
-        out.clear();
-        out.extend_from_slice(b"GET /api/v3/order?");
-        out.extend_from_slice(&q);
-        out.extend_from_slice(b" HTTP/1.1\r\nHost: ");
-        out.extend_from_slice(self.settings.host.as_bytes());
-        out.extend_from_slice(b"\r\nX-MBX-APIKEY: ");
+        start_request(out, b"GET", &[b"/api/v3/order?", &q], &self.settings.host);
+        out.extend_from_slice(b"X-MBX-APIKEY: ");
         out.extend_from_slice(&self.api_key);
         out.extend_from_slice(b"\r\n\r\n");
         self.body = q;

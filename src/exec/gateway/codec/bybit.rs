@@ -18,7 +18,7 @@ use ring::hmac;
 use crate::model::{Order, Side};
 
 use super::answer::{check_unreserved, RequestError};
-use super::encode::{push_body, push_decimal, push_hex, push_u64};
+use super::encode::{push_body, push_decimal, push_hex, push_u64, start_request};
 use super::instruments::InstrumentTable;
 
 /// Static settings of the Bybit codec.
@@ -127,10 +127,7 @@ impl BybitCodec {
         body.clear();
         let r = self.write_body(order, &mut body);
         if r.is_ok() {
-            out.clear();
-            out.extend_from_slice(b"POST /v5/order/create HTTP/1.1\r\nHost: ");
-            out.extend_from_slice(self.settings.host.as_bytes());
-            out.extend_from_slice(b"\r\n");
+            start_request(out, b"POST", &[b"/v5/order/create"], &self.settings.host);
             self.push_auth(unix_ms, &body, out);
             out.extend_from_slice(b"Content-Type: application/json\r\nContent-Length: ");
             push_body(out, &body);
@@ -154,12 +151,12 @@ impl BybitCodec {
         q.extend_from_slice(b"&orderLinkId=");
         q.extend_from_slice(self.settings.client_id_prefix.as_bytes());
         push_u64(&mut q, order.id.0);
-        out.clear();
-        out.extend_from_slice(b"GET /v5/order/realtime?");
-        out.extend_from_slice(&q);
-        out.extend_from_slice(b" HTTP/1.1\r\nHost: ");
-        out.extend_from_slice(self.settings.host.as_bytes());
-        out.extend_from_slice(b"\r\n");
+        start_request(
+            out,
+            b"GET",
+            &[b"/v5/order/realtime?", &q],
+            &self.settings.host,
+        );
         self.push_auth(unix_ms, &q, out);
         out.extend_from_slice(b"\r\n");
         self.payload = q;

@@ -22,6 +22,21 @@ pub fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
+/// Start a request in `out` (cleared first): `<method> <target parts> HTTP/1.1`, then the `Host`
+/// header, each line ending in CRLF. The head every venue's request starts with.
+#[inline]
+pub fn start_request(out: &mut Vec<u8>, method: &[u8], target: &[&[u8]], host: &str) {
+    out.clear();
+    out.extend_from_slice(method);
+    out.push(b' ');
+    for part in target {
+        out.extend_from_slice(part);
+    }
+    out.extend_from_slice(b" HTTP/1.1\r\nHost: ");
+    out.extend_from_slice(host.as_bytes());
+    out.extend_from_slice(b"\r\n");
+}
+
 /// End an HTTP/1.1 request's headers with `Content-Length: <len>`, the blank line, then `body`
 /// (the caller has written every header before it, ending with `Content-Length: `).
 pub fn push_body(out: &mut Vec<u8>, body: &[u8]) {

@@ -20,7 +20,7 @@ use ring::hmac;
 use crate::model::{Order, Side};
 
 use super::answer::{check_unreserved, RequestError};
-use super::encode::{push_body, push_decimal, push_u64};
+use super::encode::{push_body, push_decimal, push_u64, start_request};
 use super::instruments::InstrumentTable;
 
 const ORDER_PATH: &[u8] = b"/api/v5/trade/order";
@@ -174,10 +174,7 @@ impl OkxCodec {
         body.clear();
         let r = self.write_body(order, &mut body);
         if r.is_ok() {
-            out.clear();
-            out.extend_from_slice(b"POST /api/v5/trade/order HTTP/1.1\r\nHost: ");
-            out.extend_from_slice(self.settings.host.as_bytes());
-            out.extend_from_slice(b"\r\n");
+            start_request(out, b"POST", &[ORDER_PATH], &self.settings.host);
             self.push_auth(unix_ms, b"POST", ORDER_PATH, &body, out);
             out.extend_from_slice(b"Content-Type: application/json\r\nContent-Length: ");
             push_body(out, &body);
@@ -202,12 +199,7 @@ impl OkxCodec {
         path.extend_from_slice(b"&clOrdId=");
         path.extend_from_slice(self.settings.client_id_prefix.as_bytes());
         push_u64(&mut path, order.id.0);
-        out.clear();
-        out.extend_from_slice(b"GET ");
-        out.extend_from_slice(&path);
-        out.extend_from_slice(b" HTTP/1.1\r\nHost: ");
-        out.extend_from_slice(self.settings.host.as_bytes());
-        out.extend_from_slice(b"\r\n");
+        start_request(out, b"GET", &[&path], &self.settings.host);
         self.push_auth(unix_ms, b"GET", &path, b"", out);
         out.extend_from_slice(b"\r\n");
         self.payload = path;

@@ -27,7 +27,7 @@ use super::answer::{
     avg_price, check_unreserved, AnswerKind, RequestError, RestAnswer, RestVenue,
     CODE_NO_SUCH_ORDER,
 };
-use super::encode::{push_body, push_decimal, push_u64};
+use super::encode::{push_body, push_decimal, push_u64, start_request};
 use super::instruments::InstrumentTable;
 use super::jwt::JwtSigner;
 use super::nonce::{UuidGen, UUID_LEN};
@@ -180,10 +180,8 @@ impl UpbitCodec {
         query.clear();
         let r = self.write_query(order, &mut query);
         if r.is_ok() {
-            out.clear();
-            out.extend_from_slice(b"POST /v1/orders HTTP/1.1\r\nHost: ");
-            out.extend_from_slice(self.settings.host.as_bytes());
-            out.extend_from_slice(b"\r\nAuthorization: Bearer ");
+            start_request(out, b"POST", &[b"/v1/orders"], &self.settings.host);
+            out.extend_from_slice(b"Authorization: Bearer ");
             let nonce = match nonce {
                 Some(n) => *n,
                 None => self.nonces.next_uuid(),
@@ -264,12 +262,8 @@ impl RestVenue for UpbitCodec {
         q.extend_from_slice(b"identifier=");
         q.extend_from_slice(self.settings.identifier_prefix.as_bytes());
         push_u64(&mut q, order.id.0);
-        out.clear();
-        out.extend_from_slice(b"GET /v1/order?");
-        out.extend_from_slice(&q);
-        out.extend_from_slice(b" HTTP/1.1\r\nHost: ");
-        out.extend_from_slice(self.settings.host.as_bytes());
-        out.extend_from_slice(b"\r\nAuthorization: Bearer ");
+        start_request(out, b"GET", &[b"/v1/order?", &q], &self.settings.host);
+        out.extend_from_slice(b"Authorization: Bearer ");
         let nonce = self.nonces.next_uuid();
         self.signer.write_token(out, &nonce, Some(&q));
         out.extend_from_slice(b"\r\n\r\n");
