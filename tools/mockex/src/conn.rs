@@ -60,6 +60,8 @@ struct Conn<'a> {
     pending_flush: bool,
     last_server_ping_ns: u64,
     pong_due_since: Option<u64>,
+    /// Client messages read while the venue was stalled: handled, in order, once it resumes.
+    held: std::collections::VecDeque<Message>,
 }
 
 /// Serve one accepted TCP connection until it ends or the exchange stops.
@@ -95,6 +97,7 @@ pub(crate) fn serve(
         pending_flush: false,
         last_server_ping_ns: shared.now_ns(),
         pong_due_since: None,
+        held: std::collections::VecDeque::new(),
     };
     if kind == VenueKind::Binance {
         if let Some((combined, symbols)) = protocol::binance_path(&path) {
@@ -236,8 +239,18 @@ impl Conn<'_> {
     }
 
     fn read_all(&mut self) -> Result<(), End> {
+        while let Some(msg) = self.held.pop_front() {
+            self.on_message(msg)?;
+        }
         loop {
             match self.ws.read() {
+                // The stall is checked after the read, not before: a message that arrived after a
+                // stall was injected is read after it too, so it is held, never answered, however
+                // the inject and this loop interleave.
+                Ok(msg) if self.venue.faults.stalled(self.shared.now_ns()) => {
+                    self.held.push_back(msg);
+                    return Ok(());
+                }
                 Ok(msg) => self.on_message(msg)?,
                 Err(e) if would_block(&e) => return Ok(()),
                 Err(_) => return Err(End),
