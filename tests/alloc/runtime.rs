@@ -131,8 +131,14 @@ fn steady_state_pipeline_allocates_nothing_per_message() {
     };
     let handle = worker.spawn(clock, sd.clone()).unwrap();
     // Play the telemetry thread: collect (and so return) histograms while the worker runs.
+    // Until the feed is spent and at least two hand-offs came back, so the tracked window holds
+    // hand-offs even when this thread is starved of the CPU while the feed runs (a loaded 2-core
+    // machine); bounded, so a stuck worker fails the assertions below instead of hanging.
     let mut collections = 0;
-    while quotes.get() < 200_000 {
+    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while (quotes.get() < 200_000 || collections < 2 || hub.intervals_seen() < 2)
+        && std::time::Instant::now() < give_up
+    {
         hub.collect(None).unwrap();
         collections += 1;
         std::thread::sleep(std::time::Duration::from_millis(2));
