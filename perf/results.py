@@ -128,7 +128,7 @@ def e2e_section():
         out.append(f"- drops at {m.get('rate')} msg/s: {m.get('dropped')} (sent {m.get('sent')}, received {m.get('received')})")
         rss = m.get("rss_peak_bytes")
         out.append(f"- peak RSS: {rss / 2**20:.1f} MiB against 64 MiB: {'met' if rss <= 64 * 2**20 else 'missed'}" if rss else "- RSS: not measured")
-        out.append("- allocations per message in steady state: asserted zero by `tests/runtime_alloc.rs` (whole pipeline) and `tests/ingest_alloc.rs` (WebSocket layer)")
+        out.append("- allocations per message in steady state: asserted zero by `tests/alloc/runtime.rs` (whole pipeline) and `tests/alloc/ingest.rs` (WebSocket layer)")
         out.append("")
     folded = os.path.join(ROOT, "perf", "out", "stacks.folded")
     if os.path.exists(folded):

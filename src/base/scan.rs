@@ -8,7 +8,7 @@
 //!
 //! Contract:
 //! - never panics and never indexes out of bounds, whatever the input (fuzzed in
-//!   `tests/venues_fuzz.rs`); malformed structure is a [`ScanError`] with the byte offset;
+//!   `tests/ingest/venues_fuzz.rs`); malformed structure is a [`ScanError`] with the byte offset;
 //! - values are returned raw: a string value keeps its quotes (use [`str_content`]), escapes are not
 //!   decoded (keys are compared raw, so `"\u0073"` does not match `s`; venues do not escape ASCII);
 //! - nesting is checked with a 64-bit bracket stack: `{"a":[}` is an error, depth beyond 64 is

@@ -13,7 +13,7 @@
 //!
 //! Protocol facts (URL, subscribe messages, keep-alive) are built on the cold path and may allocate.
 //! Sources: each venue's own API documentation, named in its file; captures in `../shared/data` are the conformance tests
-//! (`tests/venues_captures.rs`).
+//! (`tests/ingest/venues_captures.rs`).
 #![forbid(unsafe_code)]
 
 pub mod binance;

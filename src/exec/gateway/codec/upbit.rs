@@ -156,7 +156,7 @@ impl UpbitCodec {
 
     /// [`RestVenue::write_request`] with the token's `nonce` given instead of drawn from the
     /// codec's generator: the same bytes, for checks against reference requests that fix the
-    /// nonce (`tests/ccxt_vectors.rs`). `nonce` must be a formatted uuid (lowercase hex and
+    /// nonce (`tests/exec/ccxt_vectors.rs`). `nonce` must be a formatted uuid (lowercase hex and
     /// dashes, as [`UuidGen::next_uuid`] writes), since it goes into the token's JSON as it is.
     /// The engine itself signs with `write_request`, which draws a fresh nonce per request.
     pub fn write_request_with_nonce(

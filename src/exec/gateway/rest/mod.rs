@@ -10,7 +10,7 @@
 //! - Time is the caller's (`now_ns` monotonic, `unix_ms` wall clock for Binance's `timestamp`);
 //!   nothing here reads a clock.
 //! - Steady state allocates nothing on plain TCP: request and response buffers are reserved at
-//!   construction and reused (proven by `tests/rest_alloc.rs`). Over TLS, rustls 0.23's buffered
+//!   construction and reused (proven by `tests/alloc/rest.rs`). Over TLS, rustls 0.23's buffered
 //!   API allocates a record buffer per write and per read.
 //! - Key material stays in `ring::hmac::Key`s and boxed copies of the API keys; no type here
 //!   prints it (`Debug` says `****`).
