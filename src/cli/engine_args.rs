@@ -23,6 +23,10 @@ pub struct EngineArgs {
     /// Write one JSON line per detected opportunity here.
     #[arg(long)]
     pub opps: Option<PathBuf>,
+    /// Serve Prometheus metrics at http://ADDR/metrics (`PORT` alone binds 127.0.0.1; a
+    /// non-loopback address needs `[telemetry] metrics_allow_remote = true`).
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<String>,
 }
 
 impl EngineArgs {
@@ -37,6 +41,8 @@ impl EngineArgs {
             signals: true,
             shutdown: None,
             opps: self.opps.clone(),
+            metrics: self.metrics.clone(),
+            metrics_bound: None,
         }
     }
 }

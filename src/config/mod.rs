@@ -17,6 +17,7 @@ mod check;
 pub mod env;
 mod error;
 mod machine;
+mod metrics_addr;
 mod money;
 mod rules;
 mod schema;
@@ -24,6 +25,7 @@ mod validate;
 
 pub use error::{ConfigError, ConfigErrors};
 pub use machine::{machine_cores, Machine};
+pub use metrics_addr::{parse_metrics_addr, MetricsAddrError};
 pub use money::DecimalText;
 pub use schema::{
     Config, ExecutionConfig, GatewayKind, IdleKind, IngestConfig, InstrumentConfig, LeggingKind,

@@ -456,6 +456,11 @@ pub struct TelemetryConfig {
     pub interval_ms: u64,
     /// Print the one-line status on stderr every interval.
     pub status_line: bool,
+    /// Serve Prometheus metrics at `http://ADDR/metrics` from the telemetry thread (`PORT` alone
+    /// binds 127.0.0.1); off when absent. `--metrics` overrides it.
+    pub metrics_addr: Option<String>,
+    /// Allow a non-loopback `metrics_addr` (the endpoint has no authentication).
+    pub metrics_allow_remote: bool,
 }
 
 impl Default for TelemetryConfig {
@@ -463,6 +468,8 @@ impl Default for TelemetryConfig {
         TelemetryConfig {
             interval_ms: 1000,
             status_line: true,
+            metrics_addr: None,
+            metrics_allow_remote: false,
         }
     }
 }

@@ -236,6 +236,16 @@ fn runtime_and_telemetry_rules() {
         &with("[telemetry]\ninterval_ms = 0"),
         "telemetry.interval_ms",
     );
+    refused(
+        &with("[telemetry]\nmetrics_addr = \"0.0.0.0:9464\""),
+        "telemetry.metrics_addr",
+    );
+    refused(
+        &with("[telemetry]\nmetrics_addr = \"nine\""),
+        "telemetry.metrics_addr",
+    );
+    let remote = with("[telemetry]\nmetrics_addr = \"0.0.0.0:9464\"\nmetrics_allow_remote = true");
+    Config::from_toml_str(&remote, &machine()).expect("a remote metrics address with the opt-in");
     // --no-pin: cores are not checked.
     let ok = with("[[runtime.threads]]\nname = \"t\"\nstages = [\"ingest\", \"strategy\", \"exec\"]\ncore = 7");
     let unpinned = Machine {

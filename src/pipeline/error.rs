@@ -2,6 +2,7 @@
 
 use thiserror::Error;
 
+use crate::config::MetricsAddrError;
 use crate::exec::ExecBuildError;
 use crate::ingest::IngestBuildError;
 use crate::record::CaptureError;
@@ -40,6 +41,14 @@ pub enum RunError {
         what: String,
         /// OS error.
         source: std::io::Error,
+    },
+    /// The metrics address (`--metrics` or `[telemetry] metrics_addr`) was refused.
+    #[error("{key}: {source}")]
+    MetricsAddr {
+        /// Where it came from: `--metrics` or `telemetry.metrics_addr`.
+        key: &'static str,
+        /// Why.
+        source: MetricsAddrError,
     },
     /// A thread panicked.
     #[error("thread {0} panicked")]

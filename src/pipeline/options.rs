@@ -1,6 +1,8 @@
 //! What a run is asked to do (from the command line or a test) and what it gives back.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 use crate::runtime::Shutdown;
 
@@ -23,6 +25,11 @@ pub struct RunOptions {
     pub shutdown: Option<Shutdown>,
     /// Write one JSON line per detected opportunity here.
     pub opps: Option<PathBuf>,
+    /// Serve Prometheus metrics here (`--metrics`; overrides `[telemetry] metrics_addr`, checked
+    /// the same way, `metrics_allow_remote` included).
+    pub metrics: Option<String>,
+    /// Set to the metrics endpoint's bound address once it listens (tests pass port 0).
+    pub metrics_bound: Option<Arc<OnceLock<SocketAddr>>>,
 }
 
 /// What a run returns: the report object (also written to `--report` when asked).

@@ -1,6 +1,7 @@
 //! Build, start, wait, drain, report: [`run`] as named steps, in that order.
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use super::options::{RunOptions, RunSummary};
 use super::outputs::write_outputs;
 use super::replay::ReplayStage;
 use crate::base::Clock;
-use crate::config::{machine_cores, Config, StageName};
+use crate::config::{machine_cores, parse_metrics_addr, Config, StageName};
 use crate::exec::{ExecStage, Gateway, KillSwitch};
 use crate::ingest::{parsers_from_config, IngestStage};
 use crate::model::{Opportunity, Quote};
@@ -27,6 +28,8 @@ use crate::telemetry::{thread as telemetry_thread, Hub, OppLog, Registry, Teleme
 
 /// Run the engine on `cfg` with `feed` until `opts.seconds` pass or shutdown is requested.
 pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, RunError> {
+    // Refuse a bad metrics address before anything starts.
+    metrics_addr(cfg, opts)?;
     let clock = Clock::new();
     let shutdown = opts.shutdown.clone().unwrap_or_default();
     if opts.signals {
@@ -301,20 +304,36 @@ fn spawn_telemetry(
     clock: Clock,
     stop: &Arc<AtomicBool>,
 ) -> Result<TelemetryHandle, RunError> {
+    let metrics = metrics_addr(cfg, opts)?;
     telemetry_thread::spawn(
         hub,
         TelemetryOptions {
             interval_ns: cfg.telemetry.interval_ms * 1_000_000,
             status_line: opts.status_line.unwrap_or(cfg.telemetry.status_line),
             hist_log: opts.hist_log.clone(),
+            metrics,
+            metrics_bound: opts.metrics_bound.clone(),
         },
         clock,
         Arc::clone(stop),
     )
     .map_err(|source| RunError::Output {
-        what: "interval log".to_string(),
+        what: "telemetry outputs".to_string(),
         source,
     })
+}
+
+/// The metrics address: `--metrics` over `[telemetry] metrics_addr`, either checked like the
+/// config rule (loopback unless `metrics_allow_remote`).
+fn metrics_addr(cfg: &Config, opts: &RunOptions) -> Result<Option<SocketAddr>, RunError> {
+    let (key, text) = match (&opts.metrics, &cfg.telemetry.metrics_addr) {
+        (Some(t), _) => ("--metrics", t),
+        (None, Some(t)) => ("telemetry.metrics_addr", t),
+        (None, None) => return Ok(None),
+    };
+    parse_metrics_addr(text, cfg.telemetry.metrics_allow_remote)
+        .map(Some)
+        .map_err(|source| RunError::MetricsAddr { key, source })
 }
 
 /// Start every worker thread.

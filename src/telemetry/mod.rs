@@ -14,6 +14,7 @@ pub mod hgrm;
 pub mod hlog;
 mod hub;
 mod metric;
+pub mod metrics;
 pub mod opps_log;
 mod outcomes;
 pub mod plot;

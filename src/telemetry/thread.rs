@@ -1,15 +1,17 @@
 //! The telemetry thread: wakes once per interval, collects every stage's histograms, writes the
 //! interval log and the status line. It sleeps between intervals and is never on the hot path.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::hlog::HlogWriter;
 use super::hub::Hub;
 use super::metric::Metric;
+use super::metrics::{self, MetricsServer};
 use super::status::StatusLine;
 use crate::base::Clock;
 
@@ -22,6 +24,11 @@ pub struct TelemetryOptions {
     pub status_line: bool,
     /// Write the interval log here.
     pub hist_log: Option<PathBuf>,
+    /// Serve Prometheus metrics at `http://ADDR/metrics` (checked already: see
+    /// [`crate::config::parse_metrics_addr`]).
+    pub metrics: Option<SocketAddr>,
+    /// Set to the metrics endpoint's bound address once it listens (useful with port 0).
+    pub metrics_bound: Option<Arc<OnceLock<SocketAddr>>>,
 }
 
 /// Start the telemetry thread. Set `stop` after every worker has joined; the thread then makes a
@@ -38,6 +45,23 @@ pub fn spawn(
         })?),
         None => None,
     };
+    let mut server = match opts.metrics {
+        Some(addr) => {
+            let server = MetricsServer::bind(addr).map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("cannot listen for metrics on {addr}: {e}"),
+                )
+            })?;
+            let bound = server.local_addr();
+            eprintln!("microarb: metrics at http://{bound}/metrics");
+            if let Some(cell) = &opts.metrics_bound {
+                let _ = cell.set(bound);
+            }
+            Some(server)
+        }
+        None => None,
+    };
     std::thread::Builder::new()
         .name("telemetry".to_string())
         .spawn(move || {
@@ -47,9 +71,17 @@ pub fn spawn(
             let mut next = clock.now_ns() + opts.interval_ns + opts.interval_ns / 10;
             loop {
                 let stopping = stop.load(Ordering::Acquire);
+                if let Some(server) = server.as_mut() {
+                    server.poll(&mut || metrics::render(&hub));
+                }
                 let now = clock.now_ns();
                 if !stopping && now < next {
-                    let wait = (next - now).min(10_000_000);
+                    // Poll an open scrape sooner; never sleep past the interval boundary.
+                    let cap = match &server {
+                        Some(s) if s.busy() => 1_000_000,
+                        _ => 10_000_000,
+                    };
+                    let wait = (next - now).min(cap);
                     std::thread::sleep(Duration::from_nanos(wait));
                     continue;
                 }

@@ -30,6 +30,8 @@ fn shutdown_drains_flushes_and_balances() {
         signals: false,
         shutdown: None,
         opps: None,
+        metrics: None,
+        metrics_bound: None,
     };
     let feed = sim_feed(
         &cfg,

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::check::Check;
 use crate::config::machine::Machine;
+use crate::config::metrics_addr::parse_metrics_addr;
 use crate::config::schema::{Config, StageName};
 
 /// Check the runtime section against `machine`.
@@ -69,4 +70,9 @@ pub(in crate::config) fn runtime(k: &mut Check, c: &Config, machine: &Machine) {
 /// Check the telemetry section.
 pub(in crate::config) fn telemetry(k: &mut Check, c: &Config) {
     k.range_u64("telemetry.interval_ms", c.telemetry.interval_ms, 10, 60_000);
+    if let Some(addr) = &c.telemetry.metrics_addr {
+        if let Err(e) = parse_metrics_addr(addr, c.telemetry.metrics_allow_remote) {
+            k.fail("telemetry.metrics_addr", e.to_string());
+        }
+    }
 }

@@ -282,6 +282,8 @@ fn run_phase(
         signals: false,
         shutdown: Some(sd),
         opps: Some(opps_path.clone()),
+        metrics: None,
+        metrics_bound: None,
     };
     let feed = Feed::Live {
         settings: IngestSettings::default(),
