@@ -4,4 +4,5 @@
 mod common;
 
 mod engine_run;
+mod metrics;
 mod replay;
