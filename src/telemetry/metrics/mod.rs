@@ -199,7 +199,7 @@ mod tests {
             text.matches("# TYPE microarb_quotes_total counter").count(),
             1
         );
-        assert!(text.contains("# HELP microarb_exec_breaker") == false);
+        assert!(!text.contains("# HELP microarb_exec_breaker"), "{text}");
         for l in text.lines().filter(|l| !l.starts_with('#')) {
             assert!(l.starts_with("microarb_"), "{l}");
         }
