@@ -30,6 +30,9 @@ pub fn main(a: DemoArgs) -> ExitCode {
         Ok(c) => c,
         Err(e) => return super::config_failure(&e),
     };
+    if let Some(code) = a.engine.metrics_refusal(&cfg) {
+        return code;
+    }
     let exchange = match serve_config(&mut cfg, a.rate, a.dislocation_every) {
         Ok(x) => x,
         Err(e) => return super::runtime_failure(&format!("mock exchange: {e}")),

@@ -30,6 +30,19 @@ pub struct EngineArgs {
 }
 
 impl EngineArgs {
+    /// Exit status 2 (with the reason printed) when `--metrics` is refused for `cfg`: the same
+    /// check as `[telemetry] metrics_addr` (loopback unless `metrics_allow_remote = true`).
+    pub fn metrics_refusal(
+        &self,
+        cfg: &microarb::config::Config,
+    ) -> Option<std::process::ExitCode> {
+        let text = self.metrics.as_deref()?;
+        let e =
+            microarb::config::parse_metrics_addr(text, cfg.telemetry.metrics_allow_remote).err()?;
+        eprintln!("microarb: --metrics: {e}");
+        Some(std::process::ExitCode::from(2))
+    }
+
     /// The run options these arguments ask for.
     pub fn options(&self, default_seconds: Option<f64>) -> microarb::pipeline::RunOptions {
         microarb::pipeline::RunOptions {

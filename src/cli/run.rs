@@ -22,6 +22,9 @@ pub fn main(a: RunArgs) -> ExitCode {
         Ok(c) => c,
         Err(e) => return super::config_failure(&e),
     };
+    if let Some(code) = a.engine.metrics_refusal(&cfg) {
+        return code;
+    }
     let feed = Feed::Live {
         settings: IngestSettings::default(),
         record: None,

@@ -18,6 +18,20 @@ fn bad_usage_exits_2() {
 }
 
 #[test]
+fn a_non_loopback_metrics_flag_exits_2() {
+    let out = microarb()
+        .args(["demo", "--seconds", "0.1", "--metrics", "0.0.0.0:9464"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--metrics") && err.contains("metrics_allow_remote"),
+        "{err}"
+    );
+}
+
+#[test]
 fn check_config_names_the_key_and_exits_2() {
     let dir = TempDir::new("cli-check");
     let bad = dir.join("bad.toml");
