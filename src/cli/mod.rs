@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 mod check_config;
 #[cfg(feature = "demo")]
 mod demo;
+mod doctor;
 mod engine_args;
 mod exit;
 mod hist;
@@ -47,6 +48,8 @@ enum Command {
     Hist(hist::HistArgs),
     /// Turn on the kill switch of the engine running on a config (creates its `risk.kill_file`).
     Kill(kill::KillArgs),
+    /// Check this host for the pinned cores: governor, isolation, IRQs, SMT, THP, clock, swap.
+    Doctor(doctor::DoctorArgs),
 }
 
 /// Run the parsed command.
@@ -60,5 +63,6 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::CheckConfig(a) => check_config::main(a),
         Command::Hist(a) => hist::main(a),
         Command::Kill(a) => kill::main(a),
+        Command::Doctor(a) => doctor::main(a),
     }
 }
