@@ -12,8 +12,8 @@
 //!   the instrument's scale ([`SymbolTable`]) or refused.
 //!
 //! Protocol facts (URL, subscribe messages, keep-alive) are built on the cold path and may allocate.
-//! Sources: each venue's own API documentation, named in its file; captures in `../shared/data` are the conformance tests
-//! (`tests/ingest/venues_captures.rs`).
+//! Sources: each venue's own API documentation, named in its file; the real venue captures are
+//! the conformance tests (`tests/ingest/venues_captures.rs`).
 #![forbid(unsafe_code)]
 
 pub mod binance;
