@@ -115,10 +115,7 @@ impl BinanceCodec {
         unix_ms: u64,
         out: &mut Vec<u8>,
     ) -> Result<(), RequestError> {
-        let spec = self.instruments.get(order.instrument)?;
-        if order.px.0 <= 0 || order.qty.0 <= 0 {
-            return Err(RequestError::NonPositive(order.id));
-        }
+        let spec = self.instruments.for_order(order)?;
         let start = out.len();
         out.extend_from_slice(b"symbol=");
         out.extend_from_slice(spec.symbol.as_bytes());

@@ -2,7 +2,7 @@
 //! so the hot path finds a symbol with one bounds-checked load. Built on the cold path.
 
 use crate::config::Config;
-use crate::model::{InstrumentId, MAX_INSTRUMENTS};
+use crate::model::{InstrumentId, Order, MAX_INSTRUMENTS};
 
 use super::answer::{check_unreserved, InstrumentSpec, RequestError};
 
@@ -56,6 +56,16 @@ impl InstrumentTable {
             .get(id.index())
             .and_then(Option::as_ref)
             .ok_or(RequestError::UnknownInstrument(id.0))
+    }
+
+    /// The spec of `order`'s instrument, once its price and quantity are known to be positive:
+    /// what every venue's order body starts by checking, before a byte is written.
+    pub fn for_order(&self, order: &Order) -> Result<&InstrumentSpec, RequestError> {
+        let spec = self.get(order.instrument)?;
+        if order.px.0 <= 0 || order.qty.0 <= 0 {
+            return Err(RequestError::NonPositive(order.id));
+        }
+        Ok(spec)
     }
 }
 

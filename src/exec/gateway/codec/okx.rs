@@ -120,10 +120,7 @@ impl OkxCodec {
 
     /// The JSON body of `order` into `out` (appended).
     pub fn write_body(&self, order: &Order, out: &mut Vec<u8>) -> Result<(), RequestError> {
-        let spec = self.instruments.get(order.instrument)?;
-        if order.px.0 <= 0 || order.qty.0 <= 0 {
-            return Err(RequestError::NonPositive(order.id));
-        }
+        let spec = self.instruments.for_order(order)?;
         out.extend_from_slice(b"{\"instId\":\"");
         out.extend_from_slice(spec.symbol.as_bytes());
         out.extend_from_slice(match order.side {

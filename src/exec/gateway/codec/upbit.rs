@@ -97,10 +97,7 @@ impl UpbitCodec {
         out: &mut Vec<u8>,
         json: bool,
     ) -> Result<(), RequestError> {
-        let spec = self.instruments.get(order.instrument)?;
-        if order.px.0 <= 0 || order.qty.0 <= 0 {
-            return Err(RequestError::NonPositive(order.id));
-        }
+        let spec = self.instruments.for_order(order)?;
         let (open, kv, sep, close): (&[u8], &[u8], &[u8], &[u8]) = if json {
             (b"{\"", b"\":\"", b"\",\"", b"\"}")
         } else {
