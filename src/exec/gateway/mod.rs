@@ -101,6 +101,12 @@ pub trait Gateway: Send {
     /// Short name for logs and reports.
     fn name(&self) -> &'static str;
 
+    /// True when [`send`](Self::send) writes to a socket (a network gateway), so the time it
+    /// returns is when the order went on the wire (`tick_to_wire`); the paper venue writes nothing.
+    fn writes_to_wire(&self) -> bool {
+        false
+    }
+
     /// A market-data hint: the opportunity about to be traded, with the prices and size the
     /// strategy saw. The paper gateway takes it as its latest top of book; a REST gateway ignores it.
     fn on_market(&mut self, _opp: &Opportunity, _now_ns: u64) {}
@@ -155,6 +161,9 @@ impl<G: Gateway + ?Sized> Gateway for Box<G> {
     fn name(&self) -> &'static str {
         (**self).name()
     }
+    fn writes_to_wire(&self) -> bool {
+        (**self).writes_to_wire()
+    }
     fn on_market(&mut self, opp: &Opportunity, now_ns: u64) {
         (**self).on_market(opp, now_ns)
     }
@@ -204,6 +213,9 @@ macro_rules! each {
 impl Gateway for AnyGateway {
     fn name(&self) -> &'static str {
         each!(self, g => g.name())
+    }
+    fn writes_to_wire(&self) -> bool {
+        each!(self, g => g.writes_to_wire())
     }
     fn on_market(&mut self, opp: &Opportunity, now_ns: u64) {
         each!(self, g => g.on_market(opp, now_ns))

@@ -166,6 +166,7 @@ impl<G: Gateway> ExecStage<G> {
                 &[
                     Metric::Hop,
                     Metric::TickToOrder,
+                    Metric::TickToWire,
                     Metric::OrderRtt,
                     Metric::RatelimitWait,
                 ],
@@ -545,6 +546,11 @@ impl<G: Gateway> ExecStage<G> {
             return self.abandon(w, Outcome::Rejected(RejectReason::NoFill));
         };
         let bytes = self.gw.send(now);
+        if self.capture_time.is_none() && self.gw.writes_to_wire() {
+            let on_wire = self.clock.now_ns();
+            self.rec
+                .record(Metric::TickToWire, on_wire.saturating_sub(opp.recv_ts_ns));
+        }
         self.c.order_bytes.add(bytes as u64);
         self.c.orders_sent.inc();
         let timer = now.saturating_add(self.order_timeout_ns);
