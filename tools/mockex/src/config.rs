@@ -8,7 +8,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::rest_limits::RestLimits;
+use super::rest::RestLimits;
 use crate::decimal::Scale;
 use crate::market::SimParams;
 use crate::venue_kind::VenueKind;

@@ -1,20 +1,32 @@
 //! The mock exchange's REST order endpoints (docs/architecture.md, "Contracts"): one HTTP/1.1 keep-alive
 //! server per REST venue (Binance and Upbit kinds) on 127.0.0.1, served when
-//! [`MockConfig::api`](super::MockConfig::api) holds credentials.
+//! [`MockConfig::api`](crate::MockConfig::api) holds credentials.
 //!
 //! - Binance: `POST /api/v3/order` (parameters in the query string and/or form body) and
 //!   `GET /api/v3/order` by `origClientOrderId`; `X-MBX-APIKEY` + HMAC-SHA256 signature +
-//!   `timestamp` within `recvWindow` ([`rest_auth`](super::rest_auth)).
+//!   `timestamp` within `recvWindow` ([`auth`]).
 //! - Upbit: `POST /v1/orders` (JSON body) and `GET /v1/order?identifier=`; `Authorization: Bearer`
 //!   JWT HS256 with the SHA-512 `query_hash`.
-//! - Answers: [`rest_handler`](super::rest_handler). Limits and their headers: [`rest_limits`](super::rest_limits); matching against the venue's
-//!   latest synthetic top of book: [`rest_orders`](super::rest_orders); faults:
-//!   [`RestFault`](super::RestFault). Every request and outcome is counted in
-//!   [`VenueStats`](super::VenueStats) (`rest_*`).
+//! - Answers: [`handler`]. Limits and their headers: [`limits`]; matching against the venue's
+//!   latest synthetic top of book: [`orders`]; faults:
+//!   [`RestFault`](crate::RestFault). Every request and outcome is counted in
+//!   [`VenueStats`](crate::VenueStats) (`rest_*`).
 //!
 //! Blocking std threads (accept + one per connection), allocation allowed: test tooling. A
 //! connection thread wakes every 100 ms to notice the exchange stopping. Nothing here prints or
 //! stores the credentials.
+
+pub mod auth;
+mod faults;
+mod handler;
+mod limits;
+mod orders;
+mod state;
+
+pub use faults::RestFault;
+pub use limits::RestLimits;
+pub use state::has_rest;
+pub(crate) use state::RestSide;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -22,10 +34,10 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::rest_handler::{handle, reason};
-use super::rest_state::{lock, Request, RestSide};
-use super::shared::Shared;
-use super::stats::VenueCounters;
+use crate::shared::Shared;
+use crate::stats::VenueCounters;
+use handler::{handle, reason};
+use state::{lock, Request};
 
 /// Largest request accepted (head and body).
 const MAX_REQUEST: usize = 64 << 10;

@@ -6,10 +6,10 @@
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
-use super::config::ApiCredentials;
-use super::rest_faults::RestFaultState;
-use super::rest_limits::{Limiter, RestLimits};
-use super::rest_orders::OrderBook;
+use super::faults::RestFaultState;
+use super::limits::{Limiter, RestLimits};
+use super::orders::OrderBook;
+use crate::config::ApiCredentials;
 use crate::venue_kind::VenueKind;
 
 /// Order placements whose arrival time [`RestVenue::received`] remembers (the latest ones).

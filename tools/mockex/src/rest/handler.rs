@@ -5,13 +5,13 @@
 //! Faults act on placements only, so the client's status queries can still learn what happened;
 //! the 5xx and no-answer faults execute the order first (its fate is what the client must query).
 
-use super::rest_auth::{json_to_query, param, verify_binance, verify_upbit, AuthError};
-use super::rest_faults::Mode;
-use super::rest_orders::{order_json, parse_new_order, OrderError};
-use super::rest_state::{lock, Request, RestSide, RestVenue};
-use super::send_log::unix_ns;
-use super::shared::{Shared, VenueShared};
-use super::stats::VenueCounters;
+use super::auth::{json_to_query, param, verify_binance, verify_upbit, AuthError};
+use super::faults::Mode;
+use super::orders::{order_json, parse_new_order, OrderError};
+use super::state::{lock, Request, RestSide, RestVenue};
+use crate::send_log::unix_ns;
+use crate::shared::{Shared, VenueShared};
+use crate::stats::VenueCounters;
 use crate::venue_kind::VenueKind;
 
 /// An answer to write.

@@ -19,7 +19,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ring::{digest, hmac};
 
-use super::config::ApiCredentials;
+use crate::config::ApiCredentials;
 
 /// Why a request was refused before its business was looked at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
