@@ -25,11 +25,13 @@
 //!   written to the socket; the latency bench reads it in process.
 //! - Faults ([`Fault`]) are injected per venue at run time through [`Control`]; every action is
 //!   counted ([`VenueStats`]) so tests can assert on both ends.
-//! - REST order endpoints (docs/architecture.md, "Contracts"; module `rest`): with [`MockConfig::api`] set,
-//!   each Binance and Upbit venue also listens for HTTP/1.1 on its own port
-//!   ([`Endpoint::rest_url`]), verifies signatures, enforces [`RestLimits`], fills IOC orders on
-//!   the venue's latest synthetic top of book, and takes [`RestFault`]s through
-//!   [`Control::inject_rest`]. [`ApiCredentials::generate`] and [`ApiCredentials::write_file`]
+//! - REST endpoints (docs/architecture.md, "Contracts"; module `rest`): with [`MockConfig::api`]
+//!   set, every venue (Binance, Upbit, Bybit v5 spot, OKX v5) also listens for HTTP/1.1 on its
+//!   own port ([`Endpoint::rest_url`]), verifies each venue's authentication (OKX's passphrase
+//!   included, [`ApiCredentials::passphrase`]), enforces [`RestLimits`], fills orders on the
+//!   venue's latest synthetic top of book (IOC, or GTC resting on its book), answers in the venue's
+//!   JSON and error bodies, and takes [`RestFault`]s through [`Control::inject_rest`].
+//!   [`ApiCredentials::generate`] and [`ApiCredentials::write_file`]
 //!   make a run's credentials and the owner-only file the engine's config reads them from;
 //!   [`serve_synthetic`] serves a list of venues as one synthetic market, REST on or off.
 //!

@@ -1,55 +1,33 @@
-//! What the mock exchange's REST side answers to one parsed request, in the venue's format:
-//! route -> storm fault -> authentication -> rate limits -> place (with the reject, 5xx and
-//! no-answer faults) or look up. Every step is counted in the venue's `rest_*` counters.
+//! What the mock exchange's REST side answers to one parsed request, in the venue's dialect
+//! (`dialect`): route -> storm fault -> authentication -> rate limits -> the operation (placing
+//! with the reject, 5xx and no-answer faults; status queries). Every step is counted in the
+//! venue's `rest_*` counters.
 //!
 //! Faults act on placements only, so the client's status queries can still learn what happened;
 //! the 5xx and no-answer faults execute the order first (its fate is what the client must query).
 
-use super::auth::{json_to_query, param, verify_binance, verify_upbit, AuthError};
+use super::answer::{Answer, Refusal};
+use super::auth::AuthError;
+use super::dialect::{dialect, Ctx, Dialect, Op};
 use super::faults::Mode;
-use super::orders::{order_json, parse_new_order, OrderError};
+use super::params::Params;
 use super::state::{lock, Request, RestSide, RestVenue};
 use crate::send_log::unix_ns;
 use crate::shared::{Shared, VenueShared};
 use crate::stats::VenueCounters;
 use crate::venue_kind::VenueKind;
 
-/// An answer to write.
-pub(crate) struct Answer {
-    /// HTTP status.
-    pub status: u16,
-    /// Extra header lines (`Name: value\r\n`).
-    pub headers: String,
-    /// JSON body.
-    pub body: String,
-}
-
-/// The reason phrase of `status`.
-pub(crate) fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        201 => "Created",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        404 => "Not Found",
-        418 => "I'm a teapot",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        503 => "Service Unavailable",
-        _ => "Unknown",
-    }
-}
-
-/// The venue's error body: Binance `{"code","msg"}`, Upbit `{"error":{"name","message"}}`.
-fn error(kind: VenueKind, status: u16, code: i32, name: &str, msg: &str) -> Answer {
-    let body = match kind {
-        VenueKind::Upbit => format!(r#"{{"error":{{"name":"{name}","message":"{msg}"}}}}"#),
-        _ => format!(r#"{{"code":{code},"msg":"{msg}"}}"#),
-    };
-    Answer {
-        status,
-        headers: String::new(),
-        body,
+/// The counter of requests for `op`.
+fn op_counter(c: &VenueCounters, op: Op) -> &std::sync::atomic::AtomicU64 {
+    match op {
+        Op::Place => &c.rest_orders,
+        Op::Status => &c.rest_status_queries,
+        Op::Cancel => &c.rest_cancels,
+        Op::OpenOrders => &c.rest_open_orders,
+        Op::Balances => &c.rest_balances,
+        Op::Rules => &c.rest_rules,
+        Op::Time => &c.rest_time,
+        Op::Book => &c.rest_books,
     }
 }
 
@@ -57,210 +35,151 @@ fn error(kind: VenueKind, status: u16, code: i32, name: &str, msg: &str) -> Answ
 pub(crate) fn handle(shared: &Shared, side: &RestSide, vi: usize, req: &Request) -> Option<Answer> {
     let vs = &shared.venues[vi];
     let c = &vs.counters;
-    let kind = vs.spec.kind;
+    let d = dialect(vs.spec.kind);
     VenueCounters::inc(&c.rest_requests);
-    let route = match (kind, req.method.as_str(), req.path.as_str()) {
-        (VenueKind::Upbit, "POST", "/v1/orders")
-        | (VenueKind::Binance, "POST", "/api/v3/order") => Some(true),
-        (VenueKind::Upbit, "GET", "/v1/order") | (VenueKind::Binance, "GET", "/api/v3/order") => {
-            Some(false)
-        }
-        _ => None,
-    };
-    let (Some(order), Some(venue)) = (route, side.venues[vi].as_ref()) else {
-        VenueCounters::inc(&c.bad_requests);
-        return Some(error(kind, 404, -1000, "not_found", "Unknown endpoint."));
-    };
-    VenueCounters::inc(if order {
-        &c.rest_orders
-    } else {
-        &c.rest_status_queries
-    });
     let now_ns = unix_ns();
-    if order {
+    let now_ms = now_ns / 1_000_000;
+    // A body the venue cannot read has no parameters: what is required is then missing.
+    let params = d.params(req).unwrap_or_default();
+    let cl = params
+        .get("clOrdId")
+        .filter(|v| v.bytes().all(|b| b.is_ascii_alphanumeric()));
+    let route = d.route(&req.method, &req.path, &params);
+    let ctx = Ctx {
+        op: route.unwrap_or(Op::Status),
+        scales: shared.scales,
+        symbol: &vs.spec.symbol,
+        client_id: cl.unwrap_or(""),
+        now_ms,
+    };
+    let (Some(op), Some(venue)) = (route, side.venues[vi].as_ref()) else {
+        VenueCounters::inc(&c.bad_requests);
+        return Some(d.refuse(&Refusal::NoRoute, &ctx));
+    };
+    VenueCounters::inc(op_counter(c, op));
+    if op == Op::Place {
         venue.note_received(now_ns);
     }
     let mode = venue.faults.mode();
-    if order && mode == Mode::Storm {
+    if op == Op::Place && mode == Mode::Storm {
         VenueCounters::inc(&c.rest_429s);
-        let mut a = error(kind, 429, -1003, "too_many_requests", "Too many requests.");
-        a.headers.push_str("Retry-After: 1\r\n");
-        return Some(a);
+        return Some(storm(d, vs, &ctx));
     }
-    let now_ms = now_ns / 1_000_000;
-    // Upbit's parameters as the token hashes them: the JSON body's, or the query string.
-    let params = match (kind, order) {
-        (VenueKind::Upbit, true) => json_to_query(&req.body).unwrap_or_default(),
-        (VenueKind::Upbit, false) => req.query.clone(),
-        _ => Vec::new(),
-    };
-    let auth = match kind {
-        VenueKind::Upbit => verify_upbit(side.creds(), req.authorization.as_deref(), &params),
-        _ => verify_binance(
-            side.creds(),
-            req.api_key.as_deref(),
-            &req.query,
-            &req.body,
-            now_ms,
-        ),
-    };
-    if let Err(e) = auth {
-        return Some(auth_error(vs, e));
+    if d.signed(op) {
+        if let Err(e) = d.authenticate(side.creds(), req, now_ms) {
+            VenueCounters::inc(auth_counter(c, e));
+            return Some(d.refuse(&Refusal::Auth(e), &ctx));
+        }
     }
-    let verdict = lock(&venue.limiter).admit(order, now_ms);
+    let verdict = lock(&venue.limiter).admit(op, d.instrument(&params), now_ms);
     if verdict.status != 0 {
-        VenueCounters::inc(if verdict.status == 429 {
-            &c.rest_429s
-        } else {
-            &c.rest_418s
-        });
-        let mut a = error(
-            kind,
-            verdict.status,
-            -1003,
-            "too_many_requests",
-            "Too many requests; current limit is exceeded.",
-        );
-        a.headers = verdict.headers;
-        a.headers
-            .push_str(&format!("Retry-After: {}\r\n", verdict.retry_after_s));
+        let banned = verdict.status == 418 || verdict.status == 403;
+        VenueCounters::inc(if banned { &c.rest_418s } else { &c.rest_429s });
+        let r = Refusal::Limited {
+            status: verdict.status,
+            retry_after_s: verdict.retry_after_s,
+            reset_ms: verdict.reset_ms,
+        };
+        let mut a = d.refuse(&r, &ctx);
+        a.headers.insert_str(0, &verdict.headers);
         return Some(a);
     }
-    // Upbit placements read the JSON body's parameters; everything else the form/query ones.
-    let (query, body): (&[u8], &[u8]) = match kind {
-        VenueKind::Upbit => (&params, b""),
-        _ => (&req.query, &req.body),
-    };
-    let get = |k: &str| param(query, body, k.as_bytes());
-    let mut answer = if order {
-        place(shared, vs, venue, mode, get, now_ms)?
-    } else {
-        lookup(shared, kind, venue, get)
+    let mut answer = match op {
+        Op::Place => place(shared, vs, venue, d, mode, &params, &ctx)?,
+        Op::Status => status(venue, d, &params, &ctx),
+        _ => d.refuse(&Refusal::NoRoute, &ctx),
     };
     answer.headers.insert_str(0, &verdict.headers);
     Some(answer)
 }
 
-/// The refusal of a request that failed authentication, counted.
-fn auth_error(vs: &VenueShared, e: AuthError) -> Answer {
-    let c = &vs.counters;
-    let upbit = vs.spec.kind == VenueKind::Upbit;
-    let (counter, status, code, name, msg) = match e {
-        AuthError::UnknownKey => (
-            &c.rest_unknown_keys,
-            401,
-            -2015,
-            "invalid_access_key",
-            "Invalid API-key, IP, or permissions for action.",
-        ),
-        AuthError::BadSignature => (
-            &c.rest_bad_signatures,
-            if upbit { 401 } else { 400 },
-            -1022,
-            "jwt_verification",
-            "Signature for this request is not valid.",
-        ),
-        AuthError::StaleTimestamp => (
-            &c.rest_stale_timestamps,
-            400,
-            -1021,
-            "jwt_verification",
-            "Timestamp for this request is outside of the recvWindow.",
-        ),
-        AuthError::BadQueryHash => (
-            &c.rest_bad_query_hashes,
-            401,
-            -1022,
-            "invalid_query_payload",
-            "query_hash does not match the parameters.",
-        ),
-        AuthError::Malformed => (
-            &c.bad_requests,
-            400,
-            -1102,
-            "validation_error",
-            "A mandatory parameter was not sent or was malformed.",
-        ),
+/// The storm fault's answer: the venue's rate-limit refusal, as if its limit were spent.
+fn storm(d: &dyn Dialect, vs: &VenueShared, ctx: &Ctx<'_>) -> Answer {
+    let bybit = vs.spec.kind == VenueKind::Bybit;
+    let reset_ms = ctx.now_ms + 1000;
+    let r = Refusal::Limited {
+        status: if bybit { 200 } else { 429 },
+        retry_after_s: 1,
+        reset_ms,
     };
-    VenueCounters::inc(counter);
-    error(vs.spec.kind, status, code, name, msg)
+    let mut a = d.refuse(&r, ctx);
+    if bybit {
+        a.headers.insert_str(
+            0,
+            &format!(
+                "X-Bapi-Limit: 0\r\nX-Bapi-Limit-Status: 0\r\nX-Bapi-Limit-Reset-Timestamp: {reset_ms}\r\n"
+            ),
+        );
+    }
+    a
 }
 
-/// `GET` an order by client id.
-fn lookup<'a>(
-    shared: &Shared,
-    kind: VenueKind,
-    venue: &RestVenue,
-    get: impl Fn(&str) -> Option<&'a [u8]>,
-) -> Answer {
-    let key = match kind {
-        VenueKind::Upbit => "identifier",
-        _ => "origClientOrderId",
-    };
-    let id = get(key)
-        .and_then(|v| std::str::from_utf8(v).ok())
-        .unwrap_or("");
-    let s = shared.scales;
-    match lock(&venue.book).get(id) {
-        Some(o) => Answer {
-            status: 200,
-            headers: String::new(),
-            body: order_json(kind, o, s.price, s.qty),
-        },
-        None => {
-            let status = if kind == VenueKind::Upbit { 404 } else { 400 };
-            error(
-                kind,
-                status,
-                -2013,
-                "order_not_found",
-                "Order does not exist.",
-            )
+/// The counter of an authentication failure.
+fn auth_counter(c: &VenueCounters, e: AuthError) -> &std::sync::atomic::AtomicU64 {
+    match e {
+        AuthError::UnknownKey | AuthError::MissingHeader("OK-ACCESS-KEY") => &c.rest_unknown_keys,
+        AuthError::BadSignature | AuthError::MissingHeader("OK-ACCESS-SIGN") => {
+            &c.rest_bad_signatures
         }
+        AuthError::StaleTimestamp => &c.rest_stale_timestamps,
+        AuthError::BadQueryHash => &c.rest_bad_query_hashes,
+        AuthError::BadPassphrase | AuthError::MissingHeader("OK-ACCESS-PASSPHRASE") => {
+            &c.rest_bad_passphrases
+        }
+        AuthError::Malformed | AuthError::MissingHeader(_) => &c.bad_requests,
     }
 }
 
-/// Place an order (IOC on the venue's latest quote) under the fault `mode`; `None`: do not answer.
-fn place<'a>(
+/// Look an order up.
+fn status(venue: &RestVenue, d: &dyn Dialect, p: &Params, ctx: &Ctx<'_>) -> Answer {
+    let found = d.order_ref(p).and_then(|r| {
+        lock(&venue.book)
+            .get(&r)
+            .cloned()
+            .ok_or(Refusal::OrderNotFound)
+    });
+    match found {
+        Ok(o) => d.status(&o, ctx),
+        Err(r) => d.refuse(&r, ctx),
+    }
+}
+
+/// Place an order under the fault `mode`; `None`: do not answer.
+fn place(
     shared: &Shared,
     vs: &VenueShared,
     venue: &RestVenue,
+    d: &dyn Dialect,
     mode: Mode,
-    get: impl Fn(&str) -> Option<&'a [u8]>,
-    now_ms: u64,
+    p: &Params,
+    ctx: &Ctx<'_>,
 ) -> Option<Answer> {
-    let (c, kind, s) = (&vs.counters, vs.spec.kind, shared.scales);
+    let c = &vs.counters;
     if mode == Mode::Reject {
         VenueCounters::inc(&c.rest_rejects);
-        return Some(error(
-            kind,
-            400,
-            -2010,
-            "insufficient_funds",
-            "Account has insufficient balance for requested action.",
-        ));
+        return Some(d.refuse(&Refusal::Insufficient { buy: true }, ctx));
     }
-    let placed = parse_new_order(kind, get, s.price, s.qty).and_then(|o| {
+    let placed = d.new_order(p, shared.scales).and_then(|o| {
         if o.symbol != vs.spec.symbol {
-            return Err(OrderError::Symbol);
+            return Err(Refusal::UnknownSymbol);
         }
         let top = *lock(&vs.top);
-        lock(&venue.book).place(o, top, now_ms)
+        let mut book = lock(&venue.book);
+        let placed = book.place(o, top, ctx.now_ms);
+        venue.note_resting(&book);
+        placed
     });
     let o = match placed {
         Ok(o) => o,
-        Err(e) => {
+        Err(r) => {
             VenueCounters::inc(&c.rest_rejects);
-            let (code, name, msg) = match e {
-                OrderError::Param(_) => (-1102, "validation_error", "Bad parameter."),
-                OrderError::Symbol => (-1121, "market_does_not_exist", "Invalid symbol."),
-                OrderError::Duplicate => (-2010, "duplicate_identifier", "Duplicate order sent."),
-            };
-            return Some(error(kind, 400, code, name, msg));
+            return Some(d.refuse(&r, ctx));
         }
     };
     VenueCounters::inc(if o.executed > 0 {
         &c.rest_fills
+    } else if o.open_qty() > 0 {
+        &c.rest_rested
     } else {
         &c.rest_expired
     });
@@ -271,19 +190,8 @@ fn place<'a>(
         }
         Mode::ServerError => {
             VenueCounters::inc(&c.rest_5xx);
-            let status = if kind == VenueKind::Upbit { 500 } else { 503 };
-            Some(error(
-                kind,
-                status,
-                -1001,
-                "server_error",
-                "Internal error.",
-            ))
+            Some(d.refuse(&Refusal::ServerError, ctx))
         }
-        _ => Some(Answer {
-            status: if kind == VenueKind::Upbit { 201 } else { 200 },
-            headers: String::new(),
-            body: order_json(kind, &o, s.price, s.qty),
-        }),
+        _ => Some(d.placed(&o, ctx)),
     }
 }
