@@ -51,7 +51,9 @@ pub(crate) struct Rules {
     pub price_scale: u8,
 }
 
-/// Upbit's KRW tick for a price of `whole` KRW and more, in KRW x 10^8, highest band first.
+/// Upbit's KRW tick for a price of `whole` KRW and more, in KRW x 10^8, highest band first
+/// (digits grouped as whole KRW, then the 8 decimals).
+#[allow(clippy::inconsistent_digit_grouping)]
 const KRW_BANDS: [(i64, i64); 14] = [
     (2_000_000_00000000, 1_000_00000000),
     (1_000_000_00000000, 500_00000000),
@@ -69,6 +71,30 @@ const KRW_BANDS: [(i64, i64); 14] = [
     (0, 1),
 ];
 
+/// Plain decimal text (`5`, `0.001`) as a wide mantissa at `scale`: `None` when it is not one,
+/// is negative, or has non-zero digits beyond the scale.
+fn parse_wide(t: &str, scale: u32) -> Option<i128> {
+    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+    if int.is_empty() && frac.is_empty()
+        || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let keep = frac.len().min(scale as usize);
+    if frac[keep..].bytes().any(|b| b != b'0') {
+        return None;
+    }
+    let int: i128 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let f: i128 = if keep == 0 {
+        0
+    } else {
+        frac[..keep].parse().ok()?
+    };
+    let unit = 10i128.checked_pow(scale)?;
+    int.checked_mul(unit)?
+        .checked_add(f * 10i128.pow(scale - keep as u32))
+}
+
 impl Rules {
     /// `r` at scales `s`; `krw_bands` for an Upbit KRW market. `None` when a value does not read.
     pub fn new(r: &InstrumentRules, s: Scales, krw_bands: bool) -> Option<Rules> {
@@ -79,11 +105,7 @@ impl Rules {
         let step = read(&r.step, s.qty, 1)?;
         let min_notional = match &r.min_notional {
             None => 0,
-            Some(t) => {
-                let scale = s.price.checked_add(s.qty)?;
-                i128::from(parse_decimal(t.as_bytes(), scale.min(18))?)
-                    * 10i128.pow(u32::from(scale.saturating_sub(18)))
-            }
+            Some(t) => parse_wide(t, u32::from(s.price) + u32::from(s.qty))?,
         };
         Some(Rules {
             tick: read(&r.tick, s.price, 1)?,
@@ -134,6 +156,7 @@ impl Rules {
 }
 
 #[cfg(test)]
+#[allow(clippy::inconsistent_digit_grouping)] // whole units, then the 8 decimals
 mod tests {
     use super::*;
 
@@ -159,6 +182,10 @@ mod tests {
         assert_eq!(r.check(px, 10_000), Err(Rule::MinQty));
         assert_eq!(r.check(px, 100_001), Err(Rule::Step));
         assert_eq!(r.check(1_00000000, 100_000), Err(Rule::MinNotional));
+        assert_eq!(parse_wide("5000", 16), Some(5000 * 10i128.pow(16)));
+        assert_eq!(parse_wide("0.25", 2), Some(25));
+        assert_eq!(parse_wide("0.255", 2), None);
+        assert_eq!(parse_wide("-1", 2), None);
         let bad = InstrumentRules {
             tick: Some("x".into()),
             ..InstrumentRules::default()
