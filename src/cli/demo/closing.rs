@@ -45,8 +45,10 @@ pub fn lines(c: &Closing<'_>) -> Vec<String> {
             r["run"]["seconds"].as_f64().unwrap_or(0.0)
         ),
         format!(
-            "  market    {} quotes from 4 mock venues; {} dislocations injected",
-            quotes, c.injected
+            "  market    {} quotes from {} mock venues; {} dislocations injected",
+            quotes,
+            r["config"]["venues"].as_array().map_or(0, Vec::len),
+            c.injected
         ),
         format!(
             "  engine    {} opportunities detected: {} executed, {} partial, {} expired, {} dropped, {}",

@@ -33,9 +33,10 @@ pub struct DemoArgs {
     /// Frames per second the mock venues send, in total.
     #[arg(long, default_value_t = 20_000)]
     rate: u64,
-    /// One injected cross-venue dislocation every this many frames (odd, so that it lands on
-    /// each venue in turn). The default gives some fifty opportunities a second, hundreds in a
-    /// run: enough for a meaningful `tick_to_order` distribution.
+    /// One injected cross-venue dislocation every this many frames (not a multiple of the four
+    /// venues, so that it lands on each venue in turn). The default injects one every 401 frames
+    /// (50 a second at 20 000 frames/s): hundreds of arbitrages in a run, enough for a
+    /// meaningful `tick_to_order` distribution.
     #[arg(long, default_value_t = 401)]
     dislocation_every: u64,
     /// Hold the paper venues to the venues' real order rate limits (Upbit 8 orders/s, Binance
@@ -76,7 +77,8 @@ pub fn main(a: DemoArgs) -> ExitCode {
     };
     let seconds = a.engine.seconds.unwrap_or(DEFAULT_SECONDS);
     eprintln!(
-        "microarb demo: 4 mock venues on loopback ({}), {} frames/s, paper trading, {seconds} s",
+        "microarb demo: {} mock venues on loopback ({}), {} frames/s, paper trading, {seconds} s",
+        exchange.endpoints().len(),
         exchange
             .endpoints()
             .iter()
