@@ -61,7 +61,7 @@ fn the_summary_counts_the_orders_gives_percentiles_and_names_files_that_exist() 
     assert!(sent > 0, "two seconds of the demo send arbitrages: {err}");
     assert_eq!(number_after(&err, "orders    "), Some(sent), "{err}");
     assert_eq!(
-        number_after(&err, "arbitrages sent = "),
+        number_after(&err, "arbitrages sent, "),
         Some(orders),
         "{err}"
     );

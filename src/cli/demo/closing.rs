@@ -60,7 +60,7 @@ pub fn lines(c: &Closing<'_>) -> Vec<String> {
             super::super::summary::rejected(&o["rejected"])
         ),
         format!(
-            "  orders    {} arbitrages sent = {} orders on paper (no real venue was contacted){}",
+            "  orders    {} arbitrages sent, {} orders in all (both legs and hedges) on paper, no real venue contacted{}",
             counter("exec.arbs_sent"),
             counter("exec.orders_sent"),
             if c.venue_limits {
