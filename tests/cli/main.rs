@@ -4,5 +4,6 @@
 mod common;
 
 mod commands;
+mod demo;
 mod doctor;
 mod kill;
