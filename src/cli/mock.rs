@@ -66,6 +66,17 @@ pub fn serve_config(
     serve(cfg, rate_per_s, dislocation_every, None, |_| {})
 }
 
+/// [`serve_config`] with `edit` applied to the mock's config before it starts (the demo lengthens
+/// its dislocations through `source`).
+pub fn serve_config_with(
+    cfg: &mut Config,
+    rate_per_s: u64,
+    dislocation_every: u64,
+    edit: impl FnOnce(&mut MockConfig),
+) -> Result<MockExchange, MockError> {
+    serve(cfg, rate_per_s, dislocation_every, None, edit)
+}
+
 /// [`serve_config`] with the REST endpoints on too (every venue kind: Binance, Upbit, Bybit,
 /// OKX): requests are verified against `api` (OKX's passphrase is `api.passphrase`) and limited
 /// by `limits`, and each `venues[].rest_url` of `cfg` is set to its venue's REST base as well.

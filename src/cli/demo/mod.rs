@@ -20,7 +20,7 @@ use microarb::config::{Config, Machine, DEMO_TOML};
 use microarb::ingest::IngestSettings;
 use microarb::pipeline::{run, Feed};
 
-use super::mock::serve_config;
+use super::mock::serve_config_with;
 
 /// Seconds the demo runs unless `--seconds` says otherwise.
 const DEFAULT_SECONDS: f64 = 12.0;
@@ -39,6 +39,16 @@ pub struct DemoArgs {
     /// meaningful `tick_to_order` distribution.
     #[arg(long, default_value_t = 401)]
     dislocation_every: u64,
+    /// Updates of the dislocated venue a dislocation lasts (about 200 us each at the default
+    /// rate). The paper venue fills each leg against the book as it stands when the leg arrives,
+    /// 100-150 us after it was sent; a dislocation gone by then leaves one leg filled and the
+    /// other not (`partial`, hedged), as on a real venue.
+    #[arg(long, default_value_t = 5)]
+    hold_updates: u32,
+    /// Slippage buffer on every leg's limit price, bp: room for the book to move while the legs
+    /// travel.
+    #[arg(long, default_value_t = 1.0)]
+    slippage_bps: f64,
     /// Hold the paper venues to the venues' real order rate limits (Upbit 8 orders/s, Binance
     /// 100 per 10 s, ...). Off by default in the demo: at its opportunity rate most would end
     /// `rejected: rate_limited` after waiting for a token, and the wait would dominate
@@ -63,6 +73,9 @@ pub fn main(a: DemoArgs) -> ExitCode {
         return code;
     }
     cfg.execution.paper.venue_limits = a.venue_limits;
+    for v in &mut cfg.venues {
+        v.slippage_bps = a.slippage_bps;
+    }
     let files = files::Files::new(
         &a.out_dir,
         a.engine.hist_log.as_deref(),
@@ -71,7 +84,12 @@ pub fn main(a: DemoArgs) -> ExitCode {
     if let Err(e) = files.create_dirs() {
         return super::runtime_failure(&format!("{}: {e}", a.out_dir.display()));
     }
-    let exchange = match serve_config(&mut cfg, a.rate, a.dislocation_every) {
+    let hold = a.hold_updates.max(1);
+    let exchange = match serve_config_with(&mut cfg, a.rate, a.dislocation_every, |m| {
+        if let mockex::Source::Synthetic(s) = &mut m.source {
+            s.params.hold_ticks = hold;
+        }
+    }) {
         Ok(x) => x,
         Err(e) => return super::runtime_failure(&format!("mock exchange: {e}")),
     };
