@@ -13,6 +13,8 @@
 //! `tick_to_order` covers the same work. Key material stays in a `ring::hmac::Key`; `Debug`
 //! prints `****`.
 
+mod account_auth;
+
 use ring::hmac;
 
 use crate::model::{Order, Side};

@@ -15,6 +15,8 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+mod account_auth;
+
 use ring::hmac;
 
 use crate::model::{Order, Side};
