@@ -5,6 +5,7 @@
 mod common;
 
 mod accounting;
+mod ccxt_account_vectors;
 mod ccxt_vectors;
 mod rest_mockex;
 mod stage;
