@@ -1,6 +1,7 @@
 //! Building the REST gateway from a validated config (`execution.gateway = "rest"`): credentials
-//! loaded with [`ApiSecret`], one [`RestGateway`] per venue (Binance or Upbit kind; other kinds are
-//! refused), connected by [`connected_router`].
+//! loaded with [`ApiSecret`], one [`RestGateway`] per venue that trades (Binance, Upbit, Bybit v5,
+//! OKX v5; a feed-only venue, `trade = false`, gets no route and no credentials), connected by
+//! [`connected_router`].
 //!
 //! Contract: cold path only (DNS, file and environment reads, connecting). Errors name the venue,
 //! the key path or the variable, never a key or secret: every message is built from
@@ -17,7 +18,8 @@ use crate::base::Clock;
 use crate::config::Config;
 use crate::exec::gateway::codec::nonce::UuidGen;
 use crate::exec::gateway::codec::{
-    BinanceCodec, BinanceSettings, InstrumentTable, UpbitCodec, UpbitSettings,
+    BinanceCodec, BinanceSettings, BybitCodec, BybitSettings, InstrumentTable, OkxCodec,
+    OkxSettings, UpbitCodec, UpbitSettings,
 };
 use crate::exec::params::VenueExec;
 use crate::exec::secrets::ApiSecret;
@@ -25,36 +27,69 @@ use crate::model::{VenueId, VenueKind};
 use crate::net::http::{HostSpec, PoolSettings};
 
 /// The venue's public REST base, used when `venues[].rest_url` is absent.
-pub const fn public_rest_url(kind: VenueKind) -> Option<&'static str> {
+pub const fn public_rest_url(kind: VenueKind) -> &'static str {
     match kind {
-        VenueKind::Binance => Some("https://api.binance.com"),
-        VenueKind::Upbit => Some("https://api.upbit.com"),
-        VenueKind::Bybit | VenueKind::Okx => None,
+        VenueKind::Binance => "https://api.binance.com",
+        VenueKind::Upbit => "https://api.upbit.com",
+        VenueKind::Bybit => "https://api.bybit.com",
+        VenueKind::Okx => "https://www.okx.com",
     }
 }
 
-/// Load every venue's credentials from the sources its config names (environment variables or
-/// an owner-only file), in venue order.
-pub fn load_credentials(cfg: &Config) -> Result<Vec<ApiSecret>, RestBuildError> {
-    cfg.venues
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let r = match (&v.api_key_env, &v.api_secret_env, &v.api_secret_file) {
-                (Some(k), Some(s), None) => ApiSecret::from_env(k, s),
-                (None, None, Some(f)) => ApiSecret::from_file(std::path::Path::new(f)),
-                _ => {
-                    return Err(RestBuildError::CredentialSource {
-                        venue: i,
-                        name: v.name.clone(),
-                    })
-                }
-            };
-            r.map_err(|source| RestBuildError::Credentials {
+/// Load the credentials of `venues[i]` from the sources its config names (environment variables
+/// or an owner-only file). An OKX venue must come with its passphrase (`api_passphrase_env`, or a
+/// `passphrase=` line in the file); any other kind must not. Errors name the key or the file,
+/// never a value.
+pub fn load_venue_credentials(cfg: &Config, i: usize) -> Result<ApiSecret, RestBuildError> {
+    let v = &cfg.venues[i];
+    let name = || v.name.clone();
+    let r = match (&v.api_key_env, &v.api_secret_env, &v.api_secret_file) {
+        (Some(k), Some(s), None) => match &v.api_passphrase_env {
+            Some(p) => ApiSecret::from_env_with_passphrase(k, s, p),
+            None => ApiSecret::from_env(k, s),
+        },
+        (None, None, Some(f)) => ApiSecret::from_file(std::path::Path::new(f)),
+        _ => {
+            return Err(RestBuildError::CredentialSource {
                 venue: i,
-                name: v.name.clone(),
-                source,
+                name: name(),
             })
+        }
+    };
+    let cred = r.map_err(|source| RestBuildError::Credentials {
+        venue: i,
+        name: name(),
+        source,
+    })?;
+    let okx = v.kind == VenueKind::Okx;
+    let problem = match (okx, cred.expose_passphrase().is_some(), &v.api_secret_file) {
+        (true, false, Some(_)) => {
+            Some("okx needs its API passphrase: add a passphrase= line to api_secret_file")
+        }
+        (true, false, None) => Some("okx needs its API passphrase: set api_passphrase_env"),
+        (false, true, _) => Some("api_secret_file has a passphrase= line, which only okx takes"),
+        _ => None,
+    };
+    match problem {
+        Some(problem) => Err(RestBuildError::Passphrase {
+            venue: i,
+            name: name(),
+            problem,
+        }),
+        None => Ok(cred),
+    }
+}
+
+/// Load every venue's credentials ([`load_venue_credentials`]), in venue order. A feed-only
+/// venue (`trade = false`) reads none: its entry is empty and never used.
+pub fn load_credentials(cfg: &Config) -> Result<Vec<ApiSecret>, RestBuildError> {
+    (0..cfg.venues.len())
+        .map(|i| {
+            if cfg.venues[i].trade {
+                load_venue_credentials(cfg, i)
+            } else {
+                Ok(ApiSecret::new("", ""))
+            }
         })
         .collect()
 }
@@ -109,8 +144,8 @@ fn client_prefix(cfg: &Config, clock: &Clock) -> String {
     format!("{}{secs}x", cfg.execution.rest.client_id_prefix)
 }
 
-/// One [`RestRouter`] over every venue of `cfg` with `creds[i]` for `venues[i]`. Does not connect
-/// (see [`RestRouter::connect`]).
+/// One [`RestRouter`] over every venue of `cfg` that trades, with `creds[i]` for `venues[i]`
+/// (a feed-only venue's entry is not read). Does not connect (see [`RestRouter::connect`]).
 pub fn router_from_config(
     cfg: &Config,
     creds: &[ApiSecret],
@@ -135,6 +170,9 @@ pub fn router_from_config(
     let prefix = client_prefix(cfg, &clock);
     let mut router = RestRouter::new(clock);
     for (i, (v, cred)) in cfg.venues.iter().zip(creds).enumerate() {
+        if !v.trade {
+            continue;
+        }
         let name = || v.name.clone();
         let codec_err = |source| RestBuildError::Codec {
             venue: i,
@@ -146,14 +184,7 @@ pub fn router_from_config(
             name: name(),
             source,
         };
-        let Some(default_url) = public_rest_url(v.kind) else {
-            return Err(RestBuildError::NoRestApi {
-                venue: i,
-                name: name(),
-                kind: v.kind.name(),
-            });
-        };
-        let url = v.rest_url.as_deref().unwrap_or(default_url);
+        let url = v.rest_url.as_deref().unwrap_or(public_rest_url(v.kind));
         let (host, host_header) = resolve(url).map_err(|source| RestBuildError::Url {
             venue: i,
             name: name(),
@@ -195,7 +226,41 @@ pub fn router_from_config(
                 .map_err(codec_err)?;
                 RestRoute::Upbit(RestGateway::new(codec, &host, settings).map_err(pool_err)?)
             }
-            VenueKind::Bybit | VenueKind::Okx => unreachable!("refused above"),
+            VenueKind::Bybit => {
+                let codec = BybitCodec::new(
+                    BybitSettings {
+                        host: host_header,
+                        recv_window_ms: r.recv_window_ms,
+                        client_id_prefix: prefix.clone(),
+                    },
+                    cred.expose_key(),
+                    cred.expose_secret(),
+                    table,
+                )
+                .map_err(codec_err)?;
+                RestRoute::Bybit(RestGateway::new(codec, &host, settings).map_err(pool_err)?)
+            }
+            VenueKind::Okx => {
+                let Some(passphrase) = cred.expose_passphrase() else {
+                    return Err(RestBuildError::Passphrase {
+                        venue: i,
+                        name: name(),
+                        problem: "okx needs its API passphrase and none was loaded",
+                    });
+                };
+                let codec = OkxCodec::new(
+                    OkxSettings {
+                        host: host_header,
+                        client_id_prefix: prefix.clone(),
+                    },
+                    cred.expose_key(),
+                    cred.expose_secret(),
+                    passphrase,
+                    table,
+                )
+                .map_err(codec_err)?;
+                RestRoute::Okx(RestGateway::new(codec, &host, settings).map_err(pool_err)?)
+            }
         };
         let query_group = VenueExec::for_kind(v.kind, crate::model::Bps(0), crate::model::Bps(0))
             .query_group
@@ -236,8 +301,16 @@ mod tests {
     }
 
     #[test]
-    fn only_rest_kinds_have_a_default() {
-        assert!(public_rest_url(VenueKind::Binance).is_some());
-        assert!(public_rest_url(VenueKind::Okx).is_none());
+    fn every_kind_has_a_public_base() {
+        for kind in VenueKind::ALL {
+            assert!(resolve_shape(public_rest_url(kind)), "{kind:?}");
+        }
+        assert_eq!(public_rest_url(VenueKind::Okx), "https://www.okx.com");
+    }
+
+    /// An https base URL without a path (what `resolve` accepts, without resolving it).
+    fn resolve_shape(url: &str) -> bool {
+        url.strip_prefix("https://")
+            .is_some_and(|h| !h.is_empty() && !h.contains('/'))
     }
 }

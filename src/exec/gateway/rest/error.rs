@@ -64,15 +64,15 @@ pub enum RestBuildError {
         /// Venues configured.
         venues: usize,
     },
-    /// The venue's kind has no REST order gateway.
-    #[error("rest gateway: venues[{venue}] ({name}): kind {kind} has no REST order gateway (execution.gateway = \"rest\" supports binance and upbit)")]
-    NoRestApi {
+    /// The passphrase is missing (OKX) or given where no venue takes one.
+    #[error("rest gateway: venues[{venue}] ({name}): {problem}")]
+    Passphrase {
         /// Venue index.
         venue: usize,
         /// Venue name.
         name: String,
-        /// Its kind.
-        kind: &'static str,
+        /// What is wrong, naming the key (never a value).
+        problem: &'static str,
     },
     /// The venue's REST URL cannot be used.
     #[error("rest gateway: venues[{venue}] ({name}): {source}")]
