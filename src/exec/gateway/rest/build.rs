@@ -19,10 +19,10 @@ use crate::config::Config;
 use crate::exec::gateway::codec::nonce::UuidGen;
 use crate::exec::gateway::codec::{
     BinanceCodec, BinanceSettings, BybitCodec, BybitSettings, InstrumentTable, OkxCodec,
-    OkxSettings, UpbitCodec, UpbitSettings,
+    OkxSettings, UpbitCodec, UpbitSettings, VenueCodec,
 };
 use crate::exec::params::VenueExec;
-use crate::exec::secrets::ApiSecret;
+use crate::exec::secrets::{ApiSecret, SecretError};
 use crate::model::{VenueId, VenueKind};
 use crate::net::http::{HostSpec, PoolSettings};
 
@@ -56,10 +56,25 @@ pub fn load_venue_credentials(cfg: &Config, i: usize) -> Result<ApiSecret, RestB
             })
         }
     };
-    let cred = r.map_err(|source| RestBuildError::Credentials {
-        venue: i,
-        name: name(),
-        source,
+    let cred = r.map_err(|source| {
+        let key = match &source {
+            SecretError::MissingEnv { var } | SecretError::EmptyEnv { var } => {
+                if v.api_passphrase_env.as_ref() == Some(var) {
+                    "api_passphrase_env"
+                } else if v.api_secret_env.as_ref() == Some(var) {
+                    "api_secret_env"
+                } else {
+                    "api_key_env"
+                }
+            }
+            _ => "api_secret_file",
+        };
+        RestBuildError::Credentials {
+            venue: i,
+            name: name(),
+            key,
+            source,
+        }
     })?;
     let okx = v.kind == VenueKind::Okx;
     let problem = match (okx, cred.expose_passphrase().is_some(), &v.api_secret_file) {
@@ -96,17 +111,8 @@ pub fn load_credentials(cfg: &Config) -> Result<Vec<ApiSecret>, RestBuildError> 
 
 /// Where a REST base URL points: the socket address, TLS or not, and the `Host` header value.
 fn resolve(url: &str) -> Result<(HostSpec, String), UrlError> {
-    let (tls, rest) = if let Some(r) = url.strip_prefix("https://") {
-        (true, r)
-    } else if let Some(r) = url.strip_prefix("http://") {
-        (false, r)
-    } else {
-        return Err(UrlError::Scheme(url.to_string()));
-    };
-    let authority = rest.trim_end_matches('/');
-    if authority.is_empty() || authority.contains('/') {
-        return Err(UrlError::Path(url.to_string()));
-    }
+    let authority = host_header(url)?;
+    let tls = url.starts_with("https://");
     let with_port = if authority
         .rsplit_once(':')
         .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
@@ -126,7 +132,7 @@ fn resolve(url: &str) -> Result<(HostSpec, String), UrlError> {
     let host_name = authority
         .rsplit_once(':')
         .filter(|(_, p)| p.parse::<u16>().is_ok())
-        .map_or(authority, |(h, _)| h)
+        .map_or(authority.as_str(), |(h, _)| h)
         .to_string();
     let tls = if tls {
         let c = crate::net::tls::client_config(&[])?;
@@ -134,12 +140,120 @@ fn resolve(url: &str) -> Result<(HostSpec, String), UrlError> {
     } else {
         None
     };
-    Ok((HostSpec { addr, tls }, authority.to_string()))
+    Ok((HostSpec { addr, tls }, authority))
+}
+
+/// The `Host` header value of a REST base URL (`http://` or `https://`, no path): its authority,
+/// port included when given. No resolving.
+pub fn host_header(url: &str) -> Result<String, UrlError> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| UrlError::Scheme(url.to_string()))?;
+    let authority = rest.trim_end_matches('/');
+    if authority.is_empty() || authority.contains('/') {
+        return Err(UrlError::Path(url.to_string()));
+    }
+    Ok(authority.to_string())
+}
+
+/// The signing codec of `venues[i]` with `cred` (a passphrase for OKX), `host_header` for its
+/// `Host` line and client ids `<prefix><order id>`: the one place a venue's codec is built from
+/// config, for the REST router and for `microarb sign`. Cold path (copies keys; an Upbit codec
+/// seeds its nonces from the OS).
+pub fn venue_codec(
+    cfg: &Config,
+    i: usize,
+    cred: &ApiSecret,
+    host_header: String,
+    prefix: &str,
+) -> Result<VenueCodec, RestBuildError> {
+    let v = &cfg.venues[i];
+    let name = || v.name.clone();
+    let codec_err = |source| RestBuildError::Codec {
+        venue: i,
+        name: name(),
+        source,
+    };
+    let r = &cfg.execution.rest;
+    let table = InstrumentTable::for_venue(cfg, &v.name).map_err(codec_err)?;
+    let (key, secret, prefix) = (cred.expose_key(), cred.expose_secret(), prefix.to_string());
+    Ok(match v.kind {
+        VenueKind::Binance => VenueCodec::Binance(
+            BinanceCodec::new(
+                BinanceSettings {
+                    host: host_header,
+                    recv_window_ms: r.recv_window_ms,
+                    client_id_prefix: prefix,
+                },
+                key,
+                secret,
+                table,
+            )
+            .map_err(codec_err)?,
+        ),
+        VenueKind::Upbit => {
+            let nonces = UuidGen::from_os().map_err(|source| RestBuildError::Nonce {
+                venue: i,
+                name: name(),
+                source,
+            })?;
+            VenueCodec::Upbit(
+                UpbitCodec::new(
+                    UpbitSettings {
+                        host: host_header,
+                        identifier_prefix: prefix,
+                        ioc: true,
+                    },
+                    key,
+                    secret,
+                    table,
+                    nonces,
+                )
+                .map_err(codec_err)?,
+            )
+        }
+        VenueKind::Bybit => VenueCodec::Bybit(
+            BybitCodec::new(
+                BybitSettings {
+                    host: host_header,
+                    recv_window_ms: r.recv_window_ms,
+                    client_id_prefix: prefix,
+                },
+                key,
+                secret,
+                table,
+            )
+            .map_err(codec_err)?,
+        ),
+        VenueKind::Okx => {
+            let Some(passphrase) = cred.expose_passphrase() else {
+                return Err(RestBuildError::Passphrase {
+                    venue: i,
+                    name: name(),
+                    problem: "okx needs its API passphrase and none was loaded",
+                });
+            };
+            VenueCodec::Okx(
+                OkxCodec::new(
+                    OkxSettings {
+                        host: host_header,
+                        client_id_prefix: prefix,
+                    },
+                    key,
+                    secret,
+                    passphrase,
+                    table,
+                )
+                .map_err(codec_err)?,
+            )
+        }
+    })
 }
 
 /// Client-id prefix for this run: the configured prefix, then the start time in seconds (last 7
 /// digits) and an `x`, so ids differ between runs whose order ids restart at 1.
-fn client_prefix(cfg: &Config, clock: &Clock) -> String {
+pub fn client_prefix(cfg: &Config, clock: &Clock) -> String {
     let secs = clock.unix_anchor_ns() / 1_000_000_000 % 10_000_000;
     format!("{}{secs}x", cfg.execution.rest.client_id_prefix)
 }
@@ -173,93 +287,30 @@ pub fn router_from_config(
         if !v.trade {
             continue;
         }
-        let name = || v.name.clone();
-        let codec_err = |source| RestBuildError::Codec {
-            venue: i,
-            name: name(),
-            source,
-        };
-        let pool_err = |source| RestBuildError::Pool {
-            venue: i,
-            name: name(),
-            source,
-        };
         let url = v.rest_url.as_deref().unwrap_or(public_rest_url(v.kind));
         let (host, host_header) = resolve(url).map_err(|source| RestBuildError::Url {
             venue: i,
-            name: name(),
+            name: v.name.clone(),
             source,
         })?;
-        let table = InstrumentTable::for_venue(cfg, &v.name).map_err(codec_err)?;
-        let route = match v.kind {
-            VenueKind::Binance => {
-                let codec = BinanceCodec::new(
-                    BinanceSettings {
-                        host: host_header,
-                        recv_window_ms: r.recv_window_ms,
-                        client_id_prefix: prefix.clone(),
-                    },
-                    cred.expose_key(),
-                    cred.expose_secret(),
-                    table,
-                )
-                .map_err(codec_err)?;
-                RestRoute::Binance(RestGateway::new(codec, &host, settings).map_err(pool_err)?)
+        let codec = venue_codec(cfg, i, cred, host_header, &prefix)?;
+        let pool_err = |source| RestBuildError::Pool {
+            venue: i,
+            name: v.name.clone(),
+            source,
+        };
+        let route = match codec {
+            VenueCodec::Binance(c) => {
+                RestRoute::Binance(RestGateway::new(c, &host, settings).map_err(pool_err)?)
             }
-            VenueKind::Upbit => {
-                let nonces = UuidGen::from_os().map_err(|source| RestBuildError::Nonce {
-                    venue: i,
-                    name: name(),
-                    source,
-                })?;
-                let codec = UpbitCodec::new(
-                    UpbitSettings {
-                        host: host_header,
-                        identifier_prefix: prefix.clone(),
-                        ioc: true,
-                    },
-                    cred.expose_key(),
-                    cred.expose_secret(),
-                    table,
-                    nonces,
-                )
-                .map_err(codec_err)?;
-                RestRoute::Upbit(RestGateway::new(codec, &host, settings).map_err(pool_err)?)
+            VenueCodec::Upbit(c) => {
+                RestRoute::Upbit(RestGateway::new(c, &host, settings).map_err(pool_err)?)
             }
-            VenueKind::Bybit => {
-                let codec = BybitCodec::new(
-                    BybitSettings {
-                        host: host_header,
-                        recv_window_ms: r.recv_window_ms,
-                        client_id_prefix: prefix.clone(),
-                    },
-                    cred.expose_key(),
-                    cred.expose_secret(),
-                    table,
-                )
-                .map_err(codec_err)?;
-                RestRoute::Bybit(RestGateway::new(codec, &host, settings).map_err(pool_err)?)
+            VenueCodec::Bybit(c) => {
+                RestRoute::Bybit(RestGateway::new(c, &host, settings).map_err(pool_err)?)
             }
-            VenueKind::Okx => {
-                let Some(passphrase) = cred.expose_passphrase() else {
-                    return Err(RestBuildError::Passphrase {
-                        venue: i,
-                        name: name(),
-                        problem: "okx needs its API passphrase and none was loaded",
-                    });
-                };
-                let codec = OkxCodec::new(
-                    OkxSettings {
-                        host: host_header,
-                        client_id_prefix: prefix.clone(),
-                    },
-                    cred.expose_key(),
-                    cred.expose_secret(),
-                    passphrase,
-                    table,
-                )
-                .map_err(codec_err)?;
-                RestRoute::Okx(RestGateway::new(codec, &host, settings).map_err(pool_err)?)
+            VenueCodec::Okx(c) => {
+                RestRoute::Okx(RestGateway::new(c, &host, settings).map_err(pool_err)?)
             }
         };
         let query_group = VenueExec::for_kind(v.kind, crate::model::Bps(0), crate::model::Bps(0))

@@ -46,12 +46,14 @@ pub enum RestBuildError {
         name: String,
     },
     /// A venue's credentials could not be read.
-    #[error("rest gateway: venues[{venue}] ({name}): {source}")]
+    #[error("rest gateway: venues[{venue}].{key} ({name}): {source}")]
     Credentials {
         /// Venue index.
         venue: usize,
         /// Venue name.
         name: String,
+        /// The config key naming the source that failed (`api_passphrase_env`, ...).
+        key: &'static str,
         /// What went wrong (never carries a key).
         #[source]
         source: SecretError,

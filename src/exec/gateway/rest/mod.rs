@@ -26,7 +26,8 @@ pub mod gateway;
 pub mod router;
 
 pub use build::{
-    connected_router, load_credentials, load_venue_credentials, public_rest_url, router_from_config,
+    client_prefix, connected_router, host_header, load_credentials, load_venue_credentials,
+    public_rest_url, router_from_config, venue_codec,
 };
 pub use error::{RestBuildError, UrlError};
 pub use gateway::{GatewaySettings, RestGateway, SubmitError};
