@@ -17,6 +17,7 @@ mod mock;
 mod record;
 mod replay;
 mod run;
+mod sign;
 mod summary;
 
 pub use engine_args::EngineArgs;
@@ -50,6 +51,8 @@ enum Command {
     Kill(kill::KillArgs),
     /// Check this host for the pinned cores: governor, isolation, IRQs, SMT, THP, clock, swap.
     Doctor(doctor::DoctorArgs),
+    /// Print the exact signed HTTP request the engine would send for one IOC limit order.
+    Sign(sign::SignArgs),
 }
 
 /// Run the parsed command.
@@ -64,5 +67,6 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Hist(a) => hist::main(a),
         Command::Kill(a) => kill::main(a),
         Command::Doctor(a) => doctor::main(a),
+        Command::Sign(a) => sign::main(a),
     }
 }

@@ -12,64 +12,46 @@ use super::error::AccountError;
 use super::http::{BlockingHttp, DEFAULT_MAX_RESPONSE};
 use super::venue::AccountVenue;
 use super::venues::{BinanceAccount, BybitAccount, OkxAccount, UpbitAccount};
-use crate::config::{Config, VenueConfig};
+use crate::config::Config;
 use crate::exec::gateway::codec::nonce::UuidGen;
 use crate::exec::gateway::codec::{
     BinanceCodec, BinanceSettings, BybitCodec, BybitSettings, InstrumentTable, OkxCodec,
     OkxSettings, UpbitCodec, UpbitSettings,
 };
-use crate::exec::gateway::rest::public_rest_url;
+use crate::exec::gateway::rest::{load_venue_credentials, public_rest_url};
 use crate::exec::secrets::ApiSecret;
 use crate::model::VenueKind;
 
 /// Timeout of one account exchange unless the caller chooses another.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// What an account client signs with.
-#[derive(Debug, Clone, Copy)]
-pub struct AccountCredentials<'a> {
-    /// API key and secret (`None`: public calls only).
-    pub secret: Option<&'a ApiSecret>,
-    /// OKX's passphrase (`None` for the other venues, or not available).
-    pub passphrase: Option<&'a [u8]>,
-}
-
-/// The venue's REST base when the config gives none.
-pub fn default_rest_url(kind: VenueKind) -> &'static str {
-    match (public_rest_url(kind), kind) {
-        (Some(u), _) => u,
-        (None, VenueKind::Bybit) => "https://api.bybit.com",
-        (None, VenueKind::Okx) => "https://www.okx.com",
-        (None, VenueKind::Binance) => "https://api.binance.com",
-        (None, VenueKind::Upbit) => "https://api.upbit.com",
+/// Load the credentials of `cfg.venues[i]` with the order gateway's own loader
+/// ([`crate::exec::gateway::rest::load_venue_credentials`]: the same sources, the same checks,
+/// OKX's passphrase included). `Ok(None)` when the venue names no credential source at all, so
+/// public calls (rules, time) still work.
+pub fn load_account_credentials(cfg: &Config, i: usize) -> Result<Option<ApiSecret>, AccountError> {
+    let v = &cfg.venues[i];
+    let none = v.api_key_env.is_none()
+        && v.api_secret_env.is_none()
+        && v.api_secret_file.is_none()
+        && v.api_passphrase_env.is_none();
+    if none {
+        return Ok(None);
     }
+    load_venue_credentials(cfg, i)
+        .map(Some)
+        .map_err(|e| AccountError::Setup {
+            venue: v.name.clone(),
+            why: e.to_string(),
+        })
 }
 
-/// Load venue `v`'s credentials from the sources its config names (environment variables or an
-/// owner-only file). `Ok(None)` when it names none.
-pub fn load_venue_credentials(v: &VenueConfig) -> Result<Option<ApiSecret>, AccountError> {
-    let r = match (&v.api_key_env, &v.api_secret_env, &v.api_secret_file) {
-        (None, None, None) => return Ok(None),
-        (Some(k), Some(s), None) => ApiSecret::from_env(k, s),
-        (None, None, Some(f)) => ApiSecret::from_file(std::path::Path::new(f)),
-        _ => {
-            return Err(AccountError::Setup {
-                venue: v.name.clone(),
-                why: "give api_key_env + api_secret_env, or api_secret_file".into(),
-            })
-        }
-    };
-    r.map(Some).map_err(|e| AccountError::Setup {
-        venue: v.name.clone(),
-        why: e.to_string(),
-    })
-}
-
-/// The client for the venue named `venue` in `cfg`, signing with `creds`.
+/// The client for the venue named `venue` in `cfg`, signing with `creds` (`None`: public calls
+/// only; see [`load_account_credentials`]).
 pub fn client_for_venue(
     cfg: &Config,
     venue: &str,
-    creds: AccountCredentials<'_>,
+    creds: Option<&ApiSecret>,
     timeout: Duration,
 ) -> Result<AccountClient, AccountError> {
     let v = cfg
@@ -87,7 +69,7 @@ pub fn client_for_venue(
                     .join(", ")
             ),
         })?;
-    let url = v.rest_url.as_deref().unwrap_or(default_rest_url(v.kind));
+    let url = v.rest_url.as_deref().unwrap_or(public_rest_url(v.kind));
     client_for_url(
         &v.name,
         v.kind,
@@ -105,7 +87,7 @@ pub fn client_for_url(
     kind: VenueKind,
     url: &str,
     recv_window_ms: u32,
-    creds: AccountCredentials<'_>,
+    creds: Option<&ApiSecret>,
     timeout: Duration,
 ) -> Result<AccountClient, AccountError> {
     let setup = |why: String| AccountError::Setup {
@@ -119,11 +101,12 @@ pub fn client_for_url(
     let (host, host_header) =
         crate::exec::gateway::rest::build::resolve(url).map_err(|e| setup(e.to_string()))?;
     let http = BlockingHttp::new(&host, timeout, DEFAULT_MAX_RESPONSE).map_err(setup)?;
-    let (key, secret): (&[u8], &[u8]) = match creds.secret {
+    let (key, secret): (&[u8], &[u8]) = match creds {
         Some(s) => (s.expose_key(), s.expose_secret()),
         None => (b"", b""),
     };
-    let no_keys = creds.secret.is_none().then_some("API credentials");
+    let passphrase = creds.and_then(ApiSecret::expose_passphrase);
+    let no_keys = creds.is_none().then_some("API credentials");
     // The account calls name orders by the client id they were placed with, so the codecs need
     // no instruments and no prefix of their own.
     let table = InstrumentTable::default();
@@ -179,10 +162,7 @@ pub fn client_for_url(
             no_keys,
         )),
         VenueKind::Okx => {
-            let missing = no_keys.or(creds
-                .passphrase
-                .is_none()
-                .then_some("an OKX API passphrase"));
+            let missing = no_keys.or(passphrase.is_none().then_some("an OKX API passphrase"));
             Box::new(OkxAccount::new(
                 name,
                 OkxCodec::new(
@@ -192,7 +172,7 @@ pub fn client_for_url(
                     },
                     key,
                     secret,
-                    creds.passphrase.unwrap_or(b""),
+                    passphrase.unwrap_or(b""),
                     table,
                 )
                 .map_err(codec_err)?,

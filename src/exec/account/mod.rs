@@ -40,10 +40,7 @@ pub mod venue;
 pub mod venues;
 
 pub use amount::Amount;
-pub use build::{
-    client_for_url, client_for_venue, default_rest_url, load_venue_credentials, AccountCredentials,
-    DEFAULT_TIMEOUT,
-};
+pub use build::{client_for_url, client_for_venue, load_account_credentials, DEFAULT_TIMEOUT};
 pub use client::AccountClient;
 pub use error::AccountError;
 pub use request::{AccountAnswer, AccountRequest};
