@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod account;
 mod check_config;
 #[cfg(feature = "demo")]
 mod demo;
@@ -43,6 +44,8 @@ enum Command {
     Record(record::RecordArgs),
     /// Run a capture through the same parsers and pipeline, in capture time.
     Replay(replay::ReplayArgs),
+    /// The venue account API: balances, open orders, rules, server time, cancel by client id.
+    Account(account::AccountArgs),
     /// Check a config file and exit (0: valid, 2: every problem listed).
     CheckConfig(check_config::CheckArgs),
     /// Print percentiles per tag of an interval log; optionally plot them.
@@ -63,6 +66,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Run(a) => run::main(a),
         Command::Record(a) => record::main(a),
         Command::Replay(a) => replay::main(a),
+        Command::Account(a) => account::main(a),
         Command::CheckConfig(a) => check_config::main(a),
         Command::Hist(a) => hist::main(a),
         Command::Kill(a) => kill::main(a),
