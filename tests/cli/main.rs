@@ -3,6 +3,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod account;
 mod commands;
 mod doctor;
 mod kill;
