@@ -3,12 +3,12 @@
 //! (string or bare JSON number) into [`Amount`], strings through `serde_json` (escapes decoded),
 //! integers digit by digit. No `f64` anywhere. Cold path: collecting members allocates.
 
-use crate::base::scan::{str_content, ArrIter, ObjIter};
+use crate::base::scan::{str_content, ArrIter, Member, ObjIter};
 
 use super::amount::Amount;
 
 /// An object's members `(raw key, raw value)`, the whole object checked to be well-formed.
-pub fn members(obj: &[u8]) -> Result<Vec<(&[u8], &[u8])>, String> {
+pub fn members(obj: &[u8]) -> Result<Vec<Member<'_>>, String> {
     ObjIter::new(obj)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("not a JSON object: {e:?}"))
@@ -22,7 +22,7 @@ pub fn elements(arr: &[u8]) -> Result<Vec<&[u8]>, String> {
 }
 
 /// The raw value of `key` among `members`.
-pub fn get<'a>(members: &[(&[u8], &'a [u8])], key: &str) -> Option<&'a [u8]> {
+pub fn get<'a>(members: &[Member<'a>], key: &str) -> Option<&'a [u8]> {
     members
         .iter()
         .find(|(k, _)| *k == key.as_bytes())
@@ -31,14 +31,12 @@ pub fn get<'a>(members: &[(&[u8], &'a [u8])], key: &str) -> Option<&'a [u8]> {
 
 /// A JSON string value, decoded; `None` for anything else (`null` included).
 pub fn string(v: &[u8]) -> Option<String> {
-    if str_content(v).is_none() {
-        return None;
-    }
+    str_content(v)?;
     serde_json::from_slice::<String>(v).ok()
 }
 
 /// `key` as a string, or an error naming it.
-pub fn req_string(m: &[(&[u8], &[u8])], key: &str) -> Result<String, String> {
+pub fn req_string(m: &[Member<'_>], key: &str) -> Result<String, String> {
     get(m, key)
         .and_then(string)
         .ok_or_else(|| format!("{key}: missing or not a string"))
@@ -51,13 +49,13 @@ pub fn amount(v: &[u8]) -> Option<Amount> {
 }
 
 /// `key` as an amount, or an error naming it and what it held.
-pub fn req_amount(m: &[(&[u8], &[u8])], key: &str) -> Result<Amount, String> {
+pub fn req_amount(m: &[Member<'_>], key: &str) -> Result<Amount, String> {
     let v = get(m, key).ok_or_else(|| format!("{key}: missing"))?;
     amount(v).ok_or_else(|| format!("{key}: {} is not a decimal", String::from_utf8_lossy(v)))
 }
 
 /// `key` as an amount when present and non-empty; an error when present and not a decimal.
-pub fn opt_amount(m: &[(&[u8], &[u8])], key: &str) -> Result<Option<Amount>, String> {
+pub fn opt_amount(m: &[Member<'_>], key: &str) -> Result<Option<Amount>, String> {
     match get(m, key) {
         None | Some(b"null") | Some(b"\"\"") => Ok(None),
         Some(_) => req_amount(m, key).map(Some),

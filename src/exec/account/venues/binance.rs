@@ -18,6 +18,7 @@
 //! `NOTIONAL.minNotional`, older `MIN_NOTIONAL.minNotional`) and the top-level `rateLimits`.
 
 use crate::exec::account::amount::Amount;
+use crate::base::scan::Member;
 use crate::exec::account::error::AccountError;
 use crate::exec::account::http::HttpResponse;
 use crate::exec::account::json::{self, elements, get, members, req_amount, req_string};
@@ -210,7 +211,7 @@ fn error_code(body: &[u8]) -> Option<String> {
     get(&m, "code").and_then(json::int).map(|c| c.to_string())
 }
 
-fn side(m: &[(&[u8], &[u8])]) -> Result<Side, String> {
+fn side(m: &[Member<'_>]) -> Result<Side, String> {
     match req_string(m, "side")?.as_str() {
         "BUY" => Ok(Side::Buy),
         "SELL" => Ok(Side::Sell),
