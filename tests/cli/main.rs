@@ -6,3 +6,4 @@ mod common;
 mod commands;
 mod doctor;
 mod kill;
+mod sign;
