@@ -250,10 +250,7 @@ mod tests {
 
     #[test]
     fn client_ids_split_at_the_order_number() {
-        assert_eq!(
-            split_client_id("ma7").ok().map(|x| x),
-            Some(("ma".into(), 7))
-        );
+        assert_eq!(split_client_id("ma7").ok(), Some(("ma".into(), 7)));
         assert_eq!(
             split_client_id("ma1234567x42").ok(),
             Some(("ma1234567x".into(), 42))

@@ -185,8 +185,9 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<ApiSecret, SecretError> {
         line,
         problem,
     };
-    let (mut key, mut secret, mut passphrase): (Option<&[u8]>, Option<&[u8]>, Option<&[u8]>) =
-        (None, None, None);
+    let mut key: Option<&[u8]> = None;
+    let mut secret: Option<&[u8]> = None;
+    let mut passphrase: Option<&[u8]> = None;
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line = raw.trim_ascii();
         if line.is_empty() || line.starts_with(b"#") {

@@ -7,3 +7,4 @@ mod account;
 mod commands;
 mod doctor;
 mod kill;
+mod sign;

@@ -9,7 +9,7 @@
 //! - Bybit v5, on every response: `X-Bapi-Limit-Status: 9` (requests left in the endpoint's rolling
 //!   window, per second per UID), `X-Bapi-Limit: 10` and `X-Bapi-Limit-Reset-Timestamp: <unix ms>`
 //!   (when the limit resets once exceeded; otherwise the current time). OKX sends no usage headers.
-//! - Binance and Upbit, on 429/418: `Retry-After: <seconds>` (delta-seconds; the HTTP-date form is refused, so the
+//! - Any venue, on 429/418: `Retry-After: <seconds>` (delta-seconds; the HTTP-date form is refused, so the
 //!   caller falls back to its configured default rather than guessing).
 //!
 //! Everything takes `&[u8]` as `httparse` hands it over and returns borrowed or integer results: no

@@ -17,8 +17,8 @@ use super::conn;
 use super::faults::{Fault, FaultState};
 use super::format::Scales;
 use super::rest;
-use super::rest_faults::RestFault;
-use super::rest_state::{has_rest, RestSide};
+use super::rest::RestFault;
+use super::rest::{has_rest, RestSide};
 use super::send_log::SendLog;
 use super::shared::{InjectedDislocation, Shared, VenueShared};
 use super::source::{self, Generator};
@@ -48,7 +48,7 @@ pub enum MockError {
         #[source]
         source: std::io::Error,
     },
-    /// A REST fault for a venue that serves no REST side (no credentials, or not Binance/Upbit).
+    /// A REST fault for a venue that serves no REST side (no credentials given).
     #[error("venue {0:?} serves no REST API")]
     NoRest(String),
     /// The capture file could not be opened.
@@ -68,8 +68,8 @@ pub struct Endpoint {
     /// The URL for the engine's `venues[].url`: the base `ws://127.0.0.1:PORT` for Binance (the
     /// engine appends `/stream?streams=...`), the venue's own path for the others.
     pub ws_url: String,
-    /// The REST base URL `http://127.0.0.1:PORT` (Binance and Upbit kinds, when
-    /// [`MockConfig::api`] is set; None otherwise).
+    /// The REST base URL `http://127.0.0.1:PORT` (every kind, when [`MockConfig::api`] is set;
+    /// None otherwise).
     pub rest_url: Option<String>,
 }
 

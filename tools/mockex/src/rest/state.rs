@@ -1,15 +1,16 @@
-//! The REST side's state, shared by its accept and connection threads (`rest`)
-//! and the request handler (`rest_handler`): credentials, each venue's
-//! limiter, orders and fault requests, and one parsed request. Its own file so that the server
-//! loop and the handler both depend on it and never on each other.
+//! The REST side's state, shared by its accept and connection threads (`rest`), the request
+//! handler (`handler`) and the source thread (resting orders cross on its quotes): credentials,
+//! each venue's limiter, orders and fault requests, and one parsed request. Its own file so that
+//! the server loop and the handler both depend on it and never on each other.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use super::config::ApiCredentials;
-use super::rest_faults::RestFaultState;
-use super::rest_limits::{Limiter, RestLimits};
-use super::rest_orders::OrderBook;
+use super::book::Book;
+use super::faults::RestFaultState;
+use super::limits::{Limiter, RestLimits};
+use crate::config::ApiCredentials;
 use crate::venue_kind::VenueKind;
 
 /// Order placements whose arrival time [`RestVenue::received`] remembers (the latest ones).
@@ -22,7 +23,9 @@ pub(crate) struct RestVenue {
     /// Rate limits.
     pub limiter: Mutex<Limiter>,
     /// Orders taken.
-    pub book: Mutex<OrderBook>,
+    pub book: Mutex<Book>,
+    /// True while some order rests on the book (lets the source skip the lock otherwise).
+    pub resting: AtomicBool,
     /// When each order placement request arrived (unix ns, the latest [`RECEIVED_LOG`], oldest
     /// first), whatever its answer: what a test checks "nothing reached the venue then" against.
     pub received: Mutex<VecDeque<u64>>,
@@ -37,6 +40,11 @@ impl RestVenue {
         }
         r.push_back(unix_ns);
     }
+
+    /// Record whether `book` has resting orders.
+    pub fn note_resting(&self, book: &Book) {
+        self.resting.store(book.has_open(), Ordering::Release);
+    }
 }
 
 /// The REST side: credentials and per-venue state (None for venues without REST).
@@ -47,7 +55,7 @@ pub(crate) struct RestSide {
 }
 
 impl RestSide {
-    /// State for every Binance or Upbit venue of `kinds`.
+    /// State for every venue of `kinds` the mock serves REST for.
     pub fn new(creds: ApiCredentials, kinds: &[VenueKind], limits: RestLimits) -> RestSide {
         let venues = kinds
             .iter()
@@ -55,7 +63,8 @@ impl RestSide {
                 has_rest(k).then(|| RestVenue {
                     faults: RestFaultState::default(),
                     limiter: Mutex::new(Limiter::new(k, limits)),
-                    book: Mutex::new(OrderBook::default()),
+                    book: Mutex::new(Book::default()),
+                    resting: AtomicBool::new(false),
                     received: Mutex::new(VecDeque::new()),
                 })
             })
@@ -69,10 +78,13 @@ impl RestSide {
     }
 }
 
-/// Whether the mock serves REST order endpoints for venues of `kind` (Binance and Upbit), so a
-/// caller can pick the venues it may trade over REST before starting the mock.
+/// Whether the mock serves REST endpoints for venues of `kind`: every kind (Binance, Upbit, Bybit
+/// and OKX), so a caller can still ask before starting the mock.
 pub const fn has_rest(kind: VenueKind) -> bool {
-    matches!(kind, VenueKind::Binance | VenueKind::Upbit)
+    matches!(
+        kind,
+        VenueKind::Binance | VenueKind::Upbit | VenueKind::Bybit | VenueKind::Okx
+    )
 }
 
 /// Lock `m`, taking the data of a poisoned lock as it is (a panicked connection thread leaves
@@ -89,10 +101,27 @@ pub(crate) struct Request {
     pub path: String,
     /// The target's query string (after `?`).
     pub query: Vec<u8>,
-    /// `X-MBX-APIKEY`.
-    pub api_key: Option<Vec<u8>>,
-    /// `Authorization`.
-    pub authorization: Option<Vec<u8>>,
+    /// Every header, names lower-cased, in order.
+    pub headers: Vec<(String, Vec<u8>)>,
     /// The body (Content-Length bytes).
     pub body: Vec<u8>,
+}
+
+impl Request {
+    /// The first header called `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&[u8]> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// The path with `?query` when there is one (what OKX signs).
+    pub fn path_and_query(&self) -> String {
+        if self.query.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{}?{}", self.path, String::from_utf8_lossy(&self.query))
+        }
+    }
 }
