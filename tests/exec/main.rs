@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod account_mockex;
 mod accounting;
 mod ccxt_account_vectors;
 mod ccxt_vectors;

@@ -17,8 +17,8 @@
 //! from the symbol `filters` (`PRICE_FILTER.tickSize`, `LOT_SIZE.stepSize`/`minQty`,
 //! `NOTIONAL.minNotional`, older `MIN_NOTIONAL.minNotional`) and the top-level `rateLimits`.
 
-use crate::exec::account::amount::Amount;
 use crate::base::scan::Member;
+use crate::exec::account::amount::Amount;
 use crate::exec::account::error::AccountError;
 use crate::exec::account::http::HttpResponse;
 use crate::exec::account::json::{self, elements, get, members, req_amount, req_string};
