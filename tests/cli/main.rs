@@ -4,6 +4,7 @@
 mod common;
 
 mod account;
+mod account_mockex;
 mod commands;
 mod doctor;
 mod kill;
