@@ -68,10 +68,20 @@ pub struct VenueConfig {
     /// Name of the environment variable holding the API secret (with `api_key_env`).
     #[serde(default)]
     pub api_secret_env: Option<String>,
-    /// Path of an owner-only `key=` / `secret=` credentials file (instead of the variables).
-    /// Secrets themselves never go in the config file.
+    /// Path of an owner-only `key=` / `secret=` (OKX also `passphrase=`) credentials file
+    /// (instead of the variables). Secrets themselves never go in the config file.
     #[serde(default)]
     pub api_secret_file: Option<String>,
+    /// Name of the environment variable holding the API passphrase, with `api_key_env` and
+    /// `api_secret_env`: required for an OKX venue that trades over REST, refused for any other.
+    #[serde(default)]
+    pub api_passphrase_env: Option<String>,
+    /// Whether the engine trades on this venue (default true). `false` makes it a feed only: its
+    /// quotes are read and traded against elsewhere, no credentials are read for it, and an
+    /// opportunity with a leg on it is refused (`rejected: feed_only`) before any order is sent.
+    /// Explicit, so a forgotten credential is a config error rather than a silent feed.
+    #[serde(default = "default_trade")]
+    pub trade: bool,
 }
 
 /// One instrument and its symbol on each venue.
@@ -476,6 +486,10 @@ impl Default for TelemetryConfig {
 
 fn default_stale_after_ms() -> u64 {
     500
+}
+
+fn default_trade() -> bool {
+    true
 }
 
 fn default_venue_inflight() -> u32 {

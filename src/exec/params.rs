@@ -119,6 +119,8 @@ pub struct VenueExec {
     pub order_groups: [Option<EndpointGroup>; 3],
     /// Group a status query is charged to, and how many tokens.
     pub query_group: (EndpointGroup, u32),
+    /// Whether orders go to this venue (`venues[].trade`); a feed-only venue's legs are refused.
+    pub trades: bool,
 }
 
 impl VenueExec {
@@ -153,6 +155,7 @@ impl VenueExec {
             limits,
             order_groups,
             query_group,
+            trades: true,
         }
     }
 }
@@ -336,6 +339,7 @@ impl ExecParams {
                 if !g.venue_limits {
                     venue.order_groups = [None; 3];
                 }
+                venue.trades = v.trade;
                 venue
             })
             .collect()

@@ -3,7 +3,10 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod account;
+mod account_mockex;
 mod commands;
 mod demo;
 mod doctor;
 mod kill;
+mod sign;

@@ -20,7 +20,9 @@
 //! (`execution.gateway`); the stage is generic over the trait so tests can wrap one. One gateway
 //! serves every venue and routes by [`Order::venue`]; the REST one delivers the rate-limit headers
 //! it reads as [`GatewayEvent::UpbitRemaining`] / [`GatewayEvent::BinanceUsage`] /
-//! [`GatewayEvent::Banned`] events so the zero-429 policy throttles before a 429.
+//! [`GatewayEvent::BybitLimit`] / [`GatewayEvent::Banned`] events so the zero-429 policy throttles
+//! before a 429, and an order a venue took without saying how it ended (Bybit's and OKX's
+//! acknowledgements, Upbit's `wait`) as [`GatewayEvent::Accepted`], to be status-queried.
 //!
 //! Time is always an argument: the paper gateway is deterministic for a seed on a fake clock.
 #![forbid(unsafe_code)]
@@ -46,6 +48,23 @@ pub const CODE_NO_SUCH_ORDER: u16 = 404;
 pub enum GatewayEvent {
     /// An answer about one order (to a submit or to a status query).
     Report(ExecReport),
+    /// The venue answered and holds the order, but its final state is not in the answer (an
+    /// acknowledgement, or a status query that found it still live): the venue works, the fate
+    /// is queried later. The report's status is `Unknown`.
+    Accepted(ExecReport),
+    /// Bybit's `X-Bapi-Limit-Status` from one response.
+    BybitLimit {
+        /// Venue that sent it.
+        venue: VenueId,
+        /// Group the request was charged to (order group, or the status query's group).
+        group: EndpointGroup,
+        /// Requests left in the window.
+        remaining: u32,
+        /// `X-Bapi-Limit-Reset-Timestamp`, unix ms, when sent.
+        reset_unix_ms: Option<u64>,
+        /// Wall-clock time (unix ns) of the response.
+        unix_ns: u64,
+    },
     /// Upbit's `Remaining-Req` header for `group` said `sec` requests are left in this second.
     UpbitRemaining {
         /// Venue that sent it.

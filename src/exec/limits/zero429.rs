@@ -330,6 +330,29 @@ impl Zero429 {
         self.hold(group, now_ns.saturating_add(SEC))
     }
 
+    /// Bybit's `X-Bapi-Limit-Status` said `remaining` requests are left for `group`, the window
+    /// resetting at `reset_unix_ms` (`unix_ns` is the wall clock at `now_ns`). At or below
+    /// `upbit_hold_at_sec` (the same "nearly spent" threshold as Upbit's per-second count: Bybit's
+    /// window is a rolling second too) the group is held until the reset, at least one second (the
+    /// venue sends the current time when the limit was not exceeded) and at most a minute (a
+    /// wall clock far off must not stop trading for longer). Returns whether a hold was set.
+    pub fn on_bybit_limit(
+        &mut self,
+        group: EndpointGroup,
+        remaining: u32,
+        reset_unix_ms: Option<u64>,
+        now_ns: u64,
+        unix_ns: u64,
+    ) -> bool {
+        if remaining > self.cfg.upbit_hold_at_sec {
+            return false;
+        }
+        let left = reset_unix_ms
+            .map_or(0, |ms| ms.saturating_mul(1_000_000).saturating_sub(unix_ns))
+            .clamp(SEC, 60 * SEC);
+        self.hold(group, now_ns.saturating_add(left))
+    }
+
     /// Binance usage headers from one response; `unix_ns` is the wall clock at `now_ns`, used to find
     /// the end of the venue's window. Returns how many holds were set.
     pub fn on_binance_usage(&mut self, usage: &BinanceUsage, now_ns: u64, unix_ns: u64) -> usize {

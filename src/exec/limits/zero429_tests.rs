@@ -277,3 +277,46 @@ fn batches_and_rate() {
     assert!(z.check(g, 50, 0).is_ok());
     assert_eq!(z.check(g, 1, 0), Err(Throttle::Rate { until_ns: 200 * MS }));
 }
+
+#[test]
+fn bybit_limit_status_holds_until_the_reset() {
+    let limits = crate::exec::params::VenueExec::for_kind(
+        VenueKind::Bybit,
+        crate::model::Bps(0),
+        crate::model::Bps(0),
+    )
+    .limits;
+    let mut z = Zero429::with_limits(limits, Zero429Config::default()).unwrap();
+    let g = EndpointGroup::Order;
+    let (t, unix) = (7 * SEC, 1_700_000_000_000 * MS);
+    assert!(
+        !z.on_bybit_limit(g, 5, None, t, unix),
+        "plenty left: no hold"
+    );
+    // One left, the window resets 2.5 s from now on the venue's clock.
+    assert!(z.on_bybit_limit(g, 1, Some(1_700_000_002_500), t, unix));
+    assert_eq!(
+        z.check(g, 1, t + SEC),
+        Err(Throttle::HeaderHold {
+            until_ns: t + 2_500 * MS
+        })
+    );
+    assert!(z.check(g, 1, t + 2_500 * MS).is_ok());
+    // A reset in the past (the venue's "now") still holds a whole second; one far ahead at most
+    // a minute.
+    let t2 = 20 * SEC;
+    assert!(z.on_bybit_limit(g, 0, Some(1_600_000_000_000), t2, unix));
+    assert_eq!(
+        z.check(g, 1, t2),
+        Err(Throttle::HeaderHold { until_ns: t2 + SEC })
+    );
+    let t3 = 30 * SEC;
+    assert!(z.on_bybit_limit(g, 0, Some(1_800_000_000_000), t3, unix));
+    assert_eq!(
+        z.check(g, 1, t3),
+        Err(Throttle::HeaderHold {
+            until_ns: t3 + 60 * SEC
+        })
+    );
+    assert_eq!(z.counters(g).header_holds, 3);
+}

@@ -6,11 +6,13 @@
 //!
 //! 1. kill switch (a relaxed load of the shared [`KillSwitch`]) -> `rejected: kill_switch`;
 //! 2. expiry -> `expired`;
-//! 3. circuit breaker of both venues -> `rejected: breaker_open`;
-//! 4. risk ([`Risk::check`]: loss limit, paused venues, order and open notional, balances) ->
+//! 3. a leg on a feed-only venue (`venues[].trade = false`) -> `rejected: feed_only`, before
+//!    anything else is taken or sent;
+//! 4. circuit breaker of both venues -> `rejected: breaker_open`;
+//! 5. risk ([`Risk::check`]: loss limit, paused venues, order and open notional, balances) ->
 //!    its reason; then the buy notional is counted open until the arbitrage ends;
-//! 5. an execution slot (global, per venue, reserved tier) -> `rejected: no_slot`;
-//! 6. a rate-limit token on every order endpoint group of both venues; if one is not there yet the
+//! 6. an execution slot (global, per venue, reserved tier) -> `rejected: no_slot`;
+//! 7. a rate-limit token on every order endpoint group of both venues; if one is not there yet the
 //!    opportunity waits in a fixed-capacity queue until the token's time, re-checked then, but only
 //!    until the earlier of its expiry and `max_wait` ([`WaitBudget`]) -> `rejected: rate_limited` or
 //!    `expired`. A full queue refuses at once (`rate_limited`); a breaker that opened while it
@@ -285,6 +287,9 @@ impl<G: Gateway> ExecStage<G> {
         let (b, s) = (opp.buy_venue.index(), opp.sell_venue.index());
         if b >= self.venues.len() || s >= self.venues.len() || b == s {
             return self.end(&opp, Outcome::Rejected(RejectReason::RiskLimit), 0);
+        }
+        if !self.venues[b].trades || !self.venues[s].trades {
+            return self.end(&opp, Outcome::Rejected(RejectReason::FeedOnly), 0);
         }
         let Ok(pb) = self.breakers[b].check(now) else {
             return self.end(&opp, Outcome::Rejected(RejectReason::BreakerOpen), 0);

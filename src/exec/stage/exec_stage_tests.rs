@@ -277,3 +277,71 @@ fn a_waiter_is_refused_when_the_breaker_opened_while_it_waited() {
         1
     );
 }
+
+#[test]
+fn an_accepted_order_is_queried_without_counting_a_failure() {
+    let mut t = rig();
+    let legs = t.arb();
+    assert_eq!(legs.len(), 2);
+    t.fill(&legs[0]);
+    // The Upbit leg is acknowledged (Bybit's and OKX's create answers, Upbit's `wait`).
+    let ack = ExecReport {
+        order: legs[1].id,
+        opp: legs[1].opp,
+        venue: legs[1].venue,
+        status: ExecStatus::Unknown,
+        filled_qty: Qty::ZERO,
+        avg_px: Price::ZERO,
+        recv_ts_ns: t.now,
+        retry_after_ms: 0,
+    };
+    t.stage
+        .gateway_mut()
+        .ready
+        .push(GatewayEvent::Accepted(ack));
+    t.step(MS);
+    assert_eq!(t.count("exec.accepted"), 1);
+    assert_eq!(
+        t.count("exec.status_5xx"),
+        0,
+        "an acknowledgement is no failure"
+    );
+    assert!(
+        t.stage.gateway_mut().queries.is_empty(),
+        "asked only after status_query"
+    );
+    t.step(20 * MS);
+    assert_eq!(t.stage.gateway_mut().queries, vec![legs[1].id]);
+    // The query finds it still live: accepted again, asked again later.
+    t.stage
+        .gateway_mut()
+        .ready
+        .push(GatewayEvent::Accepted(ack));
+    t.step(MS);
+    t.step(20 * MS);
+    assert_eq!(t.stage.gateway_mut().queries.len(), 2);
+    t.fill(&legs[1]);
+    t.step(MS);
+    assert!(t.stage.is_idle());
+    assert_eq!(
+        t.count(&crate::telemetry::counter_name("exec", Outcome::Executed)),
+        1
+    );
+    assert_eq!(t.count("exec.timeouts") + t.count("exec.query_timeouts"), 0);
+    assert_eq!(t.stage.breaker_state(UPBIT), BreakerState::Closed);
+}
+
+#[test]
+fn a_leg_on_a_feed_only_venue_is_refused_before_anything_is_sent() {
+    let mut t = rig_with(|p| p.venues[UPBIT.index()].trades = false);
+    assert!(t.arb().is_empty(), "no order written");
+    assert_eq!(
+        t.count(&crate::telemetry::counter_name(
+            "exec",
+            Outcome::Rejected(RejectReason::FeedOnly)
+        )),
+        1
+    );
+    assert_eq!(t.count("exec.orders_sent"), 0);
+    assert!(t.stage.is_idle(), "no slot, no waiter, nothing in flight");
+}
