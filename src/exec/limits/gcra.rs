@@ -238,6 +238,14 @@ impl Gcra {
         self.emission_interval_ns = scaled_interval(self.base_interval_ns, ratio);
     }
 
+    /// Set the tolerance `tau` (how far ahead of real time the TAT may run: the burst is
+    /// `floor(tau / T) + 1`). The TAT is kept, so a smaller tolerance grants nothing and a larger
+    /// one (back to the built one) restores the burst the limiter was built with. For emergency
+    /// mode's halved burst; a change, not a per-check call.
+    pub fn set_tolerance_ns(&mut self, tolerance_ns: u64) {
+        self.tolerance_ns = tolerance_ns;
+    }
+
     /// Forget all history (as if built now): the next checks see a full burst.
     pub fn reset(&mut self) {
         self.tat_ns = 0;
