@@ -5,4 +5,5 @@ mod common;
 
 mod commands;
 mod doctor;
+mod emergency;
 mod kill;
