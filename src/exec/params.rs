@@ -33,7 +33,10 @@ use super::guards::risk::{
 };
 use super::guards::slots::{SlotConfig, MAX_SLOTS};
 use super::limits::zero429::Zero429Config;
-use super::limits::{configured_limit, EmergencyConfig, EndpointGroup, LimitSpec};
+use super::limits::{
+    apply_exchange_info, configured_limit, BinanceLimits, EmergencyConfig, EndpointGroup,
+    ExchangeRateLimit, LimitSpec,
+};
 use super::orders::legs::LeggingParams;
 use crate::base::breaker::BreakerConfig;
 use crate::config::{Config, DecimalText, GatewayKind};
@@ -289,6 +292,24 @@ impl ExecParams {
         })
     }
 
+    /// Binance venue `venue`'s groups after its `GET /api/v3/exchangeInfo` `rateLimits`
+    /// (`None`: the fetch failed, the configured values stay): the tighter of the two
+    /// ([`super::limits::binance_info`]). For the REST gateway's start-up, before the stage is
+    /// built; `None` when `venue` is not a Binance venue. Cold path.
+    pub fn apply_binance_exchange_info(
+        &mut self,
+        venue: usize,
+        fetched: Option<&[ExchangeRateLimit]>,
+    ) -> Option<BinanceLimits> {
+        let v = self.venues.get_mut(venue)?;
+        if v.kind != VenueKind::Binance {
+            return None;
+        }
+        let out = apply_exchange_info(v.limits, fetched);
+        v.limits = out.specs;
+        Some(out)
+    }
+
     /// The risk book (limits, instruments, assets, starting balances on every venue) and each
     /// instrument's (price, qty) scale.
     fn risk_book(
@@ -469,6 +490,28 @@ mod tests {
         assert_eq!((o.limit, o.window_ns), (60, 2_000_000_000));
         assert_eq!(p.zero429.emergency.duration_ns, 60_000_000_000);
         assert_eq!(p.zero429.emergency.window_ns, 5_000_000_000);
+    }
+
+    #[test]
+    fn binance_exchange_info_tightens_its_venue_only() {
+        use crate::exec::limits::binance_info::{RateInterval, RateLimitType};
+        let cfg = Config::from_toml_str(DEMO_TOML, &Machine::this(false)).unwrap();
+        let mut p = ExecParams::from_config(&cfg).unwrap();
+        let info = [ExchangeRateLimit {
+            kind: RateLimitType::Orders,
+            interval: RateInterval::Second,
+            interval_num: 10,
+            limit: 40,
+        }];
+        let b = p.apply_binance_exchange_info(0, Some(&info)).unwrap();
+        assert_eq!(b.lowered, 1);
+        let s = p.venues[0].limits[EndpointGroup::Orders10s.index()].unwrap();
+        assert_eq!((s.limit, s.burst), (40, 20));
+        assert!(
+            p.apply_binance_exchange_info(1, Some(&info)).is_none(),
+            "bybit"
+        );
+        assert!(p.apply_binance_exchange_info(9, None).is_none());
     }
 
     #[test]
