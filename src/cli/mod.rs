@@ -9,6 +9,7 @@ mod check_config;
 #[cfg(feature = "demo")]
 mod demo;
 mod doctor;
+mod emergency;
 mod engine_args;
 mod exit;
 mod hist;
@@ -52,6 +53,9 @@ enum Command {
     Hist(hist::HistArgs),
     /// Turn on the kill switch of the engine running on a config (creates its `risk.kill_file`).
     Kill(kill::KillArgs),
+    /// Put the engine running on a config into rate-limit emergency mode for a while (writes its
+    /// `execution.emergency_file`).
+    Emergency(emergency::EmergencyArgs),
     /// Check this host for the pinned cores: governor, isolation, IRQs, SMT, THP, clock, swap.
     Doctor(doctor::DoctorArgs),
     /// Print the exact signed HTTP request the engine would send for one IOC limit order.
@@ -70,6 +74,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::CheckConfig(a) => check_config::main(a),
         Command::Hist(a) => hist::main(a),
         Command::Kill(a) => kill::main(a),
+        Command::Emergency(a) => emergency::main(a),
         Command::Doctor(a) => doctor::main(a),
         Command::Sign(a) => sign::main(a),
     }

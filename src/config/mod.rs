@@ -22,6 +22,7 @@ mod money;
 mod rules;
 mod schema;
 mod validate;
+pub mod venue_limits;
 
 pub use error::{ConfigError, ConfigErrors};
 pub use machine::{machine_cores, Machine};
@@ -85,3 +86,6 @@ impl Config {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod limits_tests;

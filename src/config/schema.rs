@@ -82,6 +82,12 @@ pub struct VenueConfig {
     /// Explicit, so a forgotten credential is a config error rather than a silent feed.
     #[serde(default = "default_trade")]
     pub trade: bool,
+    /// Rate limits per endpoint group (`[venues.limits]`): `<group>_per_<window>` and
+    /// `<group>_burst` keys of this venue's kind (the table in `config::venue_limits`). Absent keys
+    /// take the venue's published limit and half of it as burst; a limit above the published one,
+    /// or a burst above the limit, is refused.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub limits: BTreeMap<String, u32>,
 }
 
 /// One instrument and its symbol on each venue.
@@ -207,6 +213,15 @@ pub struct ExecutionConfig {
     pub order_timeout_ms: u64,
     /// Delay before (and between) status queries of an order whose fate is unknown.
     pub status_query_ms: u64,
+    /// How long rate-limit emergency mode lasts once entered (every group of the venue at half
+    /// its rate and burst; seed: 300 s).
+    pub emergency_seconds: u64,
+    /// Emergency mode starts on a venue whose 429s hit more than one endpoint group within this
+    /// window (or on its 418).
+    pub emergency_window_ms: u64,
+    /// While this file holds an expiry in the future, every venue is in emergency mode:
+    /// `microarb emergency --config FILE [--seconds N]` writes it. Off when absent.
+    pub emergency_file: Option<String>,
     /// The simulated venue behind `gateway = "paper"`.
     pub paper: PaperConfig,
     /// The REST gateways behind `gateway = "rest"`.
@@ -345,6 +360,9 @@ impl Default for ExecutionConfig {
             unwind_max_bps: 20.0,
             order_timeout_ms: 1000,
             status_query_ms: 50,
+            emergency_seconds: 300,
+            emergency_window_ms: 60_000,
+            emergency_file: None,
             paper: PaperConfig::default(),
             rest: RestConfig::default(),
         }

@@ -43,7 +43,10 @@ pub use gateway::rest::{RestBuildError, RestRouter};
 pub use gateway::{
     AnyGateway, Gateway, GatewayEvent, PaperFaults, PaperGateway, PaperParams, SubmitError,
 };
-pub use guards::{create_kill_file, AssetId, KillSwitch, Risk, SlotConfig, Slots};
+pub use guards::{
+    create_kill_file, write_emergency_file, AssetId, EmergencySwitch, KillSwitch, Risk, SlotConfig,
+    Slots,
+};
 pub use limits::{default_limit, EndpointGroup, Gcra, LimitSpec, Zero429, Zero429Config};
 pub use orders::LeggingParams;
 pub use params::{ExecBuildError, ExecParams, VenueExec, ASSET_SCALE};

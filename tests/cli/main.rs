@@ -8,5 +8,6 @@ mod account_mockex;
 mod commands;
 mod demo;
 mod doctor;
+mod emergency;
 mod kill;
 mod sign;

@@ -35,6 +35,13 @@
 //! risk checks, but still take rate-limit tokens (a hedge without one waits in its leg until the
 //! token's time, holding its slot).
 //!
+//! Rate-limit emergency mode (`exec::limits::emergency`) starts per venue on its own rules (a 418, or
+//! 429s in two groups within a window) inside the venue's [`Zero429`]; the operator's request
+//! arrives through an [`EmergencySwitch`] (one relaxed load per poll, compared with the last value
+//! acted on) and puts every venue in it until the requested time. Each telemetry flush ends what is
+//! due ([`Zero429::tick`]) and copies entries by cause, exits and the venues in emergency mode now
+//! to the `exec.emergency.*` counters.
+//!
 //! Hot path: no allocation (fixed tables, fixed event and byte buffers), no lock, no clock read
 //! except the [`Clock`] used to measure latencies; every rule runs on the `now_ns` argument.
 //! Breaker, slot and rate-limit counters are copied to telemetry counters at each flush.
@@ -44,9 +51,10 @@ use crate::base::Clock;
 use crate::exec::gateway::{Gateway, GatewayEvent, PaperGateway, SubmitError};
 use crate::exec::guards::risk::Risk;
 use crate::exec::guards::slots::{SlotTicket, Slots};
-use crate::exec::guards::KillSwitch;
+use crate::exec::guards::{EmergencySwitch, KillSwitch};
 use crate::exec::limits::wait::{WaitBudget, WaitDecision};
 use crate::exec::limits::zero429::{Throttle, Zero429};
+use crate::exec::limits::EmergencyCause;
 use crate::exec::orders::inflight::{Arb, Inflight, Leg, LegState};
 use crate::exec::orders::legs::{widen, LeggingParams};
 use crate::exec::params::{ExecBuildError, ExecParams, VenueExec};
@@ -115,6 +123,8 @@ pub struct ExecStage<G: Gateway = PaperGateway> {
     /// The book ring from the strategy stage (paper gateway only): every quote it received, handed
     /// to the gateway before anything else each poll.
     books: Option<RingRx<Quote>>,
+    /// The operator's emergency-mode requests, and the last one acted on (unix ms).
+    emergency: Option<(EmergencySwitch, u64)>,
     /// Replay: time is the capture's (the latest detection time seen, advanced in real time
     /// since), so expiry is judged as it was recorded and orders still complete at the end.
     capture_time: Option<(u64, u64)>,
@@ -177,6 +187,7 @@ impl<G: Gateway> ExecStage<G> {
             c: ExecCounters::register(reg),
             opps_log: None,
             books: None,
+            emergency: None,
             capture_time: None,
         })
     }
@@ -342,6 +353,40 @@ impl<G: Gateway> ExecStage<G> {
     /// them); drained at the start of every poll, before answers fall due.
     pub fn set_book_feed(&mut self, rx: RingRx<Quote>) {
         self.books = Some(rx);
+    }
+
+    /// Take the operator's emergency-mode requests from `switch` (`microarb emergency`).
+    pub fn set_emergency_switch(&mut self, switch: EmergencySwitch) {
+        self.emergency = Some((switch, 0));
+    }
+
+    /// Whether `venue`'s limiters are in emergency mode at `now_ns`.
+    pub fn in_emergency(&self, venue: VenueId, now_ns: u64) -> bool {
+        self.limits
+            .get(venue.index())
+            .is_some_and(|z| z.in_emergency(now_ns))
+    }
+
+    /// A new operator request since the last poll: every venue in emergency mode until its time
+    /// (nothing when that time has passed). One relaxed load when nothing changed.
+    #[inline]
+    fn operator_emergency(&mut self, now_ns: u64) {
+        let Some((switch, seen)) = self.emergency.as_mut() else {
+            return;
+        };
+        let until_ms = switch.requested_until_unix_ms();
+        if until_ms == *seen {
+            return;
+        }
+        *seen = until_ms;
+        let now_ms = self.clock.unix_ns(now_ns) / 1_000_000;
+        if until_ms <= now_ms {
+            return;
+        }
+        let duration_ns = (until_ms - now_ms).saturating_mul(1_000_000);
+        for z in &mut self.limits {
+            z.enter_emergency(EmergencyCause::Operator, duration_ns, now_ns);
+        }
     }
 
     /// Judge time on the capture's clock (replay); `tick_to_order` is not recorded then.
@@ -600,6 +645,7 @@ impl<G: Gateway> Stage for ExecStage<G> {
         // `real_ns` is the engine clock; `now_ns` the stage's time (the capture's in a replay).
         let mut n = self.apply_books(real_ns, self.next_detect_ts());
         let now_ns = self.time(real_ns, None);
+        self.operator_emergency(now_ns);
         n += self.answers(now_ns);
         n += self.on_timers(now_ns);
         n += self.on_waiters(now_ns);
@@ -636,6 +682,22 @@ impl<G: Gateway> Stage for ExecStage<G> {
         self.c.slots_acquired.set(s.acquired);
         self.c.slots_reserved.set(s.acquired_reserved);
         self.c.slots_released.set(s.released);
+        let now = self.time(now_ns, None);
+        let (mut entries, mut exits, mut active) = ([0u64; EmergencyCause::COUNT], 0, 0);
+        for z in &mut self.limits {
+            z.tick(now);
+            let e = z.emergency_counters();
+            for (sum, x) in entries.iter_mut().zip(e.entries) {
+                *sum += x;
+            }
+            exits += e.exits;
+            active += u64::from(z.in_emergency(now));
+        }
+        for cause in EmergencyCause::ALL {
+            self.c.emergency_entries[cause.index()].set(entries[cause.index()]);
+        }
+        self.c.emergency_exits.set(exits);
+        self.c.emergency_active.set(active);
         self.rec.flush(now_ns);
     }
 
@@ -654,3 +716,7 @@ use counters::ExecCounters;
 #[cfg(test)]
 #[path = "exec_stage_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "emergency_tests.rs"]
+mod emergency_tests;

@@ -10,18 +10,18 @@ use crate::config::{Config, Machine, DEMO_TOML};
 use crate::model::{Bps, ExecReport, ExecStatus, InstrumentId, OppId, Price, Qty, VenueId};
 use crate::runtime::{ring, RingTx};
 
-const MS: u64 = 1_000_000;
+pub(super) const MS: u64 = 1_000_000;
 const ONE: i64 = 100_000_000;
-const BINANCE: VenueId = VenueId(0);
-const UPBIT: VenueId = VenueId(3);
-const TIMEOUT: u64 = 100 * MS;
+pub(super) const BINANCE: VenueId = VenueId(0);
+pub(super) const UPBIT: VenueId = VenueId(3);
+pub(super) const TIMEOUT: u64 = 100 * MS;
 
 /// Writes nothing anywhere: records what the stage sent and delivers the answers the test queues.
 #[derive(Default)]
-struct Script {
-    orders: Vec<Order>,
-    queries: Vec<OrderId>,
-    ready: Vec<GatewayEvent>,
+pub(super) struct Script {
+    pub(super) orders: Vec<Order>,
+    pub(super) queries: Vec<OrderId>,
+    pub(super) ready: Vec<GatewayEvent>,
 }
 
 impl Gateway for Script {
@@ -58,21 +58,21 @@ impl Gateway for Script {
     }
 }
 
-struct T {
-    stage: ExecStage<Script>,
+pub(super) struct T {
+    pub(super) stage: ExecStage<Script>,
     tx: RingTx<Opportunity>,
-    reg: Registry,
-    now: u64,
+    pub(super) reg: Registry,
+    pub(super) now: u64,
     next_id: u64,
 }
 
 /// The demo config's stage (default slots: 3 in all, 2 per venue; default breaker) on the script.
-fn rig() -> T {
+pub(super) fn rig() -> T {
     rig_with(|_| {})
 }
 
 /// [`rig`] with `edit` applied to the parameters last.
-fn rig_with(edit: impl FnOnce(&mut ExecParams)) -> T {
+pub(super) fn rig_with(edit: impl FnOnce(&mut ExecParams)) -> T {
     let cfg = Config::from_toml_str(DEMO_TOML, &Machine::this(false)).expect("demo config");
     let mut p = ExecParams::from_config(&cfg).expect("demo params");
     p.order_timeout_ns = TIMEOUT;
@@ -106,7 +106,7 @@ fn rig_with(edit: impl FnOnce(&mut ExecParams)) -> T {
 
 impl T {
     /// Buy on Binance, sell on Upbit; returns the orders it sent (none when refused).
-    fn arb(&mut self) -> Vec<Order> {
+    pub(super) fn arb(&mut self) -> Vec<Order> {
         let id = self.next_id;
         self.next_id += 1;
         let o = Opportunity {
@@ -132,13 +132,13 @@ impl T {
         self.stage.gateway_mut().orders[before..].to_vec()
     }
 
-    fn step(&mut self, dt: u64) {
+    pub(super) fn step(&mut self, dt: u64) {
         self.now += dt;
         self.stage.poll(self.now);
     }
 
     /// Queue a full fill of `o`, delivered at the next poll.
-    fn fill(&mut self, o: &Order) {
+    pub(super) fn fill(&mut self, o: &Order) {
         let r = ExecReport {
             order: o.id,
             opp: o.opp,
@@ -152,7 +152,7 @@ impl T {
         self.stage.gateway_mut().ready.push(GatewayEvent::Report(r));
     }
 
-    fn count(&self, name: &str) -> u64 {
+    pub(super) fn count(&self, name: &str) -> u64 {
         self.reg.counters.get(name).expect("registered")
     }
 
