@@ -42,6 +42,6 @@ pub use gateway::{
 pub use guards::{create_kill_file, AssetId, KillSwitch, Risk, SlotConfig, Slots};
 pub use limits::{default_limit, EndpointGroup, Gcra, LimitSpec, Zero429, Zero429Config};
 pub use orders::LeggingParams;
-pub use params::{ExecBuildError, ExecParams, VenueExec, ASSET_SCALE};
+pub use params::{ExecBuildError, ExecNames, ExecParams, VenueExec, ASSET_SCALE};
 pub use secrets::{ApiSecret, SecretError};
 pub use stage::ExecStage;

@@ -35,7 +35,9 @@
 //!
 //! Hot path: no allocation (fixed tables, fixed event and byte buffers), no lock, no clock read
 //! except the [`Clock`] used to measure latencies; every rule runs on the `now_ns` argument.
-//! Breaker, slot and rate-limit counters are copied to telemetry counters at each flush.
+//! Breaker, slot and rate-limit counters are copied to telemetry counters at each flush, and the
+//! state gauges (kill switch, breakers, token use, balances, open notional, residuals, wait queue)
+//! are stored then too.
 
 use crate::base::breaker::{Breaker, BreakerState, Transition};
 use crate::base::Clock;
@@ -108,6 +110,7 @@ pub struct ExecStage<G: Gateway = PaperGateway> {
     rec: Recorder,
     outcomes: OutcomeCounters,
     c: ExecCounters,
+    gauges: ExecGauges,
     opps_log: Option<OppLogTx>,
     /// Replay: time is the capture's (the latest detection time seen, advanced in real time
     /// since), so expiry is judged as it was recorded and orders still complete at the end.
@@ -132,6 +135,7 @@ impl<G: Gateway> ExecStage<G> {
                     .map_err(|source| ExecBuildError::Limits { venue, source })?,
             );
         }
+        let gauges = ExecGauges::register(reg, &p.names, &limits, p.wait_capacity.max(1));
         Ok(ExecStage {
             rx,
             gw,
@@ -168,6 +172,7 @@ impl<G: Gateway> ExecStage<G> {
             ),
             outcomes: OutcomeCounters::register(reg, "exec"),
             c: ExecCounters::register(reg),
+            gauges,
             opps_log: None,
             capture_time: None,
         })
@@ -557,6 +562,15 @@ impl<G: Gateway> Stage for ExecStage<G> {
         self.c.slots_acquired.set(s.acquired);
         self.c.slots_reserved.set(s.acquired_reserved);
         self.c.slots_released.set(s.released);
+        let now = self.time(now_ns, None);
+        self.gauges.publish(
+            now,
+            &self.kill,
+            &self.breakers,
+            &self.limits,
+            &self.risk,
+            self.n_waiting,
+        );
         self.rec.flush(now_ns);
     }
 
@@ -571,6 +585,10 @@ mod answers;
 #[path = "counters.rs"]
 mod counters;
 use counters::ExecCounters;
+
+#[path = "gauges.rs"]
+mod gauges;
+use gauges::ExecGauges;
 
 #[cfg(test)]
 #[path = "exec_stage_tests.rs"]
