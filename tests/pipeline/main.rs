@@ -5,4 +5,5 @@ mod common;
 
 mod engine_run;
 mod metrics;
+mod metrics_state;
 mod replay;

@@ -323,8 +323,14 @@ fn gauges_publish_breakers_balances_open_notional_and_the_wait_queue_at_each_flu
     let btc = |v| [("venue", v), ("asset", "BTC")];
     assert_eq!(t.gauge("microarb_balance", &btc("upbit")), 1_000 * ONE);
     assert_eq!(t.gauge("microarb_open_notional", &[("asset", "USDT")]), 0);
-    assert_eq!(t.gauge("microarb_queue_depth", &[("queue", "exec_wait")]), 0);
-    assert_eq!(t.gauge("microarb_queue_capacity", &[("queue", "exec_wait")]), 64);
+    assert_eq!(
+        t.gauge("microarb_queue_depth", &[("queue", "exec_wait")]),
+        0
+    );
+    assert_eq!(
+        t.gauge("microarb_queue_capacity", &[("queue", "exec_wait")]),
+        64
+    );
     // One arbitrage in flight: its buy notional (100 x 0.01 = 1 USDT) is open until it ends.
     let sent = t.arb();
     t.flush();
@@ -335,8 +341,14 @@ fn gauges_publish_breakers_balances_open_notional_and_the_wait_queue_at_each_flu
     t.flush();
     assert_eq!(t.gauge("microarb_open_notional", &[("asset", "USDT")]), 0);
     // The fills moved the risk book: 0.01 BTC more on Binance, 0.01 less on Upbit.
-    assert_eq!(t.gauge("microarb_balance", &btc("binance")), 1_000 * ONE + ONE / 100);
-    assert_eq!(t.gauge("microarb_balance", &btc("upbit")), 1_000 * ONE - ONE / 100);
+    assert_eq!(
+        t.gauge("microarb_balance", &btc("binance")),
+        1_000 * ONE + ONE / 100
+    );
+    assert_eq!(
+        t.gauge("microarb_balance", &btc("upbit")),
+        1_000 * ONE - ONE / 100
+    );
     assert_eq!(t.gauge("microarb_residual_position", &btc("binance")), 0);
     // Five order timeouts in a row open Upbit's breaker; the gauge follows at the next flush.
     for _ in 0..5 {
@@ -347,7 +359,10 @@ fn gauges_publish_breakers_balances_open_notional_and_the_wait_queue_at_each_flu
     assert_eq!(t.gauge("microarb_breaker_state", &up("open")), 1);
     assert_eq!(t.gauge("microarb_breaker_state", &up("closed")), 0);
     assert_eq!(
-        t.gauge("microarb_breaker_state", &[("venue", "binance"), ("state", "closed")]),
+        t.gauge(
+            "microarb_breaker_state",
+            &[("venue", "binance"), ("state", "closed")]
+        ),
         1
     );
 }
@@ -363,8 +378,15 @@ fn a_residual_is_published_on_the_venue_that_holds_it_and_the_kill_switch_when_o
     let mut reg = Registry::new();
     let (tx, rx) = ring::<Opportunity>("opps", 64, &mut reg.counters);
     let kill = KillSwitch::new();
-    let stage = ExecStage::new(p, rx, Script::default(), Clock::new(), kill.clone(), &mut reg)
-        .expect("stage");
+    let stage = ExecStage::new(
+        p,
+        rx,
+        Script::default(),
+        Clock::new(),
+        kill.clone(),
+        &mut reg,
+    )
+    .expect("stage");
     let mut t = T {
         stage,
         tx,
@@ -386,7 +408,10 @@ fn a_residual_is_published_on_the_venue_that_holds_it_and_the_kill_switch_when_o
     assert_eq!(t.count("exec.legging.residual"), 1);
     t.flush();
     let btc = |v| [("venue", v), ("asset", "BTC")];
-    assert_eq!(t.gauge("microarb_residual_position", &btc("binance")), ONE / 100);
+    assert_eq!(
+        t.gauge("microarb_residual_position", &btc("binance")),
+        ONE / 100
+    );
     assert_eq!(t.gauge("microarb_residual_position", &btc("upbit")), 0);
     assert_eq!(t.gauge("microarb_kill_switch", &[]), 0);
     kill.trip();
@@ -413,8 +438,14 @@ fn token_use_is_published_per_venue_and_group() {
     assert_eq!(t.gauge("microarb_ratelimit_rate_ratio", &order), 1_000_000);
     assert_eq!(t.arb().len(), 2);
     t.flush();
-    assert_eq!(t.gauge("microarb_ratelimit_token_use_ratio", &order), 500_000);
+    assert_eq!(
+        t.gauge("microarb_ratelimit_token_use_ratio", &order),
+        500_000
+    );
     assert_eq!(t.arb().len(), 2);
     t.flush();
-    assert_eq!(t.gauge("microarb_ratelimit_token_use_ratio", &order), 1_000_000);
+    assert_eq!(
+        t.gauge("microarb_ratelimit_token_use_ratio", &order),
+        1_000_000
+    );
 }
