@@ -18,6 +18,8 @@ mod record;
 mod replay;
 mod run;
 mod summary;
+#[cfg(feature = "top")]
+mod top;
 
 pub use engine_args::EngineArgs;
 pub use exit::{config_failure, runtime_failure};
@@ -50,6 +52,9 @@ enum Command {
     Kill(kill::KillArgs),
     /// Check this host for the pinned cores: governor, isolation, IRQs, SMT, THP, clock, swap.
     Doctor(doctor::DoctorArgs),
+    /// A live terminal view of a running engine, from its metrics endpoint (`q` quits).
+    #[cfg(feature = "top")]
+    Top(top::TopArgs),
 }
 
 /// Run the parsed command.
@@ -64,5 +69,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Hist(a) => hist::main(a),
         Command::Kill(a) => kill::main(a),
         Command::Doctor(a) => doctor::main(a),
+        #[cfg(feature = "top")]
+        Command::Top(a) => top::main(a),
     }
 }
