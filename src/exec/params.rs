@@ -243,6 +243,9 @@ fn amount(what: &str, t: &DecimalText) -> Result<i64, ExecBuildError> {
         })
 }
 
+/// The risk book, each instrument's (price, qty) scale, and the assets by id.
+type RiskBook = (Risk, Vec<(u8, u8)>, Assets);
+
 /// Asset ids by name, in order of first appearance; `bool`: it is some instrument's quote.
 #[derive(Default)]
 struct Assets(Vec<(String, bool)>);
@@ -294,10 +297,7 @@ impl ExecParams {
 
     /// The risk book (limits, instruments, assets, starting balances on every venue), each
     /// instrument's (price, qty) scale, and the assets by id.
-    fn risk_book(
-        cfg: &Config,
-        g: &GatewayInputs<'_>,
-    ) -> Result<(Risk, Vec<(u8, u8)>, Assets), ExecBuildError> {
+    fn risk_book(cfg: &Config, g: &GatewayInputs<'_>) -> Result<RiskBook, ExecBuildError> {
         let r = &cfg.risk;
         let max_order = amount("risk.max_order_notional", &r.max_order_notional)?;
         let max_open = amount("risk.max_open_notional", &r.max_open_notional)?;

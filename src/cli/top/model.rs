@@ -67,7 +67,7 @@ impl Buckets {
     /// `None` without observations.
     pub fn quantile(&self, q: f64) -> Option<Quantile> {
         let total = self.count();
-        if !(total > 0.0) {
+        if total.is_nan() || total <= 0.0 {
             return None;
         }
         let rank = q.clamp(0.0, 1.0) * total;
@@ -309,9 +309,12 @@ fn latency_row(metric: &str, window: &'static str, b: &Buckets) -> LatencyRow {
     }
 }
 
+/// A counter's rate over the last interval, by name and labels.
+type RateFn<'a> = dyn Fn(&str, &[(&str, &str)]) -> Option<f64> + 'a;
+
 /// Venues in the order the engine lists them (its breaker gauges follow the config), then any
 /// only the quote counters name.
-fn venues(cur: &Scrape, rate: &dyn Fn(&str, &[(&str, &str)]) -> Option<f64>) -> Vec<VenueRow> {
+fn venues(cur: &Scrape, rate: &RateFn<'_>) -> Vec<VenueRow> {
     let mut names: Vec<String> = Vec::new();
     for fam in ["microarb_breaker_state", "microarb_quotes_total"] {
         for s in cur.all(fam) {

@@ -88,8 +88,7 @@ fn percentiles_from_the_engines_buckets_bracket_hdrhistograms_own() {
         let lo = LATENCY_BUCKETS_NS
             .iter()
             .map(|&n| n as f64 / 1e9)
-            .filter(|&le| le < hi)
-            .last()
+            .rfind(|&le| le < hi)
             .unwrap_or(0.0);
         assert!(
             got.seconds >= lo - 1e-12 && got.seconds <= hi + 1e-12,

@@ -66,6 +66,7 @@ impl Scrape {
     }
 
     /// Number of samples.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.by_name.values().map(Vec::len).sum()
     }

@@ -13,10 +13,13 @@ use super::model::{Quantile, View};
 
 /// Draw `v` for the endpoint `url`, refreshing every `every_s` seconds.
 pub fn draw(f: &mut Frame, v: &View, url: &str, every_s: f64) {
+    // Venues and outcomes as tall as their rows (borders and header: 3 more); latency rows for
+    // three metrics over two windows; balances and queues take the rest.
+    let top_rows = v.venues.len().max(v.outcomes.len() + 1).max(1) + 3;
     let [status, top, latency, bottom, help] = Layout::vertical([
         Constraint::Length(2),
-        Constraint::Min(6),
-        Constraint::Length(8),
+        Constraint::Length(u16::try_from(top_rows).unwrap_or(u16::MAX)),
+        Constraint::Length(9),
         Constraint::Min(5),
         Constraint::Length(1),
     ])
