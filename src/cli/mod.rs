@@ -21,6 +21,8 @@ mod replay;
 mod run;
 mod sign;
 mod summary;
+#[cfg(feature = "top")]
+mod top;
 
 pub use engine_args::EngineArgs;
 pub use exit::{config_failure, runtime_failure};
@@ -60,6 +62,9 @@ enum Command {
     Doctor(doctor::DoctorArgs),
     /// Print the exact signed HTTP request the engine would send for one IOC limit order.
     Sign(sign::SignArgs),
+    /// A live terminal view of a running engine, from its metrics endpoint (`q` quits).
+    #[cfg(feature = "top")]
+    Top(top::TopArgs),
 }
 
 /// Run the parsed command.
@@ -77,5 +82,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Emergency(a) => emergency::main(a),
         Command::Doctor(a) => doctor::main(a),
         Command::Sign(a) => sign::main(a),
+        #[cfg(feature = "top")]
+        Command::Top(a) => top::main(a),
     }
 }

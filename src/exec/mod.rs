@@ -49,6 +49,6 @@ pub use guards::{
 };
 pub use limits::{default_limit, EndpointGroup, Gcra, LimitSpec, Zero429, Zero429Config};
 pub use orders::LeggingParams;
-pub use params::{ExecBuildError, ExecParams, VenueExec, ASSET_SCALE};
+pub use params::{ExecBuildError, ExecNames, ExecParams, VenueExec, ASSET_SCALE};
 pub use secrets::{ApiSecret, SecretError};
 pub use stage::ExecStage;

@@ -195,6 +195,17 @@ pub struct ExecParams {
     pub wait_capacity: usize,
     /// The paper venue (used when the gateway is paper).
     pub paper: PaperParams,
+    /// Venue names by id, and asset names by [`AssetId`]: the labels of the stage's gauges.
+    pub names: ExecNames,
+}
+
+/// Names of the ids the execution stage works with, for telemetry labels only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecNames {
+    /// Venue names by `VenueId`.
+    pub venues: Vec<String>,
+    /// Asset names by `AssetId` (`BTC/USDT` gives `BTC` and `USDT`).
+    pub assets: Vec<String>,
 }
 
 fn bps(v: f64) -> Bps {
@@ -243,6 +254,9 @@ fn amount(what: &str, t: &DecimalText) -> Result<i64, ExecBuildError> {
         })
 }
 
+/// The risk book, each instrument's (price, qty) scale, and the assets by id.
+type RiskBook = (Risk, Vec<(u8, u8)>, Assets);
+
 /// Asset ids by name, in order of first appearance; `bool`: it is some instrument's quote.
 #[derive(Default)]
 struct Assets(Vec<(String, bool)>);
@@ -266,7 +280,7 @@ impl ExecParams {
     pub fn from_config(cfg: &Config) -> Result<ExecParams, ExecBuildError> {
         let e = &cfg.execution;
         let g = GatewayInputs::of(cfg);
-        let (risk, scales) = Self::risk_book(cfg, &g)?;
+        let (risk, scales, assets) = Self::risk_book(cfg, &g)?;
         let venues = Self::venues(cfg, &g);
         Ok(ExecParams {
             slots: Self::slot_config(cfg),
@@ -292,6 +306,10 @@ impl ExecParams {
             scales,
             wait_capacity: 64,
             paper: Self::paper(cfg)?,
+            names: ExecNames {
+                venues: cfg.venues.iter().map(|v| v.name.clone()).collect(),
+                assets: assets.0.into_iter().map(|(n, _)| n).collect(),
+            },
         })
     }
 
@@ -313,12 +331,9 @@ impl ExecParams {
         Some(out)
     }
 
-    /// The risk book (limits, instruments, assets, starting balances on every venue) and each
-    /// instrument's (price, qty) scale.
-    fn risk_book(
-        cfg: &Config,
-        g: &GatewayInputs<'_>,
-    ) -> Result<(Risk, Vec<(u8, u8)>), ExecBuildError> {
+    /// The risk book (limits, instruments, assets, starting balances on every venue), each
+    /// instrument's (price, qty) scale, and the assets by id.
+    fn risk_book(cfg: &Config, g: &GatewayInputs<'_>) -> Result<RiskBook, ExecBuildError> {
         let r = &cfg.risk;
         let max_order = amount("risk.max_order_notional", &r.max_order_notional)?;
         let max_open = amount("risk.max_open_notional", &r.max_open_notional)?;
@@ -359,7 +374,7 @@ impl ExecParams {
                 risk.set_balance(VenueId(v as u8), AssetId(i as u8), amount)?;
             }
         }
-        Ok((risk, scales))
+        Ok((risk, scales, assets))
     }
 
     /// Each venue's fees, slippage and rate-limit groups.

@@ -24,6 +24,7 @@ use crate::runtime::{
     effective_threads, ring, IdleStrategy, RingTx, Shutdown, Stage, Worker, WorkerReport,
 };
 use crate::strategy::{StrategyStage, TimeSource};
+use crate::telemetry::gauges::QUEUE_CAPACITY;
 use crate::telemetry::{thread as telemetry_thread, Hub, OppLog, Registry, TelemetryOptions};
 
 /// A replay runs on the paper venue only: the capture's prices are old, and one wrong config line
@@ -56,6 +57,10 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
     let cap = cfg.runtime.ring_capacity as usize;
     let (q_tx, q_rx) = ring::<Quote>("quotes", cap, &mut reg.counters);
     let (o_tx, o_rx) = ring::<Opportunity>("opps", cap, &mut reg.counters);
+    for queue in ["quotes", "opps"] {
+        let capacity = i64::try_from(cap.max(1)).unwrap_or(i64::MAX);
+        reg.gauge(QUEUE_CAPACITY, &[("queue", queue)]).set(capacity);
+    }
 
     let source = build_source(cfg, feed, q_tx, clock, &shutdown, &mut reg)?;
     let mut opps_log = opts

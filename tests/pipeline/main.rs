@@ -6,5 +6,6 @@ mod common;
 mod emergency;
 mod engine_run;
 mod metrics;
+mod metrics_state;
 mod replay;
 mod replay_paper;

@@ -303,6 +303,7 @@ impl<G: Gateway> ExecStage<G> {
         let mut flow = arb.flow;
         if net != 0 {
             self.c.residual.inc();
+            self.gauges.on_residual(&self.risk, &arb.opp, net);
             let reference = if net > 0 { arb.buy_ref } else { arb.sell_ref };
             flow += notional(reference, Qty(net));
         }

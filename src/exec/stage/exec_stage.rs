@@ -44,7 +44,9 @@
 //!
 //! Hot path: no allocation (fixed tables, fixed event and byte buffers), no lock, no clock read
 //! except the [`Clock`] used to measure latencies; every rule runs on the `now_ns` argument.
-//! Breaker, slot and rate-limit counters are copied to telemetry counters at each flush.
+//! Breaker, slot and rate-limit counters are copied to telemetry counters at each flush, and the
+//! state gauges (kill switch, breakers, token use, balances, open notional, residuals, wait queue)
+//! are stored then too.
 
 use crate::base::breaker::{Breaker, BreakerState, Transition};
 use crate::base::Clock;
@@ -119,6 +121,7 @@ pub struct ExecStage<G: Gateway = PaperGateway> {
     rec: Recorder,
     outcomes: OutcomeCounters,
     c: ExecCounters,
+    gauges: ExecGauges,
     opps_log: Option<OppLogTx>,
     /// The book ring from the strategy stage (paper gateway only): every quote it received, handed
     /// to the gateway before anything else each poll.
@@ -148,6 +151,7 @@ impl<G: Gateway> ExecStage<G> {
                     .map_err(|source| ExecBuildError::Limits { venue, source })?,
             );
         }
+        let gauges = ExecGauges::register(reg, &p.names, &limits, p.wait_capacity.max(1));
         Ok(ExecStage {
             rx,
             gw,
@@ -185,6 +189,7 @@ impl<G: Gateway> ExecStage<G> {
             ),
             outcomes: OutcomeCounters::register(reg, "exec"),
             c: ExecCounters::register(reg),
+            gauges,
             opps_log: None,
             books: None,
             emergency: None,
@@ -698,6 +703,14 @@ impl<G: Gateway> Stage for ExecStage<G> {
         }
         self.c.emergency_exits.set(exits);
         self.c.emergency_active.set(active);
+        self.gauges.publish(
+            now,
+            &self.kill,
+            &self.breakers,
+            &self.limits,
+            &self.risk,
+            self.n_waiting,
+        );
         self.rec.flush(now_ns);
     }
 
@@ -712,6 +725,10 @@ mod answers;
 #[path = "counters.rs"]
 mod counters;
 use counters::ExecCounters;
+
+#[path = "gauges.rs"]
+mod gauges;
+use gauges::ExecGauges;
 
 #[cfg(test)]
 #[path = "exec_stage_tests.rs"]

@@ -3,12 +3,15 @@
 //!
 //! Families: every counter under its mapped name ([`names`]), `microarb_opportunities_*` summed
 //! across stages (as the report sums them), `microarb_latency_seconds{metric}` histograms (one
-//! per [`Metric`], cumulative since start), `microarb_latency_clamped_total{metric}`, and the
+//! per [`Metric`], cumulative since start), `microarb_latency_clamped_total{metric}`, the
+//! state gauges the stages publish ([`crate::telemetry::gauges`]: kill switch, breakers, rate
+//! limits, balances, open notional, residual positions, queue depths; see [`state`]), and the
 //! RSS gauges.
 
 pub mod exposition;
 pub mod names;
 pub mod server;
+pub mod state;
 
 use std::collections::BTreeMap;
 
@@ -122,6 +125,7 @@ pub fn render(hub: &Hub) -> String {
         &[],
         hub.intervals_seen(),
     );
+    state::render(&mut e, &hub.counters, &hub.gauges);
     if let Some(r) = rss::read() {
         e.sample(
             "microarb_resident_memory_bytes",
