@@ -26,11 +26,14 @@ pub enum RejectReason {
     /// Both legs were sent and neither filled anything (each IOC found no liquidity at its limit, or
     /// the venue refused it): no position, nothing to unwind.
     NoFill = 9,
+    /// A leg's latest quote came from the REST fallback (polled during a WebSocket outage) and
+    /// `ingest.trade_on_rest_quotes` is off.
+    RestQuote = 10,
 }
 
 impl RejectReason {
     /// Every reason, in counter order.
-    pub const ALL: [RejectReason; 10] = [
+    pub const ALL: [RejectReason; 11] = [
         RejectReason::Duplicate,
         RejectReason::StaleQuote,
         RejectReason::BelowThreshold,
@@ -41,6 +44,7 @@ impl RejectReason {
         RejectReason::InsufficientBalance,
         RejectReason::KillSwitch,
         RejectReason::NoFill,
+        RejectReason::RestQuote,
     ];
 
     /// Stable snake_case name used in reports and `--opps` output.
@@ -56,6 +60,7 @@ impl RejectReason {
             RejectReason::InsufficientBalance => "insufficient_balance",
             RejectReason::KillSwitch => "kill_switch",
             RejectReason::NoFill => "no_fill",
+            RejectReason::RestQuote => "rest_quote",
         }
     }
 }
@@ -119,6 +124,7 @@ impl Outcome {
                 RejectReason::InsufficientBalance => "rejected:insufficient_balance",
                 RejectReason::KillSwitch => "rejected:kill_switch",
                 RejectReason::NoFill => "rejected:no_fill",
+                RejectReason::RestQuote => "rejected:rest_quote",
             },
         }
     }
