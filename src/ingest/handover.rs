@@ -6,8 +6,8 @@
 //! - a REST answer showing the same top of book (prices and sizes, [`Quote::same_book`]) as the
 //!   last quote pushed, from either source, is not a new update: it is not pushed
 //!   ([`RestVerdict::Unchanged`], counted `rest_unchanged`);
-//! - a REST answer to a request sent before the last WebSocket quote was received is older than
-//!   what the strategy holds: not pushed ([`RestVerdict::Superseded`], `rest_superseded`), so the
+//! - a REST answer stamped (its round's start, at or before its request was sent) before the last
+//!   WebSocket quote was received may be older than what the strategy holds: not pushed ([`RestVerdict::Superseded`], `rest_superseded`), so the
 //!   book never moves backwards at the hand-over;
 //! - a WebSocket quote showing the same book as the REST quote pushed just before it is that same
 //!   update seen again: not pushed ([`WsVerdict::SameAsRest`], counted `ws_same_as_rest` instead
@@ -85,15 +85,15 @@ impl Handover {
         }
     }
 
-    /// The verdict on a REST quote whose request was sent at `sent_ns`.
+    /// The verdict on a REST quote stamped `stamp_ns` (its round's start).
     #[inline]
-    pub fn rest(&self, q: &Quote, sent_ns: u64) -> RestVerdict {
+    pub fn rest(&self, q: &Quote, stamp_ns: u64) -> RestVerdict {
         match self.slot(q).map(|i| &self.last[i]) {
             Some(l) if l.pushed && l.quote.same_book(q) => RestVerdict::Unchanged,
             Some(l)
                 if l.pushed
                     && l.quote.source == QuoteSource::Ws
-                    && l.quote.recv_ts_ns > sent_ns =>
+                    && l.quote.recv_ts_ns > stamp_ns =>
             {
                 RestVerdict::Superseded
             }

@@ -137,12 +137,13 @@ impl Out {
         }
     }
 
-    /// Handle one quote of a REST answer to a request sent at `sent_ns`: stamp it with that time
-    /// (see `rest/poller.rs`), push it if [`Handover`] says it is new, count it either way.
+    /// Handle one quote of a REST answer whose round started at `stamp_ns` (at or before its
+    /// request was sent): stamp it with that time (see `rest/poller.rs`), push it if [`Handover`]
+    /// says it is new, count it either way.
     #[inline]
-    pub fn push_rest(&mut self, mut q: Quote, sent_ns: u64, c: &RestCounters) {
-        q.recv_ts_ns = sent_ns;
-        match self.handover.rest(&q, sent_ns) {
+    pub fn push_rest(&mut self, mut q: Quote, stamp_ns: u64, c: &RestCounters) {
+        q.recv_ts_ns = stamp_ns;
+        match self.handover.rest(&q, stamp_ns) {
             RestVerdict::Unchanged => c.unchanged.inc(),
             RestVerdict::Superseded => c.superseded.inc(),
             RestVerdict::New => {

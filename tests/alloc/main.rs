@@ -13,5 +13,6 @@ mod cache;
 mod detector;
 mod ingest;
 mod rest;
+mod rest_answers;
 mod runtime;
 mod venues;

@@ -17,10 +17,12 @@
 //!   interval is bounded by the venue's public limit when the config is checked
 //!   (`config::rest_poll`). A 429 or 418 pauses polling for its `Retry-After` (seconds; 1 s when
 //!   absent), as Binance requires of a client that wants no ban.
-//! - Time stamps: a REST quote's `recv_ts_ns` is the time its request was **sent**: the venue read
-//!   its book after that, so the quote's age is never understated, and staleness (the strategy's
-//!   `stale_after_ms` rule, the same as for the stream) starts counting at the earliest moment the
-//!   book can be from.
+//! - Time stamps: a REST quote's `recv_ts_ns` is the scheduled start of the round that asked for
+//!   it (`t0 + k * interval`), at or before the request was sent: the venue read its book after
+//!   that, so the quote's age is never understated, and staleness (the strategy's
+//!   `stale_after_ms` rule, the same as for the stream) counts from the earliest moment the book
+//!   can be from. It also makes the cadence exact: consecutive REST quotes of an instrument are
+//!   stamped one interval apart (unless a round was skipped, or its answer was not new).
 //! - Nothing here blocks: connect, TLS, writes and reads all resume on readiness; a poll without
 //!   an answer within `ingest.rest_timeout_ms` closes the connection (a late answer is never read
 //!   as the next one's). Reading an answer allocates nothing (the connection's buffers are sized
@@ -52,9 +54,11 @@ pub struct RestPoller {
     started_ns: Option<u64>,
     ws_was_live: bool,
     next_round_ns: u64,
+    /// Scheduled start of the round in progress (the stamp of its quotes).
+    round_ns: u64,
     next_req: usize,
-    /// The outstanding request: its index and send time.
-    in_flight: Option<(usize, u64)>,
+    /// The outstanding request: its index, its round's stamp, and when it was sent.
+    in_flight: Option<(usize, u64, u64)>,
     connecting_since_ns: u64,
     reconnect_at_ns: u64,
     backoff_ns: u64,
@@ -83,6 +87,7 @@ impl RestPoller {
             started_ns: None,
             ws_was_live: false,
             next_round_ns: 0,
+            round_ns: 0,
             next_req: 0,
             in_flight: None,
             connecting_since_ns: 0,
@@ -158,7 +163,7 @@ impl RestPoller {
             }
             ConnState::Idle => self.send_due(now, reg, out),
             ConnState::Busy => {
-                if let Some((_, sent)) = self.in_flight {
+                if let Some((_, _, sent)) = self.in_flight {
                     if now.saturating_sub(sent) > self.spec.timeout_ns {
                         self.counters.timeouts.inc();
                         self.in_flight = None;
@@ -195,12 +200,10 @@ impl RestPoller {
                 return (0, None);
             }
             self.next_req = 0;
-            let next = self.next_round_ns.saturating_add(self.spec.poll_ns);
-            self.next_round_ns = if next > now {
-                next
-            } else {
-                now.saturating_add(self.spec.poll_ns)
-            };
+            // A round late by a whole interval or more is skipped: the schedule restarts now.
+            let late = now.saturating_sub(self.next_round_ns) >= self.spec.poll_ns;
+            self.round_ns = if late { now } else { self.next_round_ns };
+            self.next_round_ns = self.round_ns.saturating_add(self.spec.poll_ns);
         }
         let i = self.next_req;
         self.next_req += 1;
@@ -208,7 +211,7 @@ impl RestPoller {
             .request_buf()
             .extend_from_slice(&self.spec.requests[i].bytes);
         self.conn.start();
-        self.in_flight = Some((i, now));
+        self.in_flight = Some((i, self.round_ns, now));
         self.counters.polls.inc();
         self.drive(now, reg, out)
     }
@@ -243,7 +246,7 @@ impl RestPoller {
                 (0, None)
             }
             Progress::Ready => {
-                let Some((i, sent_ns)) = self.in_flight.take() else {
+                let Some((i, stamp_ns, _)) = self.in_flight.take() else {
                     self.conn.close(reg);
                     return (0, None);
                 };
@@ -257,7 +260,7 @@ impl RestPoller {
                         200 => {
                             let r =
                                 parse_answer(spec.kind, body, table, asked, spec.venue, &mut |q| {
-                                    out.push_rest(q, sent_ns, c)
+                                    out.push_rest(q, stamp_ns, c)
                                 });
                             match r {
                                 Ok(Answer::Quotes { unknown, .. }) => {
