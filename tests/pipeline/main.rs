@@ -6,3 +6,4 @@ mod common;
 mod engine_run;
 mod metrics;
 mod replay;
+mod rest_fallback;
