@@ -21,11 +21,13 @@ pub mod binance;
 mod build;
 pub mod bybit;
 mod counters;
+mod dispatch;
 pub mod okx;
 mod poller;
 pub mod upbit;
 
-pub use answer::{parse_answer, Answer};
+pub use answer::Answer;
 pub use build::{public_base, rest_spec, RestBuildError, RestRequest, RestSpec};
 pub use counters::RestCounters;
+pub use dispatch::parse_answer;
 pub use poller::RestPoller;

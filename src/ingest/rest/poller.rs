@@ -31,9 +31,10 @@
 
 use mio::{Registry as MioRegistry, Token};
 
-use super::answer::{parse_answer, Answer};
+use super::answer::Answer;
 use super::build::RestSpec;
 use super::counters::RestCounters;
+use super::dispatch::parse_answer;
 use crate::ingest::out::{Out, ParseSample};
 use crate::ingest::venues::SymbolTable;
 use crate::net::http::{ConnState, HttpConn, Progress};
