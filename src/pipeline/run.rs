@@ -15,7 +15,7 @@ use super::options::{RunOptions, RunSummary};
 use super::outputs::write_outputs;
 use super::replay::ReplayStage;
 use crate::base::Clock;
-use crate::config::{machine_cores, parse_metrics_addr, Config, StageName};
+use crate::config::{machine_cores, parse_metrics_addr, Config, GatewayKind, StageName};
 use crate::exec::{ExecStage, Gateway, KillSwitch};
 use crate::ingest::{parsers_from_config, IngestStage};
 use crate::model::{Opportunity, Quote};
@@ -26,10 +26,22 @@ use crate::runtime::{
 use crate::strategy::{StrategyStage, TimeSource};
 use crate::telemetry::{thread as telemetry_thread, Hub, OppLog, Registry, TelemetryOptions};
 
+/// A replay runs on the paper venue only: the capture's prices are old, and one wrong config line
+/// must not send them to a live venue.
+fn refuse_trading_replay(cfg: &Config, feed: &Feed) -> Result<(), RunError> {
+    match (feed, cfg.execution.gateway) {
+        (Feed::Replay { .. }, g) if g != GatewayKind::Paper => Err(RunError::ReplayNeedsPaper {
+            gateway: g.as_str(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Run the engine on `cfg` with `feed` until `opts.seconds` pass or shutdown is requested.
 pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, RunError> {
-    // Refuse a bad metrics address before anything starts.
+    // Refuse a bad metrics address, and a replay that could reach a venue, before anything starts.
     metrics_addr(cfg, opts)?;
+    refuse_trading_replay(cfg, &feed)?;
     let clock = Clock::new();
     let shutdown = opts.shutdown.clone().unwrap_or_default();
     if opts.signals {

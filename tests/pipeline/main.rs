@@ -7,3 +7,4 @@ mod engine_run;
 mod metrics;
 mod replay;
 mod rest_fallback;
+mod replay_paper;
