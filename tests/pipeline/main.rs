@@ -6,5 +6,5 @@ mod common;
 mod engine_run;
 mod metrics;
 mod replay;
-mod rest_fallback;
 mod replay_paper;
+mod rest_fallback;
