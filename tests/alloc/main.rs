@@ -14,5 +14,6 @@ mod detector;
 mod ingest;
 mod rest;
 mod rest_answers;
+mod rest_poll;
 mod runtime;
 mod venues;
