@@ -5,8 +5,8 @@
 
 use super::config::{ApiCredentials, MockConfig, MockVenue, SyntheticSource};
 use super::format::Scales;
-use super::rest_limits::RestLimits;
-use super::rest_state::has_rest;
+use super::rest::has_rest;
+use super::rest::RestLimits;
 use super::server::{MockError, MockExchange};
 use crate::market::SimParams;
 

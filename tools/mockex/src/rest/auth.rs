@@ -11,6 +11,8 @@
 //!   with `{"error":{"name":...}}` (`invalid_access_key`, `jwt_verification`,
 //!   `invalid_query_payload`).
 //!
+//! - Bybit and OKX: [`verify_bybit`] and [`verify_okx`] (`auth_v5`).
+//!
 //! Test tooling (allocation allowed); comparisons of signatures are constant-time via `ring`.
 //! Public so the engine's tests can check its signer against these checks; the mock's own tests
 //! check them against the venues' published examples and hand-built tokens.
@@ -19,7 +21,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ring::{digest, hmac};
 
-use super::config::ApiCredentials;
+use crate::config::ApiCredentials;
 
 /// Why a request was refused before its business was looked at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,9 +34,16 @@ pub enum AuthError {
     StaleTimestamp,
     /// Upbit: `query_hash` missing or not the hash of the parameters (`invalid_query_payload`).
     BadQueryHash,
-    /// A required parameter is missing or malformed (Binance -1102).
+    /// A required parameter is missing or malformed (Binance -1102); OKX: a timestamp that is
+    /// not ISO 8601 (50112).
     Malformed,
+    /// OKX: `OK-ACCESS-PASSPHRASE` is not the key's passphrase (50105).
+    BadPassphrase,
+    /// OKX: this authentication header is missing or empty (50103, 50104, 50106, 50107).
+    MissingHeader(&'static str),
 }
+
+pub use super::auth_v5::{parse_iso8601_ms, verify_bybit, verify_okx, BybitAuth, OkxAuth};
 
 /// The `name=value` pairs of a url-encoded string, in order (no percent-decoding: the engine
 /// sends only unreserved characters, and a percent-encoded one just fails to match).
@@ -70,7 +79,7 @@ fn without_signature(s: &[u8]) -> Vec<u8> {
     out
 }
 
-fn hex_decode(s: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn hex_decode(s: &[u8]) -> Option<Vec<u8>> {
     if s.len() % 2 != 0 {
         return None;
     }
@@ -202,6 +211,7 @@ mod tests {
         ApiCredentials {
             key: BINANCE_KEY.into(),
             secret: BINANCE_SECRET.into(),
+            passphrase: String::new(),
         }
     }
 
@@ -284,6 +294,7 @@ mod tests {
         let c = ApiCredentials {
             key: "upbit-access".into(),
             secret: "upbit-secret".into(),
+            passphrase: String::new(),
         };
         let query = "market=KRW-BTC&side=bid&volume=0.01&price=100&ord_type=limit&identifier=ma42";
         let hash = hex(digest::digest(&digest::SHA512, query.as_bytes()).as_ref());

@@ -1,5 +1,5 @@
 //! Fault injection on the REST side, per venue, at run time ([`RestFault`] through
-//! [`Control::inject_rest`](super::Control::inject_rest)).
+//! [`Control::inject_rest`](crate::Control::inject_rest)).
 //!
 //! One lasting mode at a time (a new mode replaces the old; [`RestFault::Clear`] ends it) plus an
 //! independent answer delay. Modes act on order placements only, so the client's status queries

@@ -1,20 +1,50 @@
-//! The mock exchange's REST order endpoints (docs/architecture.md, "Contracts"): one HTTP/1.1 keep-alive
-//! server per REST venue (Binance and Upbit kinds) on 127.0.0.1, served when
-//! [`MockConfig::api`](super::MockConfig::api) holds credentials.
+//! The mock exchange's REST endpoints (docs/architecture.md, "Contracts"): one HTTP/1.1
+//! keep-alive server per venue on 127.0.0.1, served when
+//! [`MockConfig::api`](crate::MockConfig::api) holds credentials.
 //!
-//! - Binance: `POST /api/v3/order` (parameters in the query string and/or form body) and
-//!   `GET /api/v3/order` by `origClientOrderId`; `X-MBX-APIKEY` + HMAC-SHA256 signature +
-//!   `timestamp` within `recvWindow` ([`rest_auth`](super::rest_auth)).
-//! - Upbit: `POST /v1/orders` (JSON body) and `GET /v1/order?identifier=`; `Authorization: Bearer`
-//!   JWT HS256 with the SHA-512 `query_hash`.
-//! - Answers: [`rest_handler`](super::rest_handler). Limits and their headers: [`rest_limits`](super::rest_limits); matching against the venue's
-//!   latest synthetic top of book: [`rest_orders`](super::rest_orders); faults:
-//!   [`RestFault`](super::RestFault). Every request and outcome is counted in
-//!   [`VenueStats`](super::VenueStats) (`rest_*`).
+//! - The request pipeline (`handler`): route, storm fault, authentication, rate limits, then the
+//!   operation on the venue's orders (`book`), every step counted in
+//!   [`VenueStats`](crate::VenueStats) (`rest_*`).
+//! - One dialect per venue (`dialect`): `binance` (`/api/v3/...`, HMAC query signature),
+//!   `upbit` (`/v1/...`, JWT with query_hash), `bybit` (`/v5/...`, `X-BAPI-*` headers) and `okx`
+//!   (`/api/v5/...`, `OK-ACCESS-*` headers with the passphrase): routes, parameters, auth,
+//!   order JSON and error bodies, each from the venue's documentation.
+//! - Verifiers: [`auth`] (Binance, Upbit) and `auth_v5` (Bybit, OKX). Limits: [`RestLimits`]
+//!   (`limits`, `limits_v5`). Faults: [`RestFault`] (`faults`).
 //!
 //! Blocking std threads (accept + one per connection), allocation allowed: test tooling. A
 //! connection thread wakes every 100 ms to notice the exchange stopping. Nothing here prints or
 //! stores the credentials.
+
+mod account;
+mod answer;
+pub mod auth;
+mod auth_v5;
+mod binance;
+mod binance_info;
+mod book;
+mod bybit;
+mod bybit_info;
+mod dialect;
+mod faults;
+mod handler;
+mod ledger;
+mod limits;
+mod limits_v5;
+mod okx;
+mod okx_info;
+mod params;
+mod rules;
+mod state;
+mod upbit;
+mod upbit_info;
+
+pub use account::AccountConfig;
+pub use faults::RestFault;
+pub use limits::RestLimits;
+pub use rules::InstrumentRules;
+pub use state::has_rest;
+pub(crate) use state::RestSide;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -22,10 +52,11 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::rest_handler::{handle, reason};
-use super::rest_state::{lock, Request, RestSide};
-use super::shared::Shared;
-use super::stats::VenueCounters;
+use crate::shared::Shared;
+use crate::stats::VenueCounters;
+use answer::reason;
+use handler::handle;
+use state::{lock, Request};
 
 /// Largest request accepted (head and body).
 const MAX_REQUEST: usize = 64 << 10;
@@ -64,14 +95,13 @@ fn take_request(buf: &mut Vec<u8>) -> Result<Option<Request>, ()> {
         Ok(httparse::Status::Partial) => return Ok(None),
         Err(_) => return Err(()),
     };
-    let header = |name: &str| {
-        req.headers
-            .iter()
-            .find(|h| h.name.eq_ignore_ascii_case(name))
-            .map(|h| h.value.to_vec())
-    };
-    let len = match header("content-length") {
-        Some(v) => std::str::from_utf8(&v)
+    let len = match req
+        .headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case("content-length"))
+        .map(|h| h.value)
+    {
+        Some(v) => std::str::from_utf8(v)
             .ok()
             .and_then(|s| s.trim().parse::<usize>().ok())
             .ok_or(())?,
@@ -89,8 +119,11 @@ fn take_request(buf: &mut Vec<u8>) -> Result<Option<Request>, ()> {
         method: req.method.unwrap_or("").to_owned(),
         path: path.to_owned(),
         query: query.as_bytes().to_vec(),
-        api_key: header("x-mbx-apikey"),
-        authorization: header("authorization"),
+        headers: req
+            .headers
+            .iter()
+            .map(|h| (h.name.to_ascii_lowercase(), h.value.to_vec()))
+            .collect(),
         body: buf[head..head + len].to_vec(),
     };
     buf.drain(..head + len);
@@ -115,11 +148,13 @@ fn serve(shared: &Shared, side: &RestSide, vi: usize, mut stream: TcpStream) {
                         std::thread::sleep(d);
                     }
                 }
+                // Every answer carries `Date` (Upbit's clients read the server time from it).
                 let out = format!(
-                    "HTTP/1.1 {} {}\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: {}\r\n{}\r\n{}",
+                    "HTTP/1.1 {} {}\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: {}\r\nDate: {}\r\n{}\r\n{}",
                     a.status,
                     reason(a.status),
                     a.body.len(),
+                    dialect::http_date(crate::send_log::unix_ns() / 1_000_000),
                     a.headers,
                     a.body
                 );
