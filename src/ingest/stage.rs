@@ -319,7 +319,9 @@ impl Stage for IngestStage {
                         .checked_sub(REST_TOKEN_BASE)
                         .and_then(|i| self.rest.get_mut(i))
                     {
-                        let (answers, sample) = p.on_event(now_ns, reg, &mut self.out);
+                        // REST quotes are stamped on the clock that stamps stream quotes.
+                        let rest_now = self.out.clock.now_ns();
+                        let (answers, sample) = p.on_event(rest_now, reg, &mut self.out);
                         n += answers;
                         if let (Some(s), Some(c)) =
                             (sample, self.conns.get_mut(t - REST_TOKEN_BASE))
@@ -339,8 +341,16 @@ impl Stage for IngestStage {
         for c in self.conns.iter_mut() {
             c.on_timer(now_ns, reg, &mut self.out);
         }
+        // The REST fallback's times come from the clock that stamps stream quotes (`Out::clock`),
+        // so the two sources' stamps compare whoever drives this stage. One vDSO read a poll, and
+        // only when the fallback is configured.
+        let rest_now = if self.rest.is_empty() {
+            now_ns
+        } else {
+            self.out.clock.now_ns()
+        };
         for (p, c) in self.rest.iter_mut().zip(self.conns.iter_mut()) {
-            let (answers, sample) = p.on_timer(now_ns, c.is_live(now_ns), reg, &mut self.out);
+            let (answers, sample) = p.on_timer(rest_now, c.is_live(rest_now), reg, &mut self.out);
             n += answers;
             if let Some(s) = sample {
                 c.offer_sample(now_ns, s);

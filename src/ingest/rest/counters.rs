@@ -45,6 +45,9 @@ pub struct RestCounters {
     pub lost: Counter,
     /// Polls abandoned because the WebSocket took over while they were outstanding.
     pub abandoned: Counter,
+    /// Rounds skipped because the ingest thread came to them a whole interval late (the schedule
+    /// restarts then): each is one gap longer than the interval between REST quotes.
+    pub rounds_skipped: Counter,
 }
 
 impl RestCounters {
@@ -69,6 +72,7 @@ impl RestCounters {
             timeouts: c("timeouts"),
             lost: c("lost"),
             abandoned: c("abandoned"),
+            rounds_skipped: c("rounds_skipped"),
         }
     }
 }

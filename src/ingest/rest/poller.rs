@@ -13,7 +13,8 @@
 //!   or silent past the venue's `stale_after_ms`. At start-up the stream first gets its
 //!   `stale_after_ms` to deliver a quote, so a normal start sends no poll.
 //! - Pace: rounds start at fixed times `t0 + k * poll interval` (a round late by a whole interval
-//!   is skipped, not bunched); a round's requests go one at a time on the one connection. The
+//!   is skipped, not bunched, and counted in `rest_rounds_skipped`); a round's requests go one at
+//!   a time on the one connection. The
 //!   interval is bounded by the venue's public limit when the config is checked
 //!   (`config::rest_poll`). A 429 or 418 pauses polling for its `Retry-After` (seconds; 1 s when
 //!   absent), as Binance requires of a client that wants no ban.
@@ -203,6 +204,9 @@ impl RestPoller {
             self.next_req = 0;
             // A round late by a whole interval or more is skipped: the schedule restarts now.
             let late = now.saturating_sub(self.next_round_ns) >= self.spec.poll_ns;
+            if late {
+                self.counters.rounds_skipped.inc();
+            }
             self.round_ns = if late { now } else { self.next_round_ns };
             self.next_round_ns = self.round_ns.saturating_add(self.spec.poll_ns);
         }
