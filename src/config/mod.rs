@@ -23,6 +23,7 @@ pub mod rest_poll;
 mod rules;
 mod schema;
 mod validate;
+pub mod venue_limits;
 
 pub use error::{ConfigError, ConfigErrors};
 pub use machine::{machine_cores, Machine};
@@ -86,3 +87,6 @@ impl Config {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod limits_tests;

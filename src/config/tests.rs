@@ -473,13 +473,50 @@ fn rest_gateway_rules() {
         &rest_base("api_secret_file = \"\"", CREDS, rest),
         "venues[0].api_secret_file",
     );
-    // A venue kind without a REST gateway.
+    // OKX (venue b of BASE) trades over REST too, with its passphrase.
+    let okx = |b: &str| {
+        with(&format!("[execution]\n{rest}\n"))
+            .replace(
+                "stale_after_ms = 500\n",
+                &format!("stale_after_ms = 500\n{CREDS}\n"),
+            )
+            .replace(
+                "taker_fee_bps = 7.5\n",
+                &format!("taker_fee_bps = 7.5\n{b}\n"),
+            )
+    };
+    refused(&okx(CREDS), "venues[1].api_passphrase_env");
+    let c = Config::from_toml_str(
+        &okx(&format!("{CREDS}\napi_passphrase_env = \"P\"")),
+        &machine(),
+    )
+    .expect("okx with key, secret and passphrase variables");
+    assert_eq!(c.venues[1].api_passphrase_env.as_deref(), Some("P"));
+    Config::from_toml_str(&okx("api_secret_file = \"/etc/okx.creds\""), &machine())
+        .expect("okx with a credentials file (its passphrase= line is checked when read)");
     refused(
-        &with(&format!("[execution]\n{rest}\n",)).replace(
-            "stale_after_ms = 500\n",
-            &format!("stale_after_ms = 500\n{CREDS}\n"),
+        &okx("api_secret_file = \"/f\"\napi_passphrase_env = \"P\""),
+        "venues[1].api_passphrase_env",
+    );
+    refused(
+        &okx(&format!("{CREDS}\napi_passphrase_env = \"\"")),
+        "venues[1].api_passphrase_env",
+    );
+    refused(
+        &rest_base(&format!("{CREDS}\napi_passphrase_env = \"P\""), CREDS, rest),
+        "venues[0].api_passphrase_env",
+    );
+    // Feed-only venues: no credentials needed, none accepted; the others still trade.
+    let c = Config::from_toml_str(&okx("trade = false"), &machine()).expect("okx as a feed only");
+    assert!(c.venues[0].trade && !c.venues[1].trade);
+    refused(&okx(&format!("trade = false\n{CREDS}")), "venues[1].trade");
+    refused(
+        &rest_base(
+            "trade = false\napi_secret_file = \"/f\"",
+            "",
+            "gateway = \"paper\"",
         ),
-        "venues[1].kind",
+        "venues[0].trade",
     );
     // execution.rest.*
     for (keys, path) in [

@@ -3,6 +3,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod emergency;
 mod engine_run;
 mod metrics;
 mod replay;

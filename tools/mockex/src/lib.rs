@@ -84,7 +84,7 @@ pub use market::{Dislocation, SimParams, SimQuote, SyntheticMarket};
 pub use rest::auth as rest_auth;
 pub use rest::{has_rest, AccountConfig, InstrumentRules, RestFault, RestLimits};
 pub use send_log::{unix_ns, SendLog};
-pub use serve::serve_synthetic;
+pub use serve::{serve_synthetic, synthetic_config};
 pub use server::{Control, Endpoint, MockError, MockExchange};
 pub use shared::InjectedDislocation;
 pub use source::MAX_BATCH;
