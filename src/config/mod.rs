@@ -19,6 +19,7 @@ mod error;
 mod machine;
 mod metrics_addr;
 mod money;
+pub mod rest_poll;
 mod rules;
 mod schema;
 mod validate;

@@ -88,6 +88,12 @@ pub struct VenueConfig {
     /// or a burst above the limit, is refused.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub limits: BTreeMap<String, u32>,
+    /// With `ingest.rest_fallback`: how often the venue's public REST top of book is polled while
+    /// its WebSocket is down (every instrument once per interval). Bounded below by the venue's
+    /// public rate limit ([`rest_poll`](super::rest_poll)); when absent, the smallest interval of
+    /// at least 200 ms within that bound.
+    #[serde(default)]
+    pub rest_poll_ms: Option<u64>,
 }
 
 /// One instrument and its symbol on each venue.
@@ -131,6 +137,16 @@ pub struct IngestConfig {
     pub breaker_failures: u32,
     /// Feed breaker: how long it stops attempts.
     pub breaker_open_ms: u64,
+    /// While a venue's WebSocket is down (not open, its breaker open, or silent past its
+    /// `stale_after_ms`), poll its public REST top of book every `venues[].rest_poll_ms` from
+    /// `venues[].rest_url` (the venue's public REST base when absent). Off by default: a run
+    /// never reaches a host its config does not ask for.
+    pub rest_fallback: bool,
+    /// Trade on quotes that came from those polls. Off by default: an opportunity with a leg
+    /// whose latest quote came from REST is refused (`rejected: rest_quote`).
+    pub trade_on_rest_quotes: bool,
+    /// Longest wait for one REST poll's answer; a later answer is abandoned with its connection.
+    pub rest_timeout_ms: u64,
 }
 
 impl Default for IngestConfig {
@@ -144,6 +160,9 @@ impl Default for IngestConfig {
             healthy_after_ms: 30_000,
             breaker_failures: 10,
             breaker_open_ms: 60_000,
+            rest_fallback: false,
+            trade_on_rest_quotes: false,
+            rest_timeout_ms: 2_000,
         }
     }
 }

@@ -1,8 +1,10 @@
 //! The strategy stage: quotes in, deduplicated opportunities out.
 //!
 //! Per quote popped from the ingest ring: run the detector (docs/architecture.md, "Detection rule"); a candidate counts
-//! as detected; if its key is live in the opportunity cache it ends as `rejected: duplicate`,
-//! otherwise it gets an id and an expiry and is pushed to execution, or ends as `dropped` if that
+//! as detected; if a leg's quote came from the REST fallback and `ingest.trade_on_rest_quotes` is
+//! off it ends as `rejected: rest_quote` (before the cache, so the same opportunity is taken once
+//! the stream confirms it); if its key is live in the opportunity cache it ends as
+//! `rejected: duplicate`, otherwise it gets an id and an expiry and is pushed to execution, or ends as `dropped` if that
 //! ring is full. Time is the worker's clock, or the capture's receive time in a replay, so a
 //! replay decides exactly as the recording would have.
 
@@ -108,6 +110,7 @@ pub struct StrategyStage {
     detector: Detector,
     cache: DedupeCache,
     opp_ttl_ns: u64,
+    trade_on_rest_quotes: bool,
     next_id: u64,
     rec: Recorder,
     outcomes: OutcomeCounters,
@@ -168,6 +171,7 @@ impl StrategyStage {
             detector: Detector::new(detector_params(cfg)?)?,
             cache: DedupeCache::new(s.cache_capacity as usize, bands)?,
             opp_ttl_ns: s.opportunity_ttl_ms * ms,
+            trade_on_rest_quotes: cfg.ingest.trade_on_rest_quotes,
             next_id: 1,
             rec: reg.recorder("strategy", metrics),
             outcomes: OutcomeCounters::register(reg, "strategy"),
@@ -217,6 +221,14 @@ impl StrategyStage {
         self.rec.record(Metric::Detect, t1.saturating_sub(t0));
         let c = cand?;
         self.detected.inc();
+        if c.rest_leg && !self.trade_on_rest_quotes {
+            let o = Outcome::Rejected(RejectReason::RestQuote);
+            self.outcomes.count(o);
+            if let Some(log) = self.opps_log.as_mut() {
+                log.log(c.into_opportunity(OppId(0), 0), o);
+            }
+            return None;
+        }
         let vol = self.detector.volatility(c.instrument);
         if self.cache.check_and_insert(c.key(), vol, now) == Dedupe::Duplicate {
             let o = Outcome::Rejected(RejectReason::Duplicate);
@@ -299,3 +311,7 @@ impl Stage for StrategyStage {
         stopping && self.rx.is_drained()
     }
 }
+
+#[cfg(test)]
+#[path = "stage_tests.rs"]
+mod tests;

@@ -9,3 +9,4 @@ mod metrics;
 mod metrics_state;
 mod replay;
 mod replay_paper;
+mod rest_fallback;

@@ -31,7 +31,14 @@ pub fn render(hub: &Hub) -> String {
     let mut e = Exposition::new();
     // Families whose help is more than the counter's name.
     let help: BTreeMap<&str, &str> = [
-        ("microarb_quotes_total", "Quotes parsed, per venue."),
+        (
+            "microarb_quotes_total",
+            "Quotes from the venue's WebSocket stream, per venue.",
+        ),
+        (
+            "microarb_ingest_rest_quotes_total",
+            "Quotes from the REST fallback's polls during a stream outage, per venue.",
+        ),
         (
             "microarb_ingest_received_bytes_total",
             "Market-data bytes received, per venue.",

@@ -135,6 +135,15 @@ mod tests {
             map("ingest.a.b.parse_errors"),
             s("microarb_ingest_parse_errors_total", &[("venue", "a.b")])
         );
+        // Quotes by source: the stream's, and the REST fallback's (`ingest/rest/`).
+        assert_eq!(
+            map("ingest.okx.rest_quotes"),
+            s("microarb_ingest_rest_quotes_total", &[("venue", "okx")])
+        );
+        assert_eq!(
+            map("ingest.okx.rest_http_429"),
+            s("microarb_ingest_rest_http_429_total", &[("venue", "okx")])
+        );
         assert_eq!(
             map("ingest.okx.bytes"),
             s("microarb_ingest_received_bytes_total", &[("venue", "okx")])
