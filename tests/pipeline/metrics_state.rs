@@ -40,7 +40,7 @@ fn state_gauges_agree_with_the_config_and_the_report() {
             .sum();
         assert_eq!(one, 1.0, "{v}: exactly one state");
     }
-    for q in ["quotes", "opps"] {
+    for q in ["quotes", "opps", "books"] {
         assert_eq!(s[&format!("microarb_queue_capacity{{queue=\"{q}\"}}")], cap);
         let depth = s[&format!("microarb_queue_depth{{queue=\"{q}\"}}")];
         assert!((0.0..=cap).contains(&depth), "{q}: {depth}");
@@ -152,8 +152,9 @@ fn the_series_set_is_fixed_by_the_config_under_many_venues_and_instruments() {
     assert_eq!(n("microarb_balance"), v * a);
     assert_eq!(n("microarb_residual_position"), v * a);
     assert_eq!(n("microarb_open_notional"), a);
-    assert_eq!(n("microarb_queue_depth"), 3);
-    assert_eq!(n("microarb_queue_capacity"), 3);
+    // quotes, opps and books (the paper venue's book feed) rings, and the exec wait queue.
+    assert_eq!(n("microarb_queue_depth"), 4);
+    assert_eq!(n("microarb_queue_capacity"), 4);
     assert_eq!(n("microarb_ratelimit_token_use_ratio"), groups);
     assert_eq!(n("microarb_ratelimit_rate_ratio"), groups);
     // The whole scrape is linear in venues, venue x asset pairs and fixed names: no family
