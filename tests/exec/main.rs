@@ -6,5 +6,6 @@ mod common;
 
 mod accounting;
 mod ccxt_vectors;
+mod rest_bybit_okx;
 mod rest_mockex;
 mod stage;
