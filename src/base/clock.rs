@@ -28,6 +28,17 @@ impl Clock {
         }
     }
 
+    /// A clock whose zero is now and whose wall clock reads `offset_ns` off the system's
+    /// (negative: behind). A host with a wrong clock, for tests of what a venue answers to stale
+    /// signed timestamps; the monotonic side is [`Clock::new`]'s.
+    pub fn skewed(offset_ns: i64) -> Clock {
+        let c = Clock::new();
+        Clock {
+            unix_anchor_ns: c.unix_anchor_ns.saturating_add_signed(offset_ns),
+            ..c
+        }
+    }
+
     /// Nanoseconds since the anchor.
     #[inline]
     pub fn now_ns(&self) -> u64 {
@@ -63,5 +74,13 @@ mod tests {
         let b = c.now_ns();
         assert!(b >= a);
         assert!(c.unix_ns(a) >= c.unix_anchor_ns());
+    }
+
+    #[test]
+    fn a_skewed_clock_is_off_by_its_offset() {
+        let (c, s) = (Clock::new(), Clock::skewed(-60_000_000_000));
+        let d = c.unix_anchor_ns() as i128 - s.unix_anchor_ns() as i128;
+        // Both anchors are read moments apart; the difference is the offset, give or take that.
+        assert!((60_000_000_000..61_000_000_000).contains(&d), "{d}");
     }
 }

@@ -34,11 +34,13 @@ use super::mock::mock_kind;
 pub const KEY: &str = "mockKey123";
 /// The API secret the mock verifies signatures with.
 pub const SECRET: &str = "S3CRET-known-string-42";
+/// The API passphrase the mock expects on OKX requests.
+pub const PASSPHRASE: &str = "Pass-known-phrase-7";
 /// One millisecond in ns.
 pub const MS: u64 = 1_000_000;
 
-/// A venue served by the mock and traded by the engine: name, kind (Binance or Upbit: the kinds
-/// with REST). Engine-side venue settings are edits of the config value (see [`config`]).
+/// A venue served by the mock and traded by the engine: name, kind (Binance, Upbit, Bybit or OKX:
+/// every kind has REST). Engine-side venue settings are edits of the config value (see [`config`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Venue {
     /// Name in both configs.
@@ -64,7 +66,30 @@ pub const BINANCE_UPBIT: [Venue; 2] = [
     },
 ];
 
-/// Start the mock for `venues` with REST (credentials [`KEY`] / [`SECRET`], `limits`), its
+/// Bybit (venue 0) and OKX (venue 1), the v5 pair.
+pub const BYBIT_OKX: [Venue; 2] = [
+    Venue {
+        name: "bybit",
+        kind: VenueKind::Bybit,
+        extra: "",
+    },
+    Venue {
+        name: "okx",
+        kind: VenueKind::Okx,
+        extra: "",
+    },
+];
+
+/// All four kinds: binance 0, upbit 1, bybit 2, okx 3.
+pub const ALL_FOUR: [Venue; 4] = [
+    BINANCE_UPBIT[0],
+    BINANCE_UPBIT[1],
+    BYBIT_OKX[0],
+    BYBIT_OKX[1],
+];
+
+/// Start the mock for `venues` with REST (credentials [`KEY`] / [`SECRET`], OKX's passphrase
+/// [`PASSPHRASE`], `limits`), its
 /// synthetic market at 2000 frames/s, and wait until every venue has a quote to fill on.
 pub fn start(venues: &[Venue], limits: RestLimits) -> MockExchange {
     let list = venues
@@ -74,7 +99,7 @@ pub fn start(venues: &[Venue], limits: RestLimits) -> MockExchange {
     let mut cfg = MockConfig::synthetic(list, SyntheticSource::default());
     cfg.rate_per_s = 2000;
     cfg.wait_for_subscribers = false;
-    cfg.api = Some(ApiCredentials::new(KEY, SECRET));
+    cfg.api = Some(ApiCredentials::new(KEY, SECRET).with_passphrase(PASSPHRASE));
     cfg.rest_limits = limits;
     let ex = MockExchange::start(cfg).expect("mockex starts");
     let t = Instant::now();
@@ -173,9 +198,21 @@ fn engine_parts(
 }
 
 fn creds(cfg: &Config, secret: &str) -> Vec<ApiSecret> {
+    creds_with(cfg, secret, PASSPHRASE)
+}
+
+/// One [`KEY`] / `secret` per venue, OKX's with `passphrase`.
+pub fn creds_with(cfg: &Config, secret: &str, passphrase: &str) -> Vec<ApiSecret> {
     cfg.venues
         .iter()
-        .map(|_| ApiSecret::new(KEY, secret))
+        .map(|v| {
+            let c = ApiSecret::new(KEY, secret);
+            if v.kind == VenueKind::Okx {
+                c.with_passphrase(passphrase)
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -200,12 +237,22 @@ pub fn engine(cfg: &Config, secret: &str) -> Engine {
 /// [`engine`] with `edit` applied to the parameters (breaker settings, slot sizes: what the config
 /// does not expose).
 pub fn engine_with(cfg: &Config, secret: &str, edit: impl FnOnce(&mut ExecParams)) -> Engine {
+    engine_on(cfg, &creds(cfg, secret), Clock::new(), edit)
+}
+
+/// The stage on `cfg` with `creds` (one per venue) and `clock` (whose wall clock the gateways
+/// sign: a skewed one makes stale timestamps), `edit` applied to the parameters.
+pub fn engine_on(
+    cfg: &Config,
+    creds: &[ApiSecret],
+    clock: Clock,
+    edit: impl FnOnce(&mut ExecParams),
+) -> Engine {
     let mut reg = Registry::new();
     let (tx, rx) = ring::<Opportunity>("opps", 4096, &mut reg.counters);
-    let clock = Clock::new();
     let mut p = ExecParams::from_config(cfg).expect("params");
     edit(&mut p);
-    let mut gw = router_from_config(cfg, &creds(cfg, secret), clock).expect("router builds");
+    let mut gw = router_from_config(cfg, creds, clock).expect("router builds");
     assert!(
         gw.connect(cfg.execution.rest.connect_timeout_ms * MS),
         "connects"

@@ -8,5 +8,6 @@ mod account_mockex;
 mod accounting;
 mod ccxt_account_vectors;
 mod ccxt_vectors;
+mod rest_bybit_okx;
 mod rest_mockex;
 mod stage;

@@ -22,6 +22,10 @@
 //!   too: no 429 or 418, and no order for Upbit received from the opening (plus 100 ms for an
 //!   order written just before to be read) until the first half-open probe.
 //!
+//!   The REST rig runs twice: Binance -> Upbit (`rest`), and Bybit v5 -> OKX v5 (`rest_v5`, OKX
+//!   degrading), whose orders are acknowledged and then status-queried, so their queries are
+//!   slowed and swallowed with the orders' answers.
+//!
 //! Asserted on both: the breaker stays closed (and nothing times out) while answers come inside
 //! the timeout; it opens after timeouts; opportunities are refused `breaker_open` while it is
 //! open; the venue saw no order from the opening until the first probe, which came no sooner than
@@ -36,7 +40,7 @@ use microarb::runtime::Stage;
 use mockex::{MockExchange, RestFault, RestLimits};
 
 use crate::common::gateway::{self, Rig, MS, SEC};
-use crate::common::mockex_rest::{self, stats, Engine, BINANCE_UPBIT, SECRET};
+use crate::common::mockex_rest::{self, stats, Engine, BINANCE_UPBIT, BYBIT_OKX, SECRET};
 
 /// Upbit's breaker state after each poll, with the poll's time (the rig's ns).
 #[derive(Debug, Default)]
@@ -339,44 +343,54 @@ fn paper() {
 
 // ---- The engine's REST gateways against the mock exchange, in real time.
 
-const REST_UPBIT: VenueId = VenueId(1);
+/// The degrading venue's id in the REST rigs (the other one is 0).
+const REST_DEGRADING: VenueId = VenueId(1);
 /// Loopback transit allowed for an order written just before the breaker opened.
 const TRANSIT_NS: u64 = 100 * MS;
 
 struct Rest {
     e: Engine,
     ex: MockExchange,
+    /// Venue 0 (answers normally) and venue 1 (degrades).
+    venues: [mockex_rest::Venue; 2],
+}
+
+impl Rest {
+    fn degrading(&self) -> &'static str {
+        self.venues[1].name
+    }
 }
 
 impl DegradingVenue for Rest {
     fn set(&mut self, v: Venue) {
         let ctl = self.ex.control();
-        let delay = |ms| ctl.inject_rest("upbit", RestFault::Delay(Duration::from_millis(ms)));
+        let name = self.degrading();
+        let delay = |ms| ctl.inject_rest(name, RestFault::Delay(Duration::from_millis(ms)));
         match v {
             Venue::Slow => delay(20).unwrap(),
             Venue::Slower => delay(100).unwrap(),
             Venue::PastTimeout => delay(400).unwrap(),
             Venue::Hung => {
                 delay(0).unwrap();
-                ctl.inject_rest("upbit", RestFault::NoAnswer).unwrap();
+                ctl.inject_rest(name, RestFault::NoAnswer).unwrap();
             }
-            Venue::Recovered => ctl.inject_rest("upbit", RestFault::Clear).unwrap(),
+            Venue::Recovered => ctl.inject_rest(name, RestFault::Clear).unwrap(),
         }
     }
     fn phase(&mut self, t: &mut Track, dur: u64, stop: &dyn Fn(&Track) -> bool) {
-        // One Binance -> Upbit arbitrage every 200 ms.
+        // One arbitrage from venue 0 to the degrading venue every 200 ms.
         let ex = &self.ex;
         let mut next = Duration::ZERO;
         self.e.run_for(Duration::from_nanos(dur), |e, since| {
             if since >= next {
-                let o = e.opp(ex, VenueId(0), REST_UPBIT, Qty(100_000), 500 * MS);
+                let o = e.opp(ex, VenueId(0), REST_DEGRADING, Qty(100_000), 500 * MS);
                 e.push(o);
                 next += Duration::from_millis(200);
             }
             let now = e.clock.now_ns();
             e.stage.poll(now);
             t.states
-                .push((e.clock.unix_ns(now), e.stage.breaker_state(REST_UPBIT)));
+                .push((e.clock.unix_ns(now), e.stage.breaker_state(REST_DEGRADING)));
             !stop(t)
         });
     }
@@ -397,7 +411,7 @@ impl DegradingVenue for Rest {
     }
     fn upbit_orders_while_open(&mut self, t_open: u64, t_half: u64) -> Vec<u64> {
         self.ex
-            .rest_order_times("upbit")
+            .rest_order_times(self.degrading())
             .unwrap()
             .into_iter()
             .filter(|&at| at >= t_open + TRANSIT_NS && at < t_half)
@@ -407,19 +421,19 @@ impl DegradingVenue for Rest {
         self.e.settle(Duration::from_secs(10));
     }
     fn check_accounting(&mut self) {
-        self.e.check_accounting(&self.ex, &BINANCE_UPBIT);
-        for v in &BINANCE_UPBIT {
+        self.e.check_accounting(&self.ex, &self.venues);
+        for v in &self.venues {
             let s = stats(&self.ex, v.name);
             assert_eq!((s.rest_429s, s.rest_418s), (0, 0), "{s:?}");
         }
     }
 }
 
-#[test]
-fn rest() {
+/// The scenario over REST: `venues[0]` answers normally, `venues[1]` degrades.
+fn rest_on(venues: [mockex_rest::Venue; 2]) {
     let started = Instant::now();
-    let ex = mockex_rest::start(&BINANCE_UPBIT, RestLimits::default());
-    let cfg = mockex_rest::config(&ex, &BINANCE_UPBIT, "/nonexistent", |c| {
+    let ex = mockex_rest::start(&venues, RestLimits::default());
+    let cfg = mockex_rest::config(&ex, &venues, "/nonexistent", |c| {
         c.execution.order_timeout_ms = 200;
         c.execution.status_query_ms = 40;
     });
@@ -427,10 +441,10 @@ fn rest() {
     let e = mockex_rest::engine_with(&cfg, SECRET, |p| {
         p.breaker.recovery_timeout_ns = recovery_timeout_ns;
     });
-    let mut rig = Rest { e, ex };
+    let mut rig = Rest { e, ex, venues };
     let plan = Plan {
         binance: VenueId(0),
-        upbit: REST_UPBIT,
+        upbit: REST_DEGRADING,
         slow: 1_500 * MS,
         past_timeout: 600 * MS,
         hung: 15 * SEC,
@@ -442,13 +456,15 @@ fn rest() {
         recovery_timeout_ns,
     };
     let (t, opened, half, closed) = scenario(&mut rig, &plan);
-    let (e, u) = (&rig.e, stats(&rig.ex, "upbit"));
+    let (e, u) = (&rig.e, stats(&rig.ex, rig.degrading()));
     let (t_open, t_half) = (t.states[opened].0, t.states[half].0);
     eprintln!(
-        "degradation (rest): opened {:.2} s after the first timeout-sized answer, half-open \
-         {:.2} s later, closed {:.2} s after that; {} order timeouts, {} query timeouts, {} \
-         refused breaker_open, {} executed; Upbit: {} orders, {} unanswered, {} status queries; \
-         {:?} wall",
+        "degradation (rest, {} -> {}): opened {:.2} s after the first timeout-sized answer, \
+         half-open {:.2} s later, closed {:.2} s after that; {} order timeouts, {} query \
+         timeouts, {} refused breaker_open, {} executed; {}: {} orders, {} unanswered, {} status \
+         queries; {:?} wall",
+        venues[0].name,
+        venues[1].name,
         (t_open - t.states[0].0) as f64 / 1e9,
         (t_half - t_open) as f64 / 1e9,
         (t.states[closed].0 - t_half) as f64 / 1e9,
@@ -456,9 +472,20 @@ fn rest() {
         e.count("exec.query_timeouts"),
         e.outcome(Outcome::Rejected(RejectReason::BreakerOpen)),
         e.outcome(Outcome::Executed),
+        venues[1].name,
         u.rest_orders,
         u.rest_unanswered,
         u.rest_status_queries,
         started.elapsed()
     );
+}
+
+#[test]
+fn rest() {
+    rest_on(BINANCE_UPBIT);
+}
+
+#[test]
+fn rest_v5() {
+    rest_on(BYBIT_OKX);
 }

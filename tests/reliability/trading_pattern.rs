@@ -19,9 +19,11 @@
 //!   compressed to a few seconds a phase: monitoring (one opportunity about every 300 ms), spike
 //!   (one every 40 ms, well past Upbit's order limit), shock (40 opportunities at one
 //!   instant every 125 ms, each for 1 BTC against displayed sizes of 0.1 to 2 BTC, so about half
-//!   the legs fill partly and hedges follow). Three venues: Binance, Upbit and a second
-//!   Binance-kind venue, so some pairs do not touch Upbit. Checked on the mock's own counters too:
-//!   no 429 and no 418 on any venue, no bad signature, fills happened, partial fills.
+//!   the legs fill partly and hedges follow). All four venue kinds: Binance, Upbit, Bybit v5 and
+//!   OKX v5 (whose orders are acknowledged and then status-queried), so some pairs touch neither
+//!   Upbit nor Binance. Checked on the mock's own counters too: no 429 (Bybit's 10006 included)
+//!   and no 418 (Bybit's 403) on any venue, no bad signature, passphrase or timestamp, fills
+//!   happened on every venue, partial fills.
 //!
 //! Asserted on both: no 429 seen by the engine, monitoring-phase opportunities executed, the shock
 //! met the limits (opportunities waited for a token and some were refused `rate_limited`), hedges
@@ -33,12 +35,12 @@ use microarb::base::Rng;
 use microarb::exec::gateway::PaperFaults;
 use microarb::exec::limits::EndpointGroup;
 use microarb::exec::params::{ExecParams, VenueExec};
-use microarb::model::{Outcome, Qty, RejectReason, VenueId, VenueKind};
+use microarb::model::{Outcome, Qty, RejectReason, VenueId};
 use mockex::{MockExchange, RestLimits};
 
 use crate::common::config::dec;
 use crate::common::gateway::{self, max_in_window, send_times, Rig, Sent, MS, SEC};
-use crate::common::mockex_rest::{self, stats, Engine, Venue, BINANCE_UPBIT, SECRET};
+use crate::common::mockex_rest::{self, stats, Engine, Venue, ALL_FOUR, SECRET};
 
 /// Every ordered pair of `n` venues.
 fn pairs(n: u8) -> Vec<(VenueId, VenueId)> {
@@ -285,15 +287,7 @@ fn published_limits() -> Vec<VenueExec> {
 
 // ---- The engine's REST gateways against the mock exchange, in real time.
 
-const VENUES: [Venue; 3] = [
-    BINANCE_UPBIT[0],
-    BINANCE_UPBIT[1],
-    Venue {
-        name: "binance2",
-        kind: VenueKind::Binance,
-        extra: "",
-    },
-];
+const VENUES: [Venue; 4] = ALL_FOUR;
 
 /// 0.001 BTC: fills whole against any displayed size.
 const SMALL: Qty = Qty(100_000);
@@ -384,7 +378,12 @@ impl TradingVenues for Rest {
         for v in &VENUES {
             let s = stats(&self.ex, v.name);
             assert_eq!((s.rest_429s, s.rest_418s), (0, 0), "{s:?}");
-            assert_eq!(s.rest_bad_signatures + s.rest_stale_timestamps, 0, "{s:?}");
+            assert_eq!(
+                s.rest_bad_signatures + s.rest_stale_timestamps + s.rest_bad_passphrases,
+                0,
+                "{s:?}"
+            );
+            assert!(s.rest_fills > 0, "{}: traded: {s:?}", v.name);
         }
         let fills: u64 = VENUES
             .iter()

@@ -12,9 +12,9 @@
 //!   not in that file). An order over the limit is one a real venue would have answered 429.
 //!   With `--gateway rest` (module `soak_rest`) the orders go over the engine's REST gateways to
 //!   the mock exchange's REST endpoints, which verify signatures and enforce the venues' published
-//!   limits, and the 429 and 418 answers the mock itself counted, per venue, are checked too. Only
-//!   the demo's venues the mock serves REST for (Binance, Upbit) trade in that mode; Bybit and OKX
-//!   are left out, and the run says so;
+//!   limits, and the 429 and 418 answers the mock itself counted, per venue, are checked too. The
+//!   demo's four venues (Binance, Upbit, Bybit v5, OKX v5) all trade in that mode; a venue of a
+//!   kind the mock served no REST for would be left out, and the run would say so;
 //! - the seed's SLA table from the interval logs' full histograms (not wall-clock asserts):
 //!   `ratelimit_wait` and `tick_to_order` p50/p95/p99/max;
 //! - RSS: min, max, and growth from the end of the first phase to the end of the last, bounded by
@@ -84,7 +84,7 @@ pub struct SoakArgs {
     no_pin: bool,
     /// Where orders go: `paper` (the in-process paper venue) or `rest` (the engine's REST gateways
     /// against the mock exchange's REST endpoints, which enforce the venues' published limits and
-    /// count their own 429/418 answers; Binance and Upbit venues only).
+    /// count their own 429/418 answers; Binance, Upbit, Bybit and OKX venues).
     #[arg(long, value_enum, default_value_t = Gateway::Paper)]
     gateway: Gateway,
 }

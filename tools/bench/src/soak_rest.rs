@@ -2,13 +2,14 @@
 //! (`execution.gateway = "rest"`) to the mock exchange's REST endpoints instead of the paper venue,
 //! so the zero-429 check is the exchange's own count, not a reconstruction from the `--opps` log.
 //!
-//! - Venues: the demo config's venues of the kinds both the mock ([`has_rest`]: every kind) and
-//!   the engine (Binance and Upbit) trade over REST; the others (Bybit, OKX) are dropped from the
-//!   run, and the run says so. Fewer than two such venues is an error
+//! - Venues: the demo config's venues of the kinds the mock serves REST for ([`has_rest`]: all
+//!   four, Binance, Upbit, Bybit v5 and OKX v5, the engine's REST kinds); any other would be
+//!   dropped from the run, and the run would say so. Fewer than two such venues is an error
 //!   (cross-venue arbitrage needs two), not a panic.
-//! - Credentials: generated for the run ([`ApiCredentials::generate`]), written to an owner-only
-//!   file in the soak's temp folder, which every venue's `api_secret_file` names; the derived
-//!   config is validated like any config file.
+//! - Credentials: generated for the run ([`ApiCredentials::generate`], plus a passphrase for
+//!   OKX), written to owner-only files in the soak's temp folder (`rest.creds` with the key and
+//!   secret, `okx.creds` with the passphrase line too, since only OKX takes one), which the
+//!   venues' `api_secret_file` name; the derived config is validated like any config file.
 //! - Per phase: the mock starts with its REST endpoints on, verifying those credentials and
 //!   enforcing the venues' published limits ([`RestLimits::default`]); after the engine stops, the
 //!   mock's own per-venue counts of 429 and 418 answers (and of requests refused for a bad
@@ -40,7 +41,7 @@ pub enum Gateway {
 pub enum SoakRestError {
     /// Fewer than two of the config's venues are of a kind the mock serves REST for.
     #[error(
-        "--gateway rest needs two venues of a kind the mock exchange serves REST for (binance, upbit); the config has {0:?}"
+        "--gateway rest needs two venues of a kind the mock exchange serves REST for (binance, upbit, bybit, okx); the config has {0:?}"
     )]
     TooFewRestVenues(Vec<String>),
     /// The run's credentials could not be generated or written.
@@ -87,7 +88,8 @@ pub struct MockAnswers {
     pub status_429: u64,
     /// 418 answers sent.
     pub status_418: u64,
-    /// Requests refused for a bad signature or an unknown key.
+    /// Requests refused for a bad signature, an unknown key, a wrong passphrase or a stale
+    /// timestamp.
     pub auth_refused: u64,
 }
 
@@ -104,19 +106,30 @@ impl RestSoak {
         let (kept, dropped): (Vec<_>, Vec<_>) = cfg
             .venues
             .drain(..)
-            .partition(|v| has_rest(mock_kind(v.kind)) && engine_rest_kind(v.kind));
+            .partition(|v| has_rest(mock_kind(v.kind)));
         let venues: Vec<String> = kept.iter().map(|v| v.name.clone()).collect();
         if venues.len() < 2 {
             return Err(SoakRestError::TooFewRestVenues(venues));
         }
-        let api = ApiCredentials::generate()?;
+        let plain = ApiCredentials::generate()?;
+        let api = plain
+            .clone()
+            .with_passphrase(ApiCredentials::generate()?.key);
         let creds_file = dir.join("rest.creds");
-        api.write_file(&creds_file)?;
+        plain.write_file(&creds_file)?;
+        let okx_file = dir.join("okx.creds");
+        api.write_file(&okx_file)?;
         cfg.venues = kept;
         for v in &mut cfg.venues {
             v.api_key_env = None;
             v.api_secret_env = None;
-            v.api_secret_file = Some(creds_file.display().to_string());
+            v.api_passphrase_env = None;
+            let file = if v.kind == microarb::model::VenueKind::Okx {
+                &okx_file
+            } else {
+                &creds_file
+            };
+            v.api_secret_file = Some(file.display().to_string());
         }
         for ins in &mut cfg.instruments {
             ins.symbols.retain(|name, _| venues.contains(name));
@@ -175,7 +188,10 @@ pub fn mock_answers(ex: &MockExchange) -> Vec<MockAnswers> {
             fills: s.rest_fills,
             status_429: s.rest_429s,
             status_418: s.rest_418s,
-            auth_refused: s.rest_bad_signatures + s.rest_unknown_keys,
+            auth_refused: s.rest_bad_signatures
+                + s.rest_unknown_keys
+                + s.rest_bad_passphrases
+                + s.rest_stale_timestamps,
             venue: s.name,
         })
         .collect()
@@ -280,14 +296,6 @@ pub fn phase_lines(p: &Value) -> String {
     out
 }
 
-/// Whether the engine has a REST order gateway for `kind` (its config rule for
-/// `execution.gateway = "rest"`: Binance and Upbit). The mock serves REST for every kind, so the
-/// soak keeps the venues both sides can trade.
-fn engine_rest_kind(kind: microarb::model::VenueKind) -> bool {
-    use microarb::model::VenueKind;
-    matches!(kind, VenueKind::Binance | VenueKind::Upbit)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,21 +310,35 @@ mod tests {
     }
 
     #[test]
-    fn the_demo_config_trades_binance_and_upbit_over_rest() {
+    fn the_demo_config_trades_all_four_venues_over_rest() {
         let m = Machine::this(false);
         let paper = Config::from_toml_str(DEMO_TOML, &m).expect("demo config");
         let d = dir("demo");
         let (cfg, r) = RestSoak::prepare(&paper, &d, &m).expect("prepared");
-        assert_eq!(r.venues, ["binance", "upbit"]);
-        assert_eq!(r.dropped, ["bybit", "okx"]);
+        assert_eq!(r.venues, ["binance", "bybit", "okx", "upbit"]);
+        assert!(r.dropped.is_empty());
         assert_eq!(cfg.execution.gateway, microarb::config::GatewayKind::Rest);
-        assert_eq!(cfg.instruments[0].symbols.len(), 2);
+        assert_eq!(cfg.instruments[0].symbols.len(), 4);
         let creds = d.join("rest.creds").display().to_string();
-        assert!(cfg
-            .venues
-            .iter()
-            .all(|v| v.api_secret_file.as_deref() == Some(creds.as_str())));
-        assert!(r.describe().contains("bybit, okx left out"));
+        let okx = d.join("okx.creds").display().to_string();
+        for v in &cfg.venues {
+            let want = if v.name == "okx" { &okx } else { &creds };
+            assert_eq!(
+                v.api_secret_file.as_deref(),
+                Some(want.as_str()),
+                "{}",
+                v.name
+            );
+        }
+        // Every venue's credentials load the way the engine loads them (OKX with its
+        // passphrase, the others without one).
+        let loaded = microarb::exec::gateway::rest::load_credentials(&cfg).expect("loaded");
+        assert_eq!(
+            loaded[2].expose_passphrase(),
+            Some(r.api.passphrase.as_bytes())
+        );
+        assert!(loaded[0].expose_passphrase().is_none());
+        assert!(!r.describe().contains("left out"));
         let _ = std::fs::remove_dir_all(&d);
     }
 
@@ -324,8 +346,8 @@ mod tests {
     fn one_rest_venue_is_a_config_error_not_a_panic() {
         let m = Machine::this(false);
         let mut paper = Config::from_toml_str(DEMO_TOML, &m).expect("demo config");
-        let upbit = paper.venues.iter_mut().find(|v| v.name == "upbit");
-        upbit.expect("the demo has upbit").kind = microarb::model::VenueKind::Okx;
+        paper.venues.truncate(1);
+        paper.instruments[0].symbols.retain(|v, _| v == "binance");
         let d = dir("one");
         let e = RestSoak::prepare(&paper, &d, &m).err().expect("refused");
         assert!(e.is_config(), "{e}");
