@@ -34,10 +34,7 @@ fn setup(kind: VenueKind) -> (MockExchange, RestRouter, Clock) {
     );
     cfg.rate_per_s = 1000;
     cfg.wait_for_subscribers = false;
-    cfg.api = Some(ApiCredentials {
-        key: "benchkey".into(),
-        secret: "benchsecret".into(),
-    });
+    cfg.api = Some(ApiCredentials::new("benchkey", "benchsecret"));
     cfg.rest_limits = RestLimits {
         binance_weight_1m: u32::MAX,
         binance_orders_10s: u32::MAX,

@@ -473,13 +473,50 @@ fn rest_gateway_rules() {
         &rest_base("api_secret_file = \"\"", CREDS, rest),
         "venues[0].api_secret_file",
     );
-    // A venue kind without a REST gateway.
+    // OKX (venue b of BASE) trades over REST too, with its passphrase.
+    let okx = |b: &str| {
+        with(&format!("[execution]\n{rest}\n"))
+            .replace(
+                "stale_after_ms = 500\n",
+                &format!("stale_after_ms = 500\n{CREDS}\n"),
+            )
+            .replace(
+                "taker_fee_bps = 7.5\n",
+                &format!("taker_fee_bps = 7.5\n{b}\n"),
+            )
+    };
+    refused(&okx(CREDS), "venues[1].api_passphrase_env");
+    let c = Config::from_toml_str(
+        &okx(&format!("{CREDS}\napi_passphrase_env = \"P\"")),
+        &machine(),
+    )
+    .expect("okx with key, secret and passphrase variables");
+    assert_eq!(c.venues[1].api_passphrase_env.as_deref(), Some("P"));
+    Config::from_toml_str(&okx("api_secret_file = \"/etc/okx.creds\""), &machine())
+        .expect("okx with a credentials file (its passphrase= line is checked when read)");
     refused(
-        &with(&format!("[execution]\n{rest}\n",)).replace(
-            "stale_after_ms = 500\n",
-            &format!("stale_after_ms = 500\n{CREDS}\n"),
+        &okx("api_secret_file = \"/f\"\napi_passphrase_env = \"P\""),
+        "venues[1].api_passphrase_env",
+    );
+    refused(
+        &okx(&format!("{CREDS}\napi_passphrase_env = \"\"")),
+        "venues[1].api_passphrase_env",
+    );
+    refused(
+        &rest_base(&format!("{CREDS}\napi_passphrase_env = \"P\""), CREDS, rest),
+        "venues[0].api_passphrase_env",
+    );
+    // Feed-only venues: no credentials needed, none accepted; the others still trade.
+    let c = Config::from_toml_str(&okx("trade = false"), &machine()).expect("okx as a feed only");
+    assert!(c.venues[0].trade && !c.venues[1].trade);
+    refused(&okx(&format!("trade = false\n{CREDS}")), "venues[1].trade");
+    refused(
+        &rest_base(
+            "trade = false\napi_secret_file = \"/f\"",
+            "",
+            "gateway = \"paper\"",
         ),
-        "venues[1].kind",
+        "venues[0].trade",
     );
     // execution.rest.*
     for (keys, path) in [
@@ -515,4 +552,41 @@ fn rest_gateway_rules() {
         &rest_base("rest_url = \"x\"", "", "gateway = \"paper\""),
         "venues[0].rest_url",
     );
+}
+
+#[test]
+fn rest_fallback_rules() {
+    let c = Config::from_toml_str(BASE, &machine()).expect("base");
+    assert!(!c.ingest.rest_fallback, "no polling unless asked");
+    assert!(
+        !c.ingest.trade_on_rest_quotes,
+        "never trade on REST quotes by default"
+    );
+    assert_eq!(c.venues[0].rest_poll_ms, None);
+    // Binance, one symbol: weight 2 per poll, half of 6000/min allows one every 40 ms.
+    let a = |ms: u64| {
+        BASE.replace(
+            "stale_after_ms = 500",
+            &format!("stale_after_ms = 500\nrest_poll_ms = {ms}"),
+        )
+    };
+    Config::from_toml_str(&a(40), &machine()).expect("40 ms is within Binance's bound");
+    refused(&a(39), "venues[0].rest_poll_ms");
+    refused(&a(60_001), "venues[0].rest_poll_ms");
+    // OKX: 40 per 2 s, so 100 ms for one instrument.
+    let b = BASE.replace(
+        "taker_fee_bps = 7.5",
+        "taker_fee_bps = 7.5\nrest_poll_ms = 99",
+    );
+    refused(&b, "venues[1].rest_poll_ms");
+    refused(
+        &with("[ingest]\nrest_timeout_ms = 0"),
+        "ingest.rest_timeout_ms",
+    );
+    let on = Config::from_toml_str(
+        &with("[ingest]\nrest_fallback = true\ntrade_on_rest_quotes = true"),
+        &machine(),
+    )
+    .expect("switches accepted");
+    assert!(on.ingest.rest_fallback && on.ingest.trade_on_rest_quotes);
 }

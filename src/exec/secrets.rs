@@ -1,15 +1,19 @@
 //! API credentials: loaded from the environment or from a file only its owner can read, and never
 //! printed.
 //!
-//! An [`ApiSecret`] holds a venue's API key and secret. Its `Debug` and `Display` print
+//! An [`ApiSecret`] holds a venue's API key and secret, and for OKX its API passphrase (a second
+//! secret the venue checks on every request). Its `Debug` and `Display` print
 //! `ApiSecret(****)`, it serializes as `"****"`, and its errors name the variable or the file (and
 //! the file's mode) but never the value, so neither a log line, a panic message, an error chain nor
 //! a JSON report can carry a key. The bytes are zeroed on drop. The only way to read them is the
-//! explicit [`ApiSecret::expose_key`] / [`ApiSecret::expose_secret`], for the signer.
+//! explicit [`ApiSecret::expose_key`] / [`ApiSecret::expose_secret`] /
+//! [`ApiSecret::expose_passphrase`], for the signer.
 //!
 //! Sources:
-//! - environment: two variables, e.g. `MICROARB_BINANCE_API_KEY` / `MICROARB_BINANCE_API_SECRET`;
-//! - file: two lines, `key=...` and `secret=...` (blank lines and `#` comments allowed). On Unix the
+//! - environment: two variables, e.g. `MICROARB_BINANCE_API_KEY` / `MICROARB_BINANCE_API_SECRET`,
+//!   and a third for a passphrase (`MICROARB_OKX_API_PASSPHRASE`);
+//! - file: two lines, `key=...` and `secret=...`, and an optional `passphrase=...` (blank lines and
+//!   `#` comments allowed). Whether a venue needs the passphrase is its caller's rule. On Unix the
 //!   file must not be readable or writable by group or others (`mode & 0o077 == 0`, i.e. `chmod
 //!   600`), as ssh does for private keys: a key file others can read is a key others have.
 //!
@@ -50,7 +54,8 @@ pub enum SecretError {
         /// Its permission bits.
         mode: u32,
     },
-    /// A line of the file is not `key=...`, `secret=...`, a comment or blank, or a field is missing.
+    /// A line of the file is not `key=...`, `secret=...`, `passphrase=...`, a comment or blank, or
+    /// a field is missing.
     #[error("credentials file {path}: {problem} (line {line})")]
     Format {
         /// The file.
@@ -62,10 +67,12 @@ pub enum SecretError {
     },
 }
 
-/// A venue API key and secret. Prints as `ApiSecret(****)`; zeroed on drop.
+/// A venue API key and secret (and passphrase, for OKX). Prints as `ApiSecret(****)`; zeroed on
+/// drop.
 pub struct ApiSecret {
     key: Box<[u8]>,
     secret: Box<[u8]>,
+    passphrase: Option<Box<[u8]>>,
 }
 
 impl ApiSecret {
@@ -75,7 +82,14 @@ impl ApiSecret {
         ApiSecret {
             key: key.as_bytes().into(),
             secret: secret.as_bytes().into(),
+            passphrase: None,
         }
+    }
+
+    /// The same credentials with `passphrase` (already loaded by the caller).
+    pub fn with_passphrase(mut self, passphrase: &str) -> ApiSecret {
+        self.passphrase = Some(passphrase.as_bytes().into());
+        self
     }
 
     /// From environment variables `key_var` and `secret_var`.
@@ -90,6 +104,31 @@ impl ApiSecret {
         let s = ApiSecret::new(&key, &secret);
         wipe_string(&mut key);
         wipe_string(&mut secret);
+        Ok(s)
+    }
+
+    /// From environment variables `key_var`, `secret_var` and `passphrase_var` (OKX).
+    pub fn from_env_with_passphrase(
+        key_var: &str,
+        secret_var: &str,
+        passphrase_var: &str,
+    ) -> Result<ApiSecret, SecretError> {
+        let s = ApiSecret::from_env(key_var, secret_var)?;
+        let mut p = match std::env::var(passphrase_var) {
+            Ok(v) if v.is_empty() => {
+                return Err(SecretError::EmptyEnv {
+                    var: passphrase_var.into(),
+                })
+            }
+            Ok(v) => v,
+            Err(_) => {
+                return Err(SecretError::MissingEnv {
+                    var: passphrase_var.into(),
+                })
+            }
+        };
+        let s = s.with_passphrase(&p);
+        wipe_string(&mut p);
         Ok(s)
     }
 
@@ -128,6 +167,11 @@ impl ApiSecret {
     pub fn expose_secret(&self) -> &[u8] {
         &self.secret
     }
+
+    /// The passphrase (OKX), for the signer's header; `None` when none was loaded. Do not log it.
+    pub fn expose_passphrase(&self) -> Option<&[u8]> {
+        self.passphrase.as_deref()
+    }
 }
 
 fn wipe_string(s: &mut String) {
@@ -141,14 +185,16 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<ApiSecret, SecretError> {
         line,
         problem,
     };
-    let (mut key, mut secret): (Option<&[u8]>, Option<&[u8]>) = (None, None);
+    let mut key: Option<&[u8]> = None;
+    let mut secret: Option<&[u8]> = None;
+    let mut passphrase: Option<&[u8]> = None;
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line = raw.trim_ascii();
         if line.is_empty() || line.starts_with(b"#") {
             continue;
         }
         let Some(eq) = line.iter().position(|&b| b == b'=') else {
-            return Err(bad(i + 1, "expected key=... or secret=..."));
+            return Err(bad(i + 1, "expected key=..., secret=... or passphrase=..."));
         };
         let (name, value) = (line[..eq].trim_ascii(), line[eq + 1..].trim_ascii());
         if value.is_empty() {
@@ -160,14 +206,21 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<ApiSecret, SecretError> {
         match name {
             b"key" if key.is_none() => key = Some(value),
             b"secret" if secret.is_none() => secret = Some(value),
-            b"key" | b"secret" => return Err(bad(i + 1, "field given twice")),
-            _ => return Err(bad(i + 1, "unknown field (expected key or secret)")),
+            b"passphrase" if passphrase.is_none() => passphrase = Some(value),
+            b"key" | b"secret" | b"passphrase" => return Err(bad(i + 1, "field given twice")),
+            _ => {
+                return Err(bad(
+                    i + 1,
+                    "unknown field (expected key, secret or passphrase)",
+                ))
+            }
         }
     }
     match (key, secret) {
         (Some(k), Some(s)) => Ok(ApiSecret {
             key: k.into(),
             secret: s.into(),
+            passphrase: passphrase.map(Into::into),
         }),
         (None, _) => Err(bad(0, "no key= line")),
         (_, None) => Err(bad(0, "no secret= line")),
@@ -178,6 +231,9 @@ impl Drop for ApiSecret {
     fn drop(&mut self) {
         self.key.fill(0);
         self.secret.fill(0);
+        if let Some(p) = self.passphrase.as_mut() {
+            p.fill(0);
+        }
     }
 }
 
@@ -235,6 +291,57 @@ mod tests {
         assert!(matches!(e, SecretError::Permissions { mode: 0o644, .. }));
         assert!(msg.contains("open.cred") && msg.contains("644"), "{msg}");
         assert!(!msg.contains(KEY));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_passphrase_line_and_variable_load_and_never_print() {
+        const PASS: &str = "Passphrase42!";
+        let p = write(
+            "okx.cred",
+            &format!("key={KEY}\nsecret={SECRET}\npassphrase = {PASS}\n"),
+            0o600,
+        );
+        let s = ApiSecret::from_file(&p).unwrap();
+        assert_eq!(s.expose_passphrase(), Some(PASS.as_bytes()));
+        assert!(!format!("{s:?} {s}").contains(PASS));
+        let plain = write(
+            "plain.cred",
+            &format!("key={KEY}\nsecret={SECRET}\n"),
+            0o600,
+        );
+        assert_eq!(
+            ApiSecret::from_file(&plain).unwrap().expose_passphrase(),
+            None
+        );
+        let twice = write(
+            "twice.cred",
+            &format!("key={KEY}\nsecret={SECRET}\npassphrase={PASS}\npassphrase={PASS}\n"),
+            0o600,
+        );
+        let e = ApiSecret::from_file(&twice).unwrap_err();
+        assert!(matches!(e, SecretError::Format { line: 4, .. }), "{e:?}");
+        assert!(!format!("{e} {e:?}").contains(PASS));
+        std::env::set_var("MICROARB_TEST_PASS_KEY", KEY);
+        std::env::set_var("MICROARB_TEST_PASS_SECRET", SECRET);
+        std::env::set_var("MICROARB_TEST_PASS_PASS", PASS);
+        let s = ApiSecret::from_env_with_passphrase(
+            "MICROARB_TEST_PASS_KEY",
+            "MICROARB_TEST_PASS_SECRET",
+            "MICROARB_TEST_PASS_PASS",
+        )
+        .unwrap();
+        assert_eq!(s.expose_passphrase(), Some(PASS.as_bytes()));
+        let e = ApiSecret::from_env_with_passphrase(
+            "MICROARB_TEST_PASS_KEY",
+            "MICROARB_TEST_PASS_SECRET",
+            "MICROARB_TEST_PASS_NONE",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "environment variable MICROARB_TEST_PASS_NONE is not set"
+        );
     }
 
     #[cfg(unix)]

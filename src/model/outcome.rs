@@ -26,11 +26,16 @@ pub enum RejectReason {
     /// Both legs were sent and neither filled anything (each IOC found no liquidity at its limit, or
     /// the venue refused it): no position, nothing to unwind.
     NoFill = 9,
+    /// A leg's venue is a feed only (`venues[].trade = false`): nothing was sent.
+    FeedOnly = 10,
+    /// A leg's latest quote came from the REST fallback (polled during a WebSocket outage) and
+    /// `ingest.trade_on_rest_quotes` is off.
+    RestQuote = 11,
 }
 
 impl RejectReason {
     /// Every reason, in counter order.
-    pub const ALL: [RejectReason; 10] = [
+    pub const ALL: [RejectReason; 12] = [
         RejectReason::Duplicate,
         RejectReason::StaleQuote,
         RejectReason::BelowThreshold,
@@ -41,6 +46,8 @@ impl RejectReason {
         RejectReason::InsufficientBalance,
         RejectReason::KillSwitch,
         RejectReason::NoFill,
+        RejectReason::FeedOnly,
+        RejectReason::RestQuote,
     ];
 
     /// Stable snake_case name used in reports and `--opps` output.
@@ -56,6 +63,8 @@ impl RejectReason {
             RejectReason::InsufficientBalance => "insufficient_balance",
             RejectReason::KillSwitch => "kill_switch",
             RejectReason::NoFill => "no_fill",
+            RejectReason::FeedOnly => "feed_only",
+            RejectReason::RestQuote => "rest_quote",
         }
     }
 }
@@ -119,6 +128,8 @@ impl Outcome {
                 RejectReason::InsufficientBalance => "rejected:insufficient_balance",
                 RejectReason::KillSwitch => "rejected:kill_switch",
                 RejectReason::NoFill => "rejected:no_fill",
+                RejectReason::FeedOnly => "rejected:feed_only",
+                RejectReason::RestQuote => "rejected:rest_quote",
             },
         }
     }

@@ -2,8 +2,10 @@
 //!
 //! A counting allocator counts allocations made on the test thread (which signs, submits, polls
 //! and reads the answers) once a warm-up is over; the loopback server runs on its own thread and
-//! is not counted. Both venues' codecs are driven; the server answers with Content-Length and
-//! chunked bodies in turn, so both framings are covered. Expected: 0 per order (request and
+//! is not counted. All four venues' codecs are driven (Binance, Upbit, Bybit v5, OKX v5: signing,
+//! OKX's ISO timestamp, the usage headers and the answers, acknowledgements and status queries
+//! alike); the server answers with Content-Length and chunked bodies in turn, so both framings
+//! are covered. Expected: 0 per order (request and
 //! response buffers are reserved at construction and reused; httparse and the scanner borrow).
 //! Over TLS rustls' buffered API would allocate per record; this test is plain TCP on purpose.
 
@@ -13,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use microarb::exec::gateway::codec::nonce::UuidGen;
 use microarb::exec::gateway::codec::{
-    AnswerKind, BinanceCodec, BinanceSettings, InstrumentSpec, InstrumentTable, RestVenue,
-    UpbitCodec, UpbitSettings,
+    AnswerKind, BinanceCodec, BinanceSettings, BybitCodec, BybitSettings, InstrumentSpec,
+    InstrumentTable, OkxCodec, OkxSettings, RestVenue, UpbitCodec, UpbitSettings,
 };
 use microarb::exec::gateway::rest::{GatewaySettings, RestGateway};
 use microarb::model::{
@@ -27,18 +29,23 @@ use crate::common::alloc as counting_alloc;
 
 /// Answer every request on every connection with `body`, alternating Content-Length and chunked.
 fn serve(body: &'static str, status: &'static str) -> SocketAddr {
+    serve2(body, body, status)
+}
+
+/// [`serve`] with `get_body` for GETs (status queries) and `post_body` for the rest (orders).
+fn serve2(post_body: &'static str, get_body: &'static str, status: &'static str) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     std::thread::spawn(move || {
         for s in listener.incoming() {
             let s = s.unwrap();
-            std::thread::spawn(move || serve_one(s, body, status));
+            std::thread::spawn(move || serve_one(s, post_body, get_body, status));
         }
     });
     addr
 }
 
-fn serve_one(mut s: TcpStream, body: &str, status: &str) {
+fn serve_one(mut s: TcpStream, post_body: &str, get_body: &str, status: &str) {
     s.set_nodelay(true).unwrap();
     let mut buf = Vec::new();
     let mut n = 0u64;
@@ -53,11 +60,16 @@ fn serve_one(mut s: TcpStream, body: &str, status: &str) {
                 .map(|x| std::str::from_utf8(x.value).unwrap().parse().unwrap())
                 .unwrap_or(0);
             if buf.len() >= h + len {
+                let body = if req.method == Some("GET") {
+                    get_body
+                } else {
+                    post_body
+                };
                 buf.drain(..h + len);
                 n += 1;
                 let r = if n % 2 == 0 {
                     format!(
-                        "HTTP/1.1 {status}\r\nRemaining-Req: group=order; min=100; sec=7\r\nX-MBX-USED-WEIGHT-1M: 5\r\nContent-Length: {}\r\n\r\n{body}",
+                        "HTTP/1.1 {status}\r\nRemaining-Req: group=order; min=100; sec=7\r\nX-MBX-USED-WEIGHT-1M: 5\r\nX-Bapi-Limit-Status: 19\r\nX-Bapi-Limit-Reset-Timestamp: 1700000000000\r\nContent-Length: {}\r\n\r\n{body}",
                         body.len()
                     )
                 } else {
@@ -108,11 +120,25 @@ fn table(symbol: &str, price_scale: u8) -> InstrumentTable {
 }
 
 /// Run `warmup + counted` orders (and status queries) one after another over a 2-connection
-/// pool; return the allocations counted during the last `counted`.
+/// pool; return the allocations counted during the last `counted`. Every answer must be `want`.
 fn run<V: RestVenue>(
     gw: &mut RestGateway<V>,
     px: i64,
     want: ExecStatus,
+    warmup: u64,
+    counted: u64,
+) -> u64 {
+    let w = (AnswerKind::Final, want);
+    run2(gw, px, w, w, warmup, counted)
+}
+
+/// [`run`] with `order` the kind and status an order's answer must have, `query` a status
+/// query's.
+fn run2<V: RestVenue>(
+    gw: &mut RestGateway<V>,
+    px: i64,
+    order_want: (AnswerKind, ExecStatus),
+    query_want: (AnswerKind, ExecStatus),
     warmup: u64,
     counted: u64,
 ) -> u64 {
@@ -132,17 +158,18 @@ fn run<V: RestVenue>(
         let o = order(k, px);
         let now = start.elapsed().as_nanos() as u64;
         // Every third request is a status query (a signed GET) for the same order.
-        if k % 3 == 2 {
+        let query = k % 3 == 2;
+        if query {
             gw.status_query(&o, now, 1_700_000_000_000 + k).unwrap();
         } else {
             gw.submit(&o, now, 1_700_000_000_000 + k).unwrap();
         }
+        let want = if query { query_want } else { order_want };
         let mut done = false;
         while !done {
             assert!(Instant::now() < give_up, "no answer");
             gw.poll(start.elapsed().as_nanos() as u64, &mut |a| {
-                assert_eq!(a.kind, AnswerKind::Final);
-                assert_eq!(a.report.status, want);
+                assert_eq!((a.kind, a.report.status), want);
                 assert_eq!(a.report.order, OrderId(k));
                 done = true;
             });
@@ -220,9 +247,64 @@ fn steady_state_orders_allocate_nothing() {
         counted,
     );
 
+    let accepted = (AnswerKind::Accepted, ExecStatus::Unknown);
+    let addr = serve2(
+        r#"{"retCode":0,"retMsg":"OK","result":{"orderId":"1321003749386327552","orderLinkId":"ma1"},"retExtInfo":{},"time":1672211918471}"#,
+        r#"{"retCode":0,"retMsg":"OK","result":{"list":[{"orderId":"1321003749386327552","orderLinkId":"ma1","symbol":"BTCUSDT","price":"60000.5","qty":"0.015","side":"Buy","orderStatus":"Filled","avgPrice":"60000.5","leavesQty":"0","cumExecQty":"0.015","cumExecValue":"900.0075","timeInForce":"IOC","orderType":"Limit","createdTime":"1684738540559","updatedTime":"1684738540561"}],"nextPageCursor":"","category":"spot"},"retExtInfo":{},"time":1684765770483}"#,
+        "200 OK",
+    );
+    let codec = BybitCodec::new(
+        BybitSettings {
+            host: "127.0.0.1".into(),
+            recv_window_ms: 5000,
+            client_id_prefix: "ma".into(),
+        },
+        b"apikey",
+        b"secret",
+        table("BTCUSDT", 2),
+    )
+    .unwrap();
+    let mut gw = RestGateway::new(codec, &HostSpec { addr, tls: None }, settings()).unwrap();
+    let bybit = run2(
+        &mut gw,
+        6_000_050,
+        accepted,
+        (AnswerKind::Final, ExecStatus::Filled),
+        warmup,
+        counted,
+    );
+
+    let addr = serve2(
+        r#"{"code":"0","msg":"","data":[{"clOrdId":"ma1","ordId":"312269865356374016","tag":"","ts":"1695190491421","sCode":"0","sMsg":"","subCode":""}],"inTime":"1695190491421339","outTime":"1695190491423240"}"#,
+        r#"{"code":"0","data":[{"accFillSz":"0.005","avgPx":"60000.5","clOrdId":"ma1","fillPx":"60000.5","fillSz":"0.005","instId":"BTC-USDT","instType":"SPOT","ordId":"312269865356374016","ordType":"ioc","px":"60000.5","side":"buy","state":"canceled","sz":"0.015","tdMode":"cash","uTime":"1708587373362"}],"msg":""}"#,
+        "200 OK",
+    );
+    let codec = OkxCodec::new(
+        OkxSettings {
+            host: "127.0.0.1".into(),
+            client_id_prefix: "ma".into(),
+        },
+        b"apikey",
+        b"secret",
+        b"passphrase",
+        table("BTC-USDT", 2),
+    )
+    .unwrap();
+    let mut gw = RestGateway::new(codec, &HostSpec { addr, tls: None }, settings()).unwrap();
+    let okx = run2(
+        &mut gw,
+        6_000_050,
+        accepted,
+        (AnswerKind::Final, ExecStatus::PartiallyFilled),
+        warmup,
+        counted,
+    );
+
     println!(
-        "allocations over {counted} orders after {warmup} warm-up: binance {binance}, upbit {upbit}"
+        "allocations over {counted} orders after {warmup} warm-up: binance {binance}, upbit {upbit}, bybit {bybit}, okx {okx}"
     );
     assert_eq!(binance, 0, "Binance order path allocated");
     assert_eq!(upbit, 0, "Upbit order path allocated");
+    assert_eq!(bybit, 0, "Bybit order path allocated");
+    assert_eq!(okx, 0, "OKX order path allocated");
 }

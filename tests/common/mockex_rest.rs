@@ -74,10 +74,7 @@ pub fn start(venues: &[Venue], limits: RestLimits) -> MockExchange {
     let mut cfg = MockConfig::synthetic(list, SyntheticSource::default());
     cfg.rate_per_s = 2000;
     cfg.wait_for_subscribers = false;
-    cfg.api = Some(ApiCredentials {
-        key: KEY.into(),
-        secret: SECRET.into(),
-    });
+    cfg.api = Some(ApiCredentials::new(KEY, SECRET));
     cfg.rest_limits = limits;
     let ex = MockExchange::start(cfg).expect("mockex starts");
     let t = Instant::now();
@@ -93,12 +90,9 @@ pub fn start(venues: &[Venue], limits: RestLimits) -> MockExchange {
 pub fn creds_file(name: &str, secret: &str) -> (TempDir, PathBuf) {
     let dir = TempDir::new("rest");
     let p = dir.join(name);
-    ApiCredentials {
-        key: KEY.into(),
-        secret: secret.into(),
-    }
-    .write_file(&p)
-    .expect("credentials file written");
+    ApiCredentials::new(KEY, secret)
+        .write_file(&p)
+        .expect("credentials file written");
     (dir, p)
 }
 

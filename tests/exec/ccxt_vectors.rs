@@ -1,7 +1,8 @@
 //! The engine's signed order requests checked against an independent implementation: ccxt.
 //!
 //! `tools/ccxt/vectors.json` holds, for fixed credentials, timestamps and (Upbit) JWT nonces, the
-//! IOC limit orders of the four venues the engine signs, each as ccxt's own `sign()` wrote it
+//! IOC limit orders of the four venues the engine signs (and, for Bybit and OKX, the status query
+//! of the same order), each as ccxt's own `sign()` wrote it
 //! (`tools/ccxt/make_vectors.py`; regenerate with `pip install -r tools/ccxt/requirements.txt &&
 //! python3 tools/ccxt/make_vectors.py > tools/ccxt/vectors.json`). This test needs no Python and no
 //! network: it builds each venue's codec with the vector's key, secret, passphrase and order,
@@ -16,8 +17,8 @@
 //!   and signed with ccxt's own `urlencode` and `hmac`), its parameters must equal those of ccxt's
 //!   full request, and the engine's HMAC over ccxt's signed text must give ccxt's signature.
 //! - Unsigned headers where ccxt and the engine differ (`header_exceptions`: Bybit's `Referer`
-//!   broker tag, Upbit's `Content-Type` charset) are checked against the engine value recorded
-//!   there.
+//!   broker tag, Upbit's `Content-Type` charset, the `Content-Type` ccxt puts on Bybit's GET) are
+//!   checked against the engine value recorded there.
 
 use microarb::exec::gateway::codec::nonce::{UuidGen, UUID_LEN};
 use microarb::exec::gateway::codec::{
@@ -146,25 +147,44 @@ impl Parsed {
     }
 }
 
-/// The engine's request `bytes` against ccxt's (`v["ccxt"]`), with `body` the body it must carry.
+/// The engine's order request `bytes` against ccxt's (`v["ccxt"]`), with `body` the body it must
+/// carry.
 fn check_request(c: &Case<'_>, bytes: &[u8], body: &str) {
-    let name = &c.name;
-    let ccxt = &c.v["ccxt"];
+    check_http(&c.name, c.v, bytes, body);
+}
+
+/// The engine's status query `bytes` against ccxt's (`v["status_query"]`): a GET, no body.
+fn check_status_query(c: &Case<'_>, bytes: &[u8]) {
+    let q = &c.v["status_query"];
+    assert!(q.is_object(), "{}: no status_query in the vector", c.name);
+    assert!(
+        q["ccxt"]["body"].is_null(),
+        "{}: ccxt's GET has a body",
+        c.name
+    );
+    check_http(&format!("{} status query", c.name), q, bytes, "");
+}
+
+/// `bytes` against the request `v["ccxt"]` ccxt wrote, with `v["header_exceptions"]`; `body` is
+/// the body the engine must carry (empty: none, and no `Content-Length`).
+fn check_http(name: &str, v: &Value, bytes: &[u8], body: &str) {
+    let ccxt = &v["ccxt"];
     let got = parse(bytes);
-    assert_eq!(s(ccxt, "method"), "POST", "{name}");
+    let method = s(ccxt, "method");
     assert_eq!(
         got.line,
-        format!("POST {} HTTP/1.1", s(ccxt, "path")),
+        format!("{method} {} HTTP/1.1", s(ccxt, "path")),
         "{name}: request line"
     );
     assert_eq!(got.header("Host"), Some(s(ccxt, "host")), "{name}: Host");
     assert_eq!(got.body, body, "{name}: body");
+    let length = (!body.is_empty()).then(|| body.len().to_string());
     assert_eq!(
         got.header("Content-Length"),
-        Some(body.len().to_string().as_str()),
+        length.as_deref(),
         "{name}: Content-Length"
     );
-    let exceptions = c.v["header_exceptions"]
+    let exceptions = v["header_exceptions"]
         .as_array()
         .expect("header_exceptions");
     let exception = |h: &str| {
@@ -292,6 +312,10 @@ fn check_bybit(c: &Case<'_>) {
     let mut out = Vec::new();
     codec.write_request(&c.order, c.ts, &mut out).unwrap();
     check_request(c, &out, s(&c.v["ccxt"], "body"));
+    codec
+        .write_status_request(&c.order, c.ts, &mut out)
+        .unwrap();
+    check_status_query(c, &out);
 }
 
 fn check_okx(c: &Case<'_>) {
@@ -309,6 +333,10 @@ fn check_okx(c: &Case<'_>) {
     let mut out = Vec::new();
     codec.write_request(&c.order, c.ts, &mut out).unwrap();
     check_request(c, &out, s(&c.v["ccxt"], "body"));
+    codec
+        .write_status_request(&c.order, c.ts, &mut out)
+        .unwrap();
+    check_status_query(c, &out);
 }
 
 #[test]

@@ -172,10 +172,7 @@ fn paths_formats_and_bad_requests() {
 // ---- signature checks (was mockex/rest_auth.rs) ----
 
 fn creds() -> ApiCredentials {
-    ApiCredentials {
-        key: "key1".into(),
-        secret: "sec1".into(),
-    }
+    ApiCredentials::new("key1", "sec1")
 }
 
 #[test]

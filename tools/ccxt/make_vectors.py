@@ -2,7 +2,10 @@
 """Reference signed order requests from ccxt, for tests/exec/ccxt_vectors.rs.
 
 Each vector is one IOC limit order on one of the four venues the engine signs (Binance spot,
-Upbit, Bybit v5, OKX v5), with fixed credentials, timestamp and (Upbit) JWT nonce. The request
+Upbit, Bybit v5, OKX v5), with fixed credentials, timestamp and (Upbit) JWT nonce; the Bybit and
+OKX vectors also carry the signed status query of the same order (``status_query``: Bybit
+``GET /v5/order/realtime`` by ``orderLinkId``, OKX ``GET /api/v5/trade/order`` by ``clOrdId``),
+which the engine sends when an order's fate must be asked for. The request
 is produced by ccxt's own ``sign()`` of the exchange class, called with the parameters the
 engine's codec sends (src/exec/gateway/codec/*.rs), in the engine's order, so the url, headers
 and body are ccxt's bytes, not this script's. Only ccxt's clock (``milliseconds``) and uuid
@@ -171,8 +174,35 @@ def bybit(side, symbol, px, qty, cid, ts):
                 "why": "ccxt's broker tag, not signed; the engine sends none",
             }
         ],
+        "status_query": bybit_status(symbol, cid, ts),
         "notes": "ccxt's full sign().",
     }
+
+
+def bybit_status(symbol, cid, ts):
+    """The order's status query, by orderLinkId, in the engine's parameter order."""
+    params = {"category": "spot", "symbol": symbol, "orderLinkId": cid}
+    ex = exchange(ccxt.bybit, ts)
+    ex.options["recvWindow"] = RECV_WINDOW
+    req = request(ex.sign("v5/order/realtime", ["private"], "GET", dict(params)))
+    exceptions = [
+        {
+            "name": "Content-Type",
+            "ccxt": req["headers"].get("Content-Type"),
+            "engine": None,
+            "why": "not signed; a GET has no body, the engine names no content type",
+        }
+    ]
+    if "Referer" in req["headers"]:
+        exceptions.append(
+            {
+                "name": "Referer",
+                "ccxt": req["headers"].get("Referer"),
+                "engine": None,
+                "why": "ccxt's broker tag, not signed; the engine sends none",
+            }
+        )
+    return {"params": params, "ccxt": req, "header_exceptions": exceptions}
 
 
 def okx(side, symbol, px, qty, cid, ts):
@@ -191,8 +221,17 @@ def okx(side, symbol, px, qty, cid, ts):
         "params": params,
         "ccxt": req,
         "header_exceptions": [],
+        "status_query": okx_status(symbol, cid, ts),
         "notes": "ccxt's full sign() (clOrdId given, so ccxt injects no broker tag).",
     }
+
+
+def okx_status(symbol, cid, ts):
+    """The order's status query, by clOrdId, in the engine's parameter order."""
+    params = {"instId": symbol, "clOrdId": cid}
+    ex = exchange(ccxt.okx, ts, passphrase=PASSPHRASE)
+    req = request(ex.sign("trade/order", ["private"], "GET", dict(params)))
+    return {"params": params, "ccxt": req, "header_exceptions": []}
 
 
 def main():

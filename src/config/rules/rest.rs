@@ -5,9 +5,12 @@ use crate::config::schema::Config;
 use crate::config::GatewayKind;
 use crate::model::VenueKind;
 
-/// The REST side: `execution.rest.*`, and per venue `rest_url` and the credential sources. With
-/// `gateway = "rest"` every venue must be a REST kind (Binance, Upbit) with exactly one credential
-/// source (both variables, or a file).
+/// The REST side: `execution.rest.*`, and per venue `rest_url`, `trade` and the credential
+/// sources. With `gateway = "rest"` every venue that trades needs exactly one credential source
+/// (both variables, or a file), and an OKX one its passphrase (`api_passphrase_env` beside the
+/// variables; a file carries a `passphrase=` line, checked when it is read). A passphrase
+/// variable on another kind is refused, and so are credentials on a feed-only venue
+/// (`trade = false`).
 pub(in crate::config) fn rest(k: &mut Check, c: &Config) {
     let r = &c.execution.rest;
     k.range_u64("execution.rest.conns", u64::from(r.conns), 1, 64);
@@ -49,6 +52,7 @@ pub(in crate::config) fn rest(k: &mut Check, c: &Config) {
         for (key, var) in [
             ("api_key_env", &v.api_key_env),
             ("api_secret_env", &v.api_secret_env),
+            ("api_passphrase_env", &v.api_passphrase_env),
         ] {
             if let Some(var) = var {
                 if var.is_empty() || var.contains('=') || var.contains('\0') {
@@ -83,21 +87,41 @@ pub(in crate::config) fn rest(k: &mut Check, c: &Config) {
                 "give either api_key_env/api_secret_env or api_secret_file, not both",
             );
         }
+        let any_source = env.0 || env.1 || v.api_secret_file.is_some();
+        if v.api_passphrase_env.is_some() {
+            if v.kind != VenueKind::Okx {
+                k.fail(
+                    format!("{p}.api_passphrase_env"),
+                    format!("only okx has a passphrase ({} does not)", v.kind.name()),
+                );
+            } else if v.api_secret_file.is_some() || !env.0 {
+                k.fail(
+                    format!("{p}.api_passphrase_env"),
+                    "goes with api_key_env + api_secret_env; a credentials file carries a passphrase= line instead",
+                );
+            }
+        }
+        if !v.trade {
+            if any_source || v.api_passphrase_env.is_some() {
+                k.fail(
+                    format!("{p}.trade"),
+                    "is false (a feed only), so the venue takes no credentials: remove api_key_env, api_secret_env, api_passphrase_env and api_secret_file, or set trade = true",
+                );
+            }
+            continue;
+        }
         if !rest {
             continue;
         }
-        if !matches!(v.kind, VenueKind::Binance | VenueKind::Upbit) {
-            k.fail(
-                format!("{p}.kind"),
-                format!(
-                    "{} has no REST order gateway; execution.gateway = \"rest\" supports binance and upbit",
-                    v.kind.name()
-                ),
-            );
-        } else if !env.0 && !env.1 && v.api_secret_file.is_none() {
+        if !any_source {
             k.fail(
                 format!("{p}.api_key_env"),
-                "execution.gateway = \"rest\" needs credentials: api_key_env + api_secret_env, or api_secret_file",
+                "execution.gateway = \"rest\" needs credentials for a venue that trades: api_key_env + api_secret_env, or api_secret_file (or trade = false for a feed only)",
+            );
+        } else if v.kind == VenueKind::Okx && env.0 && v.api_passphrase_env.is_none() {
+            k.fail(
+                format!("{p}.api_passphrase_env"),
+                "okx needs its API passphrase: name the environment variable that holds it (or use api_secret_file with a passphrase= line)",
             );
         }
     }

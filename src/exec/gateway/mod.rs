@@ -20,7 +20,9 @@
 //! (`execution.gateway`); the stage is generic over the trait so tests can wrap one. One gateway
 //! serves every venue and routes by [`Order::venue`]; the REST one delivers the rate-limit headers
 //! it reads as [`GatewayEvent::UpbitRemaining`] / [`GatewayEvent::BinanceUsage`] /
-//! [`GatewayEvent::Banned`] events so the zero-429 policy throttles before a 429.
+//! [`GatewayEvent::BybitLimit`] / [`GatewayEvent::Banned`] events so the zero-429 policy throttles
+//! before a 429, and an order a venue took without saying how it ended (Bybit's and OKX's
+//! acknowledgements, Upbit's `wait`) as [`GatewayEvent::Accepted`], to be status-queried.
 //!
 //! Time is always an argument: the paper gateway is deterministic for a seed on a fake clock.
 #![forbid(unsafe_code)]
@@ -33,7 +35,7 @@ use thiserror::Error;
 
 use super::limits::rate_headers::BinanceUsage;
 use super::limits::EndpointGroup;
-use crate::model::{ExecReport, Opportunity, Order, OrderId, VenueId};
+use crate::model::{ExecReport, Opportunity, Order, OrderId, Quote, VenueId};
 
 pub use paper::{PaperFaults, PaperGateway, PaperParams};
 pub use rest::{RestRoute, RestRouter};
@@ -46,6 +48,23 @@ pub const CODE_NO_SUCH_ORDER: u16 = 404;
 pub enum GatewayEvent {
     /// An answer about one order (to a submit or to a status query).
     Report(ExecReport),
+    /// The venue answered and holds the order, but its final state is not in the answer (an
+    /// acknowledgement, or a status query that found it still live): the venue works, the fate
+    /// is queried later. The report's status is `Unknown`.
+    Accepted(ExecReport),
+    /// Bybit's `X-Bapi-Limit-Status` from one response.
+    BybitLimit {
+        /// Venue that sent it.
+        venue: VenueId,
+        /// Group the request was charged to (order group, or the status query's group).
+        group: EndpointGroup,
+        /// Requests left in the window.
+        remaining: u32,
+        /// `X-Bapi-Limit-Reset-Timestamp`, unix ms, when sent.
+        reset_unix_ms: Option<u64>,
+        /// Wall-clock time (unix ns) of the response.
+        unix_ns: u64,
+    },
     /// Upbit's `Remaining-Req` header for `group` said `sec` requests are left in this second.
     UpbitRemaining {
         /// Venue that sent it.
@@ -101,9 +120,20 @@ pub trait Gateway: Send {
     /// Short name for logs and reports.
     fn name(&self) -> &'static str;
 
+    /// True when [`send`](Self::send) writes to a socket (a network gateway), so the time it
+    /// returns is when the order went on the wire (`tick_to_wire`); the paper venue writes nothing.
+    fn writes_to_wire(&self) -> bool {
+        false
+    }
+
     /// A market-data hint: the opportunity about to be traded, with the prices and size the
     /// strategy saw. The paper gateway takes it as its latest top of book; a REST gateway ignores it.
     fn on_market(&mut self, _opp: &Opportunity, _now_ns: u64) {}
+
+    /// A quote of a venue's top of book as the strategy stage received it, forwarded on the book
+    /// ring before any opportunity it makes is acted on. The paper gateway keeps them as its
+    /// simulated venues' books and matches against them; a network gateway ignores them.
+    fn on_quote(&mut self, _q: &Quote) {}
 
     /// Encode and sign `order` into the buffer it will be written from; nothing leaves before
     /// [`send`](Self::send). Never blocks.
@@ -150,8 +180,14 @@ impl<G: Gateway + ?Sized> Gateway for Box<G> {
     fn name(&self) -> &'static str {
         (**self).name()
     }
+    fn writes_to_wire(&self) -> bool {
+        (**self).writes_to_wire()
+    }
     fn on_market(&mut self, opp: &Opportunity, now_ns: u64) {
         (**self).on_market(opp, now_ns)
+    }
+    fn on_quote(&mut self, q: &Quote) {
+        (**self).on_quote(q)
     }
     fn stage(&mut self, order: &Order, now_ns: u64) -> Result<(), SubmitError> {
         (**self).stage(order, now_ns)
@@ -197,8 +233,14 @@ impl Gateway for AnyGateway {
     fn name(&self) -> &'static str {
         each!(self, g => g.name())
     }
+    fn writes_to_wire(&self) -> bool {
+        each!(self, g => g.writes_to_wire())
+    }
     fn on_market(&mut self, opp: &Opportunity, now_ns: u64) {
         each!(self, g => g.on_market(opp, now_ns))
+    }
+    fn on_quote(&mut self, q: &Quote) {
+        each!(self, g => g.on_quote(q))
     }
     #[inline]
     fn stage(&mut self, order: &Order, now_ns: u64) -> Result<(), SubmitError> {

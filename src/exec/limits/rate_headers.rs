@@ -6,7 +6,10 @@
 //!   on order responses `X-MBX-ORDER-COUNT-10S: 12` and `X-MBX-ORDER-COUNT-1D: 3456`.
 //! - Upbit, on every REST response: `Remaining-Req: group=default; min=1800; sec=29` (`sec` = requests
 //!   left in this second for that group; `min` is deprecated and may be absent).
-//! - Both, on 429/418: `Retry-After: <seconds>` (delta-seconds; the HTTP-date form is refused, so the
+//! - Bybit v5, on every response: `X-Bapi-Limit-Status: 9` (requests left in the endpoint's rolling
+//!   window, per second per UID), `X-Bapi-Limit: 10` and `X-Bapi-Limit-Reset-Timestamp: <unix ms>`
+//!   (when the limit resets once exceeded; otherwise the current time). OKX sends no usage headers.
+//! - Any venue, on 429/418: `Retry-After: <seconds>` (delta-seconds; the HTTP-date form is refused, so the
 //!   caller falls back to its configured default rather than guessing).
 //!
 //! Everything takes `&[u8]` as `httparse` hands it over and returns borrowed or integer results: no
@@ -171,6 +174,29 @@ impl BinanceUsage {
     }
 }
 
+/// Bybit's usage headers from one response (`X-Bapi-Limit-Status`, `X-Bapi-Limit-Reset-Timestamp`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BybitLimit {
+    /// `X-Bapi-Limit-Status`: requests left in the endpoint's window.
+    pub remaining: Option<u32>,
+    /// `X-Bapi-Limit-Reset-Timestamp`: unix ms at which the window resets.
+    pub reset_unix_ms: Option<u64>,
+}
+
+impl BybitLimit {
+    /// Feed one header; returns whether it was one of ours. Names compare case-insensitively.
+    pub fn apply(&mut self, name: &[u8], value: &[u8]) -> Result<bool, HeaderError> {
+        if name.eq_ignore_ascii_case(b"x-bapi-limit-status") {
+            self.remaining = Some(parse_u32(value)?);
+        } else if name.eq_ignore_ascii_case(b"x-bapi-limit-reset-timestamp") {
+            self.reset_unix_ms = Some(parse_digits(value, 0)?);
+        } else {
+            return Ok(false);
+        }
+        Ok(true)
+    }
+}
+
 /// Whether `name` is `Retry-After` (case-insensitive).
 pub fn is_retry_after(name: &[u8]) -> bool {
     name.eq_ignore_ascii_case(b"retry-after")
@@ -251,6 +277,27 @@ mod tests {
     }
 
     #[test]
+    fn bybit_headers() {
+        // The form of Bybit's "Rate Limit Rules" page.
+        let mut b = BybitLimit::default();
+        assert_eq!(b.apply(b"X-Bapi-Limit-Status", b"99"), Ok(true));
+        assert_eq!(
+            b.apply(b"x-bapi-limit-reset-timestamp", b"1672738134824"),
+            Ok(true)
+        );
+        assert_eq!(b.apply(b"X-Bapi-Limit", b"100"), Ok(false));
+        assert_eq!(
+            b,
+            BybitLimit {
+                remaining: Some(99),
+                reset_unix_ms: Some(1_672_738_134_824)
+            }
+        );
+        assert!(b.apply(b"X-Bapi-Limit-Status", b"-1").is_err());
+        assert!(b.apply(b"X-Bapi-Limit-Reset-Timestamp", b"").is_err());
+    }
+
+    #[test]
     fn retry_after() {
         assert_eq!(parse_retry_after_ns(b"120"), Ok(120_000_000_000));
         assert_eq!(parse_retry_after_ns(b" 0"), Ok(0));
@@ -270,6 +317,7 @@ mod tests {
             let _ = parse_upbit_remaining_req(&bytes);
             let _ = parse_u32(&bytes);
             let _ = parse_retry_after_ns(&bytes);
+            let _ = BybitLimit::default().apply(b"x-bapi-limit-status", &bytes);
         }
 
         #[test]

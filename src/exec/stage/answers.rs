@@ -18,6 +18,18 @@ impl<G: Gateway> ExecStage<G> {
     pub(super) fn on_event(&mut self, e: GatewayEvent, now: u64) {
         match e {
             GatewayEvent::Report(r) => self.on_report(r, now),
+            GatewayEvent::Accepted(r) => self.on_accepted(r, now),
+            GatewayEvent::BybitLimit {
+                venue,
+                group,
+                remaining,
+                reset_unix_ms,
+                unix_ns,
+            } => {
+                if let Some(z) = self.limits.get_mut(venue.index()) {
+                    z.on_bybit_limit(group, remaining, reset_unix_ms, now, unix_ns);
+                }
+            }
             GatewayEvent::UpbitRemaining { venue, group, sec } => {
                 if let Some(z) = self.limits.get_mut(venue.index()) {
                     z.on_upbit_remaining(group, sec, now);
@@ -42,6 +54,38 @@ impl<G: Gateway> ExecStage<G> {
                 }
             }
         }
+    }
+
+    /// The venue holds the order and said nothing of its fills yet (an acknowledgement, or a
+    /// status query that found it live): the answer counts as the venue working, and the leg's
+    /// fate is asked for after `status_query`, like an unknown one's, without counting a failure.
+    fn on_accepted(&mut self, r: ExecReport, now: u64) {
+        let Some((ai, li)) = self.inflight.find(r.order) else {
+            self.c.late_reports.inc();
+            return;
+        };
+        let status_query_ns = self.status_query_ns;
+        let arb = self.inflight.get_mut(ai).expect("found above");
+        let leg = &mut arb.legs[li];
+        if leg.state == LegState::Final || leg.state == LegState::Idle {
+            self.c.late_reports.inc();
+            return;
+        }
+        let v = leg.order.venue.index();
+        if !leg.answered {
+            leg.answered = true;
+            let rtt = r.recv_ts_ns.saturating_sub(leg.order.sent_ts_ns);
+            self.rec.record(Metric::OrderRtt, rtt);
+        }
+        self.c.accepted.inc();
+        if leg.state == LegState::Sent {
+            self.breakers[v].on_success(now);
+        }
+        leg.state = LegState::Unknown;
+        // The venue answered: its queries' deadline starts again with the next one.
+        leg.query_deadline_ns = u64::MAX;
+        leg.timer_ns = now.saturating_add(status_query_ns);
+        self.next_timer_ns = self.next_timer_ns.min(leg.timer_ns);
     }
 
     fn on_report(&mut self, r: ExecReport, now: u64) {
@@ -70,6 +114,18 @@ impl<G: Gateway> ExecStage<G> {
                 }
                 leg.state = LegState::Unknown;
                 leg.timer_ns = now.saturating_add(status_query_ns);
+                self.next_timer_ns = self.next_timer_ns.min(leg.timer_ns);
+            }
+            ExecStatus::Rejected { code: 429 } if leg.state == LegState::Unknown => {
+                // A 429 while the leg's fate is unknown answers its status query, not the order:
+                // nothing is learnt about the order, so it stays unknown and is asked again after
+                // Retry-After. The query's group takes the 429 (a late 429 to the order itself
+                // is then settled by the next query's "no such order").
+                self.c.status_429.inc();
+                let ra = (r.retry_after_ms > 0).then(|| u64::from(r.retry_after_ms) * 1_000_000);
+                let (group, _) = self.venues[v].query_group;
+                self.limits[v].on_429(group, ra, now);
+                leg.timer_ns = now.saturating_add(ra.unwrap_or(0).max(status_query_ns));
                 self.next_timer_ns = self.next_timer_ns.min(leg.timer_ns);
             }
             ExecStatus::Rejected { code } => {

@@ -10,18 +10,18 @@ use crate::config::{Config, Machine, DEMO_TOML};
 use crate::model::{Bps, ExecReport, ExecStatus, InstrumentId, OppId, Price, Qty, VenueId};
 use crate::runtime::{ring, RingTx};
 
-const MS: u64 = 1_000_000;
+pub(super) const MS: u64 = 1_000_000;
 const ONE: i64 = 100_000_000;
-const BINANCE: VenueId = VenueId(0);
-const UPBIT: VenueId = VenueId(3);
-const TIMEOUT: u64 = 100 * MS;
+pub(super) const BINANCE: VenueId = VenueId(0);
+pub(super) const UPBIT: VenueId = VenueId(3);
+pub(super) const TIMEOUT: u64 = 100 * MS;
 
 /// Writes nothing anywhere: records what the stage sent and delivers the answers the test queues.
 #[derive(Default)]
-struct Script {
-    orders: Vec<Order>,
-    queries: Vec<OrderId>,
-    ready: Vec<GatewayEvent>,
+pub(super) struct Script {
+    pub(super) orders: Vec<Order>,
+    pub(super) queries: Vec<OrderId>,
+    pub(super) ready: Vec<GatewayEvent>,
 }
 
 impl Gateway for Script {
@@ -58,21 +58,21 @@ impl Gateway for Script {
     }
 }
 
-struct T {
-    stage: ExecStage<Script>,
+pub(super) struct T {
+    pub(super) stage: ExecStage<Script>,
     tx: RingTx<Opportunity>,
-    reg: Registry,
-    now: u64,
+    pub(super) reg: Registry,
+    pub(super) now: u64,
     next_id: u64,
 }
 
 /// The demo config's stage (default slots: 3 in all, 2 per venue; default breaker) on the script.
-fn rig() -> T {
+pub(super) fn rig() -> T {
     rig_with(|_| {})
 }
 
 /// [`rig`] with `edit` applied to the parameters last.
-fn rig_with(edit: impl FnOnce(&mut ExecParams)) -> T {
+pub(super) fn rig_with(edit: impl FnOnce(&mut ExecParams)) -> T {
     let cfg = Config::from_toml_str(DEMO_TOML, &Machine::this(false)).expect("demo config");
     let mut p = ExecParams::from_config(&cfg).expect("demo params");
     p.order_timeout_ns = TIMEOUT;
@@ -106,7 +106,7 @@ fn rig_with(edit: impl FnOnce(&mut ExecParams)) -> T {
 
 impl T {
     /// Buy on Binance, sell on Upbit; returns the orders it sent (none when refused).
-    fn arb(&mut self) -> Vec<Order> {
+    pub(super) fn arb(&mut self) -> Vec<Order> {
         let id = self.next_id;
         self.next_id += 1;
         let o = Opportunity {
@@ -132,13 +132,13 @@ impl T {
         self.stage.gateway_mut().orders[before..].to_vec()
     }
 
-    fn step(&mut self, dt: u64) {
+    pub(super) fn step(&mut self, dt: u64) {
         self.now += dt;
         self.stage.poll(self.now);
     }
 
     /// Queue a full fill of `o`, delivered at the next poll.
-    fn fill(&mut self, o: &Order) {
+    pub(super) fn fill(&mut self, o: &Order) {
         let r = ExecReport {
             order: o.id,
             opp: o.opp,
@@ -152,7 +152,7 @@ impl T {
         self.stage.gateway_mut().ready.push(GatewayEvent::Report(r));
     }
 
-    fn count(&self, name: &str) -> u64 {
+    pub(super) fn count(&self, name: &str) -> u64 {
         self.reg.counters.get(name).expect("registered")
     }
 
@@ -276,6 +276,74 @@ fn a_waiter_is_refused_when_the_breaker_opened_while_it_waited() {
         )),
         1
     );
+}
+
+#[test]
+fn an_accepted_order_is_queried_without_counting_a_failure() {
+    let mut t = rig();
+    let legs = t.arb();
+    assert_eq!(legs.len(), 2);
+    t.fill(&legs[0]);
+    // The Upbit leg is acknowledged (Bybit's and OKX's create answers, Upbit's `wait`).
+    let ack = ExecReport {
+        order: legs[1].id,
+        opp: legs[1].opp,
+        venue: legs[1].venue,
+        status: ExecStatus::Unknown,
+        filled_qty: Qty::ZERO,
+        avg_px: Price::ZERO,
+        recv_ts_ns: t.now,
+        retry_after_ms: 0,
+    };
+    t.stage
+        .gateway_mut()
+        .ready
+        .push(GatewayEvent::Accepted(ack));
+    t.step(MS);
+    assert_eq!(t.count("exec.accepted"), 1);
+    assert_eq!(
+        t.count("exec.status_5xx"),
+        0,
+        "an acknowledgement is no failure"
+    );
+    assert!(
+        t.stage.gateway_mut().queries.is_empty(),
+        "asked only after status_query"
+    );
+    t.step(20 * MS);
+    assert_eq!(t.stage.gateway_mut().queries, vec![legs[1].id]);
+    // The query finds it still live: accepted again, asked again later.
+    t.stage
+        .gateway_mut()
+        .ready
+        .push(GatewayEvent::Accepted(ack));
+    t.step(MS);
+    t.step(20 * MS);
+    assert_eq!(t.stage.gateway_mut().queries.len(), 2);
+    t.fill(&legs[1]);
+    t.step(MS);
+    assert!(t.stage.is_idle());
+    assert_eq!(
+        t.count(&crate::telemetry::counter_name("exec", Outcome::Executed)),
+        1
+    );
+    assert_eq!(t.count("exec.timeouts") + t.count("exec.query_timeouts"), 0);
+    assert_eq!(t.stage.breaker_state(UPBIT), BreakerState::Closed);
+}
+
+#[test]
+fn a_leg_on_a_feed_only_venue_is_refused_before_anything_is_sent() {
+    let mut t = rig_with(|p| p.venues[UPBIT.index()].trades = false);
+    assert!(t.arb().is_empty(), "no order written");
+    assert_eq!(
+        t.count(&crate::telemetry::counter_name(
+            "exec",
+            Outcome::Rejected(RejectReason::FeedOnly)
+        )),
+        1
+    );
+    assert_eq!(t.count("exec.orders_sent"), 0);
+    assert!(t.stage.is_idle(), "no slot, no waiter, nothing in flight");
 }
 
 // ---- state gauges ----------------------------------------------------------------------------

@@ -2,9 +2,9 @@
 //! (`execution.gateway = "rest"`) to the mock exchange's REST endpoints instead of the paper venue,
 //! so the zero-429 check is the exchange's own count, not a reconstruction from the `--opps` log.
 //!
-//! - Venues: the demo config's venues of the kinds the mock serves REST for
-//!   ([`has_rest`]: Binance and Upbit, which are also the engine's REST kinds); the others (Bybit,
-//!   OKX) are dropped from the run, and the run says so. Fewer than two such venues is an error
+//! - Venues: the demo config's venues of the kinds both the mock ([`has_rest`]: every kind) and
+//!   the engine (Binance and Upbit) trade over REST; the others (Bybit, OKX) are dropped from the
+//!   run, and the run says so. Fewer than two such venues is an error
 //!   (cross-venue arbitrage needs two), not a panic.
 //! - Credentials: generated for the run ([`ApiCredentials::generate`]), written to an owner-only
 //!   file in the soak's temp folder, which every venue's `api_secret_file` names; the derived
@@ -104,7 +104,7 @@ impl RestSoak {
         let (kept, dropped): (Vec<_>, Vec<_>) = cfg
             .venues
             .drain(..)
-            .partition(|v| has_rest(mock_kind(v.kind)));
+            .partition(|v| has_rest(mock_kind(v.kind)) && engine_rest_kind(v.kind));
         let venues: Vec<String> = kept.iter().map(|v| v.name.clone()).collect();
         if venues.len() < 2 {
             return Err(SoakRestError::TooFewRestVenues(venues));
@@ -278,6 +278,14 @@ pub fn phase_lines(p: &Value) -> String {
         );
     }
     out
+}
+
+/// Whether the engine has a REST order gateway for `kind` (its config rule for
+/// `execution.gateway = "rest"`: Binance and Upbit). The mock serves REST for every kind, so the
+/// soak keeps the venues both sides can trade.
+fn engine_rest_kind(kind: microarb::model::VenueKind) -> bool {
+    use microarb::model::VenueKind;
+    matches!(kind, VenueKind::Binance | VenueKind::Upbit)
 }
 
 #[cfg(test)]

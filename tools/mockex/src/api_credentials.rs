@@ -41,18 +41,21 @@ fn random_hex(rng: &SystemRandom, n: usize) -> Result<String, CredentialsError> 
 
 impl ApiCredentials {
     /// Fresh credentials for one run: a 32-hex-digit key and a 64-hex-digit secret from the
-    /// system's random source, so no run's credentials are known in advance.
+    /// system's random source, so no run's credentials are known in advance. No passphrase (add
+    /// one with [`ApiCredentials::with_passphrase`] for OKX).
     pub fn generate() -> Result<ApiCredentials, CredentialsError> {
         let rng = SystemRandom::new();
         Ok(ApiCredentials {
             key: random_hex(&rng, 16)?,
             secret: random_hex(&rng, 32)?,
+            passphrase: String::new(),
         })
     }
 
     /// Write these credentials to a new file at `path` that only its owner can read or write
-    /// (mode 0600 on Unix, set at creation), in the format `ApiSecret::from_file` reads. Fails
-    /// when `path` already exists.
+    /// (mode 0600 on Unix, set at creation), in the format `ApiSecret::from_file` reads
+    /// (`key=`, `secret=`, and `passphrase=` only when there is one). Fails when `path` already
+    /// exists.
     pub fn write_file(&self, path: &Path) -> Result<(), CredentialsError> {
         let err = |source| CredentialsError::Write {
             path: path.to_path_buf(),
@@ -66,8 +69,11 @@ impl ApiCredentials {
             opts.mode(0o600);
         }
         let mut f = opts.open(path).map_err(err)?;
-        f.write_all(format!("key={}\nsecret={}\n", self.key, self.secret).as_bytes())
-            .map_err(err)
+        let mut text = format!("key={}\nsecret={}\n", self.key, self.secret);
+        if !self.passphrase.is_empty() {
+            text.push_str(&format!("passphrase={}\n", self.passphrase));
+        }
+        f.write_all(text.as_bytes()).map_err(err)
     }
 }
 

@@ -4,11 +4,12 @@
 //! Everything here is built once on the cold path. Defaults match the venues' real rules
 //! (the venues' API documentation) except where a test needs them shorter, which is why they are fields.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::rest_limits::RestLimits;
+use super::rest::{AccountConfig, InstrumentRules, RestLimits};
 use crate::decimal::Scale;
 use crate::market::SimParams;
 use crate::venue_kind::VenueKind;
@@ -104,18 +105,41 @@ impl Default for KeepAliveSettings {
     }
 }
 
-/// API key and secret the REST side will verify signatures with. Never printed: `Debug` redacts.
+/// API key, secret and (OKX) passphrase the REST side will verify requests with. Never printed:
+/// `Debug` redacts.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct ApiCredentials {
     /// The API key.
     pub key: String,
     /// The API secret.
     pub secret: String,
+    /// The passphrase OKX requests carry in `OK-ACCESS-PASSPHRASE` (chosen when an OKX key is
+    /// made). Empty: no OKX request authenticates (OKX refuses an empty one, 50104).
+    pub passphrase: String,
+}
+
+impl ApiCredentials {
+    /// A key and secret, no passphrase.
+    pub fn new(key: impl Into<String>, secret: impl Into<String>) -> ApiCredentials {
+        ApiCredentials {
+            key: key.into(),
+            secret: secret.into(),
+            passphrase: String::new(),
+        }
+    }
+
+    /// These credentials with OKX passphrase `p`.
+    pub fn with_passphrase(mut self, p: impl Into<String>) -> ApiCredentials {
+        self.passphrase = p.into();
+        self
+    }
 }
 
 impl fmt::Debug for ApiCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiCredentials { key: <redacted>, secret: <redacted> }")
+        f.write_str(
+            "ApiCredentials { key: <redacted>, secret: <redacted>, passphrase: <redacted> }",
+        )
     }
 }
 
@@ -140,11 +164,15 @@ pub struct MockConfig {
     pub send_log_capacity: usize,
     /// Batches queued per connection before the source drops (paced) or waits (rate 0).
     pub queue_batches: usize,
-    /// Credentials for the REST side: when set, every Binance and Upbit venue also serves its
-    /// REST order endpoints ([`Endpoint::rest_url`](super::Endpoint::rest_url)).
+    /// Credentials for the REST side: when set, every venue also serves its REST endpoints ([`Endpoint::rest_url`](super::Endpoint::rest_url)).
     pub api: Option<ApiCredentials>,
     /// The REST side's rate limits.
     pub rest_limits: RestLimits,
+    /// The REST side's instrument rules per venue name (absent: rules every order passes).
+    pub rest_rules: BTreeMap<String, InstrumentRules>,
+    /// The REST side's starting balances per venue name (absent:
+    /// [`AccountConfig::for_symbol`] of the venue's symbol, generous balances).
+    pub rest_accounts: BTreeMap<String, AccountConfig>,
 }
 
 impl MockConfig {
@@ -161,6 +189,8 @@ impl MockConfig {
             queue_batches: 1024,
             api: None,
             rest_limits: RestLimits::default(),
+            rest_rules: BTreeMap::new(),
+            rest_accounts: BTreeMap::new(),
         }
     }
 
@@ -191,12 +221,9 @@ mod tests {
         assert_eq!(v.len(), 4);
         assert_eq!(v[1].symbol, "USDT-BTC");
         let mut cfg = MockConfig::capture(v, "x.tsv");
-        cfg.api = Some(ApiCredentials {
-            key: "k-123".into(),
-            secret: "s-456".into(),
-        });
+        cfg.api = Some(ApiCredentials::new("k-123", "s-456").with_passphrase("p-789"));
         let dbg = format!("{cfg:?}");
-        assert!(!dbg.contains("k-123") && !dbg.contains("s-456"));
+        assert!(!dbg.contains("k-123") && !dbg.contains("s-456") && !dbg.contains("p-789"));
         assert_eq!(
             KeepAliveSettings::default().server_ping_interval,
             Duration::from_secs(20)

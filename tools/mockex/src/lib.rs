@@ -25,11 +25,13 @@
 //!   written to the socket; the latency bench reads it in process.
 //! - Faults ([`Fault`]) are injected per venue at run time through [`Control`]; every action is
 //!   counted ([`VenueStats`]) so tests can assert on both ends.
-//! - REST order endpoints (docs/architecture.md, "Contracts"; module `rest`): with [`MockConfig::api`] set,
-//!   each Binance and Upbit venue also listens for HTTP/1.1 on its own port
-//!   ([`Endpoint::rest_url`]), verifies signatures, enforces [`RestLimits`], fills IOC orders on
-//!   the venue's latest synthetic top of book, and takes [`RestFault`]s through
-//!   [`Control::inject_rest`]. [`ApiCredentials::generate`] and [`ApiCredentials::write_file`]
+//! - REST endpoints (docs/architecture.md, "Contracts"; module `rest`): with [`MockConfig::api`]
+//!   set, every venue (Binance, Upbit, Bybit v5 spot, OKX v5) also listens for HTTP/1.1 on its
+//!   own port ([`Endpoint::rest_url`]), verifies each venue's authentication (OKX's passphrase
+//!   included, [`ApiCredentials::passphrase`]), enforces [`RestLimits`], fills orders on the
+//!   venue's latest synthetic top of book (IOC, or GTC resting on its book), answers in the venue's
+//!   JSON and error bodies, and takes [`RestFault`]s through [`Control::inject_rest`].
+//!   [`ApiCredentials::generate`] and [`ApiCredentials::write_file`]
 //!   make a run's credentials and the owner-only file the engine's config reads them from;
 //!   [`serve_synthetic`] serves a list of venues as one synthetic market, REST on or off.
 //!
@@ -60,12 +62,6 @@ mod json;
 mod market;
 pub mod protocol;
 mod rest;
-pub mod rest_auth;
-mod rest_faults;
-mod rest_handler;
-mod rest_limits;
-mod rest_orders;
-mod rest_state;
 mod rng;
 mod send_log;
 mod serve;
@@ -85,11 +81,10 @@ pub use decimal::Scale;
 pub use faults::Fault;
 pub use format::Scales;
 pub use market::{Dislocation, SimParams, SimQuote, SyntheticMarket};
-pub use rest_faults::RestFault;
-pub use rest_limits::RestLimits;
-pub use rest_state::has_rest;
+pub use rest::auth as rest_auth;
+pub use rest::{has_rest, AccountConfig, InstrumentRules, RestFault, RestLimits};
 pub use send_log::{unix_ns, SendLog};
-pub use serve::serve_synthetic;
+pub use serve::{serve_synthetic, synthetic_config};
 pub use server::{Control, Endpoint, MockError, MockExchange};
 pub use shared::InjectedDislocation;
 pub use source::MAX_BATCH;

@@ -3,8 +3,8 @@
 //! until SIGINT/SIGTERM or `--seconds N`.
 //!
 //! Prints one line per venue, `<venue> ws=<url> rest=<url>`, then serves. `--api-key` and
-//! `--api-secret` turn on the REST order endpoints of the Binance and Upbit venues
-//! (`rest=http://127.0.0.1:PORT`); without them, or for other kinds, `rest=-`. Exit status: 0 when
+//! `--api-secret` turn on the REST endpoints of every venue (`rest=http://127.0.0.1:PORT`;
+//! `--api-passphrase` is what OKX requests must carry); without them `rest=-`. Exit status: 0 when
 //! stopped, 2 for bad usage, 1 when the exchange cannot start.
 
 use std::io::Write;
@@ -41,12 +41,16 @@ struct Args {
     /// Stream from the start even before every venue has a subscriber.
     #[arg(long)]
     no_wait: bool,
-    /// API key the REST side verifies (turns on Binance and Upbit REST order endpoints).
+    /// API key the REST side verifies (turns on every venue's REST endpoints).
     #[arg(long, requires = "api_secret")]
     api_key: Option<String>,
     /// API secret the REST side verifies signatures with.
     #[arg(long, requires = "api_key")]
     api_secret: Option<String>,
+    /// Passphrase OKX requests must carry in OK-ACCESS-PASSPHRASE (without it no OKX request
+    /// authenticates).
+    #[arg(long, requires = "api_key")]
+    api_passphrase: Option<String>,
 }
 
 fn parse_venue(spec: &str) -> Result<MockVenue, String> {
@@ -76,7 +80,11 @@ fn main() -> ExitCode {
     cfg.rate_per_s = args.rate;
     cfg.wait_for_subscribers = !args.no_wait;
     if let (Some(key), Some(secret)) = (args.api_key, args.api_secret) {
-        cfg.api = Some(ApiCredentials { key, secret });
+        let creds = ApiCredentials::new(key, secret);
+        cfg.api = Some(match args.api_passphrase {
+            Some(p) => creds.with_passphrase(p),
+            None => creds,
+        });
     }
     let mut ex = match MockExchange::start(cfg) {
         Ok(ex) => ex,

@@ -68,26 +68,49 @@ counters! {
     rest_connections,
     /// REST: requests received (orders, status queries and anything else).
     rest_requests,
-    /// REST: order placements received (`POST /api/v3/order`, `POST /v1/orders`).
+    /// REST: order placements received (`POST /api/v3/order`, `POST /v1/orders`,
+    /// `POST /v5/order/create`, `POST /api/v5/trade/order`).
     rest_orders,
-    /// REST: status queries received (`GET /api/v3/order`, `GET /v1/order`).
+    /// REST: status queries received (`GET /api/v3/order`, `GET /v1/order`,
+    /// `GET /v5/order/realtime` with an order id, `GET /api/v5/trade/order`).
     rest_status_queries,
-    /// REST: orders that executed some quantity.
+    /// REST: cancels received.
+    rest_cancels,
+    /// REST: open-orders lists received.
+    rest_open_orders,
+    /// REST: balance queries received.
+    rest_balances,
+    /// REST: instrument-rules queries received.
+    rest_rules,
+    /// REST: server-time queries received.
+    rest_time,
+    /// REST: public top-of-book queries received.
+    rest_books,
+    /// REST: orders that executed some quantity on arrival.
     rest_fills,
     /// REST: IOC orders that expired with nothing executed.
     rest_expired,
-    /// REST: 429 answers sent (limits and storms).
+    /// REST: GTC orders that rested on the book with nothing executed on arrival.
+    rest_rested,
+    /// REST: executions of resting orders on later quotes.
+    rest_resting_fills,
+    /// REST: rate-limit refusals sent (HTTP 429, Bybit's 10006; limits and storms).
     rest_429s,
-    /// REST: 418 answers sent (a request inside a 429's Retry-After, or during a ban).
+    /// REST: bans answered (418 for a request inside a 429's Retry-After or during a ban; Bybit's
+    /// 403 IP ban).
     rest_418s,
-    /// REST: requests with a bad signature or token (Binance -1022, Upbit `jwt_verification`).
+    /// REST: requests with a bad signature or token (Binance -1022, Upbit `jwt_verification`,
+    /// Bybit 10004, OKX 50113 / 50106).
     rest_bad_signatures,
-    /// REST: Binance requests with a timestamp outside recvWindow (-1021).
+    /// REST: requests with a timestamp outside the venue's window (Binance -1021, Bybit 10002,
+    /// OKX 50102).
     rest_stale_timestamps,
     /// REST: requests with an unknown or missing API key (-2015, `invalid_access_key`).
     rest_unknown_keys,
     /// REST: Upbit tokens whose query_hash did not match (`invalid_query_payload`).
     rest_bad_query_hashes,
+    /// REST: OKX requests with a missing or wrong passphrase (50104, 50105).
+    rest_bad_passphrases,
     /// REST: orders refused (bad parameters, duplicate id, or the reject fault).
     rest_rejects,
     /// REST: 5xx answers sent by fault injection.

@@ -26,10 +26,7 @@ fn start() -> MockExchange {
     let mut cfg = MockConfig::synthetic(venues, SyntheticSource::default());
     cfg.rate_per_s = 2000;
     cfg.wait_for_subscribers = false;
-    cfg.api = Some(ApiCredentials {
-        key: KEY.into(),
-        secret: SECRET.into(),
-    });
+    cfg.api = Some(ApiCredentials::new(KEY, SECRET));
     let ex = MockExchange::start(cfg).expect("start");
     let t = std::time::Instant::now();
     while ex.top_of_book("binance").is_none() || ex.top_of_book("upbit").is_none() {
@@ -115,7 +112,7 @@ fn binance_signed_order_fills_and_bad_signatures_are_refused() {
     assert_eq!(j["status"], "FILLED");
     assert_eq!(j["clientOrderId"], "t1");
     assert_eq!(j["executedQty"], "0.00000001");
-    let q = format!("origClientOrderId=t1&timestamp={}", now_ms());
+    let q = format!("symbol=BTCUSDT&origClientOrderId=t1&timestamp={}", now_ms());
     let qs = format!(
         "{q}&signature={}",
         hex(hmac::sign(&key, q.as_bytes()).as_ref())

@@ -10,6 +10,7 @@
 
 use thiserror::Error;
 
+use crate::exec::limits::rate_headers::BybitLimit;
 use crate::model::{ExecReport, ExecStatus, Order, OrderId, Price, Qty, Scale};
 
 /// Report code of a status-query answer saying the venue has no such order (Binance -2013, Upbit
@@ -48,7 +49,8 @@ pub struct RestAnswer {
     pub kind: AnswerKind,
     /// HTTP status (0 when no response arrived).
     pub http_status: u16,
-    /// Venue error code when the body carried one (Binance `code`, negative), else 0.
+    /// Venue error code when the body carried one (Binance `code`, negative; Bybit `retCode`; OKX
+    /// `sCode` or else `code`), else 0.
     pub venue_code: i32,
     /// `Retry-After` in ms (0 when absent).
     pub retry_after_ms: u32,
@@ -60,6 +62,8 @@ pub struct RestAnswer {
     pub binance_orders_1d: Option<u32>,
     /// Upbit `Remaining-Req` `sec` (requests left this second in the group).
     pub upbit_remaining_sec: Option<u32>,
+    /// Bybit `X-Bapi-Limit-Status` / `X-Bapi-Limit-Reset-Timestamp`.
+    pub bybit_limit: BybitLimit,
     /// Number of response headers that were present but malformed (counted, not fatal).
     pub bad_headers: u8,
 }
@@ -99,6 +103,7 @@ impl RestAnswer {
             binance_orders_10s: None,
             binance_orders_1d: None,
             upbit_remaining_sec: None,
+            bybit_limit: BybitLimit::default(),
             bad_headers: 0,
         }
     }
@@ -115,6 +120,24 @@ impl RestAnswer {
         self.kind = kind;
         self.report.status = st;
         true
+    }
+
+    /// Set `kind` and the report's status together.
+    pub fn set(&mut self, kind: AnswerKind, status: ExecStatus) {
+        self.kind = kind;
+        self.report.status = status;
+    }
+
+    /// The report status of a venue's refusal: `Rejected` with the HTTP status when it is a 4xx,
+    /// else 400 (a refusal sent with HTTP 200, as Bybit and OKX do). A 404 also reads 400: a
+    /// report code of [`CODE_NO_SUCH_ORDER`] means "no such order", which a wrong path is not.
+    pub fn refusal(&self) -> ExecStatus {
+        let code = match self.http_status {
+            CODE_NO_SUCH_ORDER => 400,
+            s @ 400..=499 => s,
+            _ => 400,
+        };
+        ExecStatus::Rejected { code }
     }
 
     /// Record `Retry-After` (delta-seconds) on both the answer and its report.
@@ -198,6 +221,18 @@ pub fn parse_wide(text: &[u8], scale: u32) -> Option<i128> {
     n.checked_mul(10i128.checked_pow(pad)?)
 }
 
+/// A JSON integer value (`-1022`, `10006`), or the same digits in a string (OKX's `"51008"`), as an
+/// `i32`; `None` for anything else.
+pub fn parse_i32(v: &[u8]) -> Option<i32> {
+    let v = crate::base::scan::str_content(v).unwrap_or(v);
+    let (neg, digits) = match v {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, v),
+    };
+    let n = i32::try_from(crate::base::scan::parse_u64(digits)?).ok()?;
+    Some(if neg { -n } else { n })
+}
+
 /// Average fill price from the quote amount (`cummulativeQuoteQty`, `executed_funds`) and the
 /// filled quantity mantissa: `quote * 10^(ps+qs) / filled`, truncated; zero when nothing filled or
 /// the figures cannot be read.
@@ -260,6 +295,17 @@ mod tests {
         assert_eq!(parse_wide(b"1.2.3", 2), None);
         assert_eq!(parse_wide(b"-1", 2), None);
         assert_eq!(parse_wide(b"1e5", 2), None);
+    }
+
+    #[test]
+    fn integer_codes() {
+        assert_eq!(parse_i32(b"-1022"), Some(-1022));
+        assert_eq!(parse_i32(b"10006"), Some(10006));
+        assert_eq!(parse_i32(br#""51008""#), Some(51008));
+        assert_eq!(parse_i32(br#""0""#), Some(0));
+        assert_eq!(parse_i32(br#""""#), None);
+        assert_eq!(parse_i32(b"1.5"), None);
+        assert_eq!(parse_i32(b"99999999999"), None);
     }
 
     #[test]

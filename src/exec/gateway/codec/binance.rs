@@ -23,6 +23,8 @@
 //!
 //! Key material is held as a `ring::hmac::Key` and a copy of the API key; `Debug` prints `****`.
 
+mod account_auth;
+
 use ring::hmac;
 
 use crate::base::scan::{str_content, ObjIter};
@@ -30,7 +32,7 @@ use crate::exec::limits::rate_headers::{is_retry_after, BinanceUsage};
 use crate::model::{ExecStatus, Order, Qty, Side};
 
 use super::answer::{
-    avg_price, check_unreserved, AnswerKind, RequestError, RestAnswer, RestVenue,
+    avg_price, check_unreserved, parse_i32, AnswerKind, RequestError, RestAnswer, RestVenue,
     CODE_NO_SUCH_ORDER,
 };
 use super::encode::{push_body, push_decimal, push_u64, start_request};
@@ -206,15 +208,6 @@ impl BinanceCodec {
         a.kind = kind;
         a.report.status = st;
     }
-}
-
-fn parse_i32(v: &[u8]) -> Option<i32> {
-    let (neg, digits) = match v {
-        [b'-', rest @ ..] => (true, rest),
-        _ => (false, v),
-    };
-    let n = i32::try_from(crate::base::scan::parse_u64(digits)?).ok()?;
-    Some(if neg { -n } else { n })
 }
 
 impl RestVenue for BinanceCodec {

@@ -8,18 +8,47 @@
 //! {"category":"spot","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"0.5","price":"25000.1","timeInForce":"IOC","orderLinkId":"ma7"}
 //! ```
 //!
-//! The status query is `GET /v5/order/realtime?category=spot&symbol=..&orderLinkId=..`. No REST
-//! gateway reads Bybit's answers yet; the paper gateway signs with this codec so its
-//! `tick_to_order` covers the same work. Key material stays in a `ring::hmac::Key`; `Debug`
-//! prints `****`.
+//! The status query is `GET /v5/order/realtime?category=spot&symbol=..&orderLinkId=..` (Bybit
+//! looks an order up by `orderLinkId` first when both are given; the symbol narrows it).
+//!
+//! Reading ([`RestVenue::parse_answer`]; Bybit v5 "Place Order", "Get Open & Closed Orders",
+//! "Error Codes"): Bybit answers most errors with HTTP 200 and a non-zero `retCode`, so the body
+//! decides:
+//! - HTTP 429 / 418 / 5xx by status; 403 is Bybit's IP ban ("access too frequent": stop for
+//!   ten minutes) and reads as [`AnswerKind::Banned`].
+//! - `retCode` 0 on a create: `{"result":{"orderId":..,"orderLinkId":..}}` is only an
+//!   acknowledgement, so the order is [`AnswerKind::Accepted`] (its fills must be queried).
+//! - `retCode` 0 on a status query: `result.list[0].orderStatus` `Filled` -> filled,
+//!   `PartiallyFilledCanceled` / `Cancelled` / `Deactivated` -> partly filled or cancelled by
+//!   `cumExecQty`, `Rejected` -> rejected, `New` / `PartiallyFilled` / `Untriggered` /
+//!   `Triggered` -> accepted (ask again); an empty list -> no such order.
+//! - `retCode` 10006 (too many visits) -> rate limited; 10016 (server error) and 10000 (server
+//!   timeout) -> ambiguous; anything else (10002 timestamp or recv window, 10003 key, 10004
+//!   signature, 170xxx order errors...) -> rejected, the code kept in
+//!   [`RestAnswer::venue_code`].
+//! - `X-Bapi-Limit-Status` / `X-Bapi-Limit-Reset-Timestamp` into [`RestAnswer::bybit_limit`].
+//!
+//! Key material stays in a `ring::hmac::Key`; `Debug` prints `****`.
+
+mod account_auth;
 
 use ring::hmac;
 
-use crate::model::{Order, Side};
+use crate::base::scan::{field, first_element, str_content, ObjIter};
+use crate::exec::limits::rate_headers::{is_retry_after, BybitLimit};
+use crate::model::{ExecStatus, Order, Price, Qty, Side};
 
-use super::answer::{check_unreserved, RequestError};
+use super::answer::{
+    avg_price, check_unreserved, parse_i32, AnswerKind, RequestError, RestAnswer, RestVenue,
+    CODE_NO_SUCH_ORDER,
+};
 use super::encode::{push_body, push_decimal, push_hex, push_u64, start_request};
 use super::instruments::InstrumentTable;
+
+/// `retCode` of Bybit's API rate limit ("Too many visits!").
+pub const RET_RATE_LIMIT: i32 = 10006;
+/// `retCode` "Server error" / "Server Timeout": the order's fate is unknown.
+pub const RET_SERVER_ERROR: [i32; 2] = [10016, 10000];
 
 /// Static settings of the Bybit codec.
 #[derive(Debug, Clone)]
@@ -32,7 +61,7 @@ pub struct BybitSettings {
     pub client_id_prefix: String,
 }
 
-/// The Bybit order codec: builds signed requests.
+/// The Bybit order codec: builds signed requests, reads answers.
 pub struct BybitCodec {
     settings: BybitSettings,
     api_key: Box<[u8]>,
@@ -113,8 +142,110 @@ impl BybitCodec {
         out.extend_from_slice(b"\r\n");
     }
 
+    /// The order's state from a status query's `result` (`{"list":[{..}]}`), into `a`.
+    fn read_order(&self, order: &Order, result: &[u8], a: &mut RestAnswer) {
+        let Ok(Some(list)) = field(result, b"list") else {
+            // A create's acknowledgement: `{"orderId":..,"orderLinkId":..}`.
+            return a.set(AnswerKind::Accepted, ExecStatus::Unknown);
+        };
+        let entry = match first_element(list) {
+            Ok(Some(e)) => e,
+            Ok(None) => {
+                // The venue has no order by that orderLinkId: it never reached the book.
+                return a.set(
+                    AnswerKind::Rejected,
+                    ExecStatus::Rejected {
+                        code: CODE_NO_SUCH_ORDER,
+                    },
+                );
+            }
+            Err(_) => return a.set(AnswerKind::Ambiguous, ExecStatus::Unknown),
+        };
+        let (mut state, mut qty, mut value, mut avg) = (None, None, None, None);
+        for member in ObjIter::new(entry) {
+            let Ok((k, v)) = member else {
+                return a.set(AnswerKind::Ambiguous, ExecStatus::Unknown);
+            };
+            match k {
+                b"orderStatus" => state = str_content(v),
+                b"cumExecQty" => qty = str_content(v),
+                b"cumExecValue" => value = str_content(v),
+                b"avgPrice" => avg = str_content(v),
+                _ => {}
+            }
+        }
+        let Ok(spec) = self.instruments.get(order.instrument) else {
+            return a.set(AnswerKind::Ambiguous, ExecStatus::Unknown);
+        };
+        let filled = qty
+            .and_then(|t| Qty::parse(t, spec.qty_scale).ok())
+            .unwrap_or(Qty::ZERO);
+        a.report.filled_qty = filled;
+        a.report.avg_px = match value.filter(|v| !v.is_empty()) {
+            Some(v) => avg_price(v, filled, spec),
+            None if filled.0 > 0 => avg
+                .and_then(|t| Price::parse(t, spec.price_scale).ok())
+                .unwrap_or(Price::ZERO),
+            None => Price::ZERO,
+        };
+        let done = |filled: Qty| {
+            if filled.0 > 0 {
+                ExecStatus::PartiallyFilled
+            } else {
+                ExecStatus::Cancelled
+            }
+        };
+        match state {
+            Some(b"Filled") => a.set(AnswerKind::Final, ExecStatus::Filled),
+            Some(b"PartiallyFilledCanceled" | b"Cancelled" | b"Deactivated") => {
+                a.set(AnswerKind::Final, done(filled))
+            }
+            Some(b"Rejected") => a.set(AnswerKind::Rejected, ExecStatus::Rejected { code: 400 }),
+            Some(b"New" | b"PartiallyFilled" | b"Untriggered" | b"Triggered") => {
+                a.set(AnswerKind::Accepted, ExecStatus::Unknown)
+            }
+            _ => a.set(AnswerKind::Ambiguous, ExecStatus::Unknown),
+        }
+    }
+
+    /// `retCode` and `result` of a body into `a` (status already classified as 200 or 4xx).
+    fn read_body(&self, order: &Order, body: &[u8], a: &mut RestAnswer) {
+        let (mut code, mut result) = (None, None);
+        for member in ObjIter::new(body) {
+            let Ok((k, v)) = member else {
+                code = None;
+                break;
+            };
+            match k {
+                b"retCode" => code = parse_i32(v),
+                b"result" => result = Some(v),
+                _ => {}
+            }
+        }
+        let refused = a.refusal();
+        match code {
+            None if a.http_status == 200 => a.set(AnswerKind::Ambiguous, ExecStatus::Unknown),
+            None => a.set(AnswerKind::Rejected, refused),
+            Some(c) => {
+                a.venue_code = c;
+                match c {
+                    0 if a.http_status == 200 => self.read_order(order, result.unwrap_or(b"{}"), a),
+                    RET_RATE_LIMIT => {
+                        a.set(AnswerKind::RateLimited, ExecStatus::Rejected { code: 429 })
+                    }
+                    c if RET_SERVER_ERROR.contains(&c) => {
+                        a.set(AnswerKind::Ambiguous, ExecStatus::Unknown)
+                    }
+                    _ => a.set(AnswerKind::Rejected, refused),
+                }
+            }
+        }
+    }
+}
+
+impl RestVenue for BybitCodec {
     /// The complete signed `POST /v5/order/create` for `order` into `out` (cleared first).
-    pub fn write_request(
+    fn write_request(
         &mut self,
         order: &Order,
         unix_ms: u64,
@@ -134,7 +265,7 @@ impl BybitCodec {
     }
 
     /// The complete signed status query (`GET /v5/order/realtime` by `orderLinkId`) into `out`.
-    pub fn write_status_request(
+    fn write_status_request(
         &mut self,
         order: &Order,
         unix_ms: u64,
@@ -159,6 +290,36 @@ impl BybitCodec {
         self.payload = q;
         Ok(())
     }
+
+    fn parse_answer(
+        &self,
+        order: &Order,
+        status: u16,
+        headers: &[httparse::Header<'_>],
+        body: &[u8],
+        now_ns: u64,
+    ) -> RestAnswer {
+        let mut a = RestAnswer::blank(order, now_ns);
+        let mut limit = BybitLimit::default();
+        for h in headers {
+            let name = h.name.as_bytes();
+            if is_retry_after(name) {
+                a.set_retry_after(h.value);
+            } else if limit.apply(name, h.value).is_err() {
+                a.bad_headers = a.bad_headers.saturating_add(1);
+            }
+        }
+        a.bybit_limit = limit;
+        if a.classify_status(status) {
+            return a;
+        }
+        match status {
+            403 => a.set(AnswerKind::Banned, ExecStatus::Rejected { code: 403 }),
+            200 | 400..=499 => self.read_body(order, body, &mut a),
+            _ => a.set(AnswerKind::Ambiguous, ExecStatus::Unknown),
+        }
+        a
+    }
 }
 
 /// `n` in decimal, written at the end of `buf`.
@@ -176,108 +337,5 @@ fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::exec::gateway::codec::answer::InstrumentSpec;
-    use crate::model::{InstrumentId, OppId, OrderId, Price, Qty, TimeInForce, VenueId};
-
-    fn codec() -> BybitCodec {
-        let table = InstrumentTable::new(&[(
-            InstrumentId(0),
-            InstrumentSpec {
-                symbol: "BTCUSDT".into(),
-                price_scale: 8,
-                qty_scale: 8,
-            },
-        )])
-        .unwrap();
-        BybitCodec::new(
-            BybitSettings {
-                host: "api.bybit.com".into(),
-                recv_window_ms: 5000,
-                client_id_prefix: "ma".into(),
-            },
-            b"key123",
-            b"secret456",
-            table,
-        )
-        .unwrap()
-    }
-
-    fn order() -> Order {
-        Order {
-            id: OrderId(7),
-            opp: OppId(1),
-            px: Price(2_500_010_000_000),
-            qty: Qty(50_000_000),
-            sent_ts_ns: 0,
-            recv_ts_ns: 0,
-            instrument: InstrumentId(0),
-            venue: VenueId(0),
-            side: Side::Buy,
-            tif: TimeInForce::Ioc,
-        }
-    }
-
-    fn header<'a>(text: &'a str, name: &str) -> &'a str {
-        text.split("\r\n")
-            .find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix(": ")))
-            .unwrap()
-    }
-
-    #[test]
-    fn signed_order_request() {
-        let mut out = Vec::new();
-        codec()
-            .write_request(&order(), 1_700_000_000_123, &mut out)
-            .unwrap();
-        let text = String::from_utf8(out).unwrap();
-        let body = r#"{"category":"spot","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"0.5","price":"25000.1","timeInForce":"IOC","orderLinkId":"ma7"}"#;
-        assert!(text.starts_with("POST /v5/order/create HTTP/1.1\r\nHost: api.bybit.com\r\n"));
-        assert!(text.ends_with(&format!("\r\n\r\n{body}")), "{text}");
-        assert_eq!(header(&text, "X-BAPI-API-KEY"), "key123");
-        assert_eq!(header(&text, "X-BAPI-TIMESTAMP"), "1700000000123");
-        assert_eq!(header(&text, "X-BAPI-RECV-WINDOW"), "5000");
-        assert_eq!(header(&text, "Content-Length"), body.len().to_string());
-        // The documented prehash: timestamp + apiKey + recvWindow + body.
-        let prehash = format!("1700000000123key1235000{body}");
-        let key = hmac::Key::new(hmac::HMAC_SHA256, b"secret456");
-        let want: String = hmac::sign(&key, prehash.as_bytes())
-            .as_ref()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        assert_eq!(header(&text, "X-BAPI-SIGN"), want);
-    }
-
-    #[test]
-    fn signed_status_query_and_refusals() {
-        let mut c = codec();
-        let mut out = Vec::new();
-        c.write_status_request(&order(), 5, &mut out).unwrap();
-        let text = String::from_utf8(out.clone()).unwrap();
-        let q = "category=spot&symbol=BTCUSDT&orderLinkId=ma7";
-        assert!(text.starts_with(&format!("GET /v5/order/realtime?{q} HTTP/1.1\r\n")));
-        assert!(text.ends_with("\r\n\r\n"));
-        let key = hmac::Key::new(hmac::HMAC_SHA256, b"secret456");
-        let want: String = hmac::sign(&key, format!("5key1235000{q}").as_bytes())
-            .as_ref()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        assert_eq!(header(&text, "X-BAPI-SIGN"), want);
-        let mut o = order();
-        o.instrument = InstrumentId(3);
-        assert_eq!(
-            c.write_request(&o, 1, &mut out),
-            Err(RequestError::UnknownInstrument(3))
-        );
-        o = order();
-        o.qty = Qty(0);
-        assert_eq!(
-            c.write_request(&o, 1, &mut out),
-            Err(RequestError::NonPositive(o.id))
-        );
-        assert!(!format!("{c:?}").contains("secret456"));
-    }
-}
+#[path = "bybit_tests.rs"]
+mod tests;

@@ -1,7 +1,7 @@
 //! Venue codecs: the exact signed HTTP/1.1 request bytes (request line, headers, body) for an
 //! order or a status query, one module per venue kind, written into a caller-owned buffer that
-//! is reserved at construction and reused (allocation-free in steady state). Binance and Upbit
-//! also read their answers ([`RestVenue`]); Bybit and OKX only sign so far.
+//! is reserved at construction and reused (allocation-free in steady state), and each venue reads
+//! its answers ([`RestVenue`]).
 //!
 //! Both gateways use these: the REST gateway writes the bytes into the connection's buffer and
 //! hands them to the socket; the paper gateway signs the same way with a throwaway key, so its

@@ -10,18 +10,50 @@
 //! ```
 //!
 //! The status query is `GET /api/v5/trade/order?instId=..&clOrdId=..` (the query is part of the
-//! signed request path). No REST gateway reads OKX's answers yet; the paper gateway signs with
-//! this codec so its `tick_to_order` covers the same work. `Debug` prints no key material.
+//! signed request path).
+//!
+//! Reading ([`RestVenue::parse_answer`]; OKX v5 "Place order", "Get order details", "Error
+//! codes"): a body is `{"code":"0","msg":"","data":[{..}]}`, codes are strings.
+//! - HTTP 429 (50011 too many requests, 50013 busy) / 418 / 5xx (50001, 50026) by status.
+//! - A place answer's `data[0]` carries `sCode`: `"0"` means OKX took the order, which is then
+//!   [`AnswerKind::Accepted`] (the answer holds no fill state: query it); otherwise `code` is
+//!   `"1"` and `sCode` says why.
+//! - A status query's `data[0]` carries `state`: `filled` -> filled, `canceled` /
+//!   `mmp_canceled` -> partly filled or cancelled by `accFillSz` (the average from `avgPx`),
+//!   `live` / `partially_filled` -> accepted (ask again); `51603` (order does not exist) or an
+//!   empty `data` -> no such order.
+//! - The code that decides (`sCode` when set, else `code`): 50011 (also on HTTP 200) -> rate
+//!   limited; 50004 (endpoint timeout, "does not mean that the request was successful or
+//!   failed"), 50001, 50013 and 50026 -> ambiguous; anything else (50102 timestamp, 50105
+//!   passphrase, 50111 key, 50113 signature, 51xxx order errors) -> rejected, kept in
+//!   [`RestAnswer::venue_code`]. OKX sends no usage headers; `Retry-After` is read if present.
+//!
+//! `Debug` prints no key material.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+mod account_auth;
+
 use ring::hmac;
 
-use crate::model::{Order, Side};
+use crate::base::scan::{field, first_element, str_content, ObjIter};
+use crate::exec::limits::rate_headers::is_retry_after;
+use crate::model::{ExecStatus, Order, Price, Qty, Side};
 
-use super::answer::{check_unreserved, RequestError};
+use super::answer::{
+    check_unreserved, parse_i32, parse_wide, AnswerKind, RequestError, RestAnswer, RestVenue,
+    CODE_NO_SUCH_ORDER,
+};
 use super::encode::{push_body, push_decimal, push_u64, start_request};
 use super::instruments::InstrumentTable;
+
+/// `code` / `sCode` of OKX's rate limit ("Rate limit reached" / "Too Many Requests").
+pub const CODE_RATE_LIMIT: i32 = 50011;
+/// Codes after which the order's fate is unknown: endpoint timeout, service unavailable, busy,
+/// system error.
+pub const CODES_AMBIGUOUS: [i32; 4] = [50004, 50001, 50013, 50026];
+/// `sCode` / `code` "Order does not exist".
+pub const CODE_ORDER_NOT_FOUND: i32 = 51603;
 
 const ORDER_PATH: &[u8] = b"/api/v5/trade/order";
 
@@ -34,7 +66,7 @@ pub struct OkxSettings {
     pub client_id_prefix: String,
 }
 
-/// The OKX order codec: builds signed requests.
+/// The OKX order codec: builds signed requests, reads answers.
 pub struct OkxCodec {
     settings: OkxSettings,
     api_key: Box<[u8]>,
@@ -96,7 +128,13 @@ impl OkxCodec {
         instruments: InstrumentTable,
     ) -> Result<Self, RequestError> {
         check_unreserved("api key", api_key)?;
-        check_unreserved("passphrase", passphrase)?;
+        // A header value: visible ASCII only (no space, no control byte that could end the line).
+        if let Some(&byte) = passphrase.iter().find(|b| !b.is_ascii_graphic()) {
+            return Err(RequestError::BadText {
+                what: "passphrase (visible ASCII only)",
+                byte,
+            });
+        }
         if let Some(&byte) = settings
             .client_id_prefix
             .as_bytes()
@@ -160,8 +198,117 @@ impl OkxCodec {
         out.extend_from_slice(b"\r\n");
     }
 
+    /// An order's state from `data[0]` of a status query's answer, into `a`.
+    fn read_order(&self, order: &Order, entry: &[u8], a: &mut RestAnswer) {
+        let (mut state, mut filled, mut avg) = (None, None, None);
+        for member in ObjIter::new(entry) {
+            let Ok((k, v)) = member else {
+                return a.set(AnswerKind::Ambiguous, ExecStatus::Unknown);
+            };
+            match k {
+                b"state" => state = str_content(v),
+                b"accFillSz" => filled = str_content(v),
+                b"avgPx" => avg = str_content(v),
+                _ => {}
+            }
+        }
+        let Ok(spec) = self.instruments.get(order.instrument) else {
+            return a.set(AnswerKind::Ambiguous, ExecStatus::Unknown);
+        };
+        let q = filled
+            .and_then(|t| parse_wide(t, u32::from(spec.qty_scale)))
+            .and_then(|n| i64::try_from(n).ok())
+            .map_or(Qty::ZERO, Qty);
+        a.report.filled_qty = q;
+        if q.0 > 0 {
+            a.report.avg_px = avg
+                .and_then(|t| parse_wide(t, u32::from(spec.price_scale)))
+                .and_then(|n| i64::try_from(n).ok())
+                .map_or(Price::ZERO, Price);
+        }
+        match state {
+            Some(b"filled") => a.set(AnswerKind::Final, ExecStatus::Filled),
+            Some(b"canceled" | b"mmp_canceled") if q.0 > 0 => {
+                a.set(AnswerKind::Final, ExecStatus::PartiallyFilled)
+            }
+            Some(b"canceled" | b"mmp_canceled") => a.set(AnswerKind::Final, ExecStatus::Cancelled),
+            Some(b"live" | b"partially_filled") => a.set(AnswerKind::Accepted, ExecStatus::Unknown),
+            _ => a.set(AnswerKind::Ambiguous, ExecStatus::Unknown),
+        }
+    }
+
+    /// `code`, `data[0].sCode` and the order's state of a body into `a` (status already
+    /// classified as 200 or 4xx).
+    fn read_body(&self, order: &Order, body: &[u8], a: &mut RestAnswer) {
+        let (mut code, mut data, mut broken) = (None, None, false);
+        for member in ObjIter::new(body) {
+            let Ok((k, v)) = member else {
+                broken = true;
+                break;
+            };
+            match k {
+                b"code" => code = parse_i32(v),
+                b"data" => data = Some(v),
+                _ => {}
+            }
+        }
+        let entry = match data.map(first_element) {
+            Some(Ok(e)) => e,
+            Some(Err(_)) => {
+                broken = true;
+                None
+            }
+            None => None,
+        };
+        let s_code = match entry.map(|e| field(e, b"sCode")) {
+            Some(Ok(v)) => v.and_then(parse_i32),
+            Some(Err(_)) => {
+                broken = true;
+                None
+            }
+            None => None,
+        };
+        let refused = a.refusal();
+        let Some(code) = code.filter(|_| !broken) else {
+            return if a.http_status == 200 {
+                a.set(AnswerKind::Ambiguous, ExecStatus::Unknown)
+            } else {
+                a.set(AnswerKind::Rejected, refused)
+            };
+        };
+        let decisive = match s_code {
+            Some(s) if s != 0 => s,
+            _ => code,
+        };
+        a.venue_code = decisive;
+        match decisive {
+            0 if a.http_status == 200 => match (entry, s_code) {
+                // A place answer: taken, state not known yet.
+                (Some(_), Some(0)) => a.set(AnswerKind::Accepted, ExecStatus::Unknown),
+                (Some(e), _) => self.read_order(order, e, a),
+                (None, _) => a.set(
+                    AnswerKind::Rejected,
+                    ExecStatus::Rejected {
+                        code: CODE_NO_SUCH_ORDER,
+                    },
+                ),
+            },
+            CODE_ORDER_NOT_FOUND => a.set(
+                AnswerKind::Rejected,
+                ExecStatus::Rejected {
+                    code: CODE_NO_SUCH_ORDER,
+                },
+            ),
+            CODE_RATE_LIMIT => a.set(AnswerKind::RateLimited, ExecStatus::Rejected { code: 429 }),
+            c if CODES_AMBIGUOUS.contains(&c) => a.set(AnswerKind::Ambiguous, ExecStatus::Unknown),
+            _ => a.set(AnswerKind::Rejected, refused),
+        }
+    }
+}
+
+impl RestVenue for OkxCodec {
     /// The complete signed `POST /api/v5/trade/order` for `order` into `out` (cleared first).
-    pub fn write_request(
+    fn write_request(
         &mut self,
         order: &Order,
         unix_ms: u64,
@@ -181,7 +328,7 @@ impl OkxCodec {
     }
 
     /// The complete signed status query (`GET /api/v5/trade/order` by `clOrdId`) into `out`.
-    pub fn write_status_request(
+    fn write_status_request(
         &mut self,
         order: &Order,
         unix_ms: u64,
@@ -202,123 +349,32 @@ impl OkxCodec {
         self.payload = path;
         Ok(())
     }
+
+    fn parse_answer(
+        &self,
+        order: &Order,
+        status: u16,
+        headers: &[httparse::Header<'_>],
+        body: &[u8],
+        now_ns: u64,
+    ) -> RestAnswer {
+        let mut a = RestAnswer::blank(order, now_ns);
+        for h in headers {
+            if is_retry_after(h.name.as_bytes()) {
+                a.set_retry_after(h.value);
+            }
+        }
+        if a.classify_status(status) {
+            return a;
+        }
+        match status {
+            200 | 400..=499 => self.read_body(order, body, &mut a),
+            _ => a.set(AnswerKind::Ambiguous, ExecStatus::Unknown),
+        }
+        a
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::exec::gateway::codec::answer::InstrumentSpec;
-    use crate::model::{InstrumentId, OppId, OrderId, Price, Qty, TimeInForce, VenueId};
-
-    fn codec() -> OkxCodec {
-        let table = InstrumentTable::new(&[(
-            InstrumentId(0),
-            InstrumentSpec {
-                symbol: "BTC-USDT".into(),
-                price_scale: 8,
-                qty_scale: 8,
-            },
-        )])
-        .unwrap();
-        OkxCodec::new(
-            OkxSettings {
-                host: "www.okx.com".into(),
-                client_id_prefix: "ma".into(),
-            },
-            b"key123",
-            b"secret456",
-            b"pass789",
-            table,
-        )
-        .unwrap()
-    }
-
-    fn order() -> Order {
-        Order {
-            id: OrderId(7),
-            opp: OppId(1),
-            px: Price(2_500_010_000_000),
-            qty: Qty(50_000_000),
-            sent_ts_ns: 0,
-            recv_ts_ns: 0,
-            instrument: InstrumentId(0),
-            venue: VenueId(0),
-            side: Side::Sell,
-            tif: TimeInForce::Ioc,
-        }
-    }
-
-    fn header<'a>(text: &'a str, name: &str) -> &'a str {
-        text.split("\r\n")
-            .find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix(": ")))
-            .unwrap()
-    }
-
-    fn b64_hmac(prehash: &str) -> String {
-        let key = hmac::Key::new(hmac::HMAC_SHA256, b"secret456");
-        STANDARD.encode(hmac::sign(&key, prehash.as_bytes()))
-    }
-
-    #[test]
-    fn timestamps() {
-        // The example of OKX's docs.
-        assert_eq!(
-            &iso_timestamp(1_607_418_537_715),
-            b"2020-12-08T09:08:57.715Z"
-        );
-        assert_eq!(&iso_timestamp(0), b"1970-01-01T00:00:00.000Z");
-        assert_eq!(&iso_timestamp(951_782_400_001), b"2000-02-29T00:00:00.001Z");
-        assert_eq!(
-            &iso_timestamp(4_102_444_799_999),
-            b"2099-12-31T23:59:59.999Z"
-        );
-    }
-
-    #[test]
-    fn signed_order_request() {
-        let mut out = Vec::new();
-        codec()
-            .write_request(&order(), 1_607_418_537_715, &mut out)
-            .unwrap();
-        let text = String::from_utf8(out).unwrap();
-        let body = r#"{"instId":"BTC-USDT","tdMode":"cash","side":"sell","ordType":"ioc","px":"25000.1","sz":"0.5","clOrdId":"ma7"}"#;
-        assert!(text.starts_with("POST /api/v5/trade/order HTTP/1.1\r\nHost: www.okx.com\r\n"));
-        assert!(text.ends_with(&format!("\r\n\r\n{body}")), "{text}");
-        assert_eq!(header(&text, "OK-ACCESS-KEY"), "key123");
-        assert_eq!(header(&text, "OK-ACCESS-PASSPHRASE"), "pass789");
-        assert_eq!(
-            header(&text, "OK-ACCESS-TIMESTAMP"),
-            "2020-12-08T09:08:57.715Z"
-        );
-        assert_eq!(header(&text, "Content-Type"), "application/json");
-        // The documented prehash: timestamp + "POST" + "/api/v5/trade/order" + body.
-        let prehash = format!("2020-12-08T09:08:57.715ZPOST/api/v5/trade/order{body}");
-        assert_eq!(header(&text, "OK-ACCESS-SIGN"), b64_hmac(&prehash));
-    }
-
-    #[test]
-    fn signed_status_query_and_refusals() {
-        let mut c = codec();
-        let mut out = Vec::new();
-        c.write_status_request(&order(), 0, &mut out).unwrap();
-        let text = String::from_utf8(out.clone()).unwrap();
-        let path = "/api/v5/trade/order?instId=BTC-USDT&clOrdId=ma7";
-        assert!(text.starts_with(&format!("GET {path} HTTP/1.1\r\n")));
-        assert!(text.ends_with("\r\n\r\n"));
-        let prehash = format!("1970-01-01T00:00:00.000ZGET{path}");
-        assert_eq!(header(&text, "OK-ACCESS-SIGN"), b64_hmac(&prehash));
-        let mut o = order();
-        o.px = Price(-1);
-        assert_eq!(
-            c.write_request(&o, 1, &mut out),
-            Err(RequestError::NonPositive(o.id))
-        );
-        let s = OkxSettings {
-            host: "h".into(),
-            client_id_prefix: "m-a".into(),
-        };
-        assert!(OkxCodec::new(s, b"k", b"s", b"p", InstrumentTable::default()).is_err());
-        let d = format!("{c:?}");
-        assert!(!d.contains("secret456") && !d.contains("pass789") && !d.contains("key123"));
-    }
-}
+#[path = "okx_tests.rs"]
+mod tests;

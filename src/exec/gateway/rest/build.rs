@@ -1,6 +1,7 @@
 //! Building the REST gateway from a validated config (`execution.gateway = "rest"`): credentials
-//! loaded with [`ApiSecret`], one [`RestGateway`] per venue (Binance or Upbit kind; other kinds are
-//! refused), connected by [`connected_router`].
+//! loaded with [`ApiSecret`], one [`RestGateway`] per venue that trades (Binance, Upbit, Bybit v5,
+//! OKX v5; a feed-only venue, `trade = false`, gets no route and no credentials), connected by
+//! [`connected_router`].
 //!
 //! Contract: cold path only (DNS, file and environment reads, connecting). Errors name the venue,
 //! the key path or the variable, never a key or secret: every message is built from
@@ -17,61 +18,102 @@ use crate::base::Clock;
 use crate::config::Config;
 use crate::exec::gateway::codec::nonce::UuidGen;
 use crate::exec::gateway::codec::{
-    BinanceCodec, BinanceSettings, InstrumentTable, UpbitCodec, UpbitSettings,
+    BinanceCodec, BinanceSettings, BybitCodec, BybitSettings, InstrumentTable, OkxCodec,
+    OkxSettings, UpbitCodec, UpbitSettings, VenueCodec,
 };
 use crate::exec::params::VenueExec;
-use crate::exec::secrets::ApiSecret;
+use crate::exec::secrets::{ApiSecret, SecretError};
 use crate::model::{VenueId, VenueKind};
 use crate::net::http::{HostSpec, PoolSettings};
 
 /// The venue's public REST base, used when `venues[].rest_url` is absent.
-pub const fn public_rest_url(kind: VenueKind) -> Option<&'static str> {
+pub const fn public_rest_url(kind: VenueKind) -> &'static str {
     match kind {
-        VenueKind::Binance => Some("https://api.binance.com"),
-        VenueKind::Upbit => Some("https://api.upbit.com"),
-        VenueKind::Bybit | VenueKind::Okx => None,
+        VenueKind::Binance => "https://api.binance.com",
+        VenueKind::Upbit => "https://api.upbit.com",
+        VenueKind::Bybit => "https://api.bybit.com",
+        VenueKind::Okx => "https://www.okx.com",
     }
 }
 
-/// Load every venue's credentials from the sources its config names (environment variables or
-/// an owner-only file), in venue order.
-pub fn load_credentials(cfg: &Config) -> Result<Vec<ApiSecret>, RestBuildError> {
-    cfg.venues
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let r = match (&v.api_key_env, &v.api_secret_env, &v.api_secret_file) {
-                (Some(k), Some(s), None) => ApiSecret::from_env(k, s),
-                (None, None, Some(f)) => ApiSecret::from_file(std::path::Path::new(f)),
-                _ => {
-                    return Err(RestBuildError::CredentialSource {
-                        venue: i,
-                        name: v.name.clone(),
-                    })
-                }
-            };
-            r.map_err(|source| RestBuildError::Credentials {
+/// Load the credentials of `venues[i]` from the sources its config names (environment variables
+/// or an owner-only file). An OKX venue must come with its passphrase (`api_passphrase_env`, or a
+/// `passphrase=` line in the file); any other kind must not. Errors name the key or the file,
+/// never a value.
+pub fn load_venue_credentials(cfg: &Config, i: usize) -> Result<ApiSecret, RestBuildError> {
+    let v = &cfg.venues[i];
+    let name = || v.name.clone();
+    let r = match (&v.api_key_env, &v.api_secret_env, &v.api_secret_file) {
+        (Some(k), Some(s), None) => match &v.api_passphrase_env {
+            Some(p) => ApiSecret::from_env_with_passphrase(k, s, p),
+            None => ApiSecret::from_env(k, s),
+        },
+        (None, None, Some(f)) => ApiSecret::from_file(std::path::Path::new(f)),
+        _ => {
+            return Err(RestBuildError::CredentialSource {
                 venue: i,
-                name: v.name.clone(),
-                source,
+                name: name(),
             })
+        }
+    };
+    let cred = r.map_err(|source| {
+        let key = match &source {
+            SecretError::MissingEnv { var } | SecretError::EmptyEnv { var } => {
+                if v.api_passphrase_env.as_ref() == Some(var) {
+                    "api_passphrase_env"
+                } else if v.api_secret_env.as_ref() == Some(var) {
+                    "api_secret_env"
+                } else {
+                    "api_key_env"
+                }
+            }
+            _ => "api_secret_file",
+        };
+        RestBuildError::Credentials {
+            venue: i,
+            name: name(),
+            key,
+            source,
+        }
+    })?;
+    let okx = v.kind == VenueKind::Okx;
+    let problem = match (okx, cred.expose_passphrase().is_some(), &v.api_secret_file) {
+        (true, false, Some(_)) => {
+            Some("okx needs its API passphrase: add a passphrase= line to api_secret_file")
+        }
+        (true, false, None) => Some("okx needs its API passphrase: set api_passphrase_env"),
+        (false, true, _) => Some("api_secret_file has a passphrase= line, which only okx takes"),
+        _ => None,
+    };
+    match problem {
+        Some(problem) => Err(RestBuildError::Passphrase {
+            venue: i,
+            name: name(),
+            problem,
+        }),
+        None => Ok(cred),
+    }
+}
+
+/// Load every venue's credentials ([`load_venue_credentials`]), in venue order. A feed-only
+/// venue (`trade = false`) reads none: its entry is empty and never used.
+pub fn load_credentials(cfg: &Config) -> Result<Vec<ApiSecret>, RestBuildError> {
+    (0..cfg.venues.len())
+        .map(|i| {
+            if cfg.venues[i].trade {
+                load_venue_credentials(cfg, i)
+            } else {
+                Ok(ApiSecret::new("", ""))
+            }
         })
         .collect()
 }
 
 /// Where a REST base URL points: the socket address, TLS or not, and the `Host` header value.
-fn resolve(url: &str) -> Result<(HostSpec, String), UrlError> {
-    let (tls, rest) = if let Some(r) = url.strip_prefix("https://") {
-        (true, r)
-    } else if let Some(r) = url.strip_prefix("http://") {
-        (false, r)
-    } else {
-        return Err(UrlError::Scheme(url.to_string()));
-    };
-    let authority = rest.trim_end_matches('/');
-    if authority.is_empty() || authority.contains('/') {
-        return Err(UrlError::Path(url.to_string()));
-    }
+/// Also used by the account API's client ([`crate::exec::account`]).
+pub(crate) fn resolve(url: &str) -> Result<(HostSpec, String), UrlError> {
+    let authority = host_header(url)?;
+    let tls = url.starts_with("https://");
     let with_port = if authority
         .rsplit_once(':')
         .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
@@ -91,7 +133,7 @@ fn resolve(url: &str) -> Result<(HostSpec, String), UrlError> {
     let host_name = authority
         .rsplit_once(':')
         .filter(|(_, p)| p.parse::<u16>().is_ok())
-        .map_or(authority, |(h, _)| h)
+        .map_or(authority.as_str(), |(h, _)| h)
         .to_string();
     let tls = if tls {
         let c = crate::net::tls::client_config(&[])?;
@@ -99,18 +141,126 @@ fn resolve(url: &str) -> Result<(HostSpec, String), UrlError> {
     } else {
         None
     };
-    Ok((HostSpec { addr, tls }, authority.to_string()))
+    Ok((HostSpec { addr, tls }, authority))
+}
+
+/// The `Host` header value of a REST base URL (`http://` or `https://`, no path): its authority,
+/// port included when given. No resolving.
+pub fn host_header(url: &str) -> Result<String, UrlError> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| UrlError::Scheme(url.to_string()))?;
+    let authority = rest.trim_end_matches('/');
+    if authority.is_empty() || authority.contains('/') {
+        return Err(UrlError::Path(url.to_string()));
+    }
+    Ok(authority.to_string())
+}
+
+/// The signing codec of `venues[i]` with `cred` (a passphrase for OKX), `host_header` for its
+/// `Host` line and client ids `<prefix><order id>`: the one place a venue's codec is built from
+/// config, for the REST router and for `microarb sign`. Cold path (copies keys; an Upbit codec
+/// seeds its nonces from the OS).
+pub fn venue_codec(
+    cfg: &Config,
+    i: usize,
+    cred: &ApiSecret,
+    host_header: String,
+    prefix: &str,
+) -> Result<VenueCodec, RestBuildError> {
+    let v = &cfg.venues[i];
+    let name = || v.name.clone();
+    let codec_err = |source| RestBuildError::Codec {
+        venue: i,
+        name: name(),
+        source,
+    };
+    let r = &cfg.execution.rest;
+    let table = InstrumentTable::for_venue(cfg, &v.name).map_err(codec_err)?;
+    let (key, secret, prefix) = (cred.expose_key(), cred.expose_secret(), prefix.to_string());
+    Ok(match v.kind {
+        VenueKind::Binance => VenueCodec::Binance(
+            BinanceCodec::new(
+                BinanceSettings {
+                    host: host_header,
+                    recv_window_ms: r.recv_window_ms,
+                    client_id_prefix: prefix,
+                },
+                key,
+                secret,
+                table,
+            )
+            .map_err(codec_err)?,
+        ),
+        VenueKind::Upbit => {
+            let nonces = UuidGen::from_os().map_err(|source| RestBuildError::Nonce {
+                venue: i,
+                name: name(),
+                source,
+            })?;
+            VenueCodec::Upbit(
+                UpbitCodec::new(
+                    UpbitSettings {
+                        host: host_header,
+                        identifier_prefix: prefix,
+                        ioc: true,
+                    },
+                    key,
+                    secret,
+                    table,
+                    nonces,
+                )
+                .map_err(codec_err)?,
+            )
+        }
+        VenueKind::Bybit => VenueCodec::Bybit(
+            BybitCodec::new(
+                BybitSettings {
+                    host: host_header,
+                    recv_window_ms: r.recv_window_ms,
+                    client_id_prefix: prefix,
+                },
+                key,
+                secret,
+                table,
+            )
+            .map_err(codec_err)?,
+        ),
+        VenueKind::Okx => {
+            let Some(passphrase) = cred.expose_passphrase() else {
+                return Err(RestBuildError::Passphrase {
+                    venue: i,
+                    name: name(),
+                    problem: "okx needs its API passphrase and none was loaded",
+                });
+            };
+            VenueCodec::Okx(
+                OkxCodec::new(
+                    OkxSettings {
+                        host: host_header,
+                        client_id_prefix: prefix,
+                    },
+                    key,
+                    secret,
+                    passphrase,
+                    table,
+                )
+                .map_err(codec_err)?,
+            )
+        }
+    })
 }
 
 /// Client-id prefix for this run: the configured prefix, then the start time in seconds (last 7
 /// digits) and an `x`, so ids differ between runs whose order ids restart at 1.
-fn client_prefix(cfg: &Config, clock: &Clock) -> String {
+pub fn client_prefix(cfg: &Config, clock: &Clock) -> String {
     let secs = clock.unix_anchor_ns() / 1_000_000_000 % 10_000_000;
     format!("{}{secs}x", cfg.execution.rest.client_id_prefix)
 }
 
-/// One [`RestRouter`] over every venue of `cfg` with `creds[i]` for `venues[i]`. Does not connect
-/// (see [`RestRouter::connect`]).
+/// One [`RestRouter`] over every venue of `cfg` that trades, with `creds[i]` for `venues[i]`
+/// (a feed-only venue's entry is not read). Does not connect (see [`RestRouter::connect`]).
 pub fn router_from_config(
     cfg: &Config,
     creds: &[ApiSecret],
@@ -135,67 +285,34 @@ pub fn router_from_config(
     let prefix = client_prefix(cfg, &clock);
     let mut router = RestRouter::new(clock);
     for (i, (v, cred)) in cfg.venues.iter().zip(creds).enumerate() {
-        let name = || v.name.clone();
-        let codec_err = |source| RestBuildError::Codec {
-            venue: i,
-            name: name(),
-            source,
-        };
-        let pool_err = |source| RestBuildError::Pool {
-            venue: i,
-            name: name(),
-            source,
-        };
-        let Some(default_url) = public_rest_url(v.kind) else {
-            return Err(RestBuildError::NoRestApi {
-                venue: i,
-                name: name(),
-                kind: v.kind.name(),
-            });
-        };
-        let url = v.rest_url.as_deref().unwrap_or(default_url);
+        if !v.trade {
+            continue;
+        }
+        let url = v.rest_url.as_deref().unwrap_or(public_rest_url(v.kind));
         let (host, host_header) = resolve(url).map_err(|source| RestBuildError::Url {
             venue: i,
-            name: name(),
+            name: v.name.clone(),
             source,
         })?;
-        let table = InstrumentTable::for_venue(cfg, &v.name).map_err(codec_err)?;
-        let route = match v.kind {
-            VenueKind::Binance => {
-                let codec = BinanceCodec::new(
-                    BinanceSettings {
-                        host: host_header,
-                        recv_window_ms: r.recv_window_ms,
-                        client_id_prefix: prefix.clone(),
-                    },
-                    cred.expose_key(),
-                    cred.expose_secret(),
-                    table,
-                )
-                .map_err(codec_err)?;
-                RestRoute::Binance(RestGateway::new(codec, &host, settings).map_err(pool_err)?)
+        let codec = venue_codec(cfg, i, cred, host_header, &prefix)?;
+        let pool_err = |source| RestBuildError::Pool {
+            venue: i,
+            name: v.name.clone(),
+            source,
+        };
+        let route = match codec {
+            VenueCodec::Binance(c) => {
+                RestRoute::Binance(RestGateway::new(c, &host, settings).map_err(pool_err)?)
             }
-            VenueKind::Upbit => {
-                let nonces = UuidGen::from_os().map_err(|source| RestBuildError::Nonce {
-                    venue: i,
-                    name: name(),
-                    source,
-                })?;
-                let codec = UpbitCodec::new(
-                    UpbitSettings {
-                        host: host_header,
-                        identifier_prefix: prefix.clone(),
-                        ioc: true,
-                    },
-                    cred.expose_key(),
-                    cred.expose_secret(),
-                    table,
-                    nonces,
-                )
-                .map_err(codec_err)?;
-                RestRoute::Upbit(RestGateway::new(codec, &host, settings).map_err(pool_err)?)
+            VenueCodec::Upbit(c) => {
+                RestRoute::Upbit(RestGateway::new(c, &host, settings).map_err(pool_err)?)
             }
-            VenueKind::Bybit | VenueKind::Okx => unreachable!("refused above"),
+            VenueCodec::Bybit(c) => {
+                RestRoute::Bybit(RestGateway::new(c, &host, settings).map_err(pool_err)?)
+            }
+            VenueCodec::Okx(c) => {
+                RestRoute::Okx(RestGateway::new(c, &host, settings).map_err(pool_err)?)
+            }
         };
         let query_group = VenueExec::for_kind(v.kind, crate::model::Bps(0), crate::model::Bps(0))
             .query_group
@@ -236,8 +353,16 @@ mod tests {
     }
 
     #[test]
-    fn only_rest_kinds_have_a_default() {
-        assert!(public_rest_url(VenueKind::Binance).is_some());
-        assert!(public_rest_url(VenueKind::Okx).is_none());
+    fn every_kind_has_a_public_base() {
+        for kind in VenueKind::ALL {
+            assert!(resolve_shape(public_rest_url(kind)), "{kind:?}");
+        }
+        assert_eq!(public_rest_url(VenueKind::Okx), "https://www.okx.com");
+    }
+
+    /// An https base URL without a path (what `resolve` accepts, without resolving it).
+    fn resolve_shape(url: &str) -> bool {
+        url.strip_prefix("https://")
+            .is_some_and(|h| !h.is_empty() && !h.contains('/'))
     }
 }

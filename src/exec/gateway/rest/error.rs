@@ -46,12 +46,14 @@ pub enum RestBuildError {
         name: String,
     },
     /// A venue's credentials could not be read.
-    #[error("rest gateway: venues[{venue}] ({name}): {source}")]
+    #[error("rest gateway: venues[{venue}].{key} ({name}): {source}")]
     Credentials {
         /// Venue index.
         venue: usize,
         /// Venue name.
         name: String,
+        /// The config key naming the source that failed (`api_passphrase_env`, ...).
+        key: &'static str,
         /// What went wrong (never carries a key).
         #[source]
         source: SecretError,
@@ -64,15 +66,15 @@ pub enum RestBuildError {
         /// Venues configured.
         venues: usize,
     },
-    /// The venue's kind has no REST order gateway.
-    #[error("rest gateway: venues[{venue}] ({name}): kind {kind} has no REST order gateway (execution.gateway = \"rest\" supports binance and upbit)")]
-    NoRestApi {
+    /// The passphrase is missing (OKX) or given where no venue takes one.
+    #[error("rest gateway: venues[{venue}] ({name}): {problem}")]
+    Passphrase {
         /// Venue index.
         venue: usize,
         /// Venue name.
         name: String,
-        /// Its kind.
-        kind: &'static str,
+        /// What is wrong, naming the key (never a value).
+        problem: &'static str,
     },
     /// The venue's REST URL cannot be used.
     #[error("rest gateway: venues[{venue}] ({name}): {source}")]

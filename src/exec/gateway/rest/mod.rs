@@ -1,4 +1,4 @@
-//! REST order gateways for Binance and Upbit: signed HTTP/1.1 requests over a small pool of
+//! REST order gateways for Binance, Upbit, Bybit v5 and OKX v5: signed HTTP/1.1 requests over a small pool of
 //! keep-alive connections on mio (plain TCP or rustls), answers read into `Copy` reports.
 //!
 //! Contract:
@@ -25,7 +25,10 @@ pub mod error;
 pub mod gateway;
 pub mod router;
 
-pub use build::{connected_router, load_credentials, public_rest_url, router_from_config};
+pub use build::{
+    client_prefix, connected_router, host_header, load_credentials, load_venue_credentials,
+    public_rest_url, router_from_config, venue_codec,
+};
 pub use error::{RestBuildError, UrlError};
 pub use gateway::{GatewaySettings, RestGateway, SubmitError};
 pub use router::{RestRoute, RestRouter, ORDER_MEMORY};

@@ -1,15 +1,18 @@
 //! [`RestRouter`]: the [`Gateway`] over the venues' REST APIs. One [`RestGateway`] per venue that
-//! trades over REST (Binance and Upbit kinds), `submit` routed by [`Order::venue`], every
-//! [`RestAnswer`] turned into the [`GatewayEvent`]s the execution stage acts on.
+//! trades (Binance, Upbit, Bybit v5 and OKX v5 kinds; a feed-only venue has no route), `submit`
+//! routed by [`Order::venue`], every [`RestAnswer`] turned into the [`GatewayEvent`]s the
+//! execution stage acts on.
 //!
 //! Contract:
 //! - `stage` and `stage_query` sign into an idle connection's buffer or refuse with a
 //!   [`SubmitError`] (nothing staged): no route for the venue, no idle connection
 //!   (`NotConnected`), request not buildable (`Unencodable`); `send` writes what was staged.
-//! - Every written request yields exactly one [`GatewayEvent::Report`], plus, from the same
+//! - Every written request yields exactly one [`GatewayEvent::Report`] (or, when the venue took
+//!   the order without saying how it ended, one [`GatewayEvent::Accepted`]), plus, from the same
 //!   response, [`GatewayEvent::BinanceUsage`] (Binance usage headers),
-//!   [`GatewayEvent::UpbitRemaining`] (Upbit `Remaining-Req`, charged to the order group for an
-//!   order and to the query group for a status query) and [`GatewayEvent::Banned`] (418), so the
+//!   [`GatewayEvent::UpbitRemaining`] (Upbit `Remaining-Req`) / [`GatewayEvent::BybitLimit`]
+//!   (Bybit `X-Bapi-Limit-Status`), both charged to the order group for an order and to the
+//!   query group for a status query, and [`GatewayEvent::Banned`] (418, Bybit's 403), so the
 //!   zero-429 policy throttles before the venue answers 429.
 //! - Status queries need the order (symbol, client id): the router keeps the last [`ORDER_MEMORY`]
 //!   orders it sent in a fixed table indexed by order id; an id not there is
@@ -23,7 +26,7 @@
 use super::gateway::{RestGateway, SubmitError as RestSubmitError};
 use crate::base::Clock;
 use crate::exec::gateway::codec::AnswerKind;
-use crate::exec::gateway::codec::{BinanceCodec, RestAnswer, UpbitCodec};
+use crate::exec::gateway::codec::{BinanceCodec, BybitCodec, OkxCodec, RestAnswer, UpbitCodec};
 use crate::exec::gateway::{Gateway, GatewayEvent, SubmitError};
 use crate::exec::limits::rate_headers::BinanceUsage;
 use crate::exec::limits::EndpointGroup;
@@ -33,7 +36,7 @@ use crate::model::{Order, OrderId, VenueId, MAX_VENUES};
 pub const ORDER_MEMORY: usize = 4096;
 /// Events buffered between polls.
 const QUEUE: usize = 1024;
-/// Most events one answer produces (report, usage or remaining, ban).
+/// Most events one answer produces (report, usage or remaining or limit, ban).
 const PER_ANSWER: usize = 3;
 
 /// One venue's REST client.
@@ -43,30 +46,37 @@ pub enum RestRoute {
     Binance(RestGateway<BinanceCodec>),
     /// Upbit (JWT HS256 with a SHA-512 query hash).
     Upbit(RestGateway<UpbitCodec>),
+    /// Bybit v5 (`X-BAPI-*` headers, hex HMAC-SHA256).
+    Bybit(RestGateway<BybitCodec>),
+    /// OKX v5 (`OK-ACCESS-*` headers, Base64 HMAC-SHA256, passphrase).
+    Okx(RestGateway<OkxCodec>),
+}
+
+/// `$e` with `$g` bound to the route's gateway, whichever venue kind it is.
+macro_rules! each_route {
+    ($route:expr, $g:ident => $e:expr) => {
+        match $route {
+            RestRoute::Binance($g) => $e,
+            RestRoute::Upbit($g) => $e,
+            RestRoute::Bybit($g) => $e,
+            RestRoute::Okx($g) => $e,
+        }
+    };
 }
 
 impl RestRoute {
     fn pool_len(&self) -> usize {
-        match self {
-            RestRoute::Binance(g) => g.pool().len(),
-            RestRoute::Upbit(g) => g.pool().len(),
-        }
+        each_route!(self, g => g.pool().len())
     }
 
     /// Connections ready for a request now.
     pub fn idle_connections(&self) -> usize {
-        match self {
-            RestRoute::Binance(g) => g.idle_connections(),
-            RestRoute::Upbit(g) => g.idle_connections(),
-        }
+        each_route!(self, g => g.idle_connections())
     }
 
     /// Requests written and not answered yet.
     pub fn in_flight(&self) -> usize {
-        match self {
-            RestRoute::Binance(g) => g.in_flight(),
-            RestRoute::Upbit(g) => g.in_flight(),
-        }
+        each_route!(self, g => g.in_flight())
     }
 }
 
@@ -112,8 +122,9 @@ impl RestRouter {
         }
     }
 
-    /// Route orders for `venue` to `route`. An Upbit status query's `Remaining-Req` is charged to
-    /// `query_group` (the stage's `VenueExec::query_group`). Replaces an earlier route.
+    /// Route orders for `venue` to `route`. A status query's `Remaining-Req` (Upbit) or
+    /// `X-Bapi-Limit-Status` (Bybit) is charged to `query_group` (the stage's
+    /// `VenueExec::query_group`). Replaces an earlier route.
     pub fn add(&mut self, venue: VenueId, route: RestRoute, query_group: EndpointGroup) {
         if let Some(slot) = self.routes.get_mut(venue.index()) {
             *slot = Some(route);
@@ -182,10 +193,7 @@ impl RestRouter {
             .get_mut(order.venue.index())
             .and_then(Option::as_mut)
             .ok_or(SubmitError::UnknownVenue(order.venue))?;
-        let r = match route {
-            RestRoute::Binance(g) => g.stage(order, now_ns, unix_ms, query),
-            RestRoute::Upbit(g) => g.stage(order, now_ns, unix_ms, query),
-        };
+        let r = each_route!(route, g => g.stage(order, now_ns, unix_ms, query));
         r.map_err(|e| match e {
             RestSubmitError::NoIdleConnection => SubmitError::NotConnected(order.venue),
             RestSubmitError::Request(_) => SubmitError::Unencodable(order.id),
@@ -222,7 +230,11 @@ impl RestRouter {
         let slot = (a.report.order.0 % ORDER_MEMORY as u64) as usize;
         let querying =
             self.orders[slot].is_some_and(|m| m.order.id == a.report.order && m.querying);
-        self.push(GatewayEvent::Report(a.report));
+        self.push(if a.kind == AnswerKind::Accepted {
+            GatewayEvent::Accepted(a.report)
+        } else {
+            GatewayEvent::Report(a.report)
+        });
         let usage = BinanceUsage {
             used_weight_1m: a.binance_weight_1m,
             order_count_10s: a.binance_orders_10s,
@@ -235,13 +247,22 @@ impl RestRouter {
                 unix_ns: self.clock.unix_ns(now_ns),
             });
         }
+        let group = if querying {
+            self.query_group[venue.index() % MAX_VENUES]
+        } else {
+            EndpointGroup::Order
+        };
         if let Some(sec) = a.upbit_remaining_sec {
-            let group = if querying {
-                self.query_group[venue.index() % MAX_VENUES]
-            } else {
-                EndpointGroup::Order
-            };
             self.push(GatewayEvent::UpbitRemaining { venue, group, sec });
+        }
+        if let Some(remaining) = a.bybit_limit.remaining {
+            self.push(GatewayEvent::BybitLimit {
+                venue,
+                group,
+                remaining,
+                reset_unix_ms: a.bybit_limit.reset_unix_ms,
+                unix_ns: self.clock.unix_ns(now_ns),
+            });
         }
         if a.kind == AnswerKind::Banned {
             self.push(GatewayEvent::Banned {
@@ -259,14 +280,7 @@ impl RestRouter {
             };
             let mut route = route;
             if QUEUE - self.len >= route.pool_len() * PER_ANSWER {
-                match &mut route {
-                    RestRoute::Binance(g) => {
-                        g.poll(now_ns, &mut |a| self.on_answer(a, now_ns));
-                    }
-                    RestRoute::Upbit(g) => {
-                        g.poll(now_ns, &mut |a| self.on_answer(a, now_ns));
-                    }
-                }
+                each_route!(&mut route, g => g.poll(now_ns, &mut |a| self.on_answer(a, now_ns)));
             }
             self.routes[vi] = Some(route);
         }
@@ -276,6 +290,9 @@ impl RestRouter {
 impl Gateway for RestRouter {
     fn name(&self) -> &'static str {
         "rest"
+    }
+    fn writes_to_wire(&self) -> bool {
+        true
     }
 
     fn stage(&mut self, order: &Order, now_ns: u64) -> Result<(), SubmitError> {
@@ -298,19 +315,13 @@ impl Gateway for RestRouter {
 
     fn discard(&mut self) {
         self.each_staged(|route| {
-            match route {
-                RestRoute::Binance(g) => g.discard(),
-                RestRoute::Upbit(g) => g.discard(),
-            }
+            each_route!(route, g => g.discard());
             0
         });
     }
 
     fn send(&mut self, _now_ns: u64) -> usize {
-        self.each_staged(|route| match route {
-            RestRoute::Binance(g) => g.send(),
-            RestRoute::Upbit(g) => g.send(),
-        })
+        self.each_staged(|route| each_route!(route, g => g.send()))
     }
 
     fn poll(&mut self, now_ns: u64, out: &mut [GatewayEvent]) -> usize {
@@ -414,6 +425,25 @@ mod tests {
                 sec: 3
             }
         );
+        // A Bybit acknowledgement: accepted, with its limit header charged to the order group.
+        let mut a = RestAnswer::blank(&order(9, 2), 7);
+        a.kind = AnswerKind::Accepted;
+        a.bybit_limit.remaining = Some(1);
+        a.bybit_limit.reset_unix_ms = Some(1_700_000_000_000);
+        r.on_answer(a, 7);
+        let ev2 = drain(&mut r);
+        assert!(matches!(ev2[0], GatewayEvent::Accepted(x) if x.order == OrderId(9)));
+        assert!(matches!(
+            ev2[1],
+            GatewayEvent::BybitLimit {
+                venue: VenueId(2),
+                group: EndpointGroup::Order,
+                remaining: 1,
+                reset_unix_ms: Some(1_700_000_000_000),
+                ..
+            }
+        ));
+        assert_eq!(ev2.len(), 2);
         // The remembered order can be queried; another venue's id cannot.
         assert_eq!(
             r.status_query(OrderId(8), VenueId(0), 0),

@@ -1,0 +1,257 @@
+//! What the mock exchange's REST side answers to one parsed request, in the venue's dialect
+//! (`dialect`): route -> storm fault -> authentication -> rate limits -> the operation (placing
+//! with the reject, 5xx and no-answer faults; status queries). Every step is counted in the
+//! venue's `rest_*` counters.
+//!
+//! Faults act on placements only, so the client's status queries can still learn what happened;
+//! the 5xx and no-answer faults execute the order first (its fate is what the client must query).
+
+use super::answer::{Answer, Refusal};
+use super::auth::AuthError;
+use super::dialect::{dialect, Ctx, Dialect, Op, Venue};
+use super::faults::Mode;
+use super::params::Params;
+use super::state::{lock, Request, RestSide, RestVenue};
+use crate::send_log::unix_ns;
+use crate::shared::{Shared, VenueShared};
+use crate::stats::VenueCounters;
+use crate::venue_kind::VenueKind;
+
+/// The counter of requests for `op`.
+fn op_counter(c: &VenueCounters, op: Op) -> &std::sync::atomic::AtomicU64 {
+    match op {
+        Op::Place => &c.rest_orders,
+        Op::Status => &c.rest_status_queries,
+        Op::Cancel => &c.rest_cancels,
+        Op::OpenOrders => &c.rest_open_orders,
+        Op::Balances => &c.rest_balances,
+        Op::Rules => &c.rest_rules,
+        Op::Time => &c.rest_time,
+        Op::Book => &c.rest_books,
+    }
+}
+
+/// Answer one request on venue `vi`; `None` leaves it unanswered (the no-answer fault).
+pub(crate) fn handle(shared: &Shared, side: &RestSide, vi: usize, req: &Request) -> Option<Answer> {
+    let vs = &shared.venues[vi];
+    let c = &vs.counters;
+    let d = dialect(vs.spec.kind);
+    VenueCounters::inc(&c.rest_requests);
+    let now_ns = unix_ns();
+    let now_ms = now_ns / 1_000_000;
+    // A body the venue cannot read has no parameters: what is required is then missing.
+    let params = d.params(req).unwrap_or_default();
+    let cl = params
+        .get("clOrdId")
+        .filter(|v| v.bytes().all(|b| b.is_ascii_alphanumeric()));
+    let route = d.route(&req.method, &req.path, &params);
+    let ctx = Ctx {
+        op: route.unwrap_or(Op::Status),
+        scales: shared.scales,
+        symbol: &vs.spec.symbol,
+        client_id: cl.unwrap_or(""),
+        buy: matches!(params.get("side"), Some("bid" | "BUY" | "Buy" | "buy")),
+        now_ms,
+    };
+    let (Some(op), Some(venue)) = (route, side.venues[vi].as_ref()) else {
+        VenueCounters::inc(&c.bad_requests);
+        return Some(d.refuse(&Refusal::NoRoute, &ctx));
+    };
+    VenueCounters::inc(op_counter(c, op));
+    if op == Op::Place {
+        venue.note_received(now_ns);
+    }
+    let mode = venue.faults.mode();
+    if op == Op::Place && mode == Mode::Storm {
+        VenueCounters::inc(&c.rest_429s);
+        return Some(storm(d, vs, &ctx));
+    }
+    if d.signed(op) {
+        if let Err(e) = d.authenticate(side.creds(), req, now_ms) {
+            VenueCounters::inc(auth_counter(c, e));
+            return Some(d.refuse(&Refusal::Auth(e), &ctx));
+        }
+    }
+    let verdict = lock(&venue.limiter).admit(op, d.instrument(&params), now_ms);
+    if verdict.status != 0 {
+        let banned = verdict.status == 418 || verdict.status == 403;
+        VenueCounters::inc(if banned { &c.rest_418s } else { &c.rest_429s });
+        let r = Refusal::Limited {
+            status: verdict.status,
+            retry_after_s: verdict.retry_after_s,
+            reset_ms: verdict.reset_ms,
+        };
+        let mut a = d.refuse(&r, &ctx);
+        a.headers.insert_str(0, &verdict.headers);
+        return Some(a);
+    }
+    if op != Op::Place {
+        if let Err(r) = d.check(op, &params) {
+            return Some(d.refuse(&r, &ctx));
+        }
+    }
+    let mut answer = match op {
+        Op::Place => place(shared, vs, venue, d, mode, &params, &ctx)?,
+        Op::Status => status(venue, d, &params, &ctx),
+        Op::Cancel => cancel(venue, d, &params, &ctx),
+        Op::OpenOrders => {
+            let l = lock(&venue.ledger);
+            let closed = vs.spec.kind == VenueKind::Bybit && params.get("openOnly") == Some("1");
+            let list = if closed {
+                l.book.recent_closed(500)
+            } else {
+                l.book.open_orders()
+            };
+            d.open_orders(&list, &ctx)
+        }
+        Op::Balances => d.balances(&lock(&venue.ledger).account, &params, &ctx),
+        Op::Rules => match symbol_named(d, &params, vs) {
+            Err(r) => d.refuse(&r, &ctx),
+            Ok(()) => {
+                let l = lock(&venue.ledger);
+                let limits = side.limits();
+                let v = Venue {
+                    rules: &l.rules,
+                    account: &l.account,
+                    limits: &limits,
+                };
+                d.rules(&v, &ctx)
+            }
+        },
+        Op::Time => d.time(&ctx),
+        Op::Book => match symbol_named(d, &params, vs) {
+            Err(r) => d.refuse(&r, &ctx),
+            Ok(()) => d.book(lock(&vs.top).as_ref(), &ctx),
+        },
+    };
+    answer.headers.insert_str(0, &verdict.headers);
+    Some(answer)
+}
+
+/// The storm fault's answer: the venue's rate-limit refusal, as if its limit were spent.
+fn storm(d: &dyn Dialect, vs: &VenueShared, ctx: &Ctx<'_>) -> Answer {
+    let bybit = vs.spec.kind == VenueKind::Bybit;
+    let reset_ms = ctx.now_ms + 1000;
+    let r = Refusal::Limited {
+        status: if bybit { 200 } else { 429 },
+        retry_after_s: 1,
+        reset_ms,
+    };
+    let mut a = d.refuse(&r, ctx);
+    if bybit {
+        a.headers.insert_str(
+            0,
+            &format!(
+                "X-Bapi-Limit: 0\r\nX-Bapi-Limit-Status: 0\r\nX-Bapi-Limit-Reset-Timestamp: {reset_ms}\r\n"
+            ),
+        );
+    }
+    a
+}
+
+/// The counter of an authentication failure.
+fn auth_counter(c: &VenueCounters, e: AuthError) -> &std::sync::atomic::AtomicU64 {
+    match e {
+        AuthError::UnknownKey | AuthError::MissingHeader("OK-ACCESS-KEY") => &c.rest_unknown_keys,
+        AuthError::BadSignature | AuthError::MissingHeader("OK-ACCESS-SIGN") => {
+            &c.rest_bad_signatures
+        }
+        AuthError::StaleTimestamp => &c.rest_stale_timestamps,
+        AuthError::BadQueryHash => &c.rest_bad_query_hashes,
+        AuthError::BadPassphrase | AuthError::MissingHeader("OK-ACCESS-PASSPHRASE") => {
+            &c.rest_bad_passphrases
+        }
+        AuthError::Malformed | AuthError::MissingHeader(_) => &c.bad_requests,
+    }
+}
+
+/// A symbol the request names must be the venue's instrument (absent is fine here; the
+/// dialect's routes require it where the venue does).
+fn symbol_named(d: &dyn Dialect, p: &Params, vs: &VenueShared) -> Result<(), Refusal> {
+    match d.instrument(p) {
+        "" => Ok(()),
+        s if s == vs.spec.symbol => Ok(()),
+        _ => Err(Refusal::UnknownSymbol),
+    }
+}
+
+/// Cancel an open order.
+fn cancel(venue: &RestVenue, d: &dyn Dialect, p: &Params, ctx: &Ctx<'_>) -> Answer {
+    let done = d.order_ref(p).and_then(|r| {
+        let mut l = lock(&venue.ledger);
+        let done = l.cancel(&r, ctx.now_ms);
+        venue.note_resting(&l);
+        done
+    });
+    match done {
+        Ok((before, after)) => d.cancelled(&before, &after, ctx),
+        Err(r) => d.refuse(&r, ctx),
+    }
+}
+
+/// Look an order up.
+fn status(venue: &RestVenue, d: &dyn Dialect, p: &Params, ctx: &Ctx<'_>) -> Answer {
+    let found = d.order_ref(p).and_then(|r| {
+        lock(&venue.ledger)
+            .book
+            .get(&r)
+            .cloned()
+            .ok_or(Refusal::OrderNotFound)
+    });
+    match found {
+        Ok(o) => d.status(&o, ctx),
+        Err(r) => d.refuse(&r, ctx),
+    }
+}
+
+/// Place an order under the fault `mode`; `None`: do not answer.
+fn place(
+    shared: &Shared,
+    vs: &VenueShared,
+    venue: &RestVenue,
+    d: &dyn Dialect,
+    mode: Mode,
+    p: &Params,
+    ctx: &Ctx<'_>,
+) -> Option<Answer> {
+    let c = &vs.counters;
+    if mode == Mode::Reject {
+        VenueCounters::inc(&c.rest_rejects);
+        return Some(d.refuse(&Refusal::Insufficient { buy: true }, ctx));
+    }
+    let placed = d.new_order(p, shared.scales).and_then(|o| {
+        if o.symbol != vs.spec.symbol {
+            return Err(Refusal::UnknownSymbol);
+        }
+        let top = *lock(&vs.top);
+        let mut l = lock(&venue.ledger);
+        let placed = l.place(o, top, ctx.now_ms);
+        venue.note_resting(&l);
+        placed
+    });
+    let o = match placed {
+        Ok(o) => o,
+        Err(r) => {
+            VenueCounters::inc(&c.rest_rejects);
+            return Some(d.refuse(&r, ctx));
+        }
+    };
+    VenueCounters::inc(if o.executed > 0 {
+        &c.rest_fills
+    } else if o.open_qty() > 0 {
+        &c.rest_rested
+    } else {
+        &c.rest_expired
+    });
+    match mode {
+        Mode::NoAnswer => {
+            VenueCounters::inc(&c.rest_unanswered);
+            None
+        }
+        Mode::ServerError => {
+            VenueCounters::inc(&c.rest_5xx);
+            Some(d.refuse(&Refusal::ServerError, ctx))
+        }
+        _ => Some(d.placed(&o, ctx)),
+    }
+}

@@ -1,0 +1,177 @@
+//! The REST side's state, shared by its accept and connection threads (`rest`), the request
+//! handler (`handler`) and the source thread (resting orders cross on its quotes): credentials,
+//! each venue's limiter, orders and fault requests, and one parsed request. Its own file so that
+//! the server loop and the handler both depend on it and never on each other.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use super::account::{Account, AccountConfig};
+use super::faults::RestFaultState;
+use super::ledger::Ledger;
+use super::limits::{Limiter, RestLimits};
+use super::rules::Rules;
+use crate::config::{ApiCredentials, MockConfig};
+use crate::format::Scales;
+use crate::market::SimQuote;
+use crate::stats::VenueCounters;
+use crate::venue_kind::VenueKind;
+
+/// Order placements whose arrival time [`RestVenue::received`] remembers (the latest ones).
+pub(crate) const RECEIVED_LOG: usize = 100_000;
+
+/// One REST venue's state, shared by its connection threads.
+pub(crate) struct RestVenue {
+    /// Fault requests.
+    pub faults: RestFaultState,
+    /// Rate limits.
+    pub limiter: Mutex<Limiter>,
+    /// Orders, balances and rules.
+    pub ledger: Mutex<Ledger>,
+    /// True while some order rests on the book (lets the source skip the lock otherwise).
+    pub resting: AtomicBool,
+    /// When each order placement request arrived (unix ns, the latest [`RECEIVED_LOG`], oldest
+    /// first), whatever its answer: what a test checks "nothing reached the venue then" against.
+    pub received: Mutex<VecDeque<u64>>,
+}
+
+impl RestVenue {
+    /// Remember that an order placement arrived at `unix_ns`.
+    pub fn note_received(&self, unix_ns: u64) {
+        let mut r = lock(&self.received);
+        if r.len() == RECEIVED_LOG {
+            r.pop_front();
+        }
+        r.push_back(unix_ns);
+    }
+
+    /// Record whether `ledger` has resting orders.
+    pub fn note_resting(&self, ledger: &Ledger) {
+        self.resting
+            .store(ledger.book.has_open(), Ordering::Release);
+    }
+
+    /// Execute the resting orders `quotes` cross (in order), counting each execution.
+    pub fn on_quotes(&self, quotes: &[SimQuote], now_ms: u64, c: &VenueCounters) {
+        if !self.resting.load(Ordering::Acquire) {
+            return;
+        }
+        let mut l = lock(&self.ledger);
+        for q in quotes {
+            let n = l.on_quote(q, now_ms);
+            VenueCounters::add(&c.rest_resting_fills, n);
+        }
+        self.note_resting(&l);
+    }
+}
+
+/// The REST side: credentials and per-venue state (None for venues without REST).
+pub(crate) struct RestSide {
+    creds: ApiCredentials,
+    limits: RestLimits,
+    /// Indexed like the config's venues.
+    pub venues: Vec<Option<RestVenue>>,
+}
+
+impl RestSide {
+    /// State for every venue of `cfg` the mock serves REST for, its amounts at `scales`; `Err`
+    /// names the venue whose configured rules do not read at those scales.
+    pub fn new(
+        creds: ApiCredentials,
+        cfg: &MockConfig,
+        scales: Scales,
+    ) -> Result<RestSide, String> {
+        let limits: RestLimits = cfg.rest_limits;
+        let mut venues = Vec::with_capacity(cfg.venues.len());
+        for v in &cfg.venues {
+            if !has_rest(v.kind) {
+                venues.push(None);
+                continue;
+            }
+            let upbit = v.kind == VenueKind::Upbit;
+            let account = cfg
+                .rest_accounts
+                .get(&v.name)
+                .cloned()
+                .unwrap_or_else(|| AccountConfig::for_symbol(&v.symbol, upbit));
+            let rules = cfg.rest_rules.get(&v.name).cloned().unwrap_or_default();
+            let krw = upbit && v.symbol.starts_with("KRW-");
+            let rules = Rules::new(&rules, scales, krw).ok_or_else(|| v.name.clone())?;
+            venues.push(Some(RestVenue {
+                faults: RestFaultState::default(),
+                limiter: Mutex::new(Limiter::new(v.kind, limits)),
+                ledger: Mutex::new(Ledger {
+                    book: super::book::Book::default(),
+                    account: Account::new(&account, scales),
+                    rules,
+                }),
+                resting: AtomicBool::new(false),
+                received: Mutex::new(VecDeque::new()),
+            }));
+        }
+        Ok(RestSide {
+            creds,
+            limits,
+            venues,
+        })
+    }
+
+    /// The limits the venues enforce.
+    pub fn limits(&self) -> RestLimits {
+        self.limits
+    }
+
+    /// The credentials requests are verified with.
+    pub fn creds(&self) -> &ApiCredentials {
+        &self.creds
+    }
+}
+
+/// Whether the mock serves REST endpoints for venues of `kind`: every kind (Binance, Upbit, Bybit
+/// and OKX), so a caller can still ask before starting the mock.
+pub const fn has_rest(kind: VenueKind) -> bool {
+    matches!(
+        kind,
+        VenueKind::Binance | VenueKind::Upbit | VenueKind::Bybit | VenueKind::Okx
+    )
+}
+
+/// Lock `m`, taking the data of a poisoned lock as it is (a panicked connection thread leaves
+/// nothing half-written that the others could not use).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// One parsed request (owned: the buffer is drained after it).
+pub(crate) struct Request {
+    /// `GET`, `POST`...
+    pub method: String,
+    /// The target's path.
+    pub path: String,
+    /// The target's query string (after `?`).
+    pub query: Vec<u8>,
+    /// Every header, names lower-cased, in order.
+    pub headers: Vec<(String, Vec<u8>)>,
+    /// The body (Content-Length bytes).
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// The first header called `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&[u8]> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// The path with `?query` when there is one (what OKX signs).
+    pub fn path_and_query(&self) -> String {
+        if self.query.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{}?{}", self.path, String::from_utf8_lossy(&self.query))
+        }
+    }
+}
