@@ -152,9 +152,16 @@ fn the_series_set_is_fixed_by_the_config_under_many_venues_and_instruments() {
     assert_eq!(n("microarb_balance"), v * a);
     assert_eq!(n("microarb_residual_position"), v * a);
     assert_eq!(n("microarb_open_notional"), a);
-    // quotes, opps and books (the paper venue's book feed) rings, and the exec wait queue.
-    assert_eq!(n("microarb_queue_depth"), 4);
-    assert_eq!(n("microarb_queue_capacity"), 4);
+    // The rings (quotes, opps, and the paper venue's books) and the exec wait queue.
+    let queues = |fam: &str| series(&second, fam).into_keys().collect::<Vec<_>>();
+    let want = [
+        "{queue=\"books\"}",
+        "{queue=\"exec_wait\"}",
+        "{queue=\"opps\"}",
+        "{queue=\"quotes\"}",
+    ];
+    assert_eq!(queues("microarb_queue_depth"), want);
+    assert_eq!(queues("microarb_queue_capacity"), want);
     assert_eq!(n("microarb_ratelimit_token_use_ratio"), groups);
     assert_eq!(n("microarb_ratelimit_rate_ratio"), groups);
     // The whole scrape is linear in venues, venue x asset pairs and fixed names: no family
