@@ -69,6 +69,12 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
     let kill = KillWatch::start(cfg, opts.signals)?;
     let mut exec = crate::exec::build_stage(cfg, o_rx, clock, kill.switch.clone(), &mut reg)?;
     exec.set_emergency_switch(kill.emergency.clone());
+    if cfg.execution.gateway == GatewayKind::Paper {
+        // The paper venue matches against the quotes as they stand when an order arrives.
+        let (b_tx, b_rx) = ring::<Quote>("books", cap, &mut reg.counters);
+        strategy.set_book_out(b_tx);
+        exec.set_book_feed(b_rx);
+    }
     set_up_exec(
         &mut exec,
         source.time == TimeSource::Capture,

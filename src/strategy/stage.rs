@@ -122,6 +122,8 @@ pub struct StrategyStage {
     zero_qty: Counter,
     unknown_ids: Counter,
     opps_log: Option<OppLogTx>,
+    /// Every quote received, forwarded to the execution stage (the paper venue's books).
+    book_out: Option<RingTx<Quote>>,
 }
 
 impl StrategyStage {
@@ -180,12 +182,28 @@ impl StrategyStage {
             zero_qty: reg.counter("strategy.detector.zero_qty"),
             unknown_ids: reg.counter("strategy.detector.unknown_ids"),
             opps_log: None,
+            book_out: None,
         })
     }
 
     /// Write every opportunity this stage ends (duplicates, ring drops) to the `--opps` log.
     pub fn set_opps_log(&mut self, tx: OppLogTx) {
         self.opps_log = Some(tx);
+    }
+
+    /// Forward every quote received to the execution stage on `tx` (the paper venue matches
+    /// against them). Each is pushed after the opportunity it makes, if any, so forwarding adds
+    /// nothing before the decision; a full ring drops the quote (counted as `ring.books.dropped`:
+    /// the simulated book then lags by one update).
+    pub fn set_book_out(&mut self, tx: RingTx<Quote>) {
+        self.book_out = Some(tx);
+    }
+
+    #[inline]
+    fn forward(&mut self, q: Quote, now: u64) {
+        if let Some(tx) = self.book_out.as_mut() {
+            let _ = tx.push(q, now);
+        }
     }
 
     /// Handle one quote at time `now` (already popped; the engine clock read `t0` just before).
@@ -234,7 +252,9 @@ impl StrategyStage {
     pub fn offer(&mut self, q: Quote) -> Option<Opportunity> {
         let now = q.recv_ts_ns;
         let t0 = self.clock.now_ns();
-        self.on_quote(q, now, t0)
+        let opp = self.on_quote(q, now, t0);
+        self.forward(q, now);
+        opp
     }
 }
 
@@ -256,6 +276,7 @@ impl Stage for StrategyStage {
                 TimeSource::Capture => m.msg.recv_ts_ns,
             };
             self.on_quote(m.msg, now, popped_ns);
+            self.forward(m.msg, popped_ns);
         }
         Work(n)
     }

@@ -57,7 +57,8 @@ use crate::exec::orders::inflight::{Arb, Inflight, Leg, LegState};
 use crate::exec::orders::legs::{widen, LeggingParams};
 use crate::exec::params::{ExecBuildError, ExecParams, VenueExec};
 use crate::model::{
-    Opportunity, Order, OrderId, Outcome, Price, Qty, RejectReason, Side, TimeInForce, VenueId,
+    Opportunity, Order, OrderId, Outcome, Price, Qty, Quote, RejectReason, Side, TimeInForce,
+    VenueId,
 };
 use crate::runtime::{RingRx, Stage, Work};
 use crate::telemetry::{Metric, OppLogTx, OutcomeCounters, Recorder, Registry};
@@ -119,6 +120,9 @@ pub struct ExecStage<G: Gateway = PaperGateway> {
     opps_log: Option<OppLogTx>,
     /// The operator's emergency-mode requests, and the last one acted on (unix ms).
     emergency: Option<(EmergencySwitch, u64)>,
+    /// The book ring from the strategy stage (paper gateway only): every quote it received, handed
+    /// to the gateway before anything else each poll.
+    books: Option<RingRx<Quote>>,
     /// Replay: time is the capture's (the latest detection time seen, advanced in real time
     /// since), so expiry is judged as it was recorded and orders still complete at the end.
     capture_time: Option<(u64, u64)>,
@@ -180,6 +184,7 @@ impl<G: Gateway> ExecStage<G> {
             c: ExecCounters::register(reg),
             opps_log: None,
             emergency: None,
+            books: None,
             capture_time: None,
         })
     }
@@ -214,6 +219,67 @@ impl<G: Gateway> ExecStage<G> {
     /// Whether nothing is in flight or waiting (every opportunity taken so far has ended).
     pub fn is_idle(&self) -> bool {
         self.n_waiting == 0 && self.inflight.count() == 0
+    }
+
+    // ---- the book feed (paper venue) -------------------------------------------------------
+
+    /// Every answer the gateway has due at `now_ns`, acted on. Returns how many.
+    fn answers(&mut self, now_ns: u64) -> u32 {
+        let mut n = 0u32;
+        loop {
+            let k = self.gw.poll(now_ns, &mut self.events);
+            for i in 0..k {
+                let e = self.events[i];
+                self.on_event(e, now_ns);
+            }
+            n += k as u32;
+            if k < EVENTS {
+                return n;
+            }
+        }
+    }
+
+    /// Detection time of the next waiting opportunity, in a replay (`u64::MAX` otherwise or when
+    /// none waits).
+    fn next_detect_ts(&self) -> u64 {
+        match self.capture_time {
+            Some(_) => self.rx.peek().map_or(u64::MAX, |m| m.msg.detect_ts_ns),
+            None => u64::MAX,
+        }
+    }
+
+    /// Hand the gateway the quotes waiting on the book ring, the book current before orders match.
+    /// Live: all of them (each was received before now). Replay: those received up to `limit`
+    /// (the next opportunity's detection), each one first advancing the capture clock to its
+    /// receive time and delivering what fell due before it, so a simulated order meets the book
+    /// as it stood at its arrival in the capture's time. An opportunity is always pushed before
+    /// the quote that made it, so every opportunity up to a quote seen here is already visible.
+    fn apply_books(&mut self, real_ns: u64, limit: u64) -> u32 {
+        let Some(mut books) = self.books.take() else {
+            return 0;
+        };
+        let mut n = 0u32;
+        while let Some(m) = books.peek() {
+            let q = m.msg;
+            if self.capture_time.is_some() {
+                if q.recv_ts_ns > limit {
+                    break;
+                }
+                if let Some((cap, real)) = self.capture_time.as_mut() {
+                    if q.recv_ts_ns > *cap {
+                        *cap = q.recv_ts_ns;
+                        *real = real_ns;
+                    }
+                }
+                let t = self.time(real_ns, None);
+                n += self.answers(t);
+            }
+            books.pop();
+            self.gw.on_quote(&q);
+            n += 1;
+        }
+        self.books = Some(books);
+        n
     }
 
     // ---- opportunities -------------------------------------------------------------------
@@ -309,6 +375,12 @@ impl<G: Gateway> ExecStage<G> {
         for z in &mut self.limits {
             z.enter_emergency(EmergencyCause::Operator, duration_ns, now_ns);
         }
+    }
+
+    /// Feed the gateway every quote the strategy stage received (the paper venue matches against
+    /// them); drained at the start of every poll, before answers fall due.
+    pub fn set_book_feed(&mut self, rx: RingRx<Quote>) {
+        self.books = Some(rx);
     }
 
     /// Judge time on the capture's clock (replay); `tick_to_order` is not recorded then.
@@ -558,32 +630,28 @@ impl<G: Gateway> Stage for ExecStage<G> {
         "exec"
     }
 
-    fn poll(&mut self, now_ns: u64) -> Work {
-        let now_ns = self.time(now_ns, None);
+    fn poll(&mut self, real_ns: u64) -> Work {
+        // `real_ns` is the engine clock; `now_ns` the stage's time (the capture's in a replay).
+        let mut n = self.apply_books(real_ns, self.next_detect_ts());
+        let now_ns = self.time(real_ns, None);
         self.operator_emergency(now_ns);
-        let mut n = 0u32;
-        loop {
-            let k = self.gw.poll(now_ns, &mut self.events);
-            for i in 0..k {
-                let e = self.events[i];
-                self.on_event(e, now_ns);
-            }
-            n += k as u32;
-            if k < EVENTS {
-                break;
-            }
-        }
+        n += self.answers(now_ns);
         n += self.on_timers(now_ns);
         n += self.on_waiters(now_ns);
         let mut taken = 0;
         while taken < BATCH {
+            if self.capture_time.is_some() {
+                // Replay: the book as it stood when this opportunity was detected, no later.
+                let limit = self.next_detect_ts();
+                n += self.apply_books(real_ns, limit);
+            }
             let Some(m) = self.rx.pop() else { break };
             taken += 1;
             self.rec.record(
                 Metric::Hop,
                 self.clock.now_ns().saturating_sub(m.push_ts_ns),
             );
-            let now = self.time(now_ns, Some(&m.msg));
+            let now = self.time(real_ns, Some(&m.msg));
             self.on_opportunity(m.msg, now);
         }
         Work(n + taken)
