@@ -80,7 +80,8 @@ mod tests {
     fn a_skewed_clock_is_off_by_its_offset() {
         let (c, s) = (Clock::new(), Clock::skewed(-60_000_000_000));
         let d = c.unix_anchor_ns() as i128 - s.unix_anchor_ns() as i128;
-        // Both anchors are read moments apart; the difference is the offset, give or take that.
-        assert!((60_000_000_000..61_000_000_000).contains(&d), "{d}");
+        // Each anchor is a wall-clock read paired with a monotonic read, moments apart: the
+        // difference is the offset give or take that pairing's jitter, either way.
+        assert!((59_000_000_000..61_000_000_000).contains(&d), "{d}");
     }
 }
