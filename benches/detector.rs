@@ -12,7 +12,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use microarb::model::{Bps, InstrumentId, Price, Qty, Quote, VenueId};
+use microarb::model::{Bps, InstrumentId, Price, Qty, Quote, QuoteSource, VenueId};
 use microarb::strategy::{
     BookTable, ConfidenceParams, Detector, DetectorParams, FeeRate, InstrumentParams, VenueParams,
     VolParams,
@@ -59,6 +59,7 @@ fn quotes(n: usize) -> Vec<Quote> {
                 instrument: InstrumentId(0),
                 venue: VenueId((k % n as u64) as u8),
                 flags: 0,
+                source: QuoteSource::Ws,
             }
         })
         .collect()

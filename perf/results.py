@@ -162,6 +162,19 @@ def e2e_section():
     return out
 
 
+def scrape_section():
+    """The table of perf/scrape.sh (scrapes of /metrics under load), if it has been run here."""
+    path = os.path.join(ROOT, "perf", "out", "scrape.md")
+    try:
+        with open(path) as f:
+            text = f.read()
+        mtime = datetime.fromtimestamp(os.path.getmtime(path), timezone.utc)
+    except OSError:
+        return []
+    lines = text.rstrip("\n").split("\n")
+    return lines[:2] + [f"Run at {mtime.strftime('%Y-%m-%d %H:%M UTC')}."] + lines[2:] + [""]
+
+
 def main():
     rows = load()
     out = []
@@ -177,6 +190,7 @@ def main():
     out.append(f"- benches run: {', '.join(sys.argv[1:]) or 'all'}")
     out.append("")
     out.extend(e2e_section())
+    out.extend(scrape_section())
     if not rows:
         out.append("No criterion results found: run `perf/bench.sh`.")
         print("\n".join(out))

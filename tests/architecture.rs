@@ -3,7 +3,8 @@
 //! 1. Layering: a top-level module may use only modules of strictly lower rank in [`RANKS`].
 //!    `src/lib.rs`, `src/main.rs` and `src/cli/**` (the binary) are exempt: they are the top.
 //! 2. No cycles in the file-level import graph of `src/`, nor among top-level modules.
-//! 3. Nothing outside the binary (`src/main.rs`, `src/cli/**`) mentions `mockex::` or `tokio`.
+//! 3. Nothing outside the binary (`src/main.rs`, `src/cli/**`) mentions `mockex::` or `tokio`, nor
+//!    the TUI crates (`ratatui::`, `crossterm::`: `microarb top` is the binary's).
 //!
 //! Edges come from code only: comments (doc comments included) and string/char literals are
 //! blanked first. A path is resolved to the deepest file that exists, and a path that stops at a
@@ -324,6 +325,9 @@ fn scan(src: &str) -> Scan {
     for (k, t) in toks.iter().enumerate() {
         match ident(Some(t)) {
             Some("tokio") => out.mentions.push((t.line, "tokio".into())),
+            Some(tui @ ("ratatui" | "crossterm")) if is_sep(toks.get(k + 1)) => {
+                out.mentions.push((t.line, format!("{tui}::")))
+            }
             Some("mockex") if is_sep(toks.get(k + 1)) || (k > 0 && is_sep(toks.get(k - 1))) => {
                 out.mentions.push((t.line, "mockex::".into()))
             }
@@ -1206,7 +1210,7 @@ impl Report {
         );
         let _ = writeln!(
             s,
-            "  rule 3 (mockex/tokio outside the binary): {} mention(s)",
+            "  rule 3 (mockex/tokio/TUI outside the binary): {} mention(s)",
             self.mentions.len()
         );
         if !self.missing.is_empty() {
@@ -1247,7 +1251,7 @@ impl Report {
         if !self.mentions.is_empty() {
             let _ = writeln!(
                 s,
-                "\nrule 3: only src/main.rs and src/cli/** may mention mockex or tokio:"
+                "\nrule 3: only src/main.rs and src/cli/** may mention mockex, tokio or the TUI crates:"
             );
             for m in &self.mentions {
                 let _ = writeln!(s, "  {m}");
@@ -1512,9 +1516,9 @@ fn path_attributes_and_inline_test_modules_resolve() {
 fn mockex_and_tokio_are_only_for_the_binary() {
     let sources = tree_of(&[
         ("src/lib.rs", "pub mod model;\n"),
-        ("src/model.rs", "// tokio in a comment is fine\nconst S: &str = \"mockex::x\";\nfn f() { tokio::spawn(); }\nextern crate mockex;\nuse mockex::Venue;\n"),
+        ("src/model.rs", "// tokio in a comment is fine\nconst S: &str = \"mockex::x\";\nfn f() { tokio::spawn(); }\nextern crate mockex;\nuse mockex::Venue;\nuse ratatui::Frame;\nfn ratatui() {}\n"),
         ("src/main.rs", "mod cli;\nfn main() { mockex::run(); }\n"),
-        ("src/cli/mod.rs", "use tokio::net;\n"),
+        ("src/cli/mod.rs", "use tokio::net;\nuse ratatui::crossterm::event;\n"),
     ]);
     let r = check(&sources);
     assert_eq!(
@@ -1522,7 +1526,8 @@ fn mockex_and_tokio_are_only_for_the_binary() {
         vec![
             "src/model.rs:3: tokio",
             "src/model.rs:4: extern crate mockex",
-            "src/model.rs:5: mockex::"
+            "src/model.rs:5: mockex::",
+            "src/model.rs:6: ratatui::"
         ],
         "{}",
         r.render()

@@ -1,4 +1,6 @@
-//! `microarb hist FILE [--plot OUT.svg]`: read an interval log back.
+//! `microarb hist FILE [--plot OUT.svg] [--tag TAG]...`: read an interval log back, print each
+//! tag's percentiles, and optionally plot them (latency metrics on one log-scale panel, `feed_lag`
+//! on its own; see [`microarb::telemetry::plot`]).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,9 +12,13 @@ use microarb::telemetry::{hlog, plot};
 pub struct HistArgs {
     /// An HdrHistogram V2 interval log (`--hist-log` output).
     file: PathBuf,
-    /// Draw the percentile spectrum of every tag into this SVG.
-    #[arg(long)]
+    /// Draw the percentile spectrum of every tag into this SVG: the latency metrics on one
+    /// log-scale panel, `feed_lag` on its own.
+    #[arg(long, value_name = "OUT.svg")]
     plot: Option<PathBuf>,
+    /// Only these tags (repeat the flag for more), in the table and the plot.
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
 }
 
 pub fn main(a: HistArgs) -> ExitCode {
@@ -21,10 +27,20 @@ pub fn main(a: HistArgs) -> ExitCode {
         Ok(b) => b,
         Err(e) => return super::runtime_failure(&format!("cannot read {name}: {e}")),
     };
-    let totals = match hlog::read_totals(&name, &bytes) {
+    let mut totals = match hlog::read_totals(&name, &bytes) {
         Ok(t) => t,
         Err(e) => return super::runtime_failure(&e),
     };
+    if let Some(missing) = a.tags.iter().find(|t| !totals.contains_key(t.as_str())) {
+        let known: Vec<&str> = totals.keys().map(String::as_str).collect();
+        return super::runtime_failure(&format!(
+            "{name}: no tag {missing} (tags: {})",
+            known.join(", ")
+        ));
+    }
+    if !a.tags.is_empty() {
+        totals.retain(|t, _| a.tags.contains(t));
+    }
     if totals.is_empty() {
         return super::runtime_failure(&format!("{name}: no interval histograms"));
     }
@@ -50,9 +66,8 @@ pub fn main(a: HistArgs) -> ExitCode {
     if let Some(out) = a.plot {
         let series: Vec<(&str, &hdrhistogram::Histogram<u64>)> =
             totals.iter().map(|(t, (h, _))| (t.as_str(), h)).collect();
-        let svg = plot::render(&format!("microarb latency: {name}"), &series);
-        if let Err(e) = std::fs::write(&out, svg) {
-            return super::runtime_failure(&format!("cannot write {}: {e}", out.display()));
+        if let Err(e) = plot::write_svg(&out, &format!("microarb latency: {name}"), &series) {
+            return super::runtime_failure(&e.to_string());
         }
         println!("plot written to {}", out.display());
     }

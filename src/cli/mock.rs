@@ -1,6 +1,9 @@
 //! The mock exchange for an engine config: map the config's venues (its first instrument's
 //! symbols and scales) to the mock's plain venue data, start [`mockex::serve_synthetic`], and
-//! point the config's `venues[].url` (and with REST `venues[].rest_url`) at it.
+//! point the config's `venues[].url` (and with REST `venues[].rest_url`) at it. With REST, every
+//! venue kind is served (the OKX passphrase travels in [`ApiCredentials::passphrase`]), and a
+//! caller may set the mock's starting balances and instrument rules
+//! ([`serve_config_rest_with`]).
 //!
 //! The one place the engine's config meets the mock exchange: `demo` uses it as a module of the
 //! binary; the root tests (`tests/support/mock.rs`) and the bench tools (`tools/bench`) include
@@ -10,7 +13,7 @@
 
 use microarb::config::Config;
 use microarb::model::VenueKind;
-use mockex::{ApiCredentials, MockError, MockExchange, MockVenue, RestLimits, Scales};
+use mockex::{ApiCredentials, MockConfig, MockError, MockExchange, MockVenue, RestLimits, Scales};
 
 /// The mock's venue kind for an engine venue kind.
 pub fn mock_kind(kind: VenueKind) -> mockex::VenueKind {
@@ -60,14 +63,25 @@ pub fn serve_config(
     rate_per_s: u64,
     dislocation_every: u64,
 ) -> Result<MockExchange, MockError> {
-    serve(cfg, rate_per_s, dislocation_every, None)
+    serve(cfg, rate_per_s, dislocation_every, None, |_| {})
 }
 
-/// [`serve_config`] with the REST order endpoints on too: requests are verified against `api`
-/// and limited by `limits`, and each `venues[].rest_url` of `cfg` is set to its venue's REST base
-/// as well. Every venue of `cfg` must be of a kind the mock serves REST for
-/// ([`mockex::has_rest`]): the first that is not is [`MockError::NoRest`], before anything
-/// starts.
+/// [`serve_config`] with `edit` applied to the mock's config before it starts (the demo lengthens
+/// its dislocations through `source`).
+pub fn serve_config_with(
+    cfg: &mut Config,
+    rate_per_s: u64,
+    dislocation_every: u64,
+    edit: impl FnOnce(&mut MockConfig),
+) -> Result<MockExchange, MockError> {
+    serve(cfg, rate_per_s, dislocation_every, None, edit)
+}
+
+/// [`serve_config`] with the REST endpoints on too (every venue kind: Binance, Upbit, Bybit,
+/// OKX): requests are verified against `api` (OKX's passphrase is `api.passphrase`) and limited
+/// by `limits`, and each `venues[].rest_url` of `cfg` is set to its venue's REST base as well.
+/// The mock's accounts and instrument rules are its defaults (generous balances, rules every
+/// order passes).
 pub fn serve_config_rest(
     cfg: &mut Config,
     rate_per_s: u64,
@@ -75,7 +89,26 @@ pub fn serve_config_rest(
     api: ApiCredentials,
     limits: RestLimits,
 ) -> Result<MockExchange, MockError> {
-    serve(cfg, rate_per_s, dislocation_every, Some((api, limits)))
+    serve_config_rest_with(cfg, rate_per_s, dislocation_every, api, limits, |_| {})
+}
+
+/// [`serve_config_rest`] with `edit` applied to the mock's config before it starts: set
+/// `rest_accounts` (starting balances) or `rest_rules` (tick, step, minimums) per venue name.
+pub fn serve_config_rest_with(
+    cfg: &mut Config,
+    rate_per_s: u64,
+    dislocation_every: u64,
+    api: ApiCredentials,
+    limits: RestLimits,
+    edit: impl FnOnce(&mut MockConfig),
+) -> Result<MockExchange, MockError> {
+    serve(
+        cfg,
+        rate_per_s,
+        dislocation_every,
+        Some((api, limits)),
+        edit,
+    )
 }
 
 fn serve(
@@ -83,10 +116,13 @@ fn serve(
     rate_per_s: u64,
     dislocation_every: u64,
     rest: Option<(ApiCredentials, RestLimits)>,
+    edit: impl FnOnce(&mut MockConfig),
 ) -> Result<MockExchange, MockError> {
     let (venues, scales) = mock_venues(cfg);
     let with_rest = rest.is_some();
-    let ex = mockex::serve_synthetic(venues, scales, rate_per_s, dislocation_every, rest)?;
+    let mut mock = mockex::synthetic_config(venues, scales, rate_per_s, dislocation_every, rest)?;
+    edit(&mut mock);
+    let ex = MockExchange::start(mock)?;
     for (v, e) in cfg.venues.iter_mut().zip(ex.endpoints()) {
         v.url = Some(e.ws_url.clone());
         if with_rest {

@@ -19,9 +19,11 @@ mod error;
 mod machine;
 mod metrics_addr;
 mod money;
+pub mod rest_poll;
 mod rules;
 mod schema;
 mod validate;
+pub mod venue_limits;
 
 pub use error::{ConfigError, ConfigErrors};
 pub use machine::{machine_cores, Machine};
@@ -85,3 +87,6 @@ impl Config {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod limits_tests;

@@ -82,6 +82,18 @@ pub struct VenueConfig {
     /// Explicit, so a forgotten credential is a config error rather than a silent feed.
     #[serde(default = "default_trade")]
     pub trade: bool,
+    /// Rate limits per endpoint group (`[venues.limits]`): `<group>_per_<window>` and
+    /// `<group>_burst` keys of this venue's kind (the table in `config::venue_limits`). Absent keys
+    /// take the venue's published limit and half of it as burst; a limit above the published one,
+    /// or a burst above the limit, is refused.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub limits: BTreeMap<String, u32>,
+    /// With `ingest.rest_fallback`: how often the venue's public REST top of book is polled while
+    /// its WebSocket is down (every instrument once per interval). Bounded below by the venue's
+    /// public rate limit ([`rest_poll`](super::rest_poll)); when absent, the smallest interval of
+    /// at least 200 ms within that bound.
+    #[serde(default)]
+    pub rest_poll_ms: Option<u64>,
 }
 
 /// One instrument and its symbol on each venue.
@@ -125,6 +137,16 @@ pub struct IngestConfig {
     pub breaker_failures: u32,
     /// Feed breaker: how long it stops attempts.
     pub breaker_open_ms: u64,
+    /// While a venue's WebSocket is down (not open, its breaker open, or silent past its
+    /// `stale_after_ms`), poll its public REST top of book every `venues[].rest_poll_ms` from
+    /// `venues[].rest_url` (the venue's public REST base when absent). Off by default: a run
+    /// never reaches a host its config does not ask for.
+    pub rest_fallback: bool,
+    /// Trade on quotes that came from those polls. Off by default: an opportunity with a leg
+    /// whose latest quote came from REST is refused (`rejected: rest_quote`).
+    pub trade_on_rest_quotes: bool,
+    /// Longest wait for one REST poll's answer; a later answer is abandoned with its connection.
+    pub rest_timeout_ms: u64,
 }
 
 impl Default for IngestConfig {
@@ -138,6 +160,9 @@ impl Default for IngestConfig {
             healthy_after_ms: 30_000,
             breaker_failures: 10,
             breaker_open_ms: 60_000,
+            rest_fallback: false,
+            trade_on_rest_quotes: false,
+            rest_timeout_ms: 2_000,
         }
     }
 }
@@ -207,6 +232,15 @@ pub struct ExecutionConfig {
     pub order_timeout_ms: u64,
     /// Delay before (and between) status queries of an order whose fate is unknown.
     pub status_query_ms: u64,
+    /// How long rate-limit emergency mode lasts once entered (every group of the venue at half
+    /// its rate and burst; seed: 300 s).
+    pub emergency_seconds: u64,
+    /// Emergency mode starts on a venue whose 429s hit more than one endpoint group within this
+    /// window (or on its 418).
+    pub emergency_window_ms: u64,
+    /// While this file holds an expiry in the future, every venue is in emergency mode:
+    /// `microarb emergency --config FILE [--seconds N]` writes it. Off when absent.
+    pub emergency_file: Option<String>,
     /// The simulated venue behind `gateway = "paper"`.
     pub paper: PaperConfig,
     /// The REST gateways behind `gateway = "rest"`.
@@ -345,6 +379,9 @@ impl Default for ExecutionConfig {
             unwind_max_bps: 20.0,
             order_timeout_ms: 1000,
             status_query_ms: 50,
+            emergency_seconds: 300,
+            emergency_window_ms: 60_000,
+            emergency_file: None,
             paper: PaperConfig::default(),
             rest: RestConfig::default(),
         }

@@ -553,3 +553,40 @@ fn rest_gateway_rules() {
         "venues[0].rest_url",
     );
 }
+
+#[test]
+fn rest_fallback_rules() {
+    let c = Config::from_toml_str(BASE, &machine()).expect("base");
+    assert!(!c.ingest.rest_fallback, "no polling unless asked");
+    assert!(
+        !c.ingest.trade_on_rest_quotes,
+        "never trade on REST quotes by default"
+    );
+    assert_eq!(c.venues[0].rest_poll_ms, None);
+    // Binance, one symbol: weight 2 per poll, half of 6000/min allows one every 40 ms.
+    let a = |ms: u64| {
+        BASE.replace(
+            "stale_after_ms = 500",
+            &format!("stale_after_ms = 500\nrest_poll_ms = {ms}"),
+        )
+    };
+    Config::from_toml_str(&a(40), &machine()).expect("40 ms is within Binance's bound");
+    refused(&a(39), "venues[0].rest_poll_ms");
+    refused(&a(60_001), "venues[0].rest_poll_ms");
+    // OKX: 40 per 2 s, so 100 ms for one instrument.
+    let b = BASE.replace(
+        "taker_fee_bps = 7.5",
+        "taker_fee_bps = 7.5\nrest_poll_ms = 99",
+    );
+    refused(&b, "venues[1].rest_poll_ms");
+    refused(
+        &with("[ingest]\nrest_timeout_ms = 0"),
+        "ingest.rest_timeout_ms",
+    );
+    let on = Config::from_toml_str(
+        &with("[ingest]\nrest_fallback = true\ntrade_on_rest_quotes = true"),
+        &machine(),
+    )
+    .expect("switches accepted");
+    assert!(on.ingest.rest_fallback && on.ingest.trade_on_rest_quotes);
+}

@@ -20,11 +20,15 @@
 //!    answers are tracked to final states ([`orders`]), and [`orders::legs`] decides how an
 //!    imbalance is hedged.
 //!
+//! Beside the order path, [`account`] is the venues' cold-path account API (cancel, open orders,
+//! balances, rules, server time) for start-up, reconciliation and operator commands.
+//!
 //! [`build_stage`] builds the stage from config on the gateway it names; [`params`] turns the
 //! config into the stage's settings, and [`secrets`] holds API keys that never print. See
 //! `docs/architecture.md` ("Pipeline", "Hot-path rules", "Measurement points").
 #![forbid(unsafe_code)]
 
+pub mod account;
 pub mod build;
 pub mod gateway;
 pub mod guards;
@@ -39,9 +43,12 @@ pub use gateway::rest::{RestBuildError, RestRouter};
 pub use gateway::{
     AnyGateway, Gateway, GatewayEvent, PaperFaults, PaperGateway, PaperParams, SubmitError,
 };
-pub use guards::{create_kill_file, AssetId, KillSwitch, Risk, SlotConfig, Slots};
+pub use guards::{
+    create_kill_file, write_emergency_file, AssetId, EmergencySwitch, KillSwitch, Risk, SlotConfig,
+    Slots,
+};
 pub use limits::{default_limit, EndpointGroup, Gcra, LimitSpec, Zero429, Zero429Config};
 pub use orders::LeggingParams;
-pub use params::{ExecBuildError, ExecParams, VenueExec, ASSET_SCALE};
+pub use params::{ExecBuildError, ExecNames, ExecParams, VenueExec, ASSET_SCALE};
 pub use secrets::{ApiSecret, SecretError};
 pub use stage::ExecStage;

@@ -13,11 +13,16 @@
 //! instruments it ships with and must be revisited before mixing KRW and USDT quotes.
 //!
 //! Rate limits per venue kind (order placement takes one token of each group listed; status
-//! queries take `query_tokens` of `query_group`):
-//! - Binance: `orders-10s`, `orders-1d`, `request-weight` ([`default_limit`]); queries weigh 4.
-//! - Upbit: `order` (8/s); queries go to `default`.
-//! - Bybit, OKX: no published defaults in [`super::limits`]; a conservative 10/s with a burst of 5
-//!   ([`CONSERVATIVE_ORDER_LIMIT`]) for orders and queries alike.
+//! queries take `query_tokens` of `query_group`), each group's limit and burst from the venue's
+//! `limits` keys, the published limits by default ([`configured_limit`],
+//! `crate::config::venue_limits`):
+//! - Binance: `orders-10s`, `orders-1d`, `request-weight`; queries weigh 4.
+//! - Upbit: `order` (12/s since 2026-08-21); queries go to `default` (30/s).
+//! - Bybit: `order` (spot order create, 20/s per UID); OKX: `order` (place order, 60 per 2 s
+//!   per instrument, one limiter for all instruments); queries take a token of it too.
+//!
+//! The zero-429 policy's emergency mode takes its duration and trigger window from
+//! `execution.emergency_seconds` and `execution.emergency_window_ms`.
 
 use thiserror::Error;
 
@@ -28,7 +33,10 @@ use super::guards::risk::{
 };
 use super::guards::slots::{SlotConfig, MAX_SLOTS};
 use super::limits::zero429::Zero429Config;
-use super::limits::{default_limit, EndpointGroup, LimitSpec};
+use super::limits::{
+    apply_exchange_info, configured_limit, BinanceLimits, EmergencyConfig, EndpointGroup,
+    ExchangeRateLimit, LimitSpec,
+};
 use super::orders::legs::LeggingParams;
 use crate::base::breaker::BreakerConfig;
 use crate::config::{Config, DecimalText, GatewayKind};
@@ -38,14 +46,6 @@ use crate::model::{Bps, DecimalError, InstrumentId, VenueId, VenueKind, MAX_VENU
 
 /// Scale of balances, limits and P&L (1e-8 of the asset).
 pub const ASSET_SCALE: u8 = 8;
-
-/// Order limit for venues without a published default: 10 per second, burst 5.
-pub const CONSERVATIVE_ORDER_LIMIT: LimitSpec = LimitSpec {
-    limit: 10,
-    window_ns: 1_000_000_000,
-    burst: 5,
-    margin_ns: 200_000_000,
-};
 
 /// Why the stage could not be built from a (validated) config.
 #[derive(Debug, Error)]
@@ -124,9 +124,20 @@ pub struct VenueExec {
 }
 
 impl VenueExec {
-    /// Defaults for a venue kind with the given slippage and fee.
+    /// Defaults for a venue kind with the given slippage and fee: the published limits.
     pub fn for_kind(kind: VenueKind, slippage: Bps, fee: Bps) -> VenueExec {
-        let mut limits = EndpointGroup::ALL.map(|g| default_limit(kind, g));
+        Self::with_limits(kind, slippage, fee, &std::collections::BTreeMap::new())
+    }
+
+    /// A venue of `kind` whose groups take its config's `limits` keys (validated), the published
+    /// limits for the rest.
+    pub fn with_limits(
+        kind: VenueKind,
+        slippage: Bps,
+        fee: Bps,
+        keys: &std::collections::BTreeMap<String, u32>,
+    ) -> VenueExec {
+        let limits = EndpointGroup::ALL.map(|g| configured_limit(kind, g, keys));
         let (order_groups, query_group) = match kind {
             VenueKind::Binance => (
                 [
@@ -140,13 +151,10 @@ impl VenueExec {
                 [Some(EndpointGroup::Order), None, None],
                 (EndpointGroup::ExchangeDefault, 1),
             ),
-            VenueKind::Bybit | VenueKind::Okx => {
-                limits[EndpointGroup::Order.index()] = Some(CONSERVATIVE_ORDER_LIMIT);
-                (
-                    [Some(EndpointGroup::Order), None, None],
-                    (EndpointGroup::Order, 1),
-                )
-            }
+            VenueKind::Bybit | VenueKind::Okx => (
+                [Some(EndpointGroup::Order), None, None],
+                (EndpointGroup::Order, 1),
+            ),
         };
         VenueExec {
             kind,
@@ -187,6 +195,17 @@ pub struct ExecParams {
     pub wait_capacity: usize,
     /// The paper venue (used when the gateway is paper).
     pub paper: PaperParams,
+    /// Venue names by id, and asset names by [`AssetId`]: the labels of the stage's gauges.
+    pub names: ExecNames,
+}
+
+/// Names of the ids the execution stage works with, for telemetry labels only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecNames {
+    /// Venue names by `VenueId`.
+    pub venues: Vec<String>,
+    /// Asset names by `AssetId` (`BTC/USDT` gives `BTC` and `USDT`).
+    pub assets: Vec<String>,
 }
 
 fn bps(v: f64) -> Bps {
@@ -235,6 +254,9 @@ fn amount(what: &str, t: &DecimalText) -> Result<i64, ExecBuildError> {
         })
 }
 
+/// The risk book, each instrument's (price, qty) scale, and the assets by id.
+type RiskBook = (Risk, Vec<(u8, u8)>, Assets);
+
 /// Asset ids by name, in order of first appearance; `bool`: it is some instrument's quote.
 #[derive(Default)]
 struct Assets(Vec<(String, bool)>);
@@ -258,12 +280,19 @@ impl ExecParams {
     pub fn from_config(cfg: &Config) -> Result<ExecParams, ExecBuildError> {
         let e = &cfg.execution;
         let g = GatewayInputs::of(cfg);
-        let (risk, scales) = Self::risk_book(cfg, &g)?;
+        let (risk, scales, assets) = Self::risk_book(cfg, &g)?;
         let venues = Self::venues(cfg, &g);
         Ok(ExecParams {
             slots: Self::slot_config(cfg),
             breaker: BreakerConfig::default(),
-            zero429: Zero429Config::default(),
+            zero429: Zero429Config {
+                emergency: EmergencyConfig {
+                    duration_ns: e.emergency_seconds.saturating_mul(1_000_000_000),
+                    window_ns: e.emergency_window_ms.saturating_mul(1_000_000),
+                    ..EmergencyConfig::default()
+                },
+                ..Zero429Config::default()
+            },
             venues,
             max_wait_ns: e.max_wait_ms * 1_000_000,
             order_timeout_ns: e.order_timeout_ms * 1_000_000,
@@ -277,15 +306,34 @@ impl ExecParams {
             scales,
             wait_capacity: 64,
             paper: Self::paper(cfg)?,
+            names: ExecNames {
+                venues: cfg.venues.iter().map(|v| v.name.clone()).collect(),
+                assets: assets.0.into_iter().map(|(n, _)| n).collect(),
+            },
         })
     }
 
-    /// The risk book (limits, instruments, assets, starting balances on every venue) and each
-    /// instrument's (price, qty) scale.
-    fn risk_book(
-        cfg: &Config,
-        g: &GatewayInputs<'_>,
-    ) -> Result<(Risk, Vec<(u8, u8)>), ExecBuildError> {
+    /// Binance venue `venue`'s groups after its `GET /api/v3/exchangeInfo` `rateLimits`
+    /// (`None`: the fetch failed, the configured values stay): the tighter of the two
+    /// ([`super::limits::binance_info`]). For the REST gateway's start-up, before the stage is
+    /// built; `None` when `venue` is not a Binance venue. Cold path.
+    pub fn apply_binance_exchange_info(
+        &mut self,
+        venue: usize,
+        fetched: Option<&[ExchangeRateLimit]>,
+    ) -> Option<BinanceLimits> {
+        let v = self.venues.get_mut(venue)?;
+        if v.kind != VenueKind::Binance {
+            return None;
+        }
+        let out = apply_exchange_info(v.limits, fetched);
+        v.limits = out.specs;
+        Some(out)
+    }
+
+    /// The risk book (limits, instruments, assets, starting balances on every venue), each
+    /// instrument's (price, qty) scale, and the assets by id.
+    fn risk_book(cfg: &Config, g: &GatewayInputs<'_>) -> Result<RiskBook, ExecBuildError> {
         let r = &cfg.risk;
         let max_order = amount("risk.max_order_notional", &r.max_order_notional)?;
         let max_open = amount("risk.max_open_notional", &r.max_open_notional)?;
@@ -326,7 +374,7 @@ impl ExecParams {
                 risk.set_balance(VenueId(v as u8), AssetId(i as u8), amount)?;
             }
         }
-        Ok((risk, scales))
+        Ok((risk, scales, assets))
     }
 
     /// Each venue's fees, slippage and rate-limit groups.
@@ -334,8 +382,12 @@ impl ExecParams {
         cfg.venues
             .iter()
             .map(|v| {
-                let mut venue =
-                    VenueExec::for_kind(v.kind, bps(v.slippage_bps), bps(v.taker_fee_bps));
+                let mut venue = VenueExec::with_limits(
+                    v.kind,
+                    bps(v.slippage_bps),
+                    bps(v.taker_fee_bps),
+                    &v.limits,
+                );
                 if !g.venue_limits {
                     venue.order_groups = [None; 3];
                 }
@@ -432,6 +484,53 @@ mod tests {
         assert!(p.venues[1].limits[EndpointGroup::Order.index()].is_some());
         assert_eq!(split_name("BTC-USDT"), Some(("BTC", "USDT")));
         assert_eq!(split_name("BTCUSDT"), None);
+    }
+
+    #[test]
+    fn venue_limits_and_emergency_settings_come_from_the_config() {
+        let text = crate::config::DEMO_TOML
+            .replace(
+                "name = \"upbit\"\nkind = \"upbit\"",
+                "name = \"upbit\"\nkind = \"upbit\"\nlimits = { order_per_sec = 10, order_burst = 2 }",
+            )
+            .replace(
+                "gateway = \"paper\"",
+                "gateway = \"paper\"\nemergency_seconds = 60\nemergency_window_ms = 5000",
+            );
+        let cfg = Config::from_toml_str(&text, &crate::config::Machine::this(false)).unwrap();
+        let p = ExecParams::from_config(&cfg).unwrap();
+        let upbit = cfg.venues.iter().position(|v| v.name == "upbit").unwrap();
+        let o = p.venues[upbit].limits[EndpointGroup::Order.index()].unwrap();
+        assert_eq!((o.limit, o.burst), (10, 2));
+        let d = p.venues[upbit].limits[EndpointGroup::ExchangeDefault.index()].unwrap();
+        assert_eq!((d.limit, d.burst), (30, 15), "the published default");
+        let okx = cfg.venues.iter().position(|v| v.name == "okx").unwrap();
+        let o = p.venues[okx].limits[EndpointGroup::Order.index()].unwrap();
+        assert_eq!((o.limit, o.window_ns), (60, 2_000_000_000));
+        assert_eq!(p.zero429.emergency.duration_ns, 60_000_000_000);
+        assert_eq!(p.zero429.emergency.window_ns, 5_000_000_000);
+    }
+
+    #[test]
+    fn binance_exchange_info_tightens_its_venue_only() {
+        use crate::exec::limits::binance_info::{RateInterval, RateLimitType};
+        let cfg = Config::from_toml_str(DEMO_TOML, &Machine::this(false)).unwrap();
+        let mut p = ExecParams::from_config(&cfg).unwrap();
+        let info = [ExchangeRateLimit {
+            kind: RateLimitType::Orders,
+            interval: RateInterval::Second,
+            interval_num: 10,
+            limit: 40,
+        }];
+        let b = p.apply_binance_exchange_info(0, Some(&info)).unwrap();
+        assert_eq!(b.lowered, 1);
+        let s = p.venues[0].limits[EndpointGroup::Orders10s.index()].unwrap();
+        assert_eq!((s.limit, s.burst), (40, 20));
+        assert!(
+            p.apply_binance_exchange_info(1, Some(&info)).is_none(),
+            "bybit"
+        );
+        assert!(p.apply_binance_exchange_info(9, None).is_none());
     }
 
     #[test]

@@ -175,6 +175,20 @@ impl Connection {
         matches!(self.state, State::Open { .. })
     }
 
+    /// True while the stream delivers: open, a quote received this session, and a message within
+    /// the venue's `stale_after_ms` of `now`. When it is false the REST fallback (if configured)
+    /// polls the venue instead.
+    pub fn is_live(&self, now: u64) -> bool {
+        self.is_open()
+            && self.healthy
+            && now.saturating_sub(self.last_recv_ns) <= self.spec.stale_after_ns
+    }
+
+    /// Offer a sample for this venue's rate-limited log (the REST fallback's parse errors).
+    pub fn offer_sample(&mut self, now: u64, sample: ParseSample) {
+        self.samples.offer(now, || sample);
+    }
+
     fn ws_config(&self) -> WebSocketConfig {
         WebSocketConfig::default()
             .read_buffer_size(READ_BUFFER_BYTES)

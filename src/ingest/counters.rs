@@ -44,6 +44,9 @@ pub struct ConnCounters {
     pub pings_received: Counter,
     /// Attempts the feed breaker refused.
     pub breaker_rejections: Counter,
+    /// Stream quotes not pushed because they showed the book the REST fallback had just pushed
+    /// (the same update, already counted in `rest_quotes`).
+    pub ws_same_as_rest: Counter,
 }
 
 impl ConnCounters {
@@ -69,6 +72,7 @@ impl ConnCounters {
             pings_sent: c("pings_sent"),
             pings_received: c("pings_received"),
             breaker_rejections: c("breaker_rejections"),
+            ws_same_as_rest: c("ws_same_as_rest"),
         }
     }
 }

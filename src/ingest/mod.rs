@@ -16,18 +16,25 @@
 //! - What is counted, per venue (`ingest.<venue>.*`): frames, bytes, quotes, ring drops, parse
 //!   errors (with a rate-limited log sample), sequence drops, skipped frames, venue error frames,
 //!   stale periods, connects, opens, reconnects, connect failures, disconnects, silent drops,
-//!   oversized frames, pings sent and received, breaker rejections.
+//!   oversized frames, pings sent and received, breaker rejections, and stream quotes that
+//!   repeated the REST book they replace (`ws_same_as_rest`).
+//! - While a venue's stream is down, the REST fallback ([`rest`], `ingest.rest_fallback`) polls
+//!   its public top of book on the same `Poll`; quotes carry their source, and [`Handover`]
+//!   decides which of them are new (nothing is counted twice across the two sources).
 //!
 //! The venue adapters ([`venues`]) hold per venue its URL, subscribe messages, keep-alive rule and
 //! a zero-allocation parser from one WebSocket payload to a quote.
 
 pub mod conn;
 mod counters;
+pub mod handover;
 mod out;
+pub mod rest;
 mod stage;
 pub mod venues;
 
 pub use counters::ConnCounters;
+pub use handover::{Handover, RestVerdict, WsVerdict};
 pub use out::{Out, ParseSample};
 pub use stage::{
     parsers_from_config, venue_symbols, IngestBuildError, IngestSettings, IngestStage,

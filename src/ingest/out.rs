@@ -4,6 +4,8 @@
 use std::fmt;
 
 use super::counters::ConnCounters;
+use super::handover::{Handover, RestVerdict, WsVerdict};
+use super::rest::RestCounters;
 use super::venues::{FeedParser, Frame, ParseError, SkipKind};
 use crate::base::Clock;
 use crate::model::Quote;
@@ -69,11 +71,14 @@ pub struct Out {
     pub rec: Recorder,
     /// Raw frames to the capture file, when recording.
     pub record: Option<RecordTx>,
+    /// The last quote pushed per (instrument, venue), for the stream / REST hand-over.
+    pub handover: Handover,
 }
 
 impl Out {
-    /// Handle one data payload received at `recv_ns`: parse, check, push, count. `Ok(true)` when a
-    /// quote was pushed; `Err` when the payload did not parse (with the parser's error) or was a
+    /// Handle one data payload received at `recv_ns`: parse, check, push, count. `Ok(true)` when it
+    /// was a fresh quote of the stream (pushed, dropped by a full ring, or the very book the REST
+    /// fallback had just pushed: either way the stream delivers); `Err` when the payload did not parse (with the parser's error) or was a
     /// venue error frame (`None`), for the caller to sample into the log.
     #[inline]
     pub fn on_payload(
@@ -98,11 +103,16 @@ impl Out {
                         recv_unix.saturating_sub(q.exch_ts_ns),
                     );
                 }
+                if self.handover.ws(&q) == WsVerdict::SameAsRest {
+                    c.ws_same_as_rest.inc();
+                    return Ok(true);
+                }
                 let pushed = self.clock.now_ns();
                 if self.tx.push(q, pushed).is_err() {
                     c.quotes_dropped.inc();
                     return Ok(false);
                 }
+                self.handover.pushed(&q);
                 c.quotes.inc();
                 self.rec
                     .record(Metric::Parse, pushed.saturating_sub(recv_ns));
@@ -123,6 +133,26 @@ impl Out {
             Err(e) => {
                 c.parse_errors.inc();
                 Err(Some(e))
+            }
+        }
+    }
+
+    /// Handle one quote of a REST answer whose round started at `stamp_ns` (at or before its
+    /// request was sent): stamp it with that time (see `rest/poller.rs`), push it if [`Handover`]
+    /// says it is new, count it either way.
+    #[inline]
+    pub fn push_rest(&mut self, mut q: Quote, stamp_ns: u64, c: &RestCounters) {
+        q.recv_ts_ns = stamp_ns;
+        match self.handover.rest(&q, stamp_ns) {
+            RestVerdict::Unchanged => c.unchanged.inc(),
+            RestVerdict::Superseded => c.superseded.inc(),
+            RestVerdict::New => {
+                if self.tx.push(q, self.clock.now_ns()).is_err() {
+                    c.quotes_dropped.inc();
+                } else {
+                    self.handover.pushed(&q);
+                    c.quotes.inc();
+                }
             }
         }
     }

@@ -21,7 +21,9 @@ use mio::{Events, Poll, Token};
 use thiserror::Error;
 
 use super::conn::{ConnSpec, Connection, READ_BUDGET};
+use super::handover::Handover;
 use super::out::Out;
+use super::rest::{rest_spec, RestBuildError, RestPoller};
 use super::venues::{keep_alive, subscribe_messages, ws_url, FeedParser, SymbolError, SymbolTable};
 use crate::base::backoff::{Backoff, BackoffConfig};
 use crate::base::breaker::BreakerConfig;
@@ -62,6 +64,9 @@ pub enum IngestBuildError {
         /// What is wrong.
         source: SymbolError,
     },
+    /// A venue's REST fallback could not be set up.
+    #[error("rest fallback: {0}")]
+    Rest(#[from] RestBuildError),
     /// TLS could not be set up.
     #[error("tls: {0}")]
     Tls(#[from] rustls::Error),
@@ -85,6 +90,10 @@ pub struct IngestSettings {
 /// Polls that may skip `epoll_wait` in a row while frames are still waiting to be read, so a venue
 /// flooding the budget cannot hide another venue's readiness for long.
 pub const EPOLL_EVERY: u32 = 8;
+
+/// Tokens of the REST fallback's sockets start here (venue `vi` is `REST_TOKEN_BASE + vi`); the
+/// WebSocket connections' tokens are the venue indices below it.
+pub const REST_TOKEN_BASE: usize = 1 << 16;
 
 /// `(venue symbol, instrument, price_scale, qty_scale)` of every instrument listed on venue `vi`,
 /// in instrument order.
@@ -133,6 +142,8 @@ pub struct IngestStage {
     poll: Poll,
     events: Events,
     conns: Vec<Connection>,
+    /// The REST fallback per venue (`ingest.rest_fallback`), in venue order; empty when off.
+    rest: Vec<RestPoller>,
     out: Out,
     /// Frames per poll.
     budget: u32,
@@ -155,9 +166,19 @@ impl IngestStage {
         let ing = &cfg.ingest;
         let poll = Poll::new()?;
         let mut conns = Vec::with_capacity(cfg.venues.len());
+        let mut rest = Vec::new();
         for (vi, v) in cfg.venues.iter().enumerate() {
             let entries = venue_symbols(cfg, vi);
             let table = symbol_table(cfg, vi)?;
+            if ing.rest_fallback {
+                let spec = rest_spec(cfg, vi, &entries, tls_cfg.clone())?;
+                rest.push(RestPoller::new(
+                    spec,
+                    table.clone(),
+                    Token(REST_TOKEN_BASE + vi),
+                    reg,
+                ));
+            }
             let symbols: Vec<&str> = entries.iter().map(|e| e.0).collect();
             let url_text = ws_url(v.kind, v.url.as_deref(), &symbols);
             let url = WsUrl::parse(&url_text).map_err(|source| IngestBuildError::Url {
@@ -213,6 +234,7 @@ impl IngestStage {
             poll,
             events: Events::with_capacity(256),
             conns,
+            rest,
             out: Out {
                 tx,
                 clock,
@@ -221,6 +243,7 @@ impl IngestStage {
                     &[Metric::Parse, Metric::FeedLag, Metric::FeedLagNeg],
                 ),
                 record: None,
+                handover: Handover::new(cfg.instruments.len(), cfg.venues.len()),
             },
             budget: match settings.frames_per_poll {
                 0 => READ_BUDGET,
@@ -265,6 +288,11 @@ impl IngestStage {
     pub fn connections(&self) -> &[Connection] {
         &self.conns
     }
+
+    /// The REST fallback's pollers, in venue order (empty unless `ingest.rest_fallback`).
+    pub fn rest_pollers(&self) -> &[RestPoller] {
+        &self.rest
+    }
 }
 
 impl Stage for IngestStage {
@@ -283,9 +311,23 @@ impl Stage for IngestStage {
             {
                 let reg = self.poll.registry();
                 for ev in self.events.iter() {
-                    if let Some(c) = self.conns.get_mut(ev.token().0) {
+                    let t = ev.token().0;
+                    if let Some(c) = self.conns.get_mut(t) {
                         // Handshakes advance here; an open socket is marked readable.
                         c.on_event(now_ns, reg);
+                    } else if let Some(p) = t
+                        .checked_sub(REST_TOKEN_BASE)
+                        .and_then(|i| self.rest.get_mut(i))
+                    {
+                        // REST quotes are stamped on the clock that stamps stream quotes.
+                        let rest_now = self.out.clock.now_ns();
+                        let (answers, sample) = p.on_event(rest_now, reg, &mut self.out);
+                        n += answers;
+                        if let (Some(s), Some(c)) =
+                            (sample, self.conns.get_mut(t - REST_TOKEN_BASE))
+                        {
+                            c.offer_sample(now_ns, s);
+                        }
                     }
                 }
             }
@@ -298,6 +340,21 @@ impl Stage for IngestStage {
         let reg = self.poll.registry();
         for c in self.conns.iter_mut() {
             c.on_timer(now_ns, reg, &mut self.out);
+        }
+        // The REST fallback's times come from the clock that stamps stream quotes (`Out::clock`),
+        // so the two sources' stamps compare whoever drives this stage. One vDSO read a poll, and
+        // only when the fallback is configured.
+        let rest_now = if self.rest.is_empty() {
+            now_ns
+        } else {
+            self.out.clock.now_ns()
+        };
+        for (p, c) in self.rest.iter_mut().zip(self.conns.iter_mut()) {
+            let (answers, sample) = p.on_timer(rest_now, c.is_live(rest_now), reg, &mut self.out);
+            n += answers;
+            if let Some(s) = sample {
+                c.offer_sample(now_ns, s);
+            }
         }
         Work(n)
     }
@@ -314,6 +371,9 @@ impl Stage for IngestStage {
         let reg = self.poll.registry();
         for c in self.conns.iter_mut() {
             c.close(reg);
+        }
+        for p in self.rest.iter_mut() {
+            p.close(reg);
         }
     }
 }

@@ -22,5 +22,5 @@ pub use opportunity::{Bps, Opportunity};
 pub use order::{Order, Side, TimeInForce};
 pub use outcome::{Outcome, RejectReason, OUTCOME_COUNT};
 pub use price::{notional, Price, Qty, Scale};
-pub use quote::Quote;
+pub use quote::{Quote, QuoteSource};
 pub use venue_kind::VenueKind;

@@ -28,11 +28,14 @@ pub enum RejectReason {
     NoFill = 9,
     /// A leg's venue is a feed only (`venues[].trade = false`): nothing was sent.
     FeedOnly = 10,
+    /// A leg's latest quote came from the REST fallback (polled during a WebSocket outage) and
+    /// `ingest.trade_on_rest_quotes` is off.
+    RestQuote = 11,
 }
 
 impl RejectReason {
     /// Every reason, in counter order.
-    pub const ALL: [RejectReason; 11] = [
+    pub const ALL: [RejectReason; 12] = [
         RejectReason::Duplicate,
         RejectReason::StaleQuote,
         RejectReason::BelowThreshold,
@@ -44,6 +47,7 @@ impl RejectReason {
         RejectReason::KillSwitch,
         RejectReason::NoFill,
         RejectReason::FeedOnly,
+        RejectReason::RestQuote,
     ];
 
     /// Stable snake_case name used in reports and `--opps` output.
@@ -60,6 +64,7 @@ impl RejectReason {
             RejectReason::KillSwitch => "kill_switch",
             RejectReason::NoFill => "no_fill",
             RejectReason::FeedOnly => "feed_only",
+            RejectReason::RestQuote => "rest_quote",
         }
     }
 }
@@ -124,6 +129,7 @@ impl Outcome {
                 RejectReason::KillSwitch => "rejected:kill_switch",
                 RejectReason::NoFill => "rejected:no_fill",
                 RejectReason::FeedOnly => "rejected:feed_only",
+                RejectReason::RestQuote => "rejected:rest_quote",
             },
         }
     }

@@ -28,6 +28,32 @@ pub struct Quote {
     pub venue: VenueId,
     /// Reserved flags (bit 0: snapshot).
     pub flags: u8,
+    /// Where it came from: the venue's WebSocket stream, or the REST top-of-book poll that stands
+    /// in while the stream is down (`ingest/rest/`). It sits in what was padding: the struct stays
+    /// 64 bytes.
+    pub source: QuoteSource,
+}
+
+/// Which feed a [`Quote`] came from. REST quotes are traded on only when the config says so
+/// (`ingest.trade_on_rest_quotes`): a poll is slower and coarser than the stream it stands in for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[repr(u8)]
+pub enum QuoteSource {
+    /// The venue's WebSocket market-data stream.
+    #[default]
+    Ws = 0,
+    /// A poll of the venue's public REST top of book during a WebSocket outage.
+    Rest = 1,
+}
+
+impl QuoteSource {
+    /// Stable lowercase name for counters, reports and logs.
+    pub const fn name(self) -> &'static str {
+        match self {
+            QuoteSource::Ws => "ws",
+            QuoteSource::Rest => "rest",
+        }
+    }
 }
 
 const _: () = assert!(
@@ -40,5 +66,52 @@ impl Quote {
     #[inline]
     pub fn is_two_sided(&self) -> bool {
         self.bid_px.0 > 0 && self.ask_px.0 > 0 && self.bid_qty.0 > 0 && self.ask_qty.0 > 0
+    }
+
+    /// True when both quotes show the same top of book (prices and sizes), whatever their
+    /// timestamps, sequence numbers or sources: the same book state seen twice.
+    #[inline]
+    pub fn same_book(&self, other: &Quote) -> bool {
+        self.bid_px == other.bid_px
+            && self.bid_qty == other.bid_qty
+            && self.ask_px == other.ask_px
+            && self.ask_qty == other.ask_qty
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_fits_the_padding() {
+        // 7 eight-byte fields, then instrument (2), venue, flags, source: 61 bytes, padded to 64.
+        assert_eq!(std::mem::size_of::<Quote>(), 64);
+        assert_eq!(std::mem::align_of::<Quote>(), 8);
+        assert_eq!(Quote::default().source, QuoteSource::Ws);
+        assert_eq!(QuoteSource::Rest.name(), "rest");
+    }
+
+    #[test]
+    fn same_book_ignores_time_and_source() {
+        let a = Quote {
+            bid_px: Price(10),
+            bid_qty: Qty(1),
+            ask_px: Price(11),
+            ask_qty: Qty(2),
+            recv_ts_ns: 5,
+            ..Quote::default()
+        };
+        let b = Quote {
+            recv_ts_ns: 9,
+            seq: 3,
+            source: QuoteSource::Rest,
+            ..a
+        };
+        assert!(a.same_book(&b));
+        assert!(!a.same_book(&Quote {
+            ask_qty: Qty(3),
+            ..b
+        }));
     }
 }

@@ -50,6 +50,15 @@ pub enum RunError {
         /// Why.
         source: MetricsAddrError,
     },
+    /// A replay was asked to trade through a network gateway: a capture's prices are old, so
+    /// replay only ever runs on the paper venue (`replay --paper` switches the config to it).
+    #[error(
+        "execution.gateway = \"{gateway}\": replay never sends orders to a venue; use gateway = \"paper\" (or `replay --paper`)"
+    )]
+    ReplayNeedsPaper {
+        /// The configured gateway's name.
+        gateway: &'static str,
+    },
     /// A thread panicked.
     #[error("thread {0} panicked")]
     Panicked(String),

@@ -15,8 +15,8 @@ use super::options::{RunOptions, RunSummary};
 use super::outputs::write_outputs;
 use super::replay::ReplayStage;
 use crate::base::Clock;
-use crate::config::{machine_cores, parse_metrics_addr, Config, StageName};
-use crate::exec::{ExecStage, Gateway, KillSwitch};
+use crate::config::{machine_cores, parse_metrics_addr, Config, GatewayKind, StageName};
+use crate::exec::{EmergencySwitch, ExecStage, Gateway, KillSwitch};
 use crate::ingest::{parsers_from_config, IngestStage};
 use crate::model::{Opportunity, Quote};
 use crate::record::{recorder, CaptureError, CaptureReader};
@@ -24,12 +24,25 @@ use crate::runtime::{
     effective_threads, ring, IdleStrategy, RingTx, Shutdown, Stage, Worker, WorkerReport,
 };
 use crate::strategy::{StrategyStage, TimeSource};
+use crate::telemetry::gauges::QUEUE_CAPACITY;
 use crate::telemetry::{thread as telemetry_thread, Hub, OppLog, Registry, TelemetryOptions};
+
+/// A replay runs on the paper venue only: the capture's prices are old, and one wrong config line
+/// must not send them to a live venue.
+fn refuse_trading_replay(cfg: &Config, feed: &Feed) -> Result<(), RunError> {
+    match (feed, cfg.execution.gateway) {
+        (Feed::Replay { .. }, g) if g != GatewayKind::Paper => Err(RunError::ReplayNeedsPaper {
+            gateway: g.as_str(),
+        }),
+        _ => Ok(()),
+    }
+}
 
 /// Run the engine on `cfg` with `feed` until `opts.seconds` pass or shutdown is requested.
 pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, RunError> {
-    // Refuse a bad metrics address before anything starts.
+    // Refuse a bad metrics address, and a replay that could reach a venue, before anything starts.
     metrics_addr(cfg, opts)?;
+    refuse_trading_replay(cfg, &feed)?;
     let clock = Clock::new();
     let shutdown = opts.shutdown.clone().unwrap_or_default();
     if opts.signals {
@@ -44,6 +57,10 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
     let cap = cfg.runtime.ring_capacity as usize;
     let (q_tx, q_rx) = ring::<Quote>("quotes", cap, &mut reg.counters);
     let (o_tx, o_rx) = ring::<Opportunity>("opps", cap, &mut reg.counters);
+    for queue in ["quotes", "opps"] {
+        let capacity = i64::try_from(cap.max(1)).unwrap_or(i64::MAX);
+        reg.gauge(QUEUE_CAPACITY, &[("queue", queue)]).set(capacity);
+    }
 
     let source = build_source(cfg, feed, q_tx, clock, &shutdown, &mut reg)?;
     let mut opps_log = opts
@@ -56,6 +73,15 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
     }
     let kill = KillWatch::start(cfg, opts.signals)?;
     let mut exec = crate::exec::build_stage(cfg, o_rx, clock, kill.switch.clone(), &mut reg)?;
+    if cfg.execution.gateway == GatewayKind::Paper {
+        // The paper venue matches against the quotes as they stand when an order arrives.
+        let (b_tx, b_rx) = ring::<Quote>("books", cap, &mut reg.counters);
+        let capacity = i64::try_from(cap.max(1)).unwrap_or(i64::MAX);
+        reg.gauge(QUEUE_CAPACITY, &[("queue", "books")]).set(capacity);
+        strategy.set_book_out(b_tx);
+        exec.set_book_feed(b_rx);
+    }
+    exec.set_emergency_switch(kill.emergency.clone());
     set_up_exec(
         &mut exec,
         source.time == TimeSource::Capture,
@@ -185,11 +211,14 @@ fn ingest_shares_thread(cfg: &Config) -> bool {
 }
 
 /// The kill switch: SIGUSR1 (with the other signal handlers) and the kill file, watched every
-/// 100 ms by a small thread so the exec stage only ever does a relaxed load.
+/// 100 ms by a small thread so the exec stage only ever does a relaxed load; and the same for the
+/// operator's emergency-mode file (`execution.emergency_file`).
 struct KillWatch {
     switch: KillSwitch,
+    emergency: EmergencySwitch,
     stop: Arc<AtomicBool>,
     watcher: Option<JoinHandle<()>>,
+    emergency_watcher: Option<JoinHandle<()>>,
 }
 
 impl KillWatch {
@@ -219,16 +248,39 @@ impl KillWatch {
             }
             None => None,
         };
+        let emergency = EmergencySwitch::new();
+        let emergency_watcher = match &cfg.execution.emergency_file {
+            Some(path) => {
+                let default_ms = cfg.execution.emergency_seconds.saturating_mul(1000);
+                emergency.check_file(std::path::Path::new(path), default_ms);
+                Some(
+                    emergency
+                        .watch_file(
+                            PathBuf::from(path),
+                            Duration::from_millis(100),
+                            default_ms,
+                            Arc::clone(&stop),
+                        )
+                        .map_err(|source| RunError::Spawn {
+                            thread: "emergency-watch".to_string(),
+                            source,
+                        })?,
+                )
+            }
+            None => None,
+        };
         Ok(KillWatch {
             switch,
+            emergency,
             stop,
             watcher,
+            emergency_watcher,
         })
     }
 
     fn stop(self) {
         self.stop.store(true, Ordering::Relaxed);
-        if let Some(w) = self.watcher {
+        for w in [self.watcher, self.emergency_watcher].into_iter().flatten() {
             let _ = w.join();
         }
     }

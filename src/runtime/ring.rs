@@ -179,6 +179,12 @@ impl<T: Copy + Send> RingRx<T> {
         self.inner.is_abandoned() && self.inner.is_empty()
     }
 
+    /// The oldest message without taking it (a consumer merging two rings by time looks first).
+    #[inline]
+    pub fn peek(&self) -> Option<&Stamped<T>> {
+        self.inner.peek().ok()
+    }
+
     /// Messages the producer had to drop because this ring was full: the consumer's gap counter.
     pub fn dropped_upstream(&self) -> u64 {
         self.dropped.get()

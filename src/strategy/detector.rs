@@ -20,7 +20,9 @@
 //! [`Candidate::into_opportunity`]. Nothing here allocates after [`Detector::new`].
 
 use crate::cache::OppKey;
-use crate::model::{Bps, InstrumentId, OppId, Opportunity, Price, Qty, Quote, VenueId};
+use crate::model::{
+    Bps, InstrumentId, OppId, Opportunity, Price, Qty, Quote, QuoteSource, VenueId,
+};
 
 use super::book::{ask_usable, bid_usable, BookTable};
 use super::confidence::{confidence, ConfidenceParams, LegAge};
@@ -65,6 +67,9 @@ pub struct Candidate {
     pub trigger_venue: VenueId,
     /// Sequence number (update id) of the triggering quote.
     pub trigger_seq: u64,
+    /// True when either leg's quote came from the REST fallback ([`QuoteSource::Rest`]): the
+    /// stage refuses it unless `ingest.trade_on_rest_quotes` is on.
+    pub rest_leg: bool,
 }
 
 impl Candidate {
@@ -244,6 +249,7 @@ impl Detector {
             confidence: score,
             trigger_venue: q.venue,
             trigger_seq: q.seq,
+            rest_leg: buy.source == QuoteSource::Rest || sell.source == QuoteSource::Rest,
         })
     }
 

@@ -1,8 +1,10 @@
 //! The strategy stage: quotes in, deduplicated opportunities out.
 //!
 //! Per quote popped from the ingest ring: run the detector (docs/architecture.md, "Detection rule"); a candidate counts
-//! as detected; if its key is live in the opportunity cache it ends as `rejected: duplicate`,
-//! otherwise it gets an id and an expiry and is pushed to execution, or ends as `dropped` if that
+//! as detected; if a leg's quote came from the REST fallback and `ingest.trade_on_rest_quotes` is
+//! off it ends as `rejected: rest_quote` (before the cache, so the same opportunity is taken once
+//! the stream confirms it); if its key is live in the opportunity cache it ends as
+//! `rejected: duplicate`, otherwise it gets an id and an expiry and is pushed to execution, or ends as `dropped` if that
 //! ring is full. Time is the worker's clock, or the capture's receive time in a replay, so a
 //! replay decides exactly as the recording would have.
 
@@ -108,6 +110,7 @@ pub struct StrategyStage {
     detector: Detector,
     cache: DedupeCache,
     opp_ttl_ns: u64,
+    trade_on_rest_quotes: bool,
     next_id: u64,
     rec: Recorder,
     outcomes: OutcomeCounters,
@@ -122,6 +125,8 @@ pub struct StrategyStage {
     zero_qty: Counter,
     unknown_ids: Counter,
     opps_log: Option<OppLogTx>,
+    /// Every quote received, forwarded to the execution stage (the paper venue's books).
+    book_out: Option<RingTx<Quote>>,
 }
 
 impl StrategyStage {
@@ -166,6 +171,7 @@ impl StrategyStage {
             detector: Detector::new(detector_params(cfg)?)?,
             cache: DedupeCache::new(s.cache_capacity as usize, bands)?,
             opp_ttl_ns: s.opportunity_ttl_ms * ms,
+            trade_on_rest_quotes: cfg.ingest.trade_on_rest_quotes,
             next_id: 1,
             rec: reg.recorder("strategy", metrics),
             outcomes: OutcomeCounters::register(reg, "strategy"),
@@ -180,12 +186,28 @@ impl StrategyStage {
             zero_qty: reg.counter("strategy.detector.zero_qty"),
             unknown_ids: reg.counter("strategy.detector.unknown_ids"),
             opps_log: None,
+            book_out: None,
         })
     }
 
     /// Write every opportunity this stage ends (duplicates, ring drops) to the `--opps` log.
     pub fn set_opps_log(&mut self, tx: OppLogTx) {
         self.opps_log = Some(tx);
+    }
+
+    /// Forward every quote received to the execution stage on `tx` (the paper venue matches
+    /// against them). Each is pushed after the opportunity it makes, if any, so forwarding adds
+    /// nothing before the decision; a full ring drops the quote (counted as `ring.books.dropped`:
+    /// the simulated book then lags by one update).
+    pub fn set_book_out(&mut self, tx: RingTx<Quote>) {
+        self.book_out = Some(tx);
+    }
+
+    #[inline]
+    fn forward(&mut self, q: Quote, now: u64) {
+        if let Some(tx) = self.book_out.as_mut() {
+            let _ = tx.push(q, now);
+        }
     }
 
     /// Handle one quote at time `now` (already popped; the engine clock read `t0` just before).
@@ -199,6 +221,14 @@ impl StrategyStage {
         self.rec.record(Metric::Detect, t1.saturating_sub(t0));
         let c = cand?;
         self.detected.inc();
+        if c.rest_leg && !self.trade_on_rest_quotes {
+            let o = Outcome::Rejected(RejectReason::RestQuote);
+            self.outcomes.count(o);
+            if let Some(log) = self.opps_log.as_mut() {
+                log.log(c.into_opportunity(OppId(0), 0), o);
+            }
+            return None;
+        }
         let vol = self.detector.volatility(c.instrument);
         if self.cache.check_and_insert(c.key(), vol, now) == Dedupe::Duplicate {
             let o = Outcome::Rejected(RejectReason::Duplicate);
@@ -234,7 +264,9 @@ impl StrategyStage {
     pub fn offer(&mut self, q: Quote) -> Option<Opportunity> {
         let now = q.recv_ts_ns;
         let t0 = self.clock.now_ns();
-        self.on_quote(q, now, t0)
+        let opp = self.on_quote(q, now, t0);
+        self.forward(q, now);
+        opp
     }
 }
 
@@ -256,6 +288,7 @@ impl Stage for StrategyStage {
                 TimeSource::Capture => m.msg.recv_ts_ns,
             };
             self.on_quote(m.msg, now, popped_ns);
+            self.forward(m.msg, popped_ns);
         }
         Work(n)
     }
@@ -278,3 +311,7 @@ impl Stage for StrategyStage {
         stopping && self.rx.is_drained()
     }
 }
+
+#[cfg(test)]
+#[path = "stage_tests.rs"]
+mod tests;

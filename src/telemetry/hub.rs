@@ -4,6 +4,7 @@
 
 use hdrhistogram::Histogram;
 
+use super::gauges::Gauges;
 use super::hlog::HlogWriter;
 use super::metric::{new_histogram, Metric};
 use super::recorder::Interval;
@@ -28,6 +29,8 @@ pub struct Collected<'a> {
 pub struct Hub {
     /// Counters of every stage (read-only here).
     pub counters: Counters,
+    /// Gauges of every stage (read-only here).
+    pub gauges: Gauges,
     slots: Vec<HubSlot>,
     interval: Vec<(Histogram<u64>, u64, u64)>,
     totals: Vec<Histogram<u64>>,
@@ -38,9 +41,15 @@ pub struct Hub {
 }
 
 impl Hub {
-    pub(crate) fn new(counters: Counters, slots: Vec<HubSlot>, samples: Vec<SampleDrain>) -> Hub {
+    pub(crate) fn new(
+        counters: Counters,
+        gauges: Gauges,
+        slots: Vec<HubSlot>,
+        samples: Vec<SampleDrain>,
+    ) -> Hub {
         Hub {
             counters,
+            gauges,
             slots,
             interval: Metric::ALL
                 .iter()

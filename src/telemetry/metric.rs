@@ -22,11 +22,14 @@ pub enum Metric {
     FeedLag = 7,
     /// Magnitude of negative feed lags (the local clock behind the venue's): never clamped to 0.
     FeedLagNeg = 8,
+    /// Quote receive to both legs' `write` returned (network gateways only: the paper venue writes
+    /// nothing).
+    TickToWire = 9,
 }
 
 impl Metric {
     /// Every metric, in tag order.
-    pub const ALL: [Metric; 9] = [
+    pub const ALL: [Metric; 10] = [
         Metric::Parse,
         Metric::Hop,
         Metric::Detect,
@@ -36,6 +39,7 @@ impl Metric {
         Metric::RatelimitWait,
         Metric::FeedLag,
         Metric::FeedLagNeg,
+        Metric::TickToWire,
     ];
 
     /// Number of metrics.
@@ -53,6 +57,7 @@ impl Metric {
             Metric::RatelimitWait => "ratelimit_wait",
             Metric::FeedLag => "feed_lag",
             Metric::FeedLagNeg => "feed_lag_neg",
+            Metric::TickToWire => "tick_to_wire",
         }
     }
 

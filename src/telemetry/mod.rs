@@ -10,6 +10,7 @@
 //!   ([`hlog`]), the status line, and at exit the `.hgrm` distributions ([`hgrm`]) and the JSON
 //!   report ([`report`]).
 
+pub mod gauges;
 pub mod hgrm;
 pub mod hlog;
 mod hub;
@@ -26,6 +27,7 @@ mod samples;
 mod status;
 pub mod thread;
 
+pub use gauges::{GaugeFamily, Gauges};
 pub use hub::{Collected, Hub};
 pub use metric::{new_histogram, Metric, HIGHEST_NS, SIGFIG};
 pub use opps_log::{OppLog, OppLogEntry, OppLogTx};

@@ -3,11 +3,12 @@
 
 use hdrhistogram::Histogram;
 
+use super::gauges::{GaugeFamily, Gauges};
 use super::hub::{Hub, HubSlot};
 use super::metric::{new_histogram, Metric};
 use super::recorder::{Interval, Recorder, RecorderSlot};
 use super::samples::{drain, SampleDrain, SampleTx};
-use crate::base::{Counter, Counters};
+use crate::base::{Counter, Counters, Gauge};
 
 /// Spare histograms per (stage, metric): one being filled, one in flight, one being written.
 const POOL: usize = 3;
@@ -17,6 +18,8 @@ const POOL: usize = 3;
 pub struct Registry {
     /// Named counters.
     pub counters: Counters,
+    /// Named gauges (the `/metrics` endpoint's state families).
+    pub gauges: Gauges,
     slots: Vec<HubSlot>,
     samples: Vec<SampleDrain>,
 }
@@ -30,6 +33,11 @@ impl Registry {
     /// Register a counter (see [`Counters::register`]).
     pub fn counter(&mut self, name: &str) -> Counter {
         self.counters.register(name)
+    }
+
+    /// Register the gauge series `family{labels}` (see [`Gauges::register`]).
+    pub fn gauge(&mut self, family: GaugeFamily, labels: &[(&'static str, &str)]) -> Gauge {
+        self.gauges.register(family, labels)
     }
 
     /// A recorder for `stage` recording `metrics`; allocates its histogram pool now.
@@ -78,6 +86,6 @@ impl Registry {
 
     /// Turn the registry into the telemetry thread's hub.
     pub fn into_hub(self) -> Hub {
-        Hub::new(self.counters, self.slots, self.samples)
+        Hub::new(self.counters, self.gauges, self.slots, self.samples)
     }
 }

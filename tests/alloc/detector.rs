@@ -2,7 +2,7 @@
 //! `Detector::on_quote` call after construction, across candidates, rejections, stale and
 //! unknown quotes.
 
-use microarb::model::{Bps, InstrumentId, Price, Qty, Quote, VenueId};
+use microarb::model::{Bps, InstrumentId, Price, Qty, Quote, QuoteSource, VenueId};
 use microarb::strategy::{
     ConfidenceParams, Detector, DetectorParams, FeeRate, InstrumentParams, VenueParams, VolParams,
 };
@@ -60,6 +60,7 @@ fn on_quote_allocates_nothing() {
             instrument: InstrumentId((k % 3) as u16), // instrument 2 is unknown
             venue: VenueId(v),
             flags: 0,
+            source: QuoteSource::Ws,
         });
     }
     // The counter itself must see allocations, or a zero below proves nothing.

@@ -13,5 +13,7 @@ mod cache;
 mod detector;
 mod ingest;
 mod rest;
+mod rest_answers;
+mod rest_poll;
 mod runtime;
 mod venues;

@@ -87,7 +87,7 @@ fn steady_state_pipeline_allocates_nothing_per_message() {
         &mut reg,
     );
     let strategy = StrategyStage::new(&cfg, q_rx, o_tx, clock, &mut reg).unwrap();
-    // The venues' real order limits (Upbit 8/s) would refuse nearly every opportunity of a feed
+    // The venues' real order limits (Upbit 12/s) would refuse nearly every opportunity of a feed
     // this fast as rate_limited; lift them so the tracked window sends thousands of orders.
     let mut p = ExecParams::from_config(&cfg).unwrap();
     for v in &mut p.venues {

@@ -82,11 +82,14 @@ fn demo_writes_report_and_log_that_hist_reads_and_plots() {
             "--quiet",
             "--rate",
             "20000",
+            "--no-metrics",
         ])
         .arg("--report")
         .arg(&report)
         .arg("--hist-log")
         .arg(&hlog)
+        .arg("--out-dir")
+        .arg(dir.join("out"))
         .output()
         .unwrap();
     assert_eq!(
@@ -95,6 +98,12 @@ fn demo_writes_report_and_log_that_hist_reads_and_plots() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let err = String::from_utf8_lossy(&out.stderr);
+    for named in [&report, &hlog, &dir.join("out").join("latency.svg")] {
+        assert!(named.exists(), "{} not written", named.display());
+        assert!(err.contains(&named.display().to_string()), "{err}");
+    }
+    assert!(!err.contains("watch it live"), "--no-metrics: {err}");
     let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
     for key in [
         "counters",
@@ -139,4 +148,32 @@ fn demo_writes_report_and_log_that_hist_reads_and_plots() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
+
+    let out = microarb()
+        .arg("hist")
+        .arg(&hlog)
+        .args(["--tag", "no_such_metric"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no tag no_such_metric") && err.contains("parse"),
+        "{err}"
+    );
+
+    let out = microarb()
+        .arg("hist")
+        .arg(&hlog)
+        .args(["--tag", "parse", "--plot"])
+        .arg(dir.join("demo.png"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "only SVG is written");
+    assert!(String::from_utf8_lossy(&out.stderr).contains(".svg"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("parse") && !text.contains("tick_to_order"),
+        "{text}"
+    );
 }

@@ -3,7 +3,11 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod account;
+mod account_mockex;
 mod commands;
+mod demo;
 mod doctor;
+mod emergency;
 mod kill;
 mod sign;

@@ -43,6 +43,9 @@ impl Gateway for Logged {
     fn on_market(&mut self, opp: &Opportunity, now_ns: u64) {
         self.inner.on_market(opp, now_ns)
     }
+    fn on_quote(&mut self, q: &microarb::model::Quote) {
+        self.inner.on_quote(q)
+    }
     fn stage(&mut self, order: &Order, now_ns: u64) -> Result<(), SubmitError> {
         self.inner.stage(order, now_ns)?;
         self.orders.push(Sent {

@@ -5,7 +5,7 @@
 
 use microarb::base::Counter;
 use microarb::config::Config;
-use microarb::model::{InstrumentId, Price, Qty, Quote, VenueId};
+use microarb::model::{InstrumentId, Price, Qty, Quote, QuoteSource, VenueId};
 use microarb::pipeline::Feed;
 use microarb::runtime::{RingTx, Stage, Work};
 use microarb::telemetry::Registry;
@@ -99,6 +99,7 @@ impl Stage for SimFeedStage {
                 instrument: self.instrument,
                 venue: VenueId(s.venue as u8),
                 flags: 0,
+                source: QuoteSource::Ws,
             };
             self.quotes.inc();
             if self.tx.push(q, now_ns).is_err() {

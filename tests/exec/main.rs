@@ -4,7 +4,9 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod account_mockex;
 mod accounting;
+mod ccxt_account_vectors;
 mod ccxt_vectors;
 mod rest_bybit_okx;
 mod rest_mockex;

@@ -9,7 +9,7 @@
 use serde::Deserialize;
 
 use microarb::ingest::venues::{Frame, ParseError, SkipKind, SymbolTable};
-use microarb::model::{parse_decimal, Price, Qty, Quote, VenueId};
+use microarb::model::{parse_decimal, Price, Qty, Quote, QuoteSource, VenueId};
 
 /// `{"stream":"btcusdt@bookTicker","data":{...}}` with borrowed fields.
 #[derive(Debug, Deserialize)]
@@ -82,5 +82,6 @@ pub fn parse_combined(
         instrument: info.instrument,
         venue,
         flags: 0,
+        source: QuoteSource::Ws,
     }))
 }

@@ -7,6 +7,7 @@ mod common;
 mod binance_serde;
 mod binance_serde_tests;
 mod loopback;
+mod rest_poller;
 mod tls;
 mod venues_captures;
 mod venues_fuzz;

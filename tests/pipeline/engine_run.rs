@@ -12,7 +12,13 @@ use mockex::SimParams;
 use crate::common::sim_feed::sim_feed;
 
 fn demo_config(interval_ms: u64) -> Config {
-    demo_with(|c| c.telemetry.interval_ms = interval_ms)
+    demo_with(|c| {
+        c.telemetry.interval_ms = interval_ms;
+        // Room for the book to move while the legs travel (the paper venue matches on arrival).
+        for v in &mut c.venues {
+            v.slippage_bps = 2.0;
+        }
+    })
 }
 
 #[test]
@@ -37,6 +43,12 @@ fn shutdown_drains_flushes_and_balances() {
         &cfg,
         SimParams {
             dislocation_every: 500,
+            // The paper venue matches on arrival (100-150 us later): a dislocation must outlast
+            // that to be caught, even on a loaded machine (4 venues at 100k updates/s: 2 ms).
+            hold_ticks: 50,
+            // One size at every update, so what the detector saw is still there on arrival.
+            qty_min: 200_000_000,
+            qty_max: 200_000_000,
             ..SimParams::default()
         },
         100_000,

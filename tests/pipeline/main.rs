@@ -3,6 +3,10 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod emergency;
 mod engine_run;
 mod metrics;
+mod metrics_state;
 mod replay;
+mod replay_paper;
+mod rest_fallback;

@@ -17,7 +17,7 @@ use microarb::telemetry::Metric;
 use mockex::SimParams;
 
 /// One HTTP GET; the status line and the body.
-fn get(addr: SocketAddr, path: &str) -> (String, String, String) {
+pub(crate) fn get(addr: SocketAddr, path: &str) -> (String, String, String) {
     let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     write!(s, "GET {path} HTTP/1.1\r\nHost: test\r\n\r\n").unwrap();
@@ -29,7 +29,7 @@ fn get(addr: SocketAddr, path: &str) -> (String, String, String) {
 }
 
 /// `series{labels}` -> value, for every sample line; checks the line shape on the way.
-fn parse(text: &str) -> BTreeMap<String, f64> {
+pub(crate) fn parse(text: &str) -> BTreeMap<String, f64> {
     let mut out = BTreeMap::new();
     let mut typed = BTreeMap::new();
     for l in text.lines() {
@@ -74,7 +74,15 @@ fn key(family: &str, labels: &[(&'static str, String)]) -> String {
 }
 
 fn scrape_while_running(metrics: &str) -> (Vec<String>, serde_json::Value) {
-    let cfg = demo_with(|c| c.telemetry.interval_ms = 100);
+    scrape_run(demo_with(|c| c.telemetry.interval_ms = 100), metrics)
+}
+
+/// Run `cfg` on the synthetic feed for 1.6 s, scraping `/metrics` at 0.3 s and 1.2 s; the two
+/// bodies and the final report.
+pub(crate) fn scrape_run(
+    cfg: microarb::config::Config,
+    metrics: &str,
+) -> (Vec<String>, serde_json::Value) {
     let bound = Arc::new(OnceLock::new());
     let opts = RunOptions {
         seconds: Some(1.6),

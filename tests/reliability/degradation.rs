@@ -235,7 +235,7 @@ impl DegradingVenue for Paper {
         self.r.stage.gateway_mut().inner.set_latency(latency, 0);
     }
     fn phase(&mut self, t: &mut Track, dur: u64, stop: &dyn Fn(&Track) -> bool) {
-        // One opportunity per 250 ms: 4 arbitrages/s, inside Upbit's 8 orders/s.
+        // One opportunity per 250 ms: 4 arbitrages/s, inside Upbit's order limit (8/s at the mock, 12/s published).
         let every = 250 * MS;
         let r = &mut self.r;
         let end = r.now + dur;

@@ -240,7 +240,7 @@ fn a_hundred_panic_traders_on_five_venue_groups() {
     }
     assert!(
         o.1 > 0,
-        "300 orders at 8/s cannot all pass within 2 s: refused with a reason"
+        "300 orders at 12/s cannot all pass within 2 s: refused with a reason"
     );
     eprintln!(
         "panic traders: quotation {}/{} default {}/{} order {}/{} (admitted/refused)",

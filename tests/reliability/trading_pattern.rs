@@ -10,13 +10,14 @@
 //!   logging gateway of `common::gateway`): for every venue and every endpoint group the venue
 //!   publishes a limit for, the weighted requests in any window of the group's length (orders
 //!   count 1 in each of their groups, a status query its weight in its group) never exceed the
-//!   published limit (Upbit `order`: 8 per 1 s; `default`: 30 per 1 s; Binance: 100 orders per
-//!   10 s, 6000 weight per minute; Bybit and OKX: the conservative order limit). A request over
+//!   published limit (Upbit `order`: 12 per 1 s since 2026-08-21; `default`: 30 per 1 s; Binance:
+//!   100 orders per 10 s, 6000 weight per minute; Bybit: 20 orders per 1 s; OKX: 60 per 2 s). A
+//!   request over
 //!   it is what the venue would have answered 429; the test counts those and requires zero.
 //! - `rest`: the mock exchange's REST endpoints, which enforce the limits themselves and answer
 //!   429 past them (`RestLimits::default()`), over real sockets in real time, so the pattern is
 //!   compressed to a few seconds a phase: monitoring (one opportunity about every 300 ms), spike
-//!   (one every 40 ms, well past Upbit's 8 orders a second), shock (40 opportunities at one
+//!   (one every 40 ms, well past Upbit's order limit), shock (40 opportunities at one
 //!   instant every 125 ms, each for 1 BTC against displayed sizes of 0.1 to 2 BTC, so about half
 //!   the legs fill partly and hedges follow). All four venue kinds: Binance, Upbit, Bybit v5 and
 //!   OKX v5 (whose orders are acknowledged and then status-queried), so some pairs touch neither
@@ -236,8 +237,15 @@ impl TradingVenues for Paper {
         let bad = over_limit(&venues, &gw.orders, &gw.queries);
         let upbit_peak = max_in_window(&send_times(&gw.orders, VenueId(3)), SEC);
         assert!(bad.is_empty(), "a venue would have answered 429: {bad:#?}");
+        let upbit_order = microarb::config::venue_limits::published_limit(
+            microarb::model::VenueKind::Upbit,
+            "order",
+        )
+        .expect("Upbit publishes an order limit")
+        .limit;
+        assert_eq!(upbit_order, 12, "Upbit's order group since 2026-08-21");
         assert!(
-            upbit_peak <= 8,
+            upbit_peak <= upbit_order as usize,
             "Upbit orders in a 1 s window: {upbit_peak}"
         );
     }

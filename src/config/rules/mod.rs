@@ -5,6 +5,7 @@
 mod execution;
 mod ingest;
 mod instruments;
+mod limits;
 mod rest;
 mod risk;
 mod runtime;
@@ -14,6 +15,7 @@ mod venues;
 pub(super) use execution::{execution, paper};
 pub(super) use ingest::ingest;
 pub(super) use instruments::instruments;
+pub(super) use limits::limits;
 pub(super) use rest::rest;
 pub(super) use risk::risk;
 pub(super) use runtime::{runtime, telemetry};

@@ -35,7 +35,7 @@ use thiserror::Error;
 
 use super::limits::rate_headers::BinanceUsage;
 use super::limits::EndpointGroup;
-use crate::model::{ExecReport, Opportunity, Order, OrderId, VenueId};
+use crate::model::{ExecReport, Opportunity, Order, OrderId, Quote, VenueId};
 
 pub use paper::{PaperFaults, PaperGateway, PaperParams};
 pub use rest::{RestRoute, RestRouter};
@@ -120,9 +120,20 @@ pub trait Gateway: Send {
     /// Short name for logs and reports.
     fn name(&self) -> &'static str;
 
+    /// True when [`send`](Self::send) writes to a socket (a network gateway), so the time it
+    /// returns is when the order went on the wire (`tick_to_wire`); the paper venue writes nothing.
+    fn writes_to_wire(&self) -> bool {
+        false
+    }
+
     /// A market-data hint: the opportunity about to be traded, with the prices and size the
     /// strategy saw. The paper gateway takes it as its latest top of book; a REST gateway ignores it.
     fn on_market(&mut self, _opp: &Opportunity, _now_ns: u64) {}
+
+    /// A quote of a venue's top of book as the strategy stage received it, forwarded on the book
+    /// ring before any opportunity it makes is acted on. The paper gateway keeps them as its
+    /// simulated venues' books and matches against them; a network gateway ignores them.
+    fn on_quote(&mut self, _q: &Quote) {}
 
     /// Encode and sign `order` into the buffer it will be written from; nothing leaves before
     /// [`send`](Self::send). Never blocks.
@@ -169,8 +180,14 @@ impl<G: Gateway + ?Sized> Gateway for Box<G> {
     fn name(&self) -> &'static str {
         (**self).name()
     }
+    fn writes_to_wire(&self) -> bool {
+        (**self).writes_to_wire()
+    }
     fn on_market(&mut self, opp: &Opportunity, now_ns: u64) {
         (**self).on_market(opp, now_ns)
+    }
+    fn on_quote(&mut self, q: &Quote) {
+        (**self).on_quote(q)
     }
     fn stage(&mut self, order: &Order, now_ns: u64) -> Result<(), SubmitError> {
         (**self).stage(order, now_ns)
@@ -216,8 +233,14 @@ impl Gateway for AnyGateway {
     fn name(&self) -> &'static str {
         each!(self, g => g.name())
     }
+    fn writes_to_wire(&self) -> bool {
+        each!(self, g => g.writes_to_wire())
+    }
     fn on_market(&mut self, opp: &Opportunity, now_ns: u64) {
         each!(self, g => g.on_market(opp, now_ns))
+    }
+    fn on_quote(&mut self, q: &Quote) {
+        each!(self, g => g.on_quote(q))
     }
     #[inline]
     fn stage(&mut self, order: &Order, now_ns: u64) -> Result<(), SubmitError> {

@@ -1,17 +1,22 @@
-//! The paper gateway: a simulated venue per configured venue, filling IOC limit orders against the
-//! latest top of book it was shown, answering after a seeded latency, with seeded faults injected.
+//! The paper gateway: a simulated venue per configured venue, filling IOC limit orders against its
+//! top of book as it stands when the order arrives (after the latency model), answering then, with
+//! seeded faults injected.
 //!
 //! # The book
 //!
-//! The simplest correct source of "the latest book" on the execution thread is the opportunity
-//! itself: it carries the best ask of its buy venue and the best bid of its sell venue as the
-//! strategy saw them when it decided, and [`Gateway::on_market`] hands it over just before the
-//! legs are submitted. The paper venue stores those as its top of book (size = the opportunity's
-//! quantity, the most the detector allowed for), and derives the side the opportunity does not
-//! show (the buy venue's bid, the sell venue's ask) with `spread` so an unwind or a retry has a
-//! price to trade against. A second ring of every quote from the strategy stage would be more
-//! faithful but would copy every quote to a thread that only needs the few it trades on. Fills
-//! consume the book's size until the next opportunity refreshes it.
+//! In the engine every quote the strategy stage receives is forwarded to the execution thread on
+//! the book ring and handed over with [`Gateway::on_quote`]: each simulated venue's book is the
+//! latest quote of that venue and instrument (prices and sizes as the venue sent them). The order
+//! is matched when its latency has elapsed, against the book at that moment, so a dislocation that
+//! closed while the order was on its way is missed, and one leg can fill while the other does not
+//! (legging), as on a real venue. Fills consume the book's size until the next quote refreshes it.
+//!
+//! Without a book feed (unit tests and rigs that drive the execution stage with opportunities
+//! only), [`Gateway::on_market`] stands in: the opportunity about to be traded sets both venues'
+//! tops (size = its quantity), the side it does not show derived with `spread`, and orders match
+//! when they are sent (that book is only the opportunity's own view, so it would be wrong to let a
+//! later opportunity's view decide an earlier order). Once a quote has arrived, opportunities no
+//! longer touch the book and orders match on arrival.
 //!
 //! # Matching
 //!
@@ -21,8 +26,9 @@
 //!
 //! # Latency and faults
 //!
-//! Each answer arrives `latency + U[0, jitter]` after the request. Each order draws one fate from
-//! its venue's [`PaperFaults`] (cumulative probabilities, one uniform draw):
+//! Each order reaches the matching engine `latency + U[0, jitter]` after it was sent and is answered
+//! at that instant (the way back is not modelled apart). Each order draws one fate from its venue's
+//! [`PaperFaults`] (cumulative probabilities, one uniform draw) when it is sent:
 //!
 //! - `429`: rejected with code 429 and `Retry-After`; nothing placed.
 //! - `5xx`: answered [`ExecStatus::Unknown`]; a fair coin decides whether the order reached the
@@ -33,7 +39,9 @@
 //! - `reject`: rejected with code 400; nothing placed.
 //!
 //! Everything is drawn from one SplitMix64 stream seeded by `seed` in submit order, so a run on a
-//! fake clock is reproducible. Tables are sized at construction; submits and polls allocate nothing.
+//! fake clock is reproducible. A status query is answered `latency + U[0, jitter]` after it was sent
+//! with what the venue knows then: an order not matched yet is reported [`ExecStatus::Unknown`]
+//! (still working), so the caller asks again. Tables are sized at construction; submits and polls allocate nothing.
 //!
 //! # Signing
 //!
@@ -50,7 +58,7 @@ use super::{Gateway, GatewayEvent, SubmitError, CODE_NO_SUCH_ORDER};
 use crate::base::Rng;
 use crate::model::{
     Bps, ExecReport, ExecStatus, InstrumentId, OppId, Opportunity, Order, OrderId, Price, Qty,
-    Side, TimeInForce, VenueId, VenueKind, MAX_VENUES,
+    Quote, Side, TimeInForce, VenueId, VenueKind, MAX_VENUES,
 };
 
 /// Requests that can be staged between two sends (both legs of an arbitrage, with room).
@@ -149,6 +157,27 @@ struct Known {
     truth: ExecReport,
 }
 
+/// What happens when a scheduled entry falls due.
+#[derive(Debug, Clone, Copy)]
+enum Due {
+    /// Deliver the stored report as it is (429, reject: decided when sent).
+    Deliver,
+    /// The order reaches the matching engine: match it against the book now, remember the truth,
+    /// and deliver it (`answer`) or, for a 5xx, deliver `Unknown`, or, for a timeout, nothing.
+    Match { fault: Option<usize> },
+    /// A status query is answered with what the venue knows now.
+    Query,
+}
+
+/// One scheduled entry: the order (or the queried order's id in `order.id`), the report so far,
+/// and what to do when due.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    order: Order,
+    report: ExecReport,
+    due: Due,
+}
+
 /// A request staged and not sent yet.
 #[derive(Debug, Clone, Copy)]
 enum Staged {
@@ -162,8 +191,11 @@ pub struct PaperGateway {
     p: PaperParams,
     rng: Rng,
     books: Vec<Top>,
-    /// Answers not yet delivered, by slot.
-    pending: Vec<ExecReport>,
+    /// True once a quote arrived through [`Gateway::on_quote`]: the book is fed, opportunities no
+    /// longer set it.
+    book_fed: bool,
+    /// Entries not yet due, by slot.
+    pending: Vec<Pending>,
     /// Slots of `pending` not in use (a stack: the next answer takes the last one).
     free: Vec<u32>,
     /// `(deliver_at, submission sequence, slot)` of every answer not yet delivered, earliest
@@ -193,6 +225,21 @@ fn blank_report() -> ExecReport {
         avg_px: Price::ZERO,
         recv_ts_ns: 0,
         retry_after_ms: 0,
+    }
+}
+
+fn blank_order() -> Order {
+    Order {
+        id: OrderId(0),
+        opp: OppId(0),
+        px: Price::ZERO,
+        qty: Qty::ZERO,
+        sent_ts_ns: 0,
+        recv_ts_ns: 0,
+        instrument: InstrumentId(0),
+        venue: VenueId(0),
+        side: Side::Buy,
+        tif: TimeInForce::Ioc,
     }
 }
 
@@ -229,7 +276,15 @@ impl PaperGateway {
         PaperGateway {
             rng: Rng::new(p.seed),
             books: vec![Top::default(); p.instruments.max(1) * MAX_VENUES],
-            pending: vec![blank_report(); capacity],
+            book_fed: false,
+            pending: vec![
+                Pending {
+                    order: blank_order(),
+                    report: blank_report(),
+                    due: Due::Deliver,
+                };
+                capacity
+            ],
             free: (0..capacity as u32).rev().collect(),
             due: BinaryHeap::with_capacity(capacity),
             seq: 0,
@@ -334,13 +389,13 @@ impl PaperGateway {
         (status, q, px)
     }
 
-    /// Deliver `report` at `at`. A slot is free: each staged request checked for one.
-    fn schedule(&mut self, at: u64, report: ExecReport) {
+    /// Schedule `entry` at `at`. A slot is free: each staged request checked for one.
+    fn schedule(&mut self, at: u64, entry: Pending) {
         let Some(slot) = self.free.pop() else {
             debug_assert!(false, "staging checks for a free answer slot");
             return;
         };
-        self.pending[slot as usize] = report;
+        self.pending[slot as usize] = entry;
         self.seq += 1;
         self.due.push(Reverse((at, self.seq, slot)));
     }
@@ -392,6 +447,9 @@ impl Gateway for PaperGateway {
     }
 
     fn on_market(&mut self, opp: &Opportunity, _now_ns: u64) {
+        if self.book_fed {
+            return;
+        }
         let spread = self.p.spread;
         let (buy_px, sell_px, q) = (opp.buy_px, opp.sell_px, opp.qty);
         self.set_top(
@@ -405,6 +463,16 @@ impl Gateway for PaperGateway {
             opp.sell_venue,
             (sell_px, q),
             (shift(sell_px, spread, true), q),
+        );
+    }
+
+    fn on_quote(&mut self, q: &Quote) {
+        self.book_fed = true;
+        self.set_top(
+            q.instrument,
+            q.venue,
+            (q.bid_px, q.bid_qty),
+            (q.ask_px, q.ask_qty),
         );
     }
 
@@ -475,12 +543,15 @@ impl Gateway for PaperGateway {
                 break;
             }
             self.due.pop();
-            out[n] = GatewayEvent::Report(ExecReport {
-                recv_ts_ns: at,
-                ..self.pending[slot as usize]
-            });
             self.free.push(slot);
-            n += 1;
+            let entry = self.pending[slot as usize];
+            if let Some(report) = self.fall_due(entry) {
+                out[n] = GatewayEvent::Report(ExecReport {
+                    recv_ts_ns: at,
+                    ..report
+                });
+                n += 1;
+            }
         }
         self.counters.answers += n as u64;
         n
@@ -488,7 +559,8 @@ impl Gateway for PaperGateway {
 }
 
 impl PaperGateway {
-    /// The venue receives `order` at `now_ns`: draw its fate, match it, schedule the answer.
+    /// `order` leaves at `now_ns`: draw its fate and latency now (the draw order is the submit
+    /// order, so a run is reproducible), schedule its arrival; matching waits for the arrival.
     fn simulate(&mut self, order: &Order, now_ns: u64) {
         self.counters.orders += 1;
         let f = self.p.faults[order.venue.index()];
@@ -513,78 +585,120 @@ impl PaperGateway {
         if let Some(k) = fault {
             self.counters.faults[k] += 1;
         }
-        let answer = match fault {
+        let due = match fault {
             Some(0) => {
                 r.status = ExecStatus::Rejected {
                     code: CODE_RATE_LIMITED,
                 };
                 r.retry_after_ms = self.p.retry_after_ms;
-                self.remember(order, r);
-                Some(r)
-            }
-            Some(1) | Some(2) => {
-                let reached = self.rng.below(2) == 0;
-                let mut truth = r;
-                if reached {
-                    let (status, q, px) = self.fill(order);
-                    truth.status = status;
-                    truth.filled_qty = q;
-                    truth.avg_px = px;
-                } else {
-                    truth.status = ExecStatus::Rejected {
-                        code: CODE_NO_SUCH_ORDER,
-                    };
-                }
-                self.remember(order, truth);
-                (fault == Some(1)).then_some(ExecReport {
-                    status: ExecStatus::Unknown,
-                    ..r
-                })
+                Due::Deliver
             }
             Some(4) => {
                 r.status = ExecStatus::Rejected {
                     code: CODE_REJECTED,
                 };
+                Due::Deliver
+            }
+            Some(1) | Some(2) if self.rng.below(2) != 0 => {
+                // Lost before the matching engine: a status query will say "no such order".
+                r.status = ExecStatus::Rejected {
+                    code: CODE_NO_SUCH_ORDER,
+                };
                 self.remember(order, r);
-                Some(r)
+                if fault == Some(2) {
+                    return;
+                }
+                r.status = ExecStatus::Unknown;
+                Due::Deliver
             }
             _ => {
-                let (mut status, mut q, px) = self.fill(order);
-                if fault == Some(3) && q.0 > 0 {
-                    // Give back what the kept half does not take.
-                    let kept = Qty(q.0 / 2);
-                    if let Some(t) = self.book_mut(order.instrument, order.venue) {
-                        let size = match order.side {
-                            Side::Buy => &mut t.ask_qty,
-                            Side::Sell => &mut t.bid_qty,
-                        };
-                        size.0 += q.0 - kept.0;
-                    }
-                    q = kept;
-                    status = if q.0 == 0 {
-                        ExecStatus::Cancelled
-                    } else {
-                        ExecStatus::PartiallyFilled
-                    };
-                }
-                r.status = status;
-                r.filled_qty = q;
-                r.avg_px = if q.0 == 0 { Price::ZERO } else { px };
+                // On its way: a status query before it arrives hears "still working".
+                r.status = ExecStatus::Unknown;
                 self.remember(order, r);
-                Some(r)
+                Due::Match { fault }
             }
         };
-        if let Some(a) = answer {
-            self.schedule(now_ns.saturating_add(latency), a);
+        if matches!(due, Due::Deliver) && r.status != ExecStatus::Unknown {
+            self.remember(order, r);
+        }
+        let mut entry = Pending {
+            order: *order,
+            report: r,
+            due,
+        };
+        if !self.book_fed && matches!(due, Due::Match { .. }) {
+            // No book feed: the opportunity's view is the only book, so match against it now.
+            match self.fall_due(entry) {
+                Some(report) => {
+                    entry.report = report;
+                    entry.due = Due::Deliver;
+                }
+                None => return,
+            }
+        }
+        self.schedule(now_ns.saturating_add(latency), entry);
+    }
+
+    /// An entry falls due: what it delivers, if anything.
+    fn fall_due(&mut self, e: Pending) -> Option<ExecReport> {
+        match e.due {
+            Due::Deliver => Some(e.report),
+            Due::Query => {
+                let k = self.known[(e.order.id.0 as usize) % self.p.capacity];
+                Some(k.truth)
+            }
+            Due::Match { fault } => {
+                let truth = self.matched(&e.order, e.report, fault == Some(3));
+                self.remember(&e.order, truth);
+                match fault {
+                    // A 5xx: the answer says nothing of the fill; only a status query tells.
+                    Some(1) => Some(e.report),
+                    Some(2) => None,
+                    _ => Some(truth),
+                }
+            }
         }
     }
 
-    /// The venue receives a status query for `order` (known: checked when it was staged).
+    /// Match `order` against the book now; with `partial`, keep only half the fill (rounded down)
+    /// and give the rest back to the book.
+    fn matched(&mut self, order: &Order, mut r: ExecReport, partial: bool) -> ExecReport {
+        let (mut status, mut q, px) = self.fill(order);
+        if partial && q.0 > 0 {
+            let kept = Qty(q.0 / 2);
+            if let Some(t) = self.book_mut(order.instrument, order.venue) {
+                let size = match order.side {
+                    Side::Buy => &mut t.ask_qty,
+                    Side::Sell => &mut t.bid_qty,
+                };
+                size.0 += q.0 - kept.0;
+            }
+            q = kept;
+            status = if q.0 == 0 {
+                ExecStatus::Cancelled
+            } else {
+                ExecStatus::PartiallyFilled
+            };
+        }
+        r.status = status;
+        r.filled_qty = q;
+        r.avg_px = if q.0 == 0 { Price::ZERO } else { px };
+        r
+    }
+
+    /// The venue receives a status query for `order` (known: checked when it was staged); it is
+    /// answered with what the venue knows when the answer leaves.
     fn answer_query(&mut self, order: OrderId, now_ns: u64) {
-        let k = self.known[(order.0 as usize) % self.p.capacity];
         self.counters.queries += 1;
         let at = now_ns.saturating_add(self.latency());
-        self.schedule(at, k.truth);
+        let mut o = blank_order();
+        o.id = order;
+        let entry = Pending {
+            order: o,
+            report: blank_report(),
+            due: Due::Query,
+        };
+        self.schedule(at, entry);
     }
 }
 

@@ -266,3 +266,65 @@ fn a_poll_delivers_at_most_its_buffer_and_keeps_the_rest() {
     assert_eq!(g.outstanding(), 5);
     assert_eq!(reports(&mut g, 5_000).len(), 5);
 }
+
+fn quote(venue: VenueId, bid: i64, ask: i64, size: i64) -> Quote {
+    Quote {
+        bid_px: Price(bid),
+        bid_qty: Qty(size),
+        ask_px: Price(ask),
+        ask_qty: Qty(size),
+        venue,
+        ..Quote::default()
+    }
+}
+
+#[test]
+fn an_order_matches_the_book_as_it_stands_when_it_arrives() {
+    let mut g = gw(PaperFaults::default());
+    g.on_quote(&quote(A, 99_000, 100_000, 10));
+    // The ask moves away while the buy is on its way: nothing fills (IOC).
+    g.submit(&order(1, A, Side::Buy, 100_000, 5), 0).unwrap();
+    g.on_quote(&quote(A, 100_500, 101_000, 10));
+    let r = reports(&mut g, 1_000);
+    assert_eq!(
+        (r[0].status, r[0].filled_qty),
+        (ExecStatus::Cancelled, Qty::ZERO)
+    );
+    // The ask comes down while a buy is on its way: it fills at the better price, only what is
+    // shown.
+    g.submit(&order(2, A, Side::Buy, 101_000, 5), 1_000)
+        .unwrap();
+    g.on_quote(&quote(A, 99_000, 99_500, 3));
+    let r = reports(&mut g, 2_000);
+    assert_eq!(
+        (r[0].status, r[0].filled_qty, r[0].avg_px),
+        (ExecStatus::PartiallyFilled, Qty(3), Price(99_500))
+    );
+}
+
+#[test]
+fn once_quotes_arrive_opportunities_no_longer_set_the_book() {
+    let mut g = gw(PaperFaults::default());
+    g.on_quote(&quote(A, 101_000, 102_000, 10));
+    // The opportunity says the ask is 100 000; the book (the venue's last quote) says 102 000.
+    g.on_market(&opp(), 0);
+    g.submit(&order(1, A, Side::Buy, 100_000, 5), 0).unwrap();
+    assert_eq!(reports(&mut g, 1_000)[0].status, ExecStatus::Cancelled);
+}
+
+#[test]
+fn a_status_query_before_the_order_arrives_hears_it_is_still_working() {
+    // A query that falls due before the arrival (the order is slower than the query), then one
+    // after it.
+    let mut g = gw(PaperFaults::default());
+    g.on_quote(&quote(A, 99_000, 100_000, 10));
+    g.submit(&order(1, A, Side::Buy, 100_000, 1), 0).unwrap();
+    g.set_latency(100, 0);
+    g.status_query(OrderId(1), A, 0).unwrap();
+    let r = reports(&mut g, 100);
+    assert_eq!(r[0].status, ExecStatus::Unknown, "not arrived yet");
+    let r = reports(&mut g, 1_000);
+    assert_eq!(r[0].status, ExecStatus::Filled);
+    g.status_query(OrderId(1), A, 1_000).unwrap();
+    assert_eq!(reports(&mut g, 1_100)[0].status, ExecStatus::Filled);
+}

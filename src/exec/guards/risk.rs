@@ -328,6 +328,19 @@ impl Risk {
         Ok(())
     }
 
+    /// An instrument's risk entry (its base and quote asset and scales), if configured.
+    pub fn instrument_risk(&self, id: InstrumentId) -> Option<InstrumentRisk> {
+        self.instrument(id)
+    }
+
+    /// An asset's scale (decimal places of its balances and notionals).
+    pub fn asset_scale(&self, asset: AssetId) -> u8 {
+        self.asset_scale
+            .get(usize::from(asset.0))
+            .copied()
+            .unwrap_or(8)
+    }
+
     fn instrument(&self, id: InstrumentId) -> Option<InstrumentRisk> {
         self.instruments.get(id.index()).copied().flatten()
     }

@@ -26,10 +26,11 @@
 //!
 //! The zero-429 policy slows a group down without rebuilding it: [`Gcra::set_ratio`] multiplies the
 //! rate by a [`RateRatio`] (the emission interval is divided by it). The tolerance in nanoseconds is
-//! kept, so the effective burst shrinks with the rate (at ratio 0.5 the burst is about halved too,
-//! which is what the seed's emergency mode asks for; the window bound becomes `1 + (W + tau) / T`,
-//! the same formula, as `tau` need no longer be a whole number of intervals). The TAT is kept, so no burst is granted by a
-//! ratio change. The division happens only when the ratio changes, never per check.
+//! kept, so the effective burst shrinks with the rate (at ratio 0.5 it is `ceil(b / 2)`; the window
+//! bound becomes `1 + (W + tau) / T`, the same formula, as `tau` need no longer be a whole number of
+//! intervals). Emergency mode wants exactly `max(1, b / 2)` and sets the tolerance for it
+//! ([`Gcra::set_tolerance_ns`]). The TAT is kept, so no burst is granted by a ratio change. The
+//! division happens only when the ratio changes, never per check.
 //!
 //! Time is a `now_ns: u64` argument (monotonic ns), never read here: every rule is tested on a fake
 //! clock.
@@ -236,6 +237,14 @@ impl Gcra {
         let ratio = ratio.clamped();
         self.ratio = ratio;
         self.emission_interval_ns = scaled_interval(self.base_interval_ns, ratio);
+    }
+
+    /// Set the tolerance `tau` (how far ahead of real time the TAT may run: the burst is
+    /// `floor(tau / T) + 1`). The TAT is kept, so a smaller tolerance grants nothing and a larger
+    /// one (back to the built one) restores the burst the limiter was built with. For emergency
+    /// mode's halved burst; a change, not a per-check call.
+    pub fn set_tolerance_ns(&mut self, tolerance_ns: u64) {
+        self.tolerance_ns = tolerance_ns;
     }
 
     /// Forget all history (as if built now): the next checks see a full burst.

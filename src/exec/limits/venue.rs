@@ -18,25 +18,35 @@
 //! one per 200 ms). Each default below uses half the limit as burst and a 200 ms margin for windows
 //! of seconds (an hour for the daily one); [`LimitSpec::max_in_window`] and the tests check the rule.
 //!
+//! # Where the numbers come from
+//!
+//! The venues' published limits, with the page each comes from, are one table in
+//! [`crate::config::venue_limits`]: they are the config's defaults and ceilings
+//! (`venues[].limits`), so config validation and this module read the same numbers.
+//! [`default_limit`] is a group's published limit with the default burst (half the limit);
+//! [`configured_limit`] applies a venue's configured keys.
+//!
 //! # Deviations, on purpose
 //!
 //! - Seed 003 runs Upbit quotation at 10/s *with a burst of 10*. In a fixed one-second window that can
-//!   admit 19-20 requests, so the default here is burst 5 at one per 200 ms (10 in any second, never
-//!   more). Build a [`LimitSpec`] by hand to get the seed's numbers.
+//!   admit 19-20 requests, so the default here is burst 5 at one per 200 ms (10 in any 1.2 s, never
+//!   more). Configure `quotation_burst` to change it; a burst above the limit is refused.
 //! - Upbit's quotation groups (market, candles, trades, ticker, orderbook) are separate 10/s budgets
 //!   at the venue; one [`EndpointGroup::Quotation`] limiter for all of them is stricter, never looser.
-//! - Upbit raised the `order` group from 8/s to 12/s on 2026-08-21 (changelog, second-hand). The
-//!   default stays at 8/s, safe under either; [`upbit_order`] builds the 12/s spec when the operator
-//!   says so in config.
-//! - Binance's limits come from `GET /api/v3/exchangeInfo` `rateLimits` where possible; these are the
-//!   widely used values for when it is not.
+//! - OKX counts orders per instrument and Bybit per UID; one [`EndpointGroup::Order`] limiter per
+//!   venue for every instrument, status queries included, is stricter, never looser.
+//! - Binance's limits come from `GET /api/v3/exchangeInfo` `rateLimits` where possible
+//!   ([`super::binance_info`]); the table's values are the fallback.
 //!
 //! A Binance order costs one token in each of `RequestWeight` (weight 1), `Orders10s` and `OrdersDay`:
 //! the caller checks all three (and takes none if any refuses: check the stricter ones first).
 //!
 //! Cold path: building specs and limiters happens at start-up.
 
+use std::collections::BTreeMap;
+
 use super::gcra::{Gcra, GcraConfigError};
+use crate::config::venue_limits::{configured, published_limit};
 use crate::model::VenueKind;
 use thiserror::Error;
 
@@ -50,7 +60,8 @@ pub enum EndpointGroup {
     Quotation,
     /// Upbit exchange (private) endpoints outside the order groups: `group=default`.
     ExchangeDefault,
-    /// Upbit order placement: `group=order`.
+    /// Order placement: Upbit `group=order`, Bybit spot `POST /v5/order/create`, OKX
+    /// `POST /api/v5/trade/order` (Bybit and OKX status queries are charged here too).
     Order,
     /// Upbit cancel-all: `group=order-cancel-all`.
     OrderCancelAll,
@@ -171,7 +182,8 @@ impl LimitSpec {
     }
 }
 
-/// Upbit's `order` group at `per_sec` requests per second (8 before 2026-08-21, 12 after).
+/// Upbit's `order` group at `per_sec` requests per second with half of it as burst (12 since
+/// 2026-08-21, the default; 8 before).
 pub const fn upbit_order(per_sec: u32) -> LimitSpec {
     LimitSpec {
         limit: per_sec,
@@ -181,28 +193,27 @@ pub const fn upbit_order(per_sec: u32) -> LimitSpec {
     }
 }
 
-/// The default limit for `group` at a venue of `kind`; `None` where that venue has no such group.
+/// The published limit for `group` at a venue of `kind`, with the default burst; `None` where
+/// that venue has no such group.
 pub fn default_limit(kind: VenueKind, group: EndpointGroup) -> Option<LimitSpec> {
-    let s = |limit, window_ns, burst, margin_ns| {
-        Some(LimitSpec {
-            limit,
-            window_ns,
-            burst,
-            margin_ns,
-        })
-    };
-    match (kind, group) {
-        (VenueKind::Upbit, EndpointGroup::Quotation) => s(10, SEC, 5, 200 * MS),
-        (VenueKind::Upbit, EndpointGroup::ExchangeDefault) => s(30, SEC, 15, 200 * MS),
-        (VenueKind::Upbit, EndpointGroup::Order) => Some(upbit_order(8)),
-        (VenueKind::Upbit, EndpointGroup::OrderCancelAll) => s(1, 2 * SEC, 1, 200 * MS),
-        (VenueKind::Binance, EndpointGroup::RequestWeight) => s(6_000, 60 * SEC, 3_000, SEC),
-        (VenueKind::Binance, EndpointGroup::Orders10s) => s(100, 10 * SEC, 50, 200 * MS),
-        (VenueKind::Binance, EndpointGroup::OrdersDay) => {
-            s(200_000, 86_400 * SEC, 100, 3_600 * SEC)
-        }
-        _ => None,
-    }
+    configured_limit(kind, group, &BTreeMap::new())
+}
+
+/// `group`'s limit at a venue of `kind` under its config keys (`venues[].limits`, validated):
+/// each key the config sets, the published limit and default burst for the rest.
+pub fn configured_limit(
+    kind: VenueKind,
+    group: EndpointGroup,
+    keys: &BTreeMap<String, u32>,
+) -> Option<LimitSpec> {
+    let p = published_limit(kind, group.name())?;
+    let (limit, burst) = configured(p, keys);
+    Some(LimitSpec {
+        limit,
+        window_ns: p.window_ns,
+        burst,
+        margin_ns: p.margin_ns,
+    })
 }
 
 #[cfg(test)]
@@ -247,13 +258,14 @@ mod tests {
                 }
             }
         }
-        assert!(default_limit(VenueKind::Okx, EndpointGroup::Order).is_none());
+        assert!(default_limit(VenueKind::Okx, EndpointGroup::Orders10s).is_none());
+        assert!(default_limit(VenueKind::Bybit, EndpointGroup::Quotation).is_none());
     }
 
     #[test]
     fn simulated_fixed_windows_never_exceed_the_limit() {
         // Saturate each limiter for 3 windows and count per fixed window at several phases.
-        for kind in [VenueKind::Upbit, VenueKind::Binance] {
+        for kind in VenueKind::ALL {
             for g in EndpointGroup::ALL {
                 let Some(spec) = default_limit(kind, g) else {
                     continue;
@@ -289,12 +301,55 @@ mod tests {
     }
 
     #[test]
-    fn upbit_order_2026_change_is_configurable() {
-        let old = upbit_order(8);
-        let new = upbit_order(12);
-        assert!(new.interval_ns().unwrap() < old.interval_ns().unwrap());
-        assert!(new.max_in_window(SEC + new.margin_ns).unwrap() <= 12);
+    fn upbit_order_is_twelve_per_second_since_2026_08_21() {
+        let spec = default_limit(VenueKind::Upbit, EndpointGroup::Order).unwrap();
+        assert_eq!(spec, upbit_order(12));
+        assert_eq!(spec.burst, 6);
+        assert!(spec.interval_ns().unwrap() < upbit_order(8).interval_ns().unwrap());
+        assert_eq!(spec.max_in_window(SEC + spec.margin_ns).unwrap(), 12);
         assert_eq!(upbit_order(1).burst, 1);
+        let d = default_limit(VenueKind::Upbit, EndpointGroup::ExchangeDefault).unwrap();
+        assert_eq!((d.limit, d.window_ns), (30, SEC));
+    }
+
+    #[test]
+    fn bybit_and_okx_order_groups_are_the_published_ones() {
+        let b = default_limit(VenueKind::Bybit, EndpointGroup::Order).unwrap();
+        assert_eq!((b.limit, b.window_ns, b.burst), (20, SEC, 10));
+        let o = default_limit(VenueKind::Okx, EndpointGroup::Order).unwrap();
+        assert_eq!((o.limit, o.window_ns, o.burst), (60, 2 * SEC, 30));
+        for s in [b, o] {
+            assert!(s.max_in_window(s.window_ns + s.margin_ns).unwrap() <= u64::from(s.limit));
+        }
+    }
+
+    #[test]
+    fn configured_keys_replace_the_defaults() {
+        let keys = BTreeMap::from([
+            ("order_per_sec".to_string(), 10),
+            ("order_burst".to_string(), 2),
+        ]);
+        let s = configured_limit(VenueKind::Upbit, EndpointGroup::Order, &keys).unwrap();
+        assert_eq!((s.limit, s.burst), (10, 2));
+        // Bybit's order key has the same name; OKX's window is in its key.
+        let s = configured_limit(VenueKind::Bybit, EndpointGroup::Order, &keys).unwrap();
+        assert_eq!((s.limit, s.burst), (10, 2));
+        let s = configured_limit(VenueKind::Okx, EndpointGroup::Order, &keys).unwrap();
+        assert_eq!((s.limit, s.burst), (60, 2));
+        assert!(s.max_in_window(s.window_ns + s.margin_ns).unwrap() <= 60);
+    }
+
+    #[test]
+    fn every_published_group_is_a_limiter_group() {
+        for kind in VenueKind::ALL {
+            for p in crate::config::venue_limits::published_limits(kind) {
+                assert!(
+                    EndpointGroup::ALL.iter().any(|g| g.name() == p.group),
+                    "{kind:?}: {} names no EndpointGroup",
+                    p.group
+                );
+            }
+        }
     }
 
     #[test]

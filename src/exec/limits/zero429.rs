@@ -17,8 +17,11 @@
 //!   hour catches up in one go.
 //! - **418 (ban)**: every group of the venue is blocked until `now + Retry-After` (or
 //!   `default_ban_ns`), and every group's ratio is cut as for a 429.
-//! - **Emergency mode**: for a set duration every group runs at `emergency_factor` (0.5) of its ratio;
-//!   recovery continues underneath, and the ratio comes back by itself when the duration ends.
+//! - **Emergency mode** ([`super::emergency`]): for a set duration every group runs at half its
+//!   ratio and half its burst, one 429 cuts a group and recovery waits 600 s; entered on a 418, on
+//!   429s in more than one group within a window, or by the operator
+//!   ([`Zero429::enter_emergency`]); recovery continues underneath, and rate and burst come back by
+//!   themselves when the duration ends.
 //! - **Usage headers**: Upbit `Remaining-Req ... sec=N` with `N <= upbit_hold_at_sec` (1) holds that
 //!   group for one second (we do not know where the venue's second starts, so a whole second is the
 //!   only hold that is never early). Binance `X-MBX-USED-WEIGHT-1M` / `X-MBX-ORDER-COUNT-10S` / `-1D`
@@ -30,6 +33,7 @@
 //! logs off the hot path. [`Zero429::check`] costs a few compares plus the GCRA; the division that
 //! rescales a GCRA happens only when a ratio actually changes.
 
+use super::emergency::{Emergency, EmergencyCause, EmergencyConfig};
 use super::gcra::{Gcra, GcraError, RateRatio};
 use super::rate_headers::BinanceUsage;
 use super::venue::{default_limit, EndpointGroup, LimitError, LimitSpec};
@@ -52,8 +56,8 @@ pub struct Zero429Config {
     pub recovery_step: RateRatio,
     /// Quiet time between recovery steps.
     pub recovery_interval_ns: u64,
-    /// Factor every group runs at during emergency mode.
-    pub emergency_factor: RateRatio,
+    /// Emergency mode: duration, trigger window, factor, and its threshold and recovery delay.
+    pub emergency: EmergencyConfig,
     /// Block after a 429 without a usable `Retry-After`.
     pub default_retry_after_ns: u64,
     /// Ban after a 418 without a usable `Retry-After` (Binance bans last 2 min at least).
@@ -72,7 +76,7 @@ impl Default for Zero429Config {
             recovery_delay_ns: 300 * SEC,
             recovery_step: RateRatio(RateRatio::SCALE / 20),
             recovery_interval_ns: 300 * SEC,
-            emergency_factor: RateRatio::HALF,
+            emergency: EmergencyConfig::default(),
             default_retry_after_ns: SEC,
             default_ban_ns: 120 * SEC,
             upbit_hold_at_sec: 1,
@@ -170,6 +174,8 @@ struct Group {
     pending_429: u32,
     next_step_ns: u64,
     counters: GroupCounters,
+    /// The limiter's tolerance at full burst, ns.
+    base_tolerance_ns: u64,
 }
 
 /// The zero-429 limiter set for one venue. Single owner (the execution stage).
@@ -178,7 +184,7 @@ pub struct Zero429 {
     cfg: Zero429Config,
     groups: [Group; GROUPS],
     banned_until_ns: u64,
-    emergency_until_ns: u64,
+    emergency: Emergency,
     bans: u64,
 }
 
@@ -202,10 +208,13 @@ impl Zero429 {
             pending_429: 0,
             next_step_ns: 0,
             counters: GroupCounters::default(),
+            base_tolerance_ns: 0,
         }; GROUPS];
         for (g, spec) in groups.iter_mut().zip(specs) {
             if let Some(spec) = spec {
-                g.gcra = Some(spec.gcra()?);
+                let gcra = spec.gcra()?;
+                g.base_tolerance_ns = gcra.tolerance_ns;
+                g.gcra = Some(gcra);
                 g.spec = Some(spec);
             }
         }
@@ -213,7 +222,7 @@ impl Zero429 {
             cfg,
             groups,
             banned_until_ns: 0,
-            emergency_until_ns: 0,
+            emergency: Emergency::new(),
             bans: 0,
         })
     }
@@ -270,6 +279,13 @@ impl Zero429 {
         now_ns: u64,
     ) -> Option<RatioChange> {
         let cfg = self.cfg;
+        if self
+            .emergency
+            .on_429(group, cfg.emergency.window_ns, now_ns)
+        {
+            self.enter_emergency(EmergencyCause::Multi429, cfg.emergency.duration_ns, now_ns);
+        }
+        let (threshold, delay) = self.policy(now_ns);
         let g = &mut self.groups[group.index()];
         g.counters.status_429 += 1;
         let until = now_ns.saturating_add(retry_after_ns.unwrap_or(cfg.default_retry_after_ns));
@@ -277,9 +293,9 @@ impl Zero429 {
             g.blocked_until_ns = until;
             g.block_is_header = false;
         }
-        g.next_step_ns = now_ns.saturating_add(cfg.recovery_delay_ns);
+        g.next_step_ns = now_ns.saturating_add(delay);
         g.pending_429 += 1;
-        if g.pending_429 < cfg.error_429_threshold.max(1) {
+        if g.pending_429 < threshold.max(1) {
             return None;
         }
         g.pending_429 = 0;
@@ -294,10 +310,13 @@ impl Zero429 {
         })
     }
 
-    /// A 418: the venue is banned until `now + retry_after` and every group is cut. Returns how many
-    /// groups were cut.
+    /// A 418: the venue is banned until `now + retry_after`, emergency mode starts (or is
+    /// extended) and every group is cut. Returns how many groups were cut.
     pub fn on_418(&mut self, retry_after_ns: Option<u64>, now_ns: u64) -> usize {
         self.bans += 1;
+        let d = self.cfg.emergency.duration_ns;
+        self.enter_emergency(EmergencyCause::Ban418, d, now_ns);
+        let (_, delay) = self.policy(now_ns);
         let until = now_ns.saturating_add(retry_after_ns.unwrap_or(self.cfg.default_ban_ns));
         self.banned_until_ns = self.banned_until_ns.max(until);
         let mut cut = 0;
@@ -309,7 +328,7 @@ impl Zero429 {
             g.ratio = g.ratio.mul(self.cfg.cut_ratio);
             g.counters.cuts += 1;
             g.pending_429 = 0;
-            g.next_step_ns = now_ns.saturating_add(self.cfg.recovery_delay_ns);
+            g.next_step_ns = now_ns.saturating_add(delay);
             self.apply_ratio(group, now_ns);
             cut += 1;
         }
@@ -375,27 +394,6 @@ impl Zero429 {
         holds
     }
 
-    /// Emergency mode: every group at `emergency_factor` of its ratio until `now + duration`.
-    pub fn enter_emergency(&mut self, duration_ns: u64, now_ns: u64) {
-        self.emergency_until_ns = now_ns.saturating_add(duration_ns);
-        for group in EndpointGroup::ALL {
-            self.apply_ratio(group, now_ns);
-        }
-    }
-
-    /// Leave emergency mode now.
-    pub fn exit_emergency(&mut self, now_ns: u64) {
-        self.emergency_until_ns = 0;
-        for group in EndpointGroup::ALL {
-            self.apply_ratio(group, now_ns);
-        }
-    }
-
-    /// Whether emergency mode is on at `now_ns`.
-    pub fn in_emergency(&self, now_ns: u64) -> bool {
-        now_ns < self.emergency_until_ns
-    }
-
     /// The group's policy ratio (before the emergency factor).
     pub fn ratio(&self, group: EndpointGroup) -> RateRatio {
         self.groups[group.index()].ratio
@@ -427,9 +425,15 @@ impl Zero429 {
         true
     }
 
-    /// Apply due recovery steps and the emergency factor to `group`'s limiter.
+    /// Apply a due end of emergency mode, due recovery steps and the emergency factor to `group`'s
+    /// limiter.
     #[inline]
     fn refresh(&mut self, group: EndpointGroup, now_ns: u64) {
+        if self.emergency.expire(now_ns) {
+            for g in EndpointGroup::ALL {
+                self.apply_ratio(g, now_ns);
+            }
+        }
         let cfg = self.cfg;
         let g = &mut self.groups[group.index()];
         if g.ratio < RateRatio::ONE && now_ns >= g.next_step_ns {
@@ -447,13 +451,17 @@ impl Zero429 {
         self.apply_ratio(group, now_ns);
     }
 
-    /// Push the effective ratio (policy x emergency) into the group's GCRA if it changed.
+    /// Push the effective ratio (policy x emergency) into the group's GCRA if it changed, and
+    /// its tolerance: the full burst's, or in emergency mode at most `max(1, burst / 2)` tokens
+    /// (never more than the full burst's tolerance, so a cut group's burst only shrinks).
     #[inline]
     fn apply_ratio(&mut self, group: EndpointGroup, now_ns: u64) {
-        let emergency = now_ns < self.emergency_until_ns;
-        let factor = self.cfg.emergency_factor;
+        let emergency = self.emergency.is_on(now_ns);
+        let factor = self.cfg.emergency.factor;
         let g = &mut self.groups[group.index()];
-        let Some(gcra) = g.gcra.as_mut() else { return };
+        let (Some(gcra), Some(spec)) = (g.gcra.as_mut(), g.spec) else {
+            return;
+        };
         let effective = if emergency {
             g.ratio.mul(factor)
         } else {
@@ -462,8 +470,22 @@ impl Zero429 {
         if gcra.ratio() != effective {
             gcra.set_ratio(effective);
         }
+        let tolerance = if emergency {
+            let half = u64::from((spec.burst / 2).max(1));
+            gcra.emission_interval_ns
+                .saturating_mul(half - 1)
+                .min(g.base_tolerance_ns)
+        } else {
+            g.base_tolerance_ns
+        };
+        if gcra.tolerance_ns != tolerance {
+            gcra.set_tolerance_ns(tolerance);
+        }
     }
 }
+
+#[path = "zero429_emergency.rs"]
+mod emergency_mode;
 
 #[cfg(test)]
 #[path = "zero429_tests.rs"]

@@ -2,6 +2,7 @@
 //! policy reads in one screen).
 
 use super::*;
+use crate::exec::limits::gcra::scaled_interval;
 use crate::exec::limits::rate_headers::{parse_upbit_remaining_req, BinanceUsage};
 
 const MS: u64 = 1_000_000;
@@ -128,7 +129,7 @@ fn emergency_halves_every_group_for_its_duration() {
         .map(|&g| z.gcra(g).unwrap().emission_interval_ns)
         .collect();
     let t = 50 * SEC;
-    z.enter_emergency(60 * SEC, t);
+    z.enter_emergency(EmergencyCause::Operator, 60 * SEC, t);
     assert!(z.in_emergency(t));
     for (i, g) in [EndpointGroup::Quotation, EndpointGroup::Order]
         .into_iter()
@@ -141,8 +142,8 @@ fn emergency_halves_every_group_for_its_duration() {
             "policy ratio is kept underneath"
         );
     }
-    // Quotation: burst 5 at 200 ms normally; at half rate 400 ms and a burst of 3.
-    assert_eq!(drain(&mut z, EndpointGroup::Quotation, t), 3);
+    // Quotation: burst 5 at 200 ms normally; at half rate 400 ms and a burst of max(1, 5 / 2).
+    assert_eq!(drain(&mut z, EndpointGroup::Quotation, t), 2);
     assert_eq!(
         z.check(EndpointGroup::Quotation, 1, t),
         Err(Throttle::Rate {
@@ -169,7 +170,7 @@ fn emergency_halves_every_group_for_its_duration() {
         z.gcra(EndpointGroup::Order).unwrap().emission_interval_ns,
         base[1] * 2
     );
-    z.enter_emergency(SEC, t + 61 * SEC);
+    z.enter_emergency(EmergencyCause::Operator, SEC, t + 61 * SEC);
     z.exit_emergency(t + 61 * SEC);
     assert!(!z.in_emergency(t + 61 * SEC));
     assert_eq!(
@@ -319,4 +320,163 @@ fn bybit_limit_status_holds_until_the_reset() {
         })
     );
     assert_eq!(z.counters(g).header_holds, 3);
+}
+
+#[test]
+fn a_418_enters_emergency_which_leaves_after_its_duration() {
+    let mut z = Zero429::for_venue(VenueKind::Binance, Zero429Config::default()).unwrap();
+    let g = EndpointGroup::Orders10s;
+    let base = z.gcra(g).unwrap().emission_interval_ns;
+    let t = 10 * SEC;
+    z.on_418(Some(SEC), t);
+    assert!(z.in_emergency(t));
+    let c = z.emergency_counters();
+    assert_eq!(c.entries[EmergencyCause::Ban418.index()], 1);
+    // Cut to 0.5 by the ban, halved again by emergency mode.
+    assert_eq!(z.gcra(g).unwrap().emission_interval_ns, base * 4);
+    assert!(!z.tick(t + 300 * SEC - 1), "the default duration is 300 s");
+    assert!(z.in_emergency(t + 300 * SEC - 1));
+    assert!(z.tick(t + 300 * SEC));
+    assert!(!z.in_emergency(t + 300 * SEC));
+    assert_eq!(z.emergency_counters().exits, 1);
+    assert!(!z.tick(t + 301 * SEC), "one exit");
+    // The ban's own cut recovers on its clock: 600 s after the 418 (emergency's delay), not 300.
+    assert_eq!(z.ratio(g), RateRatio::HALF);
+    let _ = z.check(g, 1, t + 599 * SEC);
+    assert_eq!(z.ratio(g), RateRatio::HALF);
+    let _ = z.check(g, 1, t + 600 * SEC);
+    assert_eq!(z.ratio(g), RateRatio(RateRatio::SCALE / 2 + STEP));
+    assert_eq!(
+        z.gcra(g).unwrap().emission_interval_ns,
+        scaled_interval(base, RateRatio(RateRatio::SCALE / 2 + STEP))
+    );
+}
+
+#[test]
+fn two_groups_429s_within_the_window_enter_emergency() {
+    let mut z = upbit();
+    let t = 100 * SEC;
+    for i in 0..5 {
+        z.on_429(EndpointGroup::Order, Some(0), t + i * 10 * SEC);
+    }
+    assert!(
+        !z.in_emergency(t + 40 * SEC),
+        "one group's 429s cut that group only"
+    );
+    z.on_429(EndpointGroup::ExchangeDefault, Some(0), t + 100 * SEC);
+    assert!(
+        z.in_emergency(t + 100 * SEC),
+        "60 s after the last order 429"
+    );
+    let c = z.emergency_counters();
+    assert_eq!(c.entries, [0, 1, 0]);
+    assert!(z.tick(t + 400 * SEC));
+    // Outside the window: nothing.
+    let mut z = upbit();
+    z.on_429(EndpointGroup::Order, Some(0), t);
+    z.on_429(EndpointGroup::ExchangeDefault, Some(0), t + 61 * SEC);
+    assert!(!z.in_emergency(t + 61 * SEC));
+    // The window is configurable.
+    let cfg = Zero429Config {
+        emergency: EmergencyConfig {
+            window_ns: 100 * SEC,
+            ..EmergencyConfig::default()
+        },
+        ..Zero429Config::default()
+    };
+    let mut z = Zero429::for_venue(VenueKind::Upbit, cfg).unwrap();
+    z.on_429(EndpointGroup::Order, Some(0), t);
+    z.on_429(EndpointGroup::ExchangeDefault, Some(0), t + 61 * SEC);
+    assert!(z.in_emergency(t + 61 * SEC));
+}
+
+#[test]
+fn the_operator_enters_it_for_the_seconds_given() {
+    let mut z = upbit();
+    let t = 5 * SEC;
+    assert!(z.enter_emergency(EmergencyCause::Operator, 30 * SEC, t));
+    assert!(
+        !z.enter_emergency(EmergencyCause::Operator, 10 * SEC, t),
+        "kept the later end"
+    );
+    assert!(z.in_emergency(t + 30 * SEC - 1));
+    // A request after the end restores the group even before any tick.
+    let base = upbit()
+        .gcra(EndpointGroup::Order)
+        .unwrap()
+        .emission_interval_ns;
+    let _ = z.check(EndpointGroup::Order, 1, t + 30 * SEC);
+    assert_eq!(
+        z.gcra(EndpointGroup::Order).unwrap().emission_interval_ns,
+        base
+    );
+    let c = z.emergency_counters();
+    assert_eq!(
+        (c.entries[EmergencyCause::Operator.index()], c.exits),
+        (1, 1)
+    );
+}
+
+#[test]
+fn emergency_halves_burst_and_threshold_is_one() {
+    let cfg = Zero429Config {
+        error_429_threshold: 3,
+        ..Zero429Config::default()
+    };
+    let mut z = Zero429::for_venue(VenueKind::Upbit, cfg).unwrap();
+    let g = EndpointGroup::Order;
+    let t = 10 * SEC;
+    z.enter_emergency(EmergencyCause::Operator, 100 * SEC, t);
+    let d = EndpointGroup::ExchangeDefault;
+    assert_eq!(drain(&mut z, g, t), 3, "Upbit order burst 6 -> 3");
+    assert_eq!(drain(&mut z, d, t), 7, "default burst 15 -> 7");
+    assert!(z.on_429(g, Some(0), t).is_some(), "one 429 cuts while on");
+    z.exit_emergency(t + 50 * SEC);
+    assert!(!z.in_emergency(t + 50 * SEC));
+    assert_eq!(
+        drain(&mut z, d, t + 100 * SEC),
+        15,
+        "the full burst is back"
+    );
+    assert!(
+        z.on_429(d, Some(0), t + 100 * SEC).is_none(),
+        "threshold 3 again"
+    );
+}
+
+#[test]
+fn emergency_admits_at_most_half_the_limit_in_any_window() {
+    for kind in [
+        VenueKind::Upbit,
+        VenueKind::Binance,
+        VenueKind::Bybit,
+        VenueKind::Okx,
+    ] {
+        let mut z = Zero429::for_venue(kind, Zero429Config::default()).unwrap();
+        z.enter_emergency(EmergencyCause::Operator, 3_600 * SEC, 0);
+        for g in EndpointGroup::ALL {
+            let Some(spec) = crate::exec::limits::default_limit(kind, g) else {
+                continue;
+            };
+            if spec.window_ns > 60 * SEC {
+                continue;
+            }
+            let mut admitted = Vec::new();
+            let mut now = 0;
+            while now < 3 * spec.window_ns {
+                match z.check(g, 1, now) {
+                    Ok(()) => admitted.push(now),
+                    Err(e) => now = e.until_ns().unwrap(),
+                }
+            }
+            let w = spec.window_ns + spec.margin_ns;
+            for &a in &admitted {
+                let n = admitted.iter().filter(|&&b| b >= a && b < a + w).count() as u64;
+                assert!(
+                    n <= u64::from(spec.limit).div_ceil(2),
+                    "{kind:?}/{g:?}: {n} in {w} ns"
+                );
+            }
+        }
+    }
 }

@@ -116,6 +116,18 @@ impl<G: Gateway> ExecStage<G> {
                 leg.timer_ns = now.saturating_add(status_query_ns);
                 self.next_timer_ns = self.next_timer_ns.min(leg.timer_ns);
             }
+            ExecStatus::Rejected { code: 429 } if leg.state == LegState::Unknown => {
+                // A 429 while the leg's fate is unknown answers its status query, not the order:
+                // nothing is learnt about the order, so it stays unknown and is asked again after
+                // Retry-After. The query's group takes the 429 (a late 429 to the order itself
+                // is then settled by the next query's "no such order").
+                self.c.status_429.inc();
+                let ra = (r.retry_after_ms > 0).then(|| u64::from(r.retry_after_ms) * 1_000_000);
+                let (group, _) = self.venues[v].query_group;
+                self.limits[v].on_429(group, ra, now);
+                leg.timer_ns = now.saturating_add(ra.unwrap_or(0).max(status_query_ns));
+                self.next_timer_ns = self.next_timer_ns.min(leg.timer_ns);
+            }
             ExecStatus::Rejected { code } => {
                 if code == 429 {
                     arb.any_429 = true;
@@ -291,6 +303,7 @@ impl<G: Gateway> ExecStage<G> {
         let mut flow = arb.flow;
         if net != 0 {
             self.c.residual.inc();
+            self.gauges.on_residual(&self.risk, &arb.opp, net);
             let reference = if net > 0 { arb.buy_ref } else { arb.sell_ref };
             flow += notional(reference, Qty(net));
         }

@@ -1,8 +1,10 @@
 //! The execution stage's telemetry counters (`exec.*`), registered on the cold path. Live ones are
 //! incremented where things happen; breaker, slot and rate-limit tallies kept by the building blocks
-//! are copied into theirs at each telemetry flush.
+//! are copied into theirs at each telemetry flush (`exec.emergency.active` is a gauge: the venues in
+//! rate-limit emergency mode at the flush).
 
 use crate::base::Counter;
+use crate::exec::limits::EmergencyCause;
 use crate::telemetry::Registry;
 
 pub(super) struct ExecCounters {
@@ -33,6 +35,11 @@ pub(super) struct ExecCounters {
     pub(super) slots_reserved: Counter,
     pub(super) slots_released: Counter,
     pub(super) throttled: Counter,
+    /// Venues that entered rate-limit emergency mode, by `EmergencyCause::index`.
+    pub(super) emergency_entries: [Counter; EmergencyCause::COUNT],
+    pub(super) emergency_exits: Counter,
+    /// Venues in emergency mode now (a gauge, set at each flush).
+    pub(super) emergency_active: Counter,
 }
 
 impl ExecCounters {
@@ -71,6 +78,10 @@ impl ExecCounters {
             slots_reserved: c("slots.acquired_reserved"),
             slots_released: c("slots.released"),
             throttled: c("ratelimit.throttled"),
+            emergency_entries: EmergencyCause::ALL
+                .map(|cause| c(&format!("emergency.entries.{}", cause.name()))),
+            emergency_exits: c("emergency.exits"),
+            emergency_active: c("emergency.active"),
         }
     }
 }

@@ -35,23 +35,34 @@
 //! risk checks, but still take rate-limit tokens (a hedge without one waits in its leg until the
 //! token's time, holding its slot).
 //!
+//! Rate-limit emergency mode (`exec::limits::emergency`) starts per venue on its own rules (a 418, or
+//! 429s in two groups within a window) inside the venue's [`Zero429`]; the operator's request
+//! arrives through an [`EmergencySwitch`] (one relaxed load per poll, compared with the last value
+//! acted on) and puts every venue in it until the requested time. Each telemetry flush ends what is
+//! due ([`Zero429::tick`]) and copies entries by cause, exits and the venues in emergency mode now
+//! to the `exec.emergency.*` counters.
+//!
 //! Hot path: no allocation (fixed tables, fixed event and byte buffers), no lock, no clock read
 //! except the [`Clock`] used to measure latencies; every rule runs on the `now_ns` argument.
-//! Breaker, slot and rate-limit counters are copied to telemetry counters at each flush.
+//! Breaker, slot and rate-limit counters are copied to telemetry counters at each flush, and the
+//! state gauges (kill switch, breakers, token use, balances, open notional, residuals, wait queue)
+//! are stored then too.
 
 use crate::base::breaker::{Breaker, BreakerState, Transition};
 use crate::base::Clock;
 use crate::exec::gateway::{Gateway, GatewayEvent, PaperGateway, SubmitError};
 use crate::exec::guards::risk::Risk;
 use crate::exec::guards::slots::{SlotTicket, Slots};
-use crate::exec::guards::KillSwitch;
+use crate::exec::guards::{EmergencySwitch, KillSwitch};
 use crate::exec::limits::wait::{WaitBudget, WaitDecision};
 use crate::exec::limits::zero429::{Throttle, Zero429};
+use crate::exec::limits::EmergencyCause;
 use crate::exec::orders::inflight::{Arb, Inflight, Leg, LegState};
 use crate::exec::orders::legs::{widen, LeggingParams};
 use crate::exec::params::{ExecBuildError, ExecParams, VenueExec};
 use crate::model::{
-    Opportunity, Order, OrderId, Outcome, Price, Qty, RejectReason, Side, TimeInForce, VenueId,
+    Opportunity, Order, OrderId, Outcome, Price, Qty, Quote, RejectReason, Side, TimeInForce,
+    VenueId,
 };
 use crate::runtime::{RingRx, Stage, Work};
 use crate::telemetry::{Metric, OppLogTx, OutcomeCounters, Recorder, Registry};
@@ -110,7 +121,13 @@ pub struct ExecStage<G: Gateway = PaperGateway> {
     rec: Recorder,
     outcomes: OutcomeCounters,
     c: ExecCounters,
+    gauges: ExecGauges,
     opps_log: Option<OppLogTx>,
+    /// The book ring from the strategy stage (paper gateway only): every quote it received, handed
+    /// to the gateway before anything else each poll.
+    books: Option<RingRx<Quote>>,
+    /// The operator's emergency-mode requests, and the last one acted on (unix ms).
+    emergency: Option<(EmergencySwitch, u64)>,
     /// Replay: time is the capture's (the latest detection time seen, advanced in real time
     /// since), so expiry is judged as it was recorded and orders still complete at the end.
     capture_time: Option<(u64, u64)>,
@@ -134,6 +151,7 @@ impl<G: Gateway> ExecStage<G> {
                     .map_err(|source| ExecBuildError::Limits { venue, source })?,
             );
         }
+        let gauges = ExecGauges::register(reg, &p.names, &limits, p.wait_capacity.max(1));
         Ok(ExecStage {
             rx,
             gw,
@@ -164,13 +182,17 @@ impl<G: Gateway> ExecStage<G> {
                 &[
                     Metric::Hop,
                     Metric::TickToOrder,
+                    Metric::TickToWire,
                     Metric::OrderRtt,
                     Metric::RatelimitWait,
                 ],
             ),
             outcomes: OutcomeCounters::register(reg, "exec"),
             c: ExecCounters::register(reg),
+            gauges,
             opps_log: None,
+            books: None,
+            emergency: None,
             capture_time: None,
         })
     }
@@ -205,6 +227,67 @@ impl<G: Gateway> ExecStage<G> {
     /// Whether nothing is in flight or waiting (every opportunity taken so far has ended).
     pub fn is_idle(&self) -> bool {
         self.n_waiting == 0 && self.inflight.count() == 0
+    }
+
+    // ---- the book feed (paper venue) -------------------------------------------------------
+
+    /// Every answer the gateway has due at `now_ns`, acted on. Returns how many.
+    fn answers(&mut self, now_ns: u64) -> u32 {
+        let mut n = 0u32;
+        loop {
+            let k = self.gw.poll(now_ns, &mut self.events);
+            for i in 0..k {
+                let e = self.events[i];
+                self.on_event(e, now_ns);
+            }
+            n += k as u32;
+            if k < EVENTS {
+                return n;
+            }
+        }
+    }
+
+    /// Detection time of the next waiting opportunity, in a replay (`u64::MAX` otherwise or when
+    /// none waits).
+    fn next_detect_ts(&self) -> u64 {
+        match self.capture_time {
+            Some(_) => self.rx.peek().map_or(u64::MAX, |m| m.msg.detect_ts_ns),
+            None => u64::MAX,
+        }
+    }
+
+    /// Hand the gateway the quotes waiting on the book ring, the book current before orders match.
+    /// Live: all of them (each was received before now). Replay: those received up to `limit`
+    /// (the next opportunity's detection), each one first advancing the capture clock to its
+    /// receive time and delivering what fell due before it, so a simulated order meets the book
+    /// as it stood at its arrival in the capture's time. An opportunity is always pushed before
+    /// the quote that made it, so every opportunity up to a quote seen here is already visible.
+    fn apply_books(&mut self, real_ns: u64, limit: u64) -> u32 {
+        let Some(mut books) = self.books.take() else {
+            return 0;
+        };
+        let mut n = 0u32;
+        while let Some(m) = books.peek() {
+            let q = m.msg;
+            if self.capture_time.is_some() {
+                if q.recv_ts_ns > limit {
+                    break;
+                }
+                if let Some((cap, real)) = self.capture_time.as_mut() {
+                    if q.recv_ts_ns > *cap {
+                        *cap = q.recv_ts_ns;
+                        *real = real_ns;
+                    }
+                }
+                let t = self.time(real_ns, None);
+                n += self.answers(t);
+            }
+            books.pop();
+            self.gw.on_quote(&q);
+            n += 1;
+        }
+        self.books = Some(books);
+        n
     }
 
     // ---- opportunities -------------------------------------------------------------------
@@ -269,6 +352,46 @@ impl<G: Gateway> ExecStage<G> {
     /// Write every opportunity this stage ends to the `--opps` log.
     pub fn set_opps_log(&mut self, tx: OppLogTx) {
         self.opps_log = Some(tx);
+    }
+
+    /// Feed the gateway every quote the strategy stage received (the paper venue matches against
+    /// them); drained at the start of every poll, before answers fall due.
+    pub fn set_book_feed(&mut self, rx: RingRx<Quote>) {
+        self.books = Some(rx);
+    }
+
+    /// Take the operator's emergency-mode requests from `switch` (`microarb emergency`).
+    pub fn set_emergency_switch(&mut self, switch: EmergencySwitch) {
+        self.emergency = Some((switch, 0));
+    }
+
+    /// Whether `venue`'s limiters are in emergency mode at `now_ns`.
+    pub fn in_emergency(&self, venue: VenueId, now_ns: u64) -> bool {
+        self.limits
+            .get(venue.index())
+            .is_some_and(|z| z.in_emergency(now_ns))
+    }
+
+    /// A new operator request since the last poll: every venue in emergency mode until its time
+    /// (nothing when that time has passed). One relaxed load when nothing changed.
+    #[inline]
+    fn operator_emergency(&mut self, now_ns: u64) {
+        let Some((switch, seen)) = self.emergency.as_mut() else {
+            return;
+        };
+        let until_ms = switch.requested_until_unix_ms();
+        if until_ms == *seen {
+            return;
+        }
+        *seen = until_ms;
+        let now_ms = self.clock.unix_ns(now_ns) / 1_000_000;
+        if until_ms <= now_ms {
+            return;
+        }
+        let duration_ns = (until_ms - now_ms).saturating_mul(1_000_000);
+        for z in &mut self.limits {
+            z.enter_emergency(EmergencyCause::Operator, duration_ns, now_ns);
+        }
     }
 
     /// Judge time on the capture's clock (replay); `tick_to_order` is not recorded then.
@@ -478,6 +601,11 @@ impl<G: Gateway> ExecStage<G> {
             return self.abandon(w, Outcome::Rejected(RejectReason::NoFill));
         };
         let bytes = self.gw.send(now);
+        if self.capture_time.is_none() && self.gw.writes_to_wire() {
+            let on_wire = self.clock.now_ns();
+            self.rec
+                .record(Metric::TickToWire, on_wire.saturating_sub(opp.recv_ts_ns));
+        }
         self.c.order_bytes.add(bytes as u64);
         self.c.orders_sent.inc();
         let timer = now.saturating_add(self.order_timeout_ns);
@@ -518,31 +646,28 @@ impl<G: Gateway> Stage for ExecStage<G> {
         "exec"
     }
 
-    fn poll(&mut self, now_ns: u64) -> Work {
-        let now_ns = self.time(now_ns, None);
-        let mut n = 0u32;
-        loop {
-            let k = self.gw.poll(now_ns, &mut self.events);
-            for i in 0..k {
-                let e = self.events[i];
-                self.on_event(e, now_ns);
-            }
-            n += k as u32;
-            if k < EVENTS {
-                break;
-            }
-        }
+    fn poll(&mut self, real_ns: u64) -> Work {
+        // `real_ns` is the engine clock; `now_ns` the stage's time (the capture's in a replay).
+        let mut n = self.apply_books(real_ns, self.next_detect_ts());
+        let now_ns = self.time(real_ns, None);
+        self.operator_emergency(now_ns);
+        n += self.answers(now_ns);
         n += self.on_timers(now_ns);
         n += self.on_waiters(now_ns);
         let mut taken = 0;
         while taken < BATCH {
+            if self.capture_time.is_some() {
+                // Replay: the book as it stood when this opportunity was detected, no later.
+                let limit = self.next_detect_ts();
+                n += self.apply_books(real_ns, limit);
+            }
             let Some(m) = self.rx.pop() else { break };
             taken += 1;
             self.rec.record(
                 Metric::Hop,
                 self.clock.now_ns().saturating_sub(m.push_ts_ns),
             );
-            let now = self.time(now_ns, Some(&m.msg));
+            let now = self.time(real_ns, Some(&m.msg));
             self.on_opportunity(m.msg, now);
         }
         Work(n + taken)
@@ -562,6 +687,30 @@ impl<G: Gateway> Stage for ExecStage<G> {
         self.c.slots_acquired.set(s.acquired);
         self.c.slots_reserved.set(s.acquired_reserved);
         self.c.slots_released.set(s.released);
+        let now = self.time(now_ns, None);
+        let (mut entries, mut exits, mut active) = ([0u64; EmergencyCause::COUNT], 0, 0);
+        for z in &mut self.limits {
+            z.tick(now);
+            let e = z.emergency_counters();
+            for (sum, x) in entries.iter_mut().zip(e.entries) {
+                *sum += x;
+            }
+            exits += e.exits;
+            active += u64::from(z.in_emergency(now));
+        }
+        for cause in EmergencyCause::ALL {
+            self.c.emergency_entries[cause.index()].set(entries[cause.index()]);
+        }
+        self.c.emergency_exits.set(exits);
+        self.c.emergency_active.set(active);
+        self.gauges.publish(
+            now,
+            &self.kill,
+            &self.breakers,
+            &self.limits,
+            &self.risk,
+            self.n_waiting,
+        );
         self.rec.flush(now_ns);
     }
 
@@ -577,6 +726,14 @@ mod answers;
 mod counters;
 use counters::ExecCounters;
 
+#[path = "gauges.rs"]
+mod gauges;
+use gauges::ExecGauges;
+
 #[cfg(test)]
 #[path = "exec_stage_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "emergency_tests.rs"]
+mod emergency_tests;

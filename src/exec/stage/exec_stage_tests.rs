@@ -10,18 +10,18 @@ use crate::config::{Config, Machine, DEMO_TOML};
 use crate::model::{Bps, ExecReport, ExecStatus, InstrumentId, OppId, Price, Qty, VenueId};
 use crate::runtime::{ring, RingTx};
 
-const MS: u64 = 1_000_000;
+pub(super) const MS: u64 = 1_000_000;
 const ONE: i64 = 100_000_000;
-const BINANCE: VenueId = VenueId(0);
-const UPBIT: VenueId = VenueId(3);
-const TIMEOUT: u64 = 100 * MS;
+pub(super) const BINANCE: VenueId = VenueId(0);
+pub(super) const UPBIT: VenueId = VenueId(3);
+pub(super) const TIMEOUT: u64 = 100 * MS;
 
 /// Writes nothing anywhere: records what the stage sent and delivers the answers the test queues.
 #[derive(Default)]
-struct Script {
-    orders: Vec<Order>,
-    queries: Vec<OrderId>,
-    ready: Vec<GatewayEvent>,
+pub(super) struct Script {
+    pub(super) orders: Vec<Order>,
+    pub(super) queries: Vec<OrderId>,
+    pub(super) ready: Vec<GatewayEvent>,
 }
 
 impl Gateway for Script {
@@ -58,21 +58,21 @@ impl Gateway for Script {
     }
 }
 
-struct T {
-    stage: ExecStage<Script>,
+pub(super) struct T {
+    pub(super) stage: ExecStage<Script>,
     tx: RingTx<Opportunity>,
-    reg: Registry,
-    now: u64,
+    pub(super) reg: Registry,
+    pub(super) now: u64,
     next_id: u64,
 }
 
 /// The demo config's stage (default slots: 3 in all, 2 per venue; default breaker) on the script.
-fn rig() -> T {
+pub(super) fn rig() -> T {
     rig_with(|_| {})
 }
 
 /// [`rig`] with `edit` applied to the parameters last.
-fn rig_with(edit: impl FnOnce(&mut ExecParams)) -> T {
+pub(super) fn rig_with(edit: impl FnOnce(&mut ExecParams)) -> T {
     let cfg = Config::from_toml_str(DEMO_TOML, &Machine::this(false)).expect("demo config");
     let mut p = ExecParams::from_config(&cfg).expect("demo params");
     p.order_timeout_ns = TIMEOUT;
@@ -106,7 +106,7 @@ fn rig_with(edit: impl FnOnce(&mut ExecParams)) -> T {
 
 impl T {
     /// Buy on Binance, sell on Upbit; returns the orders it sent (none when refused).
-    fn arb(&mut self) -> Vec<Order> {
+    pub(super) fn arb(&mut self) -> Vec<Order> {
         let id = self.next_id;
         self.next_id += 1;
         let o = Opportunity {
@@ -132,13 +132,13 @@ impl T {
         self.stage.gateway_mut().orders[before..].to_vec()
     }
 
-    fn step(&mut self, dt: u64) {
+    pub(super) fn step(&mut self, dt: u64) {
         self.now += dt;
         self.stage.poll(self.now);
     }
 
     /// Queue a full fill of `o`, delivered at the next poll.
-    fn fill(&mut self, o: &Order) {
+    pub(super) fn fill(&mut self, o: &Order) {
         let r = ExecReport {
             order: o.id,
             opp: o.opp,
@@ -152,7 +152,7 @@ impl T {
         self.stage.gateway_mut().ready.push(GatewayEvent::Report(r));
     }
 
-    fn count(&self, name: &str) -> u64 {
+    pub(super) fn count(&self, name: &str) -> u64 {
         self.reg.counters.get(name).expect("registered")
     }
 
@@ -344,4 +344,176 @@ fn a_leg_on_a_feed_only_venue_is_refused_before_anything_is_sent() {
     );
     assert_eq!(t.count("exec.orders_sent"), 0);
     assert!(t.stage.is_idle(), "no slot, no waiter, nothing in flight");
+}
+
+// ---- state gauges ----------------------------------------------------------------------------
+
+impl T {
+    /// Queue a no-fill answer (IOC cancelled) for `o`.
+    fn no_fill(&mut self, o: &Order) {
+        let r = ExecReport {
+            order: o.id,
+            opp: o.opp,
+            venue: o.venue,
+            status: ExecStatus::Cancelled,
+            filled_qty: Qty::ZERO,
+            avg_px: Price::ZERO,
+            recv_ts_ns: self.now,
+            retry_after_ms: 0,
+        };
+        self.stage.gateway_mut().ready.push(GatewayEvent::Report(r));
+    }
+
+    fn gauge(&self, family: &str, labels: &[(&str, &str)]) -> i64 {
+        self.reg
+            .gauges
+            .get(family, labels)
+            .unwrap_or_else(|| panic!("{family} {labels:?} not registered"))
+    }
+
+    fn flush(&mut self) {
+        self.stage.flush_telemetry(self.now);
+    }
+}
+
+#[test]
+fn gauges_publish_breakers_balances_open_notional_and_the_wait_queue_at_each_flush() {
+    let mut t = rig();
+    t.flush();
+    assert_eq!(t.gauge("microarb_kill_switch", &[]), 0);
+    for v in ["binance", "bybit", "okx", "upbit"] {
+        let st = |s| [("venue", v), ("state", s)];
+        assert_eq!(t.gauge("microarb_breaker_state", &st("closed")), 1);
+        assert_eq!(t.gauge("microarb_breaker_state", &st("half_open")), 0);
+        assert_eq!(t.gauge("microarb_breaker_state", &st("open")), 0);
+    }
+    // The paper venue's starting balances (1000 of each base, 1e8 of each quote), at 1e-8.
+    let btc = |v| [("venue", v), ("asset", "BTC")];
+    assert_eq!(t.gauge("microarb_balance", &btc("upbit")), 1_000 * ONE);
+    assert_eq!(t.gauge("microarb_open_notional", &[("asset", "USDT")]), 0);
+    assert_eq!(
+        t.gauge("microarb_queue_depth", &[("queue", "exec_wait")]),
+        0
+    );
+    assert_eq!(
+        t.gauge("microarb_queue_capacity", &[("queue", "exec_wait")]),
+        64
+    );
+    // One arbitrage in flight: its buy notional (100 x 0.01 = 1 USDT) is open until it ends.
+    let sent = t.arb();
+    t.flush();
+    assert_eq!(t.gauge("microarb_open_notional", &[("asset", "USDT")]), ONE);
+    t.fill(&sent[0]);
+    t.fill(&sent[1]);
+    t.step(MS);
+    t.flush();
+    assert_eq!(t.gauge("microarb_open_notional", &[("asset", "USDT")]), 0);
+    // The fills moved the risk book: 0.01 BTC more on Binance, 0.01 less on Upbit.
+    assert_eq!(
+        t.gauge("microarb_balance", &btc("binance")),
+        1_000 * ONE + ONE / 100
+    );
+    assert_eq!(
+        t.gauge("microarb_balance", &btc("upbit")),
+        1_000 * ONE - ONE / 100
+    );
+    assert_eq!(t.gauge("microarb_residual_position", &btc("binance")), 0);
+    // Five order timeouts in a row open Upbit's breaker; the gauge follows at the next flush.
+    for _ in 0..5 {
+        t.upbit_answers_after(TIMEOUT + 10 * MS);
+    }
+    t.flush();
+    let up = |s| [("venue", "upbit"), ("state", s)];
+    assert_eq!(t.gauge("microarb_breaker_state", &up("open")), 1);
+    assert_eq!(t.gauge("microarb_breaker_state", &up("closed")), 0);
+    assert_eq!(
+        t.gauge(
+            "microarb_breaker_state",
+            &[("venue", "binance"), ("state", "closed")]
+        ),
+        1
+    );
+}
+
+#[test]
+fn a_residual_is_published_on_the_venue_that_holds_it_and_the_kill_switch_when_on() {
+    let cfg = Config::from_toml_str(DEMO_TOML, &Machine::this(false)).expect("demo config");
+    let mut p = ExecParams::from_config(&cfg).expect("demo params");
+    for v in &mut p.venues {
+        v.order_groups = [None; 3];
+    }
+    p.legging.max_orders = 1;
+    let mut reg = Registry::new();
+    let (tx, rx) = ring::<Opportunity>("opps", 64, &mut reg.counters);
+    let kill = KillSwitch::new();
+    let stage = ExecStage::new(
+        p,
+        rx,
+        Script::default(),
+        Clock::new(),
+        kill.clone(),
+        &mut reg,
+    )
+    .expect("stage");
+    let mut t = T {
+        stage,
+        tx,
+        reg,
+        now: 1_000 * MS,
+        next_id: 1,
+    };
+    // Binance's buy fills, Upbit's sell finds nothing, the one unwind finds nothing either:
+    // 0.01 BTC stays long on Binance.
+    let sent = t.arb();
+    t.fill(&sent[0]);
+    t.no_fill(&sent[1]);
+    t.step(MS);
+    let hedge = *t.stage.gateway_mut().orders.last().expect("an unwind");
+    assert_eq!((hedge.venue, hedge.side), (BINANCE, Side::Sell));
+    t.no_fill(&hedge);
+    t.step(MS);
+    assert!(t.stage.is_idle());
+    assert_eq!(t.count("exec.legging.residual"), 1);
+    t.flush();
+    let btc = |v| [("venue", v), ("asset", "BTC")];
+    assert_eq!(
+        t.gauge("microarb_residual_position", &btc("binance")),
+        ONE / 100
+    );
+    assert_eq!(t.gauge("microarb_residual_position", &btc("upbit")), 0);
+    assert_eq!(t.gauge("microarb_kill_switch", &[]), 0);
+    kill.trip();
+    t.flush();
+    assert_eq!(t.gauge("microarb_kill_switch", &[]), 1);
+}
+
+#[test]
+fn token_use_is_published_per_venue_and_group() {
+    use crate::exec::limits::{EndpointGroup, LimitSpec};
+    let mut t = rig_with(|p| {
+        let u = &mut p.venues[UPBIT.index()];
+        u.order_groups = [Some(EndpointGroup::Order), None, None];
+        u.limits[EndpointGroup::Order.index()] = Some(LimitSpec {
+            limit: 2,
+            window_ns: 1_000 * MS,
+            burst: 2,
+            margin_ns: 0,
+        });
+    });
+    let order = [("venue", "upbit"), ("group", "order")];
+    t.flush();
+    assert_eq!(t.gauge("microarb_ratelimit_token_use_ratio", &order), 0);
+    assert_eq!(t.gauge("microarb_ratelimit_rate_ratio", &order), 1_000_000);
+    assert_eq!(t.arb().len(), 2);
+    t.flush();
+    assert_eq!(
+        t.gauge("microarb_ratelimit_token_use_ratio", &order),
+        500_000
+    );
+    assert_eq!(t.arb().len(), 2);
+    t.flush();
+    assert_eq!(
+        t.gauge("microarb_ratelimit_token_use_ratio", &order),
+        1_000_000
+    );
 }

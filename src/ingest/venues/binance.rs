@@ -22,7 +22,7 @@ use super::frame::{Frame, ParseError, SkipKind};
 use super::keepalive::{ClientPing, KeepAlive};
 use super::symbols::SymbolTable;
 use crate::base::scan::{str_content, ObjIter, ScanError};
-use crate::model::{Price, Qty, Quote, VenueId};
+use crate::model::{Price, Qty, Quote, QuoteSource, VenueId};
 
 /// Binance's keep-alive: the server pings every 20 s; a pong must come within 60 s.
 pub const KEEP_ALIVE: KeepAlive = KeepAlive {
@@ -186,6 +186,7 @@ fn quote_from(
         instrument: info.instrument,
         venue,
         flags: 0,
+        source: QuoteSource::Ws,
     }))
 }
 
@@ -221,6 +222,7 @@ mod tests {
             instrument: InstrumentId(1),
             venue: VenueId(2),
             flags: 0,
+            source: QuoteSource::Ws,
         };
         assert_eq!(p(SPOT), Ok(Frame::Quote(want)));
         let wrapped = format!(r#"{{"stream":"bnbusdt@bookTicker","data":{SPOT}}}"#);

@@ -33,7 +33,7 @@ use super::keepalive::{ClientPing, KeepAlive};
 use super::seq::{SeqCheck, SeqGuard};
 use super::symbols::SymbolTable;
 use crate::base::scan::{str_content, ArrIter, ObjIter, ScanError};
-use crate::model::{Price, Qty, Quote, Scale, VenueId, MAX_INSTRUMENTS};
+use crate::model::{Price, Qty, Quote, QuoteSource, Scale, VenueId, MAX_INSTRUMENTS};
 
 /// Bybit's keep-alive: the client sends `{"op":"ping"}` every 20 s.
 pub const KEEP_ALIVE: KeepAlive = KeepAlive {
@@ -290,6 +290,7 @@ pub fn parse(
         instrument: info.instrument,
         venue,
         flags: u8::from(snapshot),
+        source: QuoteSource::Ws,
     }))
 }
 

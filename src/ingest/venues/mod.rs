@@ -19,7 +19,7 @@
 pub mod binance;
 pub mod bybit;
 mod feed;
-mod fields;
+pub(crate) mod fields;
 mod frame;
 mod keepalive;
 pub mod okx;

@@ -144,6 +144,7 @@ pub fn parse(
 mod tests {
     use super::*;
     use crate::model::InstrumentId;
+    use crate::model::QuoteSource;
 
     fn p(f: &str) -> Result<Frame, ParseError> {
         let t = SymbolTable::from_entries([("BTC-USDT", InstrumentId(0), 2, 3)]).unwrap();
@@ -165,6 +166,7 @@ mod tests {
             instrument: InstrumentId(0),
             venue: VenueId(0),
             flags: 0,
+            source: QuoteSource::Ws,
         };
         assert_eq!(p(BBO), Ok(Frame::Quote(want)));
         let no_seq = BBO.replace(r#","seqId":123456"#, "");

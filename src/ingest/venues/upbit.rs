@@ -139,6 +139,7 @@ pub fn parse(
 mod tests {
     use super::*;
     use crate::model::InstrumentId;
+    use crate::model::QuoteSource;
 
     fn p(payload: &str) -> Result<Frame, ParseError> {
         let t = SymbolTable::from_entries([("KRW-BTC.1", InstrumentId(4), 0, 8)]).unwrap();
@@ -160,6 +161,7 @@ mod tests {
             instrument: InstrumentId(4),
             venue: VenueId(1),
             flags: 1,
+            source: QuoteSource::Ws,
         };
         assert_eq!(p(DEFAULT), Ok(Frame::Quote(want)));
         let simple = r#"{"ty":"orderbook","cd":"KRW-BTC","tms":1553853571184,"tas":36.9,"tbs":29.1,"obu":[{"ap":4.627e6,"bp":4626000,"as":1.40706623,"bs":357203617E-8},{"ap":1,"bp":1,"as":1,"bs":1}],"st":"REALTIME"}"#;

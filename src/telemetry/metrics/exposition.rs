@@ -100,6 +100,18 @@ impl Exposition {
         labels: &[(&str, &str)],
         value: u64,
     ) {
+        self.sample_text(name, kind, help, labels, &value.to_string());
+    }
+
+    /// Add one sample whose value is already text (a decimal from [`decimal`]).
+    pub fn sample_text(
+        &mut self,
+        name: &str,
+        kind: Kind,
+        help: &str,
+        labels: &[(&str, &str)],
+        value: &str,
+    ) {
         let line = format!("{name}{} {value}", label_text(labels, None));
         self.family(name, kind, help).lines.push(line);
     }
@@ -197,6 +209,20 @@ fn escape_help(v: &str) -> String {
     v.replace('\\', "\\\\").replace('\n', "\\n")
 }
 
+/// Mantissa `m` at `scale` decimals as exact decimal text (no float rounding): `(-1500, 3)` ->
+/// `-1.5`, `(7, 0)` -> `7`.
+pub fn decimal(m: i64, scale: u8) -> String {
+    let sign = if m < 0 { "-" } else { "" };
+    let mag = u128::from(m.unsigned_abs());
+    let d = 10u128.pow(u32::from(scale.min(30)));
+    let (whole, frac) = (mag / d, mag % d);
+    if frac == 0 {
+        return format!("{sign}{whole}");
+    }
+    let f = format!("{frac:0width$}", width = usize::from(scale));
+    format!("{sign}{whole}.{}", f.trim_end_matches('0'))
+}
+
 /// `ns` as a decimal number of seconds, exact (no float rounding): 1500 -> `0.0000015`.
 pub fn ns_as_seconds(ns: u128) -> String {
     let whole = ns / 1_000_000_000;
@@ -220,6 +246,18 @@ mod tests {
         assert_eq!(ns_as_seconds(1_000_000_000), "1");
         assert_eq!(ns_as_seconds(2_250_000_000), "2.25");
         assert_eq!(ns_as_seconds(0), "0");
+    }
+
+    #[test]
+    fn decimals_are_exact() {
+        assert_eq!(decimal(0, 8), "0");
+        assert_eq!(decimal(7, 0), "7");
+        assert_eq!(decimal(-1_500, 3), "-1.5");
+        assert_eq!(decimal(100_000_000, 8), "1");
+        assert_eq!(decimal(1, 8), "0.00000001");
+        assert_eq!(decimal(950_000, 6), "0.95");
+        assert_eq!(decimal(i64::MIN, 0), "-9223372036854775808");
+        assert_eq!(decimal(-5, 1), "-0.5");
     }
 
     #[test]

@@ -3,12 +3,15 @@
 //!
 //! Families: every counter under its mapped name ([`names`]), `microarb_opportunities_*` summed
 //! across stages (as the report sums them), `microarb_latency_seconds{metric}` histograms (one
-//! per [`Metric`], cumulative since start), `microarb_latency_clamped_total{metric}`, and the
+//! per [`Metric`], cumulative since start), `microarb_latency_clamped_total{metric}`, the
+//! state gauges the stages publish ([`crate::telemetry::gauges`]: kill switch, breakers, rate
+//! limits, balances, open notional, residual positions, queue depths; see [`state`]), and the
 //! RSS gauges.
 
 pub mod exposition;
 pub mod names;
 pub mod server;
+pub mod state;
 
 use std::collections::BTreeMap;
 
@@ -28,7 +31,14 @@ pub fn render(hub: &Hub) -> String {
     let mut e = Exposition::new();
     // Families whose help is more than the counter's name.
     let help: BTreeMap<&str, &str> = [
-        ("microarb_quotes_total", "Quotes parsed, per venue."),
+        (
+            "microarb_quotes_total",
+            "Quotes from the venue's WebSocket stream, per venue.",
+        ),
+        (
+            "microarb_ingest_rest_quotes_total",
+            "Quotes from the REST fallback's polls during a stream outage, per venue.",
+        ),
         (
             "microarb_ingest_received_bytes_total",
             "Market-data bytes received, per venue.",
@@ -45,10 +55,29 @@ pub fn render(hub: &Hub) -> String {
             "microarb_counter_total",
             "Engine counters without a dedicated family, by dotted name.",
         ),
+        (
+            "microarb_ratelimit_emergency_entries_total",
+            "Venues that entered rate-limit emergency mode, by cause (ban_418, multi_group_429, operator).",
+        ),
+        (
+            "microarb_ratelimit_emergency_exits_total",
+            "Venues that left rate-limit emergency mode (its duration elapsed).",
+        ),
     ]
     .into_iter()
     .collect();
     for (name, value) in hub.counters.iter() {
+        if let Mapped::Gauge { family, labels } = names::map(name) {
+            let labels: Vec<(&str, &str)> = labels.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            e.sample(
+                &family,
+                Kind::Gauge,
+                "Venues in rate-limit emergency mode now (every group at half rate and burst).",
+                &labels,
+                value,
+            );
+            continue;
+        }
         if let Mapped::Series { family, labels } = names::map(name) {
             let labels: Vec<(&str, &str)> = labels.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let text;
@@ -103,6 +132,7 @@ pub fn render(hub: &Hub) -> String {
         &[],
         hub.intervals_seen(),
     );
+    state::render(&mut e, &hub.counters, &hub.gauges);
     if let Some(r) = rss::read() {
         e.sample(
             "microarb_resident_memory_bytes",
@@ -152,6 +182,8 @@ mod tests {
         det.inc();
         oc.count(Outcome::Executed);
         oc.count(Outcome::Rejected(crate::model::RejectReason::Duplicate));
+        let em = reg.counter("exec.emergency.active");
+        em.set(2);
         let hub = reg.into_hub();
         let text = render(&hub);
         let report =
@@ -193,6 +225,12 @@ mod tests {
             line("microarb_latency_seconds_count{metric=\"tick_to_order\"}"),
             0
         );
+        // Emergency mode: the level as a gauge.
+        assert!(
+            text.contains("# TYPE microarb_ratelimit_emergency_active gauge"),
+            "{text}"
+        );
+        assert_eq!(line("microarb_ratelimit_emergency_active"), 2);
         // Per-stage outcome counters are not exported twice.
         assert!(!text.contains("opps.executed"), "{text}");
         assert_eq!(

@@ -16,6 +16,13 @@ pub enum Mapped {
     /// An opportunity count (`<stage>.opps.*`), exported summed across stages as
     /// `microarb_opportunities_*` (as the report sums them), not one series per stage.
     Opportunity,
+    /// A value that goes up and down (an engine counter the stage sets to a level).
+    Gauge {
+        /// The family name (no `_total`).
+        family: String,
+        /// Label names and values, in output order.
+        labels: Vec<(&'static str, String)>,
+    },
 }
 
 /// Map an engine counter name to its series.
@@ -63,6 +70,30 @@ pub fn map(name: &str) -> Mapped {
                 );
             }
         }
+        if stage == "exec" {
+            // Rate-limit emergency mode: entries by cause, exits, and the venues in it now.
+            if let Some(cause) = rest.strip_prefix("emergency.entries.") {
+                return series(
+                    "microarb_ratelimit_emergency_entries_total".to_string(),
+                    vec![("cause", cause.to_string())],
+                );
+            }
+            match rest {
+                "emergency.exits" => {
+                    return series(
+                        "microarb_ratelimit_emergency_exits_total".to_string(),
+                        Vec::new(),
+                    )
+                }
+                "emergency.active" => {
+                    return Mapped::Gauge {
+                        family: "microarb_ratelimit_emergency_active".to_string(),
+                        labels: Vec::new(),
+                    }
+                }
+                _ => {}
+            }
+        }
         if matches!(stage, "exec" | "strategy" | "replay" | "record") {
             return series(
                 format!("microarb_{stage}_{}_total", sanitize(rest)),
@@ -104,6 +135,15 @@ mod tests {
             map("ingest.a.b.parse_errors"),
             s("microarb_ingest_parse_errors_total", &[("venue", "a.b")])
         );
+        // Quotes by source: the stream's, and the REST fallback's (`ingest/rest/`).
+        assert_eq!(
+            map("ingest.okx.rest_quotes"),
+            s("microarb_ingest_rest_quotes_total", &[("venue", "okx")])
+        );
+        assert_eq!(
+            map("ingest.okx.rest_http_429"),
+            s("microarb_ingest_rest_http_429_total", &[("venue", "okx")])
+        );
         assert_eq!(
             map("ingest.okx.bytes"),
             s("microarb_ingest_received_bytes_total", &[("venue", "okx")])
@@ -126,6 +166,24 @@ mod tests {
                 "microarb_breaker_transitions_total",
                 &[("breaker", "exec"), ("from", "half_open"), ("to", "closed")]
             )
+        );
+        assert_eq!(
+            map("exec.emergency.entries.ban_418"),
+            s(
+                "microarb_ratelimit_emergency_entries_total",
+                &[("cause", "ban_418")]
+            )
+        );
+        assert_eq!(
+            map("exec.emergency.exits"),
+            s("microarb_ratelimit_emergency_exits_total", &[])
+        );
+        assert_eq!(
+            map("exec.emergency.active"),
+            Mapped::Gauge {
+                family: "microarb_ratelimit_emergency_active".to_string(),
+                labels: Vec::new()
+            }
         );
         assert_eq!(map("exec.opps.rejected.duplicate"), Mapped::Opportunity);
         assert_eq!(map("strategy.opps.detected"), Mapped::Opportunity);

@@ -10,6 +10,10 @@
 //! `send_to_order = order written (unix ns) - frame sent (unix ns)`, one clock on one host.
 //! `tick_to_order` (receive to order bytes) is the engine's own histogram from its report.
 //!
+//! With `--metrics` the engine serves its Prometheus endpoint on a free loopback port, and with
+//! `--scrape-hz N` a thread here GETs it N times a second while the engine runs (counted under
+//! `metrics` in the output): `perf/scrape.sh` compares the hot path's histograms with and without.
+//!
 //! Prints one JSON object (and writes it to `--out DIR/<engine>-<rate>.json`).
 
 use std::path::PathBuf;
@@ -17,6 +21,9 @@ use std::process::Command;
 use std::time::Instant;
 
 use clap::Parser;
+
+#[path = "e2e_scrape.rs"]
+mod scrape;
 use mockex::{MockConfig, MockExchange, MockVenue, SimParams, SyntheticSource, VenueKind};
 
 /// Arguments.
@@ -47,6 +54,12 @@ struct Args {
     /// Core for the mock exchange (the engine's default topology takes the last core).
     #[arg(long, default_value_t = 0)]
     mock_core: usize,
+    /// Serve the engine's Prometheus endpoint (`--metrics` on a free loopback port).
+    #[arg(long)]
+    metrics: bool,
+    /// With `--metrics`: GET /metrics this many times a second while the engine runs (0: never).
+    #[arg(long, default_value_t = 0.0)]
+    scrape_hz: f64,
 }
 
 const VENUES: [(&str, VenueKind); 3] = [
@@ -160,14 +173,53 @@ fn run(a: &Args) -> Result<(), String> {
     if a.engine == "microarb" {
         cmd.arg("--quiet");
     }
+    let metrics_addr: Option<std::net::SocketAddr> = if a.metrics {
+        let port = scrape::free_port().map_err(|e| format!("no free port: {e}"))?;
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        cmd.arg("--metrics").arg(addr.to_string());
+        Some(addr)
+    } else {
+        None
+    };
     let started = Instant::now();
-    let status = cmd
-        .status()
+    let mut child = cmd
+        .spawn()
         .map_err(|e| format!("cannot start {}: {e}", a.bin.display()))?;
+    let scraper = match metrics_addr {
+        Some(addr) if a.scrape_hz > 0.0 => {
+            Some(scrape::Scraper::start(addr, a.scrape_hz).map_err(|e| e.to_string())?)
+        }
+        _ => None,
+    };
+    let status = child.wait().map_err(|e| e.to_string());
+    let scraped = scraper.map(scrape::Scraper::stop);
+    let status = status?;
     if !status.success() {
         return Err(format!("{} exited with {status}", a.engine));
     }
     let wall = started.elapsed();
+    let metrics_json = match (&metrics_addr, &scraped) {
+        (None, _) => serde_json::Value::Null,
+        (Some(addr), None) => serde_json::json!({ "endpoint": addr.to_string(), "scrape_hz": 0.0 }),
+        (Some(addr), Some(st)) => {
+            let mut d = st.durations_ns.clone();
+            d.sort_unstable();
+            let at = |q: f64| {
+                d.get(((d.len() as f64 - 1.0) * q) as usize)
+                    .copied()
+                    .unwrap_or(0)
+            };
+            serde_json::json!({
+                "endpoint": addr.to_string(),
+                "scrape_hz": a.scrape_hz,
+                "scrapes_ok": st.ok,
+                "scrapes_failed": st.failed,
+                "bytes_per_scrape": st.last_bytes,
+                "scrape_p50_ns": at(0.5),
+                "scrape_max_ns": d.last().copied().unwrap_or(0),
+            })
+        }
+    };
     let stats = ex.stats();
     let sent: u64 = stats.iter().map(|s| s.frames_sent).sum();
     let mock_dropped: u64 = stats.iter().map(|s| s.frames_dropped).sum();
@@ -231,6 +283,7 @@ fn run(a: &Args) -> Result<(), String> {
             "max_ns": t2o["max"],
         },
         "rss_peak_bytes": rep["rss_bytes"]["peak"],
+        "metrics": metrics_json,
         "hist_log": hlog.display().to_string(),
         "topology": {
             "mock_core": if mock_pinned { serde_json::json!(a.mock_core) } else { serde_json::Value::Null },

@@ -4,11 +4,12 @@
 //! Everything here is built once on the cold path. Defaults match the venues' real rules
 //! (the venues' API documentation) except where a test needs them shorter, which is why they are fields.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::rest::RestLimits;
+use super::rest::{AccountConfig, InstrumentRules, RestLimits};
 use crate::decimal::Scale;
 use crate::market::SimParams;
 use crate::venue_kind::VenueKind;
@@ -167,6 +168,11 @@ pub struct MockConfig {
     pub api: Option<ApiCredentials>,
     /// The REST side's rate limits.
     pub rest_limits: RestLimits,
+    /// The REST side's instrument rules per venue name (absent: rules every order passes).
+    pub rest_rules: BTreeMap<String, InstrumentRules>,
+    /// The REST side's starting balances per venue name (absent:
+    /// [`AccountConfig::for_symbol`] of the venue's symbol, generous balances).
+    pub rest_accounts: BTreeMap<String, AccountConfig>,
 }
 
 impl MockConfig {
@@ -183,6 +189,8 @@ impl MockConfig {
             queue_batches: 1024,
             api: None,
             rest_limits: RestLimits::default(),
+            rest_rules: BTreeMap::new(),
+            rest_accounts: BTreeMap::new(),
         }
     }
 

@@ -23,6 +23,20 @@ pub fn serve_synthetic(
     dislocation_every: u64,
     rest: Option<(ApiCredentials, RestLimits)>,
 ) -> Result<MockExchange, MockError> {
+    let mock = synthetic_config(venues, scales, rate_per_s, dislocation_every, rest)?;
+    MockExchange::start(mock)
+}
+
+/// The config [`serve_synthetic`] starts, for a caller that edits it first (the REST side's
+/// rules and starting balances, [`MockConfig::rest_rules`], [`MockConfig::rest_accounts`]) and
+/// then calls [`MockExchange::start`].
+pub fn synthetic_config(
+    venues: Vec<MockVenue>,
+    scales: Scales,
+    rate_per_s: u64,
+    dislocation_every: u64,
+    rest: Option<(ApiCredentials, RestLimits)>,
+) -> Result<MockConfig, MockError> {
     if rest.is_some() {
         if let Some(v) = venues.iter().find(|v| !has_rest(v.kind)) {
             return Err(MockError::NoRest(v.name.clone()));
@@ -44,5 +58,5 @@ pub fn serve_synthetic(
         mock.api = Some(api);
         mock.rest_limits = limits;
     }
-    MockExchange::start(mock)
+    Ok(mock)
 }

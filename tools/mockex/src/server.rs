@@ -51,6 +51,9 @@ pub enum MockError {
     /// A REST fault for a venue that serves no REST side (no credentials given).
     #[error("venue {0:?} serves no REST API")]
     NoRest(String),
+    /// A venue's configured REST instrument rules do not read at the instrument's scales.
+    #[error("venue {0:?}: REST instrument rules do not read at the instrument's scales")]
+    BadRules(String),
     /// The capture file could not be opened.
     #[error("capture: {0}")]
     Capture(#[from] CaptureError),
@@ -146,8 +149,8 @@ impl MockExchange {
         let index = venue_index(&cfg)?;
         let (generator, scales, feed_any) = generator(&cfg, index)?;
         let (listeners, mut endpoints) = bind_feeds(&cfg)?;
-        let (rest, rest_listeners) = bind_rest(&cfg, &mut endpoints)?;
-        let shared = shared_state(&cfg, scales, feed_any);
+        let (rest, rest_listeners) = bind_rest(&cfg, scales, &mut endpoints)?;
+        let shared = shared_state(&cfg, scales, feed_any, rest.clone());
         let mut ex = MockExchange {
             shared: Arc::clone(&shared),
             rest: rest.clone(),
@@ -416,13 +419,13 @@ fn bind_feeds(cfg: &MockConfig) -> Result<(Vec<TcpListener>, Vec<Endpoint>), Moc
 /// goes into its endpoint. Without: nothing.
 fn bind_rest(
     cfg: &MockConfig,
+    scales: Scales,
     endpoints: &mut [Endpoint],
 ) -> Result<(Option<Arc<RestSide>>, Vec<RestListener>), MockError> {
     let Some(creds) = cfg.api.clone() else {
         return Ok((None, Vec::new()));
     };
-    let kinds: Vec<VenueKind> = cfg.venues.iter().map(|v| v.kind).collect();
-    let side = Arc::new(RestSide::new(creds, &kinds, cfg.rest_limits));
+    let side = Arc::new(RestSide::new(creds, cfg, scales).map_err(MockError::BadRules)?);
     let mut listeners = Vec::new();
     for (i, v) in cfg.venues.iter().enumerate() {
         if !has_rest(v.kind) {
@@ -438,8 +441,14 @@ fn bind_rest(
 }
 
 /// The state every thread shares, one [`VenueShared`] per venue.
-fn shared_state(cfg: &MockConfig, scales: Scales, feed_any: bool) -> Arc<Shared> {
+fn shared_state(
+    cfg: &MockConfig,
+    scales: Scales,
+    feed_any: bool,
+    rest: Option<Arc<RestSide>>,
+) -> Arc<Shared> {
     Arc::new(Shared {
+        rest,
         stop: AtomicBool::new(false),
         venues: cfg
             .venues

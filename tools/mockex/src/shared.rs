@@ -84,6 +84,8 @@ impl VenueShared {
 
 /// Everything the threads share.
 pub(crate) struct Shared {
+    /// The REST side, when served (the source crosses resting orders on its quotes).
+    pub rest: Option<Arc<crate::rest::RestSide>>,
     pub stop: AtomicBool,
     pub venues: Vec<VenueShared>,
     pub keep_alive: KeepAliveSettings,

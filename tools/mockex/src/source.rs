@@ -158,6 +158,14 @@ fn dispatch(shared: &Shared, vi: usize, batch: Batch, block: bool) {
         if let Some(q) = quotes.last() {
             *venue.top.lock().unwrap_or_else(|p| p.into_inner()) = Some(*q);
         }
+        // Resting REST orders execute on every quote that moves through them.
+        if let Some(v) = shared.rest.as_ref().and_then(|r| r.venues[vi].as_ref()) {
+            v.on_quotes(
+                quotes,
+                crate::send_log::unix_ns() / 1_000_000,
+                &venue.counters,
+            );
+        }
     }
     let len = batch.len() as u64;
     let batch = Arc::new(batch);

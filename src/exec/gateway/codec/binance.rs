@@ -23,6 +23,8 @@
 //!
 //! Key material is held as a `ring::hmac::Key` and a copy of the API key; `Debug` prints `****`.
 
+mod account_auth;
+
 use ring::hmac;
 
 use crate::base::scan::{str_content, ObjIter};

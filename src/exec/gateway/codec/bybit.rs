@@ -30,6 +30,8 @@
 //!
 //! Key material stays in a `ring::hmac::Key`; `Debug` prints `****`.
 
+mod account_auth;
+
 use ring::hmac;
 
 use crate::base::scan::{field, first_element, str_content, ObjIter};

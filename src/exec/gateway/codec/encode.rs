@@ -81,6 +81,21 @@ pub fn push_base64url(out: &mut Vec<u8>, input: &[u8]) {
     out.truncate(start + written);
 }
 
+/// `text` with every occurrence of each non-empty `needles` entry replaced by `****`: for venue
+/// messages that reach an error or a terminal, so an echoed API key or passphrase never prints.
+/// Cold path (allocates).
+pub fn redact(text: &str, needles: &[&[u8]]) -> String {
+    let mut out = text.to_string();
+    for n in needles {
+        if let Ok(n) = std::str::from_utf8(n) {
+            if !n.is_empty() {
+                out = out.replace(n, "****");
+            }
+        }
+    }
+    out
+}
+
 /// Whether `b` is an RFC 3986 unreserved byte, which url-encoding leaves as it is. Symbols and ids
 /// are checked against this at construction so the "url-encoded" form the venues sign is the
 /// plain text itself and nothing needs escaping on the hot path.

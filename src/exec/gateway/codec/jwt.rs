@@ -47,6 +47,11 @@ impl JwtSigner {
         })
     }
 
+    /// `text` with the access key replaced by `****` (cold path).
+    pub fn redact(&self, text: &str) -> String {
+        super::encode::redact(text, &[&self.access_key])
+    }
+
     /// Append the token for `nonce` and, if there are parameters, their `query` string.
     pub fn write_token(&mut self, out: &mut Vec<u8>, nonce: &[u8], query: Option<&[u8]>) {
         let p = &mut self.payload;

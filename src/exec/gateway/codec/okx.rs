@@ -32,6 +32,8 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+mod account_auth;
+
 use ring::hmac;
 
 use crate::base::scan::{field, first_element, str_content, ObjIter};

@@ -17,6 +17,8 @@
 //! `cancel` with nothing executed -> cancelled, `wait`/`watch` -> accepted (final state not known
 //! yet: query it); other 4xx -> rejected (`{"error":{"name","message"}}`, see [`error_name`]).
 
+mod account_auth;
+
 use crate::base::scan::{str_content, ObjIter};
 use crate::exec::limits::rate_headers::{
     is_retry_after, is_upbit_remaining_req, parse_upbit_remaining_req,

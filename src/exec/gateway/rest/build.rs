@@ -110,7 +110,8 @@ pub fn load_credentials(cfg: &Config) -> Result<Vec<ApiSecret>, RestBuildError> 
 }
 
 /// Where a REST base URL points: the socket address, TLS or not, and the `Host` header value.
-fn resolve(url: &str) -> Result<(HostSpec, String), UrlError> {
+/// Also used by the account API's client ([`crate::exec::account`]).
+pub(crate) fn resolve(url: &str) -> Result<(HostSpec, String), UrlError> {
     let authority = host_header(url)?;
     let tls = url.starts_with("https://");
     let with_port = if authority

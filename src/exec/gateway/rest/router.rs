@@ -291,6 +291,9 @@ impl Gateway for RestRouter {
     fn name(&self) -> &'static str {
         "rest"
     }
+    fn writes_to_wire(&self) -> bool {
+        true
+    }
 
     fn stage(&mut self, order: &Order, now_ns: u64) -> Result<(), SubmitError> {
         self.stage_request(order, now_ns, false)

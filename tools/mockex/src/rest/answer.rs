@@ -45,7 +45,6 @@ pub(crate) fn reason(status: u16) -> &'static str {
 
 /// Which of an instrument's trading rules an order broke (Binance's filter names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // constructed by the rules checks (phase 2)
 pub(crate) enum Rule {
     /// The price is not a multiple of the tick (Binance `PRICE_FILTER`).
     Tick,
@@ -59,7 +58,6 @@ pub(crate) enum Rule {
 
 /// Why a request was refused, whatever the venue.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(dead_code)] // NotOpen and Rule: cancels and rules (phase 2)
 pub(crate) enum Refusal {
     /// No route for this method and path.
     NoRoute,

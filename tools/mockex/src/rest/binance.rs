@@ -13,16 +13,19 @@
 
 use std::fmt::Write;
 
+use super::account::Account;
 use super::answer::{Answer, Refusal, Rule};
 use super::auth::{verify_binance, AuthError};
+use super::binance_info as info;
 use super::book::{MockOrder, NewOrder, OrderRef, State, Tif};
 use super::dialect::{
-    client_id, dec, positive, quote_scale, required, tif, wide, Ctx, Dialect, Op,
+    client_id, dec, positive, quote_scale, required, tif, wide, Ctx, Dialect, Op, Venue,
 };
 use super::params::Params;
 use super::state::Request;
 use crate::config::ApiCredentials;
 use crate::format::Scales;
+use crate::market::SimQuote;
 
 /// Binance spot.
 pub(crate) struct Binance;
@@ -94,6 +97,12 @@ impl Dialect for Binance {
         match (method, path) {
             ("POST", "/api/v3/order") => Some(Op::Place),
             ("GET", "/api/v3/order") => Some(Op::Status),
+            ("DELETE", "/api/v3/order") => Some(Op::Cancel),
+            ("GET", "/api/v3/openOrders") => Some(Op::OpenOrders),
+            ("GET", "/api/v3/account") => Some(Op::Balances),
+            ("GET", "/api/v3/exchangeInfo") => Some(Op::Rules),
+            ("GET", "/api/v3/time") => Some(Op::Time),
+            ("GET", "/api/v3/ticker/bookTicker") => Some(Op::Book),
             _ => None,
         }
     }
@@ -170,6 +179,30 @@ impl Dialect for Binance {
 
     fn status(&self, o: &MockOrder, c: &Ctx<'_>) -> Answer {
         Answer::new(200, order_json(o, c.scales, true))
+    }
+
+    fn cancelled(&self, _before: &MockOrder, after: &MockOrder, c: &Ctx<'_>) -> Answer {
+        info::cancelled(after, c)
+    }
+
+    fn open_orders(&self, orders: &[&MockOrder], c: &Ctx<'_>) -> Answer {
+        info::open_orders(orders, c)
+    }
+
+    fn balances(&self, a: &Account, _p: &Params, c: &Ctx<'_>) -> Answer {
+        info::balances(a, c)
+    }
+
+    fn rules(&self, v: &Venue<'_>, c: &Ctx<'_>) -> Answer {
+        info::rules(v, c)
+    }
+
+    fn time(&self, c: &Ctx<'_>) -> Answer {
+        info::time(c)
+    }
+
+    fn book(&self, q: Option<&SimQuote>, c: &Ctx<'_>) -> Answer {
+        info::book(q, c)
     }
 
     fn refuse(&self, r: &Refusal, _c: &Ctx<'_>) -> Answer {

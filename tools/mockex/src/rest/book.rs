@@ -105,7 +105,6 @@ pub(crate) enum OrderRef {
 
 /// One execution: the order after it, and the quantity and quote amount it added.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(dead_code)] // resting fills on quotes (phase 3)
 pub(crate) struct Fill {
     /// The order after the execution.
     pub order: MockOrder,
@@ -124,7 +123,6 @@ pub(crate) struct Book {
     next_id: u64,
 }
 
-#[allow(dead_code)] // cancel, open_orders, on_quote: phases 2 and 3
 impl Book {
     /// Whether `client_id` was used before (a new order must not reuse it).
     pub fn has_client_id(&self, client_id: &str) -> bool {
@@ -195,8 +193,8 @@ impl Book {
 
     /// Cancel the open order `r` names: the order after it, or why not.
     pub fn cancel(&mut self, r: &OrderRef, now_ms: u64) -> Result<MockOrder, Refusal> {
-        let id = self.get(r).ok_or(Refusal::OrderNotFound)?.order_id;
-        let o = self.orders.get_mut(&id).ok_or(Refusal::OrderNotFound)?;
+        let id = self.get(r).ok_or(Refusal::NotOpen)?.order_id;
+        let o = self.orders.get_mut(&id).ok_or(Refusal::NotOpen)?;
         if o.state != State::Open {
             return Err(Refusal::NotOpen);
         }
@@ -212,6 +210,18 @@ impl Book {
             .iter()
             .filter_map(|id| self.orders.get(id))
             .collect()
+    }
+
+    /// The latest `n` closed orders, newest first (Bybit's `openOnly=1`).
+    pub fn recent_closed(&self, n: usize) -> Vec<&MockOrder> {
+        let mut closed: Vec<&MockOrder> = self
+            .orders
+            .values()
+            .filter(|o| o.state != State::Open)
+            .collect();
+        closed.sort_by_key(|o| std::cmp::Reverse(o.order_id));
+        closed.truncate(n);
+        closed
     }
 
     /// True when some order rests on the book.
@@ -360,7 +370,8 @@ mod tests {
         );
         assert_eq!(
             b.cancel(&OrderRef::Client("zz".into()), 6),
-            Err(Refusal::OrderNotFound)
+            Err(Refusal::NotOpen),
+            "the venues answer an unknown and a closed order alike"
         );
         assert!(!b.has_open());
     }

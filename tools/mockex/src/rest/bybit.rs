@@ -19,16 +19,20 @@
 
 use std::fmt::Write;
 
+use super::account::Account;
 use super::answer::{Answer, Refusal, Rule};
 use super::auth::{verify_bybit, AuthError, BybitAuth};
 use super::book::{MockOrder, NewOrder, OrderRef, State, Tif};
+use super::bybit_info as info;
 use super::dialect::{
     avg_px, client_id, dec, esc, positive, quote_scale, required, tif, wide, Ctx, Dialect, Op,
+    Venue,
 };
 use super::params::Params;
 use super::state::Request;
 use crate::config::ApiCredentials;
 use crate::format::Scales;
+use crate::market::SimQuote;
 
 /// Bybit v5, spot category.
 pub(crate) struct Bybit;
@@ -106,6 +110,11 @@ impl Dialect for Bybit {
     fn route(&self, method: &str, path: &str, p: &Params) -> Option<Op> {
         match (method, path) {
             ("POST", "/v5/order/create") => Some(Op::Place),
+            ("POST", "/v5/order/cancel") => Some(Op::Cancel),
+            ("GET", "/v5/account/wallet-balance") => Some(Op::Balances),
+            ("GET", "/v5/market/instruments-info") => Some(Op::Rules),
+            ("GET", "/v5/market/time") => Some(Op::Time),
+            ("GET", "/v5/market/orderbook") => Some(Op::Book),
             ("GET", "/v5/order/realtime") => {
                 if p.get("orderId").is_some() || p.get("orderLinkId").is_some() {
                     Some(Op::Status)
@@ -151,6 +160,22 @@ impl Dialect for Bybit {
 
     fn instrument<'p>(&self, p: &'p Params) -> &'p str {
         p.get("symbol").unwrap_or("")
+    }
+
+    fn check(&self, op: Op, p: &Params) -> Result<(), Refusal> {
+        let spot = |p: &Params| match required(p, "category")? {
+            "spot" => Ok(()),
+            _ => Err(Refusal::Invalid("category")),
+        };
+        match op {
+            Op::OpenOrders | Op::Rules => spot(p),
+            Op::Book => spot(p).and_then(|()| required(p, "symbol").map(drop)),
+            Op::Balances => match required(p, "accountType")? {
+                "UNIFIED" => Ok(()),
+                _ => Err(Refusal::Invalid("accountType")),
+            },
+            _ => Ok(()),
+        }
     }
 
     fn new_order(&self, p: &Params, s: Scales) -> Result<NewOrder, Refusal> {
@@ -205,6 +230,30 @@ impl Dialect for Bybit {
 
     fn status(&self, o: &MockOrder, c: &Ctx<'_>) -> Answer {
         envelope(200, 0, "OK", &list_result(&[o], c.scales), c.now_ms)
+    }
+
+    fn cancelled(&self, _before: &MockOrder, after: &MockOrder, c: &Ctx<'_>) -> Answer {
+        info::cancelled(after, c)
+    }
+
+    fn open_orders(&self, orders: &[&MockOrder], c: &Ctx<'_>) -> Answer {
+        envelope(200, 0, "OK", &list_result(orders, c.scales), c.now_ms)
+    }
+
+    fn balances(&self, a: &Account, p: &Params, c: &Ctx<'_>) -> Answer {
+        info::balances(a, p, c)
+    }
+
+    fn rules(&self, v: &Venue<'_>, c: &Ctx<'_>) -> Answer {
+        info::rules(v, c)
+    }
+
+    fn time(&self, c: &Ctx<'_>) -> Answer {
+        info::time(c)
+    }
+
+    fn book(&self, q: Option<&SimQuote>, c: &Ctx<'_>) -> Answer {
+        info::book(q, c)
     }
 
     fn refuse(&self, r: &Refusal, c: &Ctx<'_>) -> Answer {

@@ -3,19 +3,22 @@
 //! orders and refusals. One implementation per venue (`binance`, `upbit`, `bybit`, `okx`), each
 //! written from that venue's API documentation.
 
+use super::account::Account;
 use super::answer::{Answer, Refusal};
 use super::auth::AuthError;
 use super::book::{MockOrder, NewOrder, OrderRef, Tif};
+use super::limits::RestLimits;
 use super::params::Params;
+use super::rules::Rules;
 use super::state::Request;
 use crate::config::ApiCredentials;
 use crate::decimal::{decimal_string, parse_decimal, Scale};
 use crate::format::Scales;
+use crate::market::SimQuote;
 use crate::venue_kind::VenueKind;
 
 /// What a request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[allow(dead_code)] // Cancel..Book are routed in phases 2 and 4
 pub(crate) enum Op {
     /// Place an order.
     Place,
@@ -38,7 +41,6 @@ pub(crate) enum Op {
 /// What an answer needs besides the order: the operation, the scales, the venue's symbol, the
 /// client id the request carried, the time.
 #[derive(Debug, Clone, Copy)]
-#[allow(dead_code)] // symbol: the rules and book answers (phase 2)
 pub(crate) struct Ctx<'a> {
     /// What the request asked for.
     pub op: Op,
@@ -48,6 +50,8 @@ pub(crate) struct Ctx<'a> {
     pub symbol: &'a str,
     /// The client order id the request carried ("" if none), for OKX's per-order error data.
     pub client_id: &'a str,
+    /// Whether the request's `side` says buy (for Upbit's `_bid`/`_ask` error names).
+    pub buy: bool,
     /// Unix ms now.
     pub now_ms: u64,
 }
@@ -83,8 +87,47 @@ pub(crate) trait Dialect: Sync {
     fn placed(&self, o: &MockOrder, c: &Ctx<'_>) -> Answer;
     /// The answer to a status query.
     fn status(&self, o: &MockOrder, c: &Ctx<'_>) -> Answer;
+    /// Check the parameters a non-order operation requires (`category`, `instType`,
+    /// `accountType`, ...), as the venue names them.
+    fn check(&self, _op: Op, _p: &Params) -> Result<(), Refusal> {
+        Ok(())
+    }
+    /// The answer to a cancel: the order as it was (`before`) and is now (`after`).
+    fn cancelled(&self, before: &MockOrder, after: &MockOrder, c: &Ctx<'_>) -> Answer;
+    /// The answer to an open-orders list (oldest first; Bybit with `openOnly=1` the closed ones).
+    fn open_orders(&self, orders: &[&MockOrder], c: &Ctx<'_>) -> Answer;
+    /// The answer to a balance query.
+    fn balances(&self, a: &Account, p: &Params, c: &Ctx<'_>) -> Answer;
+    /// The answer to an instrument-rules query.
+    fn rules(&self, v: &Venue<'_>, c: &Ctx<'_>) -> Answer;
+    /// The answer to a server-time query.
+    fn time(&self, c: &Ctx<'_>) -> Answer;
+    /// The answer to a public top-of-book query (no quote yet: an empty book).
+    fn book(&self, q: Option<&SimQuote>, c: &Ctx<'_>) -> Answer;
     /// The refusal `r` as the venue answers it.
     fn refuse(&self, r: &Refusal, c: &Ctx<'_>) -> Answer;
+}
+
+/// What a rules answer reads: the rules, the account (Upbit's order chance shows balances) and
+/// the limits (Binance's `rateLimits`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Venue<'a> {
+    /// The instrument's rules.
+    pub rules: &'a Rules,
+    /// The account.
+    pub account: &'a Account,
+    /// The REST limits.
+    pub limits: &'a RestLimits,
+}
+
+/// An account amount (quote scale) as the shortest exact decimal text.
+pub(crate) fn amount(v: i128, scale: u32) -> String {
+    let t = wide(v, scale);
+    if !t.contains('.') {
+        return t;
+    }
+    let t = t.trim_end_matches('0').trim_end_matches('.');
+    t.to_owned()
 }
 
 /// The dialect of `kind`.
@@ -196,6 +239,28 @@ pub(crate) fn iso8601(unix_ms: u64, offset_h: i64, ms: bool) -> String {
     s
 }
 
+/// `v` at `scale` written with exactly `digits` decimals (truncated): Binance's fixed 8.
+pub(crate) fn fixed(v: i128, scale: u32, digits: u32) -> String {
+    if scale >= digits {
+        wide(v / 10i128.pow(scale - digits), digits)
+    } else {
+        wide(v * 10i128.pow(digits - scale), digits)
+    }
+}
+
+/// An HTTP `Date` header value (RFC 9110 IMF-fixdate) for unix ms `t`.
+pub(crate) fn http_date(t: u64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let iso = iso8601(t, 0, false);
+    let (y, mo, d, hms) = (&iso[0..4], &iso[5..7], &iso[8..10], &iso[11..19]);
+    let day = DAYS[(t / 86_400_000 % 7) as usize];
+    let month = MONTHS[mo.parse::<usize>().unwrap_or(1).clamp(1, 12) - 1];
+    format!("{day}, {d} {month} {y} {hms} GMT")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,5 +279,11 @@ mod tests {
         assert_eq!(wide(20_200, 2), "202.00");
         assert_eq!(wide(-5, 2), "-0.05");
         assert_eq!(wide(7, 0), "7");
+        assert_eq!(amount(1_500, 3), "1.5");
+        assert_eq!(amount(2_000, 3), "2");
+        assert_eq!(amount(0, 3), "0");
+        assert_eq!(fixed(1_5000, 4, 8), "1.50000000");
+        assert_eq!(fixed(123_456_789_012, 10, 8), "12.34567890");
+        assert_eq!(http_date(784_111_777_000), "Sun, 06 Nov 1994 08:49:37 GMT");
     }
 }

@@ -8,7 +8,7 @@
 
 use super::answer::{Answer, Refusal};
 use super::auth::AuthError;
-use super::dialect::{dialect, Ctx, Dialect, Op};
+use super::dialect::{dialect, Ctx, Dialect, Op, Venue};
 use super::faults::Mode;
 use super::params::Params;
 use super::state::{lock, Request, RestSide, RestVenue};
@@ -50,6 +50,7 @@ pub(crate) fn handle(shared: &Shared, side: &RestSide, vi: usize, req: &Request)
         scales: shared.scales,
         symbol: &vs.spec.symbol,
         client_id: cl.unwrap_or(""),
+        buy: matches!(params.get("side"), Some("bid" | "BUY" | "Buy" | "buy")),
         now_ms,
     };
     let (Some(op), Some(venue)) = (route, side.venues[vi].as_ref()) else {
@@ -84,10 +85,44 @@ pub(crate) fn handle(shared: &Shared, side: &RestSide, vi: usize, req: &Request)
         a.headers.insert_str(0, &verdict.headers);
         return Some(a);
     }
+    if op != Op::Place {
+        if let Err(r) = d.check(op, &params) {
+            return Some(d.refuse(&r, &ctx));
+        }
+    }
     let mut answer = match op {
         Op::Place => place(shared, vs, venue, d, mode, &params, &ctx)?,
         Op::Status => status(venue, d, &params, &ctx),
-        _ => d.refuse(&Refusal::NoRoute, &ctx),
+        Op::Cancel => cancel(venue, d, &params, &ctx),
+        Op::OpenOrders => {
+            let l = lock(&venue.ledger);
+            let closed = vs.spec.kind == VenueKind::Bybit && params.get("openOnly") == Some("1");
+            let list = if closed {
+                l.book.recent_closed(500)
+            } else {
+                l.book.open_orders()
+            };
+            d.open_orders(&list, &ctx)
+        }
+        Op::Balances => d.balances(&lock(&venue.ledger).account, &params, &ctx),
+        Op::Rules => match symbol_named(d, &params, vs) {
+            Err(r) => d.refuse(&r, &ctx),
+            Ok(()) => {
+                let l = lock(&venue.ledger);
+                let limits = side.limits();
+                let v = Venue {
+                    rules: &l.rules,
+                    account: &l.account,
+                    limits: &limits,
+                };
+                d.rules(&v, &ctx)
+            }
+        },
+        Op::Time => d.time(&ctx),
+        Op::Book => match symbol_named(d, &params, vs) {
+            Err(r) => d.refuse(&r, &ctx),
+            Ok(()) => d.book(lock(&vs.top).as_ref(), &ctx),
+        },
     };
     answer.headers.insert_str(0, &verdict.headers);
     Some(answer)
@@ -130,10 +165,35 @@ fn auth_counter(c: &VenueCounters, e: AuthError) -> &std::sync::atomic::AtomicU6
     }
 }
 
+/// A symbol the request names must be the venue's instrument (absent is fine here; the
+/// dialect's routes require it where the venue does).
+fn symbol_named(d: &dyn Dialect, p: &Params, vs: &VenueShared) -> Result<(), Refusal> {
+    match d.instrument(p) {
+        "" => Ok(()),
+        s if s == vs.spec.symbol => Ok(()),
+        _ => Err(Refusal::UnknownSymbol),
+    }
+}
+
+/// Cancel an open order.
+fn cancel(venue: &RestVenue, d: &dyn Dialect, p: &Params, ctx: &Ctx<'_>) -> Answer {
+    let done = d.order_ref(p).and_then(|r| {
+        let mut l = lock(&venue.ledger);
+        let done = l.cancel(&r, ctx.now_ms);
+        venue.note_resting(&l);
+        done
+    });
+    match done {
+        Ok((before, after)) => d.cancelled(&before, &after, ctx),
+        Err(r) => d.refuse(&r, ctx),
+    }
+}
+
 /// Look an order up.
 fn status(venue: &RestVenue, d: &dyn Dialect, p: &Params, ctx: &Ctx<'_>) -> Answer {
     let found = d.order_ref(p).and_then(|r| {
-        lock(&venue.book)
+        lock(&venue.ledger)
+            .book
             .get(&r)
             .cloned()
             .ok_or(Refusal::OrderNotFound)
@@ -164,9 +224,9 @@ fn place(
             return Err(Refusal::UnknownSymbol);
         }
         let top = *lock(&vs.top);
-        let mut book = lock(&venue.book);
-        let placed = book.place(o, top, ctx.now_ms);
-        venue.note_resting(&book);
+        let mut l = lock(&venue.ledger);
+        let placed = l.place(o, top, ctx.now_ms);
+        venue.note_resting(&l);
         placed
     });
     let o = match placed {

@@ -16,24 +16,33 @@
 //! connection thread wakes every 100 ms to notice the exchange stopping. Nothing here prints or
 //! stores the credentials.
 
+mod account;
 mod answer;
 pub mod auth;
 mod auth_v5;
 mod binance;
+mod binance_info;
 mod book;
 mod bybit;
+mod bybit_info;
 mod dialect;
 mod faults;
 mod handler;
+mod ledger;
 mod limits;
 mod limits_v5;
 mod okx;
+mod okx_info;
 mod params;
+mod rules;
 mod state;
 mod upbit;
+mod upbit_info;
 
+pub use account::AccountConfig;
 pub use faults::RestFault;
 pub use limits::RestLimits;
+pub use rules::InstrumentRules;
 pub use state::has_rest;
 pub(crate) use state::RestSide;
 
@@ -139,11 +148,13 @@ fn serve(shared: &Shared, side: &RestSide, vi: usize, mut stream: TcpStream) {
                         std::thread::sleep(d);
                     }
                 }
+                // Every answer carries `Date` (Upbit's clients read the server time from it).
                 let out = format!(
-                    "HTTP/1.1 {} {}\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: {}\r\n{}\r\n{}",
+                    "HTTP/1.1 {} {}\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: {}\r\nDate: {}\r\n{}\r\n{}",
                     a.status,
                     reason(a.status),
                     a.body.len(),
+                    dialect::http_date(crate::send_log::unix_ns() / 1_000_000),
                     a.headers,
                     a.body
                 );

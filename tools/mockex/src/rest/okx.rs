@@ -16,14 +16,17 @@
 
 use std::fmt::Write;
 
+use super::account::Account;
 use super::answer::{Answer, Refusal, Rule};
 use super::auth::{verify_okx, AuthError, OkxAuth};
 use super::book::{MockOrder, NewOrder, OrderRef, State, Tif};
-use super::dialect::{avg_px, client_id, dec, esc, positive, required, Ctx, Dialect, Op};
+use super::dialect::{avg_px, client_id, dec, esc, positive, required, Ctx, Dialect, Op, Venue};
+use super::okx_info as info;
 use super::params::Params;
 use super::state::Request;
 use crate::config::ApiCredentials;
 use crate::format::Scales;
+use crate::market::SimQuote;
 
 /// OKX v5, spot (`instType` SPOT).
 pub(crate) struct Okx;
@@ -106,6 +109,12 @@ impl Dialect for Okx {
         match (method, path) {
             ("POST", "/api/v5/trade/order") => Some(Op::Place),
             ("GET", "/api/v5/trade/order") => Some(Op::Status),
+            ("POST", "/api/v5/trade/cancel-order") => Some(Op::Cancel),
+            ("GET", "/api/v5/trade/orders-pending") => Some(Op::OpenOrders),
+            ("GET", "/api/v5/account/balance") => Some(Op::Balances),
+            ("GET", "/api/v5/public/instruments") => Some(Op::Rules),
+            ("GET", "/api/v5/public/time") => Some(Op::Time),
+            ("GET", "/api/v5/market/books") => Some(Op::Book),
             _ => None,
         }
     }
@@ -146,6 +155,21 @@ impl Dialect for Okx {
 
     fn instrument<'p>(&self, p: &'p Params) -> &'p str {
         p.get("instId").unwrap_or("")
+    }
+
+    fn check(&self, op: Op, p: &Params) -> Result<(), Refusal> {
+        match op {
+            Op::Rules => match required(p, "instType")? {
+                "SPOT" => Ok(()),
+                _ => Err(Refusal::Invalid("instType")),
+            },
+            Op::Book => required(p, "instId").map(drop),
+            Op::OpenOrders => match p.get("instType") {
+                None | Some("SPOT") => Ok(()),
+                Some(_) => Err(Refusal::Invalid("instType")),
+            },
+            _ => Ok(()),
+        }
     }
 
     fn new_order(&self, p: &Params, s: Scales) -> Result<NewOrder, Refusal> {
@@ -196,6 +220,30 @@ impl Dialect for Okx {
 
     fn status(&self, o: &MockOrder, c: &Ctx<'_>) -> Answer {
         envelope(200, "0", "", &format!("[{}]", order_json(o, c.scales)))
+    }
+
+    fn cancelled(&self, _before: &MockOrder, after: &MockOrder, c: &Ctx<'_>) -> Answer {
+        info::cancelled(after, c)
+    }
+
+    fn open_orders(&self, orders: &[&MockOrder], c: &Ctx<'_>) -> Answer {
+        info::open_orders(orders, c)
+    }
+
+    fn balances(&self, a: &Account, p: &Params, c: &Ctx<'_>) -> Answer {
+        info::balances(a, p, c)
+    }
+
+    fn rules(&self, v: &Venue<'_>, c: &Ctx<'_>) -> Answer {
+        info::rules(v, c)
+    }
+
+    fn time(&self, c: &Ctx<'_>) -> Answer {
+        info::time(c)
+    }
+
+    fn book(&self, q: Option<&SimQuote>, c: &Ctx<'_>) -> Answer {
+        info::book(q, c)
     }
 
     fn refuse(&self, r: &Refusal, c: &Ctx<'_>) -> Answer {

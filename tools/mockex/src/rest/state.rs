@@ -7,10 +7,15 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use super::book::Book;
+use super::account::{Account, AccountConfig};
 use super::faults::RestFaultState;
+use super::ledger::Ledger;
 use super::limits::{Limiter, RestLimits};
-use crate::config::ApiCredentials;
+use super::rules::Rules;
+use crate::config::{ApiCredentials, MockConfig};
+use crate::format::Scales;
+use crate::market::SimQuote;
+use crate::stats::VenueCounters;
 use crate::venue_kind::VenueKind;
 
 /// Order placements whose arrival time [`RestVenue::received`] remembers (the latest ones).
@@ -22,8 +27,8 @@ pub(crate) struct RestVenue {
     pub faults: RestFaultState,
     /// Rate limits.
     pub limiter: Mutex<Limiter>,
-    /// Orders taken.
-    pub book: Mutex<Book>,
+    /// Orders, balances and rules.
+    pub ledger: Mutex<Ledger>,
     /// True while some order rests on the book (lets the source skip the lock otherwise).
     pub resting: AtomicBool,
     /// When each order placement request arrived (unix ns, the latest [`RECEIVED_LOG`], oldest
@@ -41,35 +46,80 @@ impl RestVenue {
         r.push_back(unix_ns);
     }
 
-    /// Record whether `book` has resting orders.
-    pub fn note_resting(&self, book: &Book) {
-        self.resting.store(book.has_open(), Ordering::Release);
+    /// Record whether `ledger` has resting orders.
+    pub fn note_resting(&self, ledger: &Ledger) {
+        self.resting
+            .store(ledger.book.has_open(), Ordering::Release);
+    }
+
+    /// Execute the resting orders `quotes` cross (in order), counting each execution.
+    pub fn on_quotes(&self, quotes: &[SimQuote], now_ms: u64, c: &VenueCounters) {
+        if !self.resting.load(Ordering::Acquire) {
+            return;
+        }
+        let mut l = lock(&self.ledger);
+        for q in quotes {
+            let n = l.on_quote(q, now_ms);
+            VenueCounters::add(&c.rest_resting_fills, n);
+        }
+        self.note_resting(&l);
     }
 }
 
 /// The REST side: credentials and per-venue state (None for venues without REST).
 pub(crate) struct RestSide {
     creds: ApiCredentials,
+    limits: RestLimits,
     /// Indexed like the config's venues.
     pub venues: Vec<Option<RestVenue>>,
 }
 
 impl RestSide {
-    /// State for every venue of `kinds` the mock serves REST for.
-    pub fn new(creds: ApiCredentials, kinds: &[VenueKind], limits: RestLimits) -> RestSide {
-        let venues = kinds
-            .iter()
-            .map(|&k| {
-                has_rest(k).then(|| RestVenue {
-                    faults: RestFaultState::default(),
-                    limiter: Mutex::new(Limiter::new(k, limits)),
-                    book: Mutex::new(Book::default()),
-                    resting: AtomicBool::new(false),
-                    received: Mutex::new(VecDeque::new()),
-                })
-            })
-            .collect();
-        RestSide { creds, venues }
+    /// State for every venue of `cfg` the mock serves REST for, its amounts at `scales`; `Err`
+    /// names the venue whose configured rules do not read at those scales.
+    pub fn new(
+        creds: ApiCredentials,
+        cfg: &MockConfig,
+        scales: Scales,
+    ) -> Result<RestSide, String> {
+        let limits: RestLimits = cfg.rest_limits;
+        let mut venues = Vec::with_capacity(cfg.venues.len());
+        for v in &cfg.venues {
+            if !has_rest(v.kind) {
+                venues.push(None);
+                continue;
+            }
+            let upbit = v.kind == VenueKind::Upbit;
+            let account = cfg
+                .rest_accounts
+                .get(&v.name)
+                .cloned()
+                .unwrap_or_else(|| AccountConfig::for_symbol(&v.symbol, upbit));
+            let rules = cfg.rest_rules.get(&v.name).cloned().unwrap_or_default();
+            let krw = upbit && v.symbol.starts_with("KRW-");
+            let rules = Rules::new(&rules, scales, krw).ok_or_else(|| v.name.clone())?;
+            venues.push(Some(RestVenue {
+                faults: RestFaultState::default(),
+                limiter: Mutex::new(Limiter::new(v.kind, limits)),
+                ledger: Mutex::new(Ledger {
+                    book: super::book::Book::default(),
+                    account: Account::new(&account, scales),
+                    rules,
+                }),
+                resting: AtomicBool::new(false),
+                received: Mutex::new(VecDeque::new()),
+            }));
+        }
+        Ok(RestSide {
+            creds,
+            limits,
+            venues,
+        })
+    }
+
+    /// The limits the venues enforce.
+    pub fn limits(&self) -> RestLimits {
+        self.limits
     }
 
     /// The credentials requests are verified with.

@@ -16,16 +16,19 @@
 
 use std::fmt::Write;
 
+use super::account::Account;
 use super::answer::{Answer, Refusal, Rule};
 use super::auth::{json_to_query, verify_upbit, AuthError};
 use super::book::{MockOrder, NewOrder, OrderRef, State, Tif};
 use super::dialect::{
-    client_id, dec, iso8601, positive, quote_scale, required, tif, wide, Ctx, Dialect, Op,
+    client_id, dec, iso8601, positive, quote_scale, required, tif, wide, Ctx, Dialect, Op, Venue,
 };
 use super::params::Params;
 use super::state::Request;
+use super::upbit_info as info;
 use crate::config::ApiCredentials;
 use crate::format::Scales;
+use crate::market::SimQuote;
 
 /// Upbit.
 pub(crate) struct Upbit;
@@ -98,6 +101,11 @@ impl Dialect for Upbit {
         match (method, path) {
             ("POST", "/v1/orders") => Some(Op::Place),
             ("GET", "/v1/order") => Some(Op::Status),
+            ("DELETE", "/v1/order") => Some(Op::Cancel),
+            ("GET", "/v1/orders/open") => Some(Op::OpenOrders),
+            ("GET", "/v1/accounts") => Some(Op::Balances),
+            ("GET", "/v1/orders/chance") => Some(Op::Rules),
+            ("GET", "/v1/orderbook") => Some(Op::Book),
             _ => None,
         }
     }
@@ -130,7 +138,15 @@ impl Dialect for Upbit {
     }
 
     fn instrument<'p>(&self, p: &'p Params) -> &'p str {
-        p.get("market").unwrap_or("")
+        p.get("market").or_else(|| p.get("markets")).unwrap_or("")
+    }
+
+    fn check(&self, op: Op, p: &Params) -> Result<(), Refusal> {
+        match op {
+            Op::Rules => required(p, "market").map(drop),
+            Op::Book => required(p, "markets").map(drop),
+            _ => Ok(()),
+        }
     }
 
     fn new_order(&self, p: &Params, s: Scales) -> Result<NewOrder, Refusal> {
@@ -179,7 +195,31 @@ impl Dialect for Upbit {
         Answer::new(200, order_json(o, c.scales))
     }
 
-    fn refuse(&self, r: &Refusal, _c: &Ctx<'_>) -> Answer {
+    fn cancelled(&self, before: &MockOrder, _after: &MockOrder, c: &Ctx<'_>) -> Answer {
+        info::cancelled(before, c)
+    }
+
+    fn open_orders(&self, orders: &[&MockOrder], c: &Ctx<'_>) -> Answer {
+        info::open_orders(orders, c)
+    }
+
+    fn balances(&self, a: &Account, _p: &Params, _c: &Ctx<'_>) -> Answer {
+        info::balances(a)
+    }
+
+    fn rules(&self, v: &Venue<'_>, c: &Ctx<'_>) -> Answer {
+        info::rules(v, c)
+    }
+
+    fn time(&self, c: &Ctx<'_>) -> Answer {
+        self.refuse(&Refusal::NoRoute, c)
+    }
+
+    fn book(&self, q: Option<&SimQuote>, c: &Ctx<'_>) -> Answer {
+        info::book(q, c)
+    }
+
+    fn refuse(&self, r: &Refusal, c: &Ctx<'_>) -> Answer {
         let side = |buy: bool| if buy { "bid" } else { "ask" };
         match r {
             Refusal::NoRoute => error(404, "not_found", "Unknown endpoint."),
@@ -215,7 +255,7 @@ impl Dialect for Upbit {
             ),
             Refusal::Rule(Rule::MinNotional | Rule::MinQty) => error(
                 400,
-                "under_min_total_bid",
+                &format!("under_min_total_{}", side(c.buy)),
                 "최소주문금액 이상으로 주문해주세요.",
             ),
             Refusal::Rule(_) => error(

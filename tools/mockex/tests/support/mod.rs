@@ -39,6 +39,14 @@ impl Resp {
 
 /// Start a mock serving `venues` (one of each kind listed, named after it) with REST on.
 pub fn start(venues: &[mockex::VenueKind], limits: RestLimits) -> MockExchange {
+    start_with(venues, |cfg| cfg.rest_limits = limits)
+}
+
+/// [`start`] with `edit` applied to the config first.
+pub fn start_with(
+    venues: &[mockex::VenueKind],
+    edit: impl FnOnce(&mut MockConfig),
+) -> MockExchange {
     let list = venues
         .iter()
         .map(|&k| MockVenue::new(k.name(), k))
@@ -47,7 +55,7 @@ pub fn start(venues: &[mockex::VenueKind], limits: RestLimits) -> MockExchange {
     cfg.rate_per_s = 2000;
     cfg.wait_for_subscribers = false;
     cfg.api = Some(ApiCredentials::new(KEY, SECRET).with_passphrase(PASSPHRASE));
-    cfg.rest_limits = limits;
+    edit(&mut cfg);
     let ex = MockExchange::start(cfg).expect("start");
     let t = std::time::Instant::now();
     for k in venues {
@@ -114,6 +122,34 @@ pub fn http(base: &str, method: &str, target: &str, headers: &[(&str, &str)], bo
             }
         }
     }
+}
+
+/// Poll `f` every 10 ms for up to 10 s until it gives `Some`.
+pub fn eventually<T>(mut f: impl FnMut() -> Option<T>) -> T {
+    let t = std::time::Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(t.elapsed() < Duration::from_secs(10), "not within 10 s");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Coarse rules: tick 0.01, step 0.0001, minimum 0.001, minimum notional 5.
+pub fn coarse() -> mockex::InstrumentRules {
+    mockex::InstrumentRules {
+        tick: Some("0.01".into()),
+        step: Some("0.0001".into()),
+        min_qty: Some("0.001".into()),
+        min_notional: Some("5".into()),
+    }
+}
+
+/// `m` (scale 8) rounded down to a multiple of 0.01, as text with 2 decimals.
+pub fn px2(m: i64) -> String {
+    let c = m / 1_000_000;
+    format!("{}.{:02}", c / 100, c % 100)
 }
 
 /// Unix ms now.

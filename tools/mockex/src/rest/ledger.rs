@@ -1,0 +1,206 @@
+//! One venue's trading state on the mock exchange, behind one lock: its book of orders
+//! (`book`), its account (`account`) and its instrument's rules (`rules`). Placing checks the
+//! rules and the balance, then matches; every execution (on arrival or, for a resting order, on a
+//! later quote) moves the balances; closing an order unlocks what it left.
+
+use super::account::Account;
+use super::answer::Refusal;
+use super::book::{Book, MockOrder, NewOrder, OrderRef, State};
+use super::rules::Rules;
+use crate::market::SimQuote;
+
+/// Book, account and rules of one venue.
+#[derive(Debug)]
+pub(crate) struct Ledger {
+    /// The orders.
+    pub book: Book,
+    /// The balances.
+    pub account: Account,
+    /// The instrument's rules.
+    pub rules: Rules,
+}
+
+impl Ledger {
+    /// Check, lock and match a new order against `top`.
+    pub fn place(
+        &mut self,
+        o: NewOrder,
+        top: Option<SimQuote>,
+        now_ms: u64,
+    ) -> Result<MockOrder, Refusal> {
+        if o.client_id
+            .as_deref()
+            .is_some_and(|c| self.book.has_client_id(c))
+        {
+            return Err(Refusal::Duplicate);
+        }
+        self.rules.check(o.px, o.qty).map_err(Refusal::Rule)?;
+        let (buy, px, qty) = (o.buy, o.px, o.qty);
+        if !self.account.reserve(buy, px, qty) {
+            return Err(Refusal::Insufficient { buy });
+        }
+        let m = match self.book.place(o, top, now_ms) {
+            Ok(m) => m,
+            Err(e) => {
+                self.account.release(buy, px, qty);
+                return Err(e);
+            }
+        };
+        if m.executed > 0 {
+            self.account.execute(buy, px, m.executed, m.quote);
+        }
+        if m.state != State::Open && m.executed < m.qty {
+            self.account.release(buy, px, m.qty - m.executed);
+        }
+        Ok(m)
+    }
+
+    /// Cancel the open order `r` names: the order before and after, or why not.
+    pub fn cancel(&mut self, r: &OrderRef, now_ms: u64) -> Result<(MockOrder, MockOrder), Refusal> {
+        let before = self.book.get(r).cloned().ok_or(Refusal::NotOpen)?;
+        let after = self.book.cancel(r, now_ms)?;
+        self.account
+            .release(after.buy, after.px, after.qty - after.executed);
+        Ok((before, after))
+    }
+
+    /// Execute resting orders that `q` crosses; how many executions.
+    pub fn on_quote(&mut self, q: &SimQuote, now_ms: u64) -> u64 {
+        let fills = self.book.on_quote(q, now_ms);
+        for f in &fills {
+            self.account
+                .execute(f.order.buy, f.order.px, f.qty, f.quote);
+        }
+        fills.len() as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::account::AccountConfig;
+    use super::super::answer::Rule;
+    use super::super::book::Tif;
+    use super::super::rules::InstrumentRules;
+    use super::*;
+    use crate::format::Scales;
+
+    fn ledger(quote: u64, rules: InstrumentRules) -> Ledger {
+        let s = Scales { price: 2, qty: 0 };
+        let c = AccountConfig {
+            base: "BTC".into(),
+            quote: "USDT".into(),
+            base_balance: 10,
+            quote_balance: quote,
+        };
+        Ledger {
+            book: Book::default(),
+            account: Account::new(&c, s),
+            rules: Rules::new(&rules, s, false).unwrap(),
+        }
+    }
+
+    fn top() -> SimQuote {
+        SimQuote {
+            venue: 0,
+            seq: 1,
+            bid_px: 10_000,
+            bid_qty: 5,
+            ask_px: 10_100,
+            ask_qty: 3,
+            dislocated: false,
+        }
+    }
+
+    fn order(buy: bool, px: i64, qty: i64, tif: Tif) -> NewOrder {
+        NewOrder {
+            symbol: "BTCUSDT".into(),
+            buy,
+            px,
+            qty,
+            client_id: None,
+            tif,
+        }
+    }
+
+    #[test]
+    fn balances_follow_fills_locks_and_cancels() {
+        let mut l = ledger(1000, InstrumentRules::default());
+        // IOC buy 5 at 102.00: 3 fill at 101.00, the rest expires and is unlocked.
+        let m = l
+            .place(order(true, 10_200, 5, Tif::Ioc), Some(top()), 1)
+            .unwrap();
+        assert_eq!(m.executed, 3);
+        assert_eq!(l.account.balance("USDT").free, (1000 - 303) * 100);
+        assert_eq!(l.account.balance("USDT").locked, 0);
+        assert_eq!(l.account.balance("BTC").free, 13 * 100);
+        // A GTC buy rests and locks; a quote through it fills it at its price.
+        let g = l
+            .place(order(true, 10_050, 2, Tif::Gtc), Some(top()), 2)
+            .unwrap();
+        assert_eq!(l.account.balance("USDT").locked, 20_100);
+        let through = SimQuote {
+            ask_px: 10_000,
+            ..top()
+        };
+        assert_eq!(l.on_quote(&through, 3), 1);
+        assert_eq!(l.account.balance("USDT").locked, 0);
+        assert_eq!(l.account.balance("BTC").free, 15 * 100);
+        assert_eq!(
+            l.book.get(&OrderRef::Id(g.order_id)).unwrap().state,
+            State::Filled
+        );
+        // A resting sell, cancelled: the base comes back.
+        let s = l
+            .place(order(false, 20_000, 4, Tif::Gtc), Some(top()), 4)
+            .unwrap();
+        assert_eq!(l.account.balance("BTC").locked, 400);
+        let (before, after) = l.cancel(&OrderRef::Id(s.order_id), 5).unwrap();
+        assert_eq!((before.state, after.state), (State::Open, State::Canceled));
+        assert_eq!(
+            l.account.balance("BTC"),
+            super::super::account::Balance {
+                free: 1500,
+                locked: 0
+            }
+        );
+        assert_eq!(
+            l.cancel(&OrderRef::Id(s.order_id), 6),
+            Err(Refusal::NotOpen)
+        );
+        // More than the account holds.
+        assert_eq!(
+            l.place(order(true, 10_000, 100, Tif::Ioc), Some(top()), 7),
+            Err(Refusal::Insufficient { buy: true })
+        );
+    }
+
+    #[test]
+    fn off_rule_orders_are_refused_before_anything_moves() {
+        let rules = InstrumentRules {
+            tick: Some("0.10".into()),
+            step: Some("2".into()),
+            min_qty: Some("2".into()),
+            min_notional: Some("300".into()),
+        };
+        let mut l = ledger(1000, rules);
+        let free = l.account.balance("USDT");
+        assert_eq!(
+            l.place(order(true, 10_105, 4, Tif::Ioc), None, 1),
+            Err(Refusal::Rule(Rule::Tick))
+        );
+        assert_eq!(
+            l.place(order(true, 10_100, 1, Tif::Ioc), None, 1),
+            Err(Refusal::Rule(Rule::MinQty))
+        );
+        assert_eq!(
+            l.place(order(true, 10_100, 3, Tif::Ioc), None, 1),
+            Err(Refusal::Rule(Rule::Step))
+        );
+        assert_eq!(
+            l.place(order(true, 10_000, 2, Tif::Ioc), None, 1),
+            Err(Refusal::Rule(Rule::MinNotional))
+        );
+        assert_eq!(l.account.balance("USDT"), free);
+        assert!(l.place(order(true, 10_100, 4, Tif::Ioc), None, 1).is_ok());
+    }
+}
