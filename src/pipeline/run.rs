@@ -77,7 +77,8 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
         // The paper venue matches against the quotes as they stand when an order arrives.
         let (b_tx, b_rx) = ring::<Quote>("books", cap, &mut reg.counters);
         let capacity = i64::try_from(cap.max(1)).unwrap_or(i64::MAX);
-        reg.gauge(QUEUE_CAPACITY, &[("queue", "books")]).set(capacity);
+        reg.gauge(QUEUE_CAPACITY, &[("queue", "books")])
+            .set(capacity);
         strategy.set_book_out(b_tx);
         exec.set_book_feed(b_rx);
     }
