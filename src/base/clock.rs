@@ -81,6 +81,6 @@ mod tests {
         let (c, s) = (Clock::new(), Clock::skewed(-60_000_000_000));
         let d = c.unix_anchor_ns() as i128 - s.unix_anchor_ns() as i128;
         // Both anchors are read moments apart; the difference is the offset, give or take that.
-        assert!((60_000_000_000..61_000_000_000).contains(&d), "{d}");
+        assert!((59_000_000_000..61_000_000_000).contains(&d), "{d}");
     }
 }
