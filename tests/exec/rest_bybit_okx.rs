@@ -310,3 +310,26 @@ fn a_5xx_and_a_swallowed_answer_become_unknown_then_queried_then_final() {
     assert!(e.count("exec.timeouts") >= 1);
     assert_eq!(e.outcome(Outcome::Executed), 2, "both orders had executed");
 }
+
+#[test]
+fn a_feed_only_venue_gets_no_order_and_its_opportunities_are_refused() {
+    let ex = mockex(RestLimits::default());
+    // OKX is a feed only: no credentials, no route; Bybit trades.
+    let cfg = mockex_rest::config(&ex, &VENUES, "/nonexistent", |c| {
+        c.venues[1].trade = false;
+        c.venues[1].api_secret_file = None;
+    });
+    let mut e = engine(&cfg, SECRET);
+    e.feed(&ex, BYBIT, OKX);
+    e.feed(&ex, OKX, BYBIT);
+    e.settle(Duration::from_secs(3));
+    e.check_accounting(&ex, &VENUES);
+    assert_eq!(
+        e.outcome(Outcome::Rejected(microarb::model::RejectReason::FeedOnly)),
+        2
+    );
+    assert_eq!(e.count("exec.orders_sent"), 0);
+    for v in ["bybit", "okx"] {
+        assert_eq!(stats(&ex, v).rest_requests, 0, "{v}: nothing sent");
+    }
+}
