@@ -1,6 +1,9 @@
 //! The one execution rig: the stage on a fake clock over any gateway, a ring to push opportunities
 //! into, time moved by hand, and the registry's counters to read outcomes from. `paper` (the paper
-//! venue) and `gateway` (the paper venue behind a request log) build on it.
+//! venue) and `gateway` (the paper venue behind a request log) build on it. With
+//! [`ExecRig::with_books`] the paper venue matches against quotes the test pushes, as it does in a
+//! run (the strategy's `books` ring): a book that moves while an order is in flight makes a leg
+//! miss, so the scenarios see real legging.
 
 use microarb::base::Clock;
 use microarb::exec::gateway::Gateway;
@@ -8,7 +11,8 @@ use microarb::exec::params::ExecParams;
 use microarb::exec::ExecStage;
 use microarb::exec::KillSwitch;
 use microarb::model::{
-    Bps, InstrumentId, OppId, Opportunity, Outcome, Price, Qty, VenueId, OUTCOME_COUNT,
+    Bps, InstrumentId, OppId, Opportunity, Outcome, Price, Qty, Quote, QuoteSource, VenueId,
+    OUTCOME_COUNT,
 };
 use microarb::runtime::{ring, RingTx, Stage};
 use microarb::telemetry::{counter_name, Registry};
@@ -25,6 +29,9 @@ pub struct ExecRig<G: Gateway> {
     pub now: u64,
     pub next_id: u64,
     pub fed: u64,
+    /// The book ring into the stage, once [`ExecRig::with_books`] made one.
+    pub books: Option<RingTx<Quote>>,
+    next_seq: u64,
 }
 
 /// A rig over `gw` with parameters `p`, an input ring of `ring_capacity`, starting at `now`.
@@ -41,6 +48,8 @@ pub fn exec_rig<G: Gateway>(p: ExecParams, gw: G, ring_capacity: usize, now: u64
         now,
         next_id: 1,
         fed: 0,
+        books: None,
+        next_seq: 1,
     }
 }
 
@@ -73,6 +82,42 @@ impl<G: Gateway> ExecRig<G> {
             trigger_venue: buy,
             trigger_seq: id,
         }
+    }
+
+    /// Give the stage a book ring (as `pipeline::run` does on the paper venue): from now on the
+    /// paper venue matches orders against the quotes pushed with [`ExecRig::quote`].
+    pub fn with_books(mut self, capacity: usize) -> Self {
+        let (tx, rx) = ring::<Quote>("books", capacity, &mut self.reg.counters);
+        self.stage.set_book_feed(rx);
+        self.books = Some(tx);
+        self
+    }
+
+    /// Push the top of book of `instrument` on `venue` (bid and ask with their sizes), received
+    /// now. Panics without [`ExecRig::with_books`] or when the ring is full (a test sizes it).
+    pub fn quote(
+        &mut self,
+        venue: VenueId,
+        instrument: InstrumentId,
+        (bid_px, bid_qty): (Price, Qty),
+        (ask_px, ask_qty): (Price, Qty),
+    ) {
+        let q = Quote {
+            seq: self.next_seq,
+            bid_px,
+            bid_qty,
+            ask_px,
+            ask_qty,
+            exch_ts_ns: self.now as i64,
+            recv_ts_ns: self.now,
+            instrument,
+            venue,
+            flags: 0,
+            source: QuoteSource::Ws,
+        };
+        self.next_seq += 1;
+        let tx = self.books.as_mut().expect("with_books first");
+        assert!(tx.push(q, 0).is_ok(), "book ring has room");
     }
 
     /// Poll at `now + dt`.

@@ -5,7 +5,10 @@
 //! One scenario ([`scenario`]), run over both rigs:
 //!
 //! - `paper`: the deterministic variant on the paper venue, polled directly on a fake clock (about
-//!   25 s of market time in milliseconds), deterministic for its seed. The paper venue enforces
+//!   25 s of market time in milliseconds), deterministic for its seed. The paper venue matches
+//!   each order against the book the test pushes on its `books` ring, as in a run; in the shock
+//!   one venue's book jumps away at each burst, so the legs that reach it then miss and the
+//!   legging policy hedges (no injected fault). The paper venue enforces
 //!   nothing, so the venues' true limits are enforced on the log of what the stage sent (the
 //!   logging gateway of `common::gateway`): for every venue and every endpoint group the venue
 //!   publishes a limit for, the weighted requests in any window of the group's length (orders
@@ -32,14 +35,13 @@
 use std::time::{Duration, Instant};
 
 use microarb::base::Rng;
-use microarb::exec::gateway::PaperFaults;
 use microarb::exec::limits::EndpointGroup;
 use microarb::exec::params::{ExecParams, VenueExec};
-use microarb::model::{Outcome, Qty, RejectReason, VenueId};
+use microarb::model::{InstrumentId, Outcome, Price, Qty, RejectReason, VenueId};
 use mockex::{MockExchange, RestLimits};
 
 use crate::common::config::dec;
-use crate::common::gateway::{self, max_in_window, send_times, Rig, Sent, MS, SEC};
+use crate::common::gateway::{self, max_in_window, send_times, Rig, Sent, MS, ONE, SEC};
 use crate::common::mockex_rest::{self, stats, Engine, Venue, ALL_FOUR, SECRET};
 
 /// Every ordered pair of `n` venues.
@@ -166,6 +168,19 @@ struct Paper {
 }
 
 impl Paper {
+    /// Set `venue`'s book: normally bid 101 and ask 100 with 10 units each (every rig opportunity
+    /// buys at 100 and sells at 101, so every leg fills); `away`, bid 90 and ask 110, so none does.
+    fn book(&mut self, venue: VenueId, away: bool) {
+        let (bid, ask) = if away { (90, 110) } else { (101, 100) };
+        let size = Qty(10 * ONE);
+        self.r.quote(
+            venue,
+            InstrumentId(0),
+            (Price(bid * ONE), size),
+            (Price(ask * ONE), size),
+        );
+    }
+
     fn pick(&self, rng: &mut Rng) -> (VenueId, VenueId) {
         self.pairs[rng.below(self.pairs.len() as u64) as usize]
     }
@@ -197,16 +212,12 @@ impl TradingVenues for Paper {
         }
     }
     fn shock(&mut self, rng: &mut Rng) {
-        // Bursts of 40 at one instant every 250 ms for 5 s; a tenth of the fills partial, so
-        // hedges (retries and unwinds) join the order flow.
-        for v in 0..4u8 {
-            let f = PaperFaults {
-                p_partial: 0.1,
-                ..PaperFaults::default()
-            };
-            self.r.stage.gateway_mut().inner.set_faults(VenueId(v), f);
-        }
+        // Bursts of 40 at one instant every 250 ms for 5 s. At each burst one venue's book jumps
+        // away (bid under every sell limit, ask over every buy limit) until the next burst, so the
+        // legs that reach it while it is away miss: hedges (retries and unwinds) join the order
+        // flow, as in a real shock, with no fault injected.
         let end = self.r.now + 5 * SEC;
+        let mut away: Option<VenueId> = None;
         while self.r.now < end {
             if self.r.now % (250 * MS) == 0 {
                 for _ in 0..40 {
@@ -214,8 +225,17 @@ impl TradingVenues for Paper {
                     let o = self.r.opp(b, s, 80 * MS);
                     assert!(self.r.push(o), "ring has room");
                 }
+                if let Some(v) = away.take() {
+                    self.book(v, false);
+                }
+                let v = VenueId(rng.below(4) as u8);
+                self.book(v, true);
+                away = Some(v);
             }
             self.r.step(STEP);
+        }
+        if let Some(v) = away {
+            self.book(v, false);
         }
     }
     fn settle(&mut self) {
@@ -261,20 +281,32 @@ fn paper() {
         p.order_timeout_ns = SEC;
         p.status_query_ns = 100 * MS;
     });
-    let mut rig = Paper { r, pairs: pairs(4) };
+    let mut rig = Paper {
+        r: r.with_books(1024),
+        pairs: pairs(4),
+    };
+    for v in 0..4u8 {
+        rig.book(VenueId(v), false);
+    }
     let monitoring = scenario(&mut rig);
     let r = &mut rig.r;
     let n_orders = r.stage.gateway_mut().orders.len();
     eprintln!(
-        "trading pattern: {} opportunities ({} in monitoring), {} executed, {} rate_limited, \
-         {} no_slot, {} orders; {:?} wall",
+        "trading pattern: {} opportunities ({} in monitoring), {} executed, {} partial, \
+         {} rate_limited, {} no_slot, {} orders; {:?} wall",
         r.fed,
         monitoring.0,
         r.outcome(Outcome::Executed),
+        r.outcome(Outcome::Partial),
         r.outcome(Outcome::Rejected(RejectReason::RateLimited)),
         r.outcome(Outcome::Rejected(RejectReason::NoSlot)),
         n_orders,
         started.elapsed()
+    );
+    // Nothing was injected: every partial is a leg that met a book that had moved away.
+    assert!(
+        r.outcome(Outcome::Partial) > 0,
+        "the moving book made legs miss"
     );
 }
 
