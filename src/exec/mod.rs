@@ -35,8 +35,10 @@ pub mod guards;
 pub mod limits;
 pub mod orders;
 pub mod params;
+pub mod rules;
 pub mod secrets;
 pub mod stage;
+pub mod startup;
 
 pub use build::build_stage;
 pub use gateway::rest::{RestBuildError, RestRouter};
