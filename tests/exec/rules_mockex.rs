@@ -1,0 +1,377 @@
+//! Venue trading rules end to end (issue 13, item 1): read at start-up from the venues' instrument
+//! endpoints (the mock exchange's, on loopback), every order priced on tick inside the slippage
+//! buffer and sized on step, arbitrages under a minimum refused before any leg is sent, and
+//! malformed, truncated and contradictory instrument answers refused with a clear line (the
+//! instrument is then not traded there), never trusted, never a panic.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::time::Duration;
+
+use crate::common::config::{binance_only, checked, dec};
+use crate::common::mockex_rest::{
+    self, creds_with, engine_with, stats, Engine, BINANCE_UPBIT, PASSPHRASE, SECRET,
+};
+use microarb::config::{Config, RulesOverride};
+use microarb::exec::params::{ExecBuildError, ExecParams};
+use microarb::exec::rules::{InstrumentRules, RulesTable};
+use microarb::exec::secrets::ApiSecret;
+use microarb::exec::startup::rules::{load, RulesStartup};
+use microarb::model::{InstrumentId, Outcome, Qty, RejectReason, VenueId};
+use mockex::{InstrumentRules as MockRules, MockExchange, RestLimits};
+use proptest::prelude::*;
+
+const BINANCE: VenueId = VenueId(0);
+const UPBIT: VenueId = VenueId(1);
+const BTC: InstrumentId = InstrumentId(0);
+
+/// Tick 0.01, step 0.00001, minimum 0.0001 BTC and `min_notional` USDT, on both venues.
+fn mock(min_notional: &str) -> MockExchange {
+    mockex_rest::start_with(&BINANCE_UPBIT, RestLimits::default(), |m| {
+        for v in ["binance", "upbit"] {
+            m.rest_rules.insert(
+                v.to_string(),
+                MockRules {
+                    tick: Some("0.01".into()),
+                    step: Some("0.00001".into()),
+                    min_qty: Some("0.0001".into()),
+                    min_notional: Some(min_notional.into()),
+                },
+            );
+        }
+    })
+}
+
+/// The engine config for the mock's two venues, slippage 1.3 bp on both.
+fn config(ex: &MockExchange) -> Config {
+    mockex_rest::config(ex, &BINANCE_UPBIT, "/nonexistent", |c| {
+        for v in &mut c.venues {
+            v.slippage_bps = 1.3;
+        }
+        c.execution.max_inflight = 3;
+        c.execution.reserved_slots = 0;
+    })
+}
+
+/// The REST stage with the venues' rules read at start-up, as `build_stage` does.
+fn engine_with_venue_rules(cfg: &Config) -> (Engine, RulesStartup) {
+    let creds = creds_with(cfg, SECRET, PASSPHRASE);
+    let mut startup = None;
+    let e = engine_with(cfg, SECRET, |p| {
+        startup = Some(load(cfg, &creds, p).expect("rules load"));
+    });
+    (e, startup.expect("loaded"))
+}
+
+fn both_legs(i: u32) -> (VenueId, VenueId) {
+    if i % 2 == 0 {
+        (BINANCE, UPBIT)
+    } else {
+        (UPBIT, BINANCE)
+    }
+}
+
+#[test]
+fn off_tick_slippage_1_3_bp_on_a_0_01_tick_every_order_is_on_tick_and_step() {
+    let ex = mock("5");
+    let cfg = config(&ex);
+    let (mut e, startup) = engine_with_venue_rules(&cfg);
+    assert_eq!(startup.loaded, 2, "{:?}", startup.lines);
+    assert!(startup.lines.is_empty(), "{:?}", startup.lines);
+    let mut off_tick = 0;
+    for i in 0..8u32 {
+        let (b, s) = both_legs(i);
+        // Off-step quantities (0.00123456 BTC and up); the touch prices are the mock's quotes 1 %
+        // through, mostly off the 0.01 tick, and 1.3 bp of slippage would land off it anyway.
+        let o = e.opp(
+            &ex,
+            b,
+            s,
+            Qty(123_456 + i64::from(i) * 7_777),
+            500 * mockex_rest::MS,
+        );
+        off_tick +=
+            u32::from(o.buy_px.0 % 1_000_000 != 0) + u32::from(o.sell_px.0 % 1_000_000 != 0);
+        e.push(o);
+        e.settle(Duration::from_secs(3));
+        // Paced under Upbit's order rate (this test is about prices, not rate limits).
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(off_tick > 0, "the test feeds off-tick touches");
+    let outcomes: Vec<String> = e
+        .reg
+        .counters
+        .iter()
+        .filter(|(n, v)| n.starts_with("exec.opps") && *v > 0)
+        .map(|(n, v)| format!("{n}={v}"))
+        .collect();
+    assert_eq!(e.outcome(Outcome::Executed), 8, "{outcomes:?}");
+    e.check_accounting(&ex, &BINANCE_UPBIT);
+    for v in ["binance", "upbit"] {
+        let s = stats(&ex, v);
+        assert!(s.rest_orders >= 8, "{v}: {s:?}");
+        assert_eq!(
+            s.rest_rule_rejects, 0,
+            "{v}: an order off tick or step: {s:?}"
+        );
+        assert_eq!(s.rest_rejects, 0, "{v}: the mock rejected an order: {s:?}");
+        assert!(s.rest_fills > 0, "{v}: {s:?}");
+    }
+
+    // The same opportunities with the rules forgotten (every tick and step one mantissa unit):
+    // the mock refuses them as off tick, so the check above is not vacuous.
+    let ex2 = mock("5");
+    let cfg2 = config(&ex2);
+    let mut raw = engine_with(&cfg2, SECRET, |p| {
+        p.rules = RulesTable::new(2, 1, Some(InstrumentRules::PASS));
+    });
+    let o = raw.opp(&ex2, BINANCE, UPBIT, Qty(123_456), 500 * mockex_rest::MS);
+    raw.push(o);
+    raw.settle(Duration::from_secs(3));
+    let refused: u64 = ["binance", "upbit"]
+        .iter()
+        .map(|v| stats(&ex2, v).rest_rule_rejects)
+        .sum();
+    assert!(refused > 0, "off-tick orders are refused by the mock");
+}
+
+#[test]
+fn minimum_notional_refused_before_sending() {
+    // 100 USDT minimum: 0.001 BTC (about 60 USDT) falls under it on both venues.
+    let ex = mock("100");
+    let cfg = config(&ex);
+    let (mut e, startup) = engine_with_venue_rules(&cfg);
+    assert_eq!(startup.loaded, 2, "{:?}", startup.lines);
+    let o = e.opp(&ex, BINANCE, UPBIT, Qty(100_000), 500 * mockex_rest::MS);
+    e.push(o);
+    e.settle(Duration::from_secs(3));
+    assert_eq!(
+        e.outcome(Outcome::Rejected(RejectReason::BelowMinimum)),
+        1,
+        "refused with its own reason"
+    );
+    assert_eq!(e.count("exec.orders_sent"), 0, "no leg sent");
+    for v in ["binance", "upbit"] {
+        let s = stats(&ex, v);
+        assert_eq!((s.rest_orders, s.rest_rejects), (0, 0), "{v}: {s:?}");
+    }
+    // 0.01 BTC (about 600 USDT) clears the minimum and trades.
+    let o = e.opp(&ex, UPBIT, BINANCE, Qty(1_000_000), 500 * mockex_rest::MS);
+    e.push(o);
+    e.settle(Duration::from_secs(3));
+    assert_eq!(e.outcome(Outcome::Executed), 1);
+    e.check_accounting(&ex, &BINANCE_UPBIT);
+    assert_eq!(stats(&ex, "binance").rest_rule_rejects, 0);
+}
+
+#[test]
+fn an_override_finer_than_the_venue_is_refused_naming_the_key() {
+    let ex = mock("5");
+    let mut cfg = config(&ex);
+    cfg.instruments[0].rules.insert(
+        "binance".into(),
+        RulesOverride {
+            tick: Some(dec("0.001")),
+            ..RulesOverride::default()
+        },
+    );
+    let cfg = checked(cfg);
+    let creds = creds_with(&cfg, SECRET, PASSPHRASE);
+    let mut p = ExecParams::from_config(&cfg).unwrap();
+    let err = load(&cfg, &creds, &mut p).expect_err("finer than the venue's 0.01");
+    assert!(matches!(err, ExecBuildError::Rules(_)), "{err:?}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("instruments[0].rules.binance.tick") && msg.contains("0.01"),
+        "{msg}"
+    );
+    // A coarser one is taken.
+    let mut cfg = cfg;
+    cfg.instruments[0].rules.get_mut("binance").unwrap().tick = Some(dec("0.1"));
+    let mut p = ExecParams::from_config(&cfg).unwrap();
+    load(&cfg, &creds, &mut p).unwrap();
+    let r = p.rules.get(BINANCE, BTC).unwrap();
+    assert_eq!(r.tick.tick_at(1), Some(10_000_000));
+}
+
+/// A venue at a local socket answering every request `status` and `body`.
+fn canned(status: u16, body: String) -> String {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", l.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { return };
+            let mut got = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+fn symbol(sym: &str, status: &str, tick: &str, step: &str, min_notional: &str) -> String {
+    format!(
+        r#"{{"symbol":"{sym}","status":"{status}","filters":[{{"filterType":"PRICE_FILTER","minPrice":"0.01","maxPrice":"1000000","tickSize":"{tick}"}},{{"filterType":"LOT_SIZE","minQty":"0.0001","maxQty":"9000","stepSize":"{step}"}},{{"filterType":"NOTIONAL","minNotional":"{min_notional}"}}]}}"#
+    )
+}
+
+fn exchange_info(symbols: &[String]) -> String {
+    format!(
+        r#"{{"timezone":"UTC","rateLimits":[],"symbols":[{}]}}"#,
+        symbols.join(",")
+    )
+}
+
+/// Binance alone at `url`; the rules step's outcome and the stage's entry for BTC/USDT.
+fn load_from(url: &str) -> (RulesStartup, Option<InstrumentRules>) {
+    let mut cfg = binance_only("ws://127.0.0.1:1");
+    cfg.venues[0].rest_url = Some(url.to_string());
+    cfg.execution.rest.connect_timeout_ms = 1000;
+    let cfg = checked(cfg);
+    let mut p = ExecParams::from_config(&cfg).unwrap();
+    let creds = [ApiSecret::new("k", "s")];
+    let r = load(&cfg, &creds, &mut p).expect("a bad venue answer is not a config error");
+    (r, p.rules.get(BINANCE, BTC).copied())
+}
+
+#[test]
+fn malformed_truncated_and_contradictory_instrument_answers_are_refused_never_trusted() {
+    let good = symbol("BTCUSDT", "TRADING", "0.01", "0.00001", "5");
+    let (r, rules) = load_from(&canned(200, exchange_info(std::slice::from_ref(&good))));
+    assert_eq!((r.loaded, r.lines.len()), (1, 0), "{:?}", r.lines);
+    let rules = rules.expect("known");
+    assert_eq!(rules.tick.tick_at(1), Some(1_000_000));
+    assert_eq!(rules.step, Qty(1_000));
+    assert_eq!(rules.min_notional, 5 * 10i128.pow(16));
+
+    let full = exchange_info(std::slice::from_ref(&good));
+    let cases: Vec<(&str, u16, String, &str)> = vec![
+        (
+            "malformed",
+            200,
+            "{\"symbols\":[{\"symbol\":".into(),
+            "could not be read",
+        ),
+        (
+            "truncated",
+            200,
+            full[..full.len() / 2].to_string(),
+            "could not be read",
+        ),
+        (
+            "not json",
+            200,
+            "<html>busy</html>".into(),
+            "could not be read",
+        ),
+        ("a 500", 500, "{}".into(), "could not be read"),
+        (
+            "contradictory",
+            200,
+            exchange_info(&[
+                good.clone(),
+                symbol("BTCUSDT", "TRADING", "0.1", "0.00001", "5"),
+            ]),
+            "twice with different rules",
+        ),
+        (
+            "a zero tick",
+            200,
+            exchange_info(&[symbol("BTCUSDT", "TRADING", "0.00000000", "0.00001", "5")]),
+            "tick 0.00000000 is not a usable rule",
+        ),
+        (
+            "a negative minimum",
+            200,
+            exchange_info(&[symbol("BTCUSDT", "TRADING", "0.01", "0.00001", "-5")]),
+            "min_notional -5 is not a usable rule",
+        ),
+        (
+            "not trading",
+            200,
+            exchange_info(&[symbol("BTCUSDT", "BREAK", "0.01", "0.00001", "5")]),
+            "does not trade now",
+        ),
+        (
+            "another symbol",
+            200,
+            exchange_info(&[symbol("ETHUSDT", "TRADING", "0.01", "0.00001", "5")]),
+            "does not list BTCUSDT",
+        ),
+    ];
+    for (what, status, body, why) in cases {
+        let (r, rules) = load_from(&canned(status, body));
+        assert_eq!(rules, None, "{what}: not traded");
+        assert_eq!((r.loaded, r.lines.len()), (0, 1), "{what}: {:?}", r.lines);
+        let line = &r.lines[0];
+        assert!(
+            line.contains("BTC/USDT (BTCUSDT) is not traded on binance") && line.contains(why),
+            "{what}: {line}"
+        );
+    }
+    // Nobody listening: the same.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (r, rules) = load_from(&format!("http://127.0.0.1:{port}"));
+    assert_eq!((rules, r.lines.len()), (None, 1), "{:?}", r.lines);
+}
+
+#[test]
+fn an_instrument_with_unknown_rules_is_not_traded_and_its_opportunities_are_counted() {
+    let ex = mock("5");
+    let cfg = config(&ex);
+    // As after a refused answer: Upbit's entry cleared.
+    let mut e = engine_with(&cfg, SECRET, |p| {
+        p.rules.set(UPBIT, BTC, None);
+    });
+    let o = e.opp(&ex, BINANCE, UPBIT, Qty(100_000), 500 * mockex_rest::MS);
+    e.push(o);
+    e.settle(Duration::from_secs(3));
+    assert_eq!(e.outcome(Outcome::Rejected(RejectReason::NoRules)), 1);
+    assert_eq!(e.count("exec.orders_sent"), 0);
+    assert_eq!(
+        stats(&ex, "binance").rest_orders,
+        0,
+        "not even the known leg"
+    );
+    e.check_accounting(&ex, &BINANCE_UPBIT);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Any corruption of a good `exchangeInfo` answer is read or refused, never a panic; what is
+    /// taken is a usable rule (a tick and step of at least one unit, minimums not negative).
+    #[test]
+    fn corrupted_exchange_info_never_panics(
+        cut in 0usize..400, at in 0usize..400, byte in any::<u8>(),
+    ) {
+        let mut body = exchange_info(&[symbol("BTCUSDT", "TRADING", "0.01", "0.00001", "5")])
+            .into_bytes();
+        let at = at % body.len();
+        body[at] = byte;
+        body.truncate(body.len() - cut % body.len());
+        if let Ok(v) = microarb::exec::account::venues::binance::parse_exchange_info(&body) {
+            for t in &v.instruments {
+                let n = microarb::exec::rules::Names { venue: "binance", symbol: &t.symbol, key: "k" };
+                if let Ok(r) = microarb::exec::rules::from_venue(n, t, (8, 8)) {
+                    prop_assert!(r.tick.as_slice().iter().all(|b| b.tick >= 1));
+                    prop_assert!(r.step.0 >= 1 && r.min_qty.0 >= 0 && r.min_notional >= 0);
+                }
+            }
+        }
+    }
+}
