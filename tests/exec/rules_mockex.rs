@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use crate::common::config::{binance_only, checked, dec};
 use crate::common::mockex_rest::{
-    self, creds_with, engine_with, stats, Engine, BINANCE_UPBIT, PASSPHRASE, SECRET,
+    self, creds_with, engine_with, stats, Engine, Venue, BINANCE_UPBIT, BYBIT_OKX, PASSPHRASE,
+    SECRET,
 };
 use microarb::config::{Config, RulesOverride};
 use microarb::exec::params::{ExecBuildError, ExecParams};
@@ -25,10 +26,15 @@ const BINANCE: VenueId = VenueId(0);
 const UPBIT: VenueId = VenueId(1);
 const BTC: InstrumentId = InstrumentId(0);
 
-/// Tick 0.01, step 0.00001, minimum 0.0001 BTC and `min_notional` USDT, on both venues.
+/// Binance and Upbit: tick 0.01, step 0.00001, minimum 0.0001 BTC and `min_notional` USDT.
 fn mock(min_notional: &str) -> MockExchange {
-    mockex_rest::start_with(&BINANCE_UPBIT, RestLimits::default(), |m| {
-        for v in ["binance", "upbit"] {
+    mock_on(&BINANCE_UPBIT, min_notional)
+}
+
+/// `venues` on the mock with the rules of [`mock`].
+fn mock_on(venues: &[Venue], min_notional: &str) -> MockExchange {
+    mockex_rest::start_with(venues, RestLimits::default(), |m| {
+        for v in venues.iter().map(|v| v.name) {
             m.rest_rules.insert(
                 v.to_string(),
                 MockRules {
@@ -42,9 +48,14 @@ fn mock(min_notional: &str) -> MockExchange {
     })
 }
 
-/// The engine config for the mock's two venues, slippage 1.3 bp on both.
+/// The engine config for the mock's Binance and Upbit, slippage 1.3 bp on both.
 fn config(ex: &MockExchange) -> Config {
-    mockex_rest::config(ex, &BINANCE_UPBIT, "/nonexistent", |c| {
+    config_on(ex, &BINANCE_UPBIT)
+}
+
+/// The engine config for `venues` on the mock, slippage 1.3 bp on each.
+fn config_on(ex: &MockExchange, venues: &[Venue]) -> Config {
+    mockex_rest::config(ex, venues, "/nonexistent", |c| {
         for v in &mut c.venues {
             v.slippage_bps = 1.3;
         }
@@ -73,8 +84,19 @@ fn both_legs(i: u32) -> (VenueId, VenueId) {
 
 #[test]
 fn off_tick_slippage_1_3_bp_on_a_0_01_tick_every_order_is_on_tick_and_step() {
-    let ex = mock("5");
-    let cfg = config(&ex);
+    off_tick_on(&BINANCE_UPBIT);
+}
+
+#[test]
+fn off_tick_on_bybit_and_okx_too() {
+    off_tick_on(&BYBIT_OKX);
+}
+
+/// The off-tick test on `venues` (venue 0 and 1).
+fn off_tick_on(venues: &[Venue; 2]) {
+    let names = venues.map(|v| v.name);
+    let ex = mock_on(venues, "5");
+    let cfg = config_on(&ex, venues);
     let (mut e, startup) = engine_with_venue_rules(&cfg);
     assert_eq!(startup.loaded, 2, "{:?}", startup.lines);
     assert!(startup.lines.is_empty(), "{:?}", startup.lines);
@@ -106,8 +128,8 @@ fn off_tick_slippage_1_3_bp_on_a_0_01_tick_every_order_is_on_tick_and_step() {
         .map(|(n, v)| format!("{n}={v}"))
         .collect();
     assert_eq!(e.outcome(Outcome::Executed), 8, "{outcomes:?}");
-    e.check_accounting(&ex, &BINANCE_UPBIT);
-    for v in ["binance", "upbit"] {
+    e.check_accounting(&ex, venues);
+    for v in names {
         let s = stats(&ex, v);
         assert!(s.rest_orders >= 8, "{v}: {s:?}");
         assert_eq!(
@@ -120,18 +142,15 @@ fn off_tick_slippage_1_3_bp_on_a_0_01_tick_every_order_is_on_tick_and_step() {
 
     // The same opportunities with the rules forgotten (every tick and step one mantissa unit):
     // the mock refuses them as off tick, so the check above is not vacuous.
-    let ex2 = mock("5");
-    let cfg2 = config(&ex2);
+    let ex2 = mock_on(venues, "5");
+    let cfg2 = config_on(&ex2, venues);
     let mut raw = engine_with(&cfg2, SECRET, |p| {
         p.rules = RulesTable::new(2, 1, Some(InstrumentRules::PASS));
     });
     let o = raw.opp(&ex2, BINANCE, UPBIT, Qty(123_456), 500 * mockex_rest::MS);
     raw.push(o);
     raw.settle(Duration::from_secs(3));
-    let refused: u64 = ["binance", "upbit"]
-        .iter()
-        .map(|v| stats(&ex2, v).rest_rule_rejects)
-        .sum();
+    let refused: u64 = names.iter().map(|v| stats(&ex2, v).rest_rule_rejects).sum();
     assert!(refused > 0, "off-tick orders are refused by the mock");
 }
 
