@@ -33,15 +33,36 @@ fn overrides_are_read_and_checked_with_their_key() {
     assert_eq!(o.min_notional, Some(DecimalText::from("5")));
     assert!(parse("").unwrap().instruments[0].rules.is_empty());
     for (rules, path) in [
-        ("rules = { b = { tick = \"0.1\" } }", "instruments[0].rules.b"),
-        ("rules = { a = { tick = \"0.001\" } }", "instruments[0].rules.a.tick"),
-        ("rules = { a = { tick = \"0\" } }", "instruments[0].rules.a.tick"),
-        ("rules = { a = { step = \"0.000001\" } }", "instruments[0].rules.a.step"),
-        ("rules = { a = { min_qty = \"-1\" } }", "instruments[0].rules.a.min_qty"),
-        ("rules = { a = { min_notional = \"x\" } }", "instruments[0].rules.a.min_notional"),
+        (
+            "rules = { b = { tick = \"0.1\" } }",
+            "instruments[0].rules.b",
+        ),
+        (
+            "rules = { a = { tick = \"0.001\" } }",
+            "instruments[0].rules.a.tick",
+        ),
+        (
+            "rules = { a = { tick = \"0\" } }",
+            "instruments[0].rules.a.tick",
+        ),
+        (
+            "rules = { a = { step = \"0.000001\" } }",
+            "instruments[0].rules.a.step",
+        ),
+        (
+            "rules = { a = { min_qty = \"-1\" } }",
+            "instruments[0].rules.a.min_qty",
+        ),
+        (
+            "rules = { a = { min_notional = \"x\" } }",
+            "instruments[0].rules.a.min_notional",
+        ),
     ] {
         let e = parse(rules).expect_err(rules);
         assert!(e.has_path(path), "{rules}: {e}");
     }
-    assert!(parse("rules = { a = { tick_size = \"0.1\" } }").is_err(), "unknown key");
+    assert!(
+        parse("rules = { a = { tick_size = \"0.1\" } }").is_err(),
+        "unknown key"
+    );
 }
