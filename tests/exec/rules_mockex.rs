@@ -14,6 +14,7 @@ use crate::common::mockex_rest::{
     SECRET,
 };
 use microarb::config::{Config, RulesOverride};
+use microarb::exec::account::TradingRules;
 use microarb::exec::params::{ExecBuildError, ExecParams};
 use microarb::exec::rules::{InstrumentRules, RulesTable};
 use microarb::exec::secrets::ApiSecret;
@@ -369,23 +370,64 @@ fn an_instrument_with_unknown_rules_is_not_traded_and_its_opportunities_are_coun
     e.check_accounting(&ex, &BINANCE_UPBIT);
 }
 
+/// A good instrument answer of each venue's reader (the part each reader is handed), and the
+/// reader: Binance's whole `exchangeInfo`, Bybit's `result`, OKX's `data`, Upbit's chance body.
+type Reader = fn(&[u8]) -> Result<Vec<TradingRules>, String>;
+
+fn readers() -> [(String, Reader); 4] {
+    use microarb::exec::account::venues::{binance, bybit, okx, upbit};
+    [
+        (
+            exchange_info(&[symbol("BTCUSDT", "TRADING", "0.01", "0.00001", "5")]),
+            |b| binance::parse_exchange_info(b).map(|v| v.instruments),
+        ),
+        (
+            r#"{"category":"spot","list":[{"symbol":"BTCUSDT","status":"Trading","lotSizeFilter":{"basePrecision":"0.000001","minOrderQty":"0.000048","minOrderAmt":"1"},"priceFilter":{"tickSize":"0.01"}}],"nextPageCursor":""}"#.into(),
+            bybit::parse_instruments,
+        ),
+        (
+            r#"[{"instType":"SPOT","instId":"BTC-USDT","tickSz":"0.1","lotSz":"0.00000001","minSz":"0.00001","state":"live"}]"#.into(),
+            okx::parse_instruments,
+        ),
+        (
+            r#"{"bid_fee":"0.0005","market":{"id":"KRW-BTC","state":"active","bid":{"currency":"KRW","price_unit":null,"min_total":"5000"},"ask":{"currency":"BTC","min_total":"5000"}}}"#.into(),
+            |b| upbit::parse_chance(b).map(|r| vec![r]),
+        ),
+    ]
+}
+
+#[test]
+fn every_venue_reader_gives_usable_rules_from_a_good_answer() {
+    for (body, read) in readers() {
+        let rules = read(body.as_bytes()).unwrap_or_else(|e| panic!("{e}: {body}"));
+        assert_eq!(rules.len(), 1, "{body}");
+        let n = microarb::exec::rules::Names {
+            venue: "v",
+            symbol: &rules[0].symbol,
+            key: "k",
+        };
+        microarb::exec::rules::from_venue(n, &rules[0], (8, 8)).expect("usable");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
-    /// Any corruption of a good `exchangeInfo` answer is read or refused, never a panic; what is
-    /// taken is a usable rule (a tick and step of at least one unit, minimums not negative).
+    /// Any corruption of a good instrument answer, on every venue's reader, is read or refused,
+    /// never a panic; what is taken is a usable rule (a tick and step of at least one unit,
+    /// minimums not negative).
     #[test]
-    fn corrupted_exchange_info_never_panics(
-        cut in 0usize..400, at in 0usize..400, byte in any::<u8>(),
+    fn corrupted_instrument_answers_never_panic(
+        venue in 0usize..4, cut in 0usize..400, at in 0usize..400, byte in any::<u8>(),
     ) {
-        let mut body = exchange_info(&[symbol("BTCUSDT", "TRADING", "0.01", "0.00001", "5")])
-            .into_bytes();
+        let (body, read) = &readers()[venue];
+        let mut body = body.clone().into_bytes();
         let at = at % body.len();
         body[at] = byte;
         body.truncate(body.len() - cut % body.len());
-        if let Ok(v) = microarb::exec::account::venues::binance::parse_exchange_info(&body) {
-            for t in &v.instruments {
-                let n = microarb::exec::rules::Names { venue: "binance", symbol: &t.symbol, key: "k" };
+        if let Ok(list) = read(&body) {
+            for t in &list {
+                let n = microarb::exec::rules::Names { venue: "v", symbol: &t.symbol, key: "k" };
                 if let Ok(r) = microarb::exec::rules::from_venue(n, t, (8, 8)) {
                     prop_assert!(r.tick.as_slice().iter().all(|b| b.tick >= 1));
                     prop_assert!(r.step.0 >= 1 && r.min_qty.0 >= 0 && r.min_notional >= 0);
