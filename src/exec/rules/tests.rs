@@ -332,3 +332,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn paper_rules_are_the_config_overrides_over_pass() {
+    use crate::config::{Config, Machine, DEMO_TOML};
+    use crate::exec::params::ExecParams;
+    let text = DEMO_TOML.replace(
+        "symbols = { binance = \"BTCUSDT\", bybit = \"BTCUSDT\", okx = \"BTC-USDT\", upbit = \"USDT-BTC\" }",
+        "symbols = { binance = \"BTCUSDT\", bybit = \"BTCUSDT\", okx = \"BTC-USDT\", upbit = \"USDT-BTC\" }\n\
+         rules = { okx = { tick = \"0.1\", step = \"0.0001\", min_qty = \"0.001\", min_notional = \"10\" } }",
+    );
+    let cfg = Config::from_toml_str(&text, &Machine::this(false)).unwrap();
+    let p = ExecParams::from_config(&cfg).unwrap();
+    let okx = cfg.venues.iter().position(|v| v.name == "okx").unwrap();
+    let r = p.rules.get(VenueId(okx as u8), I).copied().unwrap();
+    assert_eq!(r.tick.tick_at(1), Some(10_000_000));
+    assert_eq!((r.step, r.min_qty), (Qty(10_000), Qty(100_000)));
+    assert_eq!(r.min_notional, 10 * 10i128.pow(16));
+    assert_eq!(
+        p.rules.get(A, I).copied(),
+        Some(InstrumentRules::PASS),
+        "binance: none given"
+    );
+    assert_eq!(p.rules.venues(), 4);
+}
