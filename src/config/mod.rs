@@ -31,8 +31,8 @@ pub use metrics_addr::{parse_metrics_addr, MetricsAddrError};
 pub use money::DecimalText;
 pub use schema::{
     Config, ExecutionConfig, GatewayKind, IdleKind, IngestConfig, InstrumentConfig, LeggingKind,
-    PaperConfig, RestConfig, RiskConfig, RuntimeConfig, StageName, StrategyConfig, TelemetryConfig,
-    ThreadConfig, VenueConfig,
+    PaperConfig, RestConfig, RiskConfig, RulesOverride, RuntimeConfig, StageName, StrategyConfig,
+    TelemetryConfig, ThreadConfig, VenueConfig,
 };
 
 use std::path::Path;
@@ -90,3 +90,6 @@ mod tests;
 
 #[cfg(test)]
 mod limits_tests;
+
+#[cfg(test)]
+mod rules_override_tests;

@@ -113,6 +113,33 @@ pub struct InstrumentConfig {
     pub max_notional: Option<DecimalText>,
     /// Venue name -> that venue's symbol.
     pub symbols: BTreeMap<String, String>,
+    /// Venue name -> trading-rule overrides for this instrument there
+    /// (`[instruments.rules.<venue>]`). With the REST gateway each value is checked against the
+    /// venue's published rule at start-up and must be as coarse or coarser (a tick or step that is
+    /// a multiple of the venue's, a minimum at or above it); with the paper gateway they are the
+    /// rules, and what is absent passes everything (see [`RulesOverride`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rules: BTreeMap<String, RulesOverride>,
+}
+
+/// One instrument's trading rules on one venue as the config states them: each absent key takes
+/// the venue's published value (REST) or passes everything (paper: one unit of `price_scale` for
+/// the tick, one unit of `qty_scale` for the step, no minimums).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesOverride {
+    /// Price tick, decimal text exact at `price_scale`.
+    #[serde(default)]
+    pub tick: Option<DecimalText>,
+    /// Quantity step, exact at `qty_scale`.
+    #[serde(default)]
+    pub step: Option<DecimalText>,
+    /// Smallest order quantity, exact at `qty_scale`.
+    #[serde(default)]
+    pub min_qty: Option<DecimalText>,
+    /// Smallest `price * qty` of an order in the quote currency, exact at `price_scale`.
+    #[serde(default)]
+    pub min_notional: Option<DecimalText>,
 }
 
 /// Feed connection behaviour, shared by every venue.

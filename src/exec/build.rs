@@ -15,7 +15,7 @@ use crate::telemetry::Registry;
 
 /// The execution stage of a run, on the gateway `cfg.execution.gateway` names: simulated venues
 /// (`paper`), or the venues' REST APIs (`rest`: credentials from the sources the config names,
-/// every venue connected before it returns).
+/// every venue's instrument rules read and every venue connected before it returns).
 pub fn build_stage(
     cfg: &Config,
     rx: RingRx<Opportunity>,
@@ -23,11 +23,12 @@ pub fn build_stage(
     kill: KillSwitch,
     reg: &mut Registry,
 ) -> Result<ExecStage<AnyGateway>, ExecBuildError> {
-    let p = ExecParams::from_config(cfg)?;
+    let mut p = ExecParams::from_config(cfg)?;
     let gw = match cfg.execution.gateway {
         GatewayKind::Paper => AnyGateway::Paper(Box::new(PaperGateway::new(p.paper.clone()))),
         GatewayKind::Rest => {
             let creds = load_credentials(cfg)?;
+            super::startup::rules::load_and_report(cfg, &creds, &mut p)?;
             AnyGateway::Rest(connected_router(cfg, &creds, clock)?)
         }
     };
@@ -36,7 +37,9 @@ pub fn build_stage(
 
 impl ExecStage<RestRouter> {
     /// The stage on the REST gateways with credentials the caller loaded (`creds[i]` for
-    /// `venues[i]`), connected ([`connected_router`]).
+    /// `venues[i]`), connected ([`connected_router`]). Its trading rules are the config's, as on
+    /// paper: the venues' are read by [`build_stage`] (or by the caller, with
+    /// [`crate::exec::startup::rules::load`]).
     pub fn rest_with_credentials(
         cfg: &Config,
         creds: &[ApiSecret],

@@ -20,6 +20,11 @@
 //!    answers are tracked to final states ([`orders`]), and [`orders::legs`] decides how an
 //!    imbalance is hedged.
 //!
+//! [`rules`] holds every (venue, instrument)'s trading rules (tick or price bands, step, minimums):
+//! limits go out on tick inside the slippage buffer, quantities on step, and an arbitrage under a
+//! minimum is refused before any leg is sent; [`startup`] reads them from the venues when the REST
+//! gateway starts.
+//!
 //! Beside the order path, [`account`] is the venues' cold-path account API (cancel, open orders,
 //! balances, rules, server time) for start-up, reconciliation and operator commands.
 //!
@@ -35,8 +40,10 @@ pub mod guards;
 pub mod limits;
 pub mod orders;
 pub mod params;
+pub mod rules;
 pub mod secrets;
 pub mod stage;
+pub mod startup;
 
 pub use build::build_stage;
 pub use gateway::rest::{RestBuildError, RestRouter};

@@ -10,4 +10,6 @@ mod ccxt_account_vectors;
 mod ccxt_vectors;
 mod rest_bybit_okx;
 mod rest_mockex;
+mod rules_answers;
+mod rules_mockex;
 mod stage;

@@ -236,10 +236,18 @@ impl<G: Gateway> ExecStage<G> {
             buy_ref: arb.buy_ref,
             sell_ref: arb.sell_ref,
         };
-        match self
+        let instrument = arb.opp.instrument;
+        let hedge = self
             .legging
             .next(&legs, arb.bought, arb.sold, arb.hedges_sent)
-        {
+            .and_then(|h| match self.rules.fit_hedge(instrument, h) {
+                Ok(h) => Some(h),
+                Err(_) => {
+                    self.c.hedges_unfit.inc();
+                    None
+                }
+            });
+        match hedge {
             Some(h) => {
                 let opp = arb.opp;
                 let order = self.order(&opp, h.venue, h.side, h.qty, h.px, now);

@@ -233,6 +233,9 @@ fn place(
         Ok(o) => o,
         Err(r) => {
             VenueCounters::inc(&c.rest_rejects);
+            if matches!(r, Refusal::Rule(_)) {
+                VenueCounters::inc(&c.rest_rule_rejects);
+            }
             return Some(d.refuse(&r, ctx));
         }
     };
