@@ -37,6 +37,7 @@ pub mod orders;
 pub mod params;
 pub mod secrets;
 pub mod stage;
+pub mod startup;
 
 pub use build::build_stage;
 pub use gateway::rest::{RestBuildError, RestRouter};

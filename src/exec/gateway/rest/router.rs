@@ -20,11 +20,13 @@
 //! - Nothing allocates after construction: events wait in a fixed ring, and a venue is polled
 //!   only when the ring has room for everything its pool can answer at once (3 events per
 //!   connection), so no event is ever dropped.
-//! - Time: `now_ns` is the caller's monotonic time; the wall clock Binance signs (`timestamp`) is
-//!   [`Clock::unix_ns`] of it. Nothing here reads a clock.
+//! - Time: `now_ns` is the caller's monotonic time; the wall clock a venue signs (Binance
+//!   `timestamp`, Bybit `X-BAPI-TIMESTAMP`, OKX `OK-ACCESS-TIMESTAMP`) is [`Clock::unix_ns`] of it
+//!   plus that venue's measured server clock offset ([`ClockOffsets`], one relaxed atomic load,
+//!   written by the cold clock-sync thread; 0 until measured). Nothing here reads a clock.
 
 use super::gateway::{RestGateway, SubmitError as RestSubmitError};
-use crate::base::Clock;
+use crate::base::{Clock, ClockOffsets};
 use crate::exec::gateway::codec::AnswerKind;
 use crate::exec::gateway::codec::{BinanceCodec, BybitCodec, OkxCodec, RestAnswer, UpbitCodec};
 use crate::exec::gateway::{Gateway, GatewayEvent, SubmitError};
@@ -92,6 +94,7 @@ struct Remembered {
 pub struct RestRouter {
     routes: Vec<Option<RestRoute>>,
     clock: Clock,
+    offsets: ClockOffsets,
     orders: Vec<Option<Remembered>>,
     queue: Vec<GatewayEvent>,
     head: usize,
@@ -99,6 +102,9 @@ pub struct RestRouter {
     query_group: [EndpointGroup; MAX_VENUES],
     /// Venues with a request staged (bit per venue id).
     staged: u64,
+    /// Cold-path helpers that live as long as the router (the clock-sync thread's handle:
+    /// dropping it stops the thread).
+    helpers: Vec<Box<dyn std::any::Any + Send>>,
 }
 
 impl RestRouter {
@@ -107,6 +113,7 @@ impl RestRouter {
         RestRouter {
             routes: (0..MAX_VENUES).map(|_| None).collect(),
             clock,
+            offsets: ClockOffsets::new(),
             orders: vec![None; ORDER_MEMORY],
             queue: vec![
                 GatewayEvent::Banned {
@@ -119,6 +126,7 @@ impl RestRouter {
             len: 0,
             query_group: [EndpointGroup::ExchangeDefault; MAX_VENUES],
             staged: 0,
+            helpers: Vec::new(),
         }
     }
 
@@ -170,8 +178,29 @@ impl RestRouter {
         }
     }
 
-    fn unix_ms(&self, now_ns: u64) -> u64 {
-        self.clock.unix_ns(now_ns) / 1_000_000
+    /// The venues' server clock offsets this router signs with (a clone shares them: the
+    /// clock-sync thread writes through it).
+    pub fn clock_offsets(&self) -> ClockOffsets {
+        self.offsets.clone()
+    }
+
+    /// Sign with `offsets` from now on (cold path; e.g. offsets measured before the router was
+    /// built).
+    pub fn set_clock_offsets(&mut self, offsets: ClockOffsets) {
+        self.offsets = offsets;
+    }
+
+    /// Keep `helper` alive as long as the router (cold path): e.g. the handle of the thread
+    /// that writes [`clock_offsets`](Self::clock_offsets).
+    pub fn keep(&mut self, helper: Box<dyn std::any::Any + Send>) {
+        self.helpers.push(helper);
+    }
+
+    /// The wall clock `venue` is signed with at `now_ns`: local unix ms plus its offset.
+    #[inline]
+    fn unix_ms(&self, now_ns: u64, venue: VenueId) -> u64 {
+        self.offsets
+            .venue_ms(venue.index(), self.clock.unix_ns(now_ns) / 1_000_000)
     }
 
     fn remember(&mut self, order: &Order, querying: bool) {
@@ -187,7 +216,7 @@ impl RestRouter {
         now_ns: u64,
         query: bool,
     ) -> Result<(), SubmitError> {
-        let unix_ms = self.unix_ms(now_ns);
+        let unix_ms = self.unix_ms(now_ns, order.venue);
         let route = self
             .routes
             .get_mut(order.venue.index())
