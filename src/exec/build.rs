@@ -56,7 +56,8 @@ impl ExecStage<RestRouter> {
 }
 
 /// What the REST gateway asks the venues before trading ([`super::startup`]): Binance's
-/// exchangeInfo rate limits into `p`, and the venues' server clocks into `gw`'s offsets (kept
+/// exchangeInfo rate limits into `p`, DNS upkeep (start-up retries counted, hosts resolved again
+/// on reconnect by a `dns-refresh` thread), and the venues' server clocks into `gw`'s offsets (kept
 /// up to date by a `clock-sync` thread that lives as long as `gw`). Never fails: each step
 /// falls back (published limits, the host's clock) with a stderr line and a counter.
 fn rest_start_up(
@@ -67,6 +68,7 @@ fn rest_start_up(
     reg: &mut Registry,
 ) {
     super::startup::rate_limits::apply(cfg, p, reg);
+    super::startup::dns::start(cfg, gw, reg);
     if let Some(sync) = super::startup::server_time::start(cfg, gw.clock_offsets(), clock, reg) {
         gw.keep(Box::new(sync));
     }

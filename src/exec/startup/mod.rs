@@ -4,7 +4,9 @@
 //! - [`server_time`]: each venue's server clock, measured now and periodically, so signed
 //!   timestamps are on the venue's clock.
 //! - [`rate_limits`]: Binance's exchangeInfo `rateLimits` applied to its limiter groups.
+//! - [`dns`]: start-up lookup retries counted, hosts resolved again on every reconnect.
 #![forbid(unsafe_code)]
 
+pub mod dns;
 pub mod rate_limits;
 pub mod server_time;

@@ -80,6 +80,12 @@ impl RestRoute {
     pub fn in_flight(&self) -> usize {
         each_route!(self, g => g.in_flight())
     }
+
+    /// Re-resolve the venue's host on every reconnect through `feed` (see
+    /// [`crate::net::dns_refresh`]). Cold path.
+    pub fn set_addr_feed(&mut self, feed: crate::net::dns_refresh::AddrFeed) {
+        each_route!(self, g => g.set_addr_feed(feed))
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -102,6 +108,8 @@ pub struct RestRouter {
     query_group: [EndpointGroup; MAX_VENUES],
     /// Venues with a request staged (bit per venue id).
     staged: u64,
+    /// Failed start-up DNS lookups retried, per venue (for the start-up's counters).
+    dns_retries: [u64; MAX_VENUES],
     /// Cold-path helpers that live as long as the router (the clock-sync thread's handle:
     /// dropping it stops the thread).
     helpers: Vec<Box<dyn std::any::Any + Send>>,
@@ -126,6 +134,7 @@ impl RestRouter {
             len: 0,
             query_group: [EndpointGroup::ExchangeDefault; MAX_VENUES],
             staged: 0,
+            dns_retries: [0; MAX_VENUES],
             helpers: Vec::new(),
         }
     }
@@ -188,6 +197,24 @@ impl RestRouter {
     /// built).
     pub fn set_clock_offsets(&mut self, offsets: ClockOffsets) {
         self.offsets = offsets;
+    }
+
+    /// Record that `venue`'s host lookup was retried `n` times while building (cold path).
+    pub fn note_dns_retries(&mut self, venue: VenueId, n: u64) {
+        if let Some(r) = self.dns_retries.get_mut(venue.index()) {
+            *r += n;
+        }
+    }
+
+    /// Start-up DNS retries of `venue`'s host ([`crate::net::dns::START_UP`]).
+    pub fn dns_retries(&self, venue: VenueId) -> u64 {
+        self.dns_retries.get(venue.index()).copied().unwrap_or(0)
+    }
+
+    /// Mutable access to the route of `venue` (cold path: e.g. to give its pool an address
+    /// feed).
+    pub fn route_mut(&mut self, venue: VenueId) -> Option<&mut RestRoute> {
+        self.routes.get_mut(venue.index()).and_then(Option::as_mut)
     }
 
     /// Keep `helper` alive as long as the router (cold path): e.g. the handle of the thread
