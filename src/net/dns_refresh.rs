@@ -214,51 +214,6 @@ mod tests {
         assert_eq!((ok.get(), failed.get()), (1, 1));
     }
 
-    /// Answers one fixed address, whatever the name.
-    struct Fixed(SocketAddr);
-
-    impl Resolver for Fixed {
-        fn lookup(&self, _host: &str, _port: u16) -> std::io::Result<Vec<SocketAddr>> {
-            Ok(vec![self.0])
-        }
-    }
-
-    #[test]
-    fn a_pool_reconnects_to_the_address_resolved_again() {
-        use crate::net::http::{ConnState, HostSpec, Pool, PoolSettings};
-        // The venue moved: the start-up address refuses, the name now resolves elsewhere.
-        let live = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let live_addr = live.local_addr().unwrap();
-        let dead_addr = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap()
-        };
-        let mut r = DnsRefresh::new(Box::new(Fixed(live_addr)));
-        let ok = Counter::new();
-        let feed = r.feed("api.venue.test", live_addr.port(), ok.clone(), Counter::new());
-        let host = HostSpec {
-            addr: dead_addr,
-            tls: None,
-        };
-        let settings = PoolSettings {
-            conns: 1,
-            reconnect_min_ns: 1_000_000,
-            ..PoolSettings::default()
-        };
-        let mut pool = Pool::new(&host, settings).unwrap();
-        pool.set_addr_feed(feed);
-        let t0 = std::time::Instant::now();
-        while pool.conn(0).state() != ConnState::Idle && t0.elapsed() < Duration::from_secs(10) {
-            pool.poll(t0.elapsed().as_nanos() as u64, |_| {});
-            r.serve_once();
-            std::thread::sleep(Duration::from_millis(1));
-        }
-        assert_eq!(pool.conn(0).state(), ConnState::Idle);
-        assert_eq!(pool.conn(0).addr(), live_addr);
-        assert!(pool.connects() >= 2, "the first connect was refused");
-        assert!(ok.get() >= 1, "resolved again after the loss");
-    }
-
     #[test]
     fn the_thread_answers_until_stopped() {
         let mut r = DnsRefresh::new(Box::new(crate::net::dns::SystemResolver));

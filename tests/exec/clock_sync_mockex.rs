@@ -243,3 +243,22 @@ fn the_engine_holds_to_the_published_limit_and_gets_no_429() {
     assert!((1..=3).contains(&b.rest_orders), "{b:?}");
     assert!(e.outcome(Outcome::Rejected(RejectReason::RateLimited)) > 0);
 }
+
+#[test]
+fn a_host_that_never_resolves_ends_the_start_up_with_an_error_naming_it() {
+    let ex = mockex_rest::start(&VENUES, RestLimits::default());
+    let mut cfg = config(&ex, |_| {});
+    cfg.venues[0].rest_url = Some("http://no-such-host.invalid:8080".into());
+    let creds = mockex_rest::creds_with(&cfg, SECRET, mockex_rest::PASSPHRASE);
+    // The bound is real time (about 6 s of retries): a typo is reported, not waited on forever.
+    let err = microarb::exec::gateway::rest::router_from_config(&cfg, &creds, Clock::new())
+        .err()
+        .expect("refused");
+    let text = err.to_string();
+    assert!(text.contains("no-such-host.invalid:8080"), "{text}");
+    assert!(text.contains("after 6 attempt"), "{text}");
+    // A host that resolves at once is counted with no retry.
+    let e = engine(&config(&ex, |_| {}), SECRET);
+    assert_eq!(e.reg.counters.get("dns.binance.retries"), Some(0));
+    assert_eq!(e.reg.counters.get("dns.upbit.retries"), Some(0));
+}
