@@ -32,9 +32,7 @@ impl ClockOffsets {
     /// Venue `venue`'s offset, ms (`server - local`). Hot path: one relaxed load.
     #[inline]
     pub fn get_ms(&self, venue: usize) -> i64 {
-        self.0
-            .get(venue)
-            .map_or(0, |a| a.load(Ordering::Relaxed))
+        self.0.get(venue).map_or(0, |a| a.load(Ordering::Relaxed))
     }
 
     /// Store venue `venue`'s measured offset, ms (cold path: the measuring thread).

@@ -156,7 +156,10 @@ pub(crate) mod tests {
             &mut || retries += 1,
         )
         .expect("resolves on the third lookup");
-        assert!(a.iter().all(|a| a.ip().is_loopback() && a.port() == 8080), "{a:?}");
+        assert!(
+            a.iter().all(|a| a.ip().is_loopback() && a.port() == 8080),
+            "{a:?}"
+        );
         assert_eq!(retries, 2);
         assert_eq!(
             waits,
@@ -176,7 +179,10 @@ pub(crate) mod tests {
             &mut || retries += 1,
         )
         .unwrap_err();
-        assert_eq!((e.host.as_str(), e.port, e.attempts), ("no-such-host.invalid", 443, 6));
+        assert_eq!(
+            (e.host.as_str(), e.port, e.attempts),
+            ("no-such-host.invalid", 443, 6)
+        );
         assert!(e.to_string().contains("no-such-host.invalid:443"), "{e}");
         assert_eq!(retries, 5);
         let total: Duration = waits.iter().sum();

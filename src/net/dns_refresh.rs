@@ -81,7 +81,10 @@ pub struct DnsRefresh {
 impl std::fmt::Debug for DnsRefresh {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DnsRefresh")
-            .field("hosts", &self.entries.iter().map(|e| &e.host).collect::<Vec<_>>())
+            .field(
+                "hosts",
+                &self.entries.iter().map(|e| &e.host).collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -97,7 +100,13 @@ impl DnsRefresh {
 
     /// A feed for `host:port`, its lookups counted in `re_resolved` and `failed` (cold path:
     /// allocates the rings).
-    pub fn feed(&mut self, host: &str, port: u16, re_resolved: Counter, failed: Counter) -> AddrFeed {
+    pub fn feed(
+        &mut self,
+        host: &str,
+        port: u16,
+        re_resolved: Counter,
+        failed: Counter,
+    ) -> AddrFeed {
         let (ask, asked) = RingBuffer::new(RING);
         let (answer, answers) = RingBuffer::new(RING);
         self.entries.push(Entry {

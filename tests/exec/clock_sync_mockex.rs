@@ -78,7 +78,11 @@ fn a_skewed_venue_clock_refuses_uncorrected_binance_orders_and_none_once_measure
         ex.control().set_rest_clock_offset_ms(skew_ms).unwrap();
         let cfg = config(&ex, |_| {});
         let mut e = engine(&cfg, SECRET);
-        let measured = e.stage.gateway_mut().clock_offsets().get_ms(BINANCE.index());
+        let measured = e
+            .stage
+            .gateway_mut()
+            .clock_offsets()
+            .get_ms(BINANCE.index());
         assert!(
             (measured - skew_ms).abs() < 1000,
             "{skew_ms}: measured {measured} ms"
@@ -104,9 +108,17 @@ fn the_offset_is_re_measured_periodically_for_every_timestamp_venue() {
     let offsets = ClockOffsets::new();
     let mut reg = Registry::new();
     let sync = ClockSync::start_up(&cfg, offsets.clone(), Clock::new(), &mut reg);
-    assert_eq!(sync.venues(), ["binance", "bybit", "okx"], "upbit signs no timestamp");
+    assert_eq!(
+        sync.venues(),
+        ["binance", "bybit", "okx"],
+        "upbit signs no timestamp"
+    );
     for v in [0, 2, 3] {
-        assert!(offsets.get_ms(v).abs() < 1000, "venue {v}: {}", offsets.get_ms(v));
+        assert!(
+            offsets.get_ms(v).abs() < 1000,
+            "venue {v}: {}",
+            offsets.get_ms(v)
+        );
     }
     ex.control().set_rest_clock_offset_ms(-4_000).unwrap();
     let handle = sync.spawn(Duration::from_millis(100)).expect("thread");
@@ -123,7 +135,10 @@ fn the_offset_is_re_measured_periodically_for_every_timestamp_venue() {
     );
     assert_eq!(offsets.get_ms(1), 0, "upbit is never measured");
     for v in ["binance", "bybit", "okx"] {
-        let n = reg.counters.get(&format!("clock_sync.{v}.measured")).unwrap();
+        let n = reg
+            .counters
+            .get(&format!("clock_sync.{v}.measured"))
+            .unwrap();
         assert!(n >= 2, "{v}: measured {n} times");
         assert_eq!(reg.counters.get(&format!("clock_sync.{v}.failed")), Some(0));
     }
@@ -139,7 +154,9 @@ fn the_engine_s_clock_sync_thread_follows_a_drifting_venue_clock() {
     // The venue's clock jumps 5 s ahead of ours after start-up.
     ex.control().set_rest_clock_offset_ms(5_000).unwrap();
     assert!(
-        wait_until(Duration::from_secs(15), || (offsets.get_ms(0) - 5_000).abs() < 1000),
+        wait_until(Duration::from_secs(15), || (offsets.get_ms(0) - 5_000)
+            .abs()
+            < 1000),
         "offset {}",
         offsets.get_ms(0)
     );
@@ -186,12 +203,19 @@ fn exchange_info_rate_limits_reach_the_binance_limiter() {
     let mut reg = Registry::new();
     rate_limits::apply(&cfg, &mut p, &mut reg);
     let o = group(&p, EndpointGroup::Orders10s);
-    assert_eq!((o.limit, o.burst), (7, 3), "the mock's 7 per 10 s, burst at most half");
+    assert_eq!(
+        (o.limit, o.burst),
+        (7, 3),
+        "the mock's 7 per 10 s, burst at most half"
+    );
     let w = group(&p, EndpointGroup::RequestWeight);
     assert_eq!(w.limit, 900);
     assert!(w.burst <= 450);
     let d = group(&p, EndpointGroup::OrdersDay);
-    assert_eq!(Some(d), default_limit(VenueKind::Binance, EndpointGroup::OrdersDay));
+    assert_eq!(
+        Some(d),
+        default_limit(VenueKind::Binance, EndpointGroup::OrdersDay)
+    );
     assert_eq!(reg.counters.get("rate_limits.binance.fetched"), Some(1));
     assert_eq!(reg.counters.get("rate_limits.binance.lowered"), Some(2));
     assert_eq!(reg.counters.get("rate_limits.binance.defaults"), Some(0));
@@ -213,7 +237,11 @@ fn without_exchange_info_the_published_defaults_stay() {
         EndpointGroup::OrdersDay,
         EndpointGroup::RequestWeight,
     ] {
-        assert_eq!(Some(group(&p, g)), default_limit(VenueKind::Binance, g), "{g:?}");
+        assert_eq!(
+            Some(group(&p, g)),
+            default_limit(VenueKind::Binance, g),
+            "{g:?}"
+        );
     }
     assert_eq!(reg.counters.get("rate_limits.binance.defaults"), Some(1));
     assert_eq!(reg.counters.get("rate_limits.binance.fetched"), Some(0));
@@ -252,8 +280,7 @@ fn a_host_that_never_resolves_ends_the_start_up_with_an_error_naming_it() {
     let creds = mockex_rest::creds_with(&cfg, SECRET, mockex_rest::PASSPHRASE);
     // The bound is real time (about 6 s of retries): a typo is reported, not waited on forever.
     let err = microarb::exec::gateway::rest::router_from_config(&cfg, &creds, Clock::new())
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     let text = err.to_string();
     assert!(text.contains("no-such-host.invalid:8080"), "{text}");
     assert!(text.contains("after 6 attempt"), "{text}");

@@ -216,7 +216,10 @@ fn binance_on_a_skewed_server_clock() {
     let r = h.send("GET /api/v3/time HTTP/1.1\r\nHost: x\r\n", "");
     let server = r.body["serverTime"].as_i64().unwrap();
     let host = now_ms() as i64;
-    assert!((server - (host - 5_000)).abs() < 1_000, "{server} vs {host}");
+    assert!(
+        (server - (host - 5_000)).abs() < 1_000,
+        "{server} vs {host}"
+    );
     let r = h.binance("POST", &order_params(&ex, "s1", now_ms()), SECRET, false);
     assert_eq!((r.status, r.body["code"].as_i64()), (400, Some(-1021)));
     assert_eq!(
@@ -224,7 +227,12 @@ fn binance_on_a_skewed_server_clock() {
         "Timestamp for this request was 1000ms ahead of the server's time."
     );
     // Signed on the server's clock it fills.
-    let r = h.binance("POST", &order_params(&ex, "s2", now_ms() - 5_000), SECRET, false);
+    let r = h.binance(
+        "POST",
+        &order_params(&ex, "s2", now_ms() - 5_000),
+        SECRET,
+        false,
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     // 6 s ahead: the host's timestamp is older than the 5000 ms recvWindow allows.
     ctl.set_rest_clock_offset_ms(6_000).unwrap();

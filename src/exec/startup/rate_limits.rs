@@ -94,7 +94,10 @@ pub fn apply_from(
                 });
             (out, None)
         }
-        Err(e) => (p.apply_binance_exchange_info(venue, None), Some(e.to_string())),
+        Err(e) => (
+            p.apply_binance_exchange_info(venue, None),
+            Some(e.to_string()),
+        ),
     }
 }
 

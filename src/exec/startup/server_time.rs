@@ -74,7 +74,11 @@ pub fn measure(
                 let mid = i128::from(before) + i128::from(rtt / 2);
                 let off = i128::from(t.unix_ms) - mid;
                 let s = OffsetSample {
-                    offset_ms: i64::try_from(off).unwrap_or(if off < 0 { i64::MIN } else { i64::MAX }),
+                    offset_ms: i64::try_from(off).unwrap_or(if off < 0 {
+                        i64::MIN
+                    } else {
+                        i64::MAX
+                    }),
                     round_trip_ms: rtt,
                 };
                 if best.is_none_or(|b| s.round_trip_ms < b.round_trip_ms) {
@@ -120,7 +124,10 @@ pub struct ClockSync {
 impl std::fmt::Debug for ClockSync {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClockSync")
-            .field("venues", &self.targets.iter().map(|t| &t.name).collect::<Vec<_>>())
+            .field(
+                "venues",
+                &self.targets.iter().map(|t| &t.name).collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }

@@ -364,7 +364,12 @@ mod tests {
         };
         let mut r = DnsRefresh::new(Box::new(Fixed(live_addr)));
         let ok = Counter::new();
-        let feed = r.feed("api.venue.test", live_addr.port(), ok.clone(), Counter::new());
+        let feed = r.feed(
+            "api.venue.test",
+            live_addr.port(),
+            ok.clone(),
+            Counter::new(),
+        );
         let host = HostSpec {
             addr: dead_addr,
             tls: None,

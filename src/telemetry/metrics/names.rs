@@ -43,10 +43,7 @@ pub fn map(name: &str) -> Mapped {
     // Cold-path venue start-up and upkeep: `clock_sync.<venue>.measured|failed`,
     // `rate_limits.<venue>.fetched|defaults|lowered`, `dns.<venue>.retries|failed|re_resolved`.
     for prefix in ["clock_sync", "rate_limits", "dns"] {
-        if let Some(rest) = name
-            .strip_prefix(prefix)
-            .and_then(|r| r.strip_prefix('.'))
-        {
+        if let Some(rest) = name.strip_prefix(prefix).and_then(|r| r.strip_prefix('.')) {
             if let Some((venue, field)) = rest.rsplit_once('.') {
                 return series(
                     format!("microarb_{prefix}_{}_total", sanitize(field)),
@@ -169,7 +166,10 @@ mod tests {
         );
         assert_eq!(
             map("rate_limits.binance.defaults"),
-            s("microarb_rate_limits_defaults_total", &[("venue", "binance")])
+            s(
+                "microarb_rate_limits_defaults_total",
+                &[("venue", "binance")]
+            )
         );
         assert_eq!(
             map("dns.okx.retries"),

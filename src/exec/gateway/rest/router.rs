@@ -109,7 +109,7 @@ pub struct RestRouter {
     /// Venues with a request staged (bit per venue id).
     staged: u64,
     /// Failed start-up DNS lookups retried, per venue (for the start-up's counters).
-    dns_retries: [u64; MAX_VENUES],
+    dns_retries: Box<[u64; MAX_VENUES]>,
     /// Cold-path helpers that live as long as the router (the clock-sync thread's handle:
     /// dropping it stops the thread).
     helpers: Vec<Box<dyn std::any::Any + Send>>,
@@ -134,7 +134,7 @@ impl RestRouter {
             len: 0,
             query_group: [EndpointGroup::ExchangeDefault; MAX_VENUES],
             staged: 0,
-            dns_retries: [0; MAX_VENUES],
+            dns_retries: Box::new([0; MAX_VENUES]),
             helpers: Vec::new(),
         }
     }
