@@ -67,9 +67,11 @@ fn rest_start_up(
     clock: Clock,
     reg: &mut Registry,
 ) {
-    super::startup::rate_limits::apply(cfg, p, reg);
-    super::startup::dns::start(cfg, gw, reg);
+    // The clocks first: a later step that signs (an account call) can then use
+    // `gw.clock_offsets()` (`AccountClient::set_clock_offset_ms`).
     if let Some(sync) = super::startup::server_time::start(cfg, gw.clock_offsets(), clock, reg) {
         gw.keep(Box::new(sync));
     }
+    super::startup::rate_limits::apply(cfg, p, reg);
+    super::startup::dns::start(cfg, gw, reg);
 }

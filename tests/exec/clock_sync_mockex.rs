@@ -289,3 +289,25 @@ fn a_host_that_never_resolves_ends_the_start_up_with_an_error_naming_it() {
     assert_eq!(e.reg.counters.get("dns.binance.retries"), Some(0));
     assert_eq!(e.reg.counters.get("dns.upbit.retries"), Some(0));
 }
+
+#[test]
+fn account_calls_sign_with_the_measured_offset() {
+    let ex = mockex_rest::start(&VENUES, RestLimits::default());
+    ex.control().set_rest_clock_offset_ms(-5_000).unwrap();
+    let cfg = config(&ex, |_| {});
+    let creds = microarb::exec::ApiSecret::new(mockex_rest::KEY, SECRET);
+    let mut c = microarb::exec::account::client_for_venue(
+        &cfg,
+        "binance",
+        Some(&creds),
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    let err = c.balances().expect_err("5 s ahead of the venue");
+    assert!(err.to_string().contains("-1021"), "{err}");
+    let local = || microarb::exec::account::client::unix_ms_now();
+    let m = microarb::exec::startup::server_time::measure(&mut c, &local).unwrap();
+    assert!((m.offset_ms + 5_000).abs() < 1000, "{m:?}");
+    c.set_clock_offset_ms(m.offset_ms);
+    assert!(!c.balances().unwrap().is_empty());
+}

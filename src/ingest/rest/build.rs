@@ -141,12 +141,13 @@ pub fn rest_spec(
     };
     let (https, host, port) = split_base(url).ok_or_else(bad)?;
     // A failed lookup is retried within the start-up bound (`net::dns::START_UP`).
-    let addr = crate::net::dns::resolve_at_start_up(&host, port, &mut || {})
-        .map_err(|e| RestBuildError::Resolve {
+    let addr = crate::net::dns::resolve_at_start_up(&host, port, &mut || {}).map_err(|e| {
+        RestBuildError::Resolve {
             venue: v.name.clone(),
             host: host.clone(),
             reason: e.to_string(),
-        })?[0];
+        }
+    })?[0];
     let tls = match (https, tls) {
         (true, Some(config)) => Some(TlsTarget {
             config,
