@@ -285,6 +285,10 @@ pub struct RestConfig {
     pub recv_window_ms: u32,
     /// How long start-up waits for every venue's first connection, ms.
     pub connect_timeout_ms: u64,
+    /// How often each venue's server clock is measured (Binance, Bybit, OKX: at start-up, then
+    /// every this many ms from a cold thread) so signed timestamps carry the venue's time, ms;
+    /// 0 turns the correction off (the host's clock is signed as it is). 0 or 1000..=86400000.
+    pub clock_sync_ms: u64,
     /// Prefix of client order ids (Binance `newClientOrderId`, Upbit `identifier`); letters and
     /// digits, at most 8. A start-time stamp follows it so ids differ between runs.
     pub client_id_prefix: String,
@@ -301,6 +305,7 @@ impl Default for RestConfig {
             conns: 4,
             recv_window_ms: 5000,
             connect_timeout_ms: 5000,
+            clock_sync_ms: 60_000,
             client_id_prefix: "ma".to_string(),
             balance_base: DecimalText::from("1000"),
             balance_quote: DecimalText::from("100000000"),

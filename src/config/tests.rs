@@ -433,6 +433,7 @@ fn rest_gateway_config_is_accepted() {
     );
     assert_eq!(c.execution.rest.conns, 2);
     assert_eq!(c.execution.rest.recv_window_ms, 5000, "default");
+    assert_eq!(c.execution.rest.clock_sync_ms, 60_000, "default");
 }
 
 #[test]
@@ -528,6 +529,8 @@ fn rest_gateway_rules() {
             "connect_timeout_ms = 0",
             "execution.rest.connect_timeout_ms",
         ),
+        ("clock_sync_ms = 999", "execution.rest.clock_sync_ms"),
+        ("clock_sync_ms = 86400001", "execution.rest.clock_sync_ms"),
         (
             "client_id_prefix = \"a-b\"",
             "execution.rest.client_id_prefix",

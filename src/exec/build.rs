@@ -1,5 +1,6 @@
 //! The one place `execution.gateway` is matched: [`build_stage`] builds the execution stage on the
-//! gateway the config chose. Cold path (the REST arm reads credentials and connects).
+//! gateway the config chose. Cold path (the REST arm reads credentials, connects, and runs the
+//! venue start-up steps of [`super::startup`]).
 
 use super::gateway::rest::{connected_router, load_credentials, RestRouter};
 use super::gateway::{AnyGateway, PaperGateway};
@@ -28,8 +29,10 @@ pub fn build_stage(
         GatewayKind::Paper => AnyGateway::Paper(Box::new(PaperGateway::new(p.paper.clone()))),
         GatewayKind::Rest => {
             let creds = load_credentials(cfg)?;
+            let mut gw = connected_router(cfg, &creds, clock)?;
+            rest_start_up(cfg, &mut p, &mut gw, clock, reg);
             super::startup::rules::load_and_report(cfg, &creds, &mut p)?;
-            AnyGateway::Rest(connected_router(cfg, &creds, clock)?)
+            AnyGateway::Rest(gw)
         }
     };
     ExecStage::new(p, rx, gw, clock, kill, reg)
@@ -48,8 +51,30 @@ impl ExecStage<RestRouter> {
         kill: KillSwitch,
         reg: &mut Registry,
     ) -> Result<ExecStage<RestRouter>, ExecBuildError> {
-        let p = ExecParams::from_config(cfg)?;
-        let gw = connected_router(cfg, creds, clock)?;
+        let mut p = ExecParams::from_config(cfg)?;
+        let mut gw = connected_router(cfg, creds, clock)?;
+        rest_start_up(cfg, &mut p, &mut gw, clock, reg);
         ExecStage::new(p, rx, gw, clock, kill, reg)
     }
+}
+
+/// What the REST gateway asks the venues before trading ([`super::startup`]): Binance's
+/// exchangeInfo rate limits into `p`, DNS upkeep (start-up retries counted, hosts resolved again
+/// on reconnect by a `dns-refresh` thread), and the venues' server clocks into `gw`'s offsets (kept
+/// up to date by a `clock-sync` thread that lives as long as `gw`). Never fails: each step
+/// falls back (published limits, the host's clock) with a stderr line and a counter.
+fn rest_start_up(
+    cfg: &Config,
+    p: &mut ExecParams,
+    gw: &mut RestRouter,
+    clock: Clock,
+    reg: &mut Registry,
+) {
+    // The clocks first: a later step that signs (an account call) can then use
+    // `gw.clock_offsets()` (`AccountClient::set_clock_offset_ms`).
+    if let Some(sync) = super::startup::server_time::start(cfg, gw.clock_offsets(), clock, reg) {
+        gw.keep(Box::new(sync));
+    }
+    super::startup::rate_limits::apply(cfg, p, reg);
+    super::startup::dns::start(cfg, gw, reg);
 }

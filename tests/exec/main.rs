@@ -8,6 +8,7 @@ mod account_mockex;
 mod accounting;
 mod ccxt_account_vectors;
 mod ccxt_vectors;
+mod clock_sync_mockex;
 mod rest_bybit_okx;
 mod rest_mockex;
 mod rules_answers;
