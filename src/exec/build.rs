@@ -15,7 +15,8 @@ use crate::telemetry::Registry;
 
 /// The execution stage of a run, on the gateway `cfg.execution.gateway` names: simulated venues
 /// (`paper`), or the venues' REST APIs (`rest`: credentials from the sources the config names,
-/// every venue connected before it returns).
+/// every venue connected, its open orders reconciled and its balances read before it returns;
+/// see [`super::startup`]).
 pub fn build_stage(
     cfg: &Config,
     rx: RingRx<Opportunity>,
@@ -23,15 +24,25 @@ pub fn build_stage(
     kill: KillSwitch,
     reg: &mut Registry,
 ) -> Result<ExecStage<AnyGateway>, ExecBuildError> {
-    let p = ExecParams::from_config(cfg)?;
-    let gw = match cfg.execution.gateway {
-        GatewayKind::Paper => AnyGateway::Paper(Box::new(PaperGateway::new(p.paper.clone()))),
+    let mut p = ExecParams::from_config(cfg)?;
+    let (gw, truth) = match cfg.execution.gateway {
+        GatewayKind::Paper => {
+            let gw = AnyGateway::Paper(Box::new(PaperGateway::new(p.paper.clone())));
+            (gw, None)
+        }
         GatewayKind::Rest => {
             let creds = load_credentials(cfg)?;
-            AnyGateway::Rest(connected_router(cfg, &creds, clock)?)
+            let gw = AnyGateway::Rest(connected_router(cfg, &creds, clock)?);
+            // Venue truth before any order: open orders reconciled, balances read.
+            let truth = super::startup::start(cfg, &creds, &mut p, clock, reg)?;
+            (gw, Some(truth))
         }
     };
-    ExecStage::new(p, rx, gw, clock, kill, reg)
+    let mut stage = ExecStage::new(p, rx, gw, clock, kill, reg)?;
+    if let Some(t) = truth {
+        stage.set_truth(t);
+    }
+    Ok(stage)
 }
 
 impl ExecStage<RestRouter> {

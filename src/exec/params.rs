@@ -102,6 +102,9 @@ pub enum ExecBuildError {
     /// key or secret.
     #[error(transparent)]
     Rest(#[from] crate::exec::gateway::rest::error::RestBuildError),
+    /// Start-up venue truth failed (balances, reconciliation): trading does not start.
+    #[error(transparent)]
+    Startup(#[from] crate::exec::startup::StartupError),
 }
 
 /// One venue as execution sees it.
@@ -197,6 +200,12 @@ pub struct ExecParams {
     pub paper: PaperParams,
     /// Venue names by id, and asset names by [`AssetId`]: the labels of the stage's gauges.
     pub names: ExecNames,
+    /// Status queries a leg of unknown fate gets before it is marked lost
+    /// (`execution.reconcile.max_status_queries`).
+    pub max_status_queries: u32,
+    /// Tolerated drift of a venue's reported balance from the expected one, bp
+    /// (`execution.reconcile.balance_tolerance_bps`).
+    pub balance_tolerance_bps: f64,
 }
 
 /// Names of the ids the execution stage works with, for telemetry labels only.
@@ -310,6 +319,8 @@ impl ExecParams {
                 venues: cfg.venues.iter().map(|v| v.name.clone()).collect(),
                 assets: assets.0.into_iter().map(|(n, _)| n).collect(),
             },
+            max_status_queries: e.reconcile.max_status_queries,
+            balance_tolerance_bps: e.reconcile.balance_tolerance_bps,
         })
     }
 

@@ -86,6 +86,13 @@ pub(crate) struct Arb {
     pub flow: i128,
     pub initial: Option<Outcome>,
     pub any_429: bool,
+    /// Possible exposure of legs marked lost (fate never learnt), at the quantity scale: a lost
+    /// buy adds its quantity, a lost sell subtracts it; the arbitrage ends with it as a
+    /// residual.
+    pub lost_net: i64,
+    /// A leg was marked lost: no hedge is sent (it may have filled; a guess could double the
+    /// exposure).
+    pub lost: bool,
     /// When both legs' bytes were complete (unix ns), for the `--opps` log.
     pub order_unix_ns: u64,
 }

@@ -168,7 +168,7 @@ impl<G: Gateway> ExecStage<G> {
         (fee_n, ps + qs)
     }
 
-    fn leg_final(&mut self, ai: usize, li: usize, q: Qty, px: Price, now: u64) {
+    pub(super) fn leg_final(&mut self, ai: usize, li: usize, q: Qty, px: Price, now: u64) {
         let Some(arb) = self.inflight.get(ai) else {
             return;
         };
@@ -176,6 +176,7 @@ impl<G: Gateway> ExecStage<G> {
         let q = Qty(q.0.clamp(0, order.qty.0.max(0)));
         if q.0 > 0 {
             self.c.fills.inc();
+            self.truth.on_fill(order.venue, now);
             let (fee_n, scale) = self.fee_and_scale(order.venue, order.instrument.index(), px, q);
             let fee_asset = to_asset(fee_n, scale, true);
             if self
@@ -236,10 +237,14 @@ impl<G: Gateway> ExecStage<G> {
             buy_ref: arb.buy_ref,
             sell_ref: arb.sell_ref,
         };
-        match self
-            .legging
-            .next(&legs, arb.bought, arb.sold, arb.hedges_sent)
-        {
+        // A lost leg may have filled: hedging on a guess could double the exposure.
+        let next = if arb.lost {
+            None
+        } else {
+            self.legging
+                .next(&legs, arb.bought, arb.sold, arb.hedges_sent)
+        };
+        match next {
             Some(h) => {
                 let opp = arb.opp;
                 let order = self.order(&opp, h.venue, h.side, h.qty, h.px, now);
@@ -301,9 +306,12 @@ impl<G: Gateway> ExecStage<G> {
         };
         let net = arb.bought.0 - arb.sold.0;
         let mut flow = arb.flow;
-        if net != 0 {
+        let possible = net.saturating_add(arb.lost_net);
+        if possible != 0 {
             self.c.residual.inc();
-            self.gauges.on_residual(&self.risk, &arb.opp, net);
+            self.gauges.on_residual(&self.risk, &arb.opp, possible);
+        }
+        if net != 0 {
             let reference = if net > 0 { arb.buy_ref } else { arb.sell_ref };
             flow += notional(reference, Qty(net));
         }
@@ -349,6 +357,9 @@ impl<G: Gateway> ExecStage<G> {
                         self.c.timeouts.inc();
                         self.breakers[leg.order.venue.index()].on_failure(now);
                         self.query(ai, li, now);
+                    }
+                    LegState::Unknown if leg.queries >= self.truth.max_queries() => {
+                        self.leg_lost(ai, li, now);
                     }
                     LegState::Unknown => {
                         if now >= leg.query_deadline_ns {
