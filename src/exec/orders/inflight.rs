@@ -86,10 +86,11 @@ pub(crate) struct Arb {
     pub flow: i128,
     pub initial: Option<Outcome>,
     pub any_429: bool,
-    /// Possible exposure of legs marked lost (fate never learnt), at the quantity scale: a lost
-    /// buy adds its quantity, a lost sell subtracts it; the arbitrage ends with it as a
-    /// residual.
-    pub lost_net: i64,
+    /// Quantities of the buy and sell legs marked lost (fate never learnt), at the quantity
+    /// scale: their possible exposure, kept as a residual when nothing else is known.
+    pub lost_buy: i64,
+    /// See `lost_buy`.
+    pub lost_sell: i64,
     /// A leg was marked lost: no hedge is sent (it may have filled; a guess could double the
     /// exposure).
     pub lost: bool,

@@ -306,10 +306,19 @@ impl<G: Gateway> ExecStage<G> {
         };
         let net = arb.bought.0 - arb.sold.0;
         let mut flow = arb.flow;
-        let possible = net.saturating_add(arb.lost_net);
-        if possible != 0 {
+        if net != 0 || arb.lost {
+            // A lost leg's fill is unknown: the exposure kept is what is known (as if it did not
+            // fill), or, with nothing known, the lost legs' own quantities at their venues.
             self.c.residual.inc();
-            self.gauges.on_residual(&self.risk, &arb.opp, possible);
+            if net != 0 {
+                self.gauges.on_residual(&self.risk, &arb.opp, net);
+            } else {
+                for q in [arb.lost_buy, -arb.lost_sell] {
+                    if q != 0 {
+                        self.gauges.on_residual(&self.risk, &arb.opp, q);
+                    }
+                }
+            }
         }
         if net != 0 {
             let reference = if net > 0 { arb.buy_ref } else { arb.sell_ref };

@@ -637,7 +637,8 @@ impl<G: Gateway> ExecStage<G> {
             flow: 0,
             initial: None,
             any_429: false,
-            lost_net: 0,
+            lost_buy: 0,
+            lost_sell: 0,
             lost: false,
             order_unix_ns: self.clock.unix_ns(written),
         };
@@ -748,3 +749,7 @@ mod tests;
 #[cfg(test)]
 #[path = "emergency_tests.rs"]
 mod emergency_tests;
+
+#[cfg(test)]
+#[path = "truth_tests.rs"]
+mod truth_tests;

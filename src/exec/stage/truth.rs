@@ -78,10 +78,10 @@ impl<G: Gateway> ExecStage<G> {
             return;
         }
         let q = leg.order.qty.0.max(0);
-        arb.lost_net = match leg.order.side {
-            Side::Buy => arb.lost_net.saturating_add(q),
-            Side::Sell => arb.lost_net.saturating_sub(q),
-        };
+        match leg.order.side {
+            Side::Buy => arb.lost_buy = arb.lost_buy.saturating_add(q),
+            Side::Sell => arb.lost_sell = arb.lost_sell.saturating_add(q),
+        }
         arb.lost = true;
         self.truth.on_lost();
         self.leg_final(ai, li, Qty::ZERO, Price::ZERO, now);
