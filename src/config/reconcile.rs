@@ -36,7 +36,9 @@ pub struct ReconcileConfig {
     /// always tolerated). Beyond it the difference is a balance mismatch and the venue stops
     /// trading for the rest of the run.
     pub balance_tolerance_bps: f64,
-    /// Status queries an order of unknown fate gets before it is marked lost.
+    /// Status-query rounds an order of unknown fate gets before it is marked lost: a round ends
+    /// unsettled when its answer is still unknown (a 5xx, the connection's timeout) or when none
+    /// comes for `execution.order_timeout_ms`.
     pub max_status_queries: u32,
     /// Timeout of one account call (balances, open orders, cancel), ms.
     pub timeout_ms: u64,

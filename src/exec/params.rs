@@ -200,7 +200,7 @@ pub struct ExecParams {
     pub paper: PaperParams,
     /// Venue names by id, and asset names by [`AssetId`]: the labels of the stage's gauges.
     pub names: ExecNames,
-    /// Status queries a leg of unknown fate gets before it is marked lost
+    /// Unsettled status-query rounds a leg of unknown fate gets before it is marked lost
     /// (`execution.reconcile.max_status_queries`).
     pub max_status_queries: u32,
     /// Tolerated drift of a venue's reported balance from the expected one, bp

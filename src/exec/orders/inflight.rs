@@ -43,6 +43,9 @@ pub(crate) struct Leg {
     /// While the fate is unknown: when the status queries sent since the last counted timeout
     /// will have gone unanswered for `order_timeout` (`u64::MAX`: none outstanding).
     pub query_deadline_ns: u64,
+    /// Status-query rounds that ended without settling the fate: an answer still unknown, or
+    /// none for `order_timeout`. At `execution.reconcile.max_status_queries` the leg is lost.
+    pub unsettled: u32,
 }
 
 impl Leg {
@@ -56,6 +59,7 @@ impl Leg {
             queries: 0,
             answered: false,
             query_deadline_ns: u64::MAX,
+            unsettled: 0,
         }
     }
 

@@ -111,6 +111,9 @@ impl<G: Gateway> ExecStage<G> {
                 if leg.state == LegState::Sent {
                     self.c.status_5xx.inc();
                     self.breakers[v].on_failure(now);
+                } else {
+                    // A status query answered without settling the fate.
+                    leg.unsettled += 1;
                 }
                 leg.state = LegState::Unknown;
                 leg.timer_ns = now.saturating_add(status_query_ns);
@@ -367,7 +370,7 @@ impl<G: Gateway> ExecStage<G> {
                         self.breakers[leg.order.venue.index()].on_failure(now);
                         self.query(ai, li, now);
                     }
-                    LegState::Unknown if leg.queries >= self.truth.max_queries() => {
+                    LegState::Unknown if leg.unsettled >= self.truth.max_queries() => {
                         self.leg_lost(ai, li, now);
                     }
                     LegState::Unknown => {
@@ -380,6 +383,7 @@ impl<G: Gateway> ExecStage<G> {
                             self.breakers[leg.order.venue.index()].on_failure(now);
                             if let Some(arb) = self.inflight.get_mut(ai) {
                                 arb.legs[li].query_deadline_ns = u64::MAX;
+                                arb.legs[li].unsettled += 1;
                             }
                         }
                         self.query(ai, li, now)

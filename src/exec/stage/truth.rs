@@ -1,7 +1,8 @@
 //! The execution stage's venue-truth side: messages from the account thread applied (balances to
 //! the risk book, the engine's own open orders checked against its in-flight table), and legs
-//! whose fate stays unknown marked lost after `execution.reconcile.max_status_queries` status
-//! queries. A child module of [`super`] so it shares the stage's private state; the rules are in
+//! whose fate stays unknown marked lost after `execution.reconcile.max_status_queries` unsettled
+//! status-query rounds (each an answer still unknown, or none for `order_timeout`). A child
+//! module of [`super`] so it shares the stage's private state; the rules are in
 //! [`crate::exec::truth::state`]. Hot path: fixed tables, no allocation, no lock.
 
 use super::ExecStage;

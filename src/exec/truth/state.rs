@@ -40,7 +40,7 @@ pub struct TruthState {
 
 impl TruthState {
     /// No account thread yet (paper, or a REST stage built without start-up): only the lost-order
-    /// bound applies. `max_queries`: status queries before a leg is lost; `tolerance_bps`: see
+    /// bound applies. `max_queries`: unsettled status-query rounds before a leg is lost; `tolerance_bps`: see
     /// the module doc. Registers the stage's `exec.reconcile.*` counters (cold path).
     pub fn new(reg: &mut Registry, max_queries: u32, tolerance_bps: f64) -> TruthState {
         let mut c = |n: &str| reg.counter(&format!("exec.reconcile.{n}"));
@@ -75,7 +75,7 @@ impl TruthState {
         self.link.is_some()
     }
 
-    /// Status queries a leg of unknown fate gets before it is marked lost.
+    /// Unsettled status-query rounds a leg of unknown fate gets before it is marked lost.
     pub fn max_queries(&self) -> u32 {
         self.max_queries
     }
