@@ -322,3 +322,34 @@ fn bad_balance_answers_while_running_are_counted_and_never_trusted() {
     }
     assert_eq!(e.count("exec.reconcile.balance_mismatches"), 0);
 }
+
+#[test]
+fn a_run_reconciles_before_trading_and_reports_it() {
+    let ex = mock(1_000_000);
+    rest_buy(&ex, 0, &low_price(&ex, 0), "0.01", "manual3");
+    let (_dir, creds) = mockex_rest::creds_file("truth.creds", SECRET);
+    let cfg = mockex_rest::config(&ex, &BINANCE_UPBIT, creds.to_str().unwrap(), |c| {
+        c.execution.reconcile.balance_refresh_ms = 200;
+    });
+    let opts = microarb::pipeline::RunOptions {
+        seconds: Some(2.0),
+        no_pin: true,
+        status_line: Some(false),
+        ..Default::default()
+    };
+    let feed = microarb::pipeline::Feed::Live {
+        settings: Default::default(),
+        record: None,
+        ingest_only: false,
+    };
+    let summary = microarb::pipeline::run(&cfg, feed, &opts).expect("run");
+    let r = &summary.report["reconciliation"];
+    assert_eq!(r["foreign_orders"].as_u64(), Some(1), "{r}");
+    assert_eq!(r["cancelled"].as_u64(), Some(1), "{r}");
+    assert_eq!(r["lost_orders"].as_u64(), Some(0), "{r}");
+    assert_eq!(r["balance_mismatches"].as_u64(), Some(0), "{r}");
+    assert!(r["balance_updates"].as_u64().unwrap_or(0) > 0, "{r}");
+    assert_eq!(open_count(&ex, 0), 0);
+    let c = &summary.report["counters"];
+    assert!(c["exec.fills"].as_u64().unwrap_or(0) > 0, "it traded: {c}");
+}
