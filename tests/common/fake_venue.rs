@@ -80,7 +80,10 @@ fn serve(mut s: TcpStream, answers: &Mutex<Answers>) {
             .map(|(_, b)| b.clone());
         let (status, body) = match body {
             Some(b) => ("200 OK", b),
-            None => ("404 Not Found", "{\"code\":-1,\"msg\":\"not here\"}".to_string()),
+            None => (
+                "404 Not Found",
+                "{\"code\":-1,\"msg\":\"not here\"}".to_string(),
+            ),
         };
         let resp = format!(
             "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",

@@ -164,7 +164,9 @@ fn foreign_orders_are_cancelled_at_start_up_and_balances_come_from_the_venue() {
 fn foreign_orders_are_left_and_counted_with_leave() {
     let ex = mock(1_000_000);
     rest_buy(&ex, 0, "1000.00", "1", "manual2");
-    let cfg = config(&ex, |c| c.execution.reconcile.foreign = ForeignPolicy::Leave);
+    let cfg = config(&ex, |c| {
+        c.execution.reconcile.foreign = ForeignPolicy::Leave
+    });
     let e = try_engine_with_truth(&cfg, SECRET).expect("start-up reconciles");
     assert_eq!(e.count("exec.reconcile.foreign_orders"), 1);
     assert_eq!(e.count("exec.reconcile.left"), 1);
@@ -200,7 +202,11 @@ fn a_venue_paused_for_lack_of_balance_resumes_when_a_fresh_balance_covers_it() {
     e.feed(&ex, BINANCE, UPBIT);
     e.settle(Duration::from_secs(3));
     assert_eq!(e.outcome(Outcome::Executed), 1, "trading again");
-    assert_eq!(e.count("exec.reconcile.balance_mismatches"), 0, "a lock is no mismatch");
+    assert_eq!(
+        e.count("exec.reconcile.balance_mismatches"),
+        0,
+        "a lock is no mismatch"
+    );
 }
 
 #[test]
@@ -216,7 +222,11 @@ fn a_balance_moved_behind_the_engines_back_is_a_mismatch_that_halts_the_venue() 
     });
     assert!(e.stage.risk().is_halted(BINANCE));
     assert!(!e.stage.risk().is_halted(UPBIT));
-    assert_eq!(e.stage.risk().balance(BINANCE, BTC), 11 * E8, "the venue's figure");
+    assert_eq!(
+        e.stage.risk().balance(BINANCE, BTC),
+        11 * E8,
+        "the venue's figure"
+    );
     e.feed(&ex, BINANCE, UPBIT);
     e.settle(Duration::from_secs(3));
     assert_eq!(e.outcome(Outcome::Rejected(RejectReason::RiskLimit)), 1);
@@ -257,7 +267,11 @@ fn bad_account_answers_at_start_up_fail_it_naming_the_venue() {
     let ex = mock(1_000_000);
     let cases = [
         // Truncated.
-        ("[{\"symbol\":\"BTCUSDT\",\"orderId\":1,", GOOD_ACCOUNT, "open orders"),
+        (
+            "[{\"symbol\":\"BTCUSDT\",\"orderId\":1,",
+            GOOD_ACCOUNT,
+            "open orders",
+        ),
         // Malformed (not the documented shape).
         (EMPTY_OPEN, r#"{"balance":[]}"#, "balances"),
         // Contradictory: more filled than ordered.

@@ -61,7 +61,11 @@ fn a_leg_unknown_past_the_query_bound_is_lost_and_its_slot_freed() {
     // Five rounds of status queries unanswered for an order timeout each: the bound.
     assert_eq!(t.count("exec.query_timeouts"), 5, "exactly the bound");
     assert!(t.count("exec.status_queries") >= 5);
-    assert_eq!(t.count("exec.legging.residual"), 1, "possible exposure kept");
+    assert_eq!(
+        t.count("exec.legging.residual"),
+        1,
+        "possible exposure kept"
+    );
     assert_eq!(
         t.count("exec.legging.unwinds") + t.count("exec.legging.retries"),
         0,

@@ -145,9 +145,7 @@ pub fn open_orders_of(
             )));
         }
         let (qty, filled) = (o.qty.normalized(), o.filled.normalized());
-        let over = filled
-            .checked_sub(&qty)
-            .is_none_or(|d| d.mantissa > 0);
+        let over = filled.checked_sub(&qty).is_none_or(|d| d.mantissa > 0);
         if qty.mantissa <= 0 || o.price.mantissa < 0 || filled.mantissa < 0 || over {
             return Err(bad(format!(
                 "order {}: quantity {}, filled {}, price {}",

@@ -98,7 +98,10 @@ fn open_orders_are_classified_and_contradictions_refused() {
         assert!(e.is_bad_answer());
         assert!(e.to_string().contains(what), "{e}");
     }
-    let twice = vec![order("BTCUSDT", "a", "1", "0"), order("BTCUSDT", "a", "1", "0")];
+    let twice = vec![
+        order("BTCUSDT", "a", "1", "0"),
+        order("BTCUSDT", "a", "1", "0"),
+    ];
     let e = open_orders_of("v", "BTCUSDT", twice, &ids()).unwrap_err();
     assert!(e.to_string().contains("listed twice"), "{e}");
 }

@@ -116,9 +116,7 @@ impl TruthState {
     /// Whether `reported` differs from `expected` beyond the tolerance.
     pub fn exceeds(&self, expected: i64, reported: i64) -> bool {
         let diff = (i128::from(expected) - i128::from(reported)).abs();
-        let base = i128::from(expected)
-            .abs()
-            .max(i128::from(reported).abs());
+        let base = i128::from(expected).abs().max(i128::from(reported).abs());
         diff > 1 && diff * 1_000_000 > i128::from(self.tol_millionths) * base
     }
 

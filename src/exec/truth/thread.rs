@@ -153,8 +153,7 @@ impl AccountThread {
             let now = Instant::now();
             for vi in 0..self.venues.len() {
                 let d = &self.due[vi];
-                let after_fill =
-                    d.fill_pending && now >= d.last_balances + self.every.after_fill;
+                let after_fill = d.fill_pending && now >= d.last_balances + self.every.after_fill;
                 if now >= d.balances || after_fill {
                     self.balance_round(vi);
                 }
@@ -171,7 +170,9 @@ impl AccountThread {
     }
 
     fn asset_name(&self, a: AssetId) -> &str {
-        self.assets.get(usize::from(a.0)).map_or("?", String::as_str)
+        self.assets
+            .get(usize::from(a.0))
+            .map_or("?", String::as_str)
     }
 
     fn notes(&mut self) {
