@@ -104,7 +104,13 @@ pub enum ExecBuildError {
     Rest(#[from] crate::exec::gateway::rest::error::RestBuildError),
     /// Start-up venue truth failed (balances, reconciliation): trading does not start.
     #[error(transparent)]
-    Startup(#[from] crate::exec::startup::StartupError),
+    Startup(Box<crate::exec::startup::StartupError>),
+}
+
+impl From<crate::exec::startup::StartupError> for ExecBuildError {
+    fn from(e: crate::exec::startup::StartupError) -> Self {
+        ExecBuildError::Startup(Box::new(e))
+    }
 }
 
 /// One venue as execution sees it.

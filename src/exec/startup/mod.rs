@@ -42,7 +42,7 @@ pub enum StartupError {
         step: &'static str,
         /// Why.
         #[source]
-        source: TruthError,
+        source: Box<TruthError>,
     },
     /// A balance did not fit the risk book.
     #[error("start-up balances on venue {venue}: {source}")]
@@ -89,7 +89,7 @@ pub fn start(
             StartupError::Venue {
                 venue: v.name.clone(),
                 step,
-                source,
+                source: Box::new(source),
             }
         };
         let mut client = client_for_venue(cfg, &v.name, creds.get(i), timeout)
