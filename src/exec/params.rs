@@ -104,11 +104,11 @@ pub enum ExecBuildError {
     Rest(#[from] crate::exec::gateway::rest::error::RestBuildError),
     /// Start-up venue truth failed (balances, reconciliation): trading does not start.
     #[error(transparent)]
-    Startup(Box<crate::exec::startup::StartupError>),
+    Startup(Box<crate::exec::startup::error::StartupError>),
 }
 
-impl From<crate::exec::startup::StartupError> for ExecBuildError {
-    fn from(e: crate::exec::startup::StartupError) -> Self {
+impl From<crate::exec::startup::error::StartupError> for ExecBuildError {
+    fn from(e: crate::exec::startup::error::StartupError) -> Self {
         ExecBuildError::Startup(Box::new(e))
     }
 }

@@ -7,7 +7,10 @@
 //! the clients over and the stage gets its end of the link. Cold path (blocking HTTP, allocates).
 
 pub mod balances;
+pub mod error;
 pub mod reconcile;
+
+pub use error::StartupError;
 
 use std::time::Duration;
 
@@ -29,34 +32,6 @@ use reconcile::{reconcile_symbol, wait_gone, ForeignBook, Judge};
 /// spacing.
 const GONE_TRIES: u32 = 40;
 const GONE_PAUSE: Duration = Duration::from_millis(50);
-
-/// Why trading cannot start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartupError {
-    /// A venue's step failed.
-    #[error("start-up {step} on venue {venue} failed, trading does not start: {source}")]
-    Venue {
-        /// Venue name.
-        venue: String,
-        /// `account client`, `open orders` or `balances`.
-        step: &'static str,
-        /// Why.
-        #[source]
-        source: Box<TruthError>,
-    },
-    /// A balance did not fit the risk book.
-    #[error("start-up balances on venue {venue}: {source}")]
-    Risk {
-        /// Venue name.
-        venue: String,
-        /// The risk book's refusal.
-        #[source]
-        source: crate::exec::guards::RiskUpdateError,
-    },
-    /// The account thread could not be started.
-    #[error("cannot start the account thread: {0}")]
-    Spawn(#[source] std::io::Error),
-}
 
 /// Run start-up venue truth for `cfg` with `creds` (one per venue) into `p.risk`, then start the
 /// account thread on `clock` (the router's: its client-id stamp is this run's). Returns the

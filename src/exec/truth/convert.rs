@@ -3,58 +3,15 @@
 //! [`TruthError`] naming the venue and the offending value; nothing half-read is ever used.
 //! Cold path (allocates).
 
+pub use super::error::TruthError;
 use super::ids::{ClientIds, Whose};
-use crate::exec::account::{AccountError, Amount, Balance, OpenOrder};
+use crate::exec::account::{Amount, Balance, OpenOrder};
 use crate::exec::guards::AssetId;
 use crate::exec::params::ASSET_SCALE;
 
 /// Largest balance mantissa kept (1e-8 units): a larger one is held at this, far beyond what any
 /// order can spend, so sums of a few of them never overflow an `i64`.
 pub const MAX_BALANCE: i64 = i64::MAX / 8;
-
-/// Why venue truth could not be established or was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum TruthError {
-    /// The account call failed (transport, timeout, refusal, unreadable answer).
-    #[error(transparent)]
-    Account(#[from] AccountError),
-    /// The answer was readable but contradicts itself or the request.
-    #[error("{venue}: {request}: contradictory answer: {detail}")]
-    Contradictory {
-        /// Venue name.
-        venue: String,
-        /// Which call.
-        request: &'static str,
-        /// What contradicts what, with the values.
-        detail: String,
-    },
-    /// A foreign order must be cancelled (`execution.reconcile.foreign = "cancel"`) and cannot
-    /// be: it has no client id, the cancel failed, or it is still open afterwards.
-    #[error("{venue}: cannot cancel foreign order {venue_order_id} (client id {client_id:?}) on {symbol}: {reason}")]
-    Cancel {
-        /// Venue name.
-        venue: String,
-        /// The venue's symbol.
-        symbol: String,
-        /// The venue's order id.
-        venue_order_id: String,
-        /// Its client id (may be empty).
-        client_id: String,
-        /// Why.
-        reason: String,
-    },
-}
-
-impl TruthError {
-    /// Whether the venue's answer itself was bad (unreadable or contradictory), as opposed to
-    /// the call failing: counted as `exec.reconcile.bad_answers`.
-    pub fn is_bad_answer(&self) -> bool {
-        matches!(
-            self,
-            TruthError::Contradictory { .. } | TruthError::Account(AccountError::Unreadable { .. })
-        )
-    }
-}
 
 /// One configured asset's balance: (asset, free, total), mantissas at `ASSET_SCALE`.
 pub type AssetBalance = (AssetId, i64, i64);

@@ -6,6 +6,7 @@
 //!   with another run's stamp), or someone else did.
 //! - [`msg`]: the fixed-size messages between the exec stage and the account thread (two rtrb
 //!   rings: venue facts in, fill and mismatch notes out).
+//! - [`error`]: [`TruthError`], every way venue truth is refused.
 //! - [`convert`]: venue answers ([`crate::exec::account`]) turned into the risk book's mantissas,
 //!   with every contradiction refused ([`TruthError`]).
 //! - [`state`]: the exec stage's side: the locked part of each balance, the balance tolerance,
@@ -19,12 +20,13 @@
 
 pub mod convert;
 pub mod counters;
+pub mod error;
 pub mod ids;
 pub mod msg;
 pub mod state;
 pub mod thread;
 
-pub use convert::TruthError;
+pub use error::TruthError;
 pub use ids::{ClientIds, Whose};
 pub use msg::{ExecNote, TruthMsg};
 pub use state::TruthState;
