@@ -1,9 +1,9 @@
 //! Venue truth on the REST gateway against the mock exchange on loopback (and, for answers the
-//! mock never gives, a fake venue server): start-up reconciliation of foreign open orders
-//! (cancelled, or left with `leave`), start-up failure naming the venue, balances from the venue
-//! (a venue paused for lack of balance resumes when a fresh balance covers it; a balance that
-//! moved behind the engine's back is a mismatch that halts the venue), the lost-order bound, and
-//! malformed, truncated and contradictory account answers counted and refused.
+//! mock never gives, a fake venue server): foreign open orders reconciled at start-up (cancelled,
+//! or left with `leave`) and while running, start-up failure naming the venue, balances from the
+//! venue (a venue paused for lack of balance resumes when a fresh balance covers it; a balance
+//! that moved behind the engine's back is a mismatch that halts the venue), the lost-order bound,
+//! malformed, truncated and contradictory account answers counted and refused, and a whole run.
 //!
 //! Other trading on the account is done the way another program would: orders placed through the
 //! venue's own API (`common::venue_orders`).
@@ -174,6 +174,27 @@ fn foreign_orders_are_left_and_counted_with_leave() {
     assert_eq!(open_count(&ex, 0), 1, "left on the book");
     // What it locks is not free to trade.
     assert_eq!(e.stage.risk().balance(BINANCE, USDT), 999_000 * E8);
+}
+
+#[test]
+fn a_foreign_order_placed_while_running_is_found_by_the_cross_check_and_cancelled() {
+    let ex = mock(1_000_000);
+    let cfg = config(&ex, |c| c.execution.reconcile.open_orders_ms = 100);
+    let mut e = try_engine_with_truth(&cfg, SECRET).expect("start-up");
+    assert_eq!(e.count("exec.reconcile.foreign_orders"), 0);
+    rest_buy(&ex, 1, &low_price(&ex, 1), "0.01", "manual4");
+    poll_until(&mut e, Duration::from_secs(5), |e| {
+        e.count("exec.reconcile.cancelled") >= 1
+    });
+    assert_eq!(e.count("exec.reconcile.foreign_orders"), 1);
+    let end = Instant::now() + Duration::from_secs(5);
+    while open_count(&ex, 1) > 0 {
+        assert!(Instant::now() < end, "still open");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Counted once, however many rounds saw it.
+    e.poll_for(Duration::from_millis(300));
+    assert_eq!(e.count("exec.reconcile.foreign_orders"), 1);
 }
 
 #[test]

@@ -182,3 +182,43 @@ fn a_refresh_is_deferred_while_the_venue_has_a_leg_pending_or_filled_since() {
     assert_eq!(t.count("exec.reconcile.balance_updates"), 1);
     assert_eq!(t.count("exec.reconcile.balance_mismatches"), 0);
 }
+
+#[test]
+fn an_own_order_open_on_the_venue_but_untracked_is_an_orphan_to_cancel() {
+    let mut t = rig();
+    let (mut tx, mut notes) = linked(&mut t);
+    let sent = t.arb();
+    assert_eq!(sent.len(), 2);
+    // Listed while in flight: tracked, nothing to do.
+    send(
+        &mut tx,
+        TruthMsg::OwnOpen {
+            venue: UPBIT,
+            order: sent[1].id,
+        },
+    );
+    t.step(MS);
+    assert_eq!(t.count("exec.reconcile.orphans"), 0);
+    t.fill(&sent[0]);
+    t.fill(&sent[1]);
+    t.step(MS);
+    assert!(t.stage.is_idle());
+    while notes.pop().is_some() {}
+    // Listed after the stage finished with it: the venue holds an order the engine gave up on.
+    send(
+        &mut tx,
+        TruthMsg::OwnOpen {
+            venue: UPBIT,
+            order: sent[1].id,
+        },
+    );
+    t.step(MS);
+    assert_eq!(t.count("exec.reconcile.orphans"), 1);
+    assert_eq!(
+        notes.pop().map(|m| m.msg),
+        Some(ExecNote::Orphan {
+            venue: UPBIT,
+            order: sent[1].id
+        })
+    );
+}
