@@ -47,7 +47,10 @@ pub fn build_stage(
 
 impl ExecStage<RestRouter> {
     /// The stage on the REST gateways with credentials the caller loaded (`creds[i]` for
-    /// `venues[i]`), connected ([`connected_router`]).
+    /// `venues[i]`), connected ([`connected_router`]), *without* start-up venue truth: the
+    /// risk book keeps the config's `execution.rest.balance_*` (test rigs; a run goes through
+    /// [`build_stage`], and a caller can add it with [`super::startup::start`] and
+    /// [`ExecStage::set_truth`]).
     pub fn rest_with_credentials(
         cfg: &Config,
         creds: &[ApiSecret],

@@ -79,6 +79,7 @@ pub fn start(
             ids: &ids,
             policy: r.foreign,
             counters: &counters,
+            startup: true,
         };
         for s in &symbols {
             let (_, cancelled) = reconcile_symbol(&mut client, s, &j, &mut book)

@@ -37,6 +37,9 @@ pub struct Judge<'a> {
     pub policy: ForeignPolicy,
     /// The counters.
     pub counters: &'a ColdCounters,
+    /// Start-up: this process has placed nothing yet, so an id with its own prefix can only be
+    /// a previous run's that started in the same second, and is judged as one.
+    pub startup: bool,
 }
 
 fn key(o: &Classified) -> String {
@@ -59,7 +62,10 @@ pub fn reconcile_symbol(
     let listed = client.open_orders(Some(symbol))?;
     let orders = open_orders_of(client.name(), symbol, listed, j.ids)?;
     let (mut own, mut cancelled) = (Vec::new(), Vec::new());
-    for o in orders {
+    for mut o in orders {
+        if j.startup && matches!(o.whose, Whose::Own(_)) {
+            o.whose = Whose::PreviousRun;
+        }
         if matches!(o.whose, Whose::Own(_)) {
             own.push(o);
             continue;

@@ -274,6 +274,7 @@ impl AccountThread {
             ids: &self.ids,
             policy: self.policy,
             counters: &self.c,
+            startup: false,
         };
         let venue = v.id;
         self.own_open.retain(|(ven, _), _| *ven != venue);
