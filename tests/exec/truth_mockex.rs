@@ -284,7 +284,7 @@ const EMPTY_OPEN: &str = "[]";
 const GOOD_ACCOUNT: &str = r#"{"balances":[{"asset":"BTC","free":"2","locked":"0"},{"asset":"USDT","free":"5000","locked":"0"}]}"#;
 
 #[test]
-fn bad_account_answers_at_start_up_fail_it_naming_the_venue() {
+fn bad_account_answers_at_start_up_fail_it_naming_the_venue_and_are_counted() {
     let ex = mock(1_000_000);
     let cases = [
         // Truncated.
@@ -327,6 +327,18 @@ fn bad_account_answers_at_start_up_fail_it_naming_the_venue() {
         assert!(msg.contains("venue binance"), "{what}: {msg}");
         assert!(msg.contains(what), "{what}: {msg}");
         assert!(msg.contains("trading does not start"), "{msg}");
+        // Counted as a bad answer (not as a failed call).
+        let mut reg = microarb::telemetry::Registry::new();
+        let mut p = microarb::exec::params::ExecParams::from_config(&cfg).expect("params");
+        let creds = mockex_rest::creds_with(&cfg, SECRET, PASSPHRASE);
+        let clock = microarb::base::Clock::new();
+        assert!(microarb::exec::startup::start(&cfg, &creds, &mut p, clock, &mut reg).is_err());
+        assert_eq!(
+            reg.counters.get("exec.reconcile.bad_answers"),
+            Some(1),
+            "{what}"
+        );
+        assert_eq!(reg.counters.get("exec.reconcile.call_errors"), Some(0));
     }
 }
 

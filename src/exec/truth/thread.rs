@@ -190,14 +190,13 @@ impl AccountThread {
                     reported,
                 } => {
                     if self.printed.insert((venue, asset)) {
-                        eprintln!(
-                            "microarb: venue {}: {} balance mismatch: expected {} after the engine's fills, the venue reports {}; trading on {} stops for this run",
+                        let line = mismatch_line(
                             self.venue_name(venue),
                             self.asset_name(asset),
-                            units(expected),
-                            units(reported),
-                            self.venue_name(venue),
+                            expected,
+                            reported,
                         );
+                        eprintln!("{line}");
                     }
                 }
                 ExecNote::Orphan { venue, order } => self.cancel_orphan(venue, order),
@@ -301,6 +300,15 @@ impl AccountThread {
     }
 }
 
+/// The line printed (once per venue and asset) for a balance mismatch: both figures.
+pub fn mismatch_line(venue: &str, asset: &str, expected: i64, reported: i64) -> String {
+    format!(
+        "microarb: venue {venue}: {asset} balance mismatch: expected {} after the engine's fills, the venue reports {}; trading on {venue} stops for this run",
+        units(expected),
+        units(reported),
+    )
+}
+
 /// A 1e-8 mantissa as decimal text (printing only).
 fn units(v: i64) -> String {
     let sign = if v < 0 { "-" } else { "" };
@@ -314,5 +322,13 @@ mod tests {
     fn units_print_exactly() {
         assert_eq!(super::units(150_000_001), "1.50000001");
         assert_eq!(super::units(-5), "-0.00000005");
+    }
+
+    #[test]
+    fn a_mismatch_prints_both_figures() {
+        let l = super::mismatch_line("binance", "BTC", 1_000_000_000, 1_100_000_000);
+        assert!(l.contains("venue binance: BTC balance mismatch"), "{l}");
+        assert!(l.contains("expected 10.00000000"), "{l}");
+        assert!(l.contains("reports 11.00000000"), "{l}");
     }
 }
