@@ -19,6 +19,7 @@ mod error;
 mod machine;
 mod metrics_addr;
 mod money;
+mod reconcile;
 pub mod rest_poll;
 mod rules;
 mod schema;
@@ -29,6 +30,7 @@ pub use error::{ConfigError, ConfigErrors};
 pub use machine::{machine_cores, Machine};
 pub use metrics_addr::{parse_metrics_addr, MetricsAddrError};
 pub use money::DecimalText;
+pub use reconcile::{ForeignPolicy, ReconcileConfig};
 pub use schema::{
     Config, ExecutionConfig, GatewayKind, IdleKind, IngestConfig, InstrumentConfig, LeggingKind,
     PaperConfig, RestConfig, RiskConfig, RulesOverride, RuntimeConfig, StageName, StrategyConfig,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::money::DecimalText;
+use super::reconcile::ReconcileConfig;
 use crate::model::VenueKind;
 
 /// The whole config file.
@@ -272,6 +273,8 @@ pub struct ExecutionConfig {
     pub paper: PaperConfig,
     /// The REST gateways behind `gateway = "rest"`.
     pub rest: RestConfig,
+    /// Venue truth: start-up reconciliation, balance and open-order refresh, lost orders.
+    pub reconcile: ReconcileConfig,
 }
 
 /// The REST gateways (`execution.gateway = "rest"`); per-venue URLs and credential sources are
@@ -292,8 +295,9 @@ pub struct RestConfig {
     /// Prefix of client order ids (Binance `newClientOrderId`, Upbit `identifier`); letters and
     /// digits, at most 8. A start-time stamp follows it so ids differ between runs.
     pub client_id_prefix: String,
-    /// Starting balance of every base asset on every venue assumed by the risk book (there is no
-    /// balance query yet), decimal text.
+    /// Starting balance of every base asset on every venue for a stage built without start-up
+    /// (test rigs); a run on the REST gateway replaces it by the venues' own balances at
+    /// start-up (config balances are for the paper venue only). Decimal text.
     pub balance_base: DecimalText,
     /// Starting balance of every quote asset on every venue, decimal text.
     pub balance_quote: DecimalText,
@@ -416,6 +420,7 @@ impl Default for ExecutionConfig {
             emergency_file: None,
             paper: PaperConfig::default(),
             rest: RestConfig::default(),
+            reconcile: ReconcileConfig::default(),
         }
     }
 }

@@ -16,7 +16,8 @@ use crate::telemetry::Registry;
 
 /// The execution stage of a run, on the gateway `cfg.execution.gateway` names: simulated venues
 /// (`paper`), or the venues' REST APIs (`rest`: credentials from the sources the config names,
-/// every venue's instrument rules read and every venue connected before it returns).
+/// every venue connected, its clocks measured, its instrument rules read, its open orders
+/// reconciled and its balances read before it returns; see [`super::startup`]).
 pub fn build_stage(
     cfg: &Config,
     rx: RingRx<Opportunity>,
@@ -25,24 +26,38 @@ pub fn build_stage(
     reg: &mut Registry,
 ) -> Result<ExecStage<AnyGateway>, ExecBuildError> {
     let mut p = ExecParams::from_config(cfg)?;
-    let gw = match cfg.execution.gateway {
-        GatewayKind::Paper => AnyGateway::Paper(Box::new(PaperGateway::new(p.paper.clone()))),
+    let (gw, truth) = match cfg.execution.gateway {
+        GatewayKind::Paper => {
+            let gw = AnyGateway::Paper(Box::new(PaperGateway::new(p.paper.clone())));
+            (gw, None)
+        }
         GatewayKind::Rest => {
             let creds = load_credentials(cfg)?;
             let mut gw = connected_router(cfg, &creds, clock)?;
             rest_start_up(cfg, &mut p, &mut gw, clock, reg);
             super::startup::rules::load_and_report(cfg, &creds, &mut p)?;
-            AnyGateway::Rest(gw)
+            // Venue truth before any order: open orders reconciled, balances read, signed on
+            // the venues' clocks.
+            let offsets = gw.clock_offsets();
+            let truth =
+                super::startup::start_with_offsets(cfg, &creds, &mut p, clock, &offsets, reg)?;
+            (AnyGateway::Rest(gw), Some(truth))
         }
     };
-    ExecStage::new(p, rx, gw, clock, kill, reg)
+    let mut stage = ExecStage::new(p, rx, gw, clock, kill, reg)?;
+    if let Some(t) = truth {
+        stage.set_truth(t);
+    }
+    Ok(stage)
 }
 
 impl ExecStage<RestRouter> {
     /// The stage on the REST gateways with credentials the caller loaded (`creds[i]` for
-    /// `venues[i]`), connected ([`connected_router`]). Its trading rules are the config's, as on
-    /// paper: the venues' are read by [`build_stage`] (or by the caller, with
-    /// [`crate::exec::startup::rules::load`]).
+    /// `venues[i]`), connected ([`connected_router`]), *without* the venue start-up: its trading
+    /// rules are the config's, as on paper, and the risk book keeps the config's
+    /// `execution.rest.balance_*` (test rigs; a run goes through [`build_stage`], and a caller
+    /// can add the steps with [`crate::exec::startup::rules::load`], [`super::startup::start`]
+    /// and [`ExecStage::set_truth`]).
     pub fn rest_with_credentials(
         cfg: &Config,
         creds: &[ApiSecret],

@@ -28,6 +28,10 @@
 //! Beside the order path, [`account`] is the venues' cold-path account API (cancel, open orders,
 //! balances, rules, server time) for start-up, reconciliation and operator commands.
 //!
+//! On the REST gateway, [`startup`] reconciles open orders and reads balances from the venues
+//! before any order, and [`truth`]'s account thread keeps them current while the engine runs
+//! (see docs/reconciliation.md).
+//!
 //! [`build_stage`] builds the stage from config on the gateway it names; [`params`] turns the
 //! config into the stage's settings, and [`secrets`] holds API keys that never print. See
 //! `docs/architecture.md` ("Pipeline", "Hot-path rules", "Measurement points").
@@ -44,6 +48,7 @@ pub mod rules;
 pub mod secrets;
 pub mod stage;
 pub mod startup;
+pub mod truth;
 
 pub use build::build_stage;
 pub use gateway::rest::{RestBuildError, RestRouter};

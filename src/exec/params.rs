@@ -107,6 +107,15 @@ pub enum ExecBuildError {
     /// looser than the venue's rule; the error names the key).
     #[error("trading rules: {0}")]
     Rules(#[from] RulesError),
+    /// Start-up venue truth failed (balances, reconciliation): trading does not start.
+    #[error(transparent)]
+    Startup(Box<crate::exec::startup::error::StartupError>),
+}
+
+impl From<crate::exec::startup::error::StartupError> for ExecBuildError {
+    fn from(e: crate::exec::startup::error::StartupError) -> Self {
+        ExecBuildError::Startup(Box::new(e))
+    }
 }
 
 /// One venue as execution sees it.
@@ -206,6 +215,12 @@ pub struct ExecParams {
     pub paper: PaperParams,
     /// Venue names by id, and asset names by [`AssetId`]: the labels of the stage's gauges.
     pub names: ExecNames,
+    /// Unsettled status-query rounds a leg of unknown fate gets before it is marked lost
+    /// (`execution.reconcile.max_status_queries`).
+    pub max_status_queries: u32,
+    /// Tolerated drift of a venue's reported balance from the expected one, bp
+    /// (`execution.reconcile.balance_tolerance_bps`).
+    pub balance_tolerance_bps: f64,
 }
 
 /// Names of the ids the execution stage works with, for telemetry labels only.
@@ -320,6 +335,8 @@ impl ExecParams {
                 venues: cfg.venues.iter().map(|v| v.name.clone()).collect(),
                 assets: assets.0.into_iter().map(|(n, _)| n).collect(),
             },
+            max_status_queries: e.reconcile.max_status_queries,
+            balance_tolerance_bps: e.reconcile.balance_tolerance_bps,
         })
     }
 

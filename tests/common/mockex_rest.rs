@@ -14,7 +14,7 @@ use microarb::base::Clock;
 use microarb::config::{Config, GatewayKind, VenueConfig};
 use microarb::exec::gateway::rest::router_from_config;
 use microarb::exec::gateway::RestRouter;
-use microarb::exec::params::ExecParams;
+use microarb::exec::params::{ExecBuildError, ExecParams};
 use microarb::exec::secrets::ApiSecret;
 use microarb::exec::AssetId;
 use microarb::exec::ExecStage;
@@ -95,8 +95,8 @@ pub fn start(venues: &[Venue], limits: RestLimits) -> MockExchange {
     start_with(venues, limits, |_| {})
 }
 
-/// [`start`] with `edit` applied to the mock's config first (its instruments' trading rules,
-/// accounts).
+/// [`start`] with `edit` applied to the mock's config (its instruments' trading rules, starting
+/// balances in `rest_accounts`, say).
 pub fn start_with(
     venues: &[Venue],
     limits: RestLimits,
@@ -243,6 +243,26 @@ pub fn engine(cfg: &Config, secret: &str) -> Engine {
     )
     .expect("rest stage builds and connects");
     engine_parts(stage, tx, reg, clock, cfg)
+}
+
+/// The stage on `cfg` as a run builds it on the REST gateway: connected, then start-up venue
+/// truth ([`microarb::exec::startup::start`]: open orders reconciled, balances read from the
+/// venues) and the account thread attached. Every venue's credentials are [`KEY`] and `secret`.
+pub fn try_engine_with_truth(cfg: &Config, secret: &str) -> Result<Engine, ExecBuildError> {
+    let mut reg = Registry::new();
+    let (tx, rx) = ring::<Opportunity>("opps", 4096, &mut reg.counters);
+    let clock = Clock::new();
+    let creds = creds(cfg, secret);
+    let mut p = ExecParams::from_config(cfg)?;
+    let mut gw = router_from_config(cfg, &creds, clock)?;
+    assert!(
+        gw.connect(cfg.execution.rest.connect_timeout_ms * MS),
+        "connects"
+    );
+    let link = microarb::exec::startup::start(cfg, &creds, &mut p, clock, &mut reg)?;
+    let mut stage = ExecStage::new(p, rx, gw, clock, KillSwitch::new(), &mut reg)?;
+    stage.set_truth(link);
+    Ok(engine_parts(stage, tx, reg, clock, cfg))
 }
 
 /// [`engine`] with `edit` applied to the parameters (breaker settings, slot sizes: what the config

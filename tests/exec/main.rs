@@ -14,3 +14,4 @@ mod rest_mockex;
 mod rules_answers;
 mod rules_mockex;
 mod stage;
+mod truth_mockex;

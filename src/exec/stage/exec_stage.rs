@@ -65,6 +65,7 @@ use crate::exec::orders::inflight::{Arb, Inflight, Leg, LegState};
 use crate::exec::orders::legs::LeggingParams;
 use crate::exec::params::{ExecBuildError, ExecParams, VenueExec};
 use crate::exec::rules::{LegPlan, RulesTable};
+use crate::exec::truth::TruthState;
 use crate::model::{
     Opportunity, Order, OrderId, Outcome, Price, Qty, Quote, RejectReason, Side, TimeInForce,
     VenueId,
@@ -138,6 +139,8 @@ pub struct ExecStage<G: Gateway = PaperGateway> {
     /// Replay: time is the capture's (the latest detection time seen, advanced in real time
     /// since), so expiry is judged as it was recorded and orders still complete at the end.
     capture_time: Option<(u64, u64)>,
+    /// Venue truth: balances and open orders from the account thread, the lost-order bound.
+    truth: TruthState,
 }
 
 impl<G: Gateway> ExecStage<G> {
@@ -159,6 +162,7 @@ impl<G: Gateway> ExecStage<G> {
             );
         }
         let gauges = ExecGauges::register(reg, &p.names, &limits, p.wait_capacity.max(1));
+        let truth = TruthState::new(reg, p.max_status_queries, p.balance_tolerance_bps);
         Ok(ExecStage {
             rx,
             gw,
@@ -202,6 +206,7 @@ impl<G: Gateway> ExecStage<G> {
             books: None,
             emergency: None,
             capture_time: None,
+            truth,
         })
     }
 
@@ -653,6 +658,9 @@ impl<G: Gateway> ExecStage<G> {
             flow: 0,
             initial: None,
             any_429: false,
+            lost_buy: 0,
+            lost_sell: 0,
+            lost: false,
             order_unix_ns: self.clock.unix_ns(written),
         };
         self.inflight
@@ -673,6 +681,7 @@ impl<G: Gateway> Stage for ExecStage<G> {
         let now_ns = self.time(real_ns, None);
         self.operator_emergency(now_ns);
         n += self.answers(now_ns);
+        n += self.truth_poll(now_ns);
         n += self.on_timers(now_ns);
         n += self.on_waiters(now_ns);
         let mut taken = 0;
@@ -743,6 +752,9 @@ impl<G: Gateway> Stage for ExecStage<G> {
 #[path = "answers.rs"]
 mod answers;
 
+#[path = "truth.rs"]
+mod truth;
+
 #[path = "counters.rs"]
 mod counters;
 use counters::ExecCounters;
@@ -758,3 +770,7 @@ mod tests;
 #[cfg(test)]
 #[path = "emergency_tests.rs"]
 mod emergency_tests;
+
+#[cfg(test)]
+#[path = "truth_tests.rs"]
+mod truth_tests;
