@@ -17,15 +17,21 @@ pub fn hgrm_path(hlog: &Path, metric: Metric) -> PathBuf {
     hlog.with_file_name(format!("{stem}.{}.hgrm", metric.tag()))
 }
 
-/// Build the report; write it and the `.hgrm` files where the options ask.
+/// Build the report (with the trade log's `trades` object when the run traded: realized P&L per
+/// instrument and per quote asset, fees per asset, residual positions by venue and asset); write
+/// it and the `.hgrm` files where the options ask.
 pub fn write_outputs(
     hub: &Hub,
     cfg: &Config,
     opts: &RunOptions,
     run_info: serde_json::Value,
+    trades: Option<serde_json::Value>,
 ) -> Result<serde_json::Value, RunError> {
     let config_json = serde_json::to_value(cfg).unwrap_or(serde_json::Value::Null);
-    let rep = report::build(hub, &config_json, run_info);
+    let mut rep = report::build(hub, &config_json, run_info);
+    if let Some(t) = trades {
+        rep["trades"] = t;
+    }
     if let Some(path) = &opts.report {
         let text = serde_json::to_string_pretty(&rep).unwrap_or_default();
         std::fs::write(path, text + "\n").map_err(|source| RunError::Output {

@@ -9,8 +9,41 @@ use crate::exec::limits::EndpointGroup;
 use crate::exec::orders::inflight::{Leg, LegState, HEDGE};
 use crate::exec::orders::legs::{outcome, Hedge, HedgeKind, Legs};
 use crate::exec::params::ASSET_SCALE;
-use crate::model::{notional, ExecReport, ExecStatus, Outcome, Price, Qty, Side, VenueId};
+use crate::model::{
+    notional, ExecReport, ExecStatus, Fee, Outcome, Price, Qty, Side, VenueId, VenueOrderId,
+    FEE_SCALE,
+};
+use crate::telemetry::trades::{FinalState, LegRole, TradeKind, TradeRecord};
 use crate::telemetry::Metric;
+
+/// How a leg ended, for the trade log: its final state and what the venue's answer said of fees
+/// and of its own order id.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct LegEnd {
+    state: FinalState,
+    fee: Option<Fee>,
+    venue_order_id: VenueOrderId,
+}
+
+impl LegEnd {
+    /// An end no answer described (a hedge never sent, an order the venue never saw).
+    fn bare(state: FinalState) -> LegEnd {
+        LegEnd {
+            state,
+            fee: None,
+            venue_order_id: VenueOrderId::EMPTY,
+        }
+    }
+
+    /// The end an answer describes.
+    fn of(r: &ExecReport, state: FinalState) -> LegEnd {
+        LegEnd {
+            state,
+            fee: r.fee,
+            venue_order_id: r.venue_order_id,
+        }
+    }
+}
 
 impl<G: Gateway> ExecStage<G> {
     // ---- answers -------------------------------------------------------------------------
@@ -144,7 +177,12 @@ impl<G: Gateway> ExecStage<G> {
                     self.c.rejects.inc();
                     self.breakers[v].on_failure(now);
                 }
-                self.leg_final(ai, li, Qty::ZERO, Price::ZERO, now);
+                let state = if code == CODE_NO_SUCH_ORDER {
+                    FinalState::NotFound
+                } else {
+                    FinalState::Rejected { code }
+                };
+                self.leg_final(ai, li, Qty::ZERO, Price::ZERO, now, LegEnd::of(&r, state));
             }
             ExecStatus::Filled | ExecStatus::PartiallyFilled | ExecStatus::Cancelled => {
                 // Only an answer inside the order timeout says the venue works. A leg whose fate
@@ -154,7 +192,12 @@ impl<G: Gateway> ExecStage<G> {
                 if leg.state == LegState::Sent {
                     self.breakers[v].on_success(now);
                 }
-                self.leg_final(ai, li, r.filled_qty, r.avg_px, now);
+                let state = match r.status {
+                    ExecStatus::Filled => FinalState::Filled,
+                    ExecStatus::PartiallyFilled => FinalState::PartiallyFilled,
+                    _ => FinalState::Cancelled,
+                };
+                self.leg_final(ai, li, r.filled_qty, r.avg_px, now, LegEnd::of(&r, state));
             }
         }
     }
@@ -168,15 +211,19 @@ impl<G: Gateway> ExecStage<G> {
         (fee_n, ps + qs)
     }
 
-    fn leg_final(&mut self, ai: usize, li: usize, q: Qty, px: Price, now: u64) {
+    fn leg_final(&mut self, ai: usize, li: usize, q: Qty, px: Price, now: u64, end: LegEnd) {
         let Some(arb) = self.inflight.get(ai) else {
             return;
         };
         let order = arb.legs[li].order;
+        let was_sent = matches!(arb.legs[li].state, LegState::Sent | LegState::Unknown);
         let q = Qty(q.0.clamp(0, order.qty.0.max(0)));
         if q.0 > 0 {
             self.c.fills.inc();
             let (fee_n, scale) = self.fee_and_scale(order.venue, order.instrument.index(), px, q);
+            if was_sent {
+                self.log_end(TradeKind::Fill, li, order, q, px, now, end, (fee_n, scale));
+            }
             let fee_asset = to_asset(fee_n, scale, true);
             if self
                 .risk
@@ -205,6 +252,9 @@ impl<G: Gateway> ExecStage<G> {
             }
             arb.flow -= fee_n;
         }
+        if was_sent {
+            self.log_end(TradeKind::Final, li, order, q, px, now, end, (0, 0));
+        }
         let arb = self.inflight.get_mut(ai).expect("checked above");
         let leg = &mut arb.legs[li];
         leg.state = LegState::Final;
@@ -212,6 +262,58 @@ impl<G: Gateway> ExecStage<G> {
         leg.avg_px = px;
         leg.timer_ns = u64::MAX;
         self.advance(ai, now);
+    }
+
+    /// Log a leg's fill or final state. A fill's fee is the venue's when its answer carried one,
+    /// else `modelled` (mantissa, scale) in the instrument's quote asset. One ring push.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn log_end(
+        &mut self,
+        kind: TradeKind,
+        li: usize,
+        order: crate::model::Order,
+        q: Qty,
+        px: Price,
+        now: u64,
+        end: LegEnd,
+        modelled: (i128, u8),
+    ) {
+        let Some(t) = self.trades.as_mut() else {
+            return;
+        };
+        let (base, quote) = self
+            .assets
+            .get(order.instrument.index())
+            .copied()
+            .unwrap_or_default();
+        let role = match li {
+            0 => LegRole::Buy,
+            1 => LegRole::Sell,
+            _ => LegRole::Hedge,
+        };
+        let (fee, fee_modelled) = match end.fee {
+            Some(f) => (f, false),
+            None if kind == TradeKind::Fill => (
+                Fee {
+                    amount: to_scale(modelled.0, modelled.1, FEE_SCALE, true),
+                    asset: quote,
+                },
+                true,
+            ),
+            None => (Fee::default(), false),
+        };
+        t.log(TradeRecord {
+            kind,
+            unix_ns: self.clock.unix_ns(now),
+            px,
+            qty: q,
+            fee,
+            fee_modelled,
+            venue_order_id: end.venue_order_id,
+            state: end.state,
+            ..TradeRecord::sent(order, role, 0, base, quote)
+        });
     }
 
     /// Both legs final: fix the outcome, hedge an imbalance, or finish.
@@ -283,6 +385,8 @@ impl<G: Gateway> ExecStage<G> {
         arb.legs[HEDGE].order = order;
         if sent {
             self.c.orders_sent.inc();
+            self.log_sent(order, LegRole::Hedge, self.clock.unix_ns(now));
+            let arb = self.inflight.get_mut(ai).expect("checked above");
             let timer = now.saturating_add(self.order_timeout_ns);
             let leg = &mut arb.legs[HEDGE];
             leg.state = LegState::Sent;
@@ -290,7 +394,8 @@ impl<G: Gateway> ExecStage<G> {
             self.next_timer_ns = self.next_timer_ns.min(timer);
         } else {
             self.c.submit_errors.inc();
-            self.leg_final(ai, HEDGE, Qty::ZERO, Price::ZERO, now);
+            let end = LegEnd::bare(FinalState::Cancelled);
+            self.leg_final(ai, HEDGE, Qty::ZERO, Price::ZERO, now, end);
         }
     }
 
@@ -411,7 +516,8 @@ impl<G: Gateway> ExecStage<G> {
                 }
                 Err(SubmitError::UnknownOrder(_)) => {
                     // The venue never saw it: nothing can have filled.
-                    return self.leg_final(ai, li, Qty::ZERO, Price::ZERO, now);
+                    let end = LegEnd::bare(FinalState::NotFound);
+                    return self.leg_final(ai, li, Qty::ZERO, Price::ZERO, now, end);
                 }
                 Err(_) => {}
             },
@@ -431,10 +537,16 @@ impl<G: Gateway> ExecStage<G> {
 /// A mantissa at `from` decimals to [`ASSET_SCALE`], rounded `up` (away from zero) or toward zero,
 /// saturating at the `i64` range.
 fn to_asset(v: i128, from: u8, up: bool) -> i64 {
-    let r = if from <= ASSET_SCALE {
-        v.saturating_mul(10i128.pow(u32::from(ASSET_SCALE - from)))
+    to_scale(v, from, ASSET_SCALE, up)
+}
+
+/// A mantissa at `from` decimals to `to` decimals, rounded `up` (away from zero) or toward zero,
+/// saturating at the `i64` range.
+fn to_scale(v: i128, from: u8, to: u8, up: bool) -> i64 {
+    let r = if from <= to {
+        v.saturating_mul(10i128.pow(u32::from(to - from)))
     } else {
-        let d = 10i128.pow(u32::from((from - ASSET_SCALE).min(38)));
+        let d = 10i128.pow(u32::from((from - to).min(38)));
         let q = v / d;
         if up && v % d != 0 {
             q + v.signum()

@@ -61,11 +61,12 @@ use crate::exec::orders::inflight::{Arb, Inflight, Leg, LegState};
 use crate::exec::orders::legs::{widen, LeggingParams};
 use crate::exec::params::{ExecBuildError, ExecParams, VenueExec};
 use crate::model::{
-    Opportunity, Order, OrderId, Outcome, Price, Qty, Quote, RejectReason, Side, TimeInForce,
-    VenueId,
+    AssetCode, Opportunity, Order, OrderId, Outcome, Price, Qty, Quote, RejectReason, Side,
+    TimeInForce, VenueId,
 };
 use crate::runtime::{RingRx, Stage, Work};
-use crate::telemetry::{Metric, OppLogTx, OutcomeCounters, Recorder, Registry};
+use crate::telemetry::trades::{LegRole, TradeRecord};
+use crate::telemetry::{Metric, OppLogTx, OutcomeCounters, Recorder, Registry, TradeTx};
 
 /// Most opportunities taken from the ring per poll.
 const BATCH: u32 = 256;
@@ -123,6 +124,10 @@ pub struct ExecStage<G: Gateway = PaperGateway> {
     c: ExecCounters,
     gauges: ExecGauges,
     opps_log: Option<OppLogTx>,
+    /// The `--trades` log (and the report's P&L): a record per order sent, fill and final state.
+    trades: Option<TradeTx>,
+    /// Each instrument's (base, quote) asset code, for the trade records.
+    assets: Vec<(AssetCode, AssetCode)>,
     /// The book ring from the strategy stage (paper gateway only): every quote it received, handed
     /// to the gateway before anything else each poll.
     books: Option<RingRx<Quote>>,
@@ -152,6 +157,23 @@ impl<G: Gateway> ExecStage<G> {
             );
         }
         let gauges = ExecGauges::register(reg, &p.names, &limits, p.wait_capacity.max(1));
+        let code = |a: crate::exec::guards::risk::AssetId| {
+            p.names
+                .assets
+                .get(usize::from(a.0))
+                .and_then(|n| AssetCode::new(n.as_bytes()))
+                .unwrap_or_default()
+        };
+        let assets = (0..p.scales.len())
+            .map(|i| {
+                let id = crate::model::InstrumentId(i as u16);
+                p.risk
+                    .instrument_risk(id)
+                    .map_or((AssetCode::EMPTY, AssetCode::EMPTY), |r| {
+                        (code(r.base), code(r.quote))
+                    })
+            })
+            .collect();
         Ok(ExecStage {
             rx,
             gw,
@@ -191,6 +213,8 @@ impl<G: Gateway> ExecStage<G> {
             c: ExecCounters::register(reg),
             gauges,
             opps_log: None,
+            trades: None,
+            assets,
             books: None,
             emergency: None,
             capture_time: None,
@@ -352,6 +376,24 @@ impl<G: Gateway> ExecStage<G> {
     /// Write every opportunity this stage ends to the `--opps` log.
     pub fn set_opps_log(&mut self, tx: OppLogTx) {
         self.opps_log = Some(tx);
+    }
+
+    /// Write a record of every order sent, fill and final state to the trade log.
+    pub fn set_trade_log(&mut self, tx: TradeTx) {
+        self.trades = Some(tx);
+    }
+
+    /// Log that `order` was sent at `unix_ns` (one ring push; nothing when no log is set).
+    #[inline]
+    fn log_sent(&mut self, order: Order, role: LegRole, unix_ns: u64) {
+        if let Some(t) = self.trades.as_mut() {
+            let (base, quote) = self
+                .assets
+                .get(order.instrument.index())
+                .copied()
+                .unwrap_or_default();
+            t.log(TradeRecord::sent(order, role, unix_ns, base, quote));
+        }
     }
 
     /// Feed the gateway every quote the strategy stage received (the paper venue matches against
@@ -608,6 +650,11 @@ impl<G: Gateway> ExecStage<G> {
         }
         self.c.order_bytes.add(bytes as u64);
         self.c.orders_sent.inc();
+        let sent_unix = self.clock.unix_ns(written);
+        self.log_sent(buy, LegRole::Buy, sent_unix);
+        if sell_staged {
+            self.log_sent(sell, LegRole::Sell, sent_unix);
+        }
         let timer = now.saturating_add(self.order_timeout_ns);
         let mut legs = [Leg::idle(buy), Leg::idle(sell), Leg::idle(buy)];
         legs[0].state = LegState::Sent;
