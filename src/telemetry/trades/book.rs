@@ -64,15 +64,23 @@ impl InstrumentBook {
         if m <= 0 {
             return -self.fees_in_quote;
         }
-        let part = |notional: i128, total: i128| {
-            notional
-                .checked_mul(m)
-                .map(|x| x / total)
-                .unwrap_or_else(|| notional / total * m)
-        };
-        part(self.sold_notional, self.sold) - part(self.bought_notional, self.bought)
+        share(self.sold_notional, m, self.sold) - share(self.bought_notional, m, self.bought)
             - self.fees_in_quote
     }
+}
+
+/// `notional * part / total`, truncated toward zero. Quantities are kept at 18 decimals but carry
+/// only the instrument's few: their common trailing zeros come off first, so the product fits an
+/// `i128` for any realistic run (beyond, the division goes first and truncates more).
+fn share(notional: i128, mut part: i128, mut total: i128) -> i128 {
+    while part % 10 == 0 && total % 10 == 0 && total != 0 {
+        part /= 10;
+        total /= 10;
+    }
+    notional
+        .checked_mul(part)
+        .map(|x| x / total)
+        .unwrap_or_else(|| notional / total * part)
 }
 
 /// An order sent and not final yet, as the kill switch's cancels need it.
