@@ -64,7 +64,7 @@ fn golden_request_bytes() {
     let mut out = Vec::new();
     c.write_request(&order(), 1_700_000_000_000, &mut out)
         .unwrap();
-    let body = "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=IOC&quantity=0.015&price=60000.5&newClientOrderId=ma42&newOrderRespType=RESULT&recvWindow=5000&timestamp=1700000000000&signature=d2ed3841b04b84a12c86fa3d1daca5353648648d2297c0a6b57808b25d9113b0";
+    let body = "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=IOC&quantity=0.015&price=60000.5&newClientOrderId=ma42&newOrderRespType=FULL&recvWindow=5000&timestamp=1700000000000&signature=2a90355a132ecccc0c04240cffc4bd6c9b34581cec6ea6c5cd1b314a9439006c";
     let want = format!(
         "POST /api/v3/order HTTP/1.1\r\nHost: api.binance.com\r\nX-MBX-APIKEY: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
         std::str::from_utf8(DOC_KEY).unwrap(),
@@ -303,7 +303,7 @@ mod props {
             let body = String::from_utf8(body).unwrap();
             let (params, sig) = body.rsplit_once("&signature=").unwrap();
             let want = format!(
-                "symbol=BTCUSDT&side={}&type=LIMIT&timeInForce=IOC&quantity={}&price={}&newClientOrderId=ma{id}&newOrderRespType=RESULT&recvWindow=5000&timestamp={ts}",
+                "symbol=BTCUSDT&side={}&type=LIMIT&timeInForce=IOC&quantity={}&price={}&newClientOrderId=ma{id}&newOrderRespType=FULL&recvWindow=5000&timestamp={ts}",
                 if buy { "BUY" } else { "SELL" },
                 reference_decimal(qty, 8),
                 reference_decimal(px, 2),
