@@ -173,6 +173,9 @@ pub struct MockConfig {
     /// The REST side's starting balances per venue name (absent:
     /// [`AccountConfig::for_symbol`] of the venue's symbol, generous balances).
     pub rest_accounts: BTreeMap<String, AccountConfig>,
+    /// The REST side's taker fee per venue name, basis points (absent: no fee). Charged on each
+    /// execution in the asset the venue charges and reported in its answers' fee fields.
+    pub rest_fee_bps: BTreeMap<String, u32>,
 }
 
 impl MockConfig {
@@ -191,6 +194,7 @@ impl MockConfig {
             rest_limits: RestLimits::default(),
             rest_rules: BTreeMap::new(),
             rest_accounts: BTreeMap::new(),
+            rest_fee_bps: BTreeMap::new(),
         }
     }
 

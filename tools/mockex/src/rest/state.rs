@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
+use super::fees::FeeModel;
 use super::account::{Account, AccountConfig};
 use super::faults::RestFaultState;
 use super::ledger::Ledger;
@@ -105,6 +106,10 @@ impl RestSide {
                     book: super::book::Book::default(),
                     account: Account::new(&account, scales),
                     rules,
+                    fees: FeeModel {
+                        bps: cfg.rest_fee_bps.get(&v.name).copied().unwrap_or(0),
+                        always_quote: upbit,
+                    },
                 }),
                 resting: AtomicBool::new(false),
                 received: Mutex::new(VecDeque::new()),
