@@ -92,6 +92,15 @@ pub const ALL_FOUR: [Venue; 4] = [
 /// [`PASSPHRASE`], `limits`), its
 /// synthetic market at 2000 frames/s, and wait until every venue has a quote to fill on.
 pub fn start(venues: &[Venue], limits: RestLimits) -> MockExchange {
+    start_with(venues, limits, |_| {})
+}
+
+/// [`start`] with `edit` applied to the mock's config first (fees, rules, accounts).
+pub fn start_with(
+    venues: &[Venue],
+    limits: RestLimits,
+    edit: impl FnOnce(&mut MockConfig),
+) -> MockExchange {
     let list = venues
         .iter()
         .map(|v| MockVenue::new(v.name, mock_kind(v.kind)))
@@ -101,6 +110,7 @@ pub fn start(venues: &[Venue], limits: RestLimits) -> MockExchange {
     cfg.wait_for_subscribers = false;
     cfg.api = Some(ApiCredentials::new(KEY, SECRET).with_passphrase(PASSPHRASE));
     cfg.rest_limits = limits;
+    edit(&mut cfg);
     let ex = MockExchange::start(cfg).expect("mockex starts");
     let t = Instant::now();
     while venues.iter().any(|v| ex.top_of_book(v.name).is_none()) {

@@ -10,7 +10,8 @@
 //! - [`alloc`]: the counting allocator of the zero-allocation tests;
 //! - [`mockex_feed`], [`mockex_rest`]: clients and an engine rig against the mock exchange;
 //! - [`mock`]: the engine binary's own map from an engine config to the mock exchange;
-//! - [`sim_feed`]: an in-process quote source on the mock's synthetic market.
+//! - [`sim_feed`]: an in-process quote source on the mock's synthetic market;
+//! - [`trades`]: reading a `--trades` log back and recomputing its sums.
 #![allow(dead_code, unused_imports)]
 
 pub mod accounting;
@@ -25,3 +26,4 @@ pub mod paper;
 pub mod rig;
 pub mod sim_feed;
 pub mod tmp;
+pub mod trades;

@@ -11,3 +11,4 @@ mod ccxt_vectors;
 mod rest_bybit_okx;
 mod rest_mockex;
 mod stage;
+mod trades_mockex;
