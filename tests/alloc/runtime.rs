@@ -15,6 +15,7 @@ use microarb::exec::gateway::PaperGateway;
 use microarb::exec::limits::LimitSpec;
 use microarb::exec::params::ExecParams;
 use microarb::exec::ExecStage;
+use microarb::telemetry::trades::{TradeLog, TradeNames};
 use microarb::exec::KillSwitch;
 use microarb::model::{InstrumentId, Opportunity, Quote};
 use microarb::runtime::{ring, IdleStrategy, Shutdown, Stage, Work, Worker};
@@ -101,7 +102,20 @@ fn steady_state_pipeline_allocates_nothing_per_message() {
         }
     }
     let gw = PaperGateway::new(p.paper.clone());
-    let exec = ExecStage::new(p, o_rx, gw, clock, KillSwitch::new(), &mut reg).unwrap();
+    let mut exec = ExecStage::new(p, o_rx, gw, clock, KillSwitch::new(), &mut reg).unwrap();
+    // The trade log on: every order, fill and final pushed on its ring from the worker thread
+    // (the writer thread formats and writes them; it is not the thread counted).
+    let mut trades = TradeLog::new(false);
+    exec.set_trade_log(trades.channel(&mut reg));
+    let trades_dir = crate::common::tmp::TempDir::new("alloc-trades");
+    let trades_writer = trades
+        .spawn_writer(
+            Some(&trades_dir.join("trades.jsonl")),
+            TradeNames::of(&cfg, ""),
+            None,
+        )
+        .unwrap();
+    let trades_dropped = reg.counter("trades_log.dropped");
     let quotes = reg.counter("ring.quotes.popped");
     let gate = Gate {
         quotes: quotes.clone(),
@@ -165,6 +179,9 @@ fn steady_state_pipeline_allocates_nothing_per_message() {
         "opportunities went all the way to order bytes and back"
     );
     assert!(queries.get() > 0, "status queries ran");
+    let t = trades_writer.join().unwrap().unwrap();
+    assert!(t["orders"].as_u64().unwrap() > 100, "the trade log saw the orders: {t}");
+    assert_eq!(trades_dropped.get(), 0, "the trade ring kept up");
     assert!(hedges.get() > 0, "legging hedges ran");
     assert!(collections > 1 && hub.intervals_seen() > 1);
     assert_eq!(
