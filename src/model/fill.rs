@@ -134,7 +134,10 @@ mod tests {
         assert_eq!(f.asset.as_str(), "BNB");
         let okx = Fee::parse(b"-0.5", b"USDT", true).unwrap();
         assert_eq!(okx.amount, 5_000_000_000);
-        assert!(Fee::parse(b"0.000000000001", b"BTC", false).is_none(), "beyond scale 10");
+        assert!(
+            Fee::parse(b"0.000000000001", b"BTC", false).is_none(),
+            "beyond scale 10"
+        );
         assert!(Fee::parse(b"x", b"BTC", false).is_none());
     }
 }

@@ -126,7 +126,10 @@ impl KillHook for CancelOnKill {
                 "paper venue: nothing to cancel".to_string()
             } else {
                 match self.symbol(o, &venue) {
-                    None => format!("error: no symbol for instrument {} on {venue}", o.instrument),
+                    None => format!(
+                        "error: no symbol for instrument {} on {venue}",
+                        o.instrument
+                    ),
                     Some(symbol) => match self.client(o.venue) {
                         Err(e) => format!("error: {e}"),
                         Ok(c) => match c.cancel(&symbol, &client_id) {

@@ -15,11 +15,11 @@ use microarb::exec::gateway::PaperGateway;
 use microarb::exec::limits::LimitSpec;
 use microarb::exec::params::ExecParams;
 use microarb::exec::ExecStage;
-use microarb::telemetry::trades::{TradeLog, TradeNames};
 use microarb::exec::KillSwitch;
 use microarb::model::{InstrumentId, Opportunity, Quote};
 use microarb::runtime::{ring, IdleStrategy, Shutdown, Stage, Work, Worker};
 use microarb::strategy::StrategyStage;
+use microarb::telemetry::trades::{TradeLog, TradeNames};
 use microarb::telemetry::Registry;
 
 use mockex::SimParams;
@@ -180,7 +180,10 @@ fn steady_state_pipeline_allocates_nothing_per_message() {
     );
     assert!(queries.get() > 0, "status queries ran");
     let t = trades_writer.join().unwrap().unwrap();
-    assert!(t["orders"].as_u64().unwrap() > 100, "the trade log saw the orders: {t}");
+    assert!(
+        t["orders"].as_u64().unwrap() > 100,
+        "the trade log saw the orders: {t}"
+    );
     assert_eq!(trades_dropped.get(), 0, "the trade ring kept up");
     assert!(hedges.get() > 0, "legging hedges ran");
     assert!(collections > 1 && hub.intervals_seen() > 1);

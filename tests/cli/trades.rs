@@ -21,7 +21,10 @@ fn check(trades: &std::path::Path, report: &std::path::Path) -> usize {
     let lines = read_log(trades);
     let orders = check_lifecycle(&lines);
     let r: serde_json::Value = serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
-    assert_eq!(r["counters"]["exec.orders_sent"].as_u64().unwrap(), orders as u64);
+    assert_eq!(
+        r["counters"]["exec.orders_sent"].as_u64().unwrap(),
+        orders as u64
+    );
     assert_eq!(r["trades"]["orders"].as_u64().unwrap(), orders as u64);
     assert_eq!(r["trades"]["open_orders"], 0, "{}", r["trades"]);
     assert!(r["trades"]["realized_pnl_by_quote_asset"].is_object());
@@ -69,8 +72,12 @@ fn replay_writes_the_trade_log_of_its_paper_orders() {
             dec(s.ask_px, 8),
             dec(s.ask_qty, 8)
         );
-        w.write(1_700_000_000_000_000_000 + k * 250_000, names[s.venue], payload.as_bytes())
-            .unwrap();
+        w.write(
+            1_700_000_000_000_000_000 + k * 250_000,
+            names[s.venue],
+            payload.as_bytes(),
+        )
+        .unwrap();
     }
     w.finish().unwrap();
     let mut cfg = demo();
@@ -102,5 +109,8 @@ fn replay_writes_the_trade_log_of_its_paper_orders() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
-    assert!(check(&trades, &report) > 0, "the replay's dislocations were traded: {err}");
+    assert!(
+        check(&trades, &report) > 0,
+        "the replay's dislocations were traded: {err}"
+    );
 }

@@ -47,7 +47,10 @@ pub fn check_lifecycle(lines: &[serde_json::Value]) -> usize {
         let id = l["order_id"].as_u64().unwrap();
         match l["kind"].as_str().unwrap() {
             "order" => {
-                assert!(orders.insert(id, (0, 0)).is_none(), "order {id} logged twice");
+                assert!(
+                    orders.insert(id, (0, 0)).is_none(),
+                    "order {id} logged twice"
+                );
                 assert!(l["client_id"].as_str().unwrap().ends_with(&id.to_string()));
                 assert!(dec18(l["qty"].as_str().unwrap()) > 0);
             }
@@ -66,22 +69,25 @@ pub fn check_lifecycle(lines: &[serde_json::Value]) -> usize {
         }
     }
     for (id, (_, filled)) in &orders {
-        let f = finals.get(id).unwrap_or_else(|| panic!("order {id} has no final"));
+        let f = finals
+            .get(id)
+            .unwrap_or_else(|| panic!("order {id} has no final"));
         assert_eq!(filled, f, "fills of order {id} sum to its filled quantity");
     }
     orders.len()
 }
 
-/// Realized P&L, fees and residuals recomputed from the fill lines: (P&L by instrument, fees by
-/// asset, residual by (venue, asset)). `quote` and `base` name each instrument's assets.
-pub fn recompute(
-    lines: &[serde_json::Value],
-    assets: &dyn Fn(&str) -> (String, String),
-) -> (
+/// What [`recompute`] gives: P&L by instrument, fees by asset, residual by (venue, asset), all at
+/// 18 decimals.
+pub type Sums = (
     BTreeMap<String, i128>,
     BTreeMap<String, i128>,
     BTreeMap<(String, String), i128>,
-) {
+);
+
+/// Realized P&L, fees and residuals recomputed from the fill lines (see [`Sums`]); `assets`
+/// gives each instrument's (base, quote).
+pub fn recompute(lines: &[serde_json::Value], assets: &dyn Fn(&str) -> (String, String)) -> Sums {
     // instrument -> (bought, bought notional, sold, sold notional, fees in quote)
     let mut per: BTreeMap<String, [i128; 5]> = BTreeMap::new();
     let mut fees: BTreeMap<String, i128> = BTreeMap::new();
@@ -130,11 +136,14 @@ pub fn recompute(
                 }
                 n * m / t
             };
-            let r = if m > 0 { share(sn, m, s) - share(bn, m, b) } else { 0 };
+            let r = if m > 0 {
+                share(sn, m, s) - share(bn, m, b)
+            } else {
+                0
+            };
             (k, r - f)
         })
         .collect();
     residual.retain(|_, v| *v != 0);
     (pnl, fees, residual)
 }
-

@@ -63,9 +63,15 @@ fn fees_and_fee_assets_in_the_trade_log_are_the_venues() {
     let r = &summary.report;
     let lines = read_log(&path);
     let orders = check_lifecycle(&lines);
-    let at_mock: u64 = ALL_FOUR.iter().map(|v| stats(&ex, v.name).rest_orders).sum();
+    let at_mock: u64 = ALL_FOUR
+        .iter()
+        .map(|v| stats(&ex, v.name).rest_orders)
+        .sum();
     assert!(orders > 0, "the engine traded");
-    assert_eq!(orders as u64, at_mock, "the log holds every order the mock received");
+    assert_eq!(
+        orders as u64, at_mock,
+        "the log holds every order the mock received"
+    );
     let fills: Vec<_> = lines.iter().filter(|l| l["kind"] == "fill").collect();
     assert!(!fills.is_empty());
     let mut venues_seen = std::collections::BTreeSet::new();
@@ -96,9 +102,15 @@ fn fees_and_fee_assets_in_the_trade_log_are_the_venues() {
         } else {
             0
         };
-        assert!((fee - want).abs() <= tolerance, "{venue}: fee {fee} vs {want}: {f}");
+        assert!(
+            (fee - want).abs() <= tolerance,
+            "{venue}: fee {fee} vs {want}: {f}"
+        );
     }
-    assert!(venues_seen.len() >= 2, "fills on several venues: {venues_seen:?}");
+    assert!(
+        venues_seen.len() >= 2,
+        "fills on several venues: {venues_seen:?}"
+    );
     let t = &r["trades"];
     assert_eq!(t["inconsistent_records"], 0);
     assert_eq!(t["open_orders"], 0);
@@ -108,7 +120,11 @@ fn fees_and_fee_assets_in_the_trade_log_are_the_venues() {
         assert_eq!(dec18(got.as_str().unwrap()), *v, "{ins}: {t}");
     }
     for (a, v) in &fees {
-        assert_eq!(dec18(t["fees_by_asset"][a].as_str().unwrap()), *v, "fee {a}: {t}");
+        assert_eq!(
+            dec18(t["fees_by_asset"][a].as_str().unwrap()),
+            *v,
+            "fee {a}: {t}"
+        );
     }
     for ((venue, a), v) in &residual {
         let got = &t["residual_by_venue"][venue][a];

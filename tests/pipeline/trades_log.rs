@@ -45,7 +45,11 @@ fn a_paper_run_logs_every_order_fill_and_final_and_the_report_adds_them_up() {
     let lines = read_log(&path);
     let orders = check_lifecycle(&lines);
     assert!(orders > 0, "the run traded");
-    assert_eq!(orders as u64, c("exec.orders_sent"), "every order sent is logged");
+    assert_eq!(
+        orders as u64,
+        c("exec.orders_sent"),
+        "every order sent is logged"
+    );
     assert_eq!(c("trades_log.dropped"), 0);
     let t = &r["trades"];
     assert_eq!(t["orders"].as_u64().unwrap(), orders as u64);
@@ -56,7 +60,10 @@ fn a_paper_run_logs_every_order_fill_and_final_and_the_report_adds_them_up() {
     for f in &fills {
         assert_eq!(f["fee_source"], "model", "{f}");
         assert_eq!(f["fee_asset"], "USDT", "{f}");
-        assert!(dec18(f["fee"].as_str().unwrap()) > 0, "taker fee modelled: {f}");
+        assert!(
+            dec18(f["fee"].as_str().unwrap()) > 0,
+            "taker fee modelled: {f}"
+        );
     }
     assert!(
         lines.iter().any(|l| l["role"] == "hedge"),
@@ -73,7 +80,11 @@ fn a_paper_run_logs_every_order_fill_and_final_and_the_report_adds_them_up() {
         usdt
     );
     for (a, v) in &fees {
-        assert_eq!(dec18(t["fees_by_asset"][a].as_str().unwrap()), *v, "fee {a}");
+        assert_eq!(
+            dec18(t["fees_by_asset"][a].as_str().unwrap()),
+            *v,
+            "fee {a}"
+        );
     }
     for ((venue, a), v) in &residual {
         let got = &t["residual_by_venue"][venue][a];

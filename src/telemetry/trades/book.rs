@@ -64,7 +64,8 @@ impl InstrumentBook {
         if m <= 0 {
             return -self.fees_in_quote;
         }
-        share(self.sold_notional, m, self.sold) - share(self.bought_notional, m, self.bought)
+        share(self.sold_notional, m, self.sold)
+            - share(self.bought_notional, m, self.bought)
             - self.fees_in_quote
     }
 }
@@ -191,7 +192,10 @@ impl TradeBook {
             b.fees_in_quote += fee;
         } else if fee_asset == base {
             // A base-asset fee is worth its quantity at the fill's price.
-            b.fees_in_quote += to_book(i128::from(r.fee.amount) * i128::from(r.px.0), FEE_SCALE + ps);
+            b.fees_in_quote += to_book(
+                i128::from(r.fee.amount) * i128::from(r.px.0),
+                FEE_SCALE + ps,
+            );
         }
         *self.residual.entry((v, base.to_string())).or_default() += d_base;
         *self.residual.entry((v, quote.to_string())).or_default() += d_quote;
@@ -246,8 +250,11 @@ impl TradeBook {
         for (v, a, amount) in self.residuals() {
             residual.entry(venue(v)).or_default().insert(a, dec(amount));
         }
-        let fees: BTreeMap<&str, String> =
-            self.fees.iter().map(|(a, v)| (a.as_str(), dec(*v))).collect();
+        let fees: BTreeMap<&str, String> = self
+            .fees
+            .iter()
+            .map(|(a, v)| (a.as_str(), dec(*v)))
+            .collect();
         let per_quote: BTreeMap<&str, String> =
             per_quote.into_iter().map(|(a, v)| (a, dec(v))).collect();
         serde_json::json!({

@@ -60,7 +60,10 @@ fn matched_quantity_realizes_and_fees_come_off() {
     }
     assert!(b.open_orders().is_empty());
     let j = b.to_json(&|v| format!("v{v}"), &|_| "BTC/USDT".into());
-    assert_eq!(j["realized_pnl_by_instrument"]["BTC/USDT"]["realized_pnl"], "0.799");
+    assert_eq!(
+        j["realized_pnl_by_instrument"]["BTC/USDT"]["realized_pnl"],
+        "0.799"
+    );
     assert_eq!(j["realized_pnl_by_quote_asset"]["USDT"], "0.799");
     assert_eq!(j["fees_by_asset"]["BTC"], "0.001");
     assert_eq!(j["fees_by_asset"]["USDT"], "0.101");

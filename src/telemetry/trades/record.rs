@@ -105,7 +105,13 @@ pub struct TradeRecord {
 
 impl TradeRecord {
     /// An `Order` record for `order` at `unix_ns`.
-    pub fn sent(order: Order, role: LegRole, unix_ns: u64, base: AssetCode, quote: AssetCode) -> Self {
+    pub fn sent(
+        order: Order,
+        role: LegRole,
+        unix_ns: u64,
+        base: AssetCode,
+        quote: AssetCode,
+    ) -> Self {
         TradeRecord {
             kind: TradeKind::Order,
             unix_ns,

@@ -125,8 +125,7 @@ fn write_loop(
                         out.get_ref().sync_data()?;
                     }
                 }
-                let mut summary =
-                    book.to_json(&|v| names.venue(v), &|i| names.instrument(i));
+                let mut summary = book.to_json(&|v| names.venue(v), &|i| names.instrument(i));
                 summary["kill"] = kill_report;
                 return Ok(summary);
             }

@@ -62,7 +62,10 @@ pub fn bybit_fee_detail(raw: &[u8]) -> Option<Fee> {
 
 /// Upbit's quote currency of `market` (`KRW-BTC` -> `KRW`).
 pub fn upbit_quote(market: &[u8]) -> Option<&[u8]> {
-    market.split(|&b| b == b'-').next().filter(|q| !q.is_empty())
+    market
+        .split(|&b| b == b'-')
+        .next()
+        .filter(|q| !q.is_empty())
 }
 
 #[cfg(test)]
@@ -83,7 +86,10 @@ mod tests {
     #[test]
     fn ids_fee_maps_and_markets() {
         assert_eq!(venue_order_id(b"28").as_str(), "28");
-        assert_eq!(venue_order_id(br#""1321003749386327552""#).as_str(), "1321003749386327552");
+        assert_eq!(
+            venue_order_id(br#""1321003749386327552""#).as_str(),
+            "1321003749386327552"
+        );
         let f = bybit_fee_detail(br#"{"BTC":"0.000001"}"#).unwrap();
         assert_eq!((f.amount, f.asset.as_str()), (10_000, "BTC"));
         assert_eq!(bybit_fee_detail(b"{}"), None);

@@ -63,9 +63,7 @@ impl Ledger {
     /// Charge the fee of an execution of `qty` for `quote` to `o`'s account and order.
     fn charge(&mut self, o: &MockOrder, qty: i64, quote: i128) -> MockOrder {
         let base = i128::from(qty) * self.account.unit_px();
-        let (in_quote, fee) = self
-            .fees
-            .charge(o.buy, base, quote, self.account.scale());
+        let (in_quote, fee) = self.fees.charge(o.buy, base, quote, self.account.scale());
         self.account.charge_fee(in_quote, fee);
         let asset = self.account.fee_asset(in_quote).to_owned();
         self.book

@@ -7,9 +7,9 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use super::fees::FeeModel;
 use super::account::{Account, AccountConfig};
 use super::faults::RestFaultState;
+use super::fees::FeeModel;
 use super::ledger::Ledger;
 use super::limits::{Limiter, RestLimits};
 use super::rules::Rules;
