@@ -3,47 +3,16 @@
 //! A child module of [`super`] so it shares the stage's private state; see the stage's module doc
 //! for the rules.
 
+use super::trade_records::LegEnd;
 use super::ExecStage;
 use crate::exec::gateway::{Gateway, GatewayEvent, SubmitError, CODE_NO_SUCH_ORDER};
 use crate::exec::limits::EndpointGroup;
 use crate::exec::orders::inflight::{Leg, LegState, HEDGE};
 use crate::exec::orders::legs::{outcome, Hedge, HedgeKind, Legs};
 use crate::exec::params::ASSET_SCALE;
-use crate::model::{
-    notional, ExecReport, ExecStatus, Fee, Outcome, Price, Qty, Side, VenueId, VenueOrderId,
-    FEE_SCALE,
-};
-use crate::telemetry::trades::{FinalState, LegRole, TradeKind, TradeRecord};
+use crate::model::{notional, ExecReport, ExecStatus, Outcome, Price, Qty, Side, VenueId};
+use crate::telemetry::trades::{FinalState, LegRole, TradeKind};
 use crate::telemetry::Metric;
-
-/// How a leg ended, for the trade log: its final state and what the venue's answer said of fees
-/// and of its own order id.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct LegEnd {
-    state: FinalState,
-    fee: Option<Fee>,
-    venue_order_id: VenueOrderId,
-}
-
-impl LegEnd {
-    /// An end no answer described (a hedge never sent, an order the venue never saw).
-    fn bare(state: FinalState) -> LegEnd {
-        LegEnd {
-            state,
-            fee: None,
-            venue_order_id: VenueOrderId::EMPTY,
-        }
-    }
-
-    /// The end an answer describes.
-    fn of(r: &ExecReport, state: FinalState) -> LegEnd {
-        LegEnd {
-            state,
-            fee: r.fee,
-            venue_order_id: r.venue_order_id,
-        }
-    }
-}
 
 impl<G: Gateway> ExecStage<G> {
     // ---- answers -------------------------------------------------------------------------
@@ -262,58 +231,6 @@ impl<G: Gateway> ExecStage<G> {
         leg.avg_px = px;
         leg.timer_ns = u64::MAX;
         self.advance(ai, now);
-    }
-
-    /// Log a leg's fill or final state. A fill's fee is the venue's when its answer carried one,
-    /// else `modelled` (mantissa, scale) in the instrument's quote asset. One ring push.
-    #[allow(clippy::too_many_arguments)]
-    #[inline]
-    fn log_end(
-        &mut self,
-        kind: TradeKind,
-        li: usize,
-        order: crate::model::Order,
-        q: Qty,
-        px: Price,
-        now: u64,
-        end: LegEnd,
-        modelled: (i128, u8),
-    ) {
-        let Some(t) = self.trades.as_mut() else {
-            return;
-        };
-        let (base, quote) = self
-            .assets
-            .get(order.instrument.index())
-            .copied()
-            .unwrap_or_default();
-        let role = match li {
-            0 => LegRole::Buy,
-            1 => LegRole::Sell,
-            _ => LegRole::Hedge,
-        };
-        let (fee, fee_modelled) = match end.fee {
-            Some(f) => (f, false),
-            None if kind == TradeKind::Fill => (
-                Fee {
-                    amount: to_scale(modelled.0, modelled.1, FEE_SCALE, true),
-                    asset: quote,
-                },
-                true,
-            ),
-            None => (Fee::default(), false),
-        };
-        t.log(TradeRecord {
-            kind,
-            unix_ns: self.clock.unix_ns(now),
-            px,
-            qty: q,
-            fee,
-            fee_modelled,
-            venue_order_id: end.venue_order_id,
-            state: end.state,
-            ..TradeRecord::sent(order, role, 0, base, quote)
-        });
     }
 
     /// Both legs final: fix the outcome, hedge an imbalance, or finish.
@@ -542,7 +459,7 @@ fn to_asset(v: i128, from: u8, up: bool) -> i64 {
 
 /// A mantissa at `from` decimals to `to` decimals, rounded `up` (away from zero) or toward zero,
 /// saturating at the `i64` range.
-fn to_scale(v: i128, from: u8, to: u8, up: bool) -> i64 {
+pub(super) fn to_scale(v: i128, from: u8, to: u8, up: bool) -> i64 {
     let r = if from <= to {
         v.saturating_mul(10i128.pow(u32::from(to - from)))
     } else {

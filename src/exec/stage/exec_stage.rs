@@ -65,7 +65,7 @@ use crate::model::{
     TimeInForce, VenueId,
 };
 use crate::runtime::{RingRx, Stage, Work};
-use crate::telemetry::trades::{LegRole, TradeRecord};
+use crate::telemetry::trades::LegRole;
 use crate::telemetry::{Metric, OppLogTx, OutcomeCounters, Recorder, Registry, TradeTx};
 
 /// Most opportunities taken from the ring per poll.
@@ -157,23 +157,7 @@ impl<G: Gateway> ExecStage<G> {
             );
         }
         let gauges = ExecGauges::register(reg, &p.names, &limits, p.wait_capacity.max(1));
-        let code = |a: crate::exec::guards::risk::AssetId| {
-            p.names
-                .assets
-                .get(usize::from(a.0))
-                .and_then(|n| AssetCode::new(n.as_bytes()))
-                .unwrap_or_default()
-        };
-        let assets = (0..p.scales.len())
-            .map(|i| {
-                let id = crate::model::InstrumentId(i as u16);
-                p.risk
-                    .instrument_risk(id)
-                    .map_or((AssetCode::EMPTY, AssetCode::EMPTY), |r| {
-                        (code(r.base), code(r.quote))
-                    })
-            })
-            .collect();
+        let assets = trade_records::asset_codes(&p);
         Ok(ExecStage {
             rx,
             gw,
@@ -376,24 +360,6 @@ impl<G: Gateway> ExecStage<G> {
     /// Write every opportunity this stage ends to the `--opps` log.
     pub fn set_opps_log(&mut self, tx: OppLogTx) {
         self.opps_log = Some(tx);
-    }
-
-    /// Write a record of every order sent, fill and final state to the trade log.
-    pub fn set_trade_log(&mut self, tx: TradeTx) {
-        self.trades = Some(tx);
-    }
-
-    /// Log that `order` was sent at `unix_ns` (one ring push; nothing when no log is set).
-    #[inline]
-    fn log_sent(&mut self, order: Order, role: LegRole, unix_ns: u64) {
-        if let Some(t) = self.trades.as_mut() {
-            let (base, quote) = self
-                .assets
-                .get(order.instrument.index())
-                .copied()
-                .unwrap_or_default();
-            t.log(TradeRecord::sent(order, role, unix_ns, base, quote));
-        }
     }
 
     /// Feed the gateway every quote the strategy stage received (the paper venue matches against
@@ -768,6 +734,9 @@ impl<G: Gateway> Stage for ExecStage<G> {
 
 #[path = "answers.rs"]
 mod answers;
+
+#[path = "trade_records.rs"]
+mod trade_records;
 
 #[path = "counters.rs"]
 mod counters;
