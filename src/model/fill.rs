@@ -4,10 +4,11 @@
 
 use super::decimal::{parse_decimal, DecimalError};
 
-/// Decimals kept in a [`Fee`] amount. Ten covers every venue's published fee precision (Binance
-/// and Bybit report 8, OKX up to 10 for small coins, Upbit's KRW fees fewer) while an `i64`
-/// still holds fees up to 9.2e8 units of any asset.
-pub const FEE_SCALE: u8 = 10;
+/// Decimals kept in a [`Fee`] amount. Twelve covers every venue's published fee precision
+/// (Binance and Bybit report 8; OKX's own example carries 11, `-0.00000192834`; Upbit's KRW fees
+/// fewer) while an `i64` still holds a fee of up to 9.2e6 units of any asset on one order, far
+/// beyond a micro-arbitrage leg's. A fee beyond either is not read (the stage logs its model).
+pub const FEE_SCALE: u8 = 12;
 
 /// Longest asset code kept (`USDT`, `KRW`, `BNB`; venue codes are short).
 pub const ASSET_CODE_LEN: usize = 12;
@@ -130,14 +131,16 @@ mod tests {
     #[test]
     fn fees_parse_exactly() {
         let f = Fee::parse(b"0.00012", b"BNB", false).unwrap();
-        assert_eq!(f.amount, 1_200_000);
+        assert_eq!(f.amount, 120_000_000);
         assert_eq!(f.asset.as_str(), "BNB");
         let okx = Fee::parse(b"-0.5", b"USDT", true).unwrap();
-        assert_eq!(okx.amount, 5_000_000_000);
+        assert_eq!(okx.amount, 500_000_000_000);
         assert!(
-            Fee::parse(b"0.000000000001", b"BTC", false).is_none(),
-            "beyond scale 10"
+            Fee::parse(b"0.0000000000001", b"BTC", false).is_none(),
+            "beyond scale 12"
         );
+        let okx_doc = Fee::parse(b"-0.00000192834", b"BTC", true).unwrap();
+        assert_eq!(okx_doc.amount, 1_928_340);
         assert!(Fee::parse(b"x", b"BTC", false).is_none());
     }
 }

@@ -53,8 +53,8 @@ fn matched_quantity_realizes_and_fees_come_off() {
         b.apply(&r, (2, 2));
     }
     assert_eq!(b.open_orders().len(), 2);
-    b.apply(&fill(buy, 10_000, 100, 10_000_000, "BTC"), (2, 2));
-    b.apply(&fill(sell, 10_100, 100, 1_010_000_000, "USDT"), (2, 2));
+    b.apply(&fill(buy, 10_000, 100, 1_000_000_000, "BTC"), (2, 2));
+    b.apply(&fill(sell, 10_100, 100, 101_000_000_000, "USDT"), (2, 2));
     for o in [buy, sell] {
         b.apply(&rec(TradeKind::Final, o), (2, 2));
     }

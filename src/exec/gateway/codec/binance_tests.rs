@@ -156,6 +156,19 @@ fn filled() {
     assert_eq!(a.report.status, ExecStatus::Filled);
     assert_eq!(a.report.filled_qty, Qty(1_500_000));
     assert_eq!(a.report.avg_px, Price(6_000_050));
+    assert_eq!(a.report.venue_order_id.as_str(), "28");
+    assert_eq!(
+        a.report.fee, None,
+        "RESULT carries no fills, so no commission"
+    );
+    // `FULL`'s fills carry it (binance-spot-api-docs, "Response FULL").
+    let full = answer(
+        200,
+        &[],
+        r#"{"symbol":"BTCUSDT","orderId":28,"status":"FILLED","executedQty":"0.01500000","cummulativeQuoteQty":"900.00750000","fills":[{"price":"60000.50","qty":"0.01000000","commission":"0.00001000","commissionAsset":"BTC","tradeId":56},{"price":"60000.50","qty":"0.00500000","commission":"0.00000500","commissionAsset":"BTC","tradeId":57}]}"#,
+    );
+    let fee = full.report.fee.expect("the fills' commission");
+    assert_eq!((fee.amount, fee.asset.as_str()), (15_000_000, "BTC"));
     assert_eq!(
         (
             a.binance_weight_1m,

@@ -77,7 +77,7 @@ mod tests {
         let f = br#"[{"price":"1","qty":"1","commission":"0.001","commissionAsset":"BTC","tradeId":1},
                      {"price":"1","qty":"1","commission":"0.0005","commissionAsset":"BTC","tradeId":2}]"#;
         let fee = binance_fills(f).unwrap();
-        assert_eq!((fee.amount, fee.asset.as_str()), (15_000_000, "BTC"));
+        assert_eq!((fee.amount, fee.asset.as_str()), (1_500_000_000, "BTC"));
         let mixed = br#"[{"commission":"1","commissionAsset":"BTC"},{"commission":"1","commissionAsset":"BNB"}]"#;
         assert_eq!(binance_fills(mixed), None);
         assert_eq!(binance_fills(b"[]"), None, "no trade, no fee asset");
@@ -91,7 +91,7 @@ mod tests {
             "1321003749386327552"
         );
         let f = bybit_fee_detail(br#"{"BTC":"0.000001"}"#).unwrap();
-        assert_eq!((f.amount, f.asset.as_str()), (10_000, "BTC"));
+        assert_eq!((f.amount, f.asset.as_str()), (1_000_000, "BTC"));
         assert_eq!(bybit_fee_detail(b"{}"), None);
         assert_eq!(upbit_quote(b"KRW-BTC"), Some(&b"KRW"[..]));
     }
