@@ -114,3 +114,22 @@ fn replay_writes_the_trade_log_of_its_paper_orders() {
         "the replay's dislocations were traded: {err}"
     );
 }
+
+#[test]
+fn record_refuses_a_trade_log_it_would_never_write() {
+    let dir = TempDir::new("cli-trades-record");
+    let cfg_path = dir.join("demo.toml");
+    std::fs::write(&cfg_path, to_toml(&demo())).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_microarb"))
+        .args(["record", "--config"])
+        .arg(&cfg_path)
+        .arg("--out")
+        .arg(dir.join("c.tsv"))
+        .arg("--trades")
+        .arg(dir.join("t.jsonl"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("--trades"), "{err}");
+}

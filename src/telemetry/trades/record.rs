@@ -155,3 +155,44 @@ impl TradeTx {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{InstrumentId, OppId, OrderId, Side, TimeInForce, VenueId};
+    use crate::telemetry::Registry;
+
+    fn record(id: u64) -> TradeRecord {
+        let o = Order {
+            id: OrderId(id),
+            opp: OppId(1),
+            px: Price(1),
+            qty: Qty(1),
+            sent_ts_ns: 0,
+            recv_ts_ns: 0,
+            instrument: InstrumentId(0),
+            venue: VenueId(0),
+            side: Side::Buy,
+            tif: TimeInForce::Ioc,
+        };
+        TradeRecord::sent(o, LegRole::Buy, 0, AssetCode::EMPTY, AssetCode::EMPTY)
+    }
+
+    #[test]
+    fn a_full_ring_drops_and_counts_live() {
+        let mut reg = Registry::new();
+        let (tx, mut rx) = rtrb::RingBuffer::new(2);
+        let dropped = reg.counter("trades_log.dropped");
+        let mut t = TradeTx {
+            tx,
+            dropped: dropped.clone(),
+            lossless: false,
+        };
+        for id in 1..=3 {
+            t.log(record(id));
+        }
+        assert_eq!(dropped.get(), 1, "the third record found the ring full");
+        assert_eq!(rx.pop().map(|r| r.order.id.0).ok(), Some(1));
+        assert_eq!(rx.pop().map(|r| r.order.id.0).ok(), Some(2));
+    }
+}
