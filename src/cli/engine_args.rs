@@ -23,6 +23,10 @@ pub struct EngineArgs {
     /// Write one JSON line per detected opportunity here.
     #[arg(long)]
     pub opps: Option<PathBuf>,
+    /// Write the trade log here: one JSON line per order sent (`kind: "order"`), per fill
+    /// (`kind: "fill"`, with the fee and fee asset) and per final state (`kind: "final"`).
+    #[arg(long, value_name = "FILE")]
+    pub trades: Option<PathBuf>,
     /// Serve Prometheus metrics at http://ADDR/metrics (`PORT` alone binds 127.0.0.1; a
     /// non-loopback address needs `[telemetry] metrics_allow_remote = true`).
     #[arg(long, value_name = "ADDR")]
@@ -54,6 +58,7 @@ impl EngineArgs {
             signals: true,
             shutdown: None,
             opps: self.opps.clone(),
+            trades: self.trades.clone(),
             metrics: self.metrics.clone(),
             metrics_bound: None,
         }

@@ -1,7 +1,8 @@
 //! `microarb kill --config FILE`: turn the kill switch on for the engine running on that config, by
 //! creating the config's `risk.kill_file`. The running engine's watcher sees it within ~100 ms and
 //! the execution stage refuses every new opportunity (`rejected: kill_switch`) while it exists;
-//! orders already sent finish normally. Remove the file to trade again.
+//! on a REST run every order still open is cancelled at its venue and the engine prints what is
+//! still exposed (residual positions by venue and asset). Remove the file to trade again.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -22,6 +22,10 @@ pub struct RecordArgs {
 }
 
 pub fn main(a: RecordArgs) -> ExitCode {
+    if a.engine.trades.is_some() {
+        eprintln!("microarb: --trades: record does not trade, so it has no trade log");
+        return ExitCode::from(2);
+    }
     let cfg = match load(&a.config, &Machine::this(!a.engine.no_pin)) {
         Ok(c) => c,
         Err(e) => return super::config_failure(&e),

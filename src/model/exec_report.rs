@@ -1,5 +1,6 @@
 //! What a gateway says happened to an order.
 
+use super::fill::{Fee, VenueOrderId};
 use super::ids::{OppId, OrderId, VenueId};
 use super::price::{Price, Qty};
 
@@ -40,4 +41,9 @@ pub struct ExecReport {
     pub recv_ts_ns: u64,
     /// Retry-After the venue asked for, ms (0 when none).
     pub retry_after_ms: u32,
+    /// The fee the venue reported for the fills so far, in the asset it charged (`None`: the
+    /// answer said nothing of fees; the stage then logs its modelled fee).
+    pub fee: Option<Fee>,
+    /// The venue's own id of the order, when the answer carried it (empty otherwise).
+    pub venue_order_id: VenueOrderId,
 }

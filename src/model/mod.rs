@@ -7,6 +7,7 @@
 
 mod decimal;
 mod exec_report;
+mod fill;
 mod ids;
 mod opportunity;
 mod order;
@@ -17,6 +18,10 @@ mod venue_kind;
 
 pub use decimal::{format_decimal, parse_decimal, DecimalError, MAX_SCALE};
 pub use exec_report::{ExecReport, ExecStatus};
+pub use fill::{
+    parse_fee_amount, AssetCode, Fee, ShortText, VenueOrderId, ASSET_CODE_LEN, FEE_SCALE,
+    VENUE_ORDER_ID_LEN,
+};
 pub use ids::{InstrumentId, OppId, OrderId, VenueId, MAX_INSTRUMENTS, MAX_VENUES};
 pub use opportunity::{Bps, Opportunity};
 pub use order::{Order, Side, TimeInForce};

@@ -12,6 +12,7 @@ mod options;
 mod outputs;
 mod replay;
 mod run;
+mod trades;
 
 pub use error::RunError;
 pub use feed::{Feed, SourceBuilder};

@@ -25,6 +25,9 @@ pub struct RunOptions {
     pub shutdown: Option<Shutdown>,
     /// Write one JSON line per detected opportunity here.
     pub opps: Option<PathBuf>,
+    /// Write the trade log here: one JSON line per order sent, fill and final state
+    /// (`--trades`).
+    pub trades: Option<PathBuf>,
     /// Serve Prometheus metrics here (`--metrics`; overrides `[telemetry] metrics_addr`, checked
     /// the same way, `metrics_allow_remote` included).
     pub metrics: Option<String>,

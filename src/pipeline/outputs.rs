@@ -42,15 +42,21 @@ pub fn reconciliation(hub: &Hub) -> serde_json::Value {
     })
 }
 
-/// Build the report; write it and the `.hgrm` files where the options ask.
+/// Build the report (with the trade log's `trades` object when the run traded: realized P&L per
+/// instrument and per quote asset, fees per asset, residual positions by venue and asset); write
+/// it and the `.hgrm` files where the options ask.
 pub fn write_outputs(
     hub: &Hub,
     cfg: &Config,
     opts: &RunOptions,
     run_info: serde_json::Value,
+    trades: Option<serde_json::Value>,
 ) -> Result<serde_json::Value, RunError> {
     let config_json = serde_json::to_value(cfg).unwrap_or(serde_json::Value::Null);
     let mut rep = report::build(hub, &config_json, run_info);
+    if let Some(t) = trades {
+        rep["trades"] = t;
+    }
     if let Some(obj) = rep.as_object_mut() {
         obj.insert("reconciliation".into(), reconciliation(hub));
     }

@@ -83,6 +83,20 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
         exec.set_book_feed(b_rx);
     }
     exec.set_emergency_switch(kill.emergency.clone());
+    let trades_writer = if source.ingest_only {
+        None
+    } else {
+        let (tx, writer) = super::trades::start(
+            cfg,
+            &clock,
+            &kill.switch,
+            source.time == TimeSource::Capture,
+            opts.trades.as_deref(),
+            &mut reg,
+        )?;
+        exec.set_trade_log(tx);
+        Some(writer)
+    };
     set_up_exec(
         &mut exec,
         source.time == TimeSource::Capture,
@@ -117,13 +131,14 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
         return Err(RunError::Panicked(name));
     }
     join_opps_writer(opps_writer)?;
+    let trades = trades_writer.map(super::trades::join).transpose()?;
     join_recorder(source.recording)?;
     let run_info = serde_json::json!({
         "seconds": clock.now_ns() as f64 / 1e9,
         "no_pin": opts.no_pin,
         "unfinished": unfinished,
     });
-    let report = write_outputs(&hub, cfg, opts, run_info)?;
+    let report = write_outputs(&hub, cfg, opts, run_info, trades)?;
     Ok(RunSummary { report, unfinished })
 }
 

@@ -26,6 +26,7 @@ pub mod rss;
 mod samples;
 mod status;
 pub mod thread;
+pub mod trades;
 
 pub use gauges::{GaugeFamily, Gauges};
 pub use hub::{Collected, Hub};
@@ -37,3 +38,4 @@ pub use registry::Registry;
 pub use samples::SampleTx;
 pub use status::StatusLine;
 pub use thread::TelemetryOptions;
+pub use trades::{TradeLog, TradeTx};

@@ -205,7 +205,7 @@ fn steady_state_orders_allocate_nothing() {
     counting_alloc::track(false);
 
     let addr = serve(
-        r#"{"symbol":"BTCUSDT","status":"FILLED","executedQty":"0.01500000","cummulativeQuoteQty":"900.00750000"}"#,
+        r#"{"symbol":"BTCUSDT","orderId":28,"status":"FILLED","executedQty":"0.01500000","cummulativeQuoteQty":"900.00750000","fills":[{"price":"60000.50","qty":"0.01500000","commission":"0.00001500","commissionAsset":"BTC","tradeId":56}]}"#,
         "200 OK",
     );
     let codec = BinanceCodec::new(
@@ -223,7 +223,7 @@ fn steady_state_orders_allocate_nothing() {
     let binance = run(&mut gw, 6_000_050, ExecStatus::Filled, warmup, counted);
 
     let addr = serve(
-        r#"{"uuid":"9ca023a5-851b-4fec-9f0a-48cd83c2eaae","state":"cancel","executed_volume":"0.005","executed_funds":"500000"}"#,
+        r#"{"uuid":"9ca023a5-851b-4fec-9f0a-48cd83c2eaae","state":"cancel","market":"KRW-BTC","paid_fee":"250.0","executed_volume":"0.005","executed_funds":"500000"}"#,
         "201 Created",
     );
     let codec = UpbitCodec::new(
@@ -250,7 +250,7 @@ fn steady_state_orders_allocate_nothing() {
     let accepted = (AnswerKind::Accepted, ExecStatus::Unknown);
     let addr = serve2(
         r#"{"retCode":0,"retMsg":"OK","result":{"orderId":"1321003749386327552","orderLinkId":"ma1"},"retExtInfo":{},"time":1672211918471}"#,
-        r#"{"retCode":0,"retMsg":"OK","result":{"list":[{"orderId":"1321003749386327552","orderLinkId":"ma1","symbol":"BTCUSDT","price":"60000.5","qty":"0.015","side":"Buy","orderStatus":"Filled","avgPrice":"60000.5","leavesQty":"0","cumExecQty":"0.015","cumExecValue":"900.0075","timeInForce":"IOC","orderType":"Limit","createdTime":"1684738540559","updatedTime":"1684738540561"}],"nextPageCursor":"","category":"spot"},"retExtInfo":{},"time":1684765770483}"#,
+        r#"{"retCode":0,"retMsg":"OK","result":{"list":[{"orderId":"1321003749386327552","orderLinkId":"ma1","symbol":"BTCUSDT","price":"60000.5","qty":"0.015","side":"Buy","orderStatus":"Filled","avgPrice":"60000.5","leavesQty":"0","cumExecQty":"0.015","cumExecValue":"900.0075","cumFeeDetail":{"BTC":"0.000015"},"timeInForce":"IOC","orderType":"Limit","createdTime":"1684738540559","updatedTime":"1684738540561"}],"nextPageCursor":"","category":"spot"},"retExtInfo":{},"time":1684765770483}"#,
         "200 OK",
     );
     let codec = BybitCodec::new(
@@ -276,7 +276,7 @@ fn steady_state_orders_allocate_nothing() {
 
     let addr = serve2(
         r#"{"code":"0","msg":"","data":[{"clOrdId":"ma1","ordId":"312269865356374016","tag":"","ts":"1695190491421","sCode":"0","sMsg":"","subCode":""}],"inTime":"1695190491421339","outTime":"1695190491423240"}"#,
-        r#"{"code":"0","data":[{"accFillSz":"0.005","avgPx":"60000.5","clOrdId":"ma1","fillPx":"60000.5","fillSz":"0.005","instId":"BTC-USDT","instType":"SPOT","ordId":"312269865356374016","ordType":"ioc","px":"60000.5","side":"buy","state":"canceled","sz":"0.015","tdMode":"cash","uTime":"1708587373362"}],"msg":""}"#,
+        r#"{"code":"0","data":[{"accFillSz":"0.005","avgPx":"60000.5","clOrdId":"ma1","fee":"-0.000005","feeCcy":"BTC","fillPx":"60000.5","fillSz":"0.005","instId":"BTC-USDT","instType":"SPOT","ordId":"312269865356374016","ordType":"ioc","px":"60000.5","side":"buy","state":"canceled","sz":"0.015","tdMode":"cash","uTime":"1708587373362"}],"msg":""}"#,
         "200 OK",
     );
     let codec = OkxCodec::new(

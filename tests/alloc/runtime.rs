@@ -23,6 +23,7 @@ use microarb::exec::KillSwitch;
 use microarb::model::{InstrumentId, Opportunity, OrderId, Quote, VenueId};
 use microarb::runtime::{ring, IdleStrategy, Shutdown, Stage, Work, Worker};
 use microarb::strategy::StrategyStage;
+use microarb::telemetry::trades::{TradeLog, TradeNames};
 use microarb::telemetry::Registry;
 
 use mockex::SimParams;
@@ -111,6 +112,19 @@ fn steady_state_pipeline_allocates_nothing_per_message() {
     let (link, account) = account_stand_in(cfg.venues.len(), clock, &mut reg);
     exec.set_truth(link);
     let balance_updates = reg.counter("exec.reconcile.balance_updates");
+    // The trade log on: every order, fill and final pushed on its ring from the worker thread
+    // (the writer thread formats and writes them; it is not the thread counted).
+    let mut trades = TradeLog::new(false);
+    exec.set_trade_log(trades.channel(&mut reg));
+    let trades_dir = crate::common::tmp::TempDir::new("alloc-trades");
+    let trades_writer = trades
+        .spawn_writer(
+            Some(&trades_dir.join("trades.jsonl")),
+            TradeNames::of(&cfg, ""),
+            None,
+        )
+        .unwrap();
+    let trades_dropped = reg.counter("trades_log.dropped");
     let quotes = reg.counter("ring.quotes.popped");
     let gate = Gate {
         quotes: quotes.clone(),
@@ -177,6 +191,12 @@ fn steady_state_pipeline_allocates_nothing_per_message() {
     assert!(queries.get() > 0, "status queries ran");
     assert!(balance_updates.get() > 0, "venue balances were applied");
     assert!(notes > 0, "fill notes reached the account thread");
+    let t = trades_writer.join().unwrap().unwrap();
+    assert!(
+        t["orders"].as_u64().unwrap() > 100,
+        "the trade log saw the orders: {t}"
+    );
+    assert_eq!(trades_dropped.get(), 0, "the trade ring kept up");
     assert!(hedges.get() > 0, "legging hedges ran");
     assert!(collections > 1 && hub.intervals_seen() > 1);
     assert_eq!(

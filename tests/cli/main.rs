@@ -11,3 +11,4 @@ mod doctor;
 mod emergency;
 mod kill;
 mod sign;
+mod trades;

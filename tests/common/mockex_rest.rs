@@ -95,8 +95,8 @@ pub fn start(venues: &[Venue], limits: RestLimits) -> MockExchange {
     start_with(venues, limits, |_| {})
 }
 
-/// [`start`] with `edit` applied to the mock's config (its instruments' trading rules, starting
-/// balances in `rest_accounts`, say).
+/// [`start`] with `edit` applied to the mock's config (its instruments' trading rules, fees,
+/// starting balances in `rest_accounts`, say).
 pub fn start_with(
     venues: &[Venue],
     limits: RestLimits,

@@ -13,6 +13,7 @@
 //! - [`mock`]: the engine binary's own map from an engine config to the mock exchange;
 //! - [`sim_feed`]: an in-process quote source on the mock's synthetic market;
 //! - [`venue_orders`]: orders placed on the mock through the venues' own APIs (another trader).
+//! - [`trades`]: reading a `--trades` log back and recomputing its sums.
 #![allow(dead_code, unused_imports)]
 
 pub mod accounting;
@@ -28,4 +29,5 @@ pub mod paper;
 pub mod rig;
 pub mod sim_feed;
 pub mod tmp;
+pub mod trades;
 pub mod venue_orders;

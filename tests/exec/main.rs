@@ -14,4 +14,5 @@ mod rest_mockex;
 mod rules_answers;
 mod rules_mockex;
 mod stage;
+mod trades_mockex;
 mod truth_mockex;

@@ -36,6 +36,7 @@ fn shutdown_drains_flushes_and_balances() {
         signals: false,
         shutdown: None,
         opps: None,
+        trades: None,
         metrics: None,
         metrics_bound: None,
     };

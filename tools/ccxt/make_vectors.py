@@ -92,7 +92,7 @@ def binance(side, symbol, px, qty, cid, ts):
         "quantity": qty,
         "price": px,
         "newClientOrderId": cid,
-        "newOrderRespType": "RESULT",
+        "newOrderRespType": "FULL",
         "recvWindow": RECV_WINDOW,
     }
     ex = exchange(ccxt.binance, ts)

@@ -225,6 +225,8 @@ fn blank_report() -> ExecReport {
         avg_px: Price::ZERO,
         recv_ts_ns: 0,
         retry_after_ms: 0,
+        fee: None,
+        venue_order_id: crate::model::VenueOrderId::EMPTY,
     }
 }
 

@@ -10,8 +10,11 @@
 //! - a call: [`KillSwitch::trip`] (tests, embedding).
 //!
 //! The signal and [`KillSwitch::trip`] latch (a signal cannot be taken back); the file flag follows
-//! the file, as the config documents ("while this file exists"). Opportunities already sent are
-//! not recalled: their IOC legs end by themselves and are tracked to a final state.
+//! the file, as the config documents ("while this file exists"). Orders already sent are tracked
+//! to a final state as usual; on a REST run the trade-log writer also cancels at its venue every
+//! order still open when the switch turns on and reports what is still exposed
+//! (`src/pipeline/trades.rs`; docs/architecture.md, "Trade log"): the blocking calls never run on
+//! the execution stage.
 //!
 //! These flags are `std` atomics, not the loom-swappable ones of `exec::sync`: `signal-hook` stores
 //! into a `std::sync::atomic::AtomicBool`, and a flag set once and read relaxed needs no model check.

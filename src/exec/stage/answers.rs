@@ -3,6 +3,7 @@
 //! A child module of [`super`] so it shares the stage's private state; see the stage's module doc
 //! for the rules.
 
+use super::trade_records::LegEnd;
 use super::ExecStage;
 use crate::exec::gateway::{Gateway, GatewayEvent, SubmitError, CODE_NO_SUCH_ORDER};
 use crate::exec::limits::EndpointGroup;
@@ -10,6 +11,7 @@ use crate::exec::orders::inflight::{Leg, LegState, HEDGE};
 use crate::exec::orders::legs::{outcome, Hedge, HedgeKind, Legs};
 use crate::exec::params::ASSET_SCALE;
 use crate::model::{notional, ExecReport, ExecStatus, Outcome, Price, Qty, Side, VenueId};
+use crate::telemetry::trades::{FinalState, LegRole, TradeKind};
 use crate::telemetry::Metric;
 
 impl<G: Gateway> ExecStage<G> {
@@ -147,7 +149,12 @@ impl<G: Gateway> ExecStage<G> {
                     self.c.rejects.inc();
                     self.breakers[v].on_failure(now);
                 }
-                self.leg_final(ai, li, Qty::ZERO, Price::ZERO, now);
+                let state = if code == CODE_NO_SUCH_ORDER {
+                    FinalState::NotFound
+                } else {
+                    FinalState::Rejected { code }
+                };
+                self.leg_final(ai, li, Qty::ZERO, Price::ZERO, now, LegEnd::of(&r, state));
             }
             ExecStatus::Filled | ExecStatus::PartiallyFilled | ExecStatus::Cancelled => {
                 // Only an answer inside the order timeout says the venue works. A leg whose fate
@@ -157,7 +164,12 @@ impl<G: Gateway> ExecStage<G> {
                 if leg.state == LegState::Sent {
                     self.breakers[v].on_success(now);
                 }
-                self.leg_final(ai, li, r.filled_qty, r.avg_px, now);
+                let state = match r.status {
+                    ExecStatus::Filled => FinalState::Filled,
+                    ExecStatus::PartiallyFilled => FinalState::PartiallyFilled,
+                    _ => FinalState::Cancelled,
+                };
+                self.leg_final(ai, li, r.filled_qty, r.avg_px, now, LegEnd::of(&r, state));
             }
         }
     }
@@ -171,16 +183,28 @@ impl<G: Gateway> ExecStage<G> {
         (fee_n, ps + qs)
     }
 
-    pub(super) fn leg_final(&mut self, ai: usize, li: usize, q: Qty, px: Price, now: u64) {
+    pub(super) fn leg_final(
+        &mut self,
+        ai: usize,
+        li: usize,
+        q: Qty,
+        px: Price,
+        now: u64,
+        end: LegEnd,
+    ) {
         let Some(arb) = self.inflight.get(ai) else {
             return;
         };
         let order = arb.legs[li].order;
+        let was_sent = matches!(arb.legs[li].state, LegState::Sent | LegState::Unknown);
         let q = Qty(q.0.clamp(0, order.qty.0.max(0)));
         if q.0 > 0 {
             self.c.fills.inc();
             self.truth.on_fill(order.venue, now);
             let (fee_n, scale) = self.fee_and_scale(order.venue, order.instrument.index(), px, q);
+            if was_sent {
+                self.log_end(TradeKind::Fill, li, order, q, px, now, end, (fee_n, scale));
+            }
             let fee_asset = to_asset(fee_n, scale, true);
             if self
                 .risk
@@ -208,6 +232,9 @@ impl<G: Gateway> ExecStage<G> {
                 }
             }
             arb.flow -= fee_n;
+        }
+        if was_sent {
+            self.log_end(TradeKind::Final, li, order, q, px, now, end, (0, 0));
         }
         let arb = self.inflight.get_mut(ai).expect("checked above");
         let leg = &mut arb.legs[li];
@@ -299,6 +326,8 @@ impl<G: Gateway> ExecStage<G> {
         arb.legs[HEDGE].order = order;
         if sent {
             self.c.orders_sent.inc();
+            self.log_sent(order, LegRole::Hedge, self.clock.unix_ns(now));
+            let arb = self.inflight.get_mut(ai).expect("checked above");
             let timer = now.saturating_add(self.order_timeout_ns);
             let leg = &mut arb.legs[HEDGE];
             leg.state = LegState::Sent;
@@ -306,7 +335,8 @@ impl<G: Gateway> ExecStage<G> {
             self.next_timer_ns = self.next_timer_ns.min(timer);
         } else {
             self.c.submit_errors.inc();
-            self.leg_final(ai, HEDGE, Qty::ZERO, Price::ZERO, now);
+            let end = LegEnd::bare(FinalState::Cancelled);
+            self.leg_final(ai, HEDGE, Qty::ZERO, Price::ZERO, now, end);
         }
     }
 
@@ -443,7 +473,8 @@ impl<G: Gateway> ExecStage<G> {
                 }
                 Err(SubmitError::UnknownOrder(_)) => {
                     // The venue never saw it: nothing can have filled.
-                    return self.leg_final(ai, li, Qty::ZERO, Price::ZERO, now);
+                    let end = LegEnd::bare(FinalState::NotFound);
+                    return self.leg_final(ai, li, Qty::ZERO, Price::ZERO, now, end);
                 }
                 Err(_) => {}
             },
@@ -463,10 +494,16 @@ impl<G: Gateway> ExecStage<G> {
 /// A mantissa at `from` decimals to [`ASSET_SCALE`], rounded `up` (away from zero) or toward zero,
 /// saturating at the `i64` range.
 fn to_asset(v: i128, from: u8, up: bool) -> i64 {
-    let r = if from <= ASSET_SCALE {
-        v.saturating_mul(10i128.pow(u32::from(ASSET_SCALE - from)))
+    to_scale(v, from, ASSET_SCALE, up)
+}
+
+/// A mantissa at `from` decimals to `to` decimals, rounded `up` (away from zero) or toward zero,
+/// saturating at the `i64` range.
+pub(super) fn to_scale(v: i128, from: u8, to: u8, up: bool) -> i64 {
+    let r = if from <= to {
+        v.saturating_mul(10i128.pow(u32::from(to - from)))
     } else {
-        let d = 10i128.pow(u32::from((from - ASSET_SCALE).min(38)));
+        let d = 10i128.pow(u32::from((from - to).min(38)));
         let q = v / d;
         if up && v % d != 0 {
             q + v.signum()

@@ -29,6 +29,8 @@ fn answer(t: &mut T, o: &Order, status: ExecStatus, retry_after_ms: u32) {
         avg_px: Price::ZERO,
         recv_ts_ns: t.now,
         retry_after_ms,
+        fee: None,
+        venue_order_id: crate::model::VenueOrderId::EMPTY,
     };
     t.stage.gateway_mut().ready.push(GatewayEvent::Report(r));
 }

@@ -67,11 +67,12 @@ use crate::exec::params::{ExecBuildError, ExecParams, VenueExec};
 use crate::exec::rules::{LegPlan, RulesTable};
 use crate::exec::truth::TruthState;
 use crate::model::{
-    Opportunity, Order, OrderId, Outcome, Price, Qty, Quote, RejectReason, Side, TimeInForce,
-    VenueId,
+    AssetCode, Opportunity, Order, OrderId, Outcome, Price, Qty, Quote, RejectReason, Side,
+    TimeInForce, VenueId,
 };
 use crate::runtime::{RingRx, Stage, Work};
-use crate::telemetry::{Metric, OppLogTx, OutcomeCounters, Recorder, Registry};
+use crate::telemetry::trades::LegRole;
+use crate::telemetry::{Metric, OppLogTx, OutcomeCounters, Recorder, Registry, TradeTx};
 
 /// Most opportunities taken from the ring per poll.
 const BATCH: u32 = 256;
@@ -131,6 +132,10 @@ pub struct ExecStage<G: Gateway = PaperGateway> {
     c: ExecCounters,
     gauges: ExecGauges,
     opps_log: Option<OppLogTx>,
+    /// The `--trades` log (and the report's P&L): a record per order sent, fill and final state.
+    trades: Option<TradeTx>,
+    /// Each instrument's (base, quote) asset code, for the trade records.
+    assets: Vec<(AssetCode, AssetCode)>,
     /// The book ring from the strategy stage (paper gateway only): every quote it received, handed
     /// to the gateway before anything else each poll.
     books: Option<RingRx<Quote>>,
@@ -163,6 +168,7 @@ impl<G: Gateway> ExecStage<G> {
         }
         let gauges = ExecGauges::register(reg, &p.names, &limits, p.wait_capacity.max(1));
         let truth = TruthState::new(reg, p.max_status_queries, p.balance_tolerance_bps);
+        let assets = trade_records::asset_codes(&p);
         Ok(ExecStage {
             rx,
             gw,
@@ -203,6 +209,8 @@ impl<G: Gateway> ExecStage<G> {
             c: ExecCounters::register(reg),
             gauges,
             opps_log: None,
+            trades: None,
+            assets,
             books: None,
             emergency: None,
             capture_time: None,
@@ -634,6 +642,11 @@ impl<G: Gateway> ExecStage<G> {
         }
         self.c.order_bytes.add(bytes as u64);
         self.c.orders_sent.inc();
+        let sent_unix = self.clock.unix_ns(written);
+        self.log_sent(buy, LegRole::Buy, sent_unix);
+        if sell_staged {
+            self.log_sent(sell, LegRole::Sell, sent_unix);
+        }
         let timer = now.saturating_add(self.order_timeout_ns);
         let mut legs = [Leg::idle(buy), Leg::idle(sell), Leg::idle(buy)];
         legs[0].state = LegState::Sent;
@@ -752,6 +765,8 @@ impl<G: Gateway> Stage for ExecStage<G> {
 #[path = "answers.rs"]
 mod answers;
 
+#[path = "trade_records.rs"]
+mod trade_records;
 #[path = "truth.rs"]
 mod truth;
 

@@ -148,6 +148,8 @@ impl T {
             avg_px: o.px,
             recv_ts_ns: self.now,
             retry_after_ms: 0,
+            fee: None,
+            venue_order_id: crate::model::VenueOrderId::EMPTY,
         };
         self.stage.gateway_mut().ready.push(GatewayEvent::Report(r));
     }
@@ -296,6 +298,8 @@ fn an_accepted_order_is_queried_without_counting_a_failure() {
         avg_px: Price::ZERO,
         recv_ts_ns: t.now,
         retry_after_ms: 0,
+        fee: None,
+        venue_order_id: crate::model::VenueOrderId::EMPTY,
     };
     t.stage
         .gateway_mut()
@@ -362,6 +366,8 @@ impl T {
             avg_px: Price::ZERO,
             recv_ts_ns: self.now,
             retry_after_ms: 0,
+            fee: None,
+            venue_order_id: crate::model::VenueOrderId::EMPTY,
         };
         self.stage.gateway_mut().ready.push(GatewayEvent::Report(r));
     }

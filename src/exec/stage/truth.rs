@@ -5,11 +5,13 @@
 //! module of [`super`] so it shares the stage's private state; the rules are in
 //! [`crate::exec::truth::state`]. Hot path: fixed tables, no allocation, no lock.
 
+use super::trade_records::LegEnd;
 use super::ExecStage;
 use crate::exec::gateway::Gateway;
 use crate::exec::orders::inflight::LegState;
 use crate::exec::truth::{ExecNote, TruthLink, TruthMsg};
 use crate::model::{Price, Qty, Side, VenueId};
+use crate::telemetry::trades::FinalState;
 
 /// Most account-thread messages applied per poll.
 const TRUTH_BATCH: u32 = 64;
@@ -85,6 +87,13 @@ impl<G: Gateway> ExecStage<G> {
         }
         arb.lost = true;
         self.truth.on_lost();
-        self.leg_final(ai, li, Qty::ZERO, Price::ZERO, now);
+        self.leg_final(
+            ai,
+            li,
+            Qty::ZERO,
+            Price::ZERO,
+            now,
+            LegEnd::bare(FinalState::Lost),
+        );
     }
 }

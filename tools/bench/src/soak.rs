@@ -282,6 +282,7 @@ fn run_phase(
         signals: false,
         shutdown: Some(sd),
         opps: Some(opps_path.clone()),
+        trades: None,
         metrics: None,
         metrics_bound: None,
     };

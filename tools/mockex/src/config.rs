@@ -178,6 +178,9 @@ pub struct MockConfig {
     /// 50102), the server-time answers and `Date`. A host with a drifting clock, seen from the
     /// venue; change it while running with [`Control::set_rest_clock_offset_ms`](crate::Control::set_rest_clock_offset_ms).
     pub rest_clock_offset_ms: i64,
+    /// The REST side's taker fee per venue name, basis points (absent: no fee). Charged on each
+    /// execution in the asset the venue charges and reported in its answers' fee fields.
+    pub rest_fee_bps: BTreeMap<String, u32>,
 }
 
 impl MockConfig {
@@ -197,6 +200,7 @@ impl MockConfig {
             rest_rules: BTreeMap::new(),
             rest_accounts: BTreeMap::new(),
             rest_clock_offset_ms: 0,
+            rest_fee_bps: BTreeMap::new(),
         }
     }
 

@@ -94,6 +94,8 @@ impl RestAnswer {
                 avg_px: Price::ZERO,
                 recv_ts_ns: now_ns,
                 retry_after_ms: 0,
+                fee: None,
+                venue_order_id: crate::model::VenueOrderId::EMPTY,
             },
             kind: AnswerKind::Ambiguous,
             http_status: 0,

@@ -7,12 +7,13 @@
 //!
 //! ```text
 //! symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=IOC&quantity=0.01&price=60000.5
-//!   &newClientOrderId=ma42&newOrderRespType=RESULT&recvWindow=5000&timestamp=1700000000000
+//!   &newClientOrderId=ma42&newOrderRespType=FULL&recvWindow=5000&timestamp=1700000000000
 //!   &signature=<64 hex>
 //! ```
 //!
-//! with `X-MBX-APIKEY: <key>`. `RESULT` asks for the order's final state (`status`, `executedQty`,
-//! `cummulativeQuoteQty`) without the fills list. Symbols, the client-id prefix and the key are
+//! with `X-MBX-APIKEY: <key>`. `FULL` asks for the order's final state (`status`, `executedQty`,
+//! `cummulativeQuoteQty`) and its `fills` (each trade's `commission` and `commissionAsset`: the
+//! fee, read by [`super::fees`]); `orderId` is the venue's id. Symbols, the client-id prefix and the key are
 //! checked at construction to need no url-encoding, so the hot path writes them as they are.
 //!
 //! Reading: 429 / 418 / 5xx by status (5xx and code -1007 are ambiguous: the fate is unknown);
@@ -36,6 +37,7 @@ use super::answer::{
     CODE_NO_SUCH_ORDER,
 };
 use super::encode::{push_body, push_decimal, push_u64, start_request};
+use super::fees;
 use super::instruments::InstrumentTable;
 
 /// `hex(HMAC-SHA256(secret, total_params))`, the signature Binance expects.
@@ -132,7 +134,7 @@ impl BinanceCodec {
         out.extend_from_slice(b"&newClientOrderId=");
         out.extend_from_slice(self.settings.client_id_prefix.as_bytes());
         push_u64(out, order.id.0);
-        out.extend_from_slice(b"&newOrderRespType=RESULT");
+        out.extend_from_slice(b"&newOrderRespType=FULL");
         if self.settings.recv_window_ms > 0 {
             out.extend_from_slice(b"&recvWindow=");
             push_u64(out, u64::from(self.settings.recv_window_ms));
@@ -150,6 +152,7 @@ impl BinanceCodec {
         let mut executed: Option<&[u8]> = None;
         let mut quote: Option<&[u8]> = None;
         let mut code: Option<i32> = None;
+        let mut fills: Option<&[u8]> = None;
         for member in ObjIter::new(body) {
             let Ok((k, v)) = member else {
                 a.kind = AnswerKind::Ambiguous;
@@ -161,12 +164,15 @@ impl BinanceCodec {
                 b"executedQty" => executed = str_content(v),
                 b"cummulativeQuoteQty" => quote = str_content(v),
                 b"code" => code = parse_i32(v),
+                b"orderId" => a.report.venue_order_id = fees::venue_order_id(v),
+                b"fills" => fills = Some(v),
                 _ => {}
             }
         }
         if let Some(c) = code {
             a.venue_code = c;
         }
+        a.report.fee = fills.and_then(fees::binance_fills);
         if a.http_status != 200 {
             if code == Some(-1007) {
                 // "Timeout waiting for response from backend server. Send status unknown."

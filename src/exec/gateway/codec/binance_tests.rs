@@ -64,7 +64,7 @@ fn golden_request_bytes() {
     let mut out = Vec::new();
     c.write_request(&order(), 1_700_000_000_000, &mut out)
         .unwrap();
-    let body = "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=IOC&quantity=0.015&price=60000.5&newClientOrderId=ma42&newOrderRespType=RESULT&recvWindow=5000&timestamp=1700000000000&signature=d2ed3841b04b84a12c86fa3d1daca5353648648d2297c0a6b57808b25d9113b0";
+    let body = "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=IOC&quantity=0.015&price=60000.5&newClientOrderId=ma42&newOrderRespType=FULL&recvWindow=5000&timestamp=1700000000000&signature=2a90355a132ecccc0c04240cffc4bd6c9b34581cec6ea6c5cd1b314a9439006c";
     let want = format!(
         "POST /api/v3/order HTTP/1.1\r\nHost: api.binance.com\r\nX-MBX-APIKEY: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
         std::str::from_utf8(DOC_KEY).unwrap(),
@@ -156,6 +156,19 @@ fn filled() {
     assert_eq!(a.report.status, ExecStatus::Filled);
     assert_eq!(a.report.filled_qty, Qty(1_500_000));
     assert_eq!(a.report.avg_px, Price(6_000_050));
+    assert_eq!(a.report.venue_order_id.as_str(), "28");
+    assert_eq!(
+        a.report.fee, None,
+        "RESULT carries no fills, so no commission"
+    );
+    // `FULL`'s fills carry it (binance-spot-api-docs, "Response FULL").
+    let full = answer(
+        200,
+        &[],
+        r#"{"symbol":"BTCUSDT","orderId":28,"status":"FILLED","executedQty":"0.01500000","cummulativeQuoteQty":"900.00750000","fills":[{"price":"60000.50","qty":"0.01000000","commission":"0.00001000","commissionAsset":"BTC","tradeId":56},{"price":"60000.50","qty":"0.00500000","commission":"0.00000500","commissionAsset":"BTC","tradeId":57}]}"#,
+    );
+    let fee = full.report.fee.expect("the fills' commission");
+    assert_eq!((fee.amount, fee.asset.as_str()), (15_000_000, "BTC"));
     assert_eq!(
         (
             a.binance_weight_1m,
@@ -303,7 +316,7 @@ mod props {
             let body = String::from_utf8(body).unwrap();
             let (params, sig) = body.rsplit_once("&signature=").unwrap();
             let want = format!(
-                "symbol=BTCUSDT&side={}&type=LIMIT&timeInForce=IOC&quantity={}&price={}&newClientOrderId=ma{id}&newOrderRespType=RESULT&recvWindow=5000&timestamp={ts}",
+                "symbol=BTCUSDT&side={}&type=LIMIT&timeInForce=IOC&quantity={}&price={}&newClientOrderId=ma{id}&newOrderRespType=FULL&recvWindow=5000&timestamp={ts}",
                 if buy { "BUY" } else { "SELL" },
                 reference_decimal(qty, 8),
                 reference_decimal(px, 2),

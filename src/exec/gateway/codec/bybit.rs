@@ -22,6 +22,8 @@
 //!   `PartiallyFilledCanceled` / `Cancelled` / `Deactivated` -> partly filled or cancelled by
 //!   `cumExecQty`, `Rejected` -> rejected, `New` / `PartiallyFilled` / `Untriggered` /
 //!   `Triggered` -> accepted (ask again); an empty list -> no such order.
+//! - The order's `cumFeeDetail` (its fee by coin) and `orderId` go on the report
+//!   ([`super::fees`]).
 //! - `retCode` 10006 (too many visits) -> rate limited; 10016 (server error) and 10000 (server
 //!   timeout) -> ambiguous; anything else (10002 timestamp or recv window, 10003 key, 10004
 //!   signature, 170xxx order errors...) -> rejected, the code kept in
@@ -43,6 +45,7 @@ use super::answer::{
     CODE_NO_SUCH_ORDER,
 };
 use super::encode::{push_body, push_decimal, push_hex, push_u64, start_request};
+use super::fees;
 use super::instruments::InstrumentTable;
 
 /// `retCode` of Bybit's API rate limit ("Too many visits!").
@@ -171,6 +174,8 @@ impl BybitCodec {
                 b"cumExecQty" => qty = str_content(v),
                 b"cumExecValue" => value = str_content(v),
                 b"avgPrice" => avg = str_content(v),
+                b"orderId" => a.report.venue_order_id = fees::venue_order_id(v),
+                b"cumFeeDetail" => a.report.fee = fees::bybit_fee_detail(v),
                 _ => {}
             }
         }

@@ -151,6 +151,12 @@ fn status_query_answers_give_the_final_state() {
     );
     assert_eq!(a.report.filled_qty, Qty(50_000_000));
     assert_eq!(a.report.avg_px, Price(2_500_010_000_000));
+    let fee = a.report.fee.expect("cumFeeDetail");
+    assert_eq!((fee.amount, fee.asset.as_str()), (500_000_000, "BTC"));
+    assert_eq!(
+        a.report.venue_order_id.as_str(),
+        "fd4300ae-7847-404e-b947-b46980a4d140"
+    );
     let a = answer(
         200,
         &[],

@@ -14,6 +14,7 @@ pub mod answer;
 pub mod binance;
 pub mod bybit;
 pub mod encode;
+pub mod fees;
 pub mod instruments;
 pub mod jwt;
 pub mod nonce;

@@ -21,7 +21,8 @@
 //! - A status query's `data[0]` carries `state`: `filled` -> filled, `canceled` /
 //!   `mmp_canceled` -> partly filled or cancelled by `accFillSz` (the average from `avgPx`),
 //!   `live` / `partially_filled` -> accepted (ask again); `51603` (order does not exist) or an
-//!   empty `data` -> no such order.
+//!   empty `data` -> no such order. Its `fee` (negative when charged), `feeCcy` and `ordId` go
+//!   on the report ([`super::fees`]).
 //! - The code that decides (`sCode` when set, else `code`): 50011 (also on HTTP 200) -> rate
 //!   limited; 50004 (endpoint timeout, "does not mean that the request was successful or
 //!   failed"), 50001, 50013 and 50026 -> ambiguous; anything else (50102 timestamp, 50105
@@ -38,13 +39,14 @@ use ring::hmac;
 
 use crate::base::scan::{field, first_element, str_content, ObjIter};
 use crate::exec::limits::rate_headers::is_retry_after;
-use crate::model::{ExecStatus, Order, Price, Qty, Side};
+use crate::model::{ExecStatus, Fee, Order, Price, Qty, Side};
 
 use super::answer::{
     check_unreserved, parse_i32, parse_wide, AnswerKind, RequestError, RestAnswer, RestVenue,
     CODE_NO_SUCH_ORDER,
 };
 use super::encode::{push_body, push_decimal, push_u64, start_request};
+use super::fees;
 use super::instruments::InstrumentTable;
 
 /// `code` / `sCode` of OKX's rate limit ("Rate limit reached" / "Too Many Requests").
@@ -201,6 +203,7 @@ impl OkxCodec {
     /// An order's state from `data[0]` of a status query's answer, into `a`.
     fn read_order(&self, order: &Order, entry: &[u8], a: &mut RestAnswer) {
         let (mut state, mut filled, mut avg) = (None, None, None);
+        let (mut fee, mut fee_ccy) = (None, None);
         for member in ObjIter::new(entry) {
             let Ok((k, v)) = member else {
                 return a.set(AnswerKind::Ambiguous, ExecStatus::Unknown);
@@ -209,9 +212,17 @@ impl OkxCodec {
                 b"state" => state = str_content(v),
                 b"accFillSz" => filled = str_content(v),
                 b"avgPx" => avg = str_content(v),
+                b"ordId" => a.report.venue_order_id = fees::venue_order_id(v),
+                b"fee" => fee = str_content(v),
+                b"feeCcy" => fee_ccy = str_content(v),
                 _ => {}
             }
         }
+        // OKX reports a fee charged as a negative number.
+        a.report.fee = fee
+            .zip(fee_ccy)
+            .filter(|(f, c)| !f.is_empty() && !c.is_empty())
+            .and_then(|(f, c)| Fee::parse(f, c, true));
         let Ok(spec) = self.instruments.get(order.instrument) else {
             return a.set(AnswerKind::Ambiguous, ExecStatus::Unknown);
         };

@@ -187,6 +187,9 @@ fn status_query_answers_give_the_final_state() {
     );
     assert_eq!(a.report.status, ExecStatus::PartiallyFilled);
     assert_eq!(a.report.filled_qty, Qty(192_834));
+    let fee = a.report.fee.expect("fee and feeCcy (a charge is negative)");
+    assert_eq!((fee.amount, fee.asset.as_str()), (1_928_340, "BTC"));
+    assert_eq!(a.report.venue_order_id.as_str(), "680800019749904384");
     assert_eq!(
         a.report.avg_px,
         Price(5_185_812_345_678),

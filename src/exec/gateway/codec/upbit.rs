@@ -16,6 +16,7 @@
 //! the order: `state` `done` -> filled, `cancel` with `executed_volume` > 0 -> partially filled,
 //! `cancel` with nothing executed -> cancelled, `wait`/`watch` -> accepted (final state not known
 //! yet: query it); other 4xx -> rejected (`{"error":{"name","message"}}`, see [`error_name`]).
+//! `paid_fee` (in the market's quote currency) and `uuid` go on the report ([`super::fees`]).
 
 mod account_auth;
 
@@ -23,13 +24,14 @@ use crate::base::scan::{str_content, ObjIter};
 use crate::exec::limits::rate_headers::{
     is_retry_after, is_upbit_remaining_req, parse_upbit_remaining_req,
 };
-use crate::model::{ExecStatus, Order, Qty, Side};
+use crate::model::{ExecStatus, Fee, Order, Qty, Side};
 
 use super::answer::{
     avg_price, check_unreserved, AnswerKind, RequestError, RestAnswer, RestVenue,
     CODE_NO_SUCH_ORDER,
 };
 use super::encode::{push_body, push_decimal, push_u64, start_request};
+use super::fees;
 use super::instruments::InstrumentTable;
 use super::jwt::JwtSigner;
 use super::nonce::{UuidGen, UUID_LEN};
@@ -204,6 +206,7 @@ impl UpbitCodec {
         let mut state: Option<&[u8]> = None;
         let mut executed: Option<&[u8]> = None;
         let mut funds: Option<&[u8]> = None;
+        let (mut paid_fee, mut market): (Option<&[u8]>, Option<&[u8]>) = (None, None);
         for member in ObjIter::new(body) {
             let Ok((k, v)) = member else {
                 a.kind = AnswerKind::Ambiguous;
@@ -214,9 +217,16 @@ impl UpbitCodec {
                 b"state" => state = str_content(v),
                 b"executed_volume" => executed = str_content(v).or(Some(v)),
                 b"executed_funds" => funds = str_content(v).or(Some(v)),
+                b"paid_fee" => paid_fee = str_content(v).or(Some(v)),
+                b"market" => market = str_content(v),
+                b"uuid" => a.report.venue_order_id = fees::venue_order_id(v),
                 _ => {}
             }
         }
+        // Upbit charges its fee in the market's quote currency.
+        a.report.fee = paid_fee
+            .zip(market.and_then(fees::upbit_quote))
+            .and_then(|(amount, quote)| Fee::parse(amount, quote, false));
         let Ok(spec) = self.instruments.get(order.instrument) else {
             return;
         };

@@ -180,6 +180,18 @@ fn created_states() {
     assert_eq!(a.report.filled_qty, Qty(1_000_000));
     assert_eq!(a.report.avg_px, Price(99_999_900));
     assert_eq!((a.upbit_remaining_sec, a.http_status), (Some(7), 201));
+    let fee = a
+        .report
+        .fee
+        .expect("paid_fee, in the market's quote currency");
+    assert_eq!(
+        (fee.amount, fee.asset.as_str()),
+        (500_000_000_000_000, "KRW")
+    );
+    assert_eq!(
+        a.report.venue_order_id.as_str(),
+        "9ca023a5-851b-4fec-9f0a-48cd83c2eaae"
+    );
     let a = answer(
         201,
         &[],

@@ -3,7 +3,8 @@
 //! could spend (a buy `price x qty` of the quote asset, a sell `qty` of the base asset) or is
 //! refused when that is not free; each execution spends from the lock and credits the other asset
 //! (a buy that executes below its limit gets the difference back); what an order leaves unexecuted
-//! when it closes is unlocked. No fee is charged (the venues' fee fields read 0).
+//! when it closes is unlocked. A venue with a fee rate (`fees`) is charged its fee on each
+//! execution, from the asset the venue charges.
 //!
 //! Amounts are `i128` mantissas at the quote scale (price scale + qty scale) for both assets, so a
 //! base quantity is its qty mantissa times `10^price_scale`.
@@ -161,6 +162,31 @@ impl Account {
             self.entry(&base).locked -= q * unit;
             self.entry(&quote).free += amount;
         }
+    }
+
+    /// Take a fee of `amount` (quote scale) from the free balance of the quote asset
+    /// (`in_quote`) or the base asset.
+    pub fn charge_fee(&mut self, in_quote: bool, amount: i128) {
+        let asset = if in_quote {
+            self.quote.clone()
+        } else {
+            self.base.clone()
+        };
+        self.entry(&asset).free -= amount;
+    }
+
+    /// The asset a fee is charged in.
+    pub fn fee_asset(&self, in_quote: bool) -> &str {
+        if in_quote {
+            &self.quote
+        } else {
+            &self.base
+        }
+    }
+
+    /// `10^price_scale`: a qty mantissa times this is at the account scale.
+    pub fn unit_px(&self) -> i128 {
+        self.unit_px
     }
 
     /// Unlock what a closing order with limit `px` leaves unexecuted (`rest`).

@@ -3,8 +3,9 @@
 //! - `POST /api/v3/order` (parameters in the query string and/or the form body): `symbol`,
 //!   `side` BUY/SELL, `type` LIMIT, `timeInForce` IOC/GTC (mandatory for LIMIT), `quantity`,
 //!   `price`, optional `newClientOrderId` (`^[\.A-Z\:/a-z0-9_-]{1,36}$`; absent, Binance makes
-//!   one), answered with the `RESULT` object; `GET /api/v3/order` by `orderId` or
-//!   `origClientOrderId`.
+//!   one), answered with the `RESULT` object plus `FULL`'s `fills` (each with its `commission` and
+//!   `commissionAsset`, whatever `newOrderRespType` asked); `GET /api/v3/order` by `orderId` or
+//!   `origClientOrderId` (no commission there, as on Binance).
 //! - Errors `{"code":-NNNN,"msg":"..."}`: -1102 "Mandatory parameter '%s' was not sent, was
 //!   empty/null, or malformed.", -1100 illegal characters, -1117/-1116/-1115 invalid side, type,
 //!   timeInForce, -1121 "Invalid symbol.", -2010 duplicate or insufficient balance, -2013 "Order
@@ -19,7 +20,7 @@ use super::auth::{verify_binance, AuthError};
 use super::binance_info as info;
 use super::book::{MockOrder, NewOrder, OrderRef, State, Tif};
 use super::dialect::{
-    client_id, dec, positive, quote_scale, required, tif, wide, Ctx, Dialect, Op, Venue,
+    avg_px, client_id, dec, positive, quote_scale, required, tif, wide, Ctx, Dialect, Op, Venue,
 };
 use super::params::Params;
 use super::state::Request;
@@ -87,6 +88,21 @@ pub(crate) fn order_json(o: &MockOrder, s: Scales, query: bool) -> String {
             r#","time":{},"updateTime":{},"isWorking":true,"origQuoteOrderQty":"0""#,
             o.created_ms, o.updated_ms
         );
+    } else {
+        // `newOrderRespType=FULL`'s fills: the one execution on arrival, with its commission.
+        out.push_str(r#","fills":["#);
+        if o.executed > 0 {
+            let _ = write!(
+                out,
+                r#"{{"price":"{}","qty":"{}","commission":"{}","commissionAsset":"{}","tradeId":{}}}"#,
+                avg_px(o).map(|p| dec(p, s.price)).unwrap_or_default(),
+                dec(o.executed, s.qty),
+                wide(o.fee, quote_scale(s)),
+                o.fee_asset,
+                o.order_id
+            );
+        }
+        out.push(']');
     }
     out.push('}');
     out

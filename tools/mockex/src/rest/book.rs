@@ -64,6 +64,10 @@ pub(crate) struct MockOrder {
     pub created_ms: u64,
     /// Unix ms of its latest change.
     pub updated_ms: u64,
+    /// Fee charged so far, at the account scale (price scale + qty scale).
+    pub fee: i128,
+    /// The asset the fee is charged in ("" until something executed).
+    pub fee_asset: String,
 }
 
 impl MockOrder {
@@ -171,6 +175,8 @@ impl Book {
             state,
             created_ms: now_ms,
             updated_ms: now_ms,
+            fee: 0,
+            fee_asset: String::new(),
         };
         if let Some(c) = &m.client_id {
             self.by_client.insert(c.clone(), m.order_id);
@@ -180,6 +186,14 @@ impl Book {
         }
         self.orders.insert(m.order_id, m.clone());
         Ok(m)
+    }
+
+    /// Add `fee` (account scale, in `asset`) to order `id`'s fee.
+    pub fn charge(&mut self, id: u64, asset: &str, fee: i128) -> Option<MockOrder> {
+        let o = self.orders.get_mut(&id)?;
+        o.fee += fee;
+        asset.clone_into(&mut o.fee_asset);
+        Some(o.clone())
     }
 
     /// The order `r` names.

@@ -73,7 +73,7 @@ pub(crate) fn order_json(o: &MockOrder, s: Scales) -> String {
     let mut out = String::with_capacity(900);
     let _ = write!(
         out,
-        r#"{{"orderId":"{}","orderLinkId":"{}","blockTradeId":"","symbol":"{}","price":"{}","qty":"{}","side":"{}","isLeverage":"0","positionIdx":0,"orderStatus":"{}","cancelType":"{}","rejectReason":"EC_NoError","avgPrice":"{}","leavesQty":"{}","leavesValue":"{}","cumExecQty":"{}","cumExecValue":"{}","cumExecFee":"0","timeInForce":"{}","orderType":"Limit","stopOrderType":"","orderIv":"","triggerPrice":"0","takeProfit":"0","stopLoss":"0","tpTriggerBy":"","slTriggerBy":"","triggerDirection":0,"triggerBy":"","lastPriceOnCreated":"","reduceOnly":false,"closeOnTrigger":false,"smpType":"None","smpGroup":0,"smpOrderId":"","createdTime":"{}","updatedTime":"{}"}}"#,
+        r#"{{"orderId":"{}","orderLinkId":"{}","blockTradeId":"","symbol":"{}","price":"{}","qty":"{}","side":"{}","isLeverage":"0","positionIdx":0,"orderStatus":"{}","cancelType":"{}","rejectReason":"EC_NoError","avgPrice":"{}","leavesQty":"{}","leavesValue":"{}","cumExecQty":"{}","cumExecValue":"{}","cumExecFee":"{}","cumFeeDetail":{},"timeInForce":"{}","orderType":"Limit","stopOrderType":"","orderIv":"","triggerPrice":"0","takeProfit":"0","stopLoss":"0","tpTriggerBy":"","slTriggerBy":"","triggerDirection":0,"triggerBy":"","lastPriceOnCreated":"","reduceOnly":false,"closeOnTrigger":false,"smpType":"None","smpGroup":0,"smpOrderId":"","createdTime":"{}","updatedTime":"{}"}}"#,
         o.order_id,
         o.client_id.as_deref().unwrap_or(""),
         o.symbol,
@@ -90,6 +90,12 @@ pub(crate) fn order_json(o: &MockOrder, s: Scales) -> String {
         wide(i128::from(leaves) * i128::from(o.px), quote_scale(s)),
         dec(o.executed, s.qty),
         wide(o.quote, quote_scale(s)),
+        wide(o.fee, quote_scale(s)),
+        if o.fee_asset.is_empty() {
+            "{}".to_owned()
+        } else {
+            format!(r#"{{"{}":"{}"}}"#, o.fee_asset, wide(o.fee, quote_scale(s)))
+        },
         if o.tif == Tif::Ioc { "IOC" } else { "GTC" },
         o.created_ms,
         o.updated_ms

@@ -6,6 +6,7 @@
 use super::account::Account;
 use super::answer::Refusal;
 use super::book::{Book, MockOrder, NewOrder, OrderRef, State};
+use super::fees::FeeModel;
 use super::rules::Rules;
 use crate::market::SimQuote;
 
@@ -18,6 +19,8 @@ pub(crate) struct Ledger {
     pub account: Account,
     /// The instrument's rules.
     pub rules: Rules,
+    /// The taker fee.
+    pub fees: FeeModel,
 }
 
 impl Ledger {
@@ -46,13 +49,26 @@ impl Ledger {
                 return Err(e);
             }
         };
+        let mut m = m;
         if m.executed > 0 {
             self.account.execute(buy, px, m.executed, m.quote);
+            m = self.charge(&m, m.executed, m.quote);
         }
         if m.state != State::Open && m.executed < m.qty {
             self.account.release(buy, px, m.qty - m.executed);
         }
         Ok(m)
+    }
+
+    /// Charge the fee of an execution of `qty` for `quote` to `o`'s account and order.
+    fn charge(&mut self, o: &MockOrder, qty: i64, quote: i128) -> MockOrder {
+        let base = i128::from(qty) * self.account.unit_px();
+        let (in_quote, fee) = self.fees.charge(o.buy, base, quote, self.account.scale());
+        self.account.charge_fee(in_quote, fee);
+        let asset = self.account.fee_asset(in_quote).to_owned();
+        self.book
+            .charge(o.order_id, &asset, fee)
+            .unwrap_or_else(|| o.clone())
     }
 
     /// Cancel the open order `r` names: the order before and after, or why not.
@@ -70,6 +86,7 @@ impl Ledger {
         for f in &fills {
             self.account
                 .execute(f.order.buy, f.order.px, f.qty, f.quote);
+            self.charge(&f.order, f.qty, f.quote);
         }
         fills.len() as u64
     }
@@ -96,6 +113,7 @@ mod tests {
             book: Book::default(),
             account: Account::new(&c, s),
             rules: Rules::new(&rules, s, false).unwrap(),
+            fees: FeeModel::default(),
         }
     }
 

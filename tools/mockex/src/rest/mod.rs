@@ -27,6 +27,7 @@ mod bybit;
 mod bybit_info;
 mod dialect;
 mod faults;
+mod fees;
 mod handler;
 mod ledger;
 mod limits;

@@ -20,7 +20,9 @@ use super::account::Account;
 use super::answer::{Answer, Refusal, Rule};
 use super::auth::{verify_okx, AuthError, OkxAuth};
 use super::book::{MockOrder, NewOrder, OrderRef, State, Tif};
-use super::dialect::{avg_px, client_id, dec, esc, positive, required, Ctx, Dialect, Op, Venue};
+use super::dialect::{
+    avg_px, client_id, dec, esc, positive, quote_scale, required, wide, Ctx, Dialect, Op, Venue,
+};
 use super::okx_info as info;
 use super::params::Params;
 use super::state::Request;
@@ -70,7 +72,7 @@ pub(crate) fn order_json(o: &MockOrder, s: Scales) -> String {
     let mut out = String::with_capacity(900);
     let _ = write!(
         out,
-        r#"{{"instType":"SPOT","instId":"{}","tgtCcy":"","ccy":"","ordId":"{}","clOrdId":"{}","tag":"","px":"{}","pxUsd":"","pxVol":"","pxType":"","sz":"{}","pnl":"0","ordType":"{}","side":"{}","posSide":"net","tdMode":"cash","accFillSz":"{}","fillPx":"{avg}","tradeId":"","fillSz":"{}","fillTime":"{}","avgPx":"{avg}","state":"{}","stpId":"","stpMode":"","lever":"","attachAlgoClOrdId":"","tpTriggerPx":"","tpTriggerPxType":"","tpOrdPx":"","slTriggerPx":"","slTriggerPxType":"","slOrdPx":"","feeCcy":"","fee":"0","rebateCcy":"","rebate":"0","source":"","category":"normal","reduceOnly":"false","cancelSource":"{}","quickMgnType":"","algoClOrdId":"","algoId":"","isTpLimit":"false","uTime":"{}","cTime":"{}"}}"#,
+        r#"{{"instType":"SPOT","instId":"{}","tgtCcy":"","ccy":"","ordId":"{}","clOrdId":"{}","tag":"","px":"{}","pxUsd":"","pxVol":"","pxType":"","sz":"{}","pnl":"0","ordType":"{}","side":"{}","posSide":"net","tdMode":"cash","accFillSz":"{}","fillPx":"{avg}","tradeId":"","fillSz":"{}","fillTime":"{}","avgPx":"{avg}","state":"{}","stpId":"","stpMode":"","lever":"","attachAlgoClOrdId":"","tpTriggerPx":"","tpTriggerPxType":"","tpOrdPx":"","slTriggerPx":"","slTriggerPxType":"","slOrdPx":"","feeCcy":"{}","fee":"{}","rebateCcy":"","rebate":"0","source":"","category":"normal","reduceOnly":"false","cancelSource":"{}","quickMgnType":"","algoClOrdId":"","algoId":"","isTpLimit":"false","uTime":"{}","cTime":"{}"}}"#,
         o.symbol,
         o.order_id,
         o.client_id.as_deref().unwrap_or(""),
@@ -86,6 +88,13 @@ pub(crate) fn order_json(o: &MockOrder, s: Scales) -> String {
             String::new()
         },
         state_word(o),
+        o.fee_asset,
+        if o.fee == 0 {
+            "0".to_owned()
+        } else {
+            // OKX reports a fee charged as a negative amount.
+            wide(-o.fee, quote_scale(s))
+        },
         if o.state == State::Canceled { "1" } else { "" },
         o.updated_ms,
         o.created_ms

@@ -9,6 +9,7 @@ use std::sync::Mutex;
 
 use super::account::{Account, AccountConfig};
 use super::faults::RestFaultState;
+use super::fees::FeeModel;
 use super::ledger::Ledger;
 use super::limits::{Limiter, RestLimits};
 use super::rules::Rules;
@@ -107,6 +108,10 @@ impl RestSide {
                     book: super::book::Book::default(),
                     account: Account::new(&account, scales),
                     rules,
+                    fees: FeeModel {
+                        bps: cfg.rest_fee_bps.get(&v.name).copied().unwrap_or(0),
+                        always_quote: upbit,
+                    },
                 }),
                 resting: AtomicBool::new(false),
                 received: Mutex::new(VecDeque::new()),

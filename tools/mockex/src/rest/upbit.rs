@@ -74,7 +74,7 @@ pub(crate) fn order_json(o: &MockOrder, s: Scales) -> String {
     };
     let _ = write!(
         out,
-        r#"{{"uuid":"{}","side":"{}","ord_type":"limit","price":"{}","state":"{}","market":"{}","created_at":"{}","volume":"{}","remaining_volume":"{rem}","reserved_fee":"0","remaining_fee":"0","paid_fee":"0","locked":"{locked}","executed_volume":"{}","executed_funds":"{}","trades_count":{}"#,
+        r#"{{"uuid":"{}","side":"{}","ord_type":"limit","price":"{}","state":"{}","market":"{}","created_at":"{}","volume":"{}","remaining_volume":"{rem}","reserved_fee":"0","remaining_fee":"0","paid_fee":"{}","locked":"{locked}","executed_volume":"{}","executed_funds":"{}","trades_count":{}"#,
         uuid(o.order_id),
         if o.buy { "bid" } else { "ask" },
         dec(o.px, s.price),
@@ -82,6 +82,7 @@ pub(crate) fn order_json(o: &MockOrder, s: Scales) -> String {
         o.symbol,
         iso8601(o.created_ms, 9, false),
         dec(o.qty, s.qty),
+        wide(o.fee, quote_scale(s)),
         dec(o.executed, s.qty),
         wide(o.quote, quote_scale(s)),
         u32::from(o.executed > 0),
