@@ -147,10 +147,10 @@ mod sse2 {
         #[inline(always)]
         #[allow(unsafe_code, unused_unsafe)]
         pub(crate) fn match_tag(self, tag: u8) -> BitMask {
-            // SAFETY: register-only SSE2 intrinsics (no memory access), SSE2 being baseline on
-            // x86-64; safe to call since Rust 1.87, the block keeps the crate's rust-version 1.85.
             // The broadcast as a multiply and a 64-bit splat: fewer instructions than a byte splat.
             let splat = (tag as u64).wrapping_mul(0x0101_0101_0101_0101) as i64;
+            // SAFETY: register-only SSE2 intrinsics (no memory access), SSE2 being baseline on
+            // x86-64; safe to call since Rust 1.87, the block keeps the crate's rust-version 1.85.
             let bits = unsafe { _mm_movemask_epi8(_mm_cmpeq_epi8(self.0, _mm_set1_epi64x(splat))) };
             BitMask {
                 bits: bits as u16 as u64,

@@ -1,25 +1,28 @@
 //! A fixed-capacity LRU cache with a TTL per entry: a slab of nodes, an intrusive doubly linked
-//! recency list by `u32` index, and an open-addressing index (`index.rs`) from key to node.
+//! recency list by `u32` index (in its own dense array, with a sentinel), and an open-addressing
+//! index (`index.rs`) from key to node.
 //!
 //! Contract:
-//! - [`SlabLru::new`] allocates everything the cache will ever use (the slab and the index, both
-//!   written in full so their pages are faulted in at start-up, not on the first hot-path insert).
-//!   No operation allocates, locks, reads a clock or can fail afterwards.
+//! - [`SlabLru::new`] allocates everything the cache will ever use (the slab, the links and the
+//!   index, all written in full so their pages are faulted in at start-up, not on the first
+//!   hot-path insert). No operation allocates, locks, reads a clock or can fail afterwards.
 //! - Every operation is O(1) expected: one hash, a short probe (load factor <= 1/2), and a constant
-//!   number of list splices.
+//!   number of branch-free list splices.
 //! - Time is the caller's `now_ns` (any monotonic ns clock, or a capture's receive times in a
 //!   replay). An entry inserted at `t` with `ttl_ns` is live while `now_ns < t + ttl_ns` and dead from
 //!   then on; dead entries are removed lazily, when an operation meets them, and counted as expiries.
-//! - When full, an insert of a new key removes the least recently used entry: the tail of the list.
-//!   `get`, `get_or_insert` on a hit, `touch` and `insert` move an entry to the front; `peek` and
-//!   `contains_live` do not.
+//! - When full, an insert of a new key reuses the least recently used node (the list's tail) in
+//!   place. `get`, `get_or_insert` on a hit, `touch` and `insert` move an entry to the front; `peek`
+//!   and `contains_live` do not.
 //!
 //! Why not `lru::LruCache`: it allocates a node (`Box`) per insert until full and frees one per
-//! `pop`/remove, has no TTL, links nodes with 8-byte raw pointers in `unsafe` code, and its hashbrown
-//! index deletes with tombstones, which an always-churning LRU can turn into in-place rehashes (an
-//! O(capacity) pause on some insert; not measured here). Here nodes are reused in place, links are
-//! 4-byte indices, deletion is backward shift, and the whole thing is safe code. `benches/cache.rs`
-//! compares the two on the same keys.
+//! `pop`/remove, has no TTL, links nodes with 8-byte raw pointers inside the nodes (so a splice
+//! writes the neighbours' full nodes), and its hashbrown index deletes with tombstones, which an
+//! always-churning LRU can turn into in-place rehashes (an O(capacity) pause on some insert; not
+//! measured here). Here nodes are reused in place, links are 4-byte indices in an array of their
+//! own, deletion is backward shift. The `unsafe` is bounds-check removal only: every position the
+//! cache stores is in range by construction (see `node`), which the tests' `audit` checks after
+//! every operation. `benches/cache.rs` compares the two on the same keys, operation by operation.
 
 use super::error::CacheError;
 use super::hash::CacheHash;
