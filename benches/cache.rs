@@ -1,15 +1,25 @@
-//! Opportunity cache micro-benchmarks: our `SlabLru` against `lru::LruCache` (the seed's choice),
-//! same `OppKey` keys, same access pattern, at 1k and 64k entries.
+//! Opportunity cache micro-benchmarks: our `SlabLru` against `lru::LruCache` (the crate people
+//! would pick), same `OppKey` keys, same values (`u64`), same access pattern, at 1k and 64k
+//! entries, both in the same run, one operation per iteration:
 //!
-//! - `get_hit`: cache full; look up stored keys in a shuffled order (one lookup per iteration).
-//! - `get_miss`: look up keys that are not stored.
+//! - `get_hit`: cache full; look up stored keys in a shuffled order.
+//! - `get_miss`: cache full; look up keys that are not stored (other prices, same shape).
+//! - `insert_new`: insert distinct keys into a cache with room (emptied, untimed, whenever it
+//!   fills; for `lru` that includes its per-node allocation, which is what its insert costs).
+//! - `insert_update`: cache full; insert stored keys again with a new value.
 //! - `insert_evict`: cache full; insert keys cycling through 2x capacity distinct keys, so every
 //!   insert is new and pushes out the least recently used entry.
-//! - `dedupe_check_and_insert`: the strategy's call, keys repeating at random (hits and misses).
+//! - `remove`: remove stored keys in a shuffled order (refilled, untimed, whenever it empties).
+//! - `dedupe_check_and_insert`: the strategy's call, keys repeating at random (hits, misses,
+//!   expiries, evictions); `lru` does what a caller of it would: `get`, and `put` with the new
+//!   expiry when absent or dead.
 //!
-//! `lru::LruCache` hashes with hashbrown's default (foldhash) and allocates a node per insert;
-//! `SlabLru` uses `CacheHash` and reuses slab nodes. TTLs are set to never expire so both do the same
-//! work. Single-threaded, no pinning; figures include criterion's per-iteration loop overhead (~1 ns).
+//! Differences that stay: `lru::LruCache` hashes with hashbrown's default (foldhash, seeded per
+//! map, through the key's derived `Hash`) and allocates a node per insert until full; `SlabLru`
+//! uses `OppKey`'s `CacheHash` (two folded multiplies, unseeded: the keys come from our own
+//! detector) and reuses slab nodes. `SlabLru` also checks a TTL and counts hits/misses on every
+//! lookup, which `lru` does not; TTLs are set to never expire so both do the same work otherwise.
+//! Single-threaded, no pinning; figures include criterion's per-iteration loop overhead (~1 ns).
 //! Lookups hand `black_box` a plain `u64`: an `Option<u64>` there compiled to two 8-byte stores read
 //! back as one 16-byte load, a store-forwarding stall that cost one side ~3 ns and not the other.
 
@@ -18,10 +28,10 @@
 
 use std::hint::black_box;
 use std::num::NonZeroUsize;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use microarb::cache::{DedupeCache, OppKey, SlabLru, TtlBands};
+use microarb::cache::{Dedupe, DedupeCache, InsertOutcome, OppKey, SlabLru, TtlBands};
 use microarb::model::{InstrumentId, Price, VenueId};
 
 /// Capacities (powers of two, so the benches' index wrap is a mask, not a division).
@@ -84,6 +94,7 @@ fn get_hit(c: &mut Criterion) {
                 black_box(slab.get(&keys[i], 1).map_or(0, |v| *v))
             })
         });
+        assert_eq!(slab.stats().misses, 0, "every lookup hit");
         let mut l = filled_lru(cap);
         g.bench_function(BenchmarkId::new("lru_crate", label), |b| {
             b.iter(|| {
@@ -107,11 +118,88 @@ fn get_miss(c: &mut Criterion) {
                 black_box(slab.get(&absent[i], 1).map_or(0, |v| *v))
             })
         });
+        assert_eq!(slab.stats().hits, 0, "every lookup missed");
         let mut l = filled_lru(cap);
         g.bench_function(BenchmarkId::new("lru_crate", label), |b| {
             b.iter(|| {
                 i = (i + 1) & (cap - 1);
                 black_box(l.get(&absent[i]).map_or(0, |v| *v))
+            })
+        });
+    }
+    g.finish();
+}
+
+/// Time `op` on each of `keys` in turn for `iters` calls in all, running `reset` (untimed) before
+/// the first call and after every `keys.len()` calls.
+fn timed_passes<T>(
+    iters: u64,
+    cache: &mut T,
+    keys: &[OppKey],
+    mut reset: impl FnMut(&mut T),
+    mut op: impl FnMut(&mut T, OppKey) -> u64,
+) -> Duration {
+    let mut total = Duration::ZERO;
+    let mut left = iters;
+    while left > 0 {
+        reset(cache);
+        let n = left.min(keys.len() as u64) as usize;
+        let start = Instant::now();
+        for &k in &keys[..n] {
+            black_box(op(cache, k));
+        }
+        total += start.elapsed();
+        left -= n as u64;
+    }
+    total
+}
+
+fn insert_new(c: &mut Criterion) {
+    let mut g = c.benchmark_group("cache/insert_new");
+    for (cap, label) in SIZES {
+        let keys = shuffled(0, cap);
+        let mut slab: SlabLru<OppKey, u64> = SlabLru::new(cap).expect("cap > 0");
+        g.bench_function(BenchmarkId::new("slab_lru", label), |b| {
+            b.iter_custom(|iters| {
+                timed_passes(iters, &mut slab, &keys, SlabLru::clear, |c, k| {
+                    matches!(c.insert(k, 1, NEVER, 1), InsertOutcome::Inserted) as u64
+                })
+            })
+        });
+        assert_eq!(slab.stats().evictions, 0, "every insert found room");
+        let mut l = lru::LruCache::new(NonZeroUsize::new(cap).expect("cap > 0"));
+        g.bench_function(BenchmarkId::new("lru_crate", label), |b| {
+            b.iter_custom(|iters| {
+                timed_passes(iters, &mut l, &keys, lru::LruCache::clear, |c, k| {
+                    c.put(k, 1u64).is_none() as u64
+                })
+            })
+        });
+    }
+    g.finish();
+}
+
+fn insert_update(c: &mut Criterion) {
+    let mut g = c.benchmark_group("cache/insert_update");
+    for (cap, label) in SIZES {
+        let keys = shuffled(0, cap);
+        let mut slab = filled_slab(cap);
+        let mut i = 0usize;
+        g.bench_function(BenchmarkId::new("slab_lru", label), |b| {
+            b.iter(|| {
+                i = (i + 1) & (cap - 1);
+                match slab.insert(keys[i], i as u64, NEVER, 1) {
+                    InsertOutcome::Replaced(old) => black_box(old),
+                    _ => black_box(0),
+                }
+            })
+        });
+        assert_eq!(slab.stats().inserts, cap as u64, "every insert replaced");
+        let mut l = filled_lru(cap);
+        g.bench_function(BenchmarkId::new("lru_crate", label), |b| {
+            b.iter(|| {
+                i = (i + 1) & (cap - 1);
+                black_box(l.put(keys[i], i as u64).unwrap_or(0))
             })
         });
     }
@@ -144,19 +232,72 @@ fn insert_evict(c: &mut Criterion) {
     g.finish();
 }
 
+fn remove(c: &mut Criterion) {
+    let mut g = c.benchmark_group("cache/remove");
+    for (cap, label) in SIZES {
+        let keys = shuffled(0, cap);
+        let mut slab: SlabLru<OppKey, u64> = SlabLru::new(cap).expect("cap > 0");
+        let refill_slab = |c: &mut SlabLru<OppKey, u64>| {
+            for n in 0..cap as u64 {
+                c.insert(key(n), n, NEVER, 0);
+            }
+        };
+        g.bench_function(BenchmarkId::new("slab_lru", label), |b| {
+            b.iter_custom(|iters| {
+                timed_passes(iters, &mut slab, &keys, refill_slab, |c, k| {
+                    c.remove(&k).unwrap_or(u64::MAX)
+                })
+            })
+        });
+        let mut l = lru::LruCache::new(NonZeroUsize::new(cap).expect("cap > 0"));
+        let refill_lru = |c: &mut lru::LruCache<OppKey, u64>| {
+            for n in 0..cap as u64 {
+                c.put(key(n), n);
+            }
+        };
+        g.bench_function(BenchmarkId::new("lru_crate", label), |b| {
+            b.iter_custom(|iters| {
+                timed_passes(iters, &mut l, &keys, refill_lru, |c, k| {
+                    c.pop(&k).unwrap_or(u64::MAX)
+                })
+            })
+        });
+    }
+    g.finish();
+}
+
 fn dedupe(c: &mut Criterion) {
     let mut g = c.benchmark_group("cache/dedupe_check_and_insert");
     let cap = 1_024;
     // Keys drawn at random from 1.5x capacity, the clock advancing 10 us per call: a mix of
     // duplicates, fresh keys, expiries and evictions.
     let keys: Vec<OppKey> = (0..65_536u64).map(|n| key(splitmix64(n) % 1_536)).collect();
-    let mut cache = DedupeCache::new(cap, TtlBands::default()).expect("cap > 0");
+    let bands = TtlBands::default();
+    let mut cache = DedupeCache::new(cap, bands).expect("cap > 0");
     let (mut i, mut now) = (0usize, 0u64);
     g.bench_function("slab_lru/1k", |b| {
         b.iter(|| {
             i = (i + 1) & (keys.len() - 1);
             now += 10_000;
             black_box(cache.check_and_insert(keys[i], 0.03, now))
+        })
+    });
+    // The same rule over `lru`: the value is the entry's expiry; a duplicate does not extend it.
+    let mut l: lru::LruCache<OppKey, u64> =
+        lru::LruCache::new(NonZeroUsize::new(cap).expect("cap > 0"));
+    let ttl = bands.ttl_ns(0.03);
+    g.bench_function("lru_crate/1k", |b| {
+        b.iter(|| {
+            i = (i + 1) & (keys.len() - 1);
+            now += 10_000;
+            let fresh = match l.get(&keys[i]) {
+                Some(&expires) if now < expires => Dedupe::Duplicate,
+                _ => {
+                    l.put(keys[i], now + ttl);
+                    Dedupe::Fresh
+                }
+            };
+            black_box(fresh)
         })
     });
     g.finish();
@@ -172,6 +313,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = get_hit, get_miss, insert_evict, dedupe
+    targets = get_hit, get_miss, insert_new, insert_update, insert_evict, remove, dedupe
 }
 criterion_main!(benches);

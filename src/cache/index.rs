@@ -1,68 +1,40 @@
 //! The slab's hash index: open addressing with linear probing and backward-shift deletion, split
-//! into a byte of tag per slot and a separate array of `(hash, slab position)` pairs, probed eight
-//! tags at a time.
+//! into a byte of tag per slot and a separate array of `(hash, slab position)` pairs, probed a group
+//! of tags at a time (`group.rs`: sixteen with SSE2, eight with SWAR).
 //!
-//! Contract: a table of `2^k >= max(8, 2 * capacity)` slots allocated once, so the load factor never
-//! passes 1/2 and a probe always meets an empty slot (expected probe: 1.5 slots for a miss, 1.25 for
-//! a hit, nearly always inside the first group of eight). The index knows nothing of keys: callers
-//! pass a closure that compares the key of a slab entry.
+//! Contract: a table of `2^k >= max(WIDTH, 2 * capacity)` slots allocated once, so the load factor
+//! never passes 1/2 and a probe always meets an empty slot (expected probe: 1.5 slots for a miss,
+//! 1.25 for a hit, nearly always inside the first group). The index knows nothing of keys: callers
+//! pass a closure that compares the key of a slab entry. Every slot's entry, empty or not, holds a
+//! valid slab position (empty ones the caller's `nil`), so the slab may trust any entry it is given.
 //!
 //! Why one tag byte per slot (hashbrown's control bytes): a probe reads only tags until one matches
-//! 8 more bits of the hash, so a miss reads one cache line of a table an eighth the size of the
+//! 7 more bits of the hash, so a miss reads one cache line of a table an eighth the size of the
 //! `(hash, entry)` pairs: 128 KiB of tags for 64k entries stays in L2 where 1 MiB of pairs does
 //! not. A hit then reads the matching pair; deletion reads the pairs' full hashes to find each
 //! entry's home, so it never touches the slab.
 //!
-//! Why eight at a time: the tags of a group load as one `u64` and are matched with SWAR bit tricks,
-//! so the probe loop's exit does not depend on the chain length; a slot-by-slot loop mispredicts its
-//! exit on most misses (measured on a loaded 2-core box: ~25 ns per miss at 64k entries slot by
-//! slot, ~10 ns eight at a time). The table keeps a mirror of its first eight tags past its end so
-//! a group starting near the end reads on without wrapping.
+//! Why a group at a time: the probe loop's exit does not depend on the chain length; a
+//! slot-by-slot loop mispredicts its exit on most misses (measured on a loaded 2-core box: ~25 ns
+//! per miss at 64k entries slot by slot, ~10 ns eight at a time). The table keeps a mirror of its
+//! first `WIDTH` tags past its end so a group starting near the end reads on without wrapping.
 //!
 //! Why backward shift and not tombstones: tombstones make probes longer as entries churn (an LRU
 //! churns constantly) until a rehash, and a rehash is a pause. Backward shift keeps every chain as
 //! short as if the deleted key had never been inserted, in O(chain) moves, with no allocation.
 
-/// Tags compared per probe step (one `u64`).
-const GROUP: usize = 8;
-/// Every byte's low bit.
-const LO: u64 = 0x0101_0101_0101_0101;
-/// Every byte's high bit.
-const HI: u64 = 0x8080_8080_8080_8080;
-/// Every byte's low seven bits.
-const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-
-/// High bit set in exactly the bytes of `group` equal to `byte`.
-///
-/// Exact, unlike the shorter `(x - LO) & !x & HI`, whose borrows flag bytes above a true match: a
-/// false match on an empty slot would read that slot's stale entry and return the wrong position.
-#[inline(always)]
-fn match_byte(group: u64, byte: u8) -> u64 {
-    let x = group ^ (LO * byte as u64);
-    // Per byte, without carries between bytes: high bit set iff the byte is non-zero.
-    let nonzero = ((x & LOW7) + LOW7) | x;
-    !nonzero & HI
-}
-
-/// Tag of an empty slot; live tags are 1..=255.
-const EMPTY: u8 = 0;
-
-/// A slot's tag: the hash's top byte, moved off 0 so it never reads as empty. The home slot uses
-/// the low bits, so tag and home are independent for tables up to 2^24 slots.
-#[inline(always)]
-fn tag_of(hash: u32) -> u8 {
-    ((hash >> 24) as u8).max(1)
-}
+use super::group::{tag_of, Group, EMPTY, WIDTH};
 
 /// Fixed-size open-addressing table from hash to slab entry.
 #[derive(Debug)]
 pub(super) struct Index {
+    /// `mask + 1` tags, then a mirror of the first `WIDTH`.
     tags: Box<[u8]>,
     slots: Box<[Slot]>,
     mask: usize,
 }
 
-/// A slot's payload: the full 32-bit hash (for deletion's home computation) and the slab position.
+/// A slot's payload: the 32-bit hash (for deletion's home computation) and the slab position.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
     hash: u32,
@@ -71,14 +43,15 @@ struct Slot {
 
 impl Index {
     /// A table for at most `capacity` entries (`capacity <= MAX_CAPACITY`, checked by the caller).
-    pub(super) fn new(capacity: usize) -> Index {
-        let size = (capacity.max(1) * 2).next_power_of_two().max(GROUP);
+    /// Empty slots hold `nil`, a slab position the caller guarantees is valid.
+    pub(super) fn new(capacity: usize, nil: u32) -> Index {
+        let size = (capacity.max(1) * 2).next_power_of_two().max(WIDTH);
         Index {
-            tags: vec![EMPTY; size + GROUP].into_boxed_slice(),
+            tags: vec![EMPTY; size + WIDTH].into_boxed_slice(),
             slots: vec![
                 Slot {
                     hash: 0,
-                    entry: u32::MAX
+                    entry: nil
                 };
                 size
             ]
@@ -87,20 +60,33 @@ impl Index {
         }
     }
 
-    /// The eight tags from `pos` (`pos <= mask`; the mirror covers the overhang).
+    /// The `WIDTH` tags from `pos & mask` (the mirror covers the overhang).
     #[inline(always)]
-    fn group(&self, pos: usize) -> u64 {
-        let bytes: [u8; GROUP] = self.tags[pos..pos + GROUP]
-            .try_into()
-            .expect("invariant: tags has GROUP mirror bytes past the last slot");
-        u64::from_le_bytes(bytes)
+    #[allow(unsafe_code)]
+    fn group(&self, pos: usize) -> Group {
+        let pos = pos & self.mask;
+        debug_assert!(pos + WIDTH <= self.tags.len());
+        // SAFETY: `pos <= mask` and `tags.len() == mask + 1 + WIDTH` (fixed in `new`), so the
+        // `WIDTH` bytes from `pos` are in bounds; `[u8; WIDTH]` has alignment 1.
+        let tags = unsafe { &*self.tags.as_ptr().add(pos).cast::<[u8; WIDTH]>() };
+        Group::load(tags)
     }
 
-    /// Write a slot's tag, and its mirror when it is one of the first `GROUP` slots.
+    /// Slot `pos & mask`, unchecked (callers' positions are already masked: the `and` folds away).
+    #[inline(always)]
+    #[allow(unsafe_code)]
+    fn slot(&self, pos: usize) -> Slot {
+        let pos = pos & self.mask;
+        debug_assert!(pos < self.slots.len());
+        // SAFETY: `pos <= mask` and `slots.len() == mask + 1` (fixed in `new`).
+        unsafe { *self.slots.get_unchecked(pos) }
+    }
+
+    /// Write a slot's tag, and its mirror when it is one of the first `WIDTH` slots.
     #[inline(always)]
     fn set_tag(&mut self, pos: usize, tag: u8) {
         self.tags[pos] = tag;
-        if pos < GROUP {
+        if pos < WIDTH {
             self.tags[self.mask + 1 + pos] = tag;
         }
     }
@@ -122,27 +108,22 @@ impl Index {
         let mut pos = hash as usize & self.mask;
         loop {
             let group = self.group(pos);
-            let empty = match_byte(group, EMPTY);
-            // Only slots before the group's first empty one belong to this chain.
-            let chain = if empty == 0 {
-                u64::MAX
-            } else {
-                (empty & empty.wrapping_neg()) - 1
-            };
-            let mut hits = match_byte(group, tag) & chain;
-            while hits != 0 {
-                let slot = (pos + hits.trailing_zeros() as usize / 8) & self.mask;
-                let entry = self.slots[slot].entry;
+            let empty = group.match_empty();
+            // Only slots before the group's first empty one belong to this chain: matches past it
+            // are other chains' keys, and skipping them saves a key comparison (and its
+            // mispredicted branch) on ~5% of misses.
+            for offset in group.match_tag(tag).up_to_first(empty) {
+                let slot = (pos + offset) & self.mask;
+                let entry = self.slot(slot).entry;
                 if is_key(entry) {
                     return Some((slot, entry));
                 }
-                hits &= hits - 1;
             }
             // Linear probing never stores a key past an empty slot of its chain.
-            if empty != 0 {
+            if empty.any() {
                 return None;
             }
-            pos = (pos + GROUP) & self.mask;
+            pos = (pos + WIDTH) & self.mask;
         }
     }
 
@@ -158,12 +139,11 @@ impl Index {
     pub(super) fn insert(&mut self, hash: u32, entry: u32) {
         let mut pos = hash as usize & self.mask;
         loop {
-            let empty = match_byte(self.group(pos), EMPTY);
-            if empty != 0 {
-                pos = (pos + empty.trailing_zeros() as usize / 8) & self.mask;
+            if let Some(offset) = self.group(pos).match_empty().next() {
+                pos = (pos + offset) & self.mask;
                 break;
             }
-            pos = (pos + GROUP) & self.mask;
+            pos = (pos + WIDTH) & self.mask;
         }
         self.set_tag(pos, tag_of(hash));
         self.slots[pos] = Slot { hash, entry };
@@ -173,6 +153,7 @@ impl Index {
     ///
     /// A slot `j` after the hole may move into it only if its home is not in the cyclic range
     /// `(hole, j]`: otherwise moving it would put it before its home, where no probe would find it.
+    /// The emptied slot keeps the entry it last held, a valid slab position.
     #[inline]
     pub(super) fn remove_at(&mut self, pos: usize) {
         let mut hole = pos;
@@ -183,7 +164,7 @@ impl Index {
             if tag == EMPTY {
                 break;
             }
-            let slot = self.slots[j];
+            let slot = self.slot(j);
             let home = slot.hash as usize & self.mask;
             // Cyclic distances from home: the entry may fill the hole when the hole lies on its
             // probe path, i.e. no farther from home than j is.
@@ -198,7 +179,7 @@ impl Index {
         self.set_tag(hole, EMPTY);
     }
 
-    /// Empty every slot (O(table size); cold path).
+    /// Empty every slot (O(table size); cold path). Entries keep valid slab positions.
     pub(super) fn clear(&mut self) {
         self.tags.fill(EMPTY);
     }
@@ -207,7 +188,7 @@ impl Index {
     #[cfg(test)]
     pub(super) fn audit(&self) -> usize {
         let mut count = 0;
-        for pos in 0..GROUP {
+        for pos in 0..WIDTH {
             assert_eq!(
                 self.tags[pos],
                 self.tags[self.mask + 1 + pos],
@@ -229,45 +210,43 @@ impl Index {
         }
         count
     }
+
+    /// Every slot's entry, empty or live (test-only: the slab checks they are all in range).
+    #[cfg(test)]
+    pub(super) fn entries(&self) -> impl Iterator<Item = u32> + '_ {
+        self.slots.iter().map(|s| s.entry)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn sizes_are_powers_of_two_at_least_twice_capacity_and_a_group() {
-        assert_eq!(Index::new(1).slot_count(), 8, "at least one group");
-        assert_eq!(Index::new(4).slot_count(), 8);
-        assert_eq!(Index::new(5).slot_count(), 16);
-        assert_eq!(Index::new(1000).slot_count(), 2048);
+    /// A hash with home `home` and tag `tag`.
+    fn h(tag: u8, home: u32) -> u32 {
+        (tag as u32) << 25 | home
     }
 
     #[test]
-    fn swar_match_finds_the_lowest_equal_byte() {
-        let group = u64::from_le_bytes([5, 0, 7, 7, 0, 1, 0, 9]);
-        assert_eq!(match_byte(group, 7).trailing_zeros() / 8, 2);
-        assert_eq!(match_byte(group, 0).trailing_zeros() / 8, 1);
-        assert_eq!(match_byte(group, 5).trailing_zeros() / 8, 0);
-        assert_eq!(match_byte(group, 9).trailing_zeros() / 8, 7);
-        assert_eq!(match_byte(group, 3), 0);
-        assert_eq!(match_byte(u64::MAX, 0), 0);
-        // No borrow into the byte above a match (the classic trick flags byte 1 here).
-        let group = u64::from_le_bytes([0, 1, 0, 1, 7, 8, 7, 8]);
-        assert_eq!(match_byte(group, 0), 0x0000_0000_0080_0080);
-        assert_eq!(match_byte(group, 7), 0x0080_0080_0000_0000);
+    fn sizes_are_powers_of_two_at_least_twice_capacity_and_a_group() {
+        assert_eq!(Index::new(1, 0).slot_count(), WIDTH, "at least one group");
+        assert_eq!(Index::new(WIDTH / 2, 0).slot_count(), WIDTH);
+        assert_eq!(Index::new(WIDTH / 2 + 1, 0).slot_count(), 2 * WIDTH);
+        assert_eq!(Index::new(1000, 0).slot_count(), 2048);
     }
 
     #[test]
     fn long_chains_cross_groups_and_the_mirror() {
-        // 40 entries with home 30 in a 128-slot table; 24 with home 60 in 64 slots (wrapping).
+        // Chains longer than a group, one starting mid-table, one wrapping past the end.
         for (cap, home) in [(64usize, 30u32), (32, 60)] {
-            let hash = 0x5500_0000 | home;
-            let mut ix = Index::new(cap);
-            let n = cap as u32 / 2 + 8;
+            let hash = h(0x55, home);
+            let mut ix = Index::new(cap, 0);
+            assert!(ix.slot_count() > home as usize);
+            let n = cap as u32 / 2 + WIDTH as u32;
             for e in 0..n {
                 ix.insert(hash, e);
             }
+            assert_eq!(ix.audit(), n as usize);
             for victim in [0u32, 9, 17, n - 1] {
                 ix.remove_at(ix.find_entry(hash, victim).expect("present"));
                 ix.audit();
@@ -277,27 +256,22 @@ mod tests {
     }
 
     #[test]
-    fn tags_are_never_empty() {
-        assert_eq!(tag_of(0), 1);
-        assert_eq!(tag_of(0x00ff_ffff), 1);
-        assert_eq!(tag_of(0xff00_0000), 0xff);
-    }
-
-    #[test]
     fn colliding_chain_survives_removal_anywhere() {
-        // Eight entries, all with home 6 in a 16-slot table: the chain wraps past the end.
-        for victim in 0..8u32 {
-            let mut ix = Index::new(8);
-            for e in 0..8u32 {
-                ix.insert(6, e);
+        // A group's worth of entries, all with home `size - 2`: the chain wraps past the end.
+        let size = Index::new(WIDTH / 2, 0).slot_count() as u32;
+        let n = WIDTH as u32 / 2;
+        for victim in 0..n {
+            let mut ix = Index::new(WIDTH / 2, 0);
+            for e in 0..n {
+                ix.insert(size - 2, e);
             }
-            let pos = ix.find_entry(6, victim).expect("inserted");
+            let pos = ix.find_entry(size - 2, victim).expect("inserted");
             ix.remove_at(pos);
-            assert_eq!(ix.audit(), 7);
-            assert_eq!(ix.find_entry(6, victim), None);
-            for e in (0..8).filter(|&e| e != victim) {
+            assert_eq!(ix.audit(), n as usize - 1);
+            assert_eq!(ix.find_entry(size - 2, victim), None);
+            for e in (0..n).filter(|&e| e != victim) {
                 assert!(
-                    ix.find_entry(6, e).is_some(),
+                    ix.find_entry(size - 2, e).is_some(),
                     "lost {e} after removing {victim}"
                 );
             }
@@ -306,17 +280,21 @@ mod tests {
 
     #[test]
     fn mixed_homes_with_wraparound() {
-        // Entry e was inserted under hash HASHES[e]; 8 slots, so homes 7, 7, 0, 1.
-        const HASHES: [u32; 4] = [7, 7, 0, 1];
-        let mut ix = Index::new(4);
-        for e in 0..4 {
-            ix.insert(HASHES[e as usize], e);
+        // Entry e was inserted under hash HASHES[e]: homes last, last, 0, 1 of the table.
+        let mut ix = Index::new(4, 0);
+        let last = ix.slot_count() as u32 - 1;
+        let hashes = [last, last, 0, 1];
+        for (e, &hash) in hashes.iter().enumerate() {
+            ix.insert(hash, e as u32);
         }
-        // Slots 7, 0, 1, 2 hold entries 0..4; removing entry 0 pulls each of the others back one.
-        ix.remove_at(ix.find_entry(7, 0).expect("present"));
+        // Slots last, 0, 1, 2 hold entries 0..4; removing entry 0 pulls each of the others back one.
+        ix.remove_at(ix.find_entry(last, 0).expect("present"));
         assert_eq!(ix.audit(), 3);
-        for e in 1..4 {
-            assert!(ix.find_entry(HASHES[e as usize], e).is_some());
+        for (e, &hash) in hashes.iter().enumerate().skip(1) {
+            assert_eq!(
+                ix.find_entry(hash, e as u32),
+                Some((e + last as usize - 1) & last as usize)
+            );
         }
         ix.clear();
         assert_eq!(ix.audit(), 0);
@@ -324,11 +302,22 @@ mod tests {
 
     #[test]
     fn equal_tags_different_keys_fall_through_to_the_comparison() {
-        // Same home, same top byte: only the caller's key check tells them apart.
-        let mut ix = Index::new(4);
-        ix.insert(0xab00_0003, 10);
-        ix.insert(0xab00_0003, 11);
-        assert_eq!(ix.find(0xab00_0003, |e| e == 11), Some((4, 11)));
-        assert_eq!(ix.find(0xab00_0003, |e| e == 12), None);
+        // Same home, same tag: only the caller's key check tells them apart.
+        let mut ix = Index::new(4, 0);
+        ix.insert(h(0x2b, 3), 10);
+        ix.insert(h(0x2b, 3), 11);
+        assert_eq!(ix.find(h(0x2b, 3), |e| e == 11), Some((4, 11)));
+        assert_eq!(ix.find(h(0x2b, 3), |e| e == 12), None);
+        // A different tag at the same home is never offered to the comparison.
+        assert_eq!(ix.find(h(0x2c, 3), |_| true), None);
+    }
+
+    #[test]
+    fn empty_slots_keep_the_nil_entry_or_a_former_one() {
+        let mut ix = Index::new(8, 7);
+        assert!(ix.entries().all(|e| e == 7));
+        ix.insert(h(1, 2), 3);
+        ix.remove_at(ix.find_entry(h(1, 2), 3).expect("present"));
+        assert!(ix.entries().all(|e| e == 7 || e == 3));
     }
 }

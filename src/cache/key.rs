@@ -4,11 +4,11 @@
 //! edge and timestamps are not part of it: a size change at the same prices is the same
 //! dislocation, and sending it again would trade into our own first order.
 
-use super::hash::{fold_mul, CacheHash, SEED_A, SEED_B};
+use super::hash::{fold_mul, CacheHash};
 use crate::model::{InstrumentId, Opportunity, Price, VenueId};
 
 /// `(instrument, buy venue, sell venue, ask at the buy venue, bid at the sell venue)`; 24 bytes,
-/// `Copy`, hashed with two multiplies.
+/// `Copy`, hashed with one multiply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct OppKey {
     /// Buy leg price: the buy venue's best ask.
@@ -35,23 +35,29 @@ impl OppKey {
             sell_venue: opp.sell_venue,
         }
     }
-
-    /// Instrument and both venues packed into 32 bits (16 + 8 + 8: the ids' full widths).
-    #[inline]
-    fn ids(&self) -> u64 {
-        (self.instrument.0 as u64) << 16 | (self.buy_venue.0 as u64) << 8 | self.sell_venue.0 as u64
-    }
 }
 
 impl CacheHash for OppKey {
     #[inline]
     fn cache_hash(&self) -> u64 {
-        // The two prices through one multiply, then the ids folded in through a second: every
-        // field reaches the low bits the index probes with.
-        let prices = fold_mul(self.ask_a.0 as u64 ^ SEED_A, self.bid_b.0 as u64 ^ SEED_B);
-        fold_mul(prices ^ self.ids(), SEED_A ^ SEED_B.rotate_left(17))
+        // One folded multiply of two words that hold every field: prices below 2^48 fixed-point
+        // units (2.8e14) leave their top 16 bits zero, so the instrument goes there in one word and
+        // the venue pair in the other, and distinct keys give distinct word pairs. The multiply
+        // spreads all 128 input bits over the 64 output bits (foldhash's short-input step).
+        let venues = self.buy_venue.0 as u64 | (self.sell_venue.0 as u64) << 8;
+        let a = self.ask_a.0 as u64 ^ (self.instrument.0 as u64) << 48;
+        let b = self.bid_b.0 as u64 ^ venues << 48;
+        fold_mul(a ^ KEY_SEED_A, b ^ KEY_SEED_B)
     }
 }
+
+/// The key hash's seeds: odd, with the top 33 bits set, so that they fit an instruction's
+/// sign-extended 32-bit immediate (no 10-byte constant load per hash) and, xored into a word whose
+/// bit 63 is clear (prices below 2^48, instruments below 2^15), never give the zero operand that
+/// would send every key with that price to one hash.
+const KEY_SEED_A: u64 = 0x85a3_08d3_u32 as i32 as i64 as u64;
+/// Second seed (see [`KEY_SEED_A`]).
+const KEY_SEED_B: u64 = 0x8370_7345_u32 as i32 as i64 as u64;
 
 const _: () = assert!(std::mem::size_of::<OppKey>() == 24);
 

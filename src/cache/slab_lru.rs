@@ -1,44 +1,55 @@
 //! A fixed-capacity LRU cache with a TTL per entry: a slab of nodes, an intrusive doubly linked
-//! recency list by `u32` index, and an open-addressing index (`index.rs`) from key to node.
+//! recency list by `u32` index (in its own dense array, with a sentinel), and an open-addressing
+//! index (`index.rs`) from key to node.
 //!
 //! Contract:
-//! - [`SlabLru::new`] allocates everything the cache will ever use (the slab and the index, both
-//!   written in full so their pages are faulted in at start-up, not on the first hot-path insert).
-//!   No operation allocates, locks, reads a clock or can fail afterwards.
+//! - [`SlabLru::new`] allocates everything the cache will ever use (the slab, the links and the
+//!   index, all written in full so their pages are faulted in at start-up, not on the first
+//!   hot-path insert). No operation allocates, locks, reads a clock or can fail afterwards.
 //! - Every operation is O(1) expected: one hash, a short probe (load factor <= 1/2), and a constant
-//!   number of list splices.
+//!   number of branch-free list splices.
 //! - Time is the caller's `now_ns` (any monotonic ns clock, or a capture's receive times in a
 //!   replay). An entry inserted at `t` with `ttl_ns` is live while `now_ns < t + ttl_ns` and dead from
 //!   then on; dead entries are removed lazily, when an operation meets them, and counted as expiries.
-//! - When full, an insert of a new key removes the least recently used entry: the tail of the list.
-//!   `get`, `get_or_insert` on a hit, `touch` and `insert` move an entry to the front; `peek` and
-//!   `contains_live` do not.
+//! - When full, an insert of a new key reuses the least recently used node (the list's tail) in
+//!   place. `get`, `get_or_insert` on a hit, `touch` and `insert` move an entry to the front; `peek`
+//!   and `contains_live` do not.
 //!
 //! Why not `lru::LruCache`: it allocates a node (`Box`) per insert until full and frees one per
-//! `pop`/remove, has no TTL, links nodes with 8-byte raw pointers in `unsafe` code, and its hashbrown
-//! index deletes with tombstones, which an always-churning LRU can turn into in-place rehashes (an
-//! O(capacity) pause on some insert; not measured here). Here nodes are reused in place, links are
-//! 4-byte indices, deletion is backward shift, and the whole thing is safe code. `benches/cache.rs`
-//! compares the two on the same keys.
+//! `pop`/remove, has no TTL, links nodes with 8-byte raw pointers inside the nodes (so a splice
+//! writes the neighbours' full nodes), and its hashbrown index deletes with tombstones, which an
+//! always-churning LRU can turn into in-place rehashes (an O(capacity) pause on some insert; not
+//! measured here). Here nodes are reused in place, links are 4-byte indices in an array of their
+//! own, deletion is backward shift. The `unsafe` is bounds-check removal only: every position the
+//! cache stores is in range by construction (see `node`), which the tests' `audit` checks after
+//! every operation. `benches/cache.rs` compares the two on the same keys, operation by operation.
 
 use super::error::CacheError;
 use super::hash::CacheHash;
 use super::index::Index;
 use super::stats::CacheStats;
 
-/// "No node": the end of a list.
-const NIL: u32 = u32::MAX;
-
 /// Largest supported capacity: node links are `u32` and the index holds `2 * capacity` slots.
 pub const MAX_CAPACITY: usize = 1 << 30;
 
-/// One slab node. Free nodes are chained through `next`.
+/// One slab entry, aligned to a cache line so that a lookup's key compare, expiry check and value
+/// read touch one line, not the two that most 48-byte entries would straddle.
 #[derive(Debug, Clone, Copy)]
+#[repr(align(64))]
 struct Node<K, V> {
     key: K,
     value: V,
     expires_at_ns: u64,
     hash: u32,
+}
+
+/// A node's place in the recency list (or, for a free node, `next` is the next free node).
+///
+/// Kept apart from the nodes, 8 bytes each: a splice writes the links of three or four nodes, and
+/// in this dense array those are eight to a line (512 KiB for 64k entries, which stays in L2, where
+/// the neighbours' full nodes would be misses to L3), indexed without a multiply.
+#[derive(Debug, Clone, Copy)]
+struct Link {
     prev: u32,
     next: u32,
 }
@@ -77,22 +88,35 @@ pub enum GetOrInsert<'a, K, V> {
 /// ```
 #[derive(Debug)]
 pub struct SlabLru<K, V> {
+    /// `capacity` nodes, then an unused one at the sentinel's position, so that every stored
+    /// position indexes both arrays.
     nodes: Box<[Node<K, V>]>,
+    /// The links of each node, then the recency list's sentinel at position `capacity`: its `next`
+    /// is the most recently used node, its `prev` the least (the next victim), both itself when
+    /// empty. With a sentinel every splice is branch-free.
+    links: Box<[Link]>,
     index: Index,
-    /// Most recently used.
-    head: u32,
-    /// Least recently used: the next victim.
-    tail: u32,
-    /// First free node.
+    /// Position of the sentinel (= capacity).
+    sentinel: u32,
+    /// First free node; the sentinel when none is free.
     free: u32,
     len: u32,
     stats: CacheStats,
 }
 
-#[inline]
-fn fold_hash<K: CacheHash>(key: &K) -> u32 {
-    let h = key.cache_hash();
-    (h ^ (h >> 32)) as u32
+/// Links of node `i` in a cache with nothing stored: the free list runs `0, 1, .., capacity - 1`
+/// and ends at the sentinel, whose own links point at itself.
+fn free_link(i: u32, sentinel: u32) -> Link {
+    Link {
+        prev: sentinel,
+        next: if i < sentinel { i + 1 } else { sentinel },
+    }
+}
+
+/// The 32 bits of the key's hash the index uses (home slot from the low bits, tag from the top).
+#[inline(always)]
+fn hash_of<K: CacheHash>(key: &K) -> u32 {
+    key.cache_hash() as u32
 }
 
 impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
@@ -109,21 +133,21 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
                 max: MAX_CAPACITY,
             });
         }
-        let nodes: Box<[Node<K, V>]> = (0..capacity as u32)
-            .map(|i| Node {
+        let sentinel = capacity as u32;
+        let nodes: Box<[Node<K, V>]> = (0..=sentinel)
+            .map(|_| Node {
                 key: K::default(),
                 value: V::default(),
                 expires_at_ns: 0,
                 hash: 0,
-                prev: NIL,
-                next: if i + 1 < capacity as u32 { i + 1 } else { NIL },
             })
             .collect();
+        let links: Box<[Link]> = (0..=sentinel).map(|i| free_link(i, sentinel)).collect();
         Ok(SlabLru {
             nodes,
-            index: Index::new(capacity),
-            head: NIL,
-            tail: NIL,
+            links,
+            index: Index::new(capacity, sentinel),
+            sentinel,
             free: 0,
             len: 0,
             stats: CacheStats::default(),
@@ -133,7 +157,7 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
     /// Most entries the cache holds.
     #[inline]
     pub fn capacity(&self) -> usize {
-        self.nodes.len()
+        self.sentinel as usize
     }
 
     /// Entries stored, including dead ones not yet met by an operation.
@@ -167,7 +191,7 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
             Some(i) => {
                 self.stats.hits += 1;
                 self.move_to_front(i);
-                Some(&self.nodes[i as usize].value)
+                Some(&self.node(i).value)
             }
             None => {
                 self.stats.misses += 1;
@@ -179,11 +203,8 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
     /// The live value for `key` without moving it, counting nothing, removing nothing.
     #[inline(always)]
     pub fn peek(&self, key: &K, now_ns: u64) -> Option<&V> {
-        let hash = fold_hash(key);
-        let (_, i) = self
-            .index
-            .find(hash, |e| self.nodes[e as usize].key == *key)?;
-        let node = &self.nodes[i as usize];
+        let (_, i) = self.find(key, hash_of(key))?;
+        let node = self.node(i);
         (now_ns < node.expires_at_ns).then_some(&node.value)
     }
 
@@ -211,9 +232,9 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
     /// first (an eviction if it was live, an expiry if it was already dead).
     #[inline]
     pub fn insert(&mut self, key: K, value: V, ttl_ns: u64, now_ns: u64) -> InsertOutcome<K, V> {
-        let hash = fold_hash(&key);
+        let hash = hash_of(&key);
         if let Some(i) = self.find_live_hashed(&key, hash, now_ns) {
-            let node = &mut self.nodes[i as usize];
+            let node = self.node_mut(i);
             let old = std::mem::replace(&mut node.value, value);
             node.expires_at_ns = now_ns.saturating_add(ttl_ns);
             self.move_to_front(i);
@@ -232,11 +253,11 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
         ttl_ns: u64,
         now_ns: u64,
     ) -> GetOrInsert<'_, K, V> {
-        let hash = fold_hash(&key);
+        let hash = hash_of(&key);
         if let Some(i) = self.find_live_hashed(&key, hash, now_ns) {
             self.stats.hits += 1;
             self.move_to_front(i);
-            return GetOrInsert::Found(&self.nodes[i as usize].value);
+            return GetOrInsert::Found(&self.node(i).value);
         }
         self.stats.misses += 1;
         GetOrInsert::Inserted(self.insert_new(key, hash, value, ttl_ns, now_ns))
@@ -245,11 +266,8 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
     /// Remove `key` and return its value, live or dead (an explicit forget; counts nothing).
     #[inline]
     pub fn remove(&mut self, key: &K) -> Option<V> {
-        let hash = fold_hash(key);
-        let (pos, i) = self
-            .index
-            .find(hash, |e| self.nodes[e as usize].key == *key)?;
-        let value = self.nodes[i as usize].value;
+        let (pos, i) = self.find(key, hash_of(key))?;
+        let value = self.node(i).value;
         self.unlink_and_free(pos, i);
         Some(value)
     }
@@ -257,40 +275,84 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
     /// The least recently used entry (the next victim), live or dead, without moving it.
     #[inline]
     pub fn peek_lru(&self) -> Option<(&K, &V)> {
-        let node = self.nodes.get(self.tail as usize)?;
+        let tail = self.link(self.sentinel).prev;
+        if tail == self.sentinel {
+            return None;
+        }
+        let node = self.node(tail);
         Some((&node.key, &node.value))
     }
 
     /// Remove every entry, keeping the allocation and the counters. O(capacity): cold path.
     pub fn clear(&mut self) {
         self.index.clear();
-        let cap = self.nodes.len() as u32;
-        for (i, node) in self.nodes.iter_mut().enumerate() {
-            node.prev = NIL;
-            node.next = if (i as u32) + 1 < cap {
-                i as u32 + 1
-            } else {
-                NIL
-            };
+        let sentinel = self.sentinel;
+        for (i, link) in (0..=sentinel).zip(self.links.iter_mut()) {
+            *link = free_link(i, sentinel);
         }
-        self.head = NIL;
-        self.tail = NIL;
         self.free = 0;
         self.len = 0;
+    }
+
+    /// Node `i`, unchecked. Callers pass only positions the cache itself stores, and every one of
+    /// those is `<= sentinel < nodes.len() == links.len()` (the invariant `audit` checks in the
+    /// tests).
+    #[inline(always)]
+    #[allow(unsafe_code)]
+    fn node(&self, i: u32) -> &Node<K, V> {
+        debug_assert!((i as usize) < self.nodes.len(), "node {i} out of range");
+        // SAFETY: `i <= sentinel` and `nodes.len() == sentinel + 1` (fixed in `new`). `i` is always
+        // a stored position: `new` writes only positions `0..=sentinel` into the links, the free
+        // head and (as `nil`) every index entry; afterwards each of those is only ever assigned
+        // the sentinel or a value read from another of them (`clear` rewrites the links with
+        // `free_link`, in range too), so none can leave the range. No public method takes a
+        // position from outside.
+        unsafe { self.nodes.get_unchecked(i as usize) }
+    }
+
+    /// Node `i`, mutably and unchecked (same invariant as [`node`](Self::node)).
+    #[inline(always)]
+    #[allow(unsafe_code)]
+    fn node_mut(&mut self, i: u32) -> &mut Node<K, V> {
+        debug_assert!((i as usize) < self.nodes.len(), "node {i} out of range");
+        // SAFETY: as in `node`: `i` is a stored position, `<= sentinel < nodes.len()`.
+        unsafe { self.nodes.get_unchecked_mut(i as usize) }
+    }
+
+    /// Links of node `i`, unchecked (same invariant as [`node`](Self::node)).
+    #[inline(always)]
+    #[allow(unsafe_code)]
+    fn link(&self, i: u32) -> Link {
+        debug_assert!((i as usize) < self.links.len(), "link {i} out of range");
+        // SAFETY: as in `node`: `i` is a stored position, `<= sentinel < links.len()`.
+        unsafe { *self.links.get_unchecked(i as usize) }
+    }
+
+    /// Links of node `i`, mutably and unchecked (same invariant as [`node`](Self::node)).
+    #[inline(always)]
+    #[allow(unsafe_code)]
+    fn link_mut(&mut self, i: u32) -> &mut Link {
+        debug_assert!((i as usize) < self.links.len(), "link {i} out of range");
+        // SAFETY: as in `node`: `i` is a stored position, `<= sentinel < links.len()`.
+        unsafe { self.links.get_unchecked_mut(i as usize) }
+    }
+
+    /// Index slot and node of `key` (stored under `hash`), live or dead.
+    #[inline(always)]
+    fn find(&self, key: &K, hash: u32) -> Option<(usize, u32)> {
+        self.index.find(hash, |e| self.node(e).key == *key)
     }
 
     /// Node of a live `key`; a dead one is removed and counted as an expiry.
     #[inline(always)]
     fn find_live(&mut self, key: &K, now_ns: u64) -> Option<u32> {
-        let hash = fold_hash(key);
-        self.find_live_hashed(key, hash, now_ns)
+        self.find_live_hashed(key, hash_of(key), now_ns)
     }
 
     #[inline(always)]
     fn find_live_hashed(&mut self, key: &K, hash: u32, now_ns: u64) -> Option<u32> {
-        let nodes = &self.nodes;
-        let (pos, i) = self.index.find(hash, |e| nodes[e as usize].key == *key)?;
-        if now_ns < self.nodes[i as usize].expires_at_ns {
+        let (pos, i) = self.find(key, hash)?;
+        if now_ns < self.node(i).expires_at_ns {
             return Some(i);
         }
         self.expire(pos, i);
@@ -305,7 +367,8 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
         self.unlink_and_free(pos, i);
     }
 
-    /// Insert a key known not to be stored.
+    /// Insert a key known not to be stored: into a free node, or, when full, into the least
+    /// recently used node, reused in place.
     #[inline]
     fn insert_new(
         &mut self,
@@ -316,35 +379,37 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
         now_ns: u64,
     ) -> InsertOutcome<K, V> {
         let mut outcome = InsertOutcome::Inserted;
-        if self.free == NIL {
-            let victim = self.tail;
-            let node = self.nodes[victim as usize];
+        let i = if self.free != self.sentinel {
+            let i = self.free;
+            self.free = self.link(i).next;
+            self.len += 1;
+            i
+        } else {
+            let victim = self.link(self.sentinel).prev;
+            let old = self.node(victim);
+            let (old_key, old_value, old_expiry, old_hash) =
+                (old.key, old.value, old.expires_at_ns, old.hash);
             let pos = self
                 .index
-                .find_entry(node.hash, victim)
+                .find_entry(old_hash, victim)
                 .expect("invariant: every linked node is in the index");
-            self.unlink_and_free(pos, victim);
-            if now_ns < node.expires_at_ns {
+            self.index.remove_at(pos);
+            self.unlink(victim);
+            if now_ns < old_expiry {
                 self.stats.evictions += 1;
-                outcome = InsertOutcome::Evicted(node.key, node.value);
+                outcome = InsertOutcome::Evicted(old_key, old_value);
             } else {
                 self.stats.expiries += 1;
             }
-        }
-        let i = self.free;
-        let node = &mut self.nodes[i as usize];
-        self.free = node.next;
-        *node = Node {
-            key,
-            value,
-            expires_at_ns: now_ns.saturating_add(ttl_ns),
-            hash,
-            prev: NIL,
-            next: NIL,
+            victim
         };
+        let node = self.node_mut(i);
+        node.key = key;
+        node.value = value;
+        node.expires_at_ns = now_ns.saturating_add(ttl_ns);
+        node.hash = hash;
         self.push_front(i);
         self.index.insert(hash, i);
-        self.len += 1;
         self.stats.inserts += 1;
         outcome
     }
@@ -354,47 +419,39 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
     fn unlink_and_free(&mut self, pos: usize, i: u32) {
         self.index.remove_at(pos);
         self.unlink(i);
-        let node = &mut self.nodes[i as usize];
-        node.next = self.free;
-        node.prev = NIL;
+        let free = self.free;
+        self.link_mut(i).next = free;
         self.free = i;
         self.len -= 1;
     }
 
+    /// Take node `i` out of the recency list (its own links are left stale).
     #[inline(always)]
     fn unlink(&mut self, i: u32) {
-        let Node { prev, next, .. } = self.nodes[i as usize];
-        match prev {
-            NIL => self.head = next,
-            p => self.nodes[p as usize].next = next,
-        }
-        match next {
-            NIL => self.tail = prev,
-            n => self.nodes[n as usize].prev = prev,
-        }
+        let Link { prev, next } = self.link(i);
+        self.link_mut(prev).next = next;
+        self.link_mut(next).prev = prev;
     }
 
+    /// Link node `i` (not in the list) in at the front.
     #[inline(always)]
     fn push_front(&mut self, i: u32) {
-        let old_head = self.head;
-        {
-            let node = &mut self.nodes[i as usize];
-            node.prev = NIL;
-            node.next = old_head;
-        }
-        match old_head {
-            NIL => self.tail = i,
-            h => self.nodes[h as usize].prev = i,
-        }
-        self.head = i;
+        let sentinel = self.sentinel;
+        let old_head = self.link(sentinel).next;
+        *self.link_mut(i) = Link {
+            prev: sentinel,
+            next: old_head,
+        };
+        self.link_mut(old_head).prev = i;
+        self.link_mut(sentinel).next = i;
     }
 
+    /// Move listed node `i` to the front: unconditional (a node already at the front is taken out
+    /// and put back), so there is no branch to mispredict.
     #[inline(always)]
     fn move_to_front(&mut self, i: u32) {
-        if self.head != i {
-            self.unlink(i);
-            self.push_front(i);
-        }
+        self.unlink(i);
+        self.push_front(i);
     }
 }
 

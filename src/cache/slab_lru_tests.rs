@@ -8,41 +8,66 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
     /// Keys from most to least recently used (test helper; allocates).
     pub(crate) fn keys_mru(&self) -> Vec<K> {
         let mut out = Vec::new();
-        let mut i = self.head;
-        while i != NIL {
+        let mut i = self.links[self.sentinel as usize].next;
+        while i != self.sentinel {
             out.push(self.nodes[i as usize].key);
-            i = self.nodes[i as usize].next;
+            i = self.links[i as usize].next;
         }
         out
     }
 
-    /// Check every structural invariant (test helper): the list is consistent both ways, list,
-    /// index and free list partition the slab, and every listed key is findable.
+    /// Check every structural invariant (test helper): every stored position is in range, the
+    /// list is consistent both ways through the sentinel, list, index and free list partition the
+    /// slab, and every listed key is findable.
     pub(crate) fn audit(&self) {
+        let s = self.sentinel;
+        assert_eq!(
+            self.nodes.len(),
+            s as usize + 1,
+            "slab is capacity + sentinel"
+        );
+        assert_eq!(
+            self.links.len(),
+            s as usize + 1,
+            "links are capacity + sentinel"
+        );
+        // What `node`/`link` rely on: no stored position points outside the slab.
+        for (i, link) in self.links.iter().enumerate() {
+            assert!(
+                link.prev <= s && link.next <= s,
+                "links of {i} out of range"
+            );
+        }
+        assert!(self.free <= s, "free head out of range");
+        assert!(
+            self.index.entries().all(|e| e <= s),
+            "index entry out of range"
+        );
         let mut seen = vec![false; self.nodes.len()];
-        let (mut i, mut prev, mut n) = (self.head, NIL, 0usize);
-        while i != NIL {
+        seen[s as usize] = true;
+        let (mut i, mut prev, mut n) = (self.links[s as usize].next, s, 0usize);
+        while i != s {
             assert!(!seen[i as usize], "cycle at {i}");
             seen[i as usize] = true;
             let node = &self.nodes[i as usize];
-            assert_eq!(node.prev, prev, "back link of {i}");
-            assert_eq!(node.hash, fold_hash(&node.key));
+            assert_eq!(self.links[i as usize].prev, prev, "back link of {i}");
+            assert_eq!(node.hash, hash_of(&node.key));
             let found = self
                 .index
                 .find(node.hash, |e| self.nodes[e as usize].key == node.key);
             assert_eq!(found.map(|(_, e)| e), Some(i), "index lost node {i}");
             prev = i;
-            i = node.next;
+            i = self.links[i as usize].next;
             n += 1;
         }
-        assert_eq!(self.tail, prev, "tail");
+        assert_eq!(self.links[s as usize].prev, prev, "tail");
         assert_eq!(n, self.len as usize, "len");
         assert_eq!(self.index.audit(), n, "index count");
         let mut f = self.free;
-        while f != NIL {
+        while f != s {
             assert!(!seen[f as usize], "free node {f} also listed");
             seen[f as usize] = true;
-            f = self.nodes[f as usize].next;
+            f = self.links[f as usize].next;
         }
         assert!(seen.iter().all(|&s| s), "leaked node");
     }
