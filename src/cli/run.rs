@@ -13,15 +13,31 @@ pub struct RunArgs {
     /// The config file.
     #[arg(long)]
     config: PathBuf,
+    /// The previous run's trade log (`--trades` of a run that crashed or was killed): its orders
+    /// without a final state are settled at their venues before this run trades, and their
+    /// lines head this run's `--trades` (sets `execution.reconcile.previous_trades`; REST only).
+    #[arg(long, value_name = "FILE")]
+    resume: Option<PathBuf>,
     #[command(flatten)]
     engine: super::EngineArgs,
 }
 
 pub fn main(a: RunArgs) -> ExitCode {
-    let cfg = match load(&a.config, &Machine::this(!a.engine.no_pin)) {
+    let mut cfg = match load(&a.config, &Machine::this(!a.engine.no_pin)) {
         Ok(c) => c,
         Err(e) => return super::config_failure(&e),
     };
+    if let Some(prev) = a.resume {
+        if cfg.execution.gateway != microarb::config::GatewayKind::Rest {
+            eprintln!(
+                "microarb: --resume: settles a previous run's orders at the venues; \
+                 execution.gateway is \"{}\", not \"rest\"",
+                cfg.execution.gateway.as_str()
+            );
+            return ExitCode::from(2);
+        }
+        cfg.execution.reconcile.previous_trades = Some(prev);
+    }
     if let Some(code) = a.engine.metrics_refusal(&cfg) {
         return code;
     }

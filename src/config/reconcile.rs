@@ -42,6 +42,10 @@ pub struct ReconcileConfig {
     pub max_status_queries: u32,
     /// Timeout of one account call (balances, open orders, cancel), ms.
     pub timeout_ms: u64,
+    /// The previous run's trade log (`run --resume FILE` sets it): start-up settles its orders
+    /// that have no final state at their venues before this run trades (REST gateway only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_trades: Option<std::path::PathBuf>,
 }
 
 impl Default for ReconcileConfig {
@@ -54,6 +58,7 @@ impl Default for ReconcileConfig {
             balance_tolerance_bps: 10.0,
             max_status_queries: 5,
             timeout_ms: 5_000,
+            previous_trades: None,
         }
     }
 }

@@ -26,6 +26,7 @@ pub fn build_stage(
     reg: &mut Registry,
 ) -> Result<ExecStage<AnyGateway>, ExecBuildError> {
     let mut p = ExecParams::from_config(cfg)?;
+    let mut previous = Vec::new();
     let (gw, truth) = match cfg.execution.gateway {
         GatewayKind::Paper => {
             let gw = AnyGateway::Paper(Box::new(PaperGateway::new(p.paper.clone())));
@@ -39,8 +40,9 @@ pub fn build_stage(
             // Venue truth before any order: open orders reconciled, balances read, signed on
             // the venues' clocks.
             let offsets = gw.clock_offsets();
-            let truth =
+            let (truth, settled) =
                 super::startup::start_with_offsets(cfg, &creds, &mut p, clock, &offsets, reg)?;
+            previous = settled.lines;
             (AnyGateway::Rest(gw), Some(truth))
         }
     };
@@ -48,6 +50,7 @@ pub fn build_stage(
     if let Some(t) = truth {
         stage.set_truth(t);
     }
+    stage.set_previous_lines(previous);
     Ok(stage)
 }
 

@@ -39,6 +39,10 @@ pub fn reconciliation(hub: &Hub) -> serde_json::Value {
         "resumes": c("resumes"),
         "bad_answers": c("bad_answers"),
         "call_errors": c("call_errors"),
+        "previous_resolved": c("previous_resolved"),
+        "previous_recovered": c("previous_recovered"),
+        "previous_unresolved": c("previous_unresolved"),
+        "previous_duplicate_finals": c("previous_duplicate_finals"),
     })
 }
 

@@ -92,6 +92,7 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
             &kill.switch,
             source.time == TimeSource::Capture,
             opts.trades.as_deref(),
+            exec.take_previous_lines(),
             &mut reg,
         )?;
         exec.set_trade_log(tx);

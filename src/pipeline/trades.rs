@@ -28,13 +28,15 @@ const CANCEL_TIMEOUT: Duration = Duration::from_secs(3);
 pub(super) type TradesHandle = JoinHandle<std::io::Result<serde_json::Value>>;
 
 /// Build the trade log of a run: the execution stage's end and the started writer.
-/// `lossless` for replays; `path` is `--trades`.
+/// `lossless` for replays; `path` is `--trades`; `head`, lines written first (the previous run's
+/// orders settled at start-up).
 pub(super) fn start(
     cfg: &Config,
     clock: &Clock,
     kill: &KillSwitch,
     lossless: bool,
     path: Option<&Path>,
+    head: Vec<String>,
     reg: &mut Registry,
 ) -> Result<(TradeTx, TradesHandle), RunError> {
     let prefix = match cfg.execution.gateway {
@@ -42,6 +44,7 @@ pub(super) fn start(
         GatewayKind::Paper => String::new(),
     };
     let mut log = TradeLog::new(lossless);
+    log.set_head(head);
     let tx = log.channel(reg);
     let hook = CancelOnKill {
         switch: kill.clone(),

@@ -6,6 +6,7 @@ mod common;
 mod account;
 mod account_mockex;
 mod commands;
+mod crash_restart;
 mod demo;
 mod doctor;
 mod emergency;

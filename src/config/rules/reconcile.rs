@@ -37,4 +37,10 @@ pub(in crate::config) fn reconcile(k: &mut Check, c: &Config) {
         1_000,
     );
     k.range_u64("execution.reconcile.timeout_ms", r.timeout_ms, 1, 600_000);
+    if r.previous_trades.is_some() && c.execution.gateway != crate::config::GatewayKind::Rest {
+        k.fail(
+            "execution.reconcile.previous_trades",
+            "settles a previous run's orders at the venues: needs execution.gateway = \"rest\"",
+        );
+    }
 }

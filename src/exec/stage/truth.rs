@@ -23,6 +23,17 @@ impl<G: Gateway> ExecStage<G> {
         self.truth.attach(link);
     }
 
+    /// Lines for the head of the trade log: the previous run's orders start-up settled
+    /// (`exec::startup::previous`). Cold path, before the stage runs.
+    pub fn set_previous_lines(&mut self, lines: Vec<String>) {
+        self.truth.set_previous_lines(lines);
+    }
+
+    /// What [`ExecStage::set_previous_lines`] kept, once: the run writes it first in `--trades`.
+    pub fn take_previous_lines(&mut self) -> Vec<String> {
+        self.truth.take_previous_lines()
+    }
+
     /// Whether `venue` has a leg waiting on something (its balance may be changing now).
     fn venue_busy(&self, venue: VenueId) -> bool {
         (0..self.inflight.capacity()).any(|ai| {

@@ -26,6 +26,9 @@ pub enum StartupError {
         #[source]
         source: crate::exec::guards::RiskUpdateError,
     },
+    /// The previous run's orders could not be settled.
+    #[error("start-up: {0}")]
+    Previous(#[from] super::previous::PreviousError),
     /// The account thread could not be started.
     #[error("cannot start the account thread: {0}")]
     Spawn(#[source] std::io::Error),

@@ -15,11 +15,15 @@
 //!   fails with a [`StartupError`] naming the venue, the step and the reason (the run exits 1).
 //!   Then the account thread ([`crate::exec::truth::thread`]) takes the clients over and the
 //!   stage gets its end of the link.
+//! - [`previous`]: with `execution.reconcile.previous_trades` (`run --resume FILE`), the previous
+//!   run's orders that its trade log leaves without a final state, settled at their venues after
+//!   the open orders were reconciled; their lines head this run's trade log.
 #![forbid(unsafe_code)]
 
 pub mod balances;
 pub mod dns;
 pub mod error;
+pub mod previous;
 pub mod rate_limits;
 pub mod reconcile;
 pub mod rules;
@@ -58,11 +62,13 @@ pub fn start(
     clock: Clock,
     reg: &mut Registry,
 ) -> Result<TruthLink, StartupError> {
-    start_with_offsets(cfg, creds, p, clock, &ClockOffsets::new(), reg)
+    start_with_offsets(cfg, creds, p, clock, &ClockOffsets::new(), reg).map(|(link, _)| link)
 }
 
 /// [`start`], its account calls signed on the venues' clocks: `offsets` (the REST router's,
-/// kept current by the `clock-sync` thread) is read at every signed call.
+/// kept current by the `clock-sync` thread) is read at every signed call. Also settles the
+/// previous run's orders when `execution.reconcile.previous_trades` names its log
+/// ([`previous`]): what it settled comes back beside the link.
 pub fn start_with_offsets(
     cfg: &Config,
     creds: &[ApiSecret],
@@ -70,7 +76,7 @@ pub fn start_with_offsets(
     clock: Clock,
     offsets: &ClockOffsets,
     reg: &mut Registry,
-) -> Result<TruthLink, StartupError> {
+) -> Result<(TruthLink, previous::Settled), StartupError> {
     let r = &cfg.execution.reconcile;
     let ids = ClientIds {
         configured: cfg.execution.rest.client_id_prefix.clone(),
@@ -129,6 +135,20 @@ pub fn start_with_offsets(
             symbols,
         });
     }
+    // The previous run's open orders were cancelled above (`previous_run_orders`): now every
+    // order its log leaves without a final state is settled at its venue.
+    let settled = match &r.previous_trades {
+        Some(path) => previous::settle(cfg, creds, offsets, &clock, path)?,
+        None => previous::Settled::default(),
+    };
+    for (name, n) in [
+        ("previous_resolved", settled.resolved),
+        ("previous_recovered", settled.recovered),
+        ("previous_unresolved", settled.unresolved),
+        ("previous_duplicate_finals", settled.duplicate_finals),
+    ] {
+        reg.counter(&format!("exec.reconcile.{name}")).add(n);
+    }
     let (tx_in, rx_in) = ring::<TruthMsg>("truth_in", 1024, &mut reg.counters);
     let (tx_out, rx_out) = ring::<ExecNote>("truth_out", 256, &mut reg.counters);
     let parts = ThreadParts {
@@ -149,9 +169,10 @@ pub fn start_with_offsets(
     AccountThread::new(parts, tx_in, rx_out)
         .spawn()
         .map_err(StartupError::Spawn)?;
-    Ok(TruthLink {
+    let link = TruthLink {
         rx: rx_in,
         tx: tx_out,
         initial,
-    })
+    };
+    Ok((link, settled))
 }

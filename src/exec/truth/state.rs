@@ -36,9 +36,22 @@ pub struct TruthState {
     deferred: Counter,
     resumes: Counter,
     orphans: Counter,
+    /// Trade-log lines of the previous run's orders settled at start-up, until the run takes
+    /// them for the head of its trade log (cold path: taken once, before the stage runs).
+    previous_lines: Vec<String>,
 }
 
 impl TruthState {
+    /// Keep `lines` (see the field) for [`TruthState::take_previous_lines`].
+    pub fn set_previous_lines(&mut self, lines: Vec<String>) {
+        self.previous_lines = lines;
+    }
+
+    /// The previous run's settled lines, once (cold path).
+    pub fn take_previous_lines(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.previous_lines)
+    }
+
     /// No account thread yet (paper, or a REST stage built without start-up): only the lost-order
     /// bound applies. `max_queries`: unsettled status-query rounds before a leg is lost; `tolerance_bps`: see
     /// the module doc. Registers the stage's `exec.reconcile.*` counters (cold path).
@@ -46,6 +59,7 @@ impl TruthState {
         let mut c = |n: &str| reg.counter(&format!("exec.reconcile.{n}"));
         TruthState {
             link: None,
+            previous_lines: Vec::new(),
             max_queries: max_queries.max(1),
             tol_millionths: (tolerance_bps * 100.0).round().max(0.0) as i64,
             locked: vec![0; MAX_VENUES * MAX_ASSETS],

@@ -42,12 +42,23 @@ pub trait KillHook: Send {
 pub struct TradeLog {
     rx: Option<rtrb::Consumer<TradeRecord>>,
     lossless: bool,
+    head: Vec<String>,
 }
 
 impl TradeLog {
     /// A log; `lossless` for replays (the stage waits for room rather than drop a record).
     pub fn new(lossless: bool) -> TradeLog {
-        TradeLog { rx: None, lossless }
+        TradeLog {
+            rx: None,
+            lossless,
+            head: Vec::new(),
+        }
+    }
+
+    /// Lines written first, before any record of this run (the previous run's orders settled at
+    /// start-up: `exec::startup::previous`). Each is one JSON object without its newline.
+    pub fn set_head(&mut self, lines: Vec<String>) {
+        self.head = lines;
     }
 
     /// The execution stage's end (one per log). Allocates and prefaults the ring.
@@ -71,7 +82,13 @@ impl TradeLog {
         names: TradeNames,
         kill: Option<Box<dyn KillHook>>,
     ) -> std::io::Result<JoinHandle<std::io::Result<serde_json::Value>>> {
-        let file = path.map(File::create).transpose()?;
+        let mut file = path.map(File::create).transpose()?;
+        if let Some(f) = file.as_mut() {
+            for line in &self.head {
+                writeln!(f, "{line}")?;
+            }
+            f.sync_data()?;
+        }
         let rx = self.rx;
         std::thread::Builder::new()
             .name("trades-log".to_string())

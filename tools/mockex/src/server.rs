@@ -305,6 +305,19 @@ impl MockExchange {
         Some(times.iter().copied().collect())
     }
 
+    /// Every order venue `name`'s REST side took, oldest first, as it stands now. `None` for a
+    /// venue without REST.
+    pub fn rest_orders(&self, name: &str) -> Option<Vec<crate::rest::TakenOrder>> {
+        let i = self
+            .shared
+            .venues
+            .iter()
+            .position(|v| v.spec.name == name)?;
+        let v = self.rest.as_ref()?.venues[i].as_ref()?;
+        let l = v.ledger.lock().unwrap_or_else(|p| p.into_inner());
+        Some(l.book.all().into_iter().map(Into::into).collect())
+    }
+
     /// The latest synthetic top of book sent for venue `name` (what its REST side fills on).
     pub fn top_of_book(&self, name: &str) -> Option<SimQuote> {
         let v = self.shared.venues.iter().find(|v| v.spec.name == name)?;

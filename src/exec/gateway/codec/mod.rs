@@ -136,4 +136,21 @@ impl VenueCodec {
             VenueCodec::Okx(c) => c.write_status_request(order, unix_ms, out),
         }
     }
+
+    /// One HTTP response to an order or status query for `order`, read by the venue's codec.
+    pub fn parse_answer(
+        &self,
+        order: &Order,
+        status: u16,
+        headers: &[httparse::Header<'_>],
+        body: &[u8],
+        now_ns: u64,
+    ) -> RestAnswer {
+        match self {
+            VenueCodec::Binance(c) => c.parse_answer(order, status, headers, body, now_ns),
+            VenueCodec::Upbit(c) => c.parse_answer(order, status, headers, body, now_ns),
+            VenueCodec::Bybit(c) => c.parse_answer(order, status, headers, body, now_ns),
+            VenueCodec::Okx(c) => c.parse_answer(order, status, headers, body, now_ns),
+        }
+    }
 }

@@ -128,6 +128,13 @@ pub(crate) struct Book {
 }
 
 impl Book {
+    /// Every order taken, oldest first (by exchange order id).
+    pub fn all(&self) -> Vec<&MockOrder> {
+        let mut v: Vec<&MockOrder> = self.orders.values().collect();
+        v.sort_by_key(|o| o.order_id);
+        v
+    }
+
     /// Whether `client_id` was used before (a new order must not reuse it).
     pub fn has_client_id(&self, client_id: &str) -> bool {
         self.by_client.contains_key(client_id)
