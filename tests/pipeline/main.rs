@@ -10,3 +10,4 @@ mod metrics_state;
 mod replay;
 mod replay_paper;
 mod rest_fallback;
+mod scale;
