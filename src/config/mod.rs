@@ -19,6 +19,7 @@ mod error;
 mod machine;
 mod metrics_addr;
 mod money;
+mod reconcile;
 pub mod rest_poll;
 mod rules;
 mod schema;
@@ -29,10 +30,11 @@ pub use error::{ConfigError, ConfigErrors};
 pub use machine::{machine_cores, Machine};
 pub use metrics_addr::{parse_metrics_addr, MetricsAddrError};
 pub use money::DecimalText;
+pub use reconcile::{ForeignPolicy, ReconcileConfig};
 pub use schema::{
     Config, ExecutionConfig, GatewayKind, IdleKind, IngestConfig, InstrumentConfig, LeggingKind,
-    PaperConfig, RestConfig, RiskConfig, RuntimeConfig, StageName, StrategyConfig, TelemetryConfig,
-    ThreadConfig, VenueConfig,
+    PaperConfig, RestConfig, RiskConfig, RulesOverride, RuntimeConfig, StageName, StrategyConfig,
+    TelemetryConfig, ThreadConfig, VenueConfig,
 };
 
 use std::path::Path;
@@ -90,3 +92,6 @@ mod tests;
 
 #[cfg(test)]
 mod limits_tests;
+
+#[cfg(test)]
+mod rules_override_tests;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::money::DecimalText;
+use super::reconcile::ReconcileConfig;
 use crate::model::VenueKind;
 
 /// The whole config file.
@@ -113,6 +114,33 @@ pub struct InstrumentConfig {
     pub max_notional: Option<DecimalText>,
     /// Venue name -> that venue's symbol.
     pub symbols: BTreeMap<String, String>,
+    /// Venue name -> trading-rule overrides for this instrument there
+    /// (`[instruments.rules.<venue>]`). With the REST gateway each value is checked against the
+    /// venue's published rule at start-up and must be as coarse or coarser (a tick or step that is
+    /// a multiple of the venue's, a minimum at or above it); with the paper gateway they are the
+    /// rules, and what is absent passes everything (see [`RulesOverride`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rules: BTreeMap<String, RulesOverride>,
+}
+
+/// One instrument's trading rules on one venue as the config states them: each absent key takes
+/// the venue's published value (REST) or passes everything (paper: one unit of `price_scale` for
+/// the tick, one unit of `qty_scale` for the step, no minimums).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesOverride {
+    /// Price tick, decimal text exact at `price_scale`.
+    #[serde(default)]
+    pub tick: Option<DecimalText>,
+    /// Quantity step, exact at `qty_scale`.
+    #[serde(default)]
+    pub step: Option<DecimalText>,
+    /// Smallest order quantity, exact at `qty_scale`.
+    #[serde(default)]
+    pub min_qty: Option<DecimalText>,
+    /// Smallest `price * qty` of an order in the quote currency, exact at `price_scale`.
+    #[serde(default)]
+    pub min_notional: Option<DecimalText>,
 }
 
 /// Feed connection behaviour, shared by every venue.
@@ -245,6 +273,8 @@ pub struct ExecutionConfig {
     pub paper: PaperConfig,
     /// The REST gateways behind `gateway = "rest"`.
     pub rest: RestConfig,
+    /// Venue truth: start-up reconciliation, balance and open-order refresh, lost orders.
+    pub reconcile: ReconcileConfig,
 }
 
 /// The REST gateways (`execution.gateway = "rest"`); per-venue URLs and credential sources are
@@ -258,11 +288,16 @@ pub struct RestConfig {
     pub recv_window_ms: u32,
     /// How long start-up waits for every venue's first connection, ms.
     pub connect_timeout_ms: u64,
+    /// How often each venue's server clock is measured (Binance, Bybit, OKX: at start-up, then
+    /// every this many ms from a cold thread) so signed timestamps carry the venue's time, ms;
+    /// 0 turns the correction off (the host's clock is signed as it is). 0 or 1000..=86400000.
+    pub clock_sync_ms: u64,
     /// Prefix of client order ids (Binance `newClientOrderId`, Upbit `identifier`); letters and
     /// digits, at most 8. A start-time stamp follows it so ids differ between runs.
     pub client_id_prefix: String,
-    /// Starting balance of every base asset on every venue assumed by the risk book (there is no
-    /// balance query yet), decimal text.
+    /// Starting balance of every base asset on every venue for a stage built without start-up
+    /// (test rigs); a run on the REST gateway replaces it by the venues' own balances at
+    /// start-up (config balances are for the paper venue only). Decimal text.
     pub balance_base: DecimalText,
     /// Starting balance of every quote asset on every venue, decimal text.
     pub balance_quote: DecimalText,
@@ -274,6 +309,7 @@ impl Default for RestConfig {
             conns: 4,
             recv_window_ms: 5000,
             connect_timeout_ms: 5000,
+            clock_sync_ms: 60_000,
             client_id_prefix: "ma".to_string(),
             balance_base: DecimalText::from("1000"),
             balance_quote: DecimalText::from("100000000"),
@@ -384,6 +420,7 @@ impl Default for ExecutionConfig {
             emergency_file: None,
             paper: PaperConfig::default(),
             rest: RestConfig::default(),
+            reconcile: ReconcileConfig::default(),
         }
     }
 }

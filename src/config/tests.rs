@@ -433,6 +433,7 @@ fn rest_gateway_config_is_accepted() {
     );
     assert_eq!(c.execution.rest.conns, 2);
     assert_eq!(c.execution.rest.recv_window_ms, 5000, "default");
+    assert_eq!(c.execution.rest.clock_sync_ms, 60_000, "default");
 }
 
 #[test]
@@ -528,6 +529,8 @@ fn rest_gateway_rules() {
             "connect_timeout_ms = 0",
             "execution.rest.connect_timeout_ms",
         ),
+        ("clock_sync_ms = 999", "execution.rest.clock_sync_ms"),
+        ("clock_sync_ms = 86400001", "execution.rest.clock_sync_ms"),
         (
             "client_id_prefix = \"a-b\"",
             "execution.rest.client_id_prefix",
@@ -589,4 +592,49 @@ fn rest_fallback_rules() {
     )
     .expect("switches accepted");
     assert!(on.ingest.rest_fallback && on.ingest.trade_on_rest_quotes);
+}
+
+#[test]
+fn reconcile_keys_default_and_refuse_bad_values_by_name() {
+    let c = Config::from_toml_str(BASE, &machine()).expect("base");
+    let r = &c.execution.reconcile;
+    assert_eq!(r.foreign, crate::config::ForeignPolicy::Cancel);
+    assert_eq!((r.open_orders_ms, r.balance_refresh_ms), (10_000, 30_000));
+    assert_eq!(r.max_status_queries, 5);
+    let leave = Config::from_toml_str(
+        &with("[execution.reconcile]\nforeign = \"leave\""),
+        &machine(),
+    )
+    .expect("leave accepted");
+    assert_eq!(
+        leave.execution.reconcile.foreign,
+        crate::config::ForeignPolicy::Leave
+    );
+    for (line, key) in [
+        ("open_orders_ms = 0", "execution.reconcile.open_orders_ms"),
+        (
+            "balance_refresh_ms = 99",
+            "execution.reconcile.balance_refresh_ms",
+        ),
+        (
+            "balance_after_fill_ms = 600001",
+            "execution.reconcile.balance_after_fill_ms",
+        ),
+        (
+            "balance_tolerance_bps = -1.0",
+            "execution.reconcile.balance_tolerance_bps",
+        ),
+        (
+            "max_status_queries = 0",
+            "execution.reconcile.max_status_queries",
+        ),
+        ("timeout_ms = 0", "execution.reconcile.timeout_ms"),
+    ] {
+        refused(&with(&format!("[execution.reconcile]\n{line}")), key);
+    }
+    assert!(Config::from_toml_str(
+        &with("[execution.reconcile]\nforeign = \"ignore\""),
+        &machine()
+    )
+    .is_err());
 }

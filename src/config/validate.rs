@@ -18,6 +18,7 @@ pub fn validate(c: &Config, machine: &Machine) -> Result<(), ConfigErrors> {
     rules::execution(&mut k, c);
     rules::paper(&mut k, c);
     rules::rest(&mut k, c);
+    rules::reconcile(&mut k, c);
     rules::limits(&mut k, c);
     rules::risk(&mut k, c);
     rules::runtime(&mut k, c, machine);

@@ -20,8 +20,17 @@
 //!    answers are tracked to final states ([`orders`]), and [`orders::legs`] decides how an
 //!    imbalance is hedged.
 //!
+//! [`rules`] holds every (venue, instrument)'s trading rules (tick or price bands, step, minimums):
+//! limits go out on tick inside the slippage buffer, quantities on step, and an arbitrage under a
+//! minimum is refused before any leg is sent; [`startup`] reads them from the venues when the REST
+//! gateway starts.
+//!
 //! Beside the order path, [`account`] is the venues' cold-path account API (cancel, open orders,
 //! balances, rules, server time) for start-up, reconciliation and operator commands.
+//!
+//! On the REST gateway, [`startup`] reconciles open orders and reads balances from the venues
+//! before any order, and [`truth`]'s account thread keeps them current while the engine runs
+//! (see docs/reconciliation.md).
 //!
 //! [`build_stage`] builds the stage from config on the gateway it names; [`params`] turns the
 //! config into the stage's settings, and [`secrets`] holds API keys that never print. See
@@ -35,8 +44,11 @@ pub mod guards;
 pub mod limits;
 pub mod orders;
 pub mod params;
+pub mod rules;
 pub mod secrets;
 pub mod stage;
+pub mod startup;
+pub mod truth;
 
 pub use build::build_stage;
 pub use gateway::rest::{RestBuildError, RestRouter};

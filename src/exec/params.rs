@@ -36,6 +36,7 @@ use super::limits::{
     ExchangeRateLimit, LimitSpec,
 };
 use super::orders::legs::LeggingParams;
+use super::rules::{with_override, InstrumentRules, Names, RulesError, RulesTable};
 use crate::base::breaker::BreakerConfig;
 use crate::config::{Config, DecimalText, GatewayKind};
 use crate::exec::guards::slots::SlotConfigError;
@@ -96,6 +97,19 @@ pub enum ExecBuildError {
     /// key or secret.
     #[error(transparent)]
     Rest(#[from] crate::exec::gateway::rest::error::RestBuildError),
+    /// An instrument's trading rules or their override cannot be used (an override finer or
+    /// looser than the venue's rule; the error names the key).
+    #[error("trading rules: {0}")]
+    Rules(#[from] RulesError),
+    /// Start-up venue truth failed (balances, reconciliation): trading does not start.
+    #[error(transparent)]
+    Startup(Box<crate::exec::startup::error::StartupError>),
+}
+
+impl From<crate::exec::startup::error::StartupError> for ExecBuildError {
+    fn from(e: crate::exec::startup::error::StartupError) -> Self {
+        ExecBuildError::Startup(Box::new(e))
+    }
 }
 
 /// One venue as execution sees it.
@@ -185,12 +199,22 @@ pub struct ExecParams {
     pub risk: Risk,
     /// Price and quantity scale per instrument.
     pub scales: Vec<(u8, u8)>,
+    /// Trading rules per (venue, instrument): from `instruments[].rules` over
+    /// [`InstrumentRules::PASS`] here; the REST gateway's start-up replaces them with the
+    /// venues' own (`crate::exec::startup::rules`).
+    pub rules: RulesTable,
     /// Opportunities that may wait for a token at once; one more is refused `rate_limited`.
     pub wait_capacity: usize,
     /// The paper venue (used when the gateway is paper).
     pub paper: PaperParams,
     /// Venue names by id, and asset names by [`AssetId`]: the labels of the stage's gauges.
     pub names: ExecNames,
+    /// Unsettled status-query rounds a leg of unknown fate gets before it is marked lost
+    /// (`execution.reconcile.max_status_queries`).
+    pub max_status_queries: u32,
+    /// Tolerated drift of a venue's reported balance from the expected one, bp
+    /// (`execution.reconcile.balance_tolerance_bps`).
+    pub balance_tolerance_bps: f64,
 }
 
 /// Names of the ids the execution stage works with, for telemetry labels only.
@@ -273,6 +297,7 @@ impl ExecParams {
                 unwind_max: bps(e.unwind_max_bps),
             },
             risk,
+            rules: Self::config_rules(cfg, &scales)?,
             scales,
             wait_capacity: 64,
             paper: Self::paper(cfg)?,
@@ -280,6 +305,8 @@ impl ExecParams {
                 venues: cfg.venues.iter().map(|v| v.name.clone()).collect(),
                 assets: assets.names.into_iter().map(|(n, _)| n).collect(),
             },
+            max_status_queries: e.reconcile.max_status_queries,
+            balance_tolerance_bps: e.reconcile.balance_tolerance_bps,
         })
     }
 
@@ -351,6 +378,33 @@ impl ExecParams {
             }
         }
         Ok((risk, scales, assets))
+    }
+
+    /// Every (venue, instrument) at [`InstrumentRules::PASS`] with the config's overrides applied
+    /// (nothing to check them against before a venue has answered).
+    fn config_rules(cfg: &Config, scales: &[(u8, u8)]) -> Result<RulesTable, ExecBuildError> {
+        let mut t = RulesTable::new(
+            cfg.venues.len(),
+            cfg.instruments.len(),
+            Some(InstrumentRules::PASS),
+        );
+        for (ii, ins) in cfg.instruments.iter().enumerate() {
+            for (name, o) in &ins.rules {
+                let Some(vi) = cfg.venues.iter().position(|v| &v.name == name) else {
+                    continue;
+                };
+                let key = format!("instruments[{ii}].rules.{name}");
+                let symbol = ins.symbols.get(name).map_or("", String::as_str);
+                let n = Names {
+                    venue: name,
+                    symbol,
+                    key: &key,
+                };
+                let r = with_override(n, InstrumentRules::PASS, o, scales[ii], false)?;
+                t.set(VenueId(vi as u8), InstrumentId(ii as u16), Some(r));
+            }
+        }
+        Ok(t)
     }
 
     /// Each venue's fees, slippage and rate-limit groups.

@@ -10,7 +10,8 @@
 //! Nothing here blocks: the TCP connect is non-blocking, the TLS and WebSocket handshakes resume on
 //! `WouldBlock` (tungstenite's `MidHandshake`), reads drain until `WouldBlock`. Every way a
 //! connection can end is counted, and the next attempt waits an exponential backoff with jitter;
-//! a feed circuit breaker stops attempts for a while when a venue keeps failing.
+//! a feed circuit breaker stops attempts for a while when a venue keeps failing. With an address
+//! feed the venue's host is resolved again, off this thread, before each reconnect.
 
 use std::io::ErrorKind;
 use std::net::SocketAddr;
@@ -31,6 +32,7 @@ use super::venues::{ClientPing, FeedParser, KeepAlive};
 use crate::base::backoff::Backoff;
 use crate::base::breaker::{Breaker, BreakerConfig};
 use crate::model::VenueId;
+use crate::net::dns_refresh::AddrFeed;
 use crate::net::url::WsUrl;
 use crate::telemetry::{Registry, SampleTx};
 
@@ -112,6 +114,8 @@ pub struct Connection {
     /// Counters.
     pub counters: ConnCounters,
     samples: SampleTx<ParseSample>,
+    /// Fresh addresses of the host, asked for whenever a session or attempt ends.
+    addr_feed: Option<AddrFeed>,
 }
 
 /// tungstenite's read buffer, and the most one `recv` asks for. tungstenite zero-fills the free
@@ -157,7 +161,15 @@ impl Connection {
             pending: false,
             counters,
             samples,
+            addr_feed: None,
         }
+    }
+
+    /// Resolve the venue's host again for every reconnect: each end of a session or attempt asks
+    /// `feed` for a fresh lookup (non-blocking), and the next connect takes the newest address
+    /// answered (see [`crate::net::dns_refresh`]). Cold path.
+    pub fn set_addr_feed(&mut self, feed: AddrFeed) {
+        self.addr_feed = Some(feed);
     }
 
     /// The venue's name.
@@ -247,6 +259,11 @@ impl Connection {
             return;
         }
         self.counters.connects.inc();
+        if let Some(a) = self.addr_feed.as_mut().and_then(AddrFeed::latest) {
+            // In place: the list was resolved non-empty at start-up, so this never allocates.
+            self.spec.addrs.clear();
+            self.spec.addrs.push(a);
+        }
         let addr = self.spec.addrs[self.attempt % self.spec.addrs.len().max(1)];
         self.attempt += 1;
         match TcpStream::connect(addr) {
@@ -513,6 +530,9 @@ impl Connection {
         }
         self.backoff.session_ended(session_ns);
         self.counters.reconnects.inc();
+        if let Some(f) = self.addr_feed.as_mut() {
+            f.request();
+        }
         self.state = State::Waiting {
             retry_at_ns: now + self.backoff.next_delay(),
         };

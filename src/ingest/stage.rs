@@ -14,7 +14,6 @@
 //! longer inside tick-to-order. A dedicated ingest thread reads up to [`READ_BUDGET`] frames per
 //! poll.
 
-use std::net::ToSocketAddrs;
 use std::time::Duration;
 
 use mio::{Events, Poll, Token};
@@ -30,6 +29,8 @@ use crate::base::breaker::BreakerConfig;
 use crate::base::Clock;
 use crate::config::Config;
 use crate::model::{InstrumentId, Quote, VenueId};
+use crate::net::dns::{self, SystemResolver};
+use crate::net::dns_refresh::{DnsRefresh, DnsRefreshHandle};
 use crate::net::tls;
 use crate::net::url::{UrlError, WsUrl};
 use crate::runtime::{RingTx, Stage, Work};
@@ -151,6 +152,9 @@ pub struct IngestStage {
     next: usize,
     /// Polls since the last `epoll_wait`.
     since_epoll: u32,
+    /// The `dns-refresh` thread that re-resolves the venues' hosts for reconnects (stops when
+    /// the stage drops).
+    _dns_refresh: Option<DnsRefreshHandle>,
 }
 
 impl IngestStage {
@@ -167,6 +171,7 @@ impl IngestStage {
         let poll = Poll::new()?;
         let mut conns = Vec::with_capacity(cfg.venues.len());
         let mut rest = Vec::new();
+        let mut refresh = DnsRefresh::new(Box::new(SystemResolver));
         for (vi, v) in cfg.venues.iter().enumerate() {
             let entries = venue_symbols(cfg, vi);
             let table = symbol_table(cfg, vi)?;
@@ -185,14 +190,21 @@ impl IngestStage {
                 venue: v.name.clone(),
                 source,
             })?;
-            let addrs: Vec<_> = (url.host.as_str(), url.port)
-                .to_socket_addrs()
+            let mut retries = 0;
+            let addrs = dns::resolve_at_start_up(&url.host, url.port, &mut || retries += 1)
                 .map_err(|e| IngestBuildError::Resolve {
                     venue: v.name.clone(),
                     host: url.host.clone(),
                     reason: e.to_string(),
-                })?
-                .collect();
+                })?;
+            reg.counter(&format!("ingest.{}.dns_retries", v.name))
+                .add(retries);
+            let feed = refresh.feed(
+                &url.host,
+                url.port,
+                reg.counter(&format!("ingest.{}.dns_re_resolved", v.name)),
+                reg.counter(&format!("ingest.{}.dns_failed", v.name)),
+            );
             let spec = ConnSpec {
                 venue: VenueId(vi as u8),
                 name: v.name.clone(),
@@ -221,15 +233,15 @@ impl IngestStage {
                 settings.seed ^ (vi as u64 + 1),
             );
             let parser = FeedParser::new(v.kind, VenueId(vi as u8), table);
-            conns.push(Connection::new(
-                spec,
-                Token(vi),
-                tls_cfg.clone(),
-                parser,
-                backoff,
-                reg,
-            ));
+            let mut conn = Connection::new(spec, Token(vi), tls_cfg.clone(), parser, backoff, reg);
+            conn.set_addr_feed(feed);
+            conns.push(conn);
         }
+        let dns_refresh = if refresh.is_empty() {
+            None
+        } else {
+            Some(refresh.start()?)
+        };
         Ok(IngestStage {
             poll,
             events: Events::with_capacity(256),
@@ -251,6 +263,7 @@ impl IngestStage {
             },
             next: 0,
             since_epoll: 0,
+            _dns_refresh: dns_refresh,
         })
     }
 

@@ -31,11 +31,19 @@ pub enum RejectReason {
     /// A leg's latest quote came from the REST fallback (polled during a WebSocket outage) and
     /// `ingest.trade_on_rest_quotes` is off.
     RestQuote = 11,
+    /// A leg would fall under its venue's minimum quantity or minimum notional once its price is
+    /// on tick and its quantity on step (`exec::rules`): refused before any leg is sent, since the
+    /// venue would refuse that leg and leave the other one unhedged.
+    BelowMinimum = 12,
+    /// A leg's venue has no known trading rules for the instrument (its instrument answer at
+    /// start-up was missing, refused or contradictory, or no tick covers the price): nothing is
+    /// sent to a venue whose tick and step the engine does not know.
+    NoRules = 13,
 }
 
 impl RejectReason {
     /// Every reason, in counter order.
-    pub const ALL: [RejectReason; 12] = [
+    pub const ALL: [RejectReason; 14] = [
         RejectReason::Duplicate,
         RejectReason::StaleQuote,
         RejectReason::BelowThreshold,
@@ -48,6 +56,8 @@ impl RejectReason {
         RejectReason::NoFill,
         RejectReason::FeedOnly,
         RejectReason::RestQuote,
+        RejectReason::BelowMinimum,
+        RejectReason::NoRules,
     ];
 
     /// Stable snake_case name used in reports and `--opps` output.
@@ -65,6 +75,8 @@ impl RejectReason {
             RejectReason::NoFill => "no_fill",
             RejectReason::FeedOnly => "feed_only",
             RejectReason::RestQuote => "rest_quote",
+            RejectReason::BelowMinimum => "below_minimum",
+            RejectReason::NoRules => "no_rules",
         }
     }
 }
@@ -130,6 +142,8 @@ impl Outcome {
                 RejectReason::NoFill => "rejected:no_fill",
                 RejectReason::FeedOnly => "rejected:feed_only",
                 RejectReason::RestQuote => "rejected:rest_quote",
+                RejectReason::BelowMinimum => "rejected:below_minimum",
+                RejectReason::NoRules => "rejected:no_rules",
             },
         }
     }

@@ -1,8 +1,11 @@
 //! Network pieces shared by the stages that hold sockets (ingest's WebSocket feeds and execution's
-//! REST sessions): the TLS client configuration and URL parsing (cold path, built at start-up), and
-//! a non-blocking HTTP/1.1 keep-alive client ([`http`]). Imports no stage (see
-//! `docs/architecture.md`, "Layers").
+//! REST sessions): the TLS client configuration and URL parsing (cold path, built at start-up),
+//! host name resolution with its start-up retry ([`dns`]) and re-resolution on reconnect off the
+//! polling threads ([`dns_refresh`]), and a non-blocking HTTP/1.1 keep-alive client ([`http`]).
+//! Imports no stage (see `docs/architecture.md`, "Layers").
 
+pub mod dns;
+pub mod dns_refresh;
 pub mod http;
 pub mod tls;
 pub mod url;

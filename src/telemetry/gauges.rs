@@ -87,6 +87,14 @@ pub const QUEUE_CAPACITY: GaugeFamily = GaugeFamily {
     scale: 0,
 };
 
+/// How far a venue's server clock is from the engine's (ms, `server - local`): the offset every
+/// signed timestamp of that venue carries (exec `startup::server_time`).
+pub const CLOCK_OFFSET: GaugeFamily = GaugeFamily {
+    name: "microarb_venue_clock_offset_ms",
+    help: "Measured server clock offset per venue, ms (venue minus local), added to signed timestamps.",
+    scale: 0,
+};
+
 /// One registered gauge series.
 #[derive(Debug, Clone)]
 pub struct GaugeSeries {

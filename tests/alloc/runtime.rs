@@ -5,7 +5,9 @@
 //! execution stage (kill switch, breakers, risk, slots, rate limits, order bytes) -> paper gateway
 //! (latency model, seeded faults: answers, 5xx and timeouts resolved by status queries, partial
 //! fills and legging hedges), plus the histogram hand-off each interval) runs on one worker thread, which
-//! opts in once the warm-up is over. The telemetry hub side (log writing) is on another thread and
+//! opts in once the warm-up is over. A stand-in account thread feeds the stage venue truth all the
+//! while (balances applied to the risk book, the engine's own open orders checked, fill notes
+//! back), as the REST gateway's account thread does. The telemetry hub side (log writing) is on another thread and
 //! is allowed to allocate; the worker must not, for any number of messages.
 
 use crate::common::config::demo_with;
@@ -14,9 +16,11 @@ use microarb::base::Counter;
 use microarb::exec::gateway::PaperGateway;
 use microarb::exec::limits::LimitSpec;
 use microarb::exec::params::ExecParams;
+use microarb::exec::truth::{ExecNote, TruthLink, TruthMsg};
+use microarb::exec::AssetId;
 use microarb::exec::ExecStage;
 use microarb::exec::KillSwitch;
-use microarb::model::{InstrumentId, Opportunity, Quote};
+use microarb::model::{InstrumentId, Opportunity, OrderId, Quote, VenueId};
 use microarb::runtime::{ring, IdleStrategy, Shutdown, Stage, Work, Worker};
 use microarb::strategy::StrategyStage;
 use microarb::telemetry::Registry;
@@ -100,8 +104,13 @@ fn steady_state_pipeline_allocates_nothing_per_message() {
             };
         }
     }
+    // Venue truth is exercised, not judged: a tolerance no drift reaches, so no venue halts.
+    p.balance_tolerance_bps = 1e9;
     let gw = PaperGateway::new(p.paper.clone());
-    let exec = ExecStage::new(p, o_rx, gw, clock, KillSwitch::new(), &mut reg).unwrap();
+    let mut exec = ExecStage::new(p, o_rx, gw, clock, KillSwitch::new(), &mut reg).unwrap();
+    let (link, account) = account_stand_in(cfg.venues.len(), clock, &mut reg);
+    exec.set_truth(link);
+    let balance_updates = reg.counter("exec.reconcile.balance_updates");
     let quotes = reg.counter("ring.quotes.popped");
     let gate = Gate {
         quotes: quotes.clone(),
@@ -145,6 +154,7 @@ fn steady_state_pipeline_allocates_nothing_per_message() {
     }
     sd.request();
     let report = handle.join().unwrap();
+    let notes = account.join().unwrap();
     assert!(report.unfinished.is_empty());
     hub.collect(None).unwrap();
 
@@ -165,6 +175,8 @@ fn steady_state_pipeline_allocates_nothing_per_message() {
         "opportunities went all the way to order bytes and back"
     );
     assert!(queries.get() > 0, "status queries ran");
+    assert!(balance_updates.get() > 0, "venue balances were applied");
+    assert!(notes > 0, "fill notes reached the account thread");
     assert!(hedges.get() > 0, "legging hedges ran");
     assert!(collections > 1 && hub.intervals_seen() > 1);
     assert_eq!(
@@ -172,4 +184,52 @@ fn steady_state_pipeline_allocates_nothing_per_message() {
         0,
         "allocations on the worker thread over {tracked_msgs} messages in steady state"
     );
+}
+
+/// A stand-in for the account thread: until the stage drops its end, pushes a balance for every
+/// venue and asset and an "own order open" for a made-up id, and drains the stage's notes.
+/// Returns the stage's end and a handle answering how many notes came back.
+fn account_stand_in(
+    venues: usize,
+    clock: Clock,
+    reg: &mut Registry,
+) -> (TruthLink, std::thread::JoinHandle<u64>) {
+    let (mut tx, rx) = ring::<TruthMsg>("truth_in", 1024, &mut reg.counters);
+    let (ntx, mut notes) = ring::<ExecNote>("truth_out", 256, &mut reg.counters);
+    let handle = std::thread::spawn(move || {
+        let mut n = 0u64;
+        let mut round = 0u64;
+        while !tx.is_abandoned() {
+            round += 1;
+            for v in 0..venues {
+                for a in 0..2u8 {
+                    let big = 1_000_000_000 * 100_000_000;
+                    let m = TruthMsg::Balance {
+                        venue: VenueId(v as u8),
+                        asset: AssetId(a),
+                        free: big,
+                        total: big,
+                        asked_ns: clock.now_ns(),
+                    };
+                    let _ = tx.push(m, 0);
+                }
+                let own = TruthMsg::OwnOpen {
+                    venue: VenueId(v as u8),
+                    order: OrderId(u64::MAX - round),
+                };
+                let _ = tx.push(own, 0);
+            }
+            while notes.pop().is_some() {
+                n += 1;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        n
+    });
+    let link = TruthLink {
+        rx,
+        tx: ntx,
+        initial: Vec::new(),
+    };
+    (link, handle)
 }

@@ -14,7 +14,7 @@ use microarb::base::Clock;
 use microarb::config::{Config, GatewayKind, VenueConfig};
 use microarb::exec::gateway::rest::router_from_config;
 use microarb::exec::gateway::RestRouter;
-use microarb::exec::params::ExecParams;
+use microarb::exec::params::{ExecBuildError, ExecParams};
 use microarb::exec::secrets::ApiSecret;
 use microarb::exec::AssetId;
 use microarb::exec::ExecStage;
@@ -92,6 +92,16 @@ pub const ALL_FOUR: [Venue; 4] = [
 /// [`PASSPHRASE`], `limits`), its
 /// synthetic market at 2000 frames/s, and wait until every venue has a quote to fill on.
 pub fn start(venues: &[Venue], limits: RestLimits) -> MockExchange {
+    start_with(venues, limits, |_| {})
+}
+
+/// [`start`] with `edit` applied to the mock's config (its instruments' trading rules, starting
+/// balances in `rest_accounts`, say).
+pub fn start_with(
+    venues: &[Venue],
+    limits: RestLimits,
+    edit: impl FnOnce(&mut MockConfig),
+) -> MockExchange {
     let list = venues
         .iter()
         .map(|v| MockVenue::new(v.name, mock_kind(v.kind)))
@@ -101,6 +111,7 @@ pub fn start(venues: &[Venue], limits: RestLimits) -> MockExchange {
     cfg.wait_for_subscribers = false;
     cfg.api = Some(ApiCredentials::new(KEY, SECRET).with_passphrase(PASSPHRASE));
     cfg.rest_limits = limits;
+    edit(&mut cfg);
     let ex = MockExchange::start(cfg).expect("mockex starts");
     let t = Instant::now();
     while venues.iter().any(|v| ex.top_of_book(v.name).is_none()) {
@@ -232,6 +243,26 @@ pub fn engine(cfg: &Config, secret: &str) -> Engine {
     )
     .expect("rest stage builds and connects");
     engine_parts(stage, tx, reg, clock, cfg)
+}
+
+/// The stage on `cfg` as a run builds it on the REST gateway: connected, then start-up venue
+/// truth ([`microarb::exec::startup::start`]: open orders reconciled, balances read from the
+/// venues) and the account thread attached. Every venue's credentials are [`KEY`] and `secret`.
+pub fn try_engine_with_truth(cfg: &Config, secret: &str) -> Result<Engine, ExecBuildError> {
+    let mut reg = Registry::new();
+    let (tx, rx) = ring::<Opportunity>("opps", 4096, &mut reg.counters);
+    let clock = Clock::new();
+    let creds = creds(cfg, secret);
+    let mut p = ExecParams::from_config(cfg)?;
+    let mut gw = router_from_config(cfg, &creds, clock)?;
+    assert!(
+        gw.connect(cfg.execution.rest.connect_timeout_ms * MS),
+        "connects"
+    );
+    let link = microarb::exec::startup::start(cfg, &creds, &mut p, clock, &mut reg)?;
+    let mut stage = ExecStage::new(p, rx, gw, clock, KillSwitch::new(), &mut reg)?;
+    stage.set_truth(link);
+    Ok(engine_parts(stage, tx, reg, clock, cfg))
 }
 
 /// [`engine`] with `edit` applied to the parameters (breaker settings, slot sizes: what the config

@@ -1,23 +1,17 @@
 //! The account API (`microarb::exec::account`) against the mock exchange on loopback, all four
 //! venues: server time, rules, balances, open orders and cancels by client id, including an order
-//! that rests (GTC, placed by the test with a request signed here, since the engine itself only
+//! that rests (GTC, placed by the test through the venue's API (`common::venue_orders`), since the engine itself only
 //! sends IOC): it lists as open, locks balance, cancels, and is then gone.
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use microarb::exec::account::client::unix_ms_now;
-use microarb::exec::account::http::{BlockingHttp, HttpResponse};
+use microarb::exec::account::http::HttpResponse;
 use microarb::exec::account::{
     client_for_url, AccountClient, Amount, CancelOutcome, OrderState, TickRule,
 };
-use microarb::exec::gateway::codec::jwt::JwtSigner;
-use microarb::exec::gateway::codec::{binance, okx};
 use microarb::exec::secrets::ApiSecret;
 use microarb::model::{Side, VenueKind};
-use microarb::net::http::HostSpec;
 use mockex::{ApiCredentials, MockConfig, MockExchange, MockVenue, SyntheticSource};
 
 const KEY: &str = "acctKey123";
@@ -140,89 +134,23 @@ fn every_venue_answers_time_rules_balances_and_unknown_cancels() {
     }
 }
 
-fn http(url: &str) -> BlockingHttp {
-    let addr: SocketAddr = url.strip_prefix("http://").unwrap().parse().unwrap();
-    BlockingHttp::new(
-        &HostSpec { addr, tls: None },
-        Duration::from_secs(5),
-        1 << 20,
-    )
-    .unwrap()
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 /// Place a GTC limit buy of 0.01 at `price` with client id `cid`, signed here with the venue's
 /// documented scheme.
 fn place_gtc(url: &str, mk: mockex::VenueKind, sym: &str, price: &str, cid: &str) -> HttpResponse {
-    let host = url.strip_prefix("http://").unwrap();
-    let ts = unix_ms_now();
-    let post = |path: &str, headers: String, body: &str| {
-        format!(
-            "POST {path} HTTP/1.1\r\nHost: {host}\r\n{headers}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        )
+    use crate::common::venue_orders::{place_limit, Limit, Signer};
+    let o = Limit {
+        symbol: sym,
+        buy: true,
+        price,
+        qty: "0.01",
+        client_id: cid,
     };
-    let req = match mk {
-        mockex::VenueKind::Binance => {
-            let p = format!(
-                "symbol={sym}&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price={price}&newClientOrderId={cid}&timestamp={ts}"
-            );
-            let sig = binance::sign(SECRET.as_bytes(), p.as_bytes());
-            let body = format!("{p}&signature={}", std::str::from_utf8(&sig).unwrap());
-            format!(
-                "POST /api/v3/order HTTP/1.1\r\nHost: {host}\r\nX-MBX-APIKEY: {KEY}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-                body.len()
-            )
-        }
-        mockex::VenueKind::Upbit => {
-            let q = format!(
-                "market={sym}&side=bid&volume=0.01&price={price}&ord_type=limit&identifier={cid}"
-            );
-            let body = format!(
-                r#"{{"market":"{sym}","side":"bid","volume":"0.01","price":"{price}","ord_type":"limit","identifier":"{cid}"}}"#
-            );
-            let mut token = Vec::new();
-            JwtSigner::new(KEY.as_bytes(), SECRET.as_bytes())
-                .unwrap()
-                .write_token(
-                    &mut token,
-                    b"0f8fad5b-d9cb-469f-a165-70867728950e",
-                    Some(q.as_bytes()),
-                );
-            let auth = format!(
-                "Authorization: Bearer {}\r\n",
-                String::from_utf8(token).unwrap()
-            );
-            post("/v1/orders", auth, &body)
-        }
-        mockex::VenueKind::Bybit => {
-            let body = format!(
-                r#"{{"category":"spot","symbol":"{sym}","side":"Buy","orderType":"Limit","qty":"0.01","price":"{price}","timeInForce":"GTC","orderLinkId":"{cid}"}}"#
-            );
-            let k = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET.as_bytes());
-            let sig = hex(ring::hmac::sign(&k, format!("{ts}{KEY}5000{body}").as_bytes()).as_ref());
-            let h = format!("X-BAPI-API-KEY: {KEY}\r\nX-BAPI-TIMESTAMP: {ts}\r\nX-BAPI-RECV-WINDOW: 5000\r\nX-BAPI-SIGN: {sig}\r\n");
-            post("/v5/order/create", h, &body)
-        }
-        mockex::VenueKind::Okx => {
-            let body = format!(
-                r#"{{"instId":"{sym}","tdMode":"cash","side":"buy","ordType":"limit","px":"{price}","sz":"0.01","clOrdId":"{cid}"}}"#
-            );
-            let iso = okx::iso_timestamp(ts);
-            let iso = std::str::from_utf8(&iso).unwrap();
-            let k = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET.as_bytes());
-            let sig = STANDARD.encode(ring::hmac::sign(
-                &k,
-                format!("{iso}POST/api/v5/trade/order{body}").as_bytes(),
-            ));
-            let h = format!("OK-ACCESS-KEY: {KEY}\r\nOK-ACCESS-SIGN: {sig}\r\nOK-ACCESS-TIMESTAMP: {iso}\r\nOK-ACCESS-PASSPHRASE: {PASSPHRASE}\r\n");
-            post("/api/v5/trade/order", h, &body)
-        }
+    let s = Signer {
+        key: KEY,
+        secret: SECRET,
+        passphrase: PASSPHRASE,
     };
-    http(url).exchange(req.as_bytes()).expect("order answered")
+    place_limit(url, mk, o, s)
 }
 
 #[test]

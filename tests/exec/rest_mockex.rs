@@ -118,7 +118,10 @@ fn binance_429_retry_after_is_honoured() {
         ..RestLimits::default()
     });
     let cfg = config(&ex, "/nonexistent", |e| e.max_wait_ms = 0);
-    let mut e = engine(&cfg, SECRET);
+    // Without the REST start-up: it would read the mock's exchangeInfo (3 per 10 s) and hold the
+    // orders under it, so no 429 would come (`clock_sync_mockex.rs` tests that). This test is
+    // about a limit the engine does not know.
+    let mut e = mockex_rest::engine_with(&cfg, SECRET, |_| {});
     for _ in 0..8 {
         e.feed(&ex, BINANCE, UPBIT);
         e.settle(Duration::from_secs(3));

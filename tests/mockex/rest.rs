@@ -206,6 +206,47 @@ fn binance_contract() {
 }
 
 #[test]
+fn binance_on_a_skewed_server_clock() {
+    let ex = start(RestLimits::default());
+    let ctl = ex.control();
+    let mut h = Http::connect(&ex, "binance");
+    // The server's clock 5 s behind the host's: server time says so, and a request signed with
+    // the host's clock is 5 s ahead of it.
+    ctl.set_rest_clock_offset_ms(-5_000).unwrap();
+    let r = h.send("GET /api/v3/time HTTP/1.1\r\nHost: x\r\n", "");
+    let server = r.body["serverTime"].as_i64().unwrap();
+    let host = now_ms() as i64;
+    assert!(
+        (server - (host - 5_000)).abs() < 1_000,
+        "{server} vs {host}"
+    );
+    let r = h.binance("POST", &order_params(&ex, "s1", now_ms()), SECRET, false);
+    assert_eq!((r.status, r.body["code"].as_i64()), (400, Some(-1021)));
+    assert_eq!(
+        r.body["msg"],
+        "Timestamp for this request was 1000ms ahead of the server's time."
+    );
+    // Signed on the server's clock it fills.
+    let r = h.binance(
+        "POST",
+        &order_params(&ex, "s2", now_ms() - 5_000),
+        SECRET,
+        false,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    // 6 s ahead: the host's timestamp is older than the 5000 ms recvWindow allows.
+    ctl.set_rest_clock_offset_ms(6_000).unwrap();
+    let r = h.binance("POST", &order_params(&ex, "s3", now_ms()), SECRET, false);
+    assert_eq!((r.status, r.body["code"].as_i64()), (400, Some(-1021)));
+    assert_eq!(
+        r.body["msg"],
+        "Timestamp for this request is outside of the recvWindow."
+    );
+    let s = ex.venue_stats("binance").unwrap();
+    assert_eq!((s.rest_stale_timestamps, s.rest_fills), (2, 1), "{s:?}");
+}
+
+#[test]
 fn upbit_contract_and_faults() {
     let ex = start(RestLimits {
         upbit_order_per_sec: 2,

@@ -85,6 +85,15 @@ fn shutdown_drains_flushes_and_balances() {
     assert_eq!(on_disk["opportunities"], r["opportunities"]);
     assert!(on_disk["rss_bytes"]["peak"].as_u64().unwrap() > 0);
     assert_eq!(on_disk["config"]["venues"][0]["name"], "binance");
+    // Venue truth: present on a paper run too, every count an integer, zero here.
+    for k in [
+        "foreign_orders",
+        "cancelled",
+        "lost_orders",
+        "balance_mismatches",
+    ] {
+        assert_eq!(on_disk["reconciliation"][k].as_u64(), Some(0), "{k}");
+    }
 
     // The interval log read back with the hdrhistogram crate holds exactly the recorded counts.
     let bytes = std::fs::read(&hlog_path).unwrap();

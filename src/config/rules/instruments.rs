@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::check::Check;
-use crate::config::schema::Config;
+use crate::config::schema::{Config, InstrumentConfig};
 use crate::model::{
     assign_assets, base_symbol, is_unreserved, AssetError, MAX_INSTRUMENTS, MAX_SCALE,
     MAX_SYMBOL_LEN,
@@ -115,6 +115,33 @@ pub(in crate::config) fn instruments(k: &mut Check, c: &Config, venue_names: &BT
                 );
             } else if !fresh_key && !key.is_empty() {
                 k.fail(&sp, format!("venue symbol {symbol:?} appears twice"));
+            }
+        }
+        rules_overrides(k, &p, ins);
+    }
+}
+
+/// `instruments[i].rules.<venue>`: each names a venue the instrument has a symbol on, and each
+/// value is a positive decimal exact at its scale (tick and `min_notional` at `price_scale`, step
+/// and `min_qty` at `qty_scale`). Whether it is as coarse as the venue's own is checked at
+/// start-up, against the venue's answer (`exec::startup::rules`).
+fn rules_overrides(k: &mut Check, p: &str, ins: &InstrumentConfig) {
+    for (venue, o) in &ins.rules {
+        let rp = format!("{p}.rules.{venue}");
+        if !ins.symbols.contains_key(venue) {
+            k.fail(
+                &rp,
+                format!("names venue {venue:?}, which has no symbol in {p}.symbols"),
+            );
+        }
+        for (key, v, scale) in [
+            ("tick", &o.tick, ins.price_scale),
+            ("step", &o.step, ins.qty_scale),
+            ("min_qty", &o.min_qty, ins.qty_scale),
+            ("min_notional", &o.min_notional, ins.price_scale),
+        ] {
+            if let (Some(v), true) = (v, scale <= MAX_SCALE) {
+                k.positive_amount(&format!("{rp}.{key}"), v, scale);
             }
         }
     }

@@ -26,6 +26,15 @@ pub(in crate::config) fn rest(k: &mut Check, c: &Config) {
         1,
         600_000,
     );
+    if r.clock_sync_ms != 0 && !(1000..=86_400_000).contains(&r.clock_sync_ms) {
+        k.fail(
+            "execution.rest.clock_sync_ms",
+            format!(
+                "must be 0 (off) or 1000..=86400000 ms (got {})",
+                r.clock_sync_ms
+            ),
+        );
+    }
     let prefix = &r.client_id_prefix;
     if prefix.is_empty() || prefix.len() > 8 || !prefix.bytes().all(|b| b.is_ascii_alphanumeric()) {
         k.fail(

@@ -13,6 +13,7 @@ use super::http::{BlockingHttp, ExchangeError};
 use super::request::{AccountAnswer, AccountRequest};
 use super::types::{Balance, CancelOutcome, OpenOrder, ServerTime, VenueRules};
 use super::venue::AccountVenue;
+use crate::base::ClockOffsets;
 
 /// Most pages of open orders followed in one [`AccountClient::open_orders`] (50 to 100 orders a
 /// page): a venue that keeps answering a next page is cut off, not followed forever.
@@ -24,6 +25,11 @@ pub struct AccountClient {
     venue: Box<dyn AccountVenue + Send>,
     http: BlockingHttp,
     one_market_rules: bool,
+    /// Added to the wall clock signed into requests, ms (the venue's measured clock offset).
+    clock_offset_ms: i64,
+    /// The live offsets and this venue's index in them, when set: read at every signed call,
+    /// so a long-lived client (the account thread's) follows the `clock-sync` thread.
+    live_offset: Option<(ClockOffsets, usize)>,
 }
 
 impl std::fmt::Debug for AccountClient {
@@ -56,7 +62,23 @@ impl AccountClient {
             venue,
             http,
             one_market_rules,
+            clock_offset_ms: 0,
+            live_offset: None,
         }
+    }
+
+    /// Sign timestamps `offset_ms` off the host's wall clock from now on: the venue's measured
+    /// `server - local` offset (`exec::startup::server_time`), so a host whose clock drifted is
+    /// not refused (Binance -1021, Bybit 10002, OKX 50102).
+    pub fn set_clock_offset_ms(&mut self, offset_ms: i64) {
+        self.clock_offset_ms = offset_ms;
+        self.live_offset = None;
+    }
+
+    /// Sign timestamps with venue `venue`'s entry of `offsets`, read at every call: the REST
+    /// router's offsets, which the `clock-sync` thread keeps measuring.
+    pub fn follow_clock_offsets(&mut self, offsets: ClockOffsets, venue: usize) {
+        self.live_offset = Some((offsets, venue));
     }
 
     /// The venue's name.
@@ -67,7 +89,12 @@ impl AccountClient {
     /// Send one request and read its answer.
     pub fn call(&mut self, req: &AccountRequest) -> Result<AccountAnswer, AccountError> {
         let mut bytes = Vec::with_capacity(1024);
-        self.venue.write_request(req, unix_ms_now(), &mut bytes)?;
+        let offset_ms = match &self.live_offset {
+            Some((offsets, venue)) => offsets.get_ms(*venue),
+            None => self.clock_offset_ms,
+        };
+        let unix_ms = unix_ms_now().saturating_add_signed(offset_ms);
+        self.venue.write_request(req, unix_ms, &mut bytes)?;
         let resp = self.http.exchange(&bytes).map_err(|e| match e {
             ExchangeError::Timeout => AccountError::Timeout {
                 venue: self.name.clone(),

@@ -5,7 +5,8 @@
 //!    cold side and handed to the stage; here it is a plain bool);
 //! 2. realized loss at or past `max_loss` -> `RiskLimit` (the caller reports P&L in one accounting
 //!    unit of its choice, e.g. 1e-8 USD, because venues quote in different currencies);
-//! 3. a leg's venue paused for lack of balance -> `InsufficientBalance`;
+//! 3. a leg's venue halted by a balance mismatch ([`Risk::halt`], venue truth) -> `RiskLimit`;
+//!    a leg's venue paused for lack of balance -> `InsufficientBalance`;
 //! 4. unknown instrument, or buy notional above the instrument's `max_order_notional` -> `RiskLimit`;
 //! 5. open notional in the quote asset plus this one above that asset's `max_open_notional` ->
 //!    `RiskLimit`;
@@ -87,6 +88,7 @@ pub struct Risk {
     /// Per `venue * assets + asset`.
     balances: Vec<i64>,
     paused: Vec<bool>,
+    halted: Vec<bool>,
     /// Table sizes: venues and assets (instruments is `instruments.len()`).
     venues: usize,
     assets: usize,
@@ -134,6 +136,7 @@ impl Risk {
             open: vec![0; assets],
             balances: vec![0; venues * assets],
             paused: vec![false; venues],
+            halted: vec![false; venues],
             venues,
             assets,
             pnl: 0,
@@ -233,6 +236,20 @@ impl Risk {
         }
     }
 
+    /// Stop trading on `venue` for the rest of the run: its reported balance contradicts what the
+    /// engine's own fills predict (a balance mismatch), so neither figure can be trusted. Unlike
+    /// a pause for lack of balance, no balance update lifts it.
+    pub fn halt(&mut self, venue: VenueId) {
+        if let Some(h) = self.halted.get_mut(venue.index()) {
+            *h = true;
+        }
+    }
+
+    /// Whether a venue is halted by a balance mismatch ([`Risk::halt`]).
+    pub fn is_halted(&self, venue: VenueId) -> bool {
+        self.halted.get(venue.index()).copied().unwrap_or(true)
+    }
+
     /// Whether a venue is paused for lack of balance.
     pub fn is_paused(&self, venue: VenueId) -> bool {
         self.paused.get(venue.index()).copied().unwrap_or(true)
@@ -244,6 +261,9 @@ impl Risk {
             return Err(RejectReason::KillSwitch);
         }
         if self.pnl <= -self.max_loss {
+            return Err(RejectReason::RiskLimit);
+        }
+        if self.is_halted(opp.buy_venue) || self.is_halted(opp.sell_venue) {
             return Err(RejectReason::RiskLimit);
         }
         if self.is_paused(opp.buy_venue) || self.is_paused(opp.sell_venue) {

@@ -189,7 +189,10 @@ fn a_sized_book_refuses_ids_beyond_its_tables() {
     assert!(r.set_balance(VenueId(2), USDT, 5).is_ok());
     assert_eq!(r.balance(VenueId(2), USDT), 5);
     assert!(r.set_balance(VenueId(3), USDT, 5).is_err());
-    assert!(r.is_paused(VenueId(3)), "a venue beyond the table is never tradable");
+    assert!(
+        r.is_paused(VenueId(3)),
+        "a venue beyond the table is never tradable"
+    );
 }
 
 #[test]

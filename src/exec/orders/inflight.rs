@@ -43,6 +43,9 @@ pub(crate) struct Leg {
     /// While the fate is unknown: when the status queries sent since the last counted timeout
     /// will have gone unanswered for `order_timeout` (`u64::MAX`: none outstanding).
     pub query_deadline_ns: u64,
+    /// Status-query rounds that ended without settling the fate: an answer still unknown, or
+    /// none for `order_timeout`. At `execution.reconcile.max_status_queries` the leg is lost.
+    pub unsettled: u32,
 }
 
 impl Leg {
@@ -56,6 +59,7 @@ impl Leg {
             queries: 0,
             answered: false,
             query_deadline_ns: u64::MAX,
+            unsettled: 0,
         }
     }
 
@@ -86,6 +90,14 @@ pub(crate) struct Arb {
     pub flow: i128,
     pub initial: Option<Outcome>,
     pub any_429: bool,
+    /// Quantities of the buy and sell legs marked lost (fate never learnt), at the quantity
+    /// scale: their possible exposure, kept as a residual when nothing else is known.
+    pub lost_buy: i64,
+    /// See `lost_buy`.
+    pub lost_sell: i64,
+    /// A leg was marked lost: no hedge is sent (it may have filled; a guess could double the
+    /// exposure).
+    pub lost: bool,
     /// When both legs' bytes were complete (unix ns), for the `--opps` log.
     pub order_unix_ns: u64,
 }

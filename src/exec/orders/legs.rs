@@ -18,7 +18,14 @@
 //! and more orders is worse than one that stops and says so). Every hedge is for exactly the current
 //! imbalance, so a hedge can never overshoot into the opposite position.
 //!
-//! The decision is a pure function of the fills so far; the stage owns the orders.
+//! The decision is a pure function of the fills so far; the stage owns the orders, and puts each
+//! hedge on its venue's tick and step before sending it (`crate::exec::rules::RulesTable::fit_hedge`:
+//! the price toward the hedge's better side, so an unwind's bound still holds; a hedge the rules
+//! refuse is not sent and the imbalance stays as residual).
+//!
+//! [`widen`] is exact at the price mantissa's scale and knows no tick: `60000.5` widened by 1 bp
+//! is `60006.50005`. Order limits go through `crate::exec::rules::TickTable::limit`, which rounds
+//! that onto the tick inside the buffer.
 
 use crate::config::LeggingKind;
 use crate::model::{Bps, Outcome, Price, Qty, RejectReason, Side, VenueId};

@@ -111,6 +111,9 @@ impl<G: Gateway> ExecStage<G> {
                 if leg.state == LegState::Sent {
                     self.c.status_5xx.inc();
                     self.breakers[v].on_failure(now);
+                } else {
+                    // A status query answered without settling the fate.
+                    leg.unsettled += 1;
                 }
                 leg.state = LegState::Unknown;
                 leg.timer_ns = now.saturating_add(status_query_ns);
@@ -168,7 +171,7 @@ impl<G: Gateway> ExecStage<G> {
         (fee_n, ps + qs)
     }
 
-    fn leg_final(&mut self, ai: usize, li: usize, q: Qty, px: Price, now: u64) {
+    pub(super) fn leg_final(&mut self, ai: usize, li: usize, q: Qty, px: Price, now: u64) {
         let Some(arb) = self.inflight.get(ai) else {
             return;
         };
@@ -176,6 +179,7 @@ impl<G: Gateway> ExecStage<G> {
         let q = Qty(q.0.clamp(0, order.qty.0.max(0)));
         if q.0 > 0 {
             self.c.fills.inc();
+            self.truth.on_fill(order.venue, now);
             let (fee_n, scale) = self.fee_and_scale(order.venue, order.instrument.index(), px, q);
             let fee_asset = to_asset(fee_n, scale, true);
             if self
@@ -236,10 +240,22 @@ impl<G: Gateway> ExecStage<G> {
             buy_ref: arb.buy_ref,
             sell_ref: arb.sell_ref,
         };
-        match self
-            .legging
-            .next(&legs, arb.bought, arb.sold, arb.hedges_sent)
-        {
+        let instrument = arb.opp.instrument;
+        // A lost leg may have filled: hedging on a guess could double the exposure.
+        let hedge = if arb.lost {
+            None
+        } else {
+            self.legging
+                .next(&legs, arb.bought, arb.sold, arb.hedges_sent)
+                .and_then(|h| match self.rules.fit_hedge(instrument, h) {
+                    Ok(h) => Some(h),
+                    Err(_) => {
+                        self.c.hedges_unfit.inc();
+                        None
+                    }
+                })
+        };
+        match hedge {
             Some(h) => {
                 let opp = arb.opp;
                 let order = self.order(&opp, h.venue, h.side, h.qty, h.px, now);
@@ -301,9 +317,21 @@ impl<G: Gateway> ExecStage<G> {
         };
         let net = arb.bought.0 - arb.sold.0;
         let mut flow = arb.flow;
-        if net != 0 {
+        if net != 0 || arb.lost {
+            // A lost leg's fill is unknown: the exposure kept is what is known (as if it did not
+            // fill), or, with nothing known, the lost legs' own quantities at their venues.
             self.c.residual.inc();
-            self.gauges.on_residual(&self.risk, &arb.opp, net);
+            if net != 0 {
+                self.gauges.on_residual(&self.risk, &arb.opp, net);
+            } else {
+                for q in [arb.lost_buy, -arb.lost_sell] {
+                    if q != 0 {
+                        self.gauges.on_residual(&self.risk, &arb.opp, q);
+                    }
+                }
+            }
+        }
+        if net != 0 {
             let reference = if net > 0 { arb.buy_ref } else { arb.sell_ref };
             flow += notional(reference, Qty(net));
         }
@@ -350,6 +378,9 @@ impl<G: Gateway> ExecStage<G> {
                         self.breakers[leg.order.venue.index()].on_failure(now);
                         self.query(ai, li, now);
                     }
+                    LegState::Unknown if leg.unsettled >= self.truth.max_queries() => {
+                        self.leg_lost(ai, li, now);
+                    }
                     LegState::Unknown => {
                         if now >= leg.query_deadline_ns {
                             // Asked and not answered for a whole order timeout: the venue is not
@@ -360,6 +391,7 @@ impl<G: Gateway> ExecStage<G> {
                             self.breakers[leg.order.venue.index()].on_failure(now);
                             if let Some(arb) = self.inflight.get_mut(ai) {
                                 arb.legs[li].query_deadline_ns = u64::MAX;
+                                arb.legs[li].unsettled += 1;
                             }
                         }
                         self.query(ai, li, now)

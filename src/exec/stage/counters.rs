@@ -30,6 +30,9 @@ pub(super) struct ExecCounters {
     pub(super) retries: Counter,
     pub(super) unwinds: Counter,
     pub(super) residual: Counter,
+    /// Hedges the legging policy asked for that the venue's rules refuse (no tick there, or under
+    /// a minimum once floored to the step): not sent, the imbalance left as residual.
+    pub(super) hedges_unfit: Counter,
     pub(super) breaker: [Counter; 4],
     pub(super) slots_acquired: Counter,
     pub(super) slots_reserved: Counter,
@@ -68,6 +71,7 @@ impl ExecCounters {
             retries: c("legging.retries"),
             unwinds: c("legging.unwinds"),
             residual: c("legging.residual"),
+            hedges_unfit: c("legging.hedges_unfit"),
             breaker: [
                 c("breaker.closed_to_open"),
                 c("breaker.open_to_half_open"),

@@ -8,18 +8,22 @@
 //! 2. expiry -> `expired`;
 //! 3. a leg on a feed-only venue (`venues[].trade = false`) -> `rejected: feed_only`, before
 //!    anything else is taken or sent;
-//! 4. circuit breaker of both venues -> `rejected: breaker_open`;
-//! 5. risk ([`Risk::check`]: loss limit, paused venues, order and open notional, balances) ->
+//! 4. the legs priced and sized by the venues' trading rules ([`RulesTable::plan`]: limits on
+//!    tick inside the slippage buffer, one quantity on both steps) -> `rejected: no_rules` when a
+//!    venue's rules are unknown, `rejected: below_minimum` when a leg would fall under a minimum
+//!    quantity or notional; the opportunity goes on with the planned quantity;
+//! 5. circuit breaker of both venues -> `rejected: breaker_open`;
+//! 6. risk ([`Risk::check`]: loss limit, paused venues, order and open notional, balances) ->
 //!    its reason; then the buy notional is counted open until the arbitrage ends;
-//! 6. an execution slot (global, per venue, reserved tier) -> `rejected: no_slot`;
-//! 7. a rate-limit token on every order endpoint group of both venues; if one is not there yet the
+//! 7. an execution slot (global, per venue, reserved tier) -> `rejected: no_slot`;
+//! 8. a rate-limit token on every order endpoint group of both venues; if one is not there yet the
 //!    opportunity waits in a fixed-capacity queue until the token's time, re-checked then, but only
 //!    until the earlier of its expiry and `max_wait` ([`WaitBudget`]) -> `rejected: rate_limited` or
 //!    `expired`. A full queue refuses at once (`rate_limited`); a breaker that opened while it
 //!    waited refuses it when it wakes (`breaker_open`).
 //!
-//! Then both legs are built as IOC limit orders with the venue's slippage buffer widening the limit
-//! (buy up, sell down, rounded inside the buffer) and staged on the gateway, which encodes and
+//! Then both legs are built as IOC limit orders at the planned limits (the slippage buffer
+//! widening buy up, sell down, rounded onto the tick inside the buffer) and staged on the gateway, which encodes and
 //! signs each into the buffer it will write ([`Gateway::stage`]); `tick_to_order` is recorded when
 //! both legs' final signed bytes are complete, then both are sent ([`Gateway::send`]). Answers come back
 //! through [`Gateway::poll`]: definite ones end the leg (fills move the risk book's balances and
@@ -58,8 +62,10 @@ use crate::exec::limits::wait::{WaitBudget, WaitDecision};
 use crate::exec::limits::zero429::{Throttle, Zero429};
 use crate::exec::limits::EmergencyCause;
 use crate::exec::orders::inflight::{Arb, Inflight, Leg, LegState};
-use crate::exec::orders::legs::{widen, LeggingParams};
+use crate::exec::orders::legs::LeggingParams;
 use crate::exec::params::{ExecBuildError, ExecParams, VenueExec};
+use crate::exec::rules::{LegPlan, RulesTable};
+use crate::exec::truth::TruthState;
 use crate::model::{
     Opportunity, Order, OrderId, Outcome, Price, Qty, Quote, RejectReason, Side, TimeInForce,
     VenueId,
@@ -75,6 +81,7 @@ const EVENTS: usize = 64;
 #[derive(Debug, Clone, Copy)]
 struct Waiter {
     opp: Opportunity,
+    plan: LegPlan,
     ticket: SlotTicket,
     probes: [bool; 2],
     budget: WaitBudget,
@@ -107,6 +114,7 @@ pub struct ExecStage<G: Gateway = PaperGateway> {
     limits: Vec<Zero429>,
     venues: Vec<VenueExec>,
     legging: LeggingParams,
+    rules: RulesTable,
     scales: Vec<(u8, u8)>,
     max_wait_ns: u64,
     order_timeout_ns: u64,
@@ -131,6 +139,8 @@ pub struct ExecStage<G: Gateway = PaperGateway> {
     /// Replay: time is the capture's (the latest detection time seen, advanced in real time
     /// since), so expiry is judged as it was recorded and orders still complete at the end.
     capture_time: Option<(u64, u64)>,
+    /// Venue truth: balances and open orders from the account thread, the lost-order bound.
+    truth: TruthState,
 }
 
 impl<G: Gateway> ExecStage<G> {
@@ -152,6 +162,13 @@ impl<G: Gateway> ExecStage<G> {
             );
         }
         let gauges = ExecGauges::register(reg, &p.names, &limits, p.wait_capacity.max(1));
+        let truth = TruthState::new(
+            reg,
+            p.max_status_queries,
+            p.balance_tolerance_bps,
+            p.venues.len(),
+            p.names.assets.len(),
+        );
         Ok(ExecStage {
             rx,
             gw,
@@ -163,6 +180,7 @@ impl<G: Gateway> ExecStage<G> {
             limits,
             venues: p.venues,
             legging: p.legging,
+            rules: p.rules,
             scales: p.scales,
             max_wait_ns: p.max_wait_ns,
             order_timeout_ns: p.order_timeout_ns,
@@ -194,6 +212,7 @@ impl<G: Gateway> ExecStage<G> {
             books: None,
             emergency: None,
             capture_time: None,
+            truth,
         })
     }
 
@@ -307,6 +326,15 @@ impl<G: Gateway> ExecStage<G> {
         if !self.venues[b].trades || !self.venues[s].trades {
             return self.end(&opp, Outcome::Rejected(RejectReason::FeedOnly), 0);
         }
+        let (slip_b, slip_s) = (self.venues[b].slippage, self.venues[s].slippage);
+        let plan = match self.rules.plan(&opp, slip_b, slip_s) {
+            Ok(p) => p,
+            Err(r) => return self.end(&opp, Outcome::Rejected(r), 0),
+        };
+        let opp = Opportunity {
+            qty: plan.qty,
+            ..opp
+        };
         let Ok(pb) = self.breakers[b].check(now) else {
             return self.end(&opp, Outcome::Rejected(RejectReason::BreakerOpen), 0);
         };
@@ -332,6 +360,7 @@ impl<G: Gateway> ExecStage<G> {
         self.risk.open(&opp);
         let w = Waiter {
             opp,
+            plan,
             ticket,
             probes,
             budget: WaitBudget::for_opportunity(&opp, now, self.max_wait_ns),
@@ -577,10 +606,13 @@ impl<G: Gateway> ExecStage<G> {
         }
         self.gw.on_market(&opp, now);
         let (bv, sv) = (opp.buy_venue, opp.sell_venue);
-        let buy_px = widen(opp.buy_px, self.venues[bv.index()].slippage, true, false);
-        let sell_px = widen(opp.sell_px, self.venues[sv.index()].slippage, false, true);
-        let buy = self.order(&opp, bv, Side::Buy, opp.qty, buy_px, now);
-        let sell = self.order(&opp, sv, Side::Sell, opp.qty, sell_px, now);
+        let LegPlan {
+            buy_px,
+            sell_px,
+            qty,
+        } = w.plan;
+        let buy = self.order(&opp, bv, Side::Buy, qty, buy_px, now);
+        let sell = self.order(&opp, sv, Side::Sell, qty, sell_px, now);
         let sell_staged = match self.stage_legs(&buy, &sell, now) {
             Staging::Unencodable => {
                 self.c.encode_errors.inc();
@@ -632,6 +664,9 @@ impl<G: Gateway> ExecStage<G> {
             flow: 0,
             initial: None,
             any_429: false,
+            lost_buy: 0,
+            lost_sell: 0,
+            lost: false,
             order_unix_ns: self.clock.unix_ns(written),
         };
         self.inflight
@@ -652,6 +687,7 @@ impl<G: Gateway> Stage for ExecStage<G> {
         let now_ns = self.time(real_ns, None);
         self.operator_emergency(now_ns);
         n += self.answers(now_ns);
+        n += self.truth_poll(now_ns);
         n += self.on_timers(now_ns);
         n += self.on_waiters(now_ns);
         let mut taken = 0;
@@ -722,6 +758,9 @@ impl<G: Gateway> Stage for ExecStage<G> {
 #[path = "answers.rs"]
 mod answers;
 
+#[path = "truth.rs"]
+mod truth;
+
 #[path = "counters.rs"]
 mod counters;
 use counters::ExecCounters;
@@ -737,3 +776,7 @@ mod tests;
 #[cfg(test)]
 #[path = "emergency_tests.rs"]
 mod emergency_tests;
+
+#[cfg(test)]
+#[path = "truth_tests.rs"]
+mod truth_tests;

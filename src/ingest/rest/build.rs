@@ -6,7 +6,7 @@
 //! instrument in one request; Bybit and OKX take one request per instrument (see
 //! `config::rest_poll` for what a round costs against each venue's limit).
 
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use rustls::pki_types::ServerName;
@@ -140,19 +140,14 @@ pub fn rest_spec(
         url: url.to_string(),
     };
     let (https, host, port) = split_base(url).ok_or_else(bad)?;
-    let addr = (host.as_str(), port)
-        .to_socket_addrs()
-        .map_err(|e| RestBuildError::Resolve {
+    // A failed lookup is retried within the start-up bound (`net::dns::START_UP`).
+    let addr = crate::net::dns::resolve_at_start_up(&host, port, &mut || {}).map_err(|e| {
+        RestBuildError::Resolve {
             venue: v.name.clone(),
             host: host.clone(),
             reason: e.to_string(),
-        })?
-        .next()
-        .ok_or_else(|| RestBuildError::Resolve {
-            venue: v.name.clone(),
-            host: host.clone(),
-            reason: "no address".into(),
-        })?;
+        }
+    })?[0];
     let tls = match (https, tls) {
         (true, Some(config)) => Some(TlsTarget {
             config,

@@ -98,6 +98,17 @@ fn would_block(e: &io::Error) -> bool {
 }
 
 impl HttpConn {
+    /// Connect to `addr` from the next [`connect`](Self::connect) on (a host resolved again);
+    /// an open connection keeps its socket.
+    pub fn set_addr(&mut self, addr: SocketAddr) {
+        self.addr = addr;
+    }
+
+    /// The address the next connect goes to.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
     /// A closed connection to `addr` (TLS when `tls` is given) with an input buffer of
     /// `in_cap` bytes and an output buffer reserved for `out_cap` bytes.
     pub fn new(addr: SocketAddr, tls: Option<TlsTarget>, in_cap: usize, out_cap: usize) -> Self {

@@ -4,7 +4,9 @@
 //! legs per venue at most a few at once, so a handful of warm connections (TCP and TLS already
 //! up) removes the handshake from the order path. The pool keeps every connection open: a closed
 //! one is reconnected on the next [`Pool::poll`], at once after a clean close and with doubling
-//! back-off (`reconnect_min_ns` .. `reconnect_max_ns`) after failed connects.
+//! back-off (`reconnect_min_ns` .. `reconnect_max_ns`) after failed connects. With an address
+//! feed ([`Pool::set_addr_feed`]) the host is resolved again, off this thread, for every
+//! reconnect.
 //!
 //! Time is the caller's: [`Pool::send`] takes the request's deadline and [`Pool::poll`] the
 //! current time; a busy connection past its deadline is closed (a late answer must never be read
@@ -22,6 +24,7 @@ use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
 
 use super::conn::{ConnState, HttpConn, LostReason, Progress, TlsTarget};
+use crate::net::dns_refresh::AddrFeed;
 
 /// Where a venue's REST API lives (resolved on the cold path).
 #[derive(Debug, Clone)]
@@ -115,6 +118,8 @@ pub struct Pool {
     staged: u64,
     settings: PoolSettings,
     connects: u64,
+    /// Fresh addresses of the host, asked for whenever a connection is lost.
+    addr_feed: Option<AddrFeed>,
 }
 
 impl Pool {
@@ -145,6 +150,7 @@ impl Pool {
             staged: 0,
             settings,
             connects: 0,
+            addr_feed: None,
         })
     }
 
@@ -156,6 +162,13 @@ impl Pool {
     /// Always false (a pool has at least one connection); for clippy's `len_without_is_empty`.
     pub fn is_empty(&self) -> bool {
         self.conns.is_empty()
+    }
+
+    /// Re-resolve the host on every reconnect: each lost connection asks `feed` for a fresh
+    /// lookup (non-blocking), and every reconnect first takes the newest address answered (see
+    /// [`crate::net::dns_refresh`]). Cold path.
+    pub fn set_addr_feed(&mut self, feed: AddrFeed) {
+        self.addr_feed = Some(feed);
     }
 
     /// Connection `i` (state, reuse count).
@@ -231,6 +244,9 @@ impl Pool {
         let was_connecting = c.state() == ConnState::Connecting;
         c.close(self.poll.registry());
         self.deadline_ns[i] = u64::MAX;
+        if let Some(f) = self.addr_feed.as_mut() {
+            f.request();
+        }
         if was_connecting {
             self.next_try_ns[i] = now_ns.saturating_add(self.backoff_ns[i]);
             self.backoff_ns[i] = (self.backoff_ns[i] * 2).min(self.settings.reconnect_max_ns);
@@ -245,6 +261,11 @@ impl Pool {
     pub fn poll(&mut self, now_ns: u64, mut on: impl FnMut(PoolEvent<'_>)) {
         for i in 0..self.conns.len() {
             if self.conns[i].state() == ConnState::Closed && now_ns >= self.next_try_ns[i] {
+                if let Some(a) = self.addr_feed.as_mut().and_then(AddrFeed::latest) {
+                    for c in &mut self.conns {
+                        c.set_addr(a);
+                    }
+                }
                 self.connects += 1;
                 if self.conns[i]
                     .connect(self.poll.registry(), Token(i))
@@ -313,5 +334,62 @@ impl Pool {
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::Counter;
+    use crate::net::dns::Resolver;
+    use crate::net::dns_refresh::DnsRefresh;
+
+    /// Answers one fixed address, whatever the name.
+    struct Fixed(SocketAddr);
+
+    impl Resolver for Fixed {
+        fn lookup(&self, _host: &str, _port: u16) -> std::io::Result<Vec<SocketAddr>> {
+            Ok(vec![self.0])
+        }
+    }
+
+    #[test]
+    fn a_pool_reconnects_to_the_address_resolved_again() {
+        // The venue moved: the start-up address refuses, the name now resolves elsewhere.
+        let live = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let live_addr = live.local_addr().unwrap();
+        let dead_addr = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap()
+        };
+        let mut r = DnsRefresh::new(Box::new(Fixed(live_addr)));
+        let ok = Counter::new();
+        let feed = r.feed(
+            "api.venue.test",
+            live_addr.port(),
+            ok.clone(),
+            Counter::new(),
+        );
+        let host = HostSpec {
+            addr: dead_addr,
+            tls: None,
+        };
+        let settings = PoolSettings {
+            conns: 1,
+            reconnect_min_ns: 1_000_000,
+            ..PoolSettings::default()
+        };
+        let mut pool = Pool::new(&host, settings).unwrap();
+        pool.set_addr_feed(feed);
+        let t0 = std::time::Instant::now();
+        while pool.conn(0).state() != ConnState::Idle && t0.elapsed() < Duration::from_secs(10) {
+            pool.poll(t0.elapsed().as_nanos() as u64, |_| {});
+            r.serve_once();
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(pool.conn(0).state(), ConnState::Idle);
+        assert_eq!(pool.conn(0).addr(), live_addr);
+        assert!(pool.connects() >= 2, "the first connect was refused");
+        assert!(ok.get() >= 1, "resolved again after the loss");
     }
 }

@@ -40,6 +40,18 @@ pub fn map(name: &str) -> Mapped {
             return series(family, vec![("venue", venue.to_string())]);
         }
     }
+    // Cold-path venue start-up and upkeep: `clock_sync.<venue>.measured|failed`,
+    // `rate_limits.<venue>.fetched|defaults|lowered`, `dns.<venue>.retries|failed|re_resolved`.
+    for prefix in ["clock_sync", "rate_limits", "dns"] {
+        if let Some(rest) = name.strip_prefix(prefix).and_then(|r| r.strip_prefix('.')) {
+            if let Some((venue, field)) = rest.rsplit_once('.') {
+                return series(
+                    format!("microarb_{prefix}_{}_total", sanitize(field)),
+                    vec![("venue", venue.to_string())],
+                );
+            }
+        }
+    }
     if let Some(rest) = name.strip_prefix("ring.") {
         if let Some((ring, field)) = rest.rsplit_once('.') {
             return series(
@@ -147,6 +159,21 @@ mod tests {
         assert_eq!(
             map("ingest.okx.bytes"),
             s("microarb_ingest_received_bytes_total", &[("venue", "okx")])
+        );
+        assert_eq!(
+            map("clock_sync.binance.failed"),
+            s("microarb_clock_sync_failed_total", &[("venue", "binance")])
+        );
+        assert_eq!(
+            map("rate_limits.binance.defaults"),
+            s(
+                "microarb_rate_limits_defaults_total",
+                &[("venue", "binance")]
+            )
+        );
+        assert_eq!(
+            map("dns.okx.retries"),
+            s("microarb_dns_retries_total", &[("venue", "okx")])
         );
         assert_eq!(
             map("ring.quotes.dropped"),

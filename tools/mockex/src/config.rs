@@ -173,6 +173,11 @@ pub struct MockConfig {
     /// The REST side's starting balances per venue name (absent:
     /// [`AccountConfig::for_symbol`] of the venue's symbol, generous balances).
     pub rest_accounts: BTreeMap<String, AccountConfig>,
+    /// How far the REST side's server clock is from the host's, ms (negative: behind). Every
+    /// REST time the mock uses reads it: the timestamp checks (Binance -1021, Bybit 10002, OKX
+    /// 50102), the server-time answers and `Date`. A host with a drifting clock, seen from the
+    /// venue; change it while running with [`Control::set_rest_clock_offset_ms`](crate::Control::set_rest_clock_offset_ms).
+    pub rest_clock_offset_ms: i64,
 }
 
 impl MockConfig {
@@ -191,6 +196,7 @@ impl MockConfig {
             rest_limits: RestLimits::default(),
             rest_rules: BTreeMap::new(),
             rest_accounts: BTreeMap::new(),
+            rest_clock_offset_ms: 0,
         }
     }
 

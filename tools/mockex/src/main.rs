@@ -4,7 +4,8 @@
 //!
 //! Prints one line per venue, `<venue> ws=<url> rest=<url>`, then serves. `--api-key` and
 //! `--api-secret` turn on the REST endpoints of every venue (`rest=http://127.0.0.1:PORT`;
-//! `--api-passphrase` is what OKX requests must carry); without them `rest=-`. Exit status: 0 when
+//! `--api-passphrase` is what OKX requests must carry); without them `rest=-`. `--clock-offset-ms N`
+//! runs the REST side's server clock N ms off the host's. Exit status: 0 when
 //! stopped, 2 for bad usage, 1 when the exchange cannot start.
 
 use std::io::Write;
@@ -51,6 +52,11 @@ struct Args {
     /// authenticates).
     #[arg(long, requires = "api_key")]
     api_passphrase: Option<String>,
+    /// Run the REST side's server clock this many ms off the host's (negative: behind): signed
+    /// requests are checked, and server time answered, on that clock (Binance -1021, Bybit
+    /// 10002, OKX 50102 for a client that does not correct for it).
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    clock_offset_ms: i64,
 }
 
 fn parse_venue(spec: &str) -> Result<MockVenue, String> {
@@ -79,6 +85,7 @@ fn main() -> ExitCode {
     };
     cfg.rate_per_s = args.rate;
     cfg.wait_for_subscribers = !args.no_wait;
+    cfg.rest_clock_offset_ms = args.clock_offset_ms;
     if let (Some(key), Some(secret)) = (args.api_key, args.api_secret) {
         let creds = ApiCredentials::new(key, secret);
         cfg.api = Some(match args.api_passphrase {

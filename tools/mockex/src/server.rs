@@ -122,6 +122,18 @@ impl Control {
         v.faults.inject(fault);
         Ok(())
     }
+
+    /// Move the REST side's server clock to `offset_ms` off the host's (negative: behind), for
+    /// every venue: a host whose clock drifted, as the venue sees it. Refused without a REST
+    /// side.
+    pub fn set_rest_clock_offset_ms(&self, offset_ms: i64) -> Result<(), MockError> {
+        let rest = self
+            .rest
+            .as_ref()
+            .ok_or_else(|| MockError::NoRest("(any venue)".to_owned()))?;
+        rest.set_clock_offset_ms(offset_ms);
+        Ok(())
+    }
 }
 
 /// A running mock exchange: one loopback WebSocket listener per venue streaming the configured

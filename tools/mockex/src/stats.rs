@@ -113,6 +113,11 @@ counters! {
     rest_bad_passphrases,
     /// REST: orders refused (bad parameters, duplicate id, or the reject fault).
     rest_rejects,
+    /// REST: of `rest_rejects`, orders refused for breaking the instrument's trading rules (price
+    /// off its tick, quantity off its step or under the minimum, notional under the minimum), as
+    /// each venue refuses them (Binance -1013, Bybit 170134/170137/170136/170140, OKX 51000 /
+    /// 51121 / 51020, Upbit `invalid_price` / `under_min_total_*`).
+    rest_rule_rejects,
     /// REST: 5xx answers sent by fault injection.
     rest_5xx,
     /// REST: requests left unanswered by fault injection.

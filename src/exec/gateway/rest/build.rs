@@ -8,7 +8,6 @@
 //! [`SecretError`](crate::exec::secrets::SecretError) (which never carries one) or from config
 //! text that holds none.
 
-use std::net::ToSocketAddrs;
 use std::sync::Arc;
 
 use super::error::{RestBuildError, UrlError};
@@ -24,6 +23,7 @@ use crate::exec::gateway::codec::{
 use crate::exec::params::VenueExec;
 use crate::exec::secrets::{ApiSecret, SecretError};
 use crate::model::{VenueId, VenueKind};
+use crate::net::dns;
 use crate::net::http::{HostSpec, PoolSettings};
 
 /// The venue's public REST base, used when `venues[].rest_url` is absent.
@@ -110,31 +110,37 @@ pub fn load_credentials(cfg: &Config) -> Result<Vec<ApiSecret>, RestBuildError> 
 }
 
 /// Where a REST base URL points: the socket address, TLS or not, and the `Host` header value.
-/// Also used by the account API's client ([`crate::exec::account`]).
+/// Also used by the account API's client ([`crate::exec::account`]). A failed lookup is retried
+/// within [`dns::START_UP`] (see [`resolve_counted`]).
 pub(crate) fn resolve(url: &str) -> Result<(HostSpec, String), UrlError> {
+    resolve_counted(url, &mut || {})
+}
+
+/// A REST base URL's host name (brackets kept off an IPv6 literal), port (the scheme's default
+/// when absent) and whether it is TLS. No resolving.
+pub fn host_and_port(url: &str) -> Result<(String, u16, bool), UrlError> {
     let authority = host_header(url)?;
     let tls = url.starts_with("https://");
-    let with_port = if authority
-        .rsplit_once(':')
-        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
-    {
-        authority.to_string()
-    } else {
-        format!("{authority}:{}", if tls { 443 } else { 80 })
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(':') => match p.parse::<u16>() {
+            Ok(p) => (h, p),
+            Err(_) => (authority.as_str(), if tls { 443 } else { 80 }),
+        },
+        _ => (authority.as_str(), if tls { 443 } else { 80 }),
     };
-    let addr = with_port
-        .to_socket_addrs()
-        .map_err(|source| UrlError::Resolve {
-            host: authority.to_string(),
-            source,
-        })?
-        .next()
-        .ok_or_else(|| UrlError::NoAddress(authority.to_string()))?;
-    let host_name = authority
-        .rsplit_once(':')
-        .filter(|(_, p)| p.parse::<u16>().is_ok())
-        .map_or(authority.as_str(), |(h, _)| h)
-        .to_string();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    Ok((host.to_string(), port, tls))
+}
+
+/// [`resolve`], calling `on_retry` before each retry of a failed lookup (the caller counts
+/// them); the error names the host once the bound is spent. Cold path (blocks while it waits).
+pub(crate) fn resolve_counted(
+    url: &str,
+    on_retry: &mut dyn FnMut(),
+) -> Result<(HostSpec, String), UrlError> {
+    let authority = host_header(url)?;
+    let (host_name, port, tls) = host_and_port(url)?;
+    let addr = dns::resolve_at_start_up(&host_name, port, on_retry)?[0];
     let tls = if tls {
         let c = crate::net::tls::client_config(&[])?;
         Some((Arc::clone(&c), host_name))
@@ -261,6 +267,8 @@ pub fn client_prefix(cfg: &Config, clock: &Clock) -> String {
 
 /// One [`RestRouter`] over every venue of `cfg` that trades, with `creds[i]` for `venues[i]`
 /// (a feed-only venue's entry is not read). Does not connect (see [`RestRouter::connect`]).
+/// A host whose lookup fails is retried within [`dns::START_UP`] (the retries are kept for
+/// [`RestRouter::dns_retries`]); one that never resolves is an error naming it.
 pub fn router_from_config(
     cfg: &Config,
     creds: &[ApiSecret],
@@ -289,11 +297,14 @@ pub fn router_from_config(
             continue;
         }
         let url = v.rest_url.as_deref().unwrap_or(public_rest_url(v.kind));
-        let (host, host_header) = resolve(url).map_err(|source| RestBuildError::Url {
-            venue: i,
-            name: v.name.clone(),
-            source,
-        })?;
+        let mut retries = 0;
+        let (host, host_header) =
+            resolve_counted(url, &mut || retries += 1).map_err(|source| RestBuildError::Url {
+                venue: i,
+                name: v.name.clone(),
+                source,
+            })?;
+        router.note_dns_retries(VenueId(i as u8), retries);
         let codec = venue_codec(cfg, i, cred, host_header, &prefix)?;
         let pool_err = |source| RestBuildError::Pool {
             venue: i,

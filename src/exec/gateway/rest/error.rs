@@ -28,6 +28,9 @@ pub enum UrlError {
     /// The host resolves to nothing.
     #[error("{0:?} resolves to no address")]
     NoAddress(String),
+    /// The host did not resolve within the start-up bound ([`crate::net::dns::START_UP`]).
+    #[error(transparent)]
+    Dns(#[from] crate::net::dns::DnsError),
     /// The TLS client configuration could not be built.
     #[error("TLS: {0}")]
     Tls(#[from] rustls::Error),

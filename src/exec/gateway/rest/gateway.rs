@@ -221,6 +221,12 @@ impl<V: RestVenue> RestGateway<V> {
         self.stray_responses
     }
 
+    /// Re-resolve the host on every reconnect through `feed` ([`Pool::set_addr_feed`]). Cold
+    /// path.
+    pub fn set_addr_feed(&mut self, feed: crate::net::dns_refresh::AddrFeed) {
+        self.pool.set_addr_feed(feed);
+    }
+
     /// The connection pool (states, reuse and connect counts).
     pub fn pool(&self) -> &Pool {
         &self.pool

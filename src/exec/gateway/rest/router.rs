@@ -20,11 +20,13 @@
 //! - Nothing allocates after construction: events wait in a fixed ring, and a venue is polled
 //!   only when the ring has room for everything its pool can answer at once (3 events per
 //!   connection), so no event is ever dropped.
-//! - Time: `now_ns` is the caller's monotonic time; the wall clock Binance signs (`timestamp`) is
-//!   [`Clock::unix_ns`] of it. Nothing here reads a clock.
+//! - Time: `now_ns` is the caller's monotonic time; the wall clock a venue signs (Binance
+//!   `timestamp`, Bybit `X-BAPI-TIMESTAMP`, OKX `OK-ACCESS-TIMESTAMP`) is [`Clock::unix_ns`] of it
+//!   plus that venue's measured server clock offset ([`ClockOffsets`], one relaxed atomic load,
+//!   written by the cold clock-sync thread; 0 until measured). Nothing here reads a clock.
 
 use super::gateway::{RestGateway, SubmitError as RestSubmitError};
-use crate::base::Clock;
+use crate::base::{Clock, ClockOffsets};
 use crate::exec::gateway::codec::AnswerKind;
 use crate::exec::gateway::codec::{BinanceCodec, BybitCodec, OkxCodec, RestAnswer, UpbitCodec};
 use crate::exec::gateway::{Gateway, GatewayEvent, SubmitError};
@@ -78,6 +80,12 @@ impl RestRoute {
     pub fn in_flight(&self) -> usize {
         each_route!(self, g => g.in_flight())
     }
+
+    /// Re-resolve the venue's host on every reconnect through `feed` (see
+    /// [`crate::net::dns_refresh`]). Cold path.
+    pub fn set_addr_feed(&mut self, feed: crate::net::dns_refresh::AddrFeed) {
+        each_route!(self, g => g.set_addr_feed(feed))
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -92,6 +100,7 @@ struct Remembered {
 pub struct RestRouter {
     routes: Vec<Option<RestRoute>>,
     clock: Clock,
+    offsets: ClockOffsets,
     orders: Vec<Option<Remembered>>,
     queue: Vec<GatewayEvent>,
     head: usize,
@@ -99,6 +108,11 @@ pub struct RestRouter {
     query_group: [EndpointGroup; MAX_VENUES],
     /// Venues with a request staged (bit per venue id).
     staged: u64,
+    /// Failed start-up DNS lookups retried, per venue (for the start-up's counters).
+    dns_retries: Box<[u64; MAX_VENUES]>,
+    /// Cold-path helpers that live as long as the router (the clock-sync thread's handle:
+    /// dropping it stops the thread).
+    helpers: Vec<Box<dyn std::any::Any + Send>>,
 }
 
 impl RestRouter {
@@ -107,6 +121,7 @@ impl RestRouter {
         RestRouter {
             routes: (0..MAX_VENUES).map(|_| None).collect(),
             clock,
+            offsets: ClockOffsets::new(),
             orders: vec![None; ORDER_MEMORY],
             queue: vec![
                 GatewayEvent::Banned {
@@ -119,6 +134,8 @@ impl RestRouter {
             len: 0,
             query_group: [EndpointGroup::ExchangeDefault; MAX_VENUES],
             staged: 0,
+            dns_retries: Box::new([0; MAX_VENUES]),
+            helpers: Vec::new(),
         }
     }
 
@@ -170,8 +187,47 @@ impl RestRouter {
         }
     }
 
-    fn unix_ms(&self, now_ns: u64) -> u64 {
-        self.clock.unix_ns(now_ns) / 1_000_000
+    /// The venues' server clock offsets this router signs with (a clone shares them: the
+    /// clock-sync thread writes through it).
+    pub fn clock_offsets(&self) -> ClockOffsets {
+        self.offsets.clone()
+    }
+
+    /// Sign with `offsets` from now on (cold path; e.g. offsets measured before the router was
+    /// built).
+    pub fn set_clock_offsets(&mut self, offsets: ClockOffsets) {
+        self.offsets = offsets;
+    }
+
+    /// Record that `venue`'s host lookup was retried `n` times while building (cold path).
+    pub fn note_dns_retries(&mut self, venue: VenueId, n: u64) {
+        if let Some(r) = self.dns_retries.get_mut(venue.index()) {
+            *r += n;
+        }
+    }
+
+    /// Start-up DNS retries of `venue`'s host ([`crate::net::dns::START_UP`]).
+    pub fn dns_retries(&self, venue: VenueId) -> u64 {
+        self.dns_retries.get(venue.index()).copied().unwrap_or(0)
+    }
+
+    /// Mutable access to the route of `venue` (cold path: e.g. to give its pool an address
+    /// feed).
+    pub fn route_mut(&mut self, venue: VenueId) -> Option<&mut RestRoute> {
+        self.routes.get_mut(venue.index()).and_then(Option::as_mut)
+    }
+
+    /// Keep `helper` alive as long as the router (cold path): e.g. the handle of the thread
+    /// that writes [`clock_offsets`](Self::clock_offsets).
+    pub fn keep(&mut self, helper: Box<dyn std::any::Any + Send>) {
+        self.helpers.push(helper);
+    }
+
+    /// The wall clock `venue` is signed with at `now_ns`: local unix ms plus its offset.
+    #[inline]
+    fn unix_ms(&self, now_ns: u64, venue: VenueId) -> u64 {
+        self.offsets
+            .venue_ms(venue.index(), self.clock.unix_ns(now_ns) / 1_000_000)
     }
 
     fn remember(&mut self, order: &Order, querying: bool) {
@@ -187,7 +243,7 @@ impl RestRouter {
         now_ns: u64,
         query: bool,
     ) -> Result<(), SubmitError> {
-        let unix_ms = self.unix_ms(now_ns);
+        let unix_ms = self.unix_ms(now_ns, order.venue);
         let route = self
             .routes
             .get_mut(order.venue.index())

@@ -30,8 +30,12 @@ pub enum AuthError {
     UnknownKey,
     /// Signature or token does not verify (Binance -1022, Upbit `jwt_verification`).
     BadSignature,
-    /// Binance: `timestamp` outside `recvWindow` (-1021).
+    /// Binance: `timestamp` older than `recvWindow` (-1021 "outside of the recvWindow"); Bybit
+    /// 10002 and OKX 50102 either way.
     StaleTimestamp,
+    /// Binance: `timestamp` more than 1000 ms ahead of the server's clock (-1021 "was 1000ms
+    /// ahead of the server's time").
+    AheadTimestamp,
     /// Upbit: `query_hash` missing or not the hash of the parameters (`invalid_query_payload`).
     BadQueryHash,
     /// A required parameter is missing or malformed (Binance -1102); OKX: a timestamp that is
@@ -123,7 +127,10 @@ pub fn verify_binance(
         .map(|v| parse_u64(v).ok_or(AuthError::Malformed))
         .transpose()?
         .unwrap_or(5000);
-    if ts > unix_ms.saturating_add(1000) || unix_ms.saturating_sub(ts) > window {
+    if ts > unix_ms.saturating_add(1000) {
+        return Err(AuthError::AheadTimestamp);
+    }
+    if unix_ms.saturating_sub(ts) > window {
         return Err(AuthError::StaleTimestamp);
     }
     Ok(())
@@ -271,7 +278,7 @@ mod tests {
         );
         assert_eq!(
             verify_binance(&c, k, signed.as_bytes(), b"", ts - 1001),
-            Err(AuthError::StaleTimestamp)
+            Err(AuthError::AheadTimestamp)
         );
     }
 

@@ -219,6 +219,11 @@ impl Dialect for Binance {
                     -1021,
                     "Timestamp for this request is outside of the recvWindow.",
                 ),
+                AuthError::AheadTimestamp => error(
+                    400,
+                    -1021,
+                    "Timestamp for this request was 1000ms ahead of the server's time.",
+                ),
                 AuthError::Malformed => error(
                     400,
                     -1102,

@@ -37,8 +37,10 @@ pub(crate) fn handle(shared: &Shared, side: &RestSide, vi: usize, req: &Request)
     let c = &vs.counters;
     let d = dialect(vs.spec.kind);
     VenueCounters::inc(&c.rest_requests);
+    // Arrival on the host's clock (what tests compare with); the venue's own clock (skewed by
+    // `rest_clock_offset_ms`) for everything the venue decides or answers.
     let now_ns = unix_ns();
-    let now_ms = now_ns / 1_000_000;
+    let now_ms = side.server_unix_ns() / 1_000_000;
     // A body the venue cannot read has no parameters: what is required is then missing.
     let params = d.params(req).unwrap_or_default();
     let cl = params
@@ -156,7 +158,7 @@ fn auth_counter(c: &VenueCounters, e: AuthError) -> &std::sync::atomic::AtomicU6
         AuthError::BadSignature | AuthError::MissingHeader("OK-ACCESS-SIGN") => {
             &c.rest_bad_signatures
         }
-        AuthError::StaleTimestamp => &c.rest_stale_timestamps,
+        AuthError::StaleTimestamp | AuthError::AheadTimestamp => &c.rest_stale_timestamps,
         AuthError::BadQueryHash => &c.rest_bad_query_hashes,
         AuthError::BadPassphrase | AuthError::MissingHeader("OK-ACCESS-PASSPHRASE") => {
             &c.rest_bad_passphrases
@@ -233,6 +235,9 @@ fn place(
         Ok(o) => o,
         Err(r) => {
             VenueCounters::inc(&c.rest_rejects);
+            if matches!(r, Refusal::Rule(_)) {
+                VenueCounters::inc(&c.rest_rule_rejects);
+            }
             return Some(d.refuse(&r, ctx));
         }
     };

@@ -154,7 +154,7 @@ fn serve(shared: &Shared, side: &RestSide, vi: usize, mut stream: TcpStream) {
                     a.status,
                     reason(a.status),
                     a.body.len(),
-                    dialect::http_date(crate::send_log::unix_ns() / 1_000_000),
+                    dialect::http_date(side.server_unix_ns() / 1_000_000),
                     a.headers,
                     a.body
                 );

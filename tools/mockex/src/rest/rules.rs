@@ -1,6 +1,8 @@
 //! An instrument's trading rules on the mock exchange: price tick, quantity step, minimum
 //! quantity and minimum notional, configurable per venue ([`InstrumentRules`]), with defaults
-//! every order passes (the engine does not round to the tick yet). Upbit's KRW markets take their
+//! every order passes. Served on each venue's instrument endpoint and enforced on every order
+//! placement (an off-rule order is refused as the venue refuses it, and counted in
+//! `rest_rule_rejects`). Upbit's KRW markets take their
 //! tick from the price band instead (docs.upbit.com "원화 마켓 주문 가격 단위": 1 000 KRW at 2 000 000
 //! and above ... 1 KRW from 100 to 10 000 (100-1 000 changed from 0.1 to 1 in October 2024) ...
 //! 0.00000001 below 0.0001).

@@ -4,7 +4,7 @@
 //! the server loop and the handler both depend on it and never on each other.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Mutex;
 
 use super::account::{Account, AccountConfig};
@@ -70,6 +70,8 @@ impl RestVenue {
 pub(crate) struct RestSide {
     creds: ApiCredentials,
     limits: RestLimits,
+    /// The server clock's offset from the host's, ms ([`MockConfig::rest_clock_offset_ms`]).
+    clock_offset_ms: AtomicI64,
     /// Indexed like the config's venues.
     pub venues: Vec<Option<RestVenue>>,
 }
@@ -113,8 +115,23 @@ impl RestSide {
         Ok(RestSide {
             creds,
             limits,
+            clock_offset_ms: AtomicI64::new(cfg.rest_clock_offset_ms),
             venues,
         })
+    }
+
+    /// The REST side's server clock now, unix ns: the host's plus the configured offset.
+    pub fn server_unix_ns(&self) -> u64 {
+        let offset_ns = self
+            .clock_offset_ms
+            .load(Ordering::Relaxed)
+            .saturating_mul(1_000_000);
+        crate::send_log::unix_ns().saturating_add_signed(offset_ns)
+    }
+
+    /// Move the server clock to `offset_ms` off the host's (negative: behind).
+    pub fn set_clock_offset_ms(&self, offset_ms: i64) {
+        self.clock_offset_ms.store(offset_ms, Ordering::Relaxed);
     }
 
     /// The limits the venues enforce.
