@@ -106,13 +106,16 @@ pub struct GaugeSeries {
     pub gauge: Gauge,
 }
 
+/// A series' identity: family name and labels (key, value) in registration order.
+type SeriesKey = (&'static str, Vec<(&'static str, String)>);
+
 /// Every registered gauge, in registration order. Cloned to the telemetry thread, which reads.
 #[derive(Debug, Clone, Default)]
 pub struct Gauges {
     entries: Vec<GaugeSeries>,
     /// `entries` position by (family name, labels): registration stays O(1) with the thousands
     /// of series a config of many instruments and venues registers (cold path).
-    by_key: HashMap<(&'static str, Vec<(&'static str, String)>), usize>,
+    by_key: HashMap<SeriesKey, usize>,
 }
 
 impl Gauges {

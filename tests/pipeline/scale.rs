@@ -154,8 +154,7 @@ fn a_config_over_a_cap_is_refused_by_check_config_with_the_builders_reason() {
         .insert("binance1".into(), "c0usdt".into());
     let err = check_config(&cfg).expect_err("check-config refuses the symbols");
     let built = parsers_from_config(&cfg)
-        .err()
-        .expect("ingest refuses them too")
+        .expect_err("ingest refuses them too")
         .to_string();
     let reason = format!("venue symbol {long:?} is longer than 32 bytes");
     assert_eq!(built, format!("venue binance0: {reason}"));
