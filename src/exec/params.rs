@@ -28,9 +28,7 @@ use thiserror::Error;
 
 use super::gateway::codec::{InstrumentTable, RequestError};
 use super::gateway::{PaperFaults, PaperParams};
-use super::guards::risk::{
-    AssetId, InstrumentRisk, Risk, RiskConfigError, RiskUpdateError, MAX_ASSETS,
-};
+use super::guards::risk::{AssetId, InstrumentRisk, Risk, RiskConfigError, RiskUpdateError};
 use super::guards::slots::{SlotConfig, MAX_SLOTS};
 use super::limits::zero429::Zero429Config;
 use super::limits::{
@@ -43,7 +41,10 @@ use crate::base::breaker::BreakerConfig;
 use crate::config::{Config, DecimalText, GatewayKind};
 use crate::exec::guards::slots::SlotConfigError;
 use crate::exec::limits::LimitError;
-use crate::model::{Bps, DecimalError, InstrumentId, VenueId, VenueKind, MAX_VENUES};
+use crate::model::{
+    assign_assets, AssetError, Assets, Bps, DecimalError, InstrumentId, VenueId, VenueKind,
+    MAX_VENUES,
+};
 
 /// Scale of balances, limits and P&L (1e-8 of the asset).
 pub const ASSET_SCALE: u8 = 8;
@@ -59,17 +60,10 @@ pub enum ExecBuildError {
         /// Parser error.
         source: DecimalError,
     },
-    /// An instrument name does not say its base and quote asset.
-    #[error("instruments[{index}].name {name:?} must be BASE/QUOTE (or BASE-QUOTE, BASE_QUOTE)")]
-    InstrumentName {
-        /// Instrument index.
-        index: usize,
-        /// The name.
-        name: String,
-    },
-    /// More assets than the risk book holds.
-    #[error("more than {MAX_ASSETS} assets")]
-    TooManyAssets,
+    /// An instrument name does not split into assets, or more assets than the risk book's cap
+    /// (the same refusal, and message, as `check-config`'s).
+    #[error(transparent)]
+    Assets(#[from] AssetError),
     /// The risk book refused a setting.
     #[error("risk: {0}")]
     Risk(#[from] RiskConfigError),
@@ -236,12 +230,6 @@ fn bps(v: f64) -> Bps {
     Bps((v * Bps::SCALE as f64).round() as i64)
 }
 
-fn split_name(name: &str) -> Option<(&str, &str)> {
-    let at = name.find(['/', '-', '_'])?;
-    let (b, q) = (&name[..at], &name[at + 1..]);
-    (!b.is_empty() && !q.is_empty()).then_some((b, q))
-}
-
 /// Where a run's starting balances come from, and whether the venues' rate limits apply: the
 /// part of `execution.gateway` the parameters depend on.
 struct GatewayInputs<'a> {
@@ -281,24 +269,6 @@ fn amount(what: &str, t: &DecimalText) -> Result<i64, ExecBuildError> {
 /// The risk book, each instrument's (price, qty) scale, and the assets by id.
 type RiskBook = (Risk, Vec<(u8, u8)>, Assets);
 
-/// Asset ids by name, in order of first appearance; `bool`: it is some instrument's quote.
-#[derive(Default)]
-struct Assets(Vec<(String, bool)>);
-
-impl Assets {
-    fn id(&mut self, name: &str, quote: bool) -> Result<AssetId, ExecBuildError> {
-        if let Some(i) = self.0.iter().position(|(n, _)| n == name) {
-            self.0[i].1 |= quote;
-            return Ok(AssetId(i as u8));
-        }
-        if self.0.len() >= MAX_ASSETS {
-            return Err(ExecBuildError::TooManyAssets);
-        }
-        self.0.push((name.to_string(), quote));
-        Ok(AssetId((self.0.len() - 1) as u8))
-    }
-}
-
 impl ExecParams {
     /// From a validated config. Cold path.
     pub fn from_config(cfg: &Config) -> Result<ExecParams, ExecBuildError> {
@@ -333,7 +303,7 @@ impl ExecParams {
             paper: Self::paper(cfg)?,
             names: ExecNames {
                 venues: cfg.venues.iter().map(|v| v.name.clone()).collect(),
-                assets: assets.0.into_iter().map(|(n, _)| n).collect(),
+                assets: assets.names.into_iter().map(|(n, _)| n).collect(),
             },
             max_status_queries: e.reconcile.max_status_queries,
             balance_tolerance_bps: e.reconcile.balance_tolerance_bps,
@@ -367,15 +337,21 @@ impl ExecParams {
         let loss = amount("risk.loss_limit", &r.loss_limit)?;
         let bal_base = amount(g.balance_base.0, g.balance_base.1)?;
         let bal_quote = amount(g.balance_quote.0, g.balance_quote.1)?;
-        let mut risk = Risk::new(loss);
-        let mut assets = Assets::default();
+        let assets = assign_assets(cfg.instruments.iter().map(|i| i.name.as_str()))?;
+        let mut risk = Risk::sized(
+            loss,
+            cfg.instruments.len(),
+            cfg.venues.len(),
+            assets.names.len(),
+        );
         let mut scales = Vec::with_capacity(cfg.instruments.len());
-        for (i, ins) in cfg.instruments.iter().enumerate() {
-            let (b, q) = split_name(&ins.name).ok_or_else(|| ExecBuildError::InstrumentName {
-                index: i,
-                name: ins.name.clone(),
-            })?;
-            let (base, quote) = (assets.id(b, false)?, assets.id(q, true)?);
+        for (i, (ins, &(b, q))) in cfg
+            .instruments
+            .iter()
+            .zip(&assets.of_instrument)
+            .enumerate()
+        {
+            let (base, quote) = (AssetId(b), AssetId(q));
             let total = ins.price_scale + ins.qty_scale;
             let max_order_notional = if total >= ASSET_SCALE {
                 i128::from(max_order) * 10i128.pow(u32::from(total - ASSET_SCALE))
@@ -394,11 +370,11 @@ impl ExecParams {
             )?;
             scales.push((ins.price_scale, ins.qty_scale));
         }
-        for (i, (_, is_quote)) in assets.0.iter().enumerate() {
-            risk.set_asset(AssetId(i as u8), ASSET_SCALE, max_open)?;
+        for (i, (_, is_quote)) in assets.names.iter().enumerate() {
+            risk.set_asset(AssetId(i as u16), ASSET_SCALE, max_open)?;
             for v in 0..cfg.venues.len() {
                 let amount = if *is_quote { bal_quote } else { bal_base };
-                risk.set_balance(VenueId(v as u8), AssetId(i as u8), amount)?;
+                risk.set_balance(VenueId(v as u8), AssetId(i as u16), amount)?;
             }
         }
         Ok((risk, scales, assets))
@@ -536,8 +512,6 @@ mod tests {
         );
         assert_eq!(p.venues[1].order_groups[0], Some(EndpointGroup::Order));
         assert!(p.venues[1].limits[EndpointGroup::Order.index()].is_some());
-        assert_eq!(split_name("BTC-USDT"), Some(("BTC", "USDT")));
-        assert_eq!(split_name("BTCUSDT"), None);
     }
 
     #[test]

@@ -2,10 +2,14 @@
 //! the book table and every per-venue array index by them directly (no hashing, no strings on the
 //! hot path). Names live only in the config and in reports.
 
-/// Most venues one engine connects to; per-venue arrays are sized by it.
+/// Most venues one engine connects to: a hard cap checked by the config. The few small per-venue
+/// arrays (slot caps, paper faults) are sized by it; every per-venue table of instruments or
+/// assets is sized from the config's venue count at start-up.
 pub const MAX_VENUES: usize = 16;
-/// Most instruments one engine watches; the book table is `MAX_INSTRUMENTS x MAX_VENUES` at most.
-pub const MAX_INSTRUMENTS: usize = 256;
+/// Most instruments one engine watches: a hard cap checked by the config ([`InstrumentId`] is a
+/// `u16`). Tables indexed by instrument (book table, sequence guards, risk, codec tables) are
+/// sized from the config's instrument count at start-up, never on the hot path.
+pub const MAX_INSTRUMENTS: usize = 4096;
 
 /// A venue's index in the config's `[[venues]]` list (0-based). Ties in the detector break by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]

@@ -5,6 +5,7 @@
 //! never an `f64`: prices and quantities are `i64` mantissas whose scale belongs to the instrument.
 #![forbid(unsafe_code)]
 
+mod assets;
 mod decimal;
 mod exec_report;
 mod fill;
@@ -14,8 +15,10 @@ mod order;
 mod outcome;
 mod price;
 mod quote;
+mod symbol;
 mod venue_kind;
 
+pub use assets::{assign_assets, split_instrument_name, AssetError, Assets, MAX_ASSETS};
 pub use decimal::{format_decimal, parse_decimal, DecimalError, MAX_SCALE};
 pub use exec_report::{ExecReport, ExecStatus};
 pub use fill::{
@@ -28,4 +31,5 @@ pub use order::{Order, Side, TimeInForce};
 pub use outcome::{Outcome, RejectReason, OUTCOME_COUNT};
 pub use price::{notional, Price, Qty, Scale};
 pub use quote::{Quote, QuoteSource};
+pub use symbol::{base_symbol, is_unreserved, MAX_SYMBOL_LEN};
 pub use venue_kind::VenueKind;

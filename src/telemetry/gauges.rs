@@ -8,6 +8,8 @@
 //! come from the config (venue, asset names) or from names fixed in code (states, rate-limit
 //! groups, queues), so the series set of a run is bounded by the config, never by traffic.
 
+use std::collections::HashMap;
+
 use crate::base::Gauge;
 
 /// One gauge family: its Prometheus name, help line, and the decimal scale of its values (a
@@ -104,10 +106,16 @@ pub struct GaugeSeries {
     pub gauge: Gauge,
 }
 
+/// A series' identity: family name and labels (key, value) in registration order.
+type SeriesKey = (&'static str, Vec<(&'static str, String)>);
+
 /// Every registered gauge, in registration order. Cloned to the telemetry thread, which reads.
 #[derive(Debug, Clone, Default)]
 pub struct Gauges {
     entries: Vec<GaugeSeries>,
+    /// `entries` position by (family name, labels): registration stays O(1) with the thousands
+    /// of series a config of many instruments and venues registers (cold path).
+    by_key: HashMap<SeriesKey, usize>,
 }
 
 impl Gauges {
@@ -119,23 +127,19 @@ impl Gauges {
     /// Register the series `family{labels}`; registering it twice returns the same gauge (one
     /// writer still). Cold path: allocates.
     pub fn register(&mut self, family: GaugeFamily, labels: &[(&'static str, &str)]) -> Gauge {
-        let same = |s: &GaugeSeries| {
-            s.family.name == family.name
-                && s.labels.len() == labels.len()
-                && s.labels
-                    .iter()
-                    .zip(labels)
-                    .all(|(a, b)| a.0 == b.0 && a.1 == b.1)
-        };
-        if let Some(s) = self.entries.iter().find(|s| same(s)) {
-            return s.gauge.clone();
+        let labels: Vec<(&'static str, String)> =
+            labels.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        let key = (family.name, labels);
+        if let Some(&i) = self.by_key.get(&key) {
+            return self.entries[i].gauge.clone();
         }
         let gauge = Gauge::new();
         self.entries.push(GaugeSeries {
             family,
-            labels: labels.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+            labels: key.1.clone(),
             gauge: gauge.clone(),
         });
+        self.by_key.insert(key, self.entries.len() - 1);
         gauge
     }
 

@@ -222,7 +222,7 @@ fn account_stand_in(
         while !tx.is_abandoned() {
             round += 1;
             for v in 0..venues {
-                for a in 0..2u8 {
+                for a in 0..2u16 {
                     let big = 1_000_000_000 * 100_000_000;
                     let m = TruthMsg::Balance {
                         venue: VenueId(v as u8),

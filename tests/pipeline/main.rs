@@ -10,4 +10,5 @@ mod metrics_state;
 mod replay;
 mod replay_paper;
 mod rest_fallback;
+mod scale;
 mod trades_log;

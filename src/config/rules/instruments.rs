@@ -1,10 +1,19 @@
 //! `[[instruments]]`: names, scales, lots, and the venue symbols that must name known venues.
+//!
+//! Every limit the stage builders enforce on instruments is checked here with the builder's own
+//! message, so `check-config` refuses exactly what `run` and `replay` would: the instrument cap
+//! (the detector's), names that split into assets and the asset cap (the risk book's, through the
+//! same [`assign_assets`]), symbol length and case-insensitive duplicates per venue (ingest's
+//! symbol tables) and bytes that would need url-encoding (the order codecs').
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::check::Check;
 use crate::config::schema::{Config, InstrumentConfig};
-use crate::model::{MAX_INSTRUMENTS, MAX_SCALE};
+use crate::model::{
+    assign_assets, base_symbol, is_unreserved, AssetError, MAX_INSTRUMENTS, MAX_SCALE,
+    MAX_SYMBOL_LEN,
+};
 
 /// Check every instrument against the venues named in `venue_names`.
 pub(in crate::config) fn instruments(k: &mut Check, c: &Config, venue_names: &BTreeSet<&str>) {
@@ -15,11 +24,20 @@ pub(in crate::config) fn instruments(k: &mut Check, c: &Config, venue_names: &BT
         k.fail(
             "instruments",
             format!(
-                "at most {MAX_INSTRUMENTS} instruments (got {})",
+                "{} instruments; need 1..={MAX_INSTRUMENTS}",
                 c.instruments.len()
             ),
         );
     }
+    match assign_assets(c.instruments.iter().map(|i| i.name.as_str())) {
+        Ok(_) => {}
+        Err(e @ AssetError::InstrumentName { index, .. }) => {
+            k.fail(format!("instruments[{index}].name"), e.to_string());
+        }
+        Err(e @ AssetError::TooMany { .. }) => k.fail("instruments", e.to_string()),
+    }
+    // (venue, upper-cased symbol without depth suffix): the key ingest's table looks up.
+    let mut keys_seen: BTreeSet<(&str, Vec<u8>)> = BTreeSet::new();
     let mut instrument_names = BTreeSet::new();
     let mut symbols_seen: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for (i, ins) in c.instruments.iter().enumerate() {
@@ -70,6 +88,24 @@ pub(in crate::config) fn instruments(k: &mut Check, c: &Config, venue_names: &BT
                     format!("symbol must be non-empty without spaces or quotes (got {symbol:?})"),
                 );
             }
+            if let Some(&byte) = symbol
+                .as_bytes()
+                .iter()
+                .find(|&&b| !is_unreserved(b) && !b.is_ascii_whitespace() && b != b'"')
+            {
+                k.fail(
+                    &sp,
+                    format!("symbol holds byte {byte:#04x}, which would need url-encoding"),
+                );
+            }
+            let key = base_symbol(symbol.as_bytes());
+            if key.len() > MAX_SYMBOL_LEN {
+                k.fail(
+                    &sp,
+                    format!("venue symbol {symbol:?} is longer than {MAX_SYMBOL_LEN} bytes"),
+                );
+            }
+            let fresh_key = keys_seen.insert((venue.as_str(), key.to_ascii_uppercase()));
             if let Some(other) = symbols_seen.insert((venue.as_str(), symbol.as_str()), i) {
                 k.fail(
                     &sp,
@@ -77,6 +113,8 @@ pub(in crate::config) fn instruments(k: &mut Check, c: &Config, venue_names: &BT
                         "symbol {symbol:?} on {venue:?} is already used by instruments[{other}]"
                     ),
                 );
+            } else if !fresh_key && !key.is_empty() {
+                k.fail(&sp, format!("venue symbol {symbol:?} appears twice"));
             }
         }
         rules_overrides(k, &p, ins);

@@ -14,7 +14,7 @@ pub(in crate::config) fn venues<'c>(k: &mut Check, c: &'c Config) -> BTreeSet<&'
     if c.venues.len() > MAX_VENUES {
         k.fail(
             "venues",
-            format!("at most {MAX_VENUES} venues (got {})", c.venues.len()),
+            format!("{} venues; need 1..={MAX_VENUES}", c.venues.len()),
         );
     }
     let mut venue_names = BTreeSet::new();

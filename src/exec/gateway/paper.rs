@@ -277,7 +277,8 @@ impl PaperGateway {
             .collect();
         PaperGateway {
             rng: Rng::new(p.seed),
-            books: vec![Top::default(); p.instruments.max(1) * MAX_VENUES],
+            // One row of the simulated venues per instrument, sized here once.
+            books: vec![Top::default(); p.instruments.max(1) * p.venues.clamp(1, MAX_VENUES)],
             book_fed: false,
             pending: vec![
                 Pending {
@@ -353,11 +354,12 @@ impl PaperGateway {
     }
 
     fn book_mut(&mut self, instrument: InstrumentId, venue: VenueId) -> Option<&mut Top> {
-        if venue.index() >= MAX_VENUES || instrument.index() >= self.p.instruments.max(1) {
+        let stride = self.p.venues.clamp(1, MAX_VENUES);
+        if venue.index() >= stride || instrument.index() >= self.p.instruments.max(1) {
             return None;
         }
         self.books
-            .get_mut(instrument.index() * MAX_VENUES + venue.index())
+            .get_mut(instrument.index() * stride + venue.index())
     }
 
     fn latency(&mut self) -> u64 {

@@ -19,18 +19,17 @@
 //! and *down* what we have. Tables are sized at construction; checks and updates allocate nothing.
 //! Fees are not reserved here: the caller's balances should carry its fee buffer.
 
+pub use crate::model::MAX_ASSETS;
 use crate::model::{
     notional, InstrumentId, Opportunity, Price, Qty, RejectReason, Side, VenueId, MAX_INSTRUMENTS,
     MAX_VENUES,
 };
 use thiserror::Error;
 
-/// Most assets one engine tracks.
-pub const MAX_ASSETS: usize = 32;
-
-/// An asset's index (BTC, USDT, KRW, ...), assigned by the config layer.
+/// An asset's index (BTC, USDT, KRW, ...), assigned by the config layer
+/// ([`crate::model::assign_assets`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct AssetId(pub u8);
+pub struct AssetId(pub u16);
 
 /// What risk needs to know about an instrument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,12 +82,16 @@ pub enum RiskUpdateError {
 #[derive(Debug, Clone)]
 pub struct Risk {
     instruments: Vec<Option<InstrumentRisk>>,
-    asset_scale: [u8; MAX_ASSETS],
-    max_open: [i64; MAX_ASSETS],
-    open: [i64; MAX_ASSETS],
+    asset_scale: Vec<u8>,
+    max_open: Vec<i64>,
+    open: Vec<i64>,
+    /// Per `venue * assets + asset`.
     balances: Vec<i64>,
-    paused: [bool; MAX_VENUES],
-    halted: [bool; MAX_VENUES],
+    paused: Vec<bool>,
+    halted: Vec<bool>,
+    /// Table sizes: venues and assets (instruments is `instruments.len()`).
+    venues: usize,
+    assets: usize,
     pnl: i64,
     max_loss: i64,
     kill: bool,
@@ -111,17 +114,31 @@ fn rescale(v: i128, from: u8, to: u8, up: bool) -> Option<i64> {
 }
 
 impl Risk {
-    /// An empty book: no instruments, zero balances, loss limit `max_loss` (> 0, accounting unit).
-    /// Allocates its tables here, once.
+    /// An empty book with room for every id up to the caps ([`MAX_INSTRUMENTS`], [`MAX_VENUES`],
+    /// [`MAX_ASSETS`]): no instruments, zero balances, loss limit `max_loss` (> 0, accounting
+    /// unit). For tests and tools; the engine sizes its book from the config with [`Risk::sized`].
     pub fn new(max_loss: i64) -> Risk {
+        Risk::sized(max_loss, MAX_INSTRUMENTS, MAX_VENUES, MAX_ASSETS)
+    }
+
+    /// An empty book for exactly `instruments`, `venues` and `assets` ids (each at most its cap),
+    /// so its balance table is `venues x assets` and never grows. Allocates its tables here, once.
+    pub fn sized(max_loss: i64, instruments: usize, venues: usize, assets: usize) -> Risk {
+        let (instruments, venues, assets) = (
+            instruments.min(MAX_INSTRUMENTS),
+            venues.min(MAX_VENUES),
+            assets.min(MAX_ASSETS),
+        );
         Risk {
-            instruments: vec![None; MAX_INSTRUMENTS],
-            asset_scale: [8; MAX_ASSETS],
-            max_open: [0; MAX_ASSETS],
-            open: [0; MAX_ASSETS],
-            balances: vec![0; MAX_VENUES * MAX_ASSETS],
-            paused: [false; MAX_VENUES],
-            halted: [false; MAX_VENUES],
+            instruments: vec![None; instruments],
+            asset_scale: vec![8; assets],
+            max_open: vec![0; assets],
+            open: vec![0; assets],
+            balances: vec![0; venues * assets],
+            paused: vec![false; venues],
+            halted: vec![false; venues],
+            venues,
+            assets,
             pnl: 0,
             max_loss,
             kill: false,
@@ -136,11 +153,11 @@ impl Risk {
         max_open_notional: i64,
     ) -> Result<(), RiskConfigError> {
         let i = usize::from(asset.0);
-        if i >= MAX_ASSETS {
+        if i >= self.assets {
             return Err(RiskConfigError::OutOfRange {
                 what: "asset",
                 id: i,
-                max: MAX_ASSETS,
+                max: self.assets,
             });
         }
         if scale > 18 {
@@ -158,24 +175,25 @@ impl Risk {
         r: InstrumentRisk,
     ) -> Result<(), RiskConfigError> {
         for a in [r.base, r.quote] {
-            if usize::from(a.0) >= MAX_ASSETS {
+            if usize::from(a.0) >= self.assets {
                 return Err(RiskConfigError::OutOfRange {
                     what: "asset",
                     id: a.0.into(),
-                    max: MAX_ASSETS,
+                    max: self.assets,
                 });
             }
         }
         if r.price_scale > 18 || r.qty_scale > 18 {
             return Err(RiskConfigError::Scale(r.price_scale.max(r.qty_scale)));
         }
+        let max = self.instruments.len();
         let slot = self
             .instruments
             .get_mut(id.index())
             .ok_or(RiskConfigError::OutOfRange {
                 what: "instrument",
                 id: id.index(),
-                max: MAX_INSTRUMENTS,
+                max,
             })?;
         *slot = Some(r);
         Ok(())
@@ -188,7 +206,9 @@ impl Risk {
         asset: AssetId,
         amount: i64,
     ) -> Result<(), RiskUpdateError> {
-        let i = Self::slot(venue, asset).ok_or(RiskUpdateError::OutOfRange(venue))?;
+        let i = self
+            .slot(venue, asset)
+            .ok_or(RiskUpdateError::OutOfRange(venue))?;
         self.balances[i] = amount;
         self.paused[venue.index()] = false;
         Ok(())
@@ -196,7 +216,7 @@ impl Risk {
 
     /// A balance, mantissa at the asset's scale (0 for ids out of range).
     pub fn balance(&self, venue: VenueId, asset: AssetId) -> i64 {
-        Self::slot(venue, asset).map_or(0, |i| self.balances[i])
+        self.slot(venue, asset).map_or(0, |i| self.balances[i])
     }
 
     /// Turn the kill switch on or off.
@@ -319,8 +339,12 @@ impl Risk {
             self.asset_scale[usize::from(r.base.0)],
         );
         let n = notional(px, qty);
-        let bq = Self::slot(venue, r.base).ok_or(RiskUpdateError::OutOfRange(venue))?;
-        let qq = Self::slot(venue, r.quote).ok_or(RiskUpdateError::OutOfRange(venue))?;
+        let bq = self
+            .slot(venue, r.base)
+            .ok_or(RiskUpdateError::OutOfRange(venue))?;
+        let qq = self
+            .slot(venue, r.quote)
+            .ok_or(RiskUpdateError::OutOfRange(venue))?;
         // What we pay rounds up, what we receive rounds down.
         let (d_base, d_quote) = match side {
             Side::Buy => (
@@ -377,9 +401,9 @@ impl Risk {
         Some((q, cost))
     }
 
-    fn slot(venue: VenueId, asset: AssetId) -> Option<usize> {
-        (venue.index() < MAX_VENUES && usize::from(asset.0) < MAX_ASSETS)
-            .then(|| venue.index() * MAX_ASSETS + usize::from(asset.0))
+    fn slot(&self, venue: VenueId, asset: AssetId) -> Option<usize> {
+        (venue.index() < self.venues && usize::from(asset.0) < self.assets)
+            .then(|| venue.index() * self.assets + usize::from(asset.0))
     }
 }
 

@@ -148,11 +148,12 @@ fn fills_move_balances_with_conservative_rounding() {
 #[test]
 fn config_errors() {
     let mut r = Risk::new(1);
-    assert!(r.set_asset(AssetId(200), 8, 0).is_err());
+    let beyond = AssetId(MAX_ASSETS as u16);
+    assert!(r.set_asset(beyond, 8, 0).is_err());
     assert_eq!(r.set_asset(BTC, 19, 0), Err(RiskConfigError::Scale(19)));
     let ir = InstrumentRisk {
         base: BTC,
-        quote: AssetId(99),
+        quote: beyond,
         price_scale: 8,
         qty_scale: 8,
         max_order_notional: 0,
@@ -161,6 +162,37 @@ fn config_errors() {
     let ir = InstrumentRisk { quote: USDT, ..ir };
     assert!(r.set_instrument(InstrumentId(60_000), ir).is_err());
     assert!(r.set_balance(VenueId(99), BTC, 1).is_err());
+}
+
+#[test]
+fn a_sized_book_refuses_ids_beyond_its_tables() {
+    // 2 instruments, 3 venues, 2 assets: exactly the config's ids fit.
+    let mut r = Risk::sized(1, 2, 3, 2);
+    assert!(r.set_asset(USDT, 8, 0).is_ok());
+    assert_eq!(
+        r.set_asset(AssetId(2), 8, 0),
+        Err(RiskConfigError::OutOfRange {
+            what: "asset",
+            id: 2,
+            max: 2
+        })
+    );
+    let ir = InstrumentRisk {
+        base: BTC,
+        quote: USDT,
+        price_scale: 8,
+        qty_scale: 8,
+        max_order_notional: 0,
+    };
+    assert!(r.set_instrument(InstrumentId(1), ir).is_ok());
+    assert!(r.set_instrument(InstrumentId(2), ir).is_err());
+    assert!(r.set_balance(VenueId(2), USDT, 5).is_ok());
+    assert_eq!(r.balance(VenueId(2), USDT), 5);
+    assert!(r.set_balance(VenueId(3), USDT, 5).is_err());
+    assert!(
+        r.is_paused(VenueId(3)),
+        "a venue beyond the table is never tradable"
+    );
 }
 
 #[test]

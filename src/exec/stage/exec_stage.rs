@@ -167,7 +167,13 @@ impl<G: Gateway> ExecStage<G> {
             );
         }
         let gauges = ExecGauges::register(reg, &p.names, &limits, p.wait_capacity.max(1));
-        let truth = TruthState::new(reg, p.max_status_queries, p.balance_tolerance_bps);
+        let truth = TruthState::new(
+            reg,
+            p.max_status_queries,
+            p.balance_tolerance_bps,
+            p.venues.len(),
+            p.names.assets.len(),
+        );
         let assets = trade_records::asset_codes(&p);
         Ok(ExecStage {
             rx,

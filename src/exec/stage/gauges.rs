@@ -46,8 +46,10 @@ pub(super) struct ExecGauges {
     balances: Vec<(VenueId, AssetId, Gauge)>,
     residuals: Vec<(VenueId, AssetId, Gauge)>,
     open: Vec<(AssetId, Gauge)>,
-    /// Unhedged base per `venue * MAX_ASSETS + asset`, at the asset's scale.
+    /// Unhedged base per `venue * assets + asset`, at the asset's scale.
     residual: Vec<i64>,
+    /// Assets per venue row of `residual`.
+    assets: usize,
 }
 
 impl ExecGauges {
@@ -70,7 +72,8 @@ impl ExecGauges {
             balances: Vec::with_capacity(venues * assets),
             residuals: Vec::with_capacity(venues * assets),
             open: Vec::new(),
-            residual: vec![0; MAX_VENUES * MAX_ASSETS],
+            residual: vec![0; venues * assets],
+            assets,
         };
         for (v, venue) in names.venues.iter().take(venues).enumerate() {
             g.breakers.push(
@@ -89,7 +92,7 @@ impl ExecGauges {
                 });
             }
             for (a, asset) in names.assets.iter().take(assets).enumerate() {
-                let (vid, aid) = (VenueId(v as u8), AssetId(a as u8));
+                let (vid, aid) = (VenueId(v as u8), AssetId(a as u16));
                 let l = [("venue", venue.as_str()), ("asset", asset.as_str())];
                 g.balances.push((vid, aid, reg.gauge(BALANCE, &l)));
                 g.residuals.push((vid, aid, reg.gauge(RESIDUAL, &l)));
@@ -97,7 +100,7 @@ impl ExecGauges {
         }
         for (a, asset) in names.assets.iter().take(assets).enumerate() {
             g.open.push((
-                AssetId(a as u8),
+                AssetId(a as u16),
                 reg.gauge(OPEN_NOTIONAL, &[("asset", asset)]),
             ));
         }
@@ -111,6 +114,9 @@ impl ExecGauges {
         let Some((asset, amount)) = to_base_asset(risk, opp.instrument, net) else {
             return;
         };
+        if usize::from(asset.0) >= self.assets {
+            return;
+        }
         let venue = if net > 0 {
             opp.buy_venue
         } else {
@@ -118,7 +124,7 @@ impl ExecGauges {
         };
         if let Some(r) = self
             .residual
-            .get_mut(venue.index() * MAX_ASSETS + usize::from(asset.0))
+            .get_mut(venue.index() * self.assets + usize::from(asset.0))
         {
             *r = r.saturating_add(amount);
         }
@@ -152,7 +158,7 @@ impl ExecGauges {
             g.set(risk.balance(*v, *a));
         }
         for (v, a, g) in &self.residuals {
-            g.set(self.residual[v.index() * MAX_ASSETS + usize::from(a.0)]);
+            g.set(self.residual[v.index() * self.assets + usize::from(a.0)]);
         }
         for (a, g) in &self.open {
             g.set(risk.open_notional(*a));

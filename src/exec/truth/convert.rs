@@ -65,7 +65,7 @@ pub fn balances_of(
                 (free, free.saturating_add(locked).min(MAX_BALANCE))
             }
         };
-        out.push((AssetId(i as u8), free, total));
+        out.push((AssetId(i as u16), free, total));
     }
     Ok(out)
 }

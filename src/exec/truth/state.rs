@@ -28,7 +28,11 @@ pub struct TruthState {
     max_queries: u32,
     /// Tolerance in millionths of the larger total (hundredths of a bp).
     tol_millionths: i64,
+    /// Per `venue * assets + asset`, sized from the config.
     locked: Vec<i64>,
+    /// Table sizes of `locked`.
+    venues: usize,
+    assets: usize,
     last_fill_ns: [u64; MAX_VENUES],
     lost: Counter,
     mismatches: Counter,
@@ -54,15 +58,25 @@ impl TruthState {
 
     /// No account thread yet (paper, or a REST stage built without start-up): only the lost-order
     /// bound applies. `max_queries`: unsettled status-query rounds before a leg is lost; `tolerance_bps`: see
-    /// the module doc. Registers the stage's `exec.reconcile.*` counters (cold path).
-    pub fn new(reg: &mut Registry, max_queries: u32, tolerance_bps: f64) -> TruthState {
+    /// the module doc. Tables for `venues` venues and `assets` assets (the config's; each at most
+    /// its cap). Registers the stage's `exec.reconcile.*` counters (cold path).
+    pub fn new(
+        reg: &mut Registry,
+        max_queries: u32,
+        tolerance_bps: f64,
+        venues: usize,
+        assets: usize,
+    ) -> TruthState {
+        let (venues, assets) = (venues.min(MAX_VENUES), assets.min(MAX_ASSETS));
         let mut c = |n: &str| reg.counter(&format!("exec.reconcile.{n}"));
         TruthState {
             link: None,
             previous_lines: Vec::new(),
             max_queries: max_queries.max(1),
             tol_millionths: (tolerance_bps * 100.0).round().max(0.0) as i64,
-            locked: vec![0; MAX_VENUES * MAX_ASSETS],
+            locked: vec![0; venues * assets],
+            venues,
+            assets,
             last_fill_ns: [0; MAX_VENUES],
             lost: c("lost_orders"),
             mismatches: c("balance_mismatches"),
@@ -77,7 +91,7 @@ impl TruthState {
     /// expected totals. Cold path.
     pub fn attach(&mut self, link: TruthLink) {
         for &(venue, asset, free, total) in &link.initial {
-            if let Some(i) = slot(venue, asset) {
+            if let Some(i) = self.slot(venue, asset) {
                 self.locked[i] = total.saturating_sub(free);
             }
         }
@@ -148,7 +162,7 @@ impl TruthState {
         busy: bool,
         now_ns: u64,
     ) {
-        let Some(i) = slot(venue, asset) else {
+        let Some(i) = self.slot(venue, asset) else {
             return;
         };
         let last_fill = self.last_fill_ns[venue.index()];
@@ -181,7 +195,9 @@ impl TruthState {
     }
 }
 
-fn slot(venue: VenueId, asset: AssetId) -> Option<usize> {
-    (venue.index() < MAX_VENUES && usize::from(asset.0) < MAX_ASSETS)
-        .then(|| venue.index() * MAX_ASSETS + usize::from(asset.0))
+impl TruthState {
+    fn slot(&self, venue: VenueId, asset: AssetId) -> Option<usize> {
+        (venue.index() < self.venues && usize::from(asset.0) < self.assets)
+            .then(|| venue.index() * self.assets + usize::from(asset.0))
+    }
 }

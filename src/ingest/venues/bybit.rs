@@ -86,9 +86,16 @@ impl Default for BybitBook {
 impl BybitBook {
     /// State for every possible instrument id (cold path).
     pub fn new() -> Self {
+        BybitBook::with_instruments(MAX_INSTRUMENTS)
+    }
+
+    /// State for instrument ids `0..instruments` (at most [`MAX_INSTRUMENTS`]), the size a
+    /// venue's symbol table needs (cold path).
+    pub fn with_instruments(instruments: usize) -> Self {
+        let n = instruments.min(MAX_INSTRUMENTS);
         BybitBook {
-            tops: vec![Top::default(); MAX_INSTRUMENTS].into_boxed_slice(),
-            seq: SeqGuard::new(),
+            tops: vec![Top::default(); n].into_boxed_slice(),
+            seq: SeqGuard::with_instruments(n),
         }
     }
 

@@ -23,14 +23,16 @@ pub struct FeedParser {
 }
 
 impl FeedParser {
-    /// A parser for venue `venue` speaking `kind`, knowing `symbols` (allocates its state once).
+    /// A parser for venue `venue` speaking `kind`, knowing `symbols` (allocates its state once,
+    /// sized to the instrument ids `symbols` can produce).
     pub fn new(kind: VenueKind, venue: VenueId, symbols: SymbolTable) -> Self {
+        let n = symbols.instrument_bound();
         FeedParser {
             kind,
             venue,
             symbols,
-            seq: SeqGuard::new(),
-            bybit: (kind == VenueKind::Bybit).then(bybit::BybitBook::new),
+            seq: SeqGuard::with_instruments(n),
+            bybit: (kind == VenueKind::Bybit).then(|| bybit::BybitBook::with_instruments(n)),
         }
     }
 

@@ -41,8 +41,14 @@ impl Default for SeqGuard {
 impl SeqGuard {
     /// A guard for every possible instrument id ([`MAX_INSTRUMENTS`]); allocates once.
     pub fn new() -> Self {
+        SeqGuard::with_instruments(MAX_INSTRUMENTS)
+    }
+
+    /// A guard for instrument ids `0..instruments` (at most [`MAX_INSTRUMENTS`]), the size a
+    /// venue's symbol table needs; allocates once.
+    pub fn with_instruments(instruments: usize) -> Self {
         SeqGuard {
-            last: vec![0; MAX_INSTRUMENTS].into_boxed_slice(),
+            last: vec![0; instruments.min(MAX_INSTRUMENTS)].into_boxed_slice(),
         }
     }
 

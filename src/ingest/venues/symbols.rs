@@ -2,8 +2,9 @@
 //!
 //! Built once per venue connection on the cold path from the config (`symbols = { binance =
 //! "BTCUSDT" }` plus the instrument's scales), then only read. Lookup compares fixed-size inline
-//! keys (no pointer chasing, no hashing, no allocation); a venue subscribes to a handful of symbols,
-//! so a linear scan over a contiguous array beats a hash map here.
+//! keys found through a small open-addressing index (FNV-1a of the upper-cased bytes, linear
+//! probing, at most half full), so a lookup costs the same with 1 symbol or 4,096: no pointer
+//! chasing beyond the index slot, no allocation.
 //!
 //! Normalisation, applied both when building and when looking up:
 //! - ASCII case is ignored: Binance stream names are lowercase (`btcusdt@bookTicker`) while its
@@ -13,10 +14,10 @@
 
 use thiserror::Error;
 
-use crate::model::{InstrumentId, Scale, MAX_SCALE};
+use crate::model::{base_symbol, InstrumentId, Scale, MAX_SCALE};
 
-/// Longest venue symbol the table stores (OKX futures ids like `BTC-USD-220527` are 14).
-pub const MAX_SYMBOL_LEN: usize = 32;
+/// Longest venue symbol the table stores (the rule the config check applies too).
+pub use crate::model::MAX_SYMBOL_LEN;
 
 /// One instrument as one venue names it, with the scales its prices and sizes are parsed at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,17 +72,20 @@ pub enum SymbolError {
 #[derive(Debug, Clone, Default)]
 pub struct SymbolTable {
     entries: Vec<Entry>,
+    /// Open addressing over `entries`: slot = entry index + 1, 0 = empty; a power of two at least
+    /// twice `entries.len()` (so a probe always meets an empty slot), rebuilt on the cold path.
+    index: Vec<u32>,
 }
 
-/// Strip an Upbit-style `.N` depth suffix (`KRW-BTC.15` -> `KRW-BTC`).
-fn base_symbol(symbol: &[u8]) -> &[u8] {
-    if let Some(dot) = symbol.iter().rposition(|&c| c == b'.') {
-        let suffix = &symbol[dot + 1..];
-        if dot > 0 && !suffix.is_empty() && suffix.iter().all(u8::is_ascii_digit) {
-            return &symbol[..dot];
-        }
+/// FNV-1a of `symbol` with ASCII letters upper-cased (the table's normalisation).
+#[inline]
+fn hash(symbol: &[u8]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for &c in symbol {
+        h ^= u32::from(c.to_ascii_uppercase());
+        h = h.wrapping_mul(0x0100_0193);
     }
-    symbol
+    h
 }
 
 impl SymbolTable {
@@ -143,22 +147,61 @@ impl SymbolTable {
             len: base.len() as u8,
             info,
         });
+        if self.entries.len() * 2 > self.index.len() {
+            self.reindex((self.entries.len() * 2).next_power_of_two().max(16));
+        } else {
+            self.place(self.entries.len() - 1);
+        }
         Ok(())
+    }
+
+    /// Rebuild the index with `size` slots (a power of two). Cold path.
+    fn reindex(&mut self, size: usize) {
+        self.index = vec![0; size];
+        for i in 0..self.entries.len() {
+            self.place(i);
+        }
+    }
+
+    /// Put entry `i` in the first free slot of its probe sequence. Cold path.
+    fn place(&mut self, i: usize) {
+        let e = &self.entries[i];
+        let mask = self.index.len() - 1;
+        let mut at = hash(&e.key[..usize::from(e.len)]) as usize & mask;
+        while self.index[at] != 0 {
+            at = (at + 1) & mask;
+        }
+        self.index[at] = i as u32 + 1;
+    }
+
+    /// One more than the largest instrument id in the table (0 when empty): the size of the
+    /// per-instrument state a parser of this venue needs.
+    pub fn instrument_bound(&self) -> usize {
+        self.entries
+            .iter()
+            .map(|e| e.info.instrument.index() + 1)
+            .max()
+            .unwrap_or(0)
     }
 
     /// The instrument named `symbol` by this venue (ASCII case ignored). Never allocates.
     #[inline]
     pub fn get(&self, symbol: &[u8]) -> Option<SymbolInfo> {
-        if symbol.len() > MAX_SYMBOL_LEN {
+        if symbol.len() > MAX_SYMBOL_LEN || self.index.is_empty() {
             return None;
         }
-        self.entries
-            .iter()
-            .find(|e| {
-                usize::from(e.len) == symbol.len()
-                    && e.key[..symbol.len()].eq_ignore_ascii_case(symbol)
-            })
-            .map(|e| e.info)
+        let mask = self.index.len() - 1;
+        let mut at = hash(symbol) as usize & mask;
+        loop {
+            let slot = *self.index.get(at)?;
+            let e = self.entries.get(slot.checked_sub(1)? as usize)?;
+            if usize::from(e.len) == symbol.len()
+                && e.key[..symbol.len()].eq_ignore_ascii_case(symbol)
+            {
+                return Some(e.info);
+            }
+            at = (at + 1) & mask;
+        }
     }
 
     /// Number of entries.
@@ -196,6 +239,28 @@ mod tests {
         assert_eq!(t.get(b"BTCUSD"), None);
         assert_eq!(t.get(b""), None);
         assert_eq!(t.get(&[b'A'; 64]), None);
+    }
+
+    #[test]
+    fn thousands_of_symbols_each_find_their_instrument() {
+        let names: Vec<String> = (0..4096).map(|i| format!("C{i}USDT")).collect();
+        let t = SymbolTable::from_entries(
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.as_str(), InstrumentId(i as u16), 2, 6)),
+        )
+        .unwrap();
+        assert_eq!(t.instrument_bound(), 4096);
+        for (i, n) in names.iter().enumerate() {
+            let lower = n.to_ascii_lowercase();
+            assert_eq!(
+                t.get(lower.as_bytes()).unwrap().instrument,
+                InstrumentId(i as u16)
+            );
+        }
+        assert_eq!(t.get(b"C4096USDT"), None);
+        assert_eq!(SymbolTable::new().instrument_bound(), 0);
     }
 
     #[test]

@@ -96,13 +96,9 @@ pub fn redact(text: &str, needles: &[&[u8]]) -> String {
     out
 }
 
-/// Whether `b` is an RFC 3986 unreserved byte, which url-encoding leaves as it is. Symbols and ids
-/// are checked against this at construction so the "url-encoded" form the venues sign is the
-/// plain text itself and nothing needs escaping on the hot path.
-#[inline]
-pub fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
-}
+/// Whether `b` is an RFC 3986 unreserved byte ([`crate::model::is_unreserved`], the rule the
+/// config check applies too).
+pub use crate::model::is_unreserved;
 
 #[cfg(test)]
 mod tests {

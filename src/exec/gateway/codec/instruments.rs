@@ -14,9 +14,15 @@ pub struct InstrumentTable {
 
 impl InstrumentTable {
     /// Build from `(id, spec)` pairs; refuses symbols that would need url-encoding and ids beyond
-    /// [`MAX_INSTRUMENTS`].
+    /// [`MAX_INSTRUMENTS`]. The table is sized to the largest id given, once.
     pub fn new(entries: &[(InstrumentId, InstrumentSpec)]) -> Result<Self, RequestError> {
-        let mut specs = vec![None; MAX_INSTRUMENTS];
+        let len = entries
+            .iter()
+            .map(|(id, _)| id.index() + 1)
+            .max()
+            .unwrap_or(0)
+            .min(MAX_INSTRUMENTS);
+        let mut specs = vec![None; len];
         for (id, spec) in entries {
             check_unreserved("symbol", spec.symbol.as_bytes())?;
             let slot = specs
