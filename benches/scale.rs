@@ -6,7 +6,7 @@
 //! `parse_detect` is one venue parser (its symbol table holds all the instruments) plus the
 //! detector per message, the strategy's hot path from socket bytes; `detect` is the detector alone
 //! on the same quotes, pre-parsed. Frames carry `"u":0` (unsequenced) so the 8,192-message cycle
-//! can repeat without being dropped as stale. Single thread, no rings. Memory: `examples/scale_mem.rs`.
+//! can repeat without being dropped as stale. Single thread, no rings. Memory: `tools/bench/src/scale_mem.rs`.
 
 // criterion_group! generates a public fn that cannot carry a doc comment.
 #![allow(missing_docs)]

@@ -38,6 +38,7 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
+pub mod asset_codes;
 pub mod build;
 pub mod gateway;
 pub mod guards;

@@ -10,6 +10,7 @@ use crate::exec::limits::EndpointGroup;
 use crate::exec::orders::inflight::{Leg, LegState, HEDGE};
 use crate::exec::orders::legs::{outcome, Hedge, HedgeKind, Legs};
 use crate::exec::params::ASSET_SCALE;
+use crate::exec::stage::mantissa::to_scale;
 use crate::model::{notional, ExecReport, ExecStatus, Outcome, Price, Qty, Side, VenueId};
 use crate::telemetry::trades::{FinalState, LegRole, TradeKind};
 use crate::telemetry::Metric;
@@ -495,21 +496,4 @@ impl<G: Gateway> ExecStage<G> {
 /// saturating at the `i64` range.
 fn to_asset(v: i128, from: u8, up: bool) -> i64 {
     to_scale(v, from, ASSET_SCALE, up)
-}
-
-/// A mantissa at `from` decimals to `to` decimals, rounded `up` (away from zero) or toward zero,
-/// saturating at the `i64` range.
-pub(super) fn to_scale(v: i128, from: u8, to: u8, up: bool) -> i64 {
-    let r = if from <= to {
-        v.saturating_mul(10i128.pow(u32::from(to - from)))
-    } else {
-        let d = 10i128.pow(u32::from((from - to).min(38)));
-        let q = v / d;
-        if up && v % d != 0 {
-            q + v.signum()
-        } else {
-            q
-        }
-    };
-    r.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
 }

@@ -174,7 +174,7 @@ impl<G: Gateway> ExecStage<G> {
             p.venues.len(),
             p.names.assets.len(),
         );
-        let assets = trade_records::asset_codes(&p);
+        let assets = crate::exec::asset_codes::asset_codes(&p);
         Ok(ExecStage {
             rx,
             gw,

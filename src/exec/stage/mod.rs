@@ -4,5 +4,6 @@
 #![forbid(unsafe_code)]
 
 pub mod exec_stage;
+pub(crate) mod mantissa;
 
 pub use exec_stage::ExecStage;

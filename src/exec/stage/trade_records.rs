@@ -3,14 +3,10 @@
 //! writer thread drains. A child module of the stage (it shares its private state); one ring push
 //! per event, no formatting, no allocation.
 
-use super::answers::to_scale;
 use super::ExecStage;
 use crate::exec::gateway::Gateway;
-use crate::exec::guards::risk::AssetId;
-use crate::exec::params::ExecParams;
-use crate::model::{
-    AssetCode, ExecReport, Fee, InstrumentId, Order, Price, Qty, VenueOrderId, FEE_SCALE,
-};
+use crate::exec::stage::mantissa::to_scale;
+use crate::model::{ExecReport, Fee, Order, Price, Qty, VenueOrderId, FEE_SCALE};
 use crate::telemetry::trades::{FinalState, LegRole, TradeKind, TradeRecord};
 use crate::telemetry::TradeTx;
 
@@ -41,26 +37,6 @@ impl LegEnd {
             venue_order_id: r.venue_order_id,
         }
     }
-}
-
-/// Each instrument's (base, quote) asset code, by instrument index, for the records (cold path).
-pub(super) fn asset_codes(p: &ExecParams) -> Vec<(AssetCode, AssetCode)> {
-    let code = |a: AssetId| {
-        p.names
-            .assets
-            .get(usize::from(a.0))
-            .and_then(|n| AssetCode::new(n.as_bytes()))
-            .unwrap_or_default()
-    };
-    (0..p.scales.len())
-        .map(|i| {
-            p.risk
-                .instrument_risk(InstrumentId(i as u16))
-                .map_or((AssetCode::EMPTY, AssetCode::EMPTY), |r| {
-                    (code(r.base), code(r.quote))
-                })
-        })
-        .collect()
 }
 
 impl<G: Gateway> ExecStage<G> {

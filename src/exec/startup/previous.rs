@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Duration;
 
+pub use super::error::PreviousError;
 use crate::base::{Clock, ClockOffsets};
 use crate::config::Config;
 use crate::exec::account::client::unix_ms_now;
@@ -40,40 +41,6 @@ pub const PROBE: u64 = 4;
 pub const TRIES: u32 = 5;
 /// Pause between two queries of an order still open.
 const PAUSE: Duration = Duration::from_millis(100);
-
-/// Why the previous run's log could not be used.
-#[derive(Debug, thiserror::Error)]
-pub enum PreviousError {
-    /// The file could not be read.
-    #[error("execution.reconcile.previous_trades {path}: {source}")]
-    Read {
-        /// The path.
-        path: String,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-    /// A line other than the last one is not a trade record (a crash truncates only the last).
-    #[error(
-        "execution.reconcile.previous_trades {path}: line {line} is not a trade record: {why}"
-    )]
-    Line {
-        /// The path.
-        path: String,
-        /// 1-based line number.
-        line: usize,
-        /// What was wrong.
-        why: String,
-    },
-    /// A venue could not be asked (connection, codec, credentials).
-    #[error("previous run's orders on venue {venue}: {why}")]
-    Venue {
-        /// Venue name.
-        venue: String,
-        /// Why.
-        why: String,
-    },
-}
 
 /// One order of the previous run, as its log tells it.
 #[derive(Debug, Clone, PartialEq, Eq)]

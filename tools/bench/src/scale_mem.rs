@@ -3,8 +3,8 @@
 //! paper venue, every venue's ingest parser, the telemetry registry they register in, both
 //! rings), and the child prints its resident memory before and after.
 //!
-//!     cargo run --release --example scale_mem            # the whole table
-//!     cargo run --release --example scale_mem -- 200 4   # one size
+//!     cargo run --release -p microarb-bench --bin scale_mem            # the whole table
+//!     cargo run --release -p microarb-bench --bin scale_mem -- 200 4   # one size
 //!
 //! Venue kinds cycle Binance, Bybit, OKX, Upbit; instrument `i` is `C{i}/USDT` on every venue.
 //! A measurement tool, not a test: it asserts nothing and prints figures.
