@@ -42,6 +42,9 @@ pub const TRIES: u32 = 5;
 /// Pause between two queries of an order still open.
 const PAUSE: Duration = Duration::from_millis(100);
 
+/// The client-id prefix and order id of the last order a run sent.
+type LastSent = (String, u64);
+
 /// One order of the previous run, as its log tells it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Logged {
@@ -69,8 +72,9 @@ pub struct Settled {
 }
 
 /// Read the previous run's trade log at `path` (lines that name a venue or an instrument this
-/// config lacks are skipped: they cannot be asked about).
-fn read_log(cfg: &Config, path: &Path) -> Result<Vec<Logged>, PreviousError> {
+/// config lacks are skipped: they cannot be asked about), and the client-id prefix and order id of
+/// the last order that run itself sent (lines it carried over from the run before are not its).
+fn read_log(cfg: &Config, path: &Path) -> Result<(Vec<Logged>, Option<LastSent>), PreviousError> {
     let p = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| PreviousError::Read {
         path: p.clone(),
@@ -78,6 +82,7 @@ fn read_log(cfg: &Config, path: &Path) -> Result<Vec<Logged>, PreviousError> {
     })?;
     let lines: Vec<&str> = text.lines().collect();
     let mut by_client: BTreeMap<String, Logged> = BTreeMap::new();
+    let mut last: Option<LastSent> = None;
     for (n, line) in lines.iter().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -133,8 +138,11 @@ fn read_log(cfg: &Config, path: &Path) -> Result<Vec<Logged>, PreviousError> {
         if kind == "final" {
             e.finals += 1;
         }
+        if kind == "order" && v.get("previous_run").is_none() {
+            last = Some((e.prefix.clone(), e.order_id));
+        }
     }
-    Ok(by_client.into_values().collect())
+    Ok((by_client.into_values().collect(), last))
 }
 
 /// One venue's status-query channel: the codec with the previous run's client-id prefix.
@@ -244,7 +252,7 @@ pub fn settle(
     clock: &Clock,
     path: &Path,
 ) -> Result<Settled, PreviousError> {
-    let logged = read_log(cfg, path)?;
+    let (logged, last) = read_log(cfg, path)?;
     let mut out = Settled::default();
     let mut askers: BTreeMap<(usize, String), Asker> = BTreeMap::new();
     let mut todo: Vec<(Logged, bool)> = Vec::new();
@@ -261,9 +269,15 @@ pub fn settle(
         .iter()
         .map(|l| (l.prefix.clone(), l.order_id))
         .collect();
-    if let Some(last) = logged.iter().max_by_key(|l| (l.prefix.clone(), l.order_id)) {
-        for id in last.order_id + 1..=last.order_id + PROBE {
-            if seen.contains(&(last.prefix.clone(), id)) {
+    if let Some((prefix, last_id)) = last {
+        let last_id = logged
+            .iter()
+            .filter(|l| l.prefix == prefix)
+            .map(|l| l.order_id)
+            .max()
+            .unwrap_or(last_id);
+        for id in last_id + 1..=last_id + PROBE {
+            if seen.contains(&(prefix.clone(), id)) {
                 continue;
             }
             for (vi, v) in cfg.venues.iter().enumerate() {
@@ -276,7 +290,7 @@ pub fn settle(
                             venue: vi,
                             instrument: ii,
                             order_id: id,
-                            prefix: last.prefix.clone(),
+                            prefix: prefix.clone(),
                             side: Side::Buy,
                             finals: 0,
                         };
