@@ -70,6 +70,9 @@ pub fn lines(c: &Closing<'_>) -> Vec<String> {
             }
         ),
     ];
+    if let Some(line) = pnl_line(&r["trades"]) {
+        out.push(line);
+    }
     let l = &r["latency_ns"];
     let tto = &l["tick_to_order"];
     if n(&tto["count"]) > 0 {
@@ -132,4 +135,24 @@ fn percentiles(m: &Value) -> String {
         d("p999"),
         d("max")
     )
+}
+
+/// `  pnl  ...`: realized P&L per quote asset (never added across assets) and fees per asset, from
+/// the report's `trades` object (the paper venue's modelled fees); `None` without trades.
+fn pnl_line(t: &serde_json::Value) -> Option<String> {
+    let pnl = t["realized_pnl_by_quote_asset"].as_object()?;
+    if pnl.is_empty() {
+        return None;
+    }
+    let list = |m: &serde_json::Map<String, serde_json::Value>| {
+        m.iter()
+            .map(|(a, v)| format!("{} {a}", v.as_str().unwrap_or("?")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let fees = t["fees_by_asset"].as_object().map(list).unwrap_or_default();
+    Some(format!(
+        "  pnl       realized {} after fees of {fees} (paper fills at the book; --trades logs each one)",
+        list(pnl)
+    ))
 }
