@@ -51,9 +51,14 @@ pub fn render(hub: &Hub) -> String {
             "microarb_telemetry_late_intervals_total",
             "Interval histograms handed to telemetry late, per stage.",
         ),
+        // Not `microarb_counter_total`: promtool's lint refuses a family named for its type.
         (
-            "microarb_counter_total",
+            "microarb_other_total",
             "Engine counters without a dedicated family, by dotted name.",
+        ),
+        (
+            "microarb_trades_log_dropped_total",
+            "Trade-log records dropped because the writer's ring was full.",
         ),
         (
             "microarb_ratelimit_emergency_entries_total",

@@ -113,8 +113,14 @@ pub fn map(name: &str) -> Mapped {
             );
         }
     }
+    if let Some(field) = name.strip_prefix("trades_log.") {
+        return series(
+            format!("microarb_trades_log_{}_total", sanitize(field)),
+            Vec::new(),
+        );
+    }
     series(
-        "microarb_counter_total".to_string(),
+        "microarb_other_total".to_string(),
         vec![("name", name.to_string())],
     )
 }
@@ -224,9 +230,13 @@ mod tests {
         assert_eq!(
             map("opps_log.strategy.dropped"),
             s(
-                "microarb_counter_total",
+                "microarb_other_total",
                 &[("name", "opps_log.strategy.dropped")]
             )
+        );
+        assert_eq!(
+            map("trades_log.dropped"),
+            s("microarb_trades_log_dropped_total", &[])
         );
     }
 }
