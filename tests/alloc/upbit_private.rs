@@ -38,7 +38,10 @@ fn private_frames_parse_without_allocating() {
     counting_alloc::track(true);
     for _ in 0..500 {
         for frame in FRAMES {
-            if parser.parse(frame.as_bytes(), &mut |_| events += 1).is_err() {
+            if parser
+                .parse(frame.as_bytes(), &mut |_| events += 1)
+                .is_err()
+            {
                 refused += 1;
             }
         }

@@ -7,8 +7,8 @@
 use microarb::exec::gateway::codec::jwt::JwtSigner;
 use microarb::exec::gateway::codec::InstrumentSpec;
 use microarb::exec::private::upbit::{
-    write_bearer, write_subscription, MyAsset, OrderState, PrivateError, PrivateEvent,
-    UpbitMarket, UpbitPrivateParser,
+    write_bearer, write_subscription, MyAsset, OrderState, PrivateError, PrivateEvent, UpbitMarket,
+    UpbitPrivateParser,
 };
 use microarb::model::{InstrumentId, OrderId, Price, Qty, Side, FEE_SCALE};
 
@@ -24,6 +24,9 @@ pub const MY_ASSET: &str = r#"{"type":"myAsset","asset_uuid":"e635f223-1609-4969
 /// Upbit's WebSocket error frame for a refused token.
 pub const ERROR_FRAME: &str =
     r#"{"error":{"name":"INVALID_AUTH","message":"Jwt 토큰 검증에 실패했습니다."}}"#;
+
+/// A check that an error is the expected one.
+type IsExpected = fn(&PrivateError) -> bool;
 
 pub fn parser() -> UpbitPrivateParser {
     UpbitPrivateParser::new(
@@ -59,7 +62,11 @@ fn subscription_frame_asks_for_my_order_and_my_asset() {
 fn bearer_token_has_access_key_and_nonce_and_no_query_hash() {
     let mut signer = JwtSigner::new(b"accesskey1", b"secret").unwrap();
     let mut out = Vec::new();
-    write_bearer(&mut signer, b"6e0f5a38-0000-4000-8000-000000000001", &mut out);
+    write_bearer(
+        &mut signer,
+        b"6e0f5a38-0000-4000-8000-000000000001",
+        &mut out,
+    );
     let text = std::str::from_utf8(&out).unwrap();
     let token = text.strip_prefix("Bearer ").expect("Bearer prefix");
     let parts: Vec<&str> = token.split('.').collect();
@@ -91,7 +98,10 @@ fn my_order_trade_gives_our_fill() {
     assert_eq!(o.executed, Qty(50_000));
     assert_eq!(o.avg_price, Price(95_000_000));
     let f = o.fill.expect("a fill on state trade");
-    assert_eq!(f.trade_uuid.as_str(), "68315169-fba4-4175-ade3-aff14a616657");
+    assert_eq!(
+        f.trade_uuid.as_str(),
+        "68315169-fba4-4175-ade3-aff14a616657"
+    );
     assert_eq!(f.price, Price(95_000_000));
     assert_eq!(f.qty, Qty(50_000));
     assert_eq!(f.fee.amount, 2375 * 10i64.pow(u32::from(FEE_SCALE)) / 100);
@@ -195,7 +205,9 @@ fn malformed_frames_are_counted_and_refused() {
     for frame in [MY_ORDER_TRADE, MY_ORDER_DONE, MY_ASSET] {
         for cut in 0..frame.len() - 1 {
             let mut got = 0;
-            if p.parse(&frame.as_bytes()[..cut], &mut |_| got += 1).is_err() {
+            if p.parse(&frame.as_bytes()[..cut], &mut |_| got += 1)
+                .is_err()
+            {
                 refused += 1;
             }
             assert_eq!(got, 0, "a truncated frame handed out an event: {cut}");
@@ -208,29 +220,48 @@ fn malformed_frames_are_counted_and_refused() {
     );
     assert!(c.malformed > 0);
     // Wrong values, each refused with its own reason.
-    let cases: [(String, fn(&PrivateError) -> bool); 7] = [
-        (MY_ORDER_TRADE.replace("KRW-BTC", "KRW-ETH"), |e| {
-            matches!(e, PrivateError::UnknownMarket { code } if code.as_str() == "KRW-ETH")
-        }),
-        (MY_ORDER_TRADE.replace("\"BID\"", "\"BUY\""), |e| {
-            matches!(e, PrivateError::BadValue { field: "ask_bid", value } if value.as_str() == "BUY")
-        }),
+    let cases: [(String, IsExpected); 7] = [
+        (
+            MY_ORDER_TRADE.replace("KRW-BTC", "KRW-ETH"),
+            |e| matches!(e, PrivateError::UnknownMarket { code } if code.as_str() == "KRW-ETH"),
+        ),
+        (
+            MY_ORDER_TRADE.replace("\"BID\"", "\"BUY\""),
+            |e| matches!(e, PrivateError::BadValue { field: "ask_bid", value } if value.as_str() == "BUY"),
+        ),
         (MY_ORDER_TRADE.replace("\"trade\"", "\"exploded\""), |e| {
             matches!(e, PrivateError::BadValue { field: "state", .. })
         }),
         // KRW-BTC prices are whole won (scale 0): a fraction is refused, not rounded.
-        (MY_ORDER_TRADE.replace("\"price\":95000000", "\"price\":95000000.5"), |e| {
-            matches!(e, PrivateError::BadValue { field: "price", .. })
-        }),
+        (
+            MY_ORDER_TRADE.replace("\"price\":95000000", "\"price\":95000000.5"),
+            |e| matches!(e, PrivateError::BadValue { field: "price", .. }),
+        ),
         (MY_ORDER_TRADE.replace("\"trade_fee\":23.75,", ""), |e| {
-            matches!(e, PrivateError::MissingField { field: "trade_fee", .. })
+            matches!(
+                e,
+                PrivateError::MissingField {
+                    field: "trade_fee",
+                    ..
+                }
+            )
         }),
-        (MY_ORDER_TRADE.replace("myOrder", "myTrade"), |e| {
-            matches!(e, PrivateError::UnknownType { ty } if ty.as_str() == "myTrade")
-        }),
-        (MY_ASSET.replace("\"balance\":2061832.35", "\"balance\":\"lots\""), |e| {
-            matches!(e, PrivateError::BadValue { field: "balance", .. })
-        }),
+        (
+            MY_ORDER_TRADE.replace("myOrder", "myTrade"),
+            |e| matches!(e, PrivateError::UnknownType { ty } if ty.as_str() == "myTrade"),
+        ),
+        (
+            MY_ASSET.replace("\"balance\":2061832.35", "\"balance\":\"lots\""),
+            |e| {
+                matches!(
+                    e,
+                    PrivateError::BadValue {
+                        field: "balance",
+                        ..
+                    }
+                )
+            },
+        ),
     ];
     for (frame, is_expected) in &cases {
         let mut got = 0;

@@ -19,8 +19,8 @@ use crate::base::scan::{parse_u64, str_content, ArrIter, ObjIter, ScanError};
 use crate::exec::gateway::codec::answer::{avg_price, InstrumentSpec};
 use crate::exec::params::ASSET_SCALE;
 use crate::model::{
-    parse_decimal, AssetCode, Fee, FEE_SCALE, InstrumentId, OrderId, Price, Qty, ShortText, Side,
-    VenueOrderId,
+    parse_decimal, AssetCode, Fee, InstrumentId, OrderId, Price, Qty, ShortText, Side,
+    VenueOrderId, FEE_SCALE,
 };
 
 /// Most currencies read from one `myAsset` frame (Upbit sends the currencies an event touched:
@@ -59,7 +59,10 @@ pub enum OrderState {
 impl OrderState {
     /// Whether the order can change no more.
     pub fn is_final(self) -> bool {
-        matches!(self, OrderState::Done | OrderState::Cancel | OrderState::Prevented)
+        matches!(
+            self,
+            OrderState::Done | OrderState::Cancel | OrderState::Prevented
+        )
     }
 }
 
@@ -265,7 +268,11 @@ fn text(v: Option<&[u8]>) -> Option<&[u8]> {
     }
 }
 
-fn need<'a>(v: Option<&'a [u8]>, ty: &'static str, field: &'static str) -> Result<&'a [u8], PrivateError> {
+fn need<'a>(
+    v: Option<&'a [u8]>,
+    ty: &'static str,
+    field: &'static str,
+) -> Result<&'a [u8], PrivateError> {
     text(v).ok_or(PrivateError::MissingField { ty, field })
 }
 
