@@ -45,6 +45,7 @@ pub mod guards;
 pub mod limits;
 pub mod orders;
 pub mod params;
+pub mod private;
 pub mod rules;
 pub mod secrets;
 pub mod stage;

@@ -16,4 +16,5 @@ mod rest;
 mod rest_answers;
 mod rest_poll;
 mod runtime;
+mod upbit_private;
 mod venues;

@@ -16,3 +16,4 @@ mod rules_mockex;
 mod stage;
 mod trades_mockex;
 mod truth_mockex;
+mod upbit_private;
