@@ -290,7 +290,11 @@ impl RestPoller {
                     }
                 });
                 if let Some(p) = pause {
-                    self.paused_until_ns = now.saturating_add(p);
+                    // From the answer's arrival, read now: `now` can predate this poll's own
+                    // request (sent and answered within one loop), and the venue counts from
+                    // when it answered. A 429 is rare, so one clock read here costs nothing.
+                    let received = out.clock.now_ns().max(now);
+                    self.paused_until_ns = received.saturating_add(p);
                 }
                 if let Some(((), false)) = taken {
                     self.conn.close(reg);
