@@ -170,7 +170,7 @@ fn execution_report_trade() {
         (r.exec_type, r.order_status),
         (&b"TRADE"[..], &b"FILLED"[..])
     );
-    assert_eq!(r.venue_order_id, VenueOrderId::new(b"4293153").unwrap());
+    assert_eq!(r.venue_order_id(), VenueOrderId::new(b"4293153").unwrap());
     assert_eq!(
         (r.trade_id, r.transaction_ms, r.event_ms),
         (77, 1499405658657, 1499405658658)

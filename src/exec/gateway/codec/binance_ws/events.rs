@@ -52,8 +52,8 @@ pub struct ExecutionReport<'a> {
     pub exec_type: &'a [u8],
     /// `X`: `NEW`, `PARTIALLY_FILLED`, `FILLED`, `CANCELED`, `EXPIRED`, `REJECTED`, ...
     pub order_status: &'a [u8],
-    /// `i`: the venue's order id.
-    pub venue_order_id: VenueOrderId,
+    /// `i`: the venue's order id, raw (read it with [`ExecutionReport::venue_order_id`]).
+    pub venue_order_id_raw: &'a [u8],
     /// `l` (text).
     pub last_qty: &'a [u8],
     /// `L` (text).
@@ -101,7 +101,7 @@ impl<'a> ExecutionReport<'a> {
                 b"c" => r.client_id = text(),
                 b"x" => r.exec_type = text(),
                 b"X" => r.order_status = text(),
-                b"i" => r.venue_order_id = fees::venue_order_id(v),
+                b"i" => r.venue_order_id_raw = v,
                 b"l" => r.last_qty = text(),
                 b"L" => r.last_px = text(),
                 b"z" => r.cum_qty = text(),
@@ -115,6 +115,11 @@ impl<'a> ExecutionReport<'a> {
             }
         }
         Ok(r)
+    }
+
+    /// The venue's order id (`i`), as the REST answers' reader keeps it.
+    pub fn venue_order_id(&self) -> VenueOrderId {
+        fees::venue_order_id(self.venue_order_id_raw)
     }
 
     /// Our order id, when `c` is `prefix` followed by decimal digits (`None`: not our order, or
