@@ -139,19 +139,7 @@ impl ApiSecret {
             reason: e.kind().to_string(),
         };
         let meta = std::fs::metadata(path).map_err(io)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = meta.permissions().mode() & 0o7777;
-            if mode & 0o077 != 0 {
-                return Err(SecretError::Permissions {
-                    path: path.to_path_buf(),
-                    mode,
-                });
-            }
-        }
-        #[cfg(not(unix))]
-        let _ = meta;
+        check_owner_only(path, &meta)?;
         let mut bytes = std::fs::read(path).map_err(io)?;
         let parsed = parse(path, &bytes);
         bytes.fill(0);
@@ -177,6 +165,26 @@ impl ApiSecret {
 fn wipe_string(s: &mut String) {
     let mut b = std::mem::take(s).into_bytes();
     b.fill(0);
+}
+
+/// Refuse a secrets file that group or others may read or write (`mode & 0o077 != 0`): shared by
+/// every loader of key material (the `key=`/`secret=` file, the Ed25519 PEM), so one rule guards
+/// them all. A no-op off unix, where the mode bits do not exist.
+pub fn check_owner_only(path: &Path, meta: &std::fs::Metadata) -> Result<(), SecretError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o7777;
+        if mode & 0o077 != 0 {
+            return Err(SecretError::Permissions {
+                path: path.to_path_buf(),
+                mode,
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, meta);
+    Ok(())
 }
 
 fn parse(path: &Path, bytes: &[u8]) -> Result<ApiSecret, SecretError> {

@@ -9,6 +9,7 @@ mod common;
 #[global_allocator]
 static GLOBAL: common::alloc::Counting = common::alloc::Counting;
 
+mod binance_ws;
 mod cache;
 mod detector;
 mod ingest;

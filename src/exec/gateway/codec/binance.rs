@@ -147,7 +147,15 @@ impl BinanceCodec {
         Ok(())
     }
 
-    fn read_body(&self, order: &Order, body: &[u8], a: &mut RestAnswer) {
+    /// Read an order object (`POST`/`GET /api/v3/order`'s body, or the WebSocket API's `result`
+    /// / `error` object, which carry the same fields) into `a`, whose `http_status` is set. Shared
+    /// by the REST and WebSocket codecs so both read an order the same way.
+    pub(crate) fn read_order_body(
+        instruments: &InstrumentTable,
+        order: &Order,
+        body: &[u8],
+        a: &mut RestAnswer,
+    ) {
         let mut status: Option<&[u8]> = None;
         let mut executed: Option<&[u8]> = None;
         let mut quote: Option<&[u8]> = None;
@@ -187,7 +195,7 @@ impl BinanceCodec {
             }
             return;
         }
-        let Ok(spec) = self.instruments.get(order.instrument) else {
+        let Ok(spec) = instruments.get(order.instrument) else {
             return;
         };
         let filled = executed
@@ -304,7 +312,7 @@ impl RestVenue for BinanceCodec {
                 }
             }
         }
-        self.read_body(order, body, &mut a);
+        Self::read_order_body(&self.instruments, order, body, &mut a);
         a
     }
 }

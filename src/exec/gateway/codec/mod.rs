@@ -12,6 +12,7 @@
 
 pub mod answer;
 pub mod binance;
+pub mod binance_ws;
 pub mod bybit;
 pub mod encode;
 pub mod fees;
