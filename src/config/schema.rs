@@ -247,6 +247,11 @@ pub struct ExecutionConfig {
     pub reserved_min_bps: f64,
     /// Longest an opportunity waits for a rate-limit token.
     pub max_wait_ms: u64,
+    /// While no opportunity arrives, rehearse the last one this often (us; 0: never): the
+    /// decision and signing path runs on a scratch copy that changes nothing (no order id, no
+    /// token, no slot, no risk, nothing sent), so the first order after a quiet spell finds that
+    /// code and its tables in cache. Costs about one order's CPU per period on the execution thread.
+    pub rehearse_every_us: u64,
     /// `paper` (simulated venue) or `rest` (the venues' REST APIs).
     pub gateway: GatewayKind,
     /// What to do when one leg filled and the other did not (or less): `unwind` or `retry`.
@@ -409,6 +414,7 @@ impl Default for ExecutionConfig {
             reserved_slots: 1,
             reserved_min_bps: 10.0,
             max_wait_ms: 50,
+            rehearse_every_us: 20,
             gateway: GatewayKind::Paper,
             legging: LeggingKind::Unwind,
             legging_max_orders: 2,

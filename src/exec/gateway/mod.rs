@@ -150,6 +150,12 @@ pub trait Gateway: Send {
     /// Drop everything staged and not sent.
     fn discard(&mut self);
 
+    /// Encode and sign `order` into a scratch buffer and throw the bytes away: the execution
+    /// stage's warm-up between real orders, so the first order after a quiet spell runs on warm
+    /// caches. Changes nothing a later order, answer or counter can see (nothing staged, sent,
+    /// remembered or counted; codec state such as a nonce put back). Default: nothing.
+    fn rehearse(&mut self, _order: &Order, _now_ns: u64) {}
+
     /// Write everything staged; returns the request bytes handed over. Never blocks.
     fn send(&mut self, now_ns: u64) -> usize;
 
@@ -202,6 +208,9 @@ impl<G: Gateway + ?Sized> Gateway for Box<G> {
     }
     fn discard(&mut self) {
         (**self).discard()
+    }
+    fn rehearse(&mut self, order: &Order, now_ns: u64) {
+        (**self).rehearse(order, now_ns)
     }
     fn send(&mut self, now_ns: u64) -> usize {
         (**self).send(now_ns)
@@ -256,6 +265,10 @@ impl Gateway for AnyGateway {
     }
     fn discard(&mut self) {
         each!(self, g => g.discard())
+    }
+    #[inline]
+    fn rehearse(&mut self, order: &Order, now_ns: u64) {
+        each!(self, g => g.rehearse(order, now_ns))
     }
     #[inline]
     fn send(&mut self, now_ns: u64) -> usize {

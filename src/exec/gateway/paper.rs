@@ -213,6 +213,8 @@ pub struct PaperGateway {
     n_staged: usize,
     /// The signed request of each staged entry.
     bufs: Vec<Vec<u8>>,
+    /// Where a rehearsal signs (pre-sized like `bufs`; never sent).
+    scratch: Vec<u8>,
 }
 
 fn blank_report() -> ExecReport {
@@ -306,6 +308,7 @@ impl PaperGateway {
             bufs: (0..STAGED)
                 .map(|_| Vec::with_capacity(REQUEST_CAP))
                 .collect(),
+            scratch: Vec::with_capacity(REQUEST_CAP),
             p: PaperParams { capacity, ..p },
         }
     }
@@ -439,6 +442,12 @@ impl PaperGateway {
         r.map_err(|_| SubmitError::Unencodable(order.id))
     }
 
+    /// The signed bytes of the `i`-th request staged and not yet sent (`None` past the last): what
+    /// a network gateway would write. For tests and tools that check what would go out.
+    pub fn staged_request(&self, i: usize) -> Option<&[u8]> {
+        (i < self.n_staged).then(|| self.bufs[i].as_slice())
+    }
+
     fn push_staged(&mut self, s: Staged) {
         self.staged[self.n_staged] = Some(s);
         self.n_staged += 1;
@@ -521,6 +530,13 @@ impl Gateway for PaperGateway {
     fn discard(&mut self) {
         self.staged = [None; STAGED];
         self.n_staged = 0;
+    }
+
+    fn rehearse(&mut self, order: &Order, now_ns: u64) {
+        if let Some(Some(codec)) = self.codecs.get_mut(order.venue.index()) {
+            let _ = codec.rehearse(order, now_ns / 1_000_000, &mut self.scratch);
+            std::hint::black_box(&self.scratch);
+        }
     }
 
     fn send(&mut self, now_ns: u64) -> usize {

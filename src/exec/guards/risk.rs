@@ -255,26 +255,40 @@ impl Risk {
         self.paused.get(venue.index()).copied().unwrap_or(true)
     }
 
-    /// May this opportunity be executed? See the module doc for the order of the checks.
+    /// May this opportunity be executed? See the module doc for the order of the checks. A venue
+    /// without the balance a leg needs is paused until its balance is set again.
     pub fn check(&mut self, opp: &Opportunity) -> Result<(), RejectReason> {
+        self.assess(opp).map_err(|(reason, pause)| {
+            if let Some(v) = pause {
+                self.paused[v.index()] = true;
+            }
+            reason
+        })
+    }
+
+    /// [`check`](Self::check) without its one effect: the reason, and the venue a short balance
+    /// would pause. Reads only (the execution stage's warm-up runs it between real orders).
+    #[inline]
+    pub fn assess(&self, opp: &Opportunity) -> Result<(), (RejectReason, Option<VenueId>)> {
+        let plain = |r: RejectReason| (r, None);
         if self.kill {
-            return Err(RejectReason::KillSwitch);
+            return Err(plain(RejectReason::KillSwitch));
         }
         if self.pnl <= -self.max_loss {
-            return Err(RejectReason::RiskLimit);
+            return Err(plain(RejectReason::RiskLimit));
         }
         if self.is_halted(opp.buy_venue) || self.is_halted(opp.sell_venue) {
-            return Err(RejectReason::RiskLimit);
+            return Err(plain(RejectReason::RiskLimit));
         }
         if self.is_paused(opp.buy_venue) || self.is_paused(opp.sell_venue) {
-            return Err(RejectReason::InsufficientBalance);
+            return Err(plain(RejectReason::InsufficientBalance));
         }
         let r = self
             .instrument(opp.instrument)
-            .ok_or(RejectReason::RiskLimit)?;
+            .ok_or(plain(RejectReason::RiskLimit))?;
         let buy_notional = notional(opp.buy_px, opp.qty);
         if buy_notional > r.max_order_notional || buy_notional < 0 || opp.qty.0 <= 0 {
-            return Err(RejectReason::RiskLimit);
+            return Err(plain(RejectReason::RiskLimit));
         }
         let q = usize::from(r.quote.0);
         let cost = rescale(
@@ -283,20 +297,18 @@ impl Risk {
             self.asset_scale[q],
             true,
         )
-        .ok_or(RejectReason::RiskLimit)?;
+        .ok_or(plain(RejectReason::RiskLimit))?;
         if self.open[q].saturating_add(cost) > self.max_open[q] {
-            return Err(RejectReason::RiskLimit);
+            return Err(plain(RejectReason::RiskLimit));
         }
         let base_scale = self.asset_scale[usize::from(r.base.0)];
         let base_need = rescale(i128::from(opp.qty.0), r.qty_scale, base_scale, true)
-            .ok_or(RejectReason::RiskLimit)?;
+            .ok_or(plain(RejectReason::RiskLimit))?;
         if self.balance(opp.buy_venue, r.quote) < cost {
-            self.paused[opp.buy_venue.index()] = true;
-            return Err(RejectReason::InsufficientBalance);
+            return Err((RejectReason::InsufficientBalance, Some(opp.buy_venue)));
         }
         if self.balance(opp.sell_venue, r.base) < base_need {
-            self.paused[opp.sell_venue.index()] = true;
-            return Err(RejectReason::InsufficientBalance);
+            return Err((RejectReason::InsufficientBalance, Some(opp.sell_venue)));
         }
         Ok(())
     }

@@ -146,6 +146,8 @@ pub struct ExecStage<G: Gateway = PaperGateway> {
     capture_time: Option<(u64, u64)>,
     /// Venue truth: balances and open orders from the account thread, the lost-order bound.
     truth: TruthState,
+    /// The idle rehearsal of the order path ([`rehearsal`]).
+    rehearsal: rehearsal::Rehearsal,
 }
 
 impl<G: Gateway> ExecStage<G> {
@@ -221,6 +223,10 @@ impl<G: Gateway> ExecStage<G> {
             emergency: None,
             capture_time: None,
             truth,
+            rehearsal: rehearsal::Rehearsal {
+                every_ns: p.rehearse_every_ns,
+                ..rehearsal::Rehearsal::default()
+            },
         })
     }
 
@@ -717,7 +723,15 @@ impl<G: Gateway> Stage for ExecStage<G> {
                 self.clock.now_ns().saturating_sub(m.push_ts_ns),
             );
             let now = self.time(real_ns, Some(&m.msg));
+            self.keep_for_rehearsal(&m.msg);
             self.on_opportunity(m.msg, now);
+        }
+        if taken == 0 {
+            if self.capture_time.is_none() {
+                self.maybe_rehearse(real_ns);
+            }
+        } else {
+            self.rehearsal_not_before(real_ns);
         }
         Work(n + taken)
     }
@@ -771,6 +785,8 @@ impl<G: Gateway> Stage for ExecStage<G> {
 #[path = "answers.rs"]
 mod answers;
 
+#[path = "rehearsal.rs"]
+mod rehearsal;
 #[path = "trade_records.rs"]
 mod trade_records;
 #[path = "truth.rs"]
@@ -795,3 +811,7 @@ mod emergency_tests;
 #[cfg(test)]
 #[path = "truth_tests.rs"]
 mod truth_tests;
+
+#[cfg(test)]
+#[path = "rehearsal_tests.rs"]
+mod rehearsal_tests;

@@ -273,6 +273,20 @@ pub trait RestVenue {
         out: &mut Vec<u8>,
     ) -> Result<(), RequestError>;
 
+    /// Write `order`'s request into `out` exactly as [`write_request`](Self::write_request)
+    /// would, to be thrown away: the warm-up that keeps the signing code and tables in cache
+    /// between real orders. Leaves the codec as it found it (a codec whose requests consume
+    /// state, such as a nonce, puts it back), so the next real request's bytes are the ones it
+    /// would have written anyway. Same allocation rule.
+    fn rehearse(
+        &mut self,
+        order: &Order,
+        unix_ms: u64,
+        out: &mut Vec<u8>,
+    ) -> Result<(), RequestError> {
+        self.write_request(order, unix_ms, out)
+    }
+
     /// Turn one HTTP response into an answer for `order`.
     fn parse_answer(
         &self,

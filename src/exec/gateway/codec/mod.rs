@@ -122,6 +122,23 @@ impl VenueCodec {
         }
     }
 
+    /// [`write_request`](Self::write_request)'s bytes for a warm-up, the codec left as it was
+    /// ([`RestVenue::rehearse`]).
+    #[inline]
+    pub fn rehearse(
+        &mut self,
+        order: &Order,
+        unix_ms: u64,
+        out: &mut Vec<u8>,
+    ) -> Result<(), RequestError> {
+        match self {
+            VenueCodec::Binance(c) => c.rehearse(order, unix_ms, out),
+            VenueCodec::Upbit(c) => c.rehearse(order, unix_ms, out),
+            VenueCodec::Bybit(c) => c.rehearse(order, unix_ms, out),
+            VenueCodec::Okx(c) => c.rehearse(order, unix_ms, out),
+        }
+    }
+
     /// The complete signed status query for `order` into `out` (cleared first).
     #[inline]
     pub fn write_status_request(

@@ -259,6 +259,20 @@ impl RestVenue for UpbitCodec {
         self.write_order(order, None, out)
     }
 
+    /// The request as [`write_request`](RestVenue::write_request) writes it, with the nonce
+    /// generator put back: the next real token carries the nonce it would have carried.
+    fn rehearse(
+        &mut self,
+        order: &Order,
+        unix_ms: u64,
+        out: &mut Vec<u8>,
+    ) -> Result<(), RequestError> {
+        let saved = self.nonces.clone();
+        let r = self.write_request(order, unix_ms, out);
+        self.nonces = saved;
+        r
+    }
+
     fn write_status_request(
         &mut self,
         order: &Order,

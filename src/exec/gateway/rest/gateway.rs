@@ -64,6 +64,8 @@ pub struct RestGateway<V: RestVenue> {
     in_flight: usize,
     timeout_ns: u64,
     stray_responses: u64,
+    /// Where a rehearsal signs (sized like a connection's request buffer; never written).
+    scratch: Vec<u8>,
 }
 
 impl<V: RestVenue> RestGateway<V> {
@@ -80,6 +82,7 @@ impl<V: RestVenue> RestGateway<V> {
             in_flight: 0,
             timeout_ns: settings.timeout_ns,
             stray_responses: 0,
+            scratch: Vec::with_capacity(settings.pool.out_cap),
         })
     }
 
@@ -135,6 +138,13 @@ impl<V: RestVenue> RestGateway<V> {
         self.staged |= 1 << i;
         self.staged_deadline_ns[i] = now_ns.saturating_add(self.timeout_ns);
         Ok(())
+    }
+
+    /// Sign `order` into a scratch buffer and drop it (the stage's warm-up): no connection, no
+    /// pending order, nothing staged; the codec is left as it was ([`RestVenue::rehearse`]).
+    pub fn rehearse(&mut self, order: &Order, unix_ms: u64) {
+        let _ = self.venue.rehearse(order, unix_ms, &mut self.scratch);
+        std::hint::black_box(&self.scratch);
     }
 
     /// Hand every staged request to its socket; the orders are in flight until `poll` answers

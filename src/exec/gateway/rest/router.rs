@@ -369,6 +369,13 @@ impl Gateway for RestRouter {
         self.stage_request(&o, now_ns, true)
     }
 
+    fn rehearse(&mut self, order: &Order, now_ns: u64) {
+        let unix_ms = self.unix_ms(now_ns, order.venue);
+        if let Some(Some(route)) = self.routes.get_mut(order.venue.index()) {
+            each_route!(route, g => g.rehearse(order, unix_ms));
+        }
+    }
+
     fn discard(&mut self) {
         self.each_staged(|route| {
             each_route!(route, g => g.discard());
