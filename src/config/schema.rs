@@ -306,6 +306,11 @@ pub struct RestConfig {
     pub balance_base: DecimalText,
     /// Starting balance of every quote asset on every venue, decimal text.
     pub balance_quote: DecimalText,
+    /// Whether the venues' rate limits pace the orders (default true). `false` is for latency
+    /// benches against the mock exchange (its limits lifted too) and is refused unless every
+    /// trading venue's `rest_url` is a loopback address: no real venue can be sent more than it
+    /// allows.
+    pub venue_limits: bool,
 }
 
 impl Default for RestConfig {
@@ -318,6 +323,7 @@ impl Default for RestConfig {
             client_id_prefix: "ma".to_string(),
             balance_base: DecimalText::from("1000"),
             balance_quote: DecimalText::from("100000000"),
+            venue_limits: true,
         }
     }
 }

@@ -638,3 +638,30 @@ fn reconcile_keys_default_and_refuse_bad_values_by_name() {
     )
     .is_err());
 }
+
+#[test]
+fn unpaced_rest_orders_are_for_loopback_only() {
+    let lo = |u: &str| format!("rest_url = \"{u}\"\n{CREDS}");
+    let unpaced = "gateway = \"rest\"\n[execution.rest]\nvenue_limits = false";
+    for (a, b) in [
+        ("http://127.0.0.1:9000", "http://127.0.0.2:9001"),
+        ("http://localhost:9000", "http://[::1]:9001"),
+    ] {
+        let text = rest_base(&lo(a), &lo(b), unpaced);
+        let c = Config::from_toml_str(&text, &machine()).expect("loopback may run unpaced");
+        assert!(!c.execution.rest.venue_limits);
+    }
+    // A venue on any other host (or on its public endpoint: no rest_url) is refused.
+    for (a, b) in [
+        (lo("http://127.0.0.1:9000"), lo("https://api.binance.com")),
+        (lo("http://10.0.0.1:9000"), lo("http://127.0.0.1:9001")),
+        (lo("http://127.0.0.1.evil.com"), lo("http://127.0.0.1:9001")),
+        (lo("http://127.0.0.1:9000"), CREDS.to_string()),
+    ] {
+        refused(&rest_base(&a, &b, unpaced), "execution.rest.venue_limits");
+    }
+    // Paced (the default) on any host.
+    let paced = rest_base(&lo("https://api.binance.com"), CREDS, "gateway = \"rest\"");
+    let c = Config::from_toml_str(&paced, &machine()).expect("paced");
+    assert!(c.execution.rest.venue_limits, "default");
+}

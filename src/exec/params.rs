@@ -247,7 +247,8 @@ impl<'a> GatewayInputs<'a> {
             GatewayKind::Rest => GatewayInputs {
                 balance_base: ("execution.rest.balance_base", &e.rest.balance_base),
                 balance_quote: ("execution.rest.balance_quote", &e.rest.balance_quote),
-                venue_limits: true,
+                // Off only for benches on loopback (config rules refuse it for any other URL).
+                venue_limits: e.rest.venue_limits,
             },
             GatewayKind::Paper => GatewayInputs {
                 balance_base: ("execution.paper.balance_base", &e.paper.balance_base),

@@ -165,6 +165,7 @@ impl Names {
             String::from_utf8_lossy(format_decimal(m, s, &mut b)).into_owned()
         };
         let mut line = serde_json::json!({
+            "opp": o.id.0,
             "recv_ts": o.recv_ts_ns,
             "instrument": ins,
             "buy_venue": venue(o.buy_venue),

@@ -45,6 +45,23 @@ pub(in crate::config) fn rest(k: &mut Check, c: &Config) {
     k.positive_amount("execution.rest.balance_base", &r.balance_base, 8);
     k.positive_amount("execution.rest.balance_quote", &r.balance_quote, 8);
     let rest = c.execution.gateway == GatewayKind::Rest;
+    if !r.venue_limits {
+        let remote: Vec<&str> = c
+            .venues
+            .iter()
+            .filter(|v| v.trade && !v.rest_url.as_deref().is_some_and(is_loopback_url))
+            .map(|v| v.name.as_str())
+            .collect();
+        if !remote.is_empty() {
+            k.fail(
+                "execution.rest.venue_limits",
+                format!(
+                    "false is for benches against a mock exchange on this host: every trading venue's rest_url must be http://127.x.x.x, http://[::1] or http://localhost (not: {})",
+                    remote.join(", ")
+                ),
+            );
+        }
+    }
     for (i, v) in c.venues.iter().enumerate() {
         let p = format!("venues[{i}]");
         if let Some(url) = &v.rest_url {
@@ -134,4 +151,25 @@ pub(in crate::config) fn rest(k: &mut Check, c: &Config) {
             );
         }
     }
+}
+
+/// Whether `url`'s host is this machine's loopback (127.0.0.0/8, `[::1]`, `localhost`).
+fn is_loopback_url(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        authority.split(':').next().unwrap_or("")
+    };
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    host.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
 }

@@ -24,6 +24,8 @@ use clap::Parser;
 
 #[path = "e2e_scrape.rs"]
 mod scrape;
+#[path = "e2e_wire.rs"]
+mod wire;
 use mockex::{MockConfig, MockExchange, MockVenue, SimParams, SyntheticSource, VenueKind};
 
 /// Arguments.
@@ -60,6 +62,14 @@ struct Args {
     /// With `--metrics`: GET /metrics this many times a second while the engine runs (0: never).
     #[arg(long, default_value_t = 0.0)]
     scrape_hz: f64,
+    /// `paper` (the engine's simulated venue) or `rest` (its REST gateways to the mock's REST
+    /// endpoints, which stamp each order's arrival: `wire_to_wire`). microarb only.
+    #[arg(long, default_value = "paper")]
+    gateway: String,
+    /// With `--gateway rest`: the mock's REST threads sleep in `read` instead of busy-polling
+    /// (the engine's `write` then pays the reader's wake-up inside the call).
+    #[arg(long)]
+    mock_rest_sleeps: bool,
 }
 
 const VENUES: [(&str, VenueKind); 3] = [
@@ -68,16 +78,30 @@ const VENUES: [(&str, VenueKind); 3] = [
     ("okx", VenueKind::Okx),
 ];
 
-fn config(urls: &[String], idle: &str) -> String {
+/// The engine's config: paper, or with `rest` each venue's REST URL and credentials file.
+fn config(urls: &[String], rest: Option<(&[String], &wire::Creds)>, idle: &str) -> String {
     let mut t = String::new();
     let fees = [10.0, 10.0, 8.0];
     for (i, (name, kind)) in VENUES.iter().enumerate() {
         t += &format!(
-            "[[venues]]\nname = \"{name}\"\nkind = \"{}\"\nurl = \"{}\"\ntaker_fee_bps = {:.1}\nstale_after_ms = 500\n\n",
+            "[[venues]]\nname = \"{name}\"\nkind = \"{}\"\nurl = \"{}\"\ntaker_fee_bps = {:.1}\nstale_after_ms = 500\n",
             kind.name(),
             urls[i],
             fees[i]
         );
+        if let Some((rest_urls, c)) = rest {
+            let file = if *kind == VenueKind::Okx {
+                &c.okx
+            } else {
+                &c.plain
+            };
+            t += &format!(
+                "rest_url = \"{}\"\napi_secret_file = \"{}\"\n",
+                rest_urls[i],
+                file.display()
+            );
+        }
+        t += "\n";
     }
     t +=
         "[[instruments]]\nname = \"BTC/USDT\"\nprice_scale = 8\nqty_scale = 8\nlot = \"0.00001\"\n";
@@ -85,7 +109,13 @@ fn config(urls: &[String], idle: &str) -> String {
     t += "[strategy]\nmin_profit_bps = 2.0\nmax_notional = \"1000\"\n\n";
     // The baseline (the seed's design) has no venue rate limiter; lift the paper venue's limits so
     // both engines send every opportunity they find and the latency compares like with like.
-    t += "[execution]\ngateway = \"paper\"\n\n[execution.paper]\nvenue_limits = false\n\n";
+    if rest.is_some() {
+        // The bench measures the engine, not the venues' pacing: limits lifted on both sides
+        // (the engine allows this for loopback URLs only; the mock's are lifted in `run`).
+        t += "[execution]\ngateway = \"rest\"\n\n[execution.rest]\nvenue_limits = false\n\n";
+    } else {
+        t += "[execution]\ngateway = \"paper\"\n\n[execution.paper]\nvenue_limits = false\n\n";
+    }
     t += &format!("[runtime]\nidle = \"{idle}\"\n\n");
     t += "[telemetry]\ninterval_ms = 1000\nstatus_line = false\n";
     t
@@ -130,7 +160,20 @@ fn main() {
 
 fn run(a: &Args) -> Result<(), String> {
     std::fs::create_dir_all(&a.out).map_err(|e| e.to_string())?;
-    let tag = format!("{}-{}", a.engine, a.rate);
+    let rest = match a.gateway.as_str() {
+        "paper" => false,
+        "rest" if a.engine == "microarb" => true,
+        g => {
+            return Err(format!(
+                "--gateway {g}: paper, or rest with --engine microarb"
+            ))
+        }
+    };
+    let tag = if rest {
+        format!("{}-rest-{}", a.engine, a.rate)
+    } else {
+        format!("{}-{}", a.engine, a.rate)
+    };
     let path = |ext: &str| a.out.join(format!("{tag}.{ext}"));
     let venues: Vec<MockVenue> = VENUES.iter().map(|(n, k)| MockVenue::new(*n, *k)).collect();
     let source = SyntheticSource {
@@ -149,11 +192,27 @@ fn run(a: &Args) -> Result<(), String> {
     let per_venue = (a.rate as f64 * (a.seconds + 10.0) / VENUES.len() as f64) as usize;
     mcfg.send_log_capacity = per_venue.next_power_of_two().max(1 << 16);
     // The mock's threads inherit this thread's affinity: keep them on their own core.
+    let creds = if rest {
+        let c = wire::creds(&a.out, &tag)?;
+        mcfg.api = Some(c.api.clone());
+        mcfg.rest_busy_poll = !a.mock_rest_sleeps;
+        mcfg.rest_limits = mockex::RestLimits::unlimited();
+        Some(c)
+    } else {
+        None
+    };
     let mock_pinned = microarb::runtime::pin_current(a.mock_core);
     let ex = MockExchange::start(mcfg).map_err(|e| format!("mock exchange: {e}"))?;
     let urls: Vec<String> = ex.endpoints().iter().map(|e| e.ws_url.clone()).collect();
+    let rest_urls: Vec<String> = ex
+        .endpoints()
+        .iter()
+        .map(|e| e.rest_url.clone().unwrap_or_default())
+        .collect();
     let cfg_path = path("toml");
-    std::fs::write(&cfg_path, config(&urls, &a.idle)).map_err(|e| e.to_string())?;
+    let text = config(&urls, creds.as_ref().map(|c| (&rest_urls[..], c)), &a.idle);
+    std::fs::write(&cfg_path, text).map_err(|e| e.to_string())?;
+    let trades = path("trades.jsonl");
 
     let (report, hlog, opps) = (path("report.json"), path("hlog"), path("opps.jsonl"));
     let secs = format!("{}", a.seconds);
@@ -172,6 +231,9 @@ fn run(a: &Args) -> Result<(), String> {
         .arg(&opps);
     if a.engine == "microarb" {
         cmd.arg("--quiet");
+        if rest {
+            cmd.arg("--trades").arg(&trades);
+        }
     }
     let metrics_addr: Option<std::net::SocketAddr> = if a.metrics {
         let port = scrape::free_port().map_err(|e| format!("no free port: {e}"))?;
@@ -260,8 +322,28 @@ fn run(a: &Args) -> Result<(), String> {
             _ => unmatched += 1,
         }
     }
+    let (w2w, w2w_unmatched) = if rest {
+        let names: Vec<&str> = VENUES.iter().map(|(n, _)| *n).collect();
+        let t = std::fs::read_to_string(&trades).unwrap_or_default();
+        wire::wire_to_wire(&ex, &names, &text, &t)
+    } else {
+        (
+            hdrhistogram::Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).expect("bounds"),
+            0,
+        )
+    };
     drop(ex);
     let t2o = &rep["latency_ns"]["tick_to_order"];
+    let tag_q = |name: &str| {
+        let h = &rep["latency_ns"][name];
+        serde_json::json!({
+            "count": h["count"],
+            "p50_ns": h["p50"],
+            "p99_ns": h["p99"],
+            "p999_ns": h["p999"],
+            "max_ns": h["max"],
+        })
+    };
     let out = serde_json::json!({
         "engine": a.engine,
         "rate": a.rate,
@@ -282,6 +364,10 @@ fn run(a: &Args) -> Result<(), String> {
             "p999_ns": t2o["p999"],
             "max_ns": t2o["max"],
         },
+        "gateway": a.gateway,
+        "tick_to_wire": tag_q("tick_to_wire"),
+        "wire_to_wire": quantiles(&w2w),
+        "wire_unmatched": w2w_unmatched,
         "rss_peak_bytes": rep["rss_bytes"]["peak"],
         "metrics": metrics_json,
         "hist_log": hlog.display().to_string(),

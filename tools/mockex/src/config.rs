@@ -181,6 +181,10 @@ pub struct MockConfig {
     /// The REST side's taker fee per venue name, basis points (absent: no fee). Charged on each
     /// execution in the asset the venue charges and reported in its answers' fee fields.
     pub rest_fee_bps: BTreeMap<String, u32>,
+    /// REST connection threads spin on non-blocking reads (yielding between tries) instead of
+    /// sleeping in `read`: a client's `write` then pays no wake-up of the reader inside the call,
+    /// as on a real network. For latency benches on a spare core; default off.
+    pub rest_busy_poll: bool,
 }
 
 impl MockConfig {
@@ -201,6 +205,7 @@ impl MockConfig {
             rest_accounts: BTreeMap::new(),
             rest_clock_offset_ms: 0,
             rest_fee_bps: BTreeMap::new(),
+            rest_busy_poll: false,
         }
     }
 

@@ -305,6 +305,21 @@ impl MockExchange {
         Some(times.iter().copied().collect())
     }
 
+    /// Each order placement venue `name`'s REST side received, as (client id, unix ns when the
+    /// read that brought the request's first byte returned), oldest first (the latest 100 000),
+    /// whatever it answered: the mock's end of the bench's `wire_to_wire`. `None` for a venue
+    /// without REST.
+    pub fn rest_order_arrivals(&self, name: &str) -> Option<Vec<(String, u64)>> {
+        let i = self
+            .shared
+            .venues
+            .iter()
+            .position(|v| v.spec.name == name)?;
+        let v = self.rest.as_ref()?.venues[i].as_ref()?;
+        let a = v.arrivals.lock().unwrap_or_else(|p| p.into_inner());
+        Some(a.iter().cloned().collect())
+    }
+
     /// Every order venue `name`'s REST side took, oldest first, as it stands now. `None` for a
     /// venue without REST.
     pub fn rest_orders(&self, name: &str) -> Option<Vec<crate::rest::TakenOrder>> {

@@ -62,6 +62,12 @@ pub(crate) fn handle(shared: &Shared, side: &RestSide, vi: usize, req: &Request)
     VenueCounters::inc(op_counter(c, op));
     if op == Op::Place {
         venue.note_received(now_ns);
+        let client_id = ["newClientOrderId", "identifier", "orderLinkId", "clOrdId"]
+            .iter()
+            .find_map(|k| params.get(k));
+        if let Some(id) = client_id {
+            venue.note_arrival(id, req.first_byte_ns);
+        }
     }
     let mode = venue.faults.mode();
     if op == Op::Place && mode == Mode::Storm {

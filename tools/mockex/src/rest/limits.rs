@@ -106,6 +106,37 @@ impl Default for RestLimits {
     }
 }
 
+impl RestLimits {
+    /// Limits no client reaches (a billion of everything per window, the weights kept): for
+    /// latency benches whose engine runs unpaced (`execution.rest.venue_limits = false`), so
+    /// the measured orders are as many as the bench makes. Never what a venue does.
+    pub fn unlimited() -> RestLimits {
+        const N: u32 = 1_000_000_000;
+        RestLimits {
+            binance_weight_1m: N,
+            binance_orders_10s: N,
+            binance_orders_1d: N,
+            upbit_order_per_sec: N,
+            upbit_default_per_sec: N,
+            upbit_orderbook_per_sec: N,
+            bybit_create_per_sec: N,
+            bybit_cancel_per_sec: N,
+            bybit_realtime_per_sec: N,
+            bybit_wallet_per_sec: N,
+            bybit_ip_per_5s: N,
+            okx_orders_per_2s: N,
+            okx_cancels_per_2s: N,
+            okx_queries_per_2s: N,
+            okx_pending_per_2s: N,
+            okx_balance_per_2s: N,
+            okx_instruments_per_2s: N,
+            okx_time_per_2s: N,
+            okx_books_per_2s: N,
+            ..RestLimits::default()
+        }
+    }
+}
+
 /// What the limiter decided for one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Verdict {

@@ -90,7 +90,8 @@ pub(crate) fn accept_loop(shared: Arc<Shared>, side: Arc<RestSide>, vi: usize, l
 }
 
 /// A complete request at the front of `buf`, removed from it; `Err` when it cannot be HTTP.
-fn take_request(buf: &mut Vec<u8>) -> Result<Option<Request>, ()> {
+/// `first_byte_ns`: when the read that brought its first byte returned.
+fn take_request(buf: &mut Vec<u8>, first_byte_ns: u64) -> Result<Option<Request>, ()> {
     let mut headers = [httparse::EMPTY_HEADER; 32];
     let mut req = httparse::Request::new(&mut headers);
     let head = match req.parse(buf) {
@@ -128,6 +129,7 @@ fn take_request(buf: &mut Vec<u8>) -> Result<Option<Request>, ()> {
             .map(|h| (h.name.to_ascii_lowercase(), h.value.to_vec()))
             .collect(),
         body: buf[head..head + len].to_vec(),
+        first_byte_ns,
     };
     buf.drain(..head + len);
     Ok(Some(r))
@@ -135,11 +137,17 @@ fn take_request(buf: &mut Vec<u8>) -> Result<Option<Request>, ()> {
 
 fn serve(shared: &Shared, side: &RestSide, vi: usize, mut stream: TcpStream) {
     let _ = stream.set_nodelay(true);
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
+    if side.busy_poll {
+        let _ = stream.set_nonblocking(true);
+    } else {
+        let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
+    }
     let mut buf = Vec::with_capacity(4096);
     let mut tmp = [0u8; 4096];
+    // When the read that brought the first byte of the request at the front of `buf` returned.
+    let mut first_byte_ns = 0;
     while !shared.stopping() {
-        match take_request(&mut buf) {
+        match take_request(&mut buf, first_byte_ns) {
             Err(()) => return,
             Ok(Some(req)) => {
                 let Some(a) = handle(shared, side, vi, &req) else {
@@ -170,7 +178,15 @@ fn serve(shared: &Shared, side: &RestSide, vi: usize, mut stream: TcpStream) {
         }
         match stream.read(&mut tmp) {
             Ok(0) => return,
-            Ok(n) => buf.extend_from_slice(&tmp[..n]),
+            Ok(n) => {
+                if buf.is_empty() {
+                    first_byte_ns = crate::send_log::unix_ns();
+                }
+                buf.extend_from_slice(&tmp[..n]);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && side.busy_poll => {
+                std::thread::yield_now();
+            }
             Err(e)
                 if matches!(
                     e.kind(),

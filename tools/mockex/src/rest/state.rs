@@ -35,6 +35,9 @@ pub(crate) struct RestVenue {
     /// When each order placement request arrived (unix ns, the latest [`RECEIVED_LOG`], oldest
     /// first), whatever its answer: what a test checks "nothing reached the venue then" against.
     pub received: Mutex<VecDeque<u64>>,
+    /// Each order placement's client id and the unix ns its request's first byte was read (the
+    /// latest [`RECEIVED_LOG`], oldest first): the latency bench's end of `wire_to_wire`.
+    pub arrivals: Mutex<VecDeque<(String, u64)>>,
 }
 
 impl RestVenue {
@@ -45,6 +48,15 @@ impl RestVenue {
             r.pop_front();
         }
         r.push_back(unix_ns);
+    }
+
+    /// Remember that the placement with client id `client_id` began arriving at `first_byte_ns`.
+    pub fn note_arrival(&self, client_id: &str, first_byte_ns: u64) {
+        let mut a = lock(&self.arrivals);
+        if a.len() == RECEIVED_LOG {
+            a.pop_front();
+        }
+        a.push_back((client_id.to_owned(), first_byte_ns));
     }
 
     /// Record whether `ledger` has resting orders.
@@ -73,6 +85,9 @@ pub(crate) struct RestSide {
     limits: RestLimits,
     /// The server clock's offset from the host's, ms ([`MockConfig::rest_clock_offset_ms`]).
     clock_offset_ms: AtomicI64,
+    /// Connection threads spin on non-blocking reads instead of sleeping in `read`
+    /// ([`MockConfig::rest_busy_poll`](crate::MockConfig::rest_busy_poll)).
+    pub busy_poll: bool,
     /// Indexed like the config's venues.
     pub venues: Vec<Option<RestVenue>>,
 }
@@ -115,12 +130,14 @@ impl RestSide {
                 }),
                 resting: AtomicBool::new(false),
                 received: Mutex::new(VecDeque::new()),
+                arrivals: Mutex::new(VecDeque::new()),
             }));
         }
         Ok(RestSide {
             creds,
             limits,
             clock_offset_ms: AtomicI64::new(cfg.rest_clock_offset_ms),
+            busy_poll: cfg.rest_busy_poll,
             venues,
         })
     }
@@ -177,6 +194,8 @@ pub(crate) struct Request {
     pub headers: Vec<(String, Vec<u8>)>,
     /// The body (Content-Length bytes).
     pub body: Vec<u8>,
+    /// Unix ns (host clock) when the read that brought this request's first byte returned.
+    pub first_byte_ns: u64,
 }
 
 impl Request {

@@ -1,0 +1,116 @@
+//! `e2e --gateway rest`: the engine's orders go over its REST gateways to the mock exchange's REST
+//! endpoints, which stamp when each order request's first byte was read. Here, after the run:
+//!
+//! `wire_to_wire = order's first byte read by the mock - triggering frame's send by the mock`
+//!
+//! both on this process's clock (the mock runs here). The join: the mock's arrivals are keyed by
+//! client order id; the engine's `--trades` log maps each client id to its opportunity (`opp`)
+//! and leg role; the `--opps` log maps the opportunity to its triggering frame (venue, update
+//! id); the mock's send log gives that frame's send time. Only the arbitrage's own two legs
+//! count (hedges are not triggered by a frame).
+//!
+//! Credentials are generated for the run into owner-only files in the output folder (as the REST
+//! soak does); the mock verifies every signature. The venues' published rate limits stay in
+//! force on both sides (the engine's zero-429 pacing and the mock's limits), so the order count
+//! per run is what those limits allow. Cold path: allocation is fine here.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use mockex::{ApiCredentials, MockExchange};
+
+/// The run's credentials: `rest.creds` (key, secret) and `okx.creds` (with a passphrase).
+pub struct Creds {
+    /// What the mock verifies.
+    pub api: ApiCredentials,
+    /// The file for venues without a passphrase.
+    pub plain: PathBuf,
+    /// The file for OKX.
+    pub okx: PathBuf,
+}
+
+/// Generate the run's credentials into `dir` (replacing files an earlier run left).
+pub fn creds(dir: &Path, tag: &str) -> Result<Creds, String> {
+    let plain = ApiCredentials::generate().map_err(|e| e.to_string())?;
+    let api = plain
+        .clone()
+        .with_passphrase(ApiCredentials::generate().map_err(|e| e.to_string())?.key);
+    let (p, o) = (
+        dir.join(format!("{tag}.rest.creds")),
+        dir.join(format!("{tag}.okx.creds")),
+    );
+    for f in [&p, &o] {
+        let _ = std::fs::remove_file(f);
+    }
+    plain.write_file(&p).map_err(|e| e.to_string())?;
+    api.write_file(&o).map_err(|e| e.to_string())?;
+    Ok(Creds {
+        api,
+        plain: p,
+        okx: o,
+    })
+}
+
+/// The opportunity's triggering frame: (venue name, update id), by opportunity id.
+pub fn triggers(opps_log: &str) -> HashMap<u64, (String, u64)> {
+    let mut m = HashMap::new();
+    for line in opps_log.lines() {
+        let Ok(o) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if let (Some(id), Some(v), Some(seq)) = (
+            o["opp"].as_u64(),
+            o["trigger_venue"].as_str(),
+            o["trigger_seq"].as_u64(),
+        ) {
+            m.insert(id, (v.to_string(), seq));
+        }
+    }
+    m
+}
+
+/// Client id -> opportunity id of every arbitrage leg (role buy or sell) the trade log records.
+pub fn legs(trades_log: &str) -> HashMap<String, u64> {
+    let mut m = HashMap::new();
+    for line in trades_log.lines() {
+        let Ok(t) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let leg = matches!(t["role"].as_str(), Some("buy" | "sell"));
+        if t["kind"].as_str() != Some("order") || !leg {
+            continue;
+        }
+        if let (Some(c), Some(opp)) = (t["client_id"].as_str(), t["opp"].as_u64()) {
+            m.insert(c.to_string(), opp);
+        }
+    }
+    m
+}
+
+/// `wire_to_wire` of every leg the mock received, and how many could not be joined.
+pub fn wire_to_wire(
+    ex: &MockExchange,
+    venues: &[&str],
+    opps_log: &str,
+    trades_log: &str,
+) -> (hdrhistogram::Histogram<u64>, u64) {
+    let mut h =
+        hdrhistogram::Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).expect("bounds");
+    let (trig, legs) = (triggers(opps_log), legs(trades_log));
+    let mut unmatched = 0;
+    for v in venues {
+        for (client, at) in ex.rest_order_arrivals(v).unwrap_or_default() {
+            let sent = legs
+                .get(&client)
+                .and_then(|opp| trig.get(opp))
+                .and_then(|(tv, seq)| ex.send_log(tv)?.get(*seq));
+            match sent {
+                Some(s) if at >= s => h.saturating_record(at - s),
+                // A hedge (not in `legs`) has no triggering frame: not a miss.
+                None if !legs.contains_key(&client) => {}
+                _ => unmatched += 1,
+            }
+        }
+    }
+    (h, unmatched)
+}
