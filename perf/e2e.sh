@@ -3,9 +3,11 @@
 # machine's ring-hop limit, in one run.
 #   perf/e2e.sh [--rate N] [--seconds S] [--repeat K] [--search "R1 R2 ..."]
 # For each engine: the mock exchange (in the `e2e` driver, pinned to core 0) streams a synthetic
-# three-venue market over loopback at 10k/s and at N/s (default 100k/s) for S seconds (default 10);
-# the engine runs as its own process on paper; `e2e` joins each order to the send time of the frame
-# that triggered it. The timed runs are repeated K times (default 3), the engines alternating, so a
+# three-venue market over loopback at 1k/s, 10k/s and N/s (default 100k/s) for S seconds (default
+# 10); the engine runs as its own process on paper, and microarb once more on its REST gateways to
+# the mock's REST endpoints (which stamp each order's first byte: wire_to_wire); `e2e` joins each
+# order to the send time of the frame that triggered it. `floor` measures the machine's loopback
+# one-way latency and the cost of one write() first. The timed runs are repeated K times (default 3), the engines alternating, so a
 # noisy moment on a shared machine lands on both and shows as spread rather than as one engine's
 # figure; the summary takes the median of the runs' percentiles and keeps every run's. Then short
 # runs at rising rates find the highest rate with no drops. Writes perf/out/e2e.json (the
@@ -26,18 +28,29 @@ while [ $# -gt 0 ]; do
     *) echo "usage: perf/e2e.sh [--rate N] [--seconds S] [--repeat K] [--search \"R1 R2 ...\"]" >&2; exit 2 ;;
   esac
 done
-cargo build --release -p microarb -p microarb-bench --features microarb-bench/baseline --bin microarb --bin baseline --bin e2e --bin hop >&2
+cargo build --release -p microarb -p microarb-bench --features microarb-bench/baseline --bin microarb --bin baseline --bin e2e --bin hop --bin floor >&2
 out=perf/out
 rm -rf "$out/runs" "$out/search"
 mkdir -p "$out/search"
 echo "== hop: raw rtrb ping-pong between cores 0 and 1" >&2
 target/release/hop --json > "$out/hop.json"
+echo "== floor: one-way loopback TCP and one write() of an order-sized buffer, cores 0 and 1" >&2
+target/release/floor --json > "$out/floor.json"
+# Dislocations per rate: about the same number of orders a second at every rate (a p99 needs
+# 1,000 orders, a p99.9 10,000), so a quiet market (1k/s) still has 50 ms of quotes between them.
+every() { case "$1" in 1000) echo 20 ;; 10000) echo 100 ;; *) echo 500 ;; esac; }
 for k in $(seq 1 "$repeat"); do
   for engine in microarb baseline; do
-    for r in 10000 "$rate"; do
-      echo "== run $k/$repeat: $engine at $r msg/s for $secs s" >&2
+    for r in 1000 10000 "$rate"; do
+      echo "== run $k/$repeat: $engine at $r msg/s for $secs s (paper)" >&2
       target/release/e2e --engine "$engine" --bin "target/release/$engine" --rate "$r" \
-        --seconds "$secs" --out "$out/runs/$k" > /dev/null
+        --seconds "$secs" --dislocation-every "$(every "$r")" --out "$out/runs/$k" > /dev/null
+      if [ "$engine" = microarb ]; then
+        echo "== run $k/$repeat: microarb at $r msg/s for $secs s (REST gateway to the mock)" >&2
+        target/release/e2e --engine microarb --bin target/release/microarb --gateway rest \
+          --rate "$r" --seconds "$secs" --dislocation-every "$(every "$r")" \
+          --out "$out/runs/$k" > /dev/null
+      fi
     done
   done
 done
@@ -48,6 +61,7 @@ for engine in microarb baseline; do
       --seconds 3 --out "$out/search" > /dev/null || true
   done
 done
-python3 perf/e2e_summary.py --rate "$rate" --repeat "$repeat" --search "$search" > "$out/e2e.json"
+python3 perf/e2e_summary.py --rate "$rate" --repeat "$repeat" --search "$search" \
+  --rates "1000 10000 $rate" > "$out/e2e.json"
 python3 perf/results.py > perf/RESULTS.md
 echo "wrote $out/e2e.json and perf/RESULTS.md" >&2

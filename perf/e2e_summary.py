@@ -10,6 +10,10 @@ kept under `runs`. Ratios are baseline / microarb (how many times lower microarb
 import argparse
 import json
 import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e_rates  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
 
@@ -84,6 +88,7 @@ def main():
     ap.add_argument("--rate", type=int, default=100000)
     ap.add_argument("--search", default="")
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--rates", default="", help="the per-rate runs (e2e.json `rates`)")
     a = ap.parse_args()
     rates = [int(x) for x in a.search.split()] if a.search else []
     hop = load(os.path.join(OUT, "hop.json")) or {}
@@ -113,6 +118,9 @@ def main():
     if m.get("max_drop_free_rate") and b.get("max_drop_free_rate"):
         ratios["max_drop_free_rate"] = round(m["max_drop_free_rate"] / b["max_drop_free_rate"], 2)
     summary["baseline_over_microarb"] = ratios
+    per_rate = [int(x) for x in a.rates.split()] if a.rates else []
+    summary["rates"] = e2e_rates.rates(OUT, per_rate, a.repeat)
+    summary.update(e2e_rates.floor(OUT))
     print(json.dumps(summary, indent=2))
 
 

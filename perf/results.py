@@ -11,6 +11,9 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import results_wire  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CRIT = os.path.join(ROOT, "target", "criterion")
 
@@ -162,6 +165,16 @@ def e2e_section():
     return out
 
 
+def wire_section():
+    path = os.path.join(ROOT, "perf", "out", "e2e.json")
+    try:
+        with open(path) as f:
+            e = json.load(f)
+    except (OSError, ValueError):
+        return []
+    return results_wire.section(e, e.get("repeat") or 1)
+
+
 def scrape_section():
     """The table of perf/scrape.sh (scrapes of /metrics under load), if it has been run here."""
     path = os.path.join(ROOT, "perf", "out", "scrape.md")
@@ -190,6 +203,7 @@ def main():
     out.append(f"- benches run: {', '.join(sys.argv[1:]) or 'all'}")
     out.append("")
     out.extend(e2e_section())
+    out.extend(wire_section())
     out.extend(scrape_section())
     if not rows:
         out.append("No criterion results found: run `perf/bench.sh`.")

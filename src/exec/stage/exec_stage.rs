@@ -147,7 +147,7 @@ pub struct ExecStage<G: Gateway = PaperGateway> {
     /// Venue truth: balances and open orders from the account thread, the lost-order bound.
     truth: TruthState,
     /// The idle rehearsal of the order path ([`rehearsal`]).
-    rehearsal: rehearsal::Rehearsal,
+    rehearsal: rehearsal_state::Rehearsal,
 }
 
 impl<G: Gateway> ExecStage<G> {
@@ -223,9 +223,9 @@ impl<G: Gateway> ExecStage<G> {
             emergency: None,
             capture_time: None,
             truth,
-            rehearsal: rehearsal::Rehearsal {
+            rehearsal: rehearsal_state::Rehearsal {
                 every_ns: p.rehearse_every_ns,
-                ..rehearsal::Rehearsal::default()
+                ..rehearsal_state::Rehearsal::default()
             },
         })
     }
@@ -787,6 +787,8 @@ mod answers;
 
 #[path = "rehearsal.rs"]
 mod rehearsal;
+#[path = "rehearsal_state.rs"]
+mod rehearsal_state;
 #[path = "trade_records.rs"]
 mod trade_records;
 #[path = "truth.rs"]

@@ -91,16 +91,3 @@ impl<G: Gateway> ExecStage<G> {
         self.rehearsal.count
     }
 }
-
-/// The rehearsal's own state: nothing else in the stage is written by a rehearsal.
-#[derive(Debug, Default, Clone, Copy)]
-pub(super) struct Rehearsal {
-    /// Period (0: never).
-    pub(super) every_ns: u64,
-    /// Not before this time.
-    pub(super) next_ns: u64,
-    /// The latest opportunity received.
-    pub(super) template: Option<Opportunity>,
-    /// Rehearsals run.
-    pub(super) count: u64,
-}

@@ -1,0 +1,82 @@
+"""The per-rate part of perf/out/e2e.json (imported by perf/e2e_summary.py).
+
+`rates` is keyed by rate as a string ("1000", "10000", "100000"); each holds `microarb` (its
+network gateway: the REST runs against the mock, `microarb-rest-<rate>.json`), `microarb_paper`
+(the paper venue, as before) and `baseline` (paper: the baseline's design sends no order over the
+network yet), each with `tick_to_order`, `tick_to_wire` and `wire_to_wire` as
+`{p50_ns, p99_ns, p999_ns, max_ns, count}` over K runs (median of the runs' percentiles, largest
+max, summed counts), plus `spread` (each percentile's lowest and highest run) and `runs` (each
+run's own). `floor(out)` reads `floor.json` into `loopback_floor` and `write_ns`.
+"""
+import json
+import os
+
+TAGS = ("tick_to_order", "tick_to_wire", "wire_to_wire")
+QS = ("p50_ns", "p99_ns", "p999_ns")
+
+
+def _load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def _median(xs):
+    xs = sorted(x for x in xs if x is not None)
+    if not xs:
+        return None
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) // 2
+
+
+def _tag(runs, tag):
+    ms = [(r.get(tag) or {}) for r in runs]
+    ms = [m for m in ms if m.get("count")]
+    if not ms:
+        return {q: None for q in QS} | {"max_ns": None, "count": 0, "spread": None}
+    out = {q: _median([m.get(q) for m in ms]) for q in QS}
+    out["max_ns"] = max(m.get("max_ns") or 0 for m in ms)
+    out["count"] = sum(m.get("count") or 0 for m in ms)
+    out["spread"] = {q: [min(m.get(q) or 0 for m in ms), max(m.get(q) or 0 for m in ms)] for q in QS}
+    out["runs"] = [{q: m.get(q) for q in QS} | {"count": m.get("count")} for m in ms]
+    return out
+
+
+def engine_at(out_dir, name, rate, repeat):
+    """One engine's tags at `rate` over runs 1..repeat (`name`: the run file's engine tag)."""
+    runs = [_load(os.path.join(out_dir, "runs", str(k), f"{name}-{rate}.json"))
+            for k in range(1, max(repeat, 1) + 1)]
+    runs = [r for r in runs if r]
+    if not runs:
+        return None
+    e = {t: _tag(runs, t) for t in TAGS}
+    e["runs_found"] = len(runs)
+    e["gateway"] = runs[0].get("gateway", "paper")
+    e["dropped"] = sum(r.get("dropped") or 0 for r in runs)
+    e["wire_unmatched"] = sum(r.get("wire_unmatched") or 0 for r in runs)
+    return e
+
+
+def rates(out_dir, rate_list, repeat):
+    out = {}
+    for r in rate_list:
+        out[str(r)] = {
+            "microarb": engine_at(out_dir, "microarb-rest", r, repeat),
+            "microarb_paper": engine_at(out_dir, "microarb", r, repeat),
+            "baseline": engine_at(out_dir, "baseline", r, repeat),
+        }
+    return out
+
+
+def floor(out_dir):
+    f = _load(os.path.join(out_dir, "floor.json")) or {}
+    pick = lambda d: {"p50_ns": (d or {}).get("p50_ns"), "p99_ns": (d or {}).get("p99_ns")}
+    return {
+        "loopback_floor": pick(f.get("one_way_loopback")),
+        "write_ns": pick(f.get("write_peer_busy_poll")),
+        "write_peer_blocked_ns": pick(f.get("write_peer_blocked")),
+        "floor_pinned": f.get("pinned"),
+        "floor_bytes": f.get("bytes"),
+    }

@@ -1,0 +1,114 @@
+"""The per-rate, on-the-wire section of perf/RESULTS.md (imported by perf/results.py), from the
+`rates`, `loopback_floor` and `write_ns` fields of perf/out/e2e.json."""
+
+ENGINES = (
+    ("microarb", "microarb, REST gateway"),
+    ("microarb_paper", "microarb, paper"),
+    ("baseline", "baseline, paper"),
+)
+TAGS = ("tick_to_order", "tick_to_wire", "wire_to_wire")
+
+
+def _us(v):
+    return "-" if v is None else f"{v / 1000:.1f}"
+
+
+def _spread(t, q):
+    s = (t.get("spread") or {}).get(q)
+    return "-" if not s else f"{_us(s[0])}..{_us(s[1])}"
+
+
+def _enough(t):
+    n = t.get("count") or 0
+    if n >= 10_000:
+        return "yes"
+    if n >= 1_000:
+        return "p99.9 rests on < 10,000"
+    return "not enough: p99 rests on < 1,000"
+
+
+def section(e, k):
+    rates = e.get("rates") or {}
+    if not rates:
+        return []
+    out = ["## Tick to trade on the wire, per rate (`perf/e2e.sh`)", ""]
+    out.append(
+        "microarb's network gateway is its REST gateways (HTTP/1.1 keep-alive, signed per order) to "
+        "the mock exchange's REST endpoints, which stamp the return of the read that brought each "
+        "order's first byte; `wire_to_wire` = that stamp - the triggering frame's send by the mock "
+        "(one process, one clock). `tick_to_order` ends when both legs' signed bytes are complete, "
+        "`tick_to_wire` when both legs' `write` calls have returned. For the bench the venues' rate "
+        "limits are lifted on both sides (the engine's `execution.rest.venue_limits = false`, which it "
+        "accepts for loopback URLs only, and the mock's `RestLimits::unlimited`), and the mock's REST "
+        "threads busy-poll their sockets (yielding between reads). Dislocations: one every 20 frames "
+        "at 1k/s, 100 at 10k/s, 500 at 100k/s. The workload is one instrument on three venues "
+        "(Binance, Bybit, OKX): the synthetic market has one instrument. The baseline trades on paper "
+        "(no order of its reaches a socket), so it has no wire rows. "
+        f"Each figure is the median of {k} runs' values, max the largest, counts summed; spread is "
+        "the lowest..highest run. Microseconds."
+    )
+    out.append("")
+    lf, w = e.get("loopback_floor") or {}, e.get("write_ns") or {}
+    wb = e.get("write_peer_blocked_ns") or {}
+    out.append(
+        f"Floor in the same run (`floor`, {e.get('floor_bytes')} bytes, cores 0/1, pinned "
+        f"{e.get('floor_pinned')}): one-way loopback p50 {_us(lf.get('p50_ns'))}, p99 "
+        f"{_us(lf.get('p99_ns'))}; one `write` with the reader busy-polling p50 {_us(w.get('p50_ns'))}, "
+        f"p99 {_us(w.get('p99_ns'))}; with the reader blocked in `read` p50 {_us(wb.get('p50_ns'))}, "
+        f"p99 {_us(wb.get('p99_ns'))}."
+    )
+    out.append("")
+    out.append("| rate/s | engine | tag | p50 | p99 | p99.9 | max | count | p50 spread | p99 spread | samples |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in sorted(rates, key=int):
+        for key, label in ENGINES:
+            eng = rates[r].get(key)
+            if not eng:
+                continue
+            for tag in TAGS:
+                t = eng.get(tag) or {}
+                if not t.get("count"):
+                    continue
+                out.append(
+                    f"| {r} | {label} | {tag} | {_us(t.get('p50_ns'))} | {_us(t.get('p99_ns'))} | "
+                    f"{_us(t.get('p999_ns'))} | {_us(t.get('max_ns'))} | {t.get('count')} | "
+                    f"{_spread(t, 'p50_ns')} | {_spread(t, 'p99_ns')} | {_enough(t)} |"
+                )
+    out.append("")
+    out.extend(_targets(e, rates))
+    return out
+
+
+def _targets(e, rates):
+    top = str(max(int(r) for r in rates))
+    net = rates[top].get("microarb") or {}
+    t = net.get("tick_to_order") or {}
+    if not t.get("count"):
+        return []
+    out = [f"Issue 15 targets at {top} msg/s on the network gateway (reported, never asserted):", ""]
+
+    def cmp(name, got, limit):
+        if got is None:
+            return f"- {name}: not measured"
+        return f"- {name}: {got / 1000:.1f} us against {limit / 1000:.1f} us: {'met' if got <= limit else 'missed'}"
+    out.append(cmp("tick_to_order p50", t.get("p50_ns"), 2_000))
+    out.append(cmp("tick_to_order p99", t.get("p99_ns"), 8_000))
+    out.append(cmp("tick_to_order p99.9", t.get("p999_ns"), 25_000))
+    for low in ("1000", "10000"):
+        lt = ((rates.get(low) or {}).get("microarb") or {}).get("tick_to_order") or {}
+        if lt.get("p99_ns") and t.get("p99_ns"):
+            ratio = lt["p99_ns"] / t["p99_ns"]
+            out.append(f"- tick_to_order p99 at {low}/s over {top}/s: {ratio:.2f}x against 1.5x: "
+                       f"{'met' if ratio <= 1.5 else 'missed'}")
+    tw = (net.get("tick_to_wire") or {}).get("p50_ns")
+    wp = (e.get("write_ns") or {}).get("p50_ns")
+    if tw and wp:
+        gap = tw - wp
+        out.append(f"- tick_to_wire p50 - one write's p50: {gap / 1000:.1f} us against 1.5 us: "
+                   f"{'met' if gap <= 1500 else 'missed'} (tick_to_wire covers both legs' writes)")
+    out.append("- baseline wire_to_wire p99 >= 10x microarb's: not measured (the baseline sends no "
+               "order over the network yet)")
+    out.append("- workload of 50 instruments on 4 venues: not run (the mock's synthetic market has "
+               "one instrument); the 1-instrument rows are these")
+    out.append("")
+    return out
