@@ -180,6 +180,9 @@ pub enum RequestError {
         /// The offending byte.
         byte: u8,
     },
+    /// The instrument has no numeric venue code (OKX `instIdCode`) in the table.
+    #[error("instrument {0} has no numeric instrument code on this venue")]
+    NoVenueCode(u16),
     /// Quantity or price is not positive.
     #[error("order {0:?} has a non-positive price or quantity")]
     NonPositive(OrderId),

@@ -1,5 +1,11 @@
 //! The venue's instrument table: [`InstrumentId`] -> [`InstrumentSpec`], a flat array indexed by id
 //! so the hot path finds a symbol with one bounds-checked load. Built on the cold path.
+//!
+//! Beside each symbol the table can hold the venue's numeric code of the instrument (OKX's
+//! `instIdCode`, which its WebSocket `order` / `cancel-order` ops now require in place of `instId`;
+//! published by `GET /api/v5/public/instruments`). It is a parallel array, empty until
+//! [`InstrumentTable::set_venue_codes`] fills it from the venue's rules answer, so venues and
+//! configs without such codes are untouched.
 
 use crate::config::Config;
 use crate::model::{InstrumentId, Order, MAX_INSTRUMENTS};
@@ -10,6 +16,8 @@ use super::answer::{check_unreserved, InstrumentSpec, RequestError};
 #[derive(Debug, Clone, Default)]
 pub struct InstrumentTable {
     specs: Vec<Option<InstrumentSpec>>,
+    /// The venue's numeric instrument code by id (`None`: not known); empty when none is set.
+    venue_codes: Vec<Option<u64>>,
 }
 
 impl InstrumentTable {
@@ -30,7 +38,10 @@ impl InstrumentTable {
                 .ok_or(RequestError::UnknownInstrument(id.0))?;
             *slot = Some(spec.clone());
         }
-        Ok(InstrumentTable { specs })
+        Ok(InstrumentTable {
+            specs,
+            venue_codes: Vec::new(),
+        })
     }
 
     /// The instruments the config's venue `venue` trades (those with a symbol there).
@@ -62,6 +73,34 @@ impl InstrumentTable {
             .get(id.index())
             .and_then(Option::as_ref)
             .ok_or(RequestError::UnknownInstrument(id.0))
+    }
+
+    /// Record the venue's numeric code of each instrument whose symbol is in `codes`
+    /// (`(symbol, code)`, as the venue's instrument list gives them; symbols this table does not
+    /// trade are skipped). Returns how many instruments got a code. Cold path.
+    pub fn set_venue_codes(&mut self, codes: &[(String, u64)]) -> usize {
+        self.venue_codes.resize(self.specs.len(), None);
+        let mut set = 0;
+        for (slot, spec) in self.venue_codes.iter_mut().zip(&self.specs) {
+            let Some(spec) = spec else { continue };
+            if let Some((_, code)) = codes.iter().find(|(sym, _)| *sym == spec.symbol) {
+                *slot = Some(*code);
+                set += 1;
+            }
+        }
+        set
+    }
+
+    /// The venue's numeric code of `id` (OKX `instIdCode`): [`RequestError::UnknownInstrument`]
+    /// when the venue does not trade it, [`RequestError::NoVenueCode`] when no code was set.
+    #[inline]
+    pub fn venue_code(&self, id: InstrumentId) -> Result<u64, RequestError> {
+        self.get(id)?;
+        self.venue_codes
+            .get(id.index())
+            .copied()
+            .flatten()
+            .ok_or(RequestError::NoVenueCode(id.0))
     }
 
     /// The spec of `order`'s instrument, once its price and quantity are known to be positive:
@@ -101,5 +140,34 @@ mod tests {
             ..spec
         };
         assert!(InstrumentTable::new(&[(InstrumentId(0), bad)]).is_err());
+    }
+
+    #[test]
+    fn venue_codes_by_symbol() {
+        let spec = |s: &str| InstrumentSpec {
+            symbol: s.into(),
+            price_scale: 1,
+            qty_scale: 8,
+        };
+        let mut t = InstrumentTable::new(&[
+            (InstrumentId(0), spec("BTC-USDT")),
+            (InstrumentId(2), spec("ETH-USDT")),
+        ])
+        .unwrap();
+        assert_eq!(
+            t.venue_code(InstrumentId(0)),
+            Err(RequestError::NoVenueCode(0))
+        );
+        let codes = [("BTC-USDT".to_string(), 10), ("XRP-USDT".to_string(), 99)];
+        assert_eq!(t.set_venue_codes(&codes), 1);
+        assert_eq!(t.venue_code(InstrumentId(0)), Ok(10));
+        assert_eq!(
+            t.venue_code(InstrumentId(2)),
+            Err(RequestError::NoVenueCode(2))
+        );
+        assert_eq!(
+            t.venue_code(InstrumentId(1)),
+            Err(RequestError::UnknownInstrument(1))
+        );
     }
 }

@@ -20,6 +20,7 @@ pub mod instruments;
 pub mod jwt;
 pub mod nonce;
 pub mod okx;
+pub mod okx_ws;
 pub mod upbit;
 
 pub use answer::{AnswerKind, InstrumentSpec, RequestError, RestAnswer, RestVenue};

@@ -34,6 +34,7 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 mod account_auth;
+mod ws_auth;
 
 use ring::hmac;
 
@@ -66,6 +67,20 @@ pub struct OkxSettings {
     pub host: String,
     /// Prefix of `clOrdId` (the order id follows in decimal); letters and digits only.
     pub client_id_prefix: String,
+}
+
+/// An OKX signature as Base64 text (44 bytes for HMAC-SHA256), on the stack.
+#[derive(Clone, Copy)]
+pub struct OkxSignature {
+    text: [u8; 44],
+    len: usize,
+}
+
+impl OkxSignature {
+    /// The Base64 text.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.text.get(..self.len).unwrap_or(&[])
+    }
 }
 
 /// The OKX order codec: builds signed requests, reads answers.
@@ -178,21 +193,34 @@ impl OkxCodec {
         Ok(())
     }
 
+    /// `Base64(HMAC-SHA256(secret, parts concatenated))`: OKX's one signature, for the REST
+    /// headers (`timestamp + method + requestPath + body`) and the WebSocket login
+    /// (`timestamp + "GET" + "/users/self/verify"`). No allocation.
+    fn sign(&self, parts: &[&[u8]]) -> OkxSignature {
+        let mut ctx = hmac::Context::with_key(&self.key);
+        for part in parts {
+            ctx.update(part);
+        }
+        let tag = ctx.sign();
+        let mut sig = OkxSignature {
+            text: [0u8; 44],
+            len: 0,
+        };
+        // 32 bytes always encode to 44 characters, so the slice is large enough.
+        sig.len = STANDARD
+            .encode_slice(tag.as_ref(), &mut sig.text)
+            .unwrap_or(0);
+        sig
+    }
+
     /// The signing headers for `method path body` at `unix_ms`, each ending in CRLF.
     fn push_auth(&self, unix_ms: u64, method: &[u8], path: &[u8], body: &[u8], out: &mut Vec<u8>) {
         let ts = iso_timestamp(unix_ms);
-        let mut ctx = hmac::Context::with_key(&self.key);
-        ctx.update(&ts);
-        ctx.update(method);
-        ctx.update(path);
-        ctx.update(body);
-        let tag = ctx.sign();
-        let mut sig = [0u8; 44];
-        let n = STANDARD.encode_slice(tag.as_ref(), &mut sig).unwrap_or(0);
+        let sig = self.sign(&[&ts, method, path, body]);
         out.extend_from_slice(b"OK-ACCESS-KEY: ");
         out.extend_from_slice(&self.api_key);
         out.extend_from_slice(b"\r\nOK-ACCESS-SIGN: ");
-        out.extend_from_slice(&sig[..n]);
+        out.extend_from_slice(sig.as_bytes());
         out.extend_from_slice(b"\r\nOK-ACCESS-TIMESTAMP: ");
         out.extend_from_slice(&ts);
         out.extend_from_slice(b"\r\nOK-ACCESS-PASSPHRASE: ");
@@ -201,7 +229,7 @@ impl OkxCodec {
     }
 
     /// An order's state from `data[0]` of a status query's answer, into `a`.
-    fn read_order(&self, order: &Order, entry: &[u8], a: &mut RestAnswer) {
+    fn read_order(instruments: &InstrumentTable, order: &Order, entry: &[u8], a: &mut RestAnswer) {
         let (mut state, mut filled, mut avg) = (None, None, None);
         let (mut fee, mut fee_ccy) = (None, None);
         for member in ObjIter::new(entry) {
@@ -223,7 +251,7 @@ impl OkxCodec {
             .zip(fee_ccy)
             .filter(|(f, c)| !f.is_empty() && !c.is_empty())
             .and_then(|(f, c)| Fee::parse(f, c, true));
-        let Ok(spec) = self.instruments.get(order.instrument) else {
+        let Ok(spec) = instruments.get(order.instrument) else {
             return a.set(AnswerKind::Ambiguous, ExecStatus::Unknown);
         };
         let q = filled
@@ -248,9 +276,16 @@ impl OkxCodec {
         }
     }
 
-    /// `code`, `data[0].sCode` and the order's state of a body into `a` (status already
-    /// classified as 200 or 4xx).
-    fn read_body(&self, order: &Order, body: &[u8], a: &mut RestAnswer) {
+    /// `code`, `data[0].sCode` and the order's state of a body `{"code","msg","data":[..]}` into
+    /// `a` (status already classified as 200 or 4xx). Shared with the WebSocket session
+    /// ([`super::okx_ws`]), whose op answers carry the same members, so both paths judge an
+    /// order alike.
+    pub fn read_order_body(
+        instruments: &InstrumentTable,
+        order: &Order,
+        body: &[u8],
+        a: &mut RestAnswer,
+    ) {
         let (mut code, mut data, mut broken) = (None, None, false);
         for member in ObjIter::new(body) {
             let Ok((k, v)) = member else {
@@ -296,7 +331,7 @@ impl OkxCodec {
             0 if a.http_status == 200 => match (entry, s_code) {
                 // A place answer: taken, state not known yet.
                 (Some(_), Some(0)) => a.set(AnswerKind::Accepted, ExecStatus::Unknown),
-                (Some(e), _) => self.read_order(order, e, a),
+                (Some(e), _) => Self::read_order(instruments, order, e, a),
                 (None, _) => a.set(
                     AnswerKind::Rejected,
                     ExecStatus::Rejected {
@@ -379,7 +414,7 @@ impl RestVenue for OkxCodec {
             return a;
         }
         match status {
-            200 | 400..=499 => self.read_body(order, body, &mut a),
+            200 | 400..=499 => Self::read_order_body(&self.instruments, order, body, &mut a),
             _ => a.set(AnswerKind::Ambiguous, ExecStatus::Unknown),
         }
         a
