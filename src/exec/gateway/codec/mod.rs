@@ -14,12 +14,14 @@ pub mod answer;
 pub mod binance;
 pub mod binance_ws;
 pub mod bybit;
+pub mod bybit_ws;
 pub mod encode;
 pub mod fees;
 pub mod instruments;
 pub mod jwt;
 pub mod nonce;
 pub mod okx;
+pub mod tagged_id;
 pub mod upbit;
 
 pub use answer::{AnswerKind, InstrumentSpec, RequestError, RestAnswer, RestVenue};
