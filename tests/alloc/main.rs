@@ -10,6 +10,7 @@ mod common;
 static GLOBAL: common::alloc::Counting = common::alloc::Counting;
 
 mod binance_ws;
+mod bybit_ws;
 mod cache;
 mod detector;
 mod ingest;

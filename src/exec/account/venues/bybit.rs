@@ -27,6 +27,7 @@ use crate::exec::account::types::{
     Balance, CancelOutcome, OpenOrder, OrderState, ServerTime, TickRule, TradingRules, VenueRules,
 };
 use crate::exec::account::venue::{AccountVenue, Ctx};
+use crate::exec::gateway::codec::bybit::start_cancel_json;
 use crate::exec::gateway::codec::encode::{push_body, start_request};
 use crate::exec::gateway::codec::BybitCodec;
 use crate::model::Side;
@@ -100,14 +101,14 @@ impl AccountVenue for BybitAccount {
             AccountRequest::Cancel { symbol, client_id } => {
                 check_text(&ctx, "symbol", symbol)?;
                 check_text(&ctx, "client id", client_id)?;
-                let body = format!(
-                    r#"{{"category":"spot","symbol":"{symbol}","orderLinkId":"{client_id}"}}"#
-                );
+                let mut body = Vec::with_capacity(96);
+                start_cancel_json(symbol.as_bytes(), &mut body);
+                body.extend_from_slice(client_id.as_bytes());
+                body.extend_from_slice(b"\"}");
                 start_request(out, b"POST", &[b"/v5/order/cancel"], self.codec.host());
-                self.codec
-                    .push_signed_headers(unix_ms, body.as_bytes(), out);
+                self.codec.push_signed_headers(unix_ms, &body, out);
                 out.extend_from_slice(b"Content-Type: application/json\r\nContent-Length: ");
-                push_body(out, body.as_bytes());
+                push_body(out, &body);
             }
             AccountRequest::OpenOrders { symbol, cursor } => {
                 let mut q = String::from("category=spot&openOnly=0&limit=50");

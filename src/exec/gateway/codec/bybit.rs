@@ -41,8 +41,8 @@ use crate::exec::limits::rate_headers::{is_retry_after, BybitLimit};
 use crate::model::{ExecStatus, Order, Price, Qty, Side};
 
 use super::answer::{
-    avg_price, check_unreserved, parse_i32, AnswerKind, RequestError, RestAnswer, RestVenue,
-    CODE_NO_SUCH_ORDER,
+    avg_price, check_unreserved, parse_i32, AnswerKind, InstrumentSpec, RequestError, RestAnswer,
+    RestVenue, CODE_NO_SUCH_ORDER,
 };
 use super::encode::{push_body, push_decimal, push_hex, push_u64, start_request};
 use super::fees;
@@ -102,23 +102,11 @@ impl BybitCodec {
         })
     }
 
-    /// The JSON body of `order` into `out` (appended).
+    /// The JSON body of `order` into `out` (appended): [`write_order_json`] with this codec's
+    /// table and prefix.
     pub fn write_body(&self, order: &Order, out: &mut Vec<u8>) -> Result<(), RequestError> {
         let spec = self.instruments.for_order(order)?;
-        out.extend_from_slice(b"{\"category\":\"spot\",\"symbol\":\"");
-        out.extend_from_slice(spec.symbol.as_bytes());
-        out.extend_from_slice(match order.side {
-            Side::Buy => b"\",\"side\":\"Buy\"",
-            Side::Sell => b"\",\"side\":\"Sell\"",
-        });
-        out.extend_from_slice(b",\"orderType\":\"Limit\",\"qty\":\"");
-        push_decimal(out, order.qty.0, spec.qty_scale);
-        out.extend_from_slice(b"\",\"price\":\"");
-        push_decimal(out, order.px.0, spec.price_scale);
-        out.extend_from_slice(b"\",\"timeInForce\":\"IOC\",\"orderLinkId\":\"");
-        out.extend_from_slice(self.settings.client_id_prefix.as_bytes());
-        push_u64(out, order.id.0);
-        out.extend_from_slice(b"\"}");
+        write_order_json(spec, self.settings.client_id_prefix.as_bytes(), order, out);
         Ok(())
     }
 
@@ -186,30 +174,10 @@ impl BybitCodec {
             .and_then(|t| Qty::parse(t, spec.qty_scale).ok())
             .unwrap_or(Qty::ZERO);
         a.report.filled_qty = filled;
-        a.report.avg_px = match value.filter(|v| !v.is_empty()) {
-            Some(v) => avg_price(v, filled, spec),
-            None if filled.0 > 0 => avg
-                .and_then(|t| Price::parse(t, spec.price_scale).ok())
-                .unwrap_or(Price::ZERO),
-            None => Price::ZERO,
-        };
-        let done = |filled: Qty| {
-            if filled.0 > 0 {
-                ExecStatus::PartiallyFilled
-            } else {
-                ExecStatus::Cancelled
-            }
-        };
-        match state {
-            Some(b"Filled") => a.set(AnswerKind::Final, ExecStatus::Filled),
-            Some(b"PartiallyFilledCanceled" | b"Cancelled" | b"Deactivated") => {
-                a.set(AnswerKind::Final, done(filled))
-            }
-            Some(b"Rejected") => a.set(AnswerKind::Rejected, ExecStatus::Rejected { code: 400 }),
-            Some(b"New" | b"PartiallyFilled" | b"Untriggered" | b"Triggered") => {
-                a.set(AnswerKind::Accepted, ExecStatus::Unknown)
-            }
-            _ => a.set(AnswerKind::Ambiguous, ExecStatus::Unknown),
+        a.report.avg_px = order_avg_px(spec, filled, value, avg);
+        match state.and_then(|s| order_state(s, filled)) {
+            Some((kind, status)) => a.set(kind, status),
+            None => a.set(AnswerKind::Ambiguous, ExecStatus::Unknown),
         }
     }
 
@@ -327,8 +295,78 @@ impl RestVenue for BybitCodec {
     }
 }
 
+/// The order object Bybit's `POST /v5/order/create` body and the trade WebSocket's
+/// `order.create` `args[0]` share (IOC LIMIT, `orderLinkId = <prefix><order id>`), appended to
+/// `out`. Hot path: no allocation once `out` has room; the symbol and prefix were checked at
+/// construction to need no escaping.
+pub fn write_order_json(spec: &InstrumentSpec, prefix: &[u8], order: &Order, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"{\"category\":\"spot\",\"symbol\":\"");
+    out.extend_from_slice(spec.symbol.as_bytes());
+    out.extend_from_slice(match order.side {
+        Side::Buy => b"\",\"side\":\"Buy\"",
+        Side::Sell => b"\",\"side\":\"Sell\"",
+    });
+    out.extend_from_slice(b",\"orderType\":\"Limit\",\"qty\":\"");
+    push_decimal(out, order.qty.0, spec.qty_scale);
+    out.extend_from_slice(b"\",\"price\":\"");
+    push_decimal(out, order.px.0, spec.price_scale);
+    out.extend_from_slice(b"\",\"timeInForce\":\"IOC\",\"orderLinkId\":\"");
+    out.extend_from_slice(prefix);
+    push_u64(out, order.id.0);
+    out.extend_from_slice(b"\"}");
+}
+
+/// The start of a cancel-by-`orderLinkId` object (`POST /v5/order/cancel` body, the trade
+/// WebSocket's `order.cancel` `args[0]`): `{"category":"spot","symbol":"<symbol>","orderLinkId":"`,
+/// appended; the caller writes the link id and then `"}`.
+pub fn start_cancel_json(symbol: &[u8], out: &mut Vec<u8>) {
+    out.extend_from_slice(b"{\"category\":\"spot\",\"symbol\":\"");
+    out.extend_from_slice(symbol);
+    out.extend_from_slice(b"\",\"orderLinkId\":\"");
+}
+
+/// What a Bybit `orderStatus` says of an order that filled `filled` so far, as the REST status
+/// query and the private `order` stream both read it: `Filled` -> final filled;
+/// `PartiallyFilledCanceled` / `Cancelled` / `Deactivated` -> final, partly filled or cancelled by
+/// `filled`; `Rejected` -> refused; `New` / `PartiallyFilled` / `Untriggered` / `Triggered` ->
+/// accepted, fate pending (`Unknown`). `None` for a status this codec does not know.
+pub fn order_state(state: &[u8], filled: Qty) -> Option<(AnswerKind, ExecStatus)> {
+    let done = if filled.0 > 0 {
+        ExecStatus::PartiallyFilled
+    } else {
+        ExecStatus::Cancelled
+    };
+    Some(match state {
+        b"Filled" => (AnswerKind::Final, ExecStatus::Filled),
+        b"PartiallyFilledCanceled" | b"Cancelled" | b"Deactivated" => (AnswerKind::Final, done),
+        b"Rejected" => (AnswerKind::Rejected, ExecStatus::Rejected { code: 400 }),
+        b"New" | b"PartiallyFilled" | b"Untriggered" | b"Triggered" => {
+            (AnswerKind::Accepted, ExecStatus::Unknown)
+        }
+        _ => return None,
+    })
+}
+
+/// An order's average fill price from `cumExecValue / cumExecQty` when the value is present,
+/// else its `avgPrice` text (when something filled), else zero: the REST status query and the
+/// private `order` stream alike.
+pub fn order_avg_px(
+    spec: &InstrumentSpec,
+    filled: Qty,
+    cum_value: Option<&[u8]>,
+    avg_price_text: Option<&[u8]>,
+) -> Price {
+    match cum_value.filter(|v| !v.is_empty()) {
+        Some(v) => avg_price(v, filled, spec),
+        None if filled.0 > 0 => avg_price_text
+            .and_then(|t| Price::parse(t, spec.price_scale).ok())
+            .unwrap_or(Price::ZERO),
+        None => Price::ZERO,
+    }
+}
+
 /// `n` in decimal, written at the end of `buf`.
-fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+pub(crate) fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
     let mut i = buf.len();
     loop {
         i -= 1;

@@ -14,6 +14,7 @@ pub mod answer;
 pub mod binance;
 pub mod binance_ws;
 pub mod bybit;
+pub mod bybit_ws;
 pub mod encode;
 pub mod fees;
 pub mod instruments;
@@ -21,6 +22,7 @@ pub mod jwt;
 pub mod nonce;
 pub mod okx;
 pub mod okx_ws;
+pub mod tagged_id;
 pub mod upbit;
 
 pub use answer::{AnswerKind, InstrumentSpec, RequestError, RestAnswer, RestVenue};

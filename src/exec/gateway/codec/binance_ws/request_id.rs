@@ -4,9 +4,7 @@
 //! `order.place` and an `order.status` for the same order can be in flight at once). Binance
 //! echoes the id unchanged; a string id may be 36 characters, this one is at most 21.
 
-use crate::base::scan::{parse_u64, str_content};
-
-use super::super::encode::push_u64;
+use super::super::tagged_id::{parse_tagged, push_tagged};
 
 /// The request kinds this codec writes, each with its one-letter id tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -75,19 +73,16 @@ impl RequestId {
     /// Append the id as a JSON string (`"p42"`).
     #[inline]
     pub fn push_json(self, out: &mut Vec<u8>) {
-        out.push(b'"');
-        out.push(self.method.tag());
-        push_u64(out, self.number);
-        out.push(b'"');
+        push_tagged(out, self.method.tag(), self.number);
     }
 
     /// Read a raw JSON `id` value back; `None` for an id this codec did not write (a number,
     /// `null`, another tag, digits that overflow).
     pub fn parse(raw: &[u8]) -> Option<Self> {
-        let (&tag, digits) = str_content(raw)?.split_first()?;
+        let (tag, number) = parse_tagged(raw)?;
         Some(RequestId {
             method: WsMethod::from_tag(tag)?,
-            number: parse_u64(digits)?,
+            number,
         })
     }
 }
