@@ -271,10 +271,18 @@ fn order_push(status: &str, cum_qty: &str, cum_value: &str) -> String {
     )
 }
 
+/// One order push case: status, cumulative qty, cumulative value, what the reader must make of it.
+type OrderPushCase = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<(ExecStatus, bool)>,
+);
+
 #[test]
 fn order_pushes_read_final_and_pending_states() {
     let s = spec();
-    let cases: &[(&str, &str, &str, Option<(ExecStatus, bool)>)] = &[
+    let cases: &[OrderPushCase] = &[
         (
             "Filled",
             "0.5",
