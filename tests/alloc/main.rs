@@ -14,6 +14,7 @@ mod bybit_ws;
 mod cache;
 mod detector;
 mod ingest;
+mod okx_ws;
 mod rest;
 mod rest_answers;
 mod rest_poll;
