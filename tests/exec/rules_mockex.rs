@@ -87,6 +87,24 @@ fn off_tick_on_bybit_and_okx_too() {
     off_tick_on(&BYBIT_OKX);
 }
 
+#[test]
+fn okx_inst_id_codes_are_read_with_the_rules() {
+    let ex = mock_on(&BYBIT_OKX, "5");
+    let cfg = config_on(&ex, &BYBIT_OKX);
+    let (_e, startup) = engine_with_venue_rules(&cfg);
+    let symbol = cfg.instruments[0].symbols["okx"].clone();
+    let code = mockex::okx_inst_id_code(&symbol);
+    assert_eq!(
+        startup.venue_codes,
+        vec![(VenueId(1), symbol.clone(), code)]
+    );
+    assert_eq!(startup.codes_for(VenueId(1)), vec![(symbol, code)]);
+    assert!(
+        startup.codes_for(VenueId(0)).is_empty(),
+        "Bybit publishes none"
+    );
+}
+
 /// The off-tick test on `venues` (venue 0 and 1).
 fn off_tick_on(venues: &[Venue; 2]) {
     let names = venues.map(|v| v.name);

@@ -87,6 +87,9 @@ pub struct TradingRules {
     /// Whether the venue says the instrument trades now (`TRADING`, `Trading`, `live`,
     /// `active`).
     pub trading: bool,
+    /// The venue's numeric id of the instrument where it publishes one (OKX `instIdCode`, which
+    /// its WebSocket `order` / `cancel-order` ops take in place of `instId`); `None` elsewhere.
+    pub venue_code: Option<u64>,
 }
 
 /// What a venue-published rate limit counts.

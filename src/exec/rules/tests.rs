@@ -33,6 +33,7 @@ fn venue_rules(tick: &str, step: &str, min_qty: &str, min_notional: &str) -> Tra
         min_qty: Some(amt(min_qty)),
         min_notional: Some(amt(min_notional)),
         trading: true,
+        venue_code: None,
     }
 }
 
@@ -169,6 +170,7 @@ fn upbit_bands_convert_and_round_across_band_edges() {
         min_qty: None,
         min_notional: Some(amt("5000")),
         trading: true,
+        venue_code: None,
     };
     let r = from_venue(names(), &krw, (0, 8)).unwrap();
     assert_eq!(r.tick.tick_at(95_000_000), Some(1000));
@@ -313,6 +315,7 @@ proptest! {
             min_qty: None,
             min_notional: None,
             trading: true,
+            venue_code: None,
         };
         let t = from_venue(names(), &krw, (0, 8)).unwrap().tick;
         let touch = t.floor(whole).unwrap();

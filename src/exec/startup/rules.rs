@@ -32,6 +32,22 @@ pub struct RulesStartup {
     pub loaded: usize,
     /// One line per (venue, instrument) left untraded, saying why.
     pub lines: Vec<String>,
+    /// The venue's numeric id of each traded instrument that has one (OKX `instIdCode`), as
+    /// (venue, venue symbol, code): what a WebSocket session's op writer needs
+    /// ([`crate::exec::gateway::codec::InstrumentTable::set_venue_codes`]).
+    pub venue_codes: Vec<(VenueId, String, u64)>,
+}
+
+impl RulesStartup {
+    /// `venue`'s codes as [`crate::exec::gateway::codec::InstrumentTable::set_venue_codes`]
+    /// takes them.
+    pub fn codes_for(&self, venue: VenueId) -> Vec<(String, u64)> {
+        self.venue_codes
+            .iter()
+            .filter(|(v, _, _)| *v == venue)
+            .map(|(_, s, c)| (s.clone(), *c))
+            .collect()
+    }
 }
 
 /// The rules of `symbol` in a venue's answer: exactly one entry (or several identical), else why
@@ -93,13 +109,19 @@ pub fn load(
                 key: &key,
             };
             let scales = (ins.price_scale, ins.qty_scale);
+            let mut code = None;
             let venue_rules = match &answer {
                 Err(e) => Err(format!("its rules could not be read: {e}")),
-                Ok(r) => pick(&v.name, symbol, &r.instruments)
-                    .and_then(|t| from_venue(names, t, scales).map_err(|e| e.to_string())),
+                Ok(r) => pick(&v.name, symbol, &r.instruments).and_then(|t| {
+                    code = t.venue_code;
+                    from_venue(names, t, scales).map_err(|e| e.to_string())
+                }),
             };
             match venue_rules {
                 Ok(base) => {
+                    if let Some(c) = code {
+                        out.venue_codes.push((venue, symbol.clone(), c));
+                    }
                     let merged = match ins.rules.get(&v.name) {
                         Some(o) => with_override(names, base, o, scales, true)?,
                         None => base,

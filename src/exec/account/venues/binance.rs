@@ -339,6 +339,7 @@ pub fn parse_exchange_info(body: &[u8]) -> Result<VenueRules, String> {
                 min_qty,
                 min_notional,
                 trading: req_string(&sm, "status")? == "TRADING",
+                venue_code: None,
                 symbol,
             })
         })

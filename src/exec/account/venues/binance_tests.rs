@@ -208,6 +208,7 @@ fn exchange_info_rules_and_rate_limits() {
             min_qty: Some(a("0.00100000")),
             min_notional: Some(a("10.00000000")),
             trading: true,
+            venue_code: None,
         }]
     );
     assert_eq!(

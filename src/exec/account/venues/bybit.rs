@@ -295,6 +295,7 @@ pub fn parse_instruments(result: &[u8]) -> Result<Vec<TradingRules>, String> {
                 min_qty: opt_amount(&lot, "minOrderQty")?,
                 min_notional: opt_amount(&lot, "minOrderAmt")?,
                 trading: req_string(&im, "status")? == "Trading",
+                venue_code: None,
                 symbol,
             })
         })

@@ -181,6 +181,7 @@ fn documented_answers() {
             min_qty: Some(a("0.000011")),
             min_notional: Some(a("5")),
             trading: true,
+            venue_code: None,
         }]
     );
     // Asking for symbols the answer does not hold filters them out.

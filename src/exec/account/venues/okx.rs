@@ -22,7 +22,7 @@
 use crate::exec::account::error::AccountError;
 use crate::exec::account::http::HttpResponse;
 use crate::exec::account::json::{
-    self, elements, get, members, opt_amount, req_amount, req_string,
+    self, elements, get, members, opt_amount, req_amount, req_string, uint,
 };
 use crate::exec::account::request::{AccountAnswer, AccountRequest};
 use crate::exec::account::types::{
@@ -269,6 +269,20 @@ pub fn parse_balance(data: &[u8]) -> Result<Vec<Balance>, String> {
     Ok(out)
 }
 
+/// `instIdCode` (a number, or digits in a string): absent, empty or `null` is `None`, anything
+/// else an error, so a code the WebSocket ops would need is never silently dropped.
+fn opt_code(m: &[crate::base::scan::Member<'_>]) -> Result<Option<u64>, String> {
+    match get(m, "instIdCode") {
+        None | Some(b"null") | Some(b"\"\"") => Ok(None),
+        Some(v) => uint(v).map(Some).ok_or_else(|| {
+            format!(
+                "instIdCode: {} is not an unsigned integer",
+                String::from_utf8_lossy(v)
+            )
+        }),
+    }
+}
+
 /// `data` of `GET /api/v5/public/instruments?instType=SPOT`.
 pub fn parse_instruments(data: &[u8]) -> Result<Vec<TradingRules>, String> {
     elements(data)?
@@ -282,6 +296,7 @@ pub fn parse_instruments(data: &[u8]) -> Result<Vec<TradingRules>, String> {
                 min_qty: opt_amount(&m, "minSz")?,
                 min_notional: None,
                 trading: req_string(&m, "state")? == "live",
+                venue_code: opt_code(&m)?,
             })
         })
         .collect()

@@ -168,6 +168,7 @@ fn documented_answers() {
             min_qty: Some(a("0.00001")),
             min_notional: None,
             trading: true,
+            venue_code: None,
         }]
     );
     assert_eq!(
@@ -255,4 +256,33 @@ fn cancel_codes_and_errors() {
         panic!()
     };
     assert_eq!(b[0].free.to_string(), "7.5");
+}
+
+#[test]
+fn instruments_carry_the_inst_id_code_when_published() {
+    let rules = |code: &str| {
+        let body = format!(
+            r#"{{"code":"0","msg":"","data":[{{"instType":"SPOT","instId":"BTC-USDT","tickSz":"0.1","lotSz":"0.00000001","minSz":"0.00001","state":"live"{code}}}]}}"#
+        );
+        parse(
+            &AccountRequest::Rules {
+                symbols: vec!["BTC-USDT".into()],
+            },
+            200,
+            body.as_bytes(),
+        )
+        .map(|a| match a {
+            AccountAnswer::Rules(r) => r.instruments[0].venue_code,
+            other => panic!("{other:?}"),
+        })
+    };
+    assert_eq!(rules(r#","instIdCode":10"#).unwrap(), Some(10));
+    assert_eq!(
+        rules(r#","instIdCode":"2021032601102994""#).unwrap(),
+        Some(2021032601102994)
+    );
+    assert_eq!(rules("").unwrap(), None);
+    assert_eq!(rules(r#","instIdCode":"""#).unwrap(), None);
+    assert!(rules(r#","instIdCode":"BTC""#).is_err());
+    assert!(rules(r#","instIdCode":-1"#).is_err());
 }

@@ -294,6 +294,7 @@ pub fn parse_chance(body: &[u8]) -> Result<TradingRules, String> {
         min_qty: None,
         min_notional: opt_amount(&bid, "min_total")?,
         trading: req_string(&market, "state")? == "active",
+        venue_code: None,
     })
 }
 

@@ -214,6 +214,7 @@ fn documented_answers() {
             min_qty: None,
             min_notional: Some(a("1000")),
             trading: true,
+            venue_code: None,
         }]
     );
     assert_eq!(r.instruments[0].tick.at(&a("95000000")), Some(a("1000")));

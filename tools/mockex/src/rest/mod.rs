@@ -44,6 +44,7 @@ mod upbit_info;
 pub use account::AccountConfig;
 pub use faults::RestFault;
 pub use limits::RestLimits;
+pub use okx_info::inst_id_code as okx_inst_id_code;
 pub use order_list::TakenOrder;
 pub use rules::InstrumentRules;
 pub use state::has_rest;

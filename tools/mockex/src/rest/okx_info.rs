@@ -71,15 +71,27 @@ pub(crate) fn balances(a: &Account, p: &Params, c: &Ctx<'_>) -> Answer {
 pub(crate) fn rules(v: &Venue<'_>, c: &Ctx<'_>) -> Answer {
     let (r, s) = (v.rules, c.scales);
     let data = format!(
-        r#"[{{"instType":"SPOT","instId":"{}","uly":"","instFamily":"","baseCcy":"{}","quoteCcy":"{}","settleCcy":"","ctVal":"","ctMult":"","ctValCcy":"","optType":"","stk":"","listTime":"1606468572000","expTime":"","lever":"","tickSz":"{}","lotSz":"{}","minSz":"{}","ctType":"","alias":"","state":"live","maxLmtSz":"10000","maxMktSz":"1000000","maxLmtAmt":"20000000","maxMktAmt":"1000000","maxTwapSz":"","maxIcebergSz":"","maxTriggerSz":"","maxStopSz":"","ruleType":"normal"}}]"#,
+        r#"[{{"instType":"SPOT","instId":"{}","uly":"","instFamily":"","baseCcy":"{}","quoteCcy":"{}","settleCcy":"","ctVal":"","ctMult":"","ctValCcy":"","optType":"","stk":"","listTime":"1606468572000","expTime":"","lever":"","tickSz":"{}","lotSz":"{}","minSz":"{}","ctType":"","alias":"","state":"live","instIdCode":{},"maxLmtSz":"10000","maxMktSz":"1000000","maxLmtAmt":"20000000","maxMktAmt":"1000000","maxTwapSz":"","maxIcebergSz":"","maxTriggerSz":"","maxStopSz":"","ruleType":"normal"}}]"#,
         c.symbol,
         v.account.base,
         v.account.quote,
         dec(r.tick, s.price),
         dec(r.step, s.qty),
         dec(r.min_qty, s.qty),
+        inst_id_code(c.symbol),
     );
     envelope(200, "0", "", &data)
+}
+
+/// The numeric `instIdCode` the mock gives `symbol` (OKX's WebSocket `order` / `cancel-order` ops
+/// name the instrument by it): FNV-1a of the symbol, below 10^9, fixed for a symbol so a client
+/// that read it at start-up can be checked against it.
+pub fn inst_id_code(symbol: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in symbol.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h % 1_000_000_000
 }
 
 /// `GET /api/v5/public/time`.
