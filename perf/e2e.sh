@@ -4,8 +4,9 @@
 #   perf/e2e.sh [--rate N] [--seconds S] [--repeat K] [--search "R1 R2 ..."]
 # For each engine: the mock exchange (in the `e2e` driver, pinned to core 0) streams a synthetic
 # three-venue market over loopback at 1k/s, 10k/s and N/s (default 100k/s) for S seconds (default
-# 10); the engine runs as its own process on paper, and microarb once more on its REST gateways to
-# the mock's REST endpoints (which stamp each order's first byte: wire_to_wire); `e2e` joins each
+# 10); the engine runs as its own process on paper, and once more with its network orders to the
+# mock's REST endpoints (microarb's REST gateways, the baseline's reqwest client; the mock stamps
+# each order's first byte: wire_to_wire); `e2e` joins each
 # order to the send time of the frame that triggered it. `floor` measures the machine's loopback
 # one-way latency and the cost of one write() first. The timed runs are repeated K times (default 3), the engines alternating, so a
 # noisy moment on a shared machine lands on both and shows as spread rather than as one engine's
@@ -45,12 +46,10 @@ for k in $(seq 1 "$repeat"); do
       echo "== run $k/$repeat: $engine at $r msg/s for $secs s (paper)" >&2
       target/release/e2e --engine "$engine" --bin "target/release/$engine" --rate "$r" \
         --seconds "$secs" --dislocation-every "$(every "$r")" --out "$out/runs/$k" > /dev/null
-      if [ "$engine" = microarb ]; then
-        echo "== run $k/$repeat: microarb at $r msg/s for $secs s (REST gateway to the mock)" >&2
-        target/release/e2e --engine microarb --bin target/release/microarb --gateway rest \
-          --rate "$r" --seconds "$secs" --dislocation-every "$(every "$r")" \
-          --out "$out/runs/$k" > /dev/null
-      fi
+      echo "== run $k/$repeat: $engine at $r msg/s for $secs s (REST to the mock)" >&2
+      target/release/e2e --engine "$engine" --bin "target/release/$engine" --gateway rest \
+        --rate "$r" --seconds "$secs" --dislocation-every "$(every "$r")" \
+        --out "$out/runs/$k" > /dev/null
     done
   done
 done

@@ -2,8 +2,8 @@
 
 `rates` is keyed by rate as a string ("1000", "10000", "100000"); each holds `microarb` (its
 network gateway: the REST runs against the mock, `microarb-rest-<rate>.json`), `microarb_paper`
-(the paper venue, as before) and `baseline` (paper: the baseline's design sends no order over the
-network yet), each with `tick_to_order`, `tick_to_wire` and `wire_to_wire` as
+(the paper venue, as before), `baseline` (its network path: reqwest to the same REST endpoints,
+`baseline-rest-<rate>.json`) and `baseline_paper`, each with `tick_to_order`, `tick_to_wire` and `wire_to_wire` as
 `{p50_ns, p99_ns, p999_ns, max_ns, count}` over K runs (median of the runs' percentiles, largest
 max, summed counts), plus `spread` (each percentile's lowest and highest run) and `runs` (each
 run's own). `floor(out)` reads `floor.json` into `loopback_floor` and `write_ns`.
@@ -65,7 +65,8 @@ def rates(out_dir, rate_list, repeat):
         out[str(r)] = {
             "microarb": engine_at(out_dir, "microarb-rest", r, repeat),
             "microarb_paper": engine_at(out_dir, "microarb", r, repeat),
-            "baseline": engine_at(out_dir, "baseline", r, repeat),
+            "baseline": engine_at(out_dir, "baseline-rest", r, repeat),
+            "baseline_paper": engine_at(out_dir, "baseline", r, repeat),
         }
     return out
 

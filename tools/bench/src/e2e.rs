@@ -63,7 +63,8 @@ struct Args {
     #[arg(long, default_value_t = 0.0)]
     scrape_hz: f64,
     /// `paper` (the engine's simulated venue) or `rest` (its REST gateways to the mock's REST
-    /// endpoints, which stamp each order's arrival: `wire_to_wire`). microarb only.
+    /// endpoints, which stamp each order's arrival: `wire_to_wire`; the baseline sends with
+    /// reqwest).
     #[arg(long, default_value = "paper")]
     gateway: String,
     /// With `--gateway rest`: the mock's REST threads sleep in `read` instead of busy-polling
@@ -162,12 +163,8 @@ fn run(a: &Args) -> Result<(), String> {
     std::fs::create_dir_all(&a.out).map_err(|e| e.to_string())?;
     let rest = match a.gateway.as_str() {
         "paper" => false,
-        "rest" if a.engine == "microarb" => true,
-        g => {
-            return Err(format!(
-                "--gateway {g}: paper, or rest with --engine microarb"
-            ))
-        }
+        "rest" => true,
+        g => return Err(format!("--gateway {g}: paper or rest")),
     };
     let tag = if rest {
         format!("{}-rest-{}", a.engine, a.rate)
@@ -231,9 +228,9 @@ fn run(a: &Args) -> Result<(), String> {
         .arg(&opps);
     if a.engine == "microarb" {
         cmd.arg("--quiet");
-        if rest {
-            cmd.arg("--trades").arg(&trades);
-        }
+    }
+    if rest {
+        cmd.arg("--trades").arg(&trades);
     }
     let metrics_addr: Option<std::net::SocketAddr> = if a.metrics {
         let port = scrape::free_port().map_err(|e| format!("no free port: {e}"))?;

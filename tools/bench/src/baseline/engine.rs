@@ -19,6 +19,7 @@ use crate::exec::Executor;
 use crate::parse::{parse, BybitTops, Parsed};
 use crate::spec::{Spec, VenueSpec};
 use crate::stats::Stats;
+use crate::wire::Wire;
 
 /// Shared state of the baseline engine.
 pub struct Orchestrator {
@@ -30,18 +31,19 @@ pub struct Orchestrator {
     pub book: Arc<RwLock<Book>>,
     /// Dedupe cache.
     pub cache: Arc<Mutex<OpportunityCache>>,
-    /// Semaphore-bounded paper execution.
+    /// Semaphore-bounded execution (paper or network).
     pub executor: Arc<Executor>,
     /// Counters and histograms.
     pub stats: Arc<RwLock<Stats>>,
 }
 
 impl Orchestrator {
-    /// Build everything from the spec; `start` is the clock zero.
-    pub fn new(spec: Spec, start: Instant) -> Arc<Orchestrator> {
+    /// Build everything from the spec; `start` is the clock zero; with `wire` the legs go over
+    /// the network, else on paper.
+    pub fn new(spec: Spec, start: Instant, wire: Option<Wire>) -> Arc<Orchestrator> {
         let stats = Arc::new(RwLock::new(Stats::new()));
         let cache = OpportunityCache::new(spec.cache_capacity, spec.ttl_ns, spec.vol_bands);
-        let executor = Arc::new(Executor::new(&spec, stats.clone(), start));
+        let executor = Arc::new(Executor::new(&spec, stats.clone(), start, wire));
         Arc::new(Orchestrator {
             spec,
             start,

@@ -1,12 +1,16 @@
 //! Seed 000's `TradeExecutionManager`: an `Arc<tokio::sync::Semaphore>` of `max_inflight` (3)
 //! permits acquired under `tokio::time::timeout`, then both legs built as IOC limit orders and
-//! filled on paper at once (microarb's paper gateway with a zero latency model), then
-//! `Arc<RwLock<Stats>>` updated.
+//! either filled on paper at once (microarb's paper gateway with a zero latency model) or, with a
+//! [`Wire`] (`execution.gateway = "rest"`), signed and sent to the venues concurrently
+//! (`tokio::join!`), the permit held until both answered; then `Arc<RwLock<Stats>>` updated.
 //!
 //! Contract of [`Executor::execute`]: every opportunity it is given ends in exactly one of
 //! executed, `rejected:no_slot` (no permit within the timeout) or expired (past its expiry once a
 //! permit was had), counted in the stats. `tick_to_order` is recorded when both legs' order bytes
-//! are ready (as microarb records it), measured from the triggering quote's receive time.
+//! are ready (signed, on the network path: as microarb records it), measured from the triggering
+//! quote's receive time. The network path cannot see when its bytes were written (the HTTP client
+//! does that inside `send`), so the baseline has no `tick_to_wire`; the mock's arrival stamps
+//! give its `wire_to_wire`.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,6 +23,7 @@ use tokio::time::timeout;
 use crate::detect::Opportunity;
 use crate::spec::{InstrumentSpec, Spec};
 use crate::stats::Stats;
+use crate::wire::{Answer, Leg, Wire};
 
 /// How an execution ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,11 +47,19 @@ pub struct Executor {
     stats: Arc<RwLock<Stats>>,
     start: Instant,
     next_order_id: AtomicU64,
+    next_opp_id: AtomicU64,
+    wire: Option<Wire>,
 }
 
 impl Executor {
-    /// From the spec; `start` is the monotonic clock's zero shared with the feeds.
-    pub fn new(spec: &Spec, stats: Arc<RwLock<Stats>>, start: Instant) -> Executor {
+    /// From the spec; `start` is the monotonic clock's zero shared with the feeds; `wire` sends
+    /// the legs over the network (else paper).
+    pub fn new(
+        spec: &Spec,
+        stats: Arc<RwLock<Stats>>,
+        start: Instant,
+        wire: Option<Wire>,
+    ) -> Executor {
         Executor {
             semaphore: Arc::new(Semaphore::new(spec.max_inflight)),
             acquire_timeout: Duration::from_nanos(spec.acquire_timeout_ns),
@@ -60,11 +73,26 @@ impl Executor {
             stats,
             start,
             next_order_id: AtomicU64::new(1),
+            next_opp_id: AtomicU64::new(1),
+            wire,
         }
     }
 
     fn now_ns(&self) -> u64 {
         self.start.elapsed().as_nanos() as u64
+    }
+
+    /// The venue symbol and (price, qty) decimals of `opp`'s leg on `venue`.
+    fn leg_spec(&self, opp: &Opportunity, venue: &str) -> (&str, usize, usize) {
+        let symbol = self
+            .venue_symbol
+            .get(&(opp.instrument.clone(), venue.to_string()))
+            .map(String::as_str)
+            .unwrap_or("?");
+        let (ps, qs) = self.instruments.get(&opp.instrument).map_or((8, 8), |i| {
+            (usize::from(i.price_scale), usize::from(i.qty_scale))
+        });
+        (symbol, ps, qs)
     }
 
     /// One leg in Binance's query form, as microarb's paper execution writes it.
@@ -74,14 +102,7 @@ impl Executor {
         } else {
             (&opp.sell_venue, opp.sell_px, "SELL")
         };
-        let symbol = self
-            .venue_symbol
-            .get(&(opp.instrument.clone(), venue.clone()))
-            .map(String::as_str)
-            .unwrap_or("?");
-        let (ps, qs) = self.instruments.get(&opp.instrument).map_or((8, 8), |i| {
-            (usize::from(i.price_scale), usize::from(i.qty_scale))
-        });
+        let (symbol, ps, qs) = self.leg_spec(opp, venue);
         let id = self.next_order_id.fetch_add(1, Ordering::Relaxed);
         format!(
             "symbol={symbol}&side={side}&type=LIMIT&timeInForce=IOC&quantity={:.qs$}&price={:.ps$}&newClientOrderId={id}\n",
@@ -103,6 +124,11 @@ impl Executor {
             self.stats.write().await.expired += 1;
             return ExecOutcome::Expired;
         }
+        if let Some(wire) = &self.wire {
+            let outcome = self.execute_on(wire, &opp).await;
+            drop(permit);
+            return outcome;
+        }
         let buy = self.leg(&opp, true);
         let sell = self.leg(&opp, false);
         let ready_ns = self.now_ns();
@@ -116,11 +142,71 @@ impl Executor {
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(0)
             .saturating_sub(self.now_ns().saturating_sub(ready_ns));
+        let opp_id = self.next_opp_id.fetch_add(1, Ordering::Relaxed);
         stats
             .orders_log
-            .push((opp.trigger_venue.clone(), opp.trigger_seq, unix_ns));
+            .push((opp.trigger_venue.clone(), opp.trigger_seq, unix_ns, opp_id));
         stats.orders += 2;
         stats.order_bytes += bytes;
+        stats.executed += 1;
+        ExecOutcome::Executed
+    }
+
+    /// Both legs signed, then sent concurrently over `wire`; counted when both answered.
+    async fn execute_on(&self, wire: &Wire, opp: &Opportunity) -> ExecOutcome {
+        let opp_id = self.next_opp_id.fetch_add(1, Ordering::Relaxed);
+        let ids = [
+            format!("bl{}", self.next_order_id.fetch_add(1, Ordering::Relaxed)),
+            format!("bl{}", self.next_order_id.fetch_add(1, Ordering::Relaxed)),
+        ];
+        let leg = |buy: bool, id: &str| {
+            let (venue, px) = if buy {
+                (opp.buy_venue.as_str(), opp.buy_px)
+            } else {
+                (opp.sell_venue.as_str(), opp.sell_px)
+            };
+            let (symbol, price_scale, qty_scale) = self.leg_spec(opp, venue);
+            wire.request(&Leg {
+                venue,
+                symbol,
+                buy,
+                qty: opp.qty,
+                px,
+                qty_scale,
+                price_scale,
+                client_id: id,
+            })
+        };
+        let (buy, sell) = (leg(true, &ids[0]), leg(false, &ids[1]));
+        let ready_ns = self.now_ns();
+        let unix_ns = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+        let answers = match (buy, sell) {
+            (Some(b), Some(s)) => {
+                let (a, b) = tokio::join!(wire.send(b), wire.send(s));
+                [a, b]
+            }
+            // A venue without credentials here: nothing sent, both legs failed.
+            _ => [Answer::Failed, Answer::Failed],
+        };
+        let mut stats = self.stats.write().await;
+        stats.record("tick_to_order", ready_ns.saturating_sub(opp.recv_ns));
+        stats
+            .orders_log
+            .push((opp.trigger_venue.clone(), opp.trigger_seq, unix_ns, opp_id));
+        for (id, role) in ids.into_iter().zip(["buy", "sell"]) {
+            stats.legs_log.push((id, opp_id, role));
+        }
+        for a in answers {
+            match a {
+                Answer::Accepted => stats.answers_accepted += 1,
+                Answer::Refused => stats.answers_refused += 1,
+                Answer::Failed => stats.answers_failed += 1,
+            }
+        }
+        stats.orders += 2;
         stats.executed += 1;
         ExecOutcome::Executed
     }
@@ -151,7 +237,10 @@ mod tests {
         let c = Config::from_toml_str(DEMO_TOML, &Machine::this(false)).expect("demo config");
         let spec = Spec::from_config(&c).expect("spec");
         let stats = Arc::new(RwLock::new(Stats::new()));
-        (Executor::new(&spec, stats.clone(), Instant::now()), stats)
+        (
+            Executor::new(&spec, stats.clone(), Instant::now(), None),
+            stats,
+        )
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod feed;
 mod parse;
 mod spec;
 mod stats;
+mod wire;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -68,6 +69,11 @@ struct Args {
     /// the fields microarb's `--opps` carries, for the end-to-end bench's send-to-order join.
     #[arg(long)]
     opps: Option<PathBuf>,
+    /// With `execution.gateway = "rest"`: write one JSON line per leg sent (`kind: order`,
+    /// `role`, `client_id`, `opp`), the fields of microarb's `--trades` the end-to-end bench's
+    /// wire-to-wire join reads.
+    #[arg(long)]
+    trades: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -126,7 +132,8 @@ async fn run(args: Args, config: Config, spec: Spec) -> Result<(), String> {
     let base_unix_ns = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64);
-    let orch = Orchestrator::new(spec, start);
+    let wire = crate::wire::Wire::from_config(&config).map_err(|e| e.to_string())?;
+    let orch = Orchestrator::new(spec, start, wire);
     let (stop_tx, stop_rx) = watch::channel(false);
 
     let mut tasks = Vec::new();
@@ -169,7 +176,8 @@ async fn run(args: Args, config: Config, spec: Spec) -> Result<(), String> {
     for t in tasks {
         let _ = t.await;
     }
-    // Let executions already spawned finish (they hold a permit for microseconds).
+    // Let executions already spawned finish (a permit is held for microseconds on paper, for the
+    // two legs' round trips over the network).
     let deadline = Instant::now() + Duration::from_secs(1);
     while Instant::now() < deadline {
         let s = orch.stats.read().await;
@@ -223,12 +231,27 @@ async fn run(args: Args, config: Config, spec: Spec) -> Result<(), String> {
     }
     if let Some(path) = &args.opps {
         let mut text = String::new();
-        for (venue, seq, ts) in &stats.orders_log {
+        for (venue, seq, ts, opp) in &stats.orders_log {
             let line = serde_json::json!({
+                "opp": opp,
                 "outcome": "executed",
                 "trigger_venue": venue,
                 "trigger_seq": seq,
                 "order_ts": ts,
+            });
+            text.push_str(&line.to_string());
+            text.push('\n');
+        }
+        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    if let Some(path) = &args.trades {
+        let mut text = String::new();
+        for (client_id, opp, role) in &stats.legs_log {
+            let line = serde_json::json!({
+                "kind": "order",
+                "role": role,
+                "client_id": client_id,
+                "opp": opp,
             });
             text.push_str(&line.to_string());
             text.push('\n');

@@ -113,9 +113,18 @@ pub struct Stats {
     pub cache: CacheCounts,
     /// Latency metrics by tag.
     pub latency: BTreeMap<&'static str, Latency>,
-    /// Orders written: (trigger venue, trigger update id, unix ns of the order bytes), for the
-    /// end-to-end bench's send-to-order join (`--opps`).
-    pub orders_log: Vec<(String, u64, u64)>,
+    /// Orders written: (trigger venue, trigger update id, unix ns of the order bytes,
+    /// opportunity id), for the end-to-end bench's send-to-order join (`--opps`).
+    pub orders_log: Vec<(String, u64, u64, u64)>,
+    /// Legs sent over the network: (client order id, opportunity id, `buy` or `sell`), for the
+    /// end-to-end bench's wire-to-wire join (`--trades`).
+    pub legs_log: Vec<(String, u64, &'static str)>,
+    /// Network legs the venue accepted.
+    pub answers_accepted: u64,
+    /// Network legs the venue answered and refused.
+    pub answers_refused: u64,
+    /// Network legs with no answer (connection error or timeout).
+    pub answers_failed: u64,
 }
 
 impl Default for Stats {
@@ -144,6 +153,10 @@ impl Stats {
             cache: CacheCounts::default(),
             latency: METRICS.iter().map(|m| (*m, Latency::new())).collect(),
             orders_log: Vec::new(),
+            legs_log: Vec::new(),
+            answers_accepted: 0,
+            answers_refused: 0,
+            answers_failed: 0,
         }
     }
 
@@ -209,6 +222,9 @@ impl Stats {
             ("exec.opps.expired", self.expired),
             ("exec.orders", self.orders),
             ("exec.order_bytes", self.order_bytes),
+            ("exec.answers.accepted", self.answers_accepted),
+            ("exec.answers.refused", self.answers_refused),
+            ("exec.answers.failed", self.answers_failed),
         ] {
             c.insert(name.to_string(), val);
         }
