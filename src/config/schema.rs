@@ -251,6 +251,10 @@ pub struct ExecutionConfig {
     /// decision and signing path runs on a scratch copy that changes nothing (no order id, no
     /// token, no slot, no risk, nothing sent), so the first order after a quiet spell finds that
     /// code and its tables in cache. Costs about one order's CPU per period on the execution thread.
+    /// The same period drives the ingest stage's rehearsal (one connection's last quote frame
+    /// parsed again, no sequence check) and the strategy stage's (the detection rule and the
+    /// dedupe lookup on the last quote, read-only), so the whole path from frame to order bytes
+    /// stays warm.
     pub rehearse_every_us: u64,
     /// `paper` (simulated venue) or `rest` (the venues' REST APIs).
     pub gateway: GatewayKind,

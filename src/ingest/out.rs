@@ -113,6 +113,7 @@ impl Out {
                     return Ok(false);
                 }
                 self.handover.pushed(&q);
+                parser.remember(payload);
                 c.quotes.inc();
                 self.rec
                     .record(Metric::Parse, pushed.saturating_sub(recv_ns));

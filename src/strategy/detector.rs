@@ -125,6 +125,19 @@ pub struct DetectorStats {
     pub candidates: u64,
 }
 
+/// Why the rule found no candidate for a quote (each counted by [`Detector::on_quote`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Miss {
+    /// No usable ask and bid on two venues.
+    NoPair,
+    /// Best pair below `min_profit`.
+    BelowThreshold,
+    /// Best pair not involving the quote's venue.
+    OtherVenues,
+    /// Quantity rounded down to zero lots.
+    ZeroQty,
+}
+
 /// Book table, volatility and the detection rule for every instrument.
 #[derive(Debug, Clone)]
 pub struct Detector {
@@ -169,7 +182,41 @@ impl Detector {
             return None;
         }
         self.vol.on_quote(&q);
+        match self.evaluate(&q, now_ns) {
+            Ok(c) => {
+                self.stats.candidates += 1;
+                Some(c)
+            }
+            Err(Miss::NoPair) => None,
+            Err(Miss::BelowThreshold) => {
+                self.stats.below_threshold += 1;
+                None
+            }
+            Err(Miss::OtherVenues) => {
+                self.stats.other_venues += 1;
+                None
+            }
+            Err(Miss::ZeroQty) => {
+                self.stats.zero_qty += 1;
+                None
+            }
+        }
+    }
 
+    /// The detection rule for `q`'s instrument as the book stands, changing nothing (no store, no
+    /// volatility update, no counter): what [`on_quote`](Self::on_quote) would return for `q` if
+    /// `q` were already in the book. The strategy stage's idle rehearsal runs it on the last
+    /// quote to keep the rule's code and the book's rows warm; `None` for an unknown instrument.
+    pub fn rehearse(&self, q: &Quote, now_ns: u64) -> Option<Candidate> {
+        if q.instrument.index() >= self.instruments.len() {
+            return None;
+        }
+        self.evaluate(q, now_ns).ok()
+    }
+
+    /// The rule itself, read-only (see [`on_quote`](Self::on_quote)); `q` is in the book.
+    #[inline]
+    fn evaluate(&self, q: &Quote, now_ns: u64) -> Result<Candidate, Miss> {
         let row = self.book.row(q.instrument);
         let mut scan = PairScan::new();
         for (v, (quote, venue)) in row.iter().zip(&self.venues).enumerate() {
@@ -190,16 +237,14 @@ impl Detector {
                 );
             }
         }
-        let (a, b, cost, proceeds) = scan.best()?;
+        let (a, b, cost, proceeds) = scan.best().ok_or(Miss::NoPair)?;
 
         let one = RATE_ONE as i128;
         if proceeds * one < cost * (one + self.min_profit as i128) {
-            self.stats.below_threshold += 1;
-            return None;
+            return Err(Miss::BelowThreshold);
         }
         if a != q.venue.0 && b != q.venue.0 {
-            self.stats.other_venues += 1;
-            return None;
+            return Err(Miss::OtherVenues);
         }
 
         let (buy, sell) = (&row[a as usize], &row[b as usize]);
@@ -213,8 +258,7 @@ impl Detector {
             .min(sell.bid_qty.0 as i128) as i64;
         let qty = Qty(raw).round_down_to(inst.lot);
         if qty.0 <= 0 {
-            self.stats.zero_qty += 1;
-            return None;
+            return Err(Miss::ZeroQty);
         }
 
         let net = ((proceeds - cost) * one).div_euclid(cost);
@@ -232,8 +276,7 @@ impl Detector {
             self.vol.volatility(q.instrument),
             &self.confidence,
         );
-        self.stats.candidates += 1;
-        Some(Candidate {
+        Ok(Candidate {
             instrument: q.instrument,
             buy_venue: VenueId(a),
             sell_venue: VenueId(b),
