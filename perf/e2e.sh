@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
     *) echo "usage: perf/e2e.sh [--rate N] [--seconds S] [--repeat K] [--search \"R1 R2 ...\"]" >&2; exit 2 ;;
   esac
 done
-cargo build --release -p microarb -p microarb-bench --features microarb-bench/baseline --bin microarb --bin baseline --bin e2e --bin hop --bin floor >&2
+cargo build --release -p microarb -p microarb-bench --features microarb-bench/baseline --bin microarb --bin baseline --bin e2e --bin hop --bin floor --bin scale_mem >&2
 out=perf/out
 rm -rf "$out/runs" "$out/search"
 mkdir -p "$out/search"
@@ -37,6 +37,8 @@ echo "== hop: raw rtrb ping-pong between cores 0 and 1" >&2
 target/release/hop --json > "$out/hop.json"
 echo "== floor: one-way loopback TCP and one write() of an order-sized buffer, cores 0 and 1" >&2
 target/release/floor --json > "$out/floor.json"
+echo "== scale_mem: the tables' memory at 1..1,000 instruments on 2, 4, 8 venues" >&2
+target/release/scale_mem --json > "$out/scale_mem.json"
 # Dislocations per rate: about the same number of orders a second at every rate (a p99 needs
 # 1,000 orders, a p99.9 10,000), so a quiet market (1k/s) still has 50 ms of quotes between them.
 every() { case "$1" in 1000) echo 20 ;; 10000) echo 100 ;; *) echo 500 ;; esac; }

@@ -175,6 +175,38 @@ def wire_section():
     return results_wire.section(e, e.get("repeat") or 1)
 
 
+def memory_section():
+    """Memory of the engine's tables per size, from `scale_mem --json` (run by perf/e2e.sh)."""
+    path = os.path.join(ROOT, "perf", "out", "scale_mem.json")
+    try:
+        with open(path) as f:
+            rows = json.load(f)
+    except (OSError, ValueError):
+        return []
+    if not rows:
+        return []
+    out = ["## Memory as instruments and venues grow (`scale_mem`)", ""]
+    out.append("Each size is built in a fresh process: the strategy stage, the execution stage on the paper "
+               "venue, every venue's ingest parser, the telemetry registry and both rings, sized from the "
+               "config at start-up (venue kinds cycle Binance, Bybit, OKX, Upbit). `stages` is what building "
+               "them added to the resident set; `peak` the process's peak RSS. A running engine adds its "
+               "connections' buffers and thread stacks (the e2e rows' peak RSS).")
+    out.append("")
+    out.append("| instruments | venues | stages (KiB) | process peak (MiB) |")
+    out.append("|---|---|---|---|")
+    for r in sorted(rows, key=lambda r: (r["venues"], r["instruments"])):
+        out.append(f"| {r['instruments']} | {r['venues']} | {r['stages_kib']} | {r['peak_kib'] / 1024:.1f} |")
+    out.append("")
+    for n, limit in ((200, 64), (1000, 256)):
+        peaks = [r["peak_kib"] for r in rows if r["instruments"] == n]
+        if peaks:
+            got = max(peaks) / 1024
+            out.append(f"- {n} instruments, largest over 2/4/8 venues: peak {got:.1f} MiB against {limit} MiB: "
+                       f"{'met' if got <= limit else 'missed'} (tables only, see above)")
+    out.append("")
+    return out
+
+
 def scrape_section():
     """The table of perf/scrape.sh (scrapes of /metrics under load), if it has been run here."""
     path = os.path.join(ROOT, "perf", "out", "scrape.md")
@@ -204,6 +236,7 @@ def main():
     out.append("")
     out.extend(e2e_section())
     out.extend(wire_section())
+    out.extend(memory_section())
     out.extend(scrape_section())
     if not rows:
         out.append("No criterion results found: run `perf/bench.sh`.")

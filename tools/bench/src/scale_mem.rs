@@ -5,6 +5,7 @@
 //!
 //!     cargo run --release -p microarb-bench --bin scale_mem            # the whole table
 //!     cargo run --release -p microarb-bench --bin scale_mem -- 200 4   # one size
+//!     cargo run --release -p microarb-bench --bin scale_mem -- --json  # the table as JSON
 //!
 //! Venue kinds cycle Binance, Bybit, OKX, Upbit; instrument `i` is `C{i}/USDT` on every venue.
 //! A measurement tool, not a test: it asserts nothing and prints figures.
@@ -79,12 +80,27 @@ fn child(instruments: usize, venues: usize) {
     let exec = build_stage(&cfg, o_rx, clock, KillSwitch::new(), &mut reg).expect("exec builds");
     let parsers = parsers_from_config(&cfg).expect("parsers build");
     let after = rss::read().unwrap_or_default();
-    println!(
-        "{instruments:>5} instruments {venues} venues: stages +{:>6} KiB RSS, process {:>6} KiB (peak {:>6} KiB)",
+    let (stages, process, peak) = (
         after.current.saturating_sub(before.current) / 1024,
         after.current / 1024,
-        after.peak / 1024
+        after.peak / 1024,
     );
+    if std::env::args().any(|a| a == "--json") {
+        println!(
+            "{}",
+            serde_json::json!({
+                "instruments": instruments,
+                "venues": venues,
+                "stages_kib": stages,
+                "process_kib": process,
+                "peak_kib": peak,
+            })
+        );
+    } else {
+        println!(
+            "{instruments:>5} instruments {venues} venues: stages +{stages:>6} KiB RSS, process {process:>6} KiB (peak {peak:>6} KiB)"
+        );
+    }
     drop((strategy, exec, parsers, reg));
 }
 
@@ -97,15 +113,27 @@ fn main() {
         child(n, v);
         return;
     }
+    let json = std::env::args().any(|a| a == "--json");
     let me = std::env::current_exe().expect("own path");
+    let mut rows = Vec::new();
     for v in [2usize, 4, 8] {
         for n in [1usize, 10, 50, 200, 1000] {
-            let out = Command::new(&me)
-                .args([n.to_string(), v.to_string()])
-                .output()
-                .expect("child runs");
-            print!("{}", String::from_utf8_lossy(&out.stdout));
+            let mut cmd = Command::new(&me);
+            cmd.args([n.to_string(), v.to_string()]);
+            if json {
+                cmd.arg("--json");
+            }
+            let out = cmd.output().expect("child runs");
+            let text = String::from_utf8_lossy(&out.stdout);
+            if json {
+                rows.extend(serde_json::from_str::<serde_json::Value>(text.trim()).ok());
+            } else {
+                print!("{text}");
+            }
             eprint!("{}", String::from_utf8_lossy(&out.stderr));
         }
+    }
+    if json {
+        println!("{}", serde_json::Value::Array(rows));
     }
 }
