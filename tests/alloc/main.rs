@@ -20,3 +20,4 @@ mod rest_poll;
 mod runtime;
 mod upbit_private;
 mod venues;
+mod ws_session;
