@@ -217,3 +217,34 @@ fn dropped_mid_request_then_relogon_no_order_lost_or_duplicated() {
     let s = mockex_rest::stats(&ex, "binance");
     assert_eq!((s.ws_api_sessions, s.ws_api_logons), (2, 2));
 }
+
+#[test]
+fn server_pings_answered_and_an_expired_session_logs_on_again() {
+    let pk = key(PEM).public_key().to_vec();
+    let ex = mockex_rest::start_with(&VENUES, RestLimits::default(), |cfg| {
+        cfg.ws_api.ed25519_public_key = Some(pk);
+        cfg.ws_api.session_lifetime = Duration::from_millis(400);
+        cfg.keep_alive.server_ping_interval = Duration::from_millis(30);
+        cfg.keep_alive.pong_timeout = Duration::from_millis(150);
+    });
+    let clock = Clock::new();
+    let mut g = gateway(&ex, PEM);
+    let mut ev = Vec::new();
+    poll_until(&mut g, &clock, &mut ev, |g, _| {
+        g.session().counters().logons >= 2 && g.is_ready()
+    });
+    let c = g.session().counters();
+    assert!(c.pings_answered >= 3, "{c:?}");
+    assert_eq!(
+        c.disconnects,
+        c.logons - 1,
+        "each expiry is one loss: {c:?}"
+    );
+    let s = mockex_rest::stats(&ex, "binance");
+    assert_eq!(s.pong_timeouts, 0, "every ping answered in time: {s:?}");
+    assert!(s.pongs_received >= 3);
+    let ask = ex.top_of_book("binance").unwrap().ask_px;
+    g.submit(&order(9, ask * 2), clock.now_ns()).unwrap();
+    poll_until(&mut g, &clock, &mut ev, |_, e| !reports(e).is_empty());
+    assert_eq!(reports(&ev), vec![(OrderId(9), ExecStatus::Filled)]);
+}
