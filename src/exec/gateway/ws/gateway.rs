@@ -106,6 +106,16 @@ impl BinanceWsGateway {
         Ok(())
     }
 
+    /// Stage an `order.status` of `order` (by its client id) on the session.
+    pub fn stage_status(&mut self, order: &Order, now_ns: u64) -> Result<(), SubmitError> {
+        self.stage_method(order, WsMethod::Status, now_ns)
+    }
+
+    /// Sign with `offsets` from now on (cold path; the REST router's, shared with it).
+    pub fn set_clock_offsets(&mut self, offsets: ClockOffsets) {
+        self.offsets = offsets;
+    }
+
     /// Stage a cancel of `order` (by its client id) on the session.
     pub fn stage_cancel(&mut self, order: &Order, now_ns: u64) -> Result<(), SubmitError> {
         self.stage_method(order, WsMethod::Cancel, now_ns)

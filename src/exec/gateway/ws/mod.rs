@@ -20,9 +20,10 @@
 //! Pieces, one concept per file: [`frame`] (RFC 6455 client frames and server frame heads),
 //! [`handshake`] (the upgrade request and its `101` check), [`transport`] (the non-blocking
 //! TCP/TLS byte pipe), [`session`] (the state machine and the requests in flight),
-//! [`counters`], [`gateway`] (the [`Gateway`](super::Gateway) over one Binance venue).
+//! [`counters`], [`gateway`], [`build`] (from config) (the [`Gateway`](super::Gateway) over one Binance venue).
 #![forbid(unsafe_code)]
 
+pub mod build;
 pub mod counters;
 pub mod frame;
 pub mod gateway;
@@ -30,6 +31,7 @@ pub mod handshake;
 pub mod session;
 pub mod transport;
 
+pub use build::{ws_gateway, WsBuildError, PUBLIC_WS_API_URL};
 pub use counters::WsCounters;
 pub use gateway::BinanceWsGateway;
 pub use session::{WsSession, WsSessionSettings, PENDING};
