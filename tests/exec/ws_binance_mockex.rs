@@ -248,3 +248,73 @@ fn server_pings_answered_and_an_expired_session_logs_on_again() {
     poll_until(&mut g, &clock, &mut ev, |_, e| !reports(e).is_empty());
     assert_eq!(reports(&ev), vec![(OrderId(9), ExecStatus::Filled)]);
 }
+
+/// The engine config for `ex` (Binance, Upbit), Binance's orders on its WebSocket API session
+/// (`order_entry = "ws"`, the key in an owner-only PEM file under `dir`).
+fn ws_config(ex: &MockExchange, dir: &crate::common::tmp::TempDir) -> microarb::config::Config {
+    use std::os::unix::fs::PermissionsExt;
+    let pem = dir.join("ed25519.pem");
+    std::fs::write(&pem, PEM).unwrap();
+    std::fs::set_permissions(&pem, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let url = ex.endpoint("binance").unwrap().ws_api_url.clone().unwrap();
+    mockex_rest::config(ex, &mockex_rest::BINANCE_UPBIT, "/nonexistent", |c| {
+        c.venues[0].order_entry = microarb::config::OrderEntry::Ws;
+        c.venues[0].ws_api_url = Some(url);
+        c.venues[0].ed25519_key_file = Some(pem.to_string_lossy().into_owned());
+        c.venues[1].max_inflight = 1;
+        c.execution.max_inflight = 3;
+        c.execution.reserved_slots = 0;
+    })
+}
+
+fn mock_two(ws_key: Vec<u8>) -> MockExchange {
+    mockex_rest::start_with(&mockex_rest::BINANCE_UPBIT, RestLimits::default(), |cfg| {
+        cfg.ws_api.ed25519_public_key = Some(ws_key);
+    })
+}
+
+#[test]
+fn the_stage_trades_binance_on_the_session_while_it_is_up() {
+    let ex = mock_two(key(PEM).public_key().to_vec());
+    let dir = crate::common::tmp::TempDir::new("ws-entry");
+    let cfg = ws_config(&ex, &dir);
+    let mut e = mockex_rest::engine(&cfg, mockex_rest::SECRET);
+    let t = Instant::now();
+    while !e.stage.gateway_mut().ws(BINANCE).unwrap().is_ready() {
+        assert!(t.elapsed() < Duration::from_secs(5), "no logon");
+        e.poll();
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    for _ in 0..2 {
+        e.feed(&ex, BINANCE, VenueId(1));
+        e.settle(Duration::from_secs(3));
+    }
+    assert_eq!(e.outcome(microarb::model::Outcome::Executed), 2);
+    let gw = e.stage.gateway_mut();
+    assert_eq!(gw.ws_fallbacks(BINANCE), 0);
+    let c = gw.ws(BINANCE).unwrap().session().counters();
+    assert_eq!((c.requests, c.answers), (2, 2), "{c:?}");
+    let s = mockex_rest::stats(&ex, "binance");
+    assert_eq!(s.rest_orders, 2, "each order taken once: {s:?}");
+    assert_eq!(s.rest_fills, 2);
+    assert_eq!(s.ws_api_requests, 3, "logon and the two orders: {s:?}");
+}
+
+#[test]
+fn the_stage_trades_binance_on_rest_while_the_session_is_down() {
+    // The venue knows another Ed25519 key: every logon is refused, the session never comes up.
+    let ex = mock_two(key(OTHER_PEM).public_key().to_vec());
+    let dir = crate::common::tmp::TempDir::new("ws-entry-down");
+    let cfg = ws_config(&ex, &dir);
+    let mut e = mockex_rest::engine(&cfg, mockex_rest::SECRET);
+    e.poll_for(Duration::from_millis(50));
+    e.feed(&ex, BINANCE, VenueId(1));
+    e.settle(Duration::from_secs(3));
+    assert_eq!(e.outcome(microarb::model::Outcome::Executed), 1);
+    let gw = e.stage.gateway_mut();
+    assert_eq!(gw.ws_fallbacks(BINANCE), 1);
+    assert!(!gw.ws(BINANCE).unwrap().is_ready());
+    let s = mockex_rest::stats(&ex, "binance");
+    assert_eq!((s.rest_orders, s.ws_api_logons), (1, 0), "{s:?}");
+    assert!(s.ws_api_logon_refusals >= 1);
+}
