@@ -44,10 +44,19 @@ fn mock(edit: impl FnOnce(&mut WsApiConfig)) -> MockExchange {
 }
 
 fn gateway(ex: &MockExchange, pem: &str) -> BinanceWsGateway {
+    gateway_with(ex, pem, |_| {})
+}
+
+fn gateway_with(
+    ex: &MockExchange,
+    pem: &str,
+    edit: impl FnOnce(&mut WsSessionSettings),
+) -> BinanceWsGateway {
     let e = ex.endpoint("binance").unwrap();
     let mut s = WsSessionSettings::new(e.addr, e.addr.to_string(), "/ws-api/v3".into(), KEY.into());
     s.retry_min_ns = 20_000_000;
     s.answer_timeout_ns = 1_000_000_000;
+    edit(&mut s);
     let table = InstrumentTable::new(&[(
         InstrumentId(0),
         InstrumentSpec {
@@ -317,4 +326,42 @@ fn the_stage_trades_binance_on_rest_while_the_session_is_down() {
     let s = mockex_rest::stats(&ex, "binance");
     assert_eq!((s.rest_orders, s.ws_api_logons), (1, 0), "{s:?}");
     assert!(s.ws_api_logon_refusals >= 1);
+}
+
+#[test]
+fn the_session_renews_itself_and_every_order_is_answered() {
+    let ex = mock(|_| {});
+    let clock = Clock::new();
+    let mut g = gateway_with(&ex, PEM, |s| s.renew_after_ns = 150_000_000);
+    let mut ev = Vec::new();
+    poll_until(&mut g, &clock, &mut ev, |g, _| g.is_ready());
+    let ask = ex.top_of_book("binance").unwrap().ask_px;
+    // Orders until the renewal begins; each is answered, none lost to it.
+    let mut sent = 0;
+    while g.session().counters().renewals == 0 {
+        if g.is_ready() && g.session().in_flight() == 0 {
+            sent += 1;
+            g.submit(&order(sent, ask * 2), clock.now_ns()).unwrap();
+        }
+        poll_until(&mut g, &clock, &mut ev, |g, e| {
+            reports(e).len() as u64 == sent || g.session().counters().renewals > 0
+        });
+        assert!(sent < 50);
+        // A few orders over the session's life, well inside the venue's order-rate limit.
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    poll_until(&mut g, &clock, &mut ev, |g, e| {
+        g.is_ready() && reports(e).len() as u64 == sent
+    });
+    let c = g.session().counters();
+    assert_eq!(
+        (c.logons, c.disconnects, c.lost_in_flight, c.lost_unsent),
+        (2, 0, 0, 0),
+        "{c:?}"
+    );
+    assert!(
+        reports(&ev).iter().all(|(_, s)| *s == ExecStatus::Filled),
+        "{ev:?}"
+    );
+    assert_eq!(ex.rest_orders("binance").unwrap().len() as u64, sent);
 }

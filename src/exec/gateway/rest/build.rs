@@ -292,7 +292,7 @@ pub fn router_from_config(
         timeout_ns: cfg.execution.order_timeout_ms * 2_000_000,
     };
     let prefix = client_prefix(cfg, &clock);
-    let router_clock = clock.clone();
+    let router_clock = clock;
     let mut router = RestRouter::new(clock);
     for (i, (v, cred)) in cfg.venues.iter().zip(creds).enumerate() {
         if !v.trade {
@@ -338,7 +338,7 @@ pub fn router_from_config(
                 i,
                 cred.expose_key(),
                 &prefix,
-                router_clock.clone(),
+                router_clock,
                 &mut || retries += 1,
             )
             .map_err(|source| RestBuildError::Ws {

@@ -89,6 +89,17 @@ impl RestRoute {
     }
 }
 
+/// The venues whose orders go on a WebSocket API session while it is logged on, REST otherwise.
+#[derive(Debug)]
+struct WsSide {
+    /// Per venue id.
+    gateways: Vec<Option<BinanceWsGateway>>,
+    /// Venues with a request staged on their session (bit per venue id).
+    staged: u64,
+    /// Requests sent on REST because the venue's session was not ready (per venue).
+    fallbacks: [u64; MAX_VENUES],
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Remembered {
     order: Order,
@@ -109,13 +120,8 @@ pub struct RestRouter {
     query_group: [EndpointGroup; MAX_VENUES],
     /// Venues with a request staged (bit per venue id).
     staged: u64,
-    /// Venues whose orders go on a WebSocket API session while it is logged on
-    /// (`order_entry = "ws"`), REST otherwise.
-    ws: Vec<Option<BinanceWsGateway>>,
-    /// Venues with a request staged on their session (bit per venue id).
-    ws_staged: u64,
-    /// Orders sent on REST because the venue's session was not ready (per venue).
-    ws_fallbacks: Box<[u64; MAX_VENUES]>,
+    /// The venues' WebSocket API sessions (`order_entry = "ws"`; boxed: one pointer here).
+    ws: Box<WsSide>,
     /// Failed start-up DNS lookups retried, per venue (for the start-up's counters).
     dns_retries: Box<[u64; MAX_VENUES]>,
     /// Cold-path helpers that live as long as the router (the clock-sync thread's handle:
@@ -142,9 +148,11 @@ impl RestRouter {
             len: 0,
             query_group: [EndpointGroup::ExchangeDefault; MAX_VENUES],
             staged: 0,
-            ws: (0..MAX_VENUES).map(|_| None).collect(),
-            ws_staged: 0,
-            ws_fallbacks: Box::new([0; MAX_VENUES]),
+            ws: Box::new(WsSide {
+                gateways: (0..MAX_VENUES).map(|_| None).collect(),
+                staged: 0,
+                fallbacks: [0; MAX_VENUES],
+            }),
             dns_retries: Box::new([0; MAX_VENUES]),
             helpers: Vec::new(),
         }
@@ -165,19 +173,19 @@ impl RestRouter {
     /// of it is written: never both.
     pub fn add_ws(&mut self, venue: VenueId, mut ws: BinanceWsGateway) {
         ws.set_clock_offsets(self.offsets.clone());
-        if let Some(slot) = self.ws.get_mut(venue.index()) {
+        if let Some(slot) = self.ws.gateways.get_mut(venue.index()) {
             *slot = Some(ws);
         }
     }
 
     /// The WebSocket API gateway of `venue`, if it has one.
     pub fn ws(&self, venue: VenueId) -> Option<&BinanceWsGateway> {
-        self.ws.get(venue.index()).and_then(Option::as_ref)
+        self.ws.gateways.get(venue.index()).and_then(Option::as_ref)
     }
 
     /// Requests of `venue` sent on REST because its session was not ready.
     pub fn ws_fallbacks(&self, venue: VenueId) -> u64 {
-        self.ws_fallbacks.get(venue.index()).copied().unwrap_or(0)
+        self.ws.fallbacks.get(venue.index()).copied().unwrap_or(0)
     }
 
     /// The route of `venue`.
@@ -227,7 +235,7 @@ impl RestRouter {
     /// Sign with `offsets` from now on (cold path; e.g. offsets measured before the router was
     /// built).
     pub fn set_clock_offsets(&mut self, offsets: ClockOffsets) {
-        for ws in self.ws.iter_mut().flatten() {
+        for ws in self.ws.gateways.iter_mut().flatten() {
             ws.set_clock_offsets(offsets.clone());
         }
         self.offsets = offsets;
@@ -278,7 +286,7 @@ impl RestRouter {
         query: bool,
     ) -> Result<(), SubmitError> {
         let v = order.venue.index();
-        if let Some(ws) = self.ws.get_mut(v).and_then(Option::as_mut) {
+        if let Some(ws) = self.ws.gateways.get_mut(v).and_then(Option::as_mut) {
             let r = if query {
                 ws.stage_status(order, now_ns)
             } else {
@@ -286,13 +294,13 @@ impl RestRouter {
             };
             match r {
                 Ok(()) => {
-                    self.ws_staged |= 1 << v;
+                    self.ws.staged |= 1 << v;
                     self.remember(order, query);
                     return Ok(());
                 }
                 // Nothing was written on the session: the request goes on REST instead.
                 Err(SubmitError::NotConnected(_) | SubmitError::Full { .. }) => {
-                    self.ws_fallbacks[v % MAX_VENUES] += 1;
+                    self.ws.fallbacks[v % MAX_VENUES] += 1;
                 }
                 Err(e) => return Err(e),
             }
@@ -388,8 +396,8 @@ impl RestRouter {
             venue: VenueId(0),
             retry_after_ms: 0,
         }; 32];
-        for vi in 0..self.ws.len() {
-            let Some(mut ws) = self.ws[vi].take() else {
+        for vi in 0..self.ws.gateways.len() {
+            let Some(mut ws) = self.ws.gateways[vi].take() else {
                 continue;
             };
             while QUEUE - self.len >= WS_PENDING * PER_ANSWER + buf.len() {
@@ -401,7 +409,7 @@ impl RestRouter {
                     break;
                 }
             }
-            self.ws[vi] = Some(ws);
+            self.ws.gateways[vi] = Some(ws);
         }
     }
 
@@ -458,10 +466,10 @@ impl Gateway for RestRouter {
             each_route!(route, g => g.discard());
             0
         });
-        while self.ws_staged != 0 {
-            let v = self.ws_staged.trailing_zeros() as usize;
-            self.ws_staged &= self.ws_staged - 1;
-            if let Some(ws) = self.ws.get_mut(v).and_then(Option::as_mut) {
+        while self.ws.staged != 0 {
+            let v = self.ws.staged.trailing_zeros() as usize;
+            self.ws.staged &= self.ws.staged - 1;
+            if let Some(ws) = self.ws.gateways.get_mut(v).and_then(Option::as_mut) {
                 ws.discard();
             }
         }
@@ -469,10 +477,10 @@ impl Gateway for RestRouter {
 
     fn send(&mut self, now_ns: u64) -> usize {
         let mut n = self.each_staged(|route| each_route!(route, g => g.send()));
-        while self.ws_staged != 0 {
-            let v = self.ws_staged.trailing_zeros() as usize;
-            self.ws_staged &= self.ws_staged - 1;
-            if let Some(ws) = self.ws.get_mut(v).and_then(Option::as_mut) {
+        while self.ws.staged != 0 {
+            let v = self.ws.staged.trailing_zeros() as usize;
+            self.ws.staged &= self.ws.staged - 1;
+            if let Some(ws) = self.ws.gateways.get_mut(v).and_then(Option::as_mut) {
                 n += ws.send(now_ns);
             }
         }
