@@ -27,8 +27,6 @@ pub enum PipeError {
     Io(io::ErrorKind),
     /// TLS failed (handshake, certificate, record).
     Tls,
-    /// The input buffer is full and the session has not consumed it (a message too large).
-    InputFull,
 }
 
 fn would_block(e: &io::Error) -> bool {
@@ -193,7 +191,8 @@ impl Transport {
         Ok(())
     }
 
-    /// Read what has arrived into `inb` until the socket would block. `Err(Closed)` at end of
+    /// Read what has arrived into `inb` until the socket would block or `inb` is full (the
+    /// session consumes the frames there, and the next call reads on). `Err(Closed)` at end of
     /// stream (after the bytes before it were kept).
     pub fn read_some(&mut self) -> Result<(), PipeError> {
         let Some(stream) = self.stream.as_mut() else {
@@ -204,7 +203,7 @@ impl Transport {
         match self.tls.as_mut() {
             None => loop {
                 if self.in_len == cap {
-                    return Err(PipeError::InputFull);
+                    break;
                 }
                 match stream.read(&mut self.inb[self.in_len..]) {
                     Ok(0) => {
@@ -228,9 +227,11 @@ impl Transport {
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     Err(e) => return Err(PipeError::Io(e.kind())),
                 }
+                let mut full = false;
                 loop {
                     if self.in_len == cap {
-                        return Err(PipeError::InputFull);
+                        full = true;
+                        break;
                     }
                     match tls.reader().read(&mut self.inb[self.in_len..]) {
                         Ok(0) => {
@@ -246,7 +247,7 @@ impl Transport {
                         Err(e) => return Err(PipeError::Io(e.kind())),
                     }
                 }
-                if dry || eof {
+                if dry || eof || full {
                     break;
                 }
             },
@@ -262,5 +263,52 @@ impl Transport {
         let n = n.min(self.in_len);
         self.inb.copy_within(n..self.in_len, 0);
         self.in_len -= n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// More bytes than the input buffer holds: each read fills it, the consumer frees it, the
+    /// next read goes on; the end of stream comes after every byte; the running totals count
+    /// what left.
+    #[test]
+    fn a_full_input_buffer_is_read_in_turns() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut got = [0u8; 5];
+            std::io::Read::read_exact(&mut s, &mut got).unwrap();
+            s.write_all(&[7u8; 3000]).unwrap();
+            got
+        });
+        let mut t = Transport::new(None, 1024, 64);
+        t.connect(addr).unwrap();
+        let give_up = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !t.poll_connected().unwrap() {
+            assert!(std::time::Instant::now() < give_up);
+        }
+        let start = t.appended();
+        t.out.extend_from_slice(b"hello");
+        t.write_some().unwrap();
+        assert_eq!((start, t.left(), t.appended(), t.unsent()), (0, 5, 5, 0));
+        assert_eq!(&server.join().unwrap(), b"hello");
+        let mut total = 0;
+        loop {
+            assert!(std::time::Instant::now() < give_up);
+            let r = t.read_some();
+            assert!(t.in_len <= 1024);
+            total += t.in_len;
+            assert!(t.inb[..t.in_len].iter().all(|&b| b == 7));
+            t.consume(t.in_len);
+            match r {
+                Ok(()) => {}
+                Err(PipeError::Closed) => break,
+                Err(e) => panic!("{e:?}"),
+            }
+        }
+        assert_eq!(total, 3000);
     }
 }
