@@ -365,3 +365,30 @@ fn the_session_renews_itself_and_every_order_is_answered() {
     );
     assert_eq!(ex.rest_orders("binance").unwrap().len() as u64, sent);
 }
+
+#[test]
+fn a_lost_ack_times_out_as_unknown_and_the_status_query_finds_the_fill() {
+    let ex = mock(|w| w.lose_ack_on_place = Some(1));
+    let clock = Clock::new();
+    let mut g = gateway_with(&ex, PEM, |s| s.answer_timeout_ns = 200_000_000);
+    let mut ev = Vec::new();
+    poll_until(&mut g, &clock, &mut ev, |g, _| g.is_ready());
+    let ask = ex.top_of_book("binance").unwrap().ask_px;
+    g.submit(&order(1, ask * 2), clock.now_ns()).unwrap();
+    poll_until(&mut g, &clock, &mut ev, |_, e| !reports(e).is_empty());
+    assert_eq!(reports(&ev), vec![(OrderId(1), ExecStatus::Unknown)]);
+    let c = g.session().counters();
+    assert_eq!(
+        (c.timeouts, c.disconnects),
+        (1, 0),
+        "the session stays up: {c:?}"
+    );
+    g.status_query(OrderId(1), BINANCE, clock.now_ns()).unwrap();
+    poll_until(&mut g, &clock, &mut ev, |_, e| reports(e).len() == 2);
+    assert_eq!(reports(&ev)[1], (OrderId(1), ExecStatus::Filled));
+    assert_eq!(
+        ex.rest_orders("binance").unwrap().len(),
+        1,
+        "sent once, never retried"
+    );
+}
