@@ -8,8 +8,9 @@
 //!   `account.status` then need no `apiKey`/`signature`, only `timestamp` (and `recvWindow`), and
 //!   run through the REST side's own pipeline (`handler::handle_op`): the same book, ledger,
 //!   limits and [`RestFault`](crate::RestFault)s, so a fill over the session matches a fill over
-//!   REST. Before a logon they are refused 400 -1102 (`apiKey` missing), as Binance answers an
-//!   unsigned request.
+//!   REST. Before a logon they are refused 400 -1102 (`apiKey` missing): our reading of how
+//!   Binance answers a request that needs a key and carries none (not checked against a
+//!   published example); `userDataStream.subscribe` before a logon is refused 401 -2015.
 //! - `userDataStream.subscribe` makes every later placement and cancel push an
 //!   `executionReport` and an `outboundAccountPosition` (`push`).
 //! - Keep-alive: a ping frame every [`KeepAliveSettings::server_ping_interval`](crate::KeepAliveSettings),
