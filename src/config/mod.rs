@@ -33,8 +33,8 @@ pub use money::DecimalText;
 pub use reconcile::{ForeignPolicy, ReconcileConfig};
 pub use schema::{
     Config, ExecutionConfig, GatewayKind, IdleKind, IngestConfig, InstrumentConfig, LeggingKind,
-    PaperConfig, RestConfig, RiskConfig, RulesOverride, RuntimeConfig, StageName, StrategyConfig,
-    TelemetryConfig, ThreadConfig, VenueConfig,
+    OrderEntry, PaperConfig, RestConfig, RiskConfig, RulesOverride, RuntimeConfig, StageName,
+    StrategyConfig, TelemetryConfig, ThreadConfig, VenueConfig,
 };
 
 use std::path::Path;

@@ -95,6 +95,32 @@ pub struct VenueConfig {
     /// at least 200 ms within that bound.
     #[serde(default)]
     pub rest_poll_ms: Option<u64>,
+    /// How orders reach this venue with `execution.gateway = "rest"`: `"rest"` (the default:
+    /// one signed HTTP request per order) or `"ws"` (Binance only, for now: a persistent
+    /// WebSocket API session logged on once with an Ed25519 key, REST the fallback while it is
+    /// down; one order is decided to one path before it is sent).
+    #[serde(default)]
+    pub order_entry: OrderEntry,
+    /// With `order_entry = "ws"`: the WebSocket API URL (`ws://` or `wss://` with its path);
+    /// Binance's `wss://ws-api.binance.com:443/ws-api/v3` when absent.
+    #[serde(default)]
+    pub ws_api_url: Option<String>,
+    /// With `order_entry = "ws"`: the owner-only PKCS#8 PEM file of the Ed25519 private key
+    /// registered with this venue's API key (`session.logon` signs with it).
+    #[serde(default)]
+    pub ed25519_key_file: Option<String>,
+}
+
+/// How a venue's orders are sent (`venues[].order_entry`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OrderEntry {
+    /// A signed HTTP/1.1 request per order (the REST gateway).
+    #[default]
+    Rest,
+    /// A persistent, logged-on WebSocket session (Binance's WebSocket API); REST while it is
+    /// down.
+    Ws,
 }
 
 /// One instrument and its symbol on each venue.

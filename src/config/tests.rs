@@ -665,3 +665,54 @@ fn unpaced_rest_orders_are_for_loopback_only() {
     let c = Config::from_toml_str(&paced, &machine()).expect("paced");
     assert!(c.execution.rest.venue_limits, "default");
 }
+
+#[test]
+fn order_entry_ws_is_binance_only_and_needs_its_key_file() {
+    let rest = "gateway = \"rest\"";
+    let ws = "order_entry = \"ws\"\ned25519_key_file = \"/etc/microarb/binance-ed25519.pem\"";
+    // Venue a is Binance, venue b Upbit.
+    let c = Config::from_toml_str(
+        &rest_base(&format!("{CREDS}\n{ws}"), CREDS, rest),
+        &machine(),
+    )
+    .expect("binance over its WebSocket API");
+    assert_eq!(c.venues[0].order_entry, super::OrderEntry::Ws);
+    assert_eq!(c.venues[1].order_entry, super::OrderEntry::Rest, "default");
+    Config::from_toml_str(
+        &rest_base(
+            &format!("{CREDS}\n{ws}\nws_api_url = \"ws://127.0.0.1:9/ws-api/v3\""),
+            CREDS,
+            rest,
+        ),
+        &machine(),
+    )
+    .expect("a mock's WebSocket API URL");
+    refused(
+        &rest_base(CREDS, &format!("{CREDS}\n{ws}"), rest),
+        "venues[1].order_entry",
+    );
+    refused(
+        &rest_base(&format!("{CREDS}\norder_entry = \"ws\""), CREDS, rest),
+        "venues[0].ed25519_key_file",
+    );
+    refused(
+        &rest_base(
+            &format!("{CREDS}\n{ws}\nws_api_url = \"http://x\""),
+            CREDS,
+            rest,
+        ),
+        "venues[0].ws_api_url",
+    );
+    refused(
+        &rest_base(
+            &format!("{CREDS}\ned25519_key_file = \"/k.pem\""),
+            CREDS,
+            rest,
+        ),
+        "venues[0].ed25519_key_file",
+    );
+    refused(
+        &rest_base(&format!("{CREDS}\norder_entry = \"fix\""), CREDS, rest),
+        "venues[0].order_entry",
+    );
+}

@@ -21,3 +21,4 @@ mod rest_poll;
 mod runtime;
 mod upbit_private;
 mod venues;
+mod ws_session;

@@ -17,3 +17,4 @@ mod stage;
 mod trades_mockex;
 mod truth_mockex;
 mod upbit_private;
+mod ws_binance_mockex;

@@ -1,7 +1,7 @@
 //! `[execution.rest]` and each venue's REST URL and credential sources.
 
 use crate::config::check::Check;
-use crate::config::schema::Config;
+use crate::config::schema::{Config, OrderEntry, VenueConfig};
 use crate::config::GatewayKind;
 use crate::model::VenueKind;
 
@@ -127,6 +127,7 @@ pub(in crate::config) fn rest(k: &mut Check, c: &Config) {
                 );
             }
         }
+        order_entry(k, &p, v);
         if !v.trade {
             if any_source || v.api_passphrase_env.is_some() {
                 k.fail(
@@ -172,4 +173,56 @@ fn is_loopback_url(url: &str) -> bool {
     }
     host.parse::<std::net::IpAddr>()
         .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `order_entry` and its keys: `"ws"` only for a Binance venue that trades, with an Ed25519 key
+/// file and (when given) a `ws://` / `wss://` URL; the keys refused with `"rest"`.
+fn order_entry(k: &mut Check, p: &str, v: &VenueConfig) {
+    if v.order_entry == OrderEntry::Rest {
+        for (key, given) in [
+            ("ws_api_url", v.ws_api_url.is_some()),
+            ("ed25519_key_file", v.ed25519_key_file.is_some()),
+        ] {
+            if given {
+                k.fail(
+                    format!("{p}.{key}"),
+                    "is only read with order_entry = \"ws\"",
+                );
+            }
+        }
+        return;
+    }
+    if v.kind != VenueKind::Binance {
+        k.fail(
+            format!("{p}.order_entry"),
+            format!(
+                "\"ws\" is supported for binance only for now ({} orders go over \"rest\")",
+                v.kind.name()
+            ),
+        );
+    }
+    if !v.trade {
+        k.fail(
+            format!("{p}.order_entry"),
+            "\"ws\" needs trade = true (a feed-only venue sends no orders)",
+        );
+    }
+    match v.ed25519_key_file.as_deref() {
+        None | Some("") => k.fail(
+            format!("{p}.ed25519_key_file"),
+            "is required with order_entry = \"ws\" (the Ed25519 PEM file session.logon signs with)",
+        ),
+        Some(_) => {}
+    }
+    if let Some(url) = &v.ws_api_url {
+        let rest = url
+            .strip_prefix("wss://")
+            .or_else(|| url.strip_prefix("ws://"));
+        if rest.is_none_or(|r| r.is_empty() || r.starts_with('/')) {
+            k.fail(
+                format!("{p}.ws_api_url"),
+                format!("must be a ws:// or wss:// URL (got {url:?})"),
+            );
+        }
+    }
 }

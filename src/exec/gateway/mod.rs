@@ -30,6 +30,7 @@
 pub mod codec;
 pub mod paper;
 pub mod rest;
+pub mod ws;
 
 use thiserror::Error;
 

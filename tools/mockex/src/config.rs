@@ -143,6 +143,39 @@ impl fmt::Debug for ApiCredentials {
     }
 }
 
+/// The Binance WebSocket API (`/ws-api/v3`): the Ed25519 key `session.logon` verifies, how long
+/// a session lives, and the faults it can inject (each counted in
+/// [`VenueStats`](crate::VenueStats)`::ws_api_*`). Served on the Binance venue's feed port when
+/// [`MockConfig::api`] is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WsApiConfig {
+    /// The 32-byte Ed25519 public key registered for [`ApiCredentials::key`] (Binance: "Only
+    /// Ed25519 keys are supported" for `session.logon`). `None`: every logon is refused (-2015).
+    pub ed25519_public_key: Option<Vec<u8>>,
+    /// A session ends (the server closes it) this long after it opened (the venue: 24 h).
+    pub session_lifetime: Duration,
+    /// Execute the `n`-th `order.place` (counted from 1 over all of the venue's sessions), then
+    /// drop the session without answering it: a session lost mid-request.
+    pub drop_on_place: Option<u64>,
+    /// Execute the `n`-th `order.place` and never answer it (the session stays up): a lost ack.
+    pub lose_ack_on_place: Option<u64>,
+    /// Push every `executionReport` twice (a duplicated user-data event).
+    pub duplicate_execution_reports: bool,
+}
+
+impl Default for WsApiConfig {
+    /// No Ed25519 key, sessions of 24 h, no faults.
+    fn default() -> Self {
+        WsApiConfig {
+            ed25519_public_key: None,
+            session_lifetime: Duration::from_secs(24 * 3600),
+            drop_on_place: None,
+            lose_ack_on_place: None,
+            duplicate_execution_reports: false,
+        }
+    }
+}
+
 /// Everything a [`MockExchange`](super::MockExchange) needs to start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MockConfig {
@@ -185,6 +218,8 @@ pub struct MockConfig {
     /// sleeping in `read`: a client's `write` then pays no wake-up of the reader inside the call,
     /// as on a real network. For latency benches on a spare core; default off.
     pub rest_busy_poll: bool,
+    /// The Binance WebSocket API's key, session lifetime and faults (served with [`Self::api`]).
+    pub ws_api: WsApiConfig,
 }
 
 impl MockConfig {
@@ -206,6 +241,7 @@ impl MockConfig {
             rest_clock_offset_ms: 0,
             rest_fee_bps: BTreeMap::new(),
             rest_busy_poll: false,
+            ws_api: WsApiConfig::default(),
         }
     }
 

@@ -80,6 +80,14 @@ pub(crate) fn serve(
     VenueCounters::inc(&c.handshakes);
     VenueCounters::inc(&c.connections_open);
     let kind = venue.spec.kind;
+    if kind == VenueKind::Binance && path.starts_with(crate::rest::ws_api::PATH) {
+        // A WebSocket API session, not a feed: it takes no batches.
+        venue.conns().retain(|(id, _)| *id != conn_no);
+        drop(rx);
+        crate::rest::ws_api::serve(&shared, venue_index, ws);
+        c.connections_open.fetch_sub(1, Ordering::Relaxed);
+        return;
+    }
     let mut conn = Conn {
         shared: &shared,
         venue,

@@ -74,6 +74,9 @@ pub struct Endpoint {
     /// The REST base URL `http://127.0.0.1:PORT` (every kind, when [`MockConfig::api`] is set;
     /// None otherwise).
     pub rest_url: Option<String>,
+    /// The Binance WebSocket API `ws://127.0.0.1:PORT/ws-api/v3` (on the feed's port; Binance
+    /// venues when [`MockConfig::api`] is set, None otherwise).
+    pub ws_api_url: Option<String>,
 }
 
 /// The path each venue serves its feed on (any path is accepted; this is what is advertised).
@@ -449,6 +452,7 @@ fn bind_feeds(cfg: &MockConfig) -> Result<(Vec<TcpListener>, Vec<Endpoint>), Moc
             addr,
             ws_url: format!("ws://{addr}{}", ws_path(v.kind)),
             rest_url: None,
+            ws_api_url: None,
         });
         listeners.push(l);
     }
@@ -475,6 +479,10 @@ fn bind_rest(
             .map_err(io_err(format!("bind a REST listener for {}", v.name)))?;
         let addr = l.local_addr().map_err(io_err("listener address"))?;
         endpoints[i].rest_url = Some(format!("http://{addr}"));
+        if v.kind == VenueKind::Binance {
+            let feed = endpoints[i].addr;
+            endpoints[i].ws_api_url = Some(format!("ws://{feed}{}", rest::ws_api::PATH));
+        }
         listeners.push((i, addr, l));
     }
     Ok((Some(side), listeners))

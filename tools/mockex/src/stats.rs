@@ -122,6 +122,22 @@ counters! {
     rest_5xx,
     /// REST: requests left unanswered by fault injection.
     rest_unanswered,
+    /// Binance WebSocket API sessions (`/ws-api/v3`) opened.
+    ws_api_sessions,
+    /// `session.logon`s that authenticated a session.
+    ws_api_logons,
+    /// `session.logon`s refused (unknown key, bad signature, stale timestamp, no Ed25519 key).
+    ws_api_logon_refusals,
+    /// WebSocket API requests read (every method, logons included).
+    ws_api_requests,
+    /// Requests that need an authenticated session and came before `session.logon` (refused).
+    ws_api_unauthenticated,
+    /// Frames that were not a JSON request `{"id","method","params"}` (answered -1102/-1000).
+    ws_api_bad_frames,
+    /// User-data events pushed (`executionReport`, `outboundAccountPosition`).
+    ws_api_events_pushed,
+    /// Sessions the mock ended by a fault (dropped mid-request) or by expiry.
+    ws_api_sessions_ended,
 }
 
 impl VenueCounters {

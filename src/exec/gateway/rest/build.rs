@@ -14,12 +14,13 @@ use super::error::{RestBuildError, UrlError};
 use super::gateway::{GatewaySettings, RestGateway};
 use super::router::{RestRoute, RestRouter};
 use crate::base::Clock;
-use crate::config::Config;
+use crate::config::{Config, OrderEntry};
 use crate::exec::gateway::codec::nonce::UuidGen;
 use crate::exec::gateway::codec::{
     BinanceCodec, BinanceSettings, BybitCodec, BybitSettings, InstrumentTable, OkxCodec,
     OkxSettings, UpbitCodec, UpbitSettings, VenueCodec,
 };
+use crate::exec::gateway::ws::ws_gateway;
 use crate::exec::params::VenueExec;
 use crate::exec::secrets::{ApiSecret, SecretError};
 use crate::model::{VenueId, VenueKind};
@@ -291,6 +292,7 @@ pub fn router_from_config(
         timeout_ns: cfg.execution.order_timeout_ms * 2_000_000,
     };
     let prefix = client_prefix(cfg, &clock);
+    let router_clock = clock;
     let mut router = RestRouter::new(clock);
     for (i, (v, cred)) in cfg.venues.iter().zip(creds).enumerate() {
         if !v.trade {
@@ -329,6 +331,24 @@ pub fn router_from_config(
             .query_group
             .0;
         router.add(VenueId(i as u8), route, query_group);
+        if v.order_entry == OrderEntry::Ws {
+            let mut retries = 0;
+            let ws = ws_gateway(
+                cfg,
+                i,
+                cred.expose_key(),
+                &prefix,
+                router_clock,
+                &mut || retries += 1,
+            )
+            .map_err(|source| RestBuildError::Ws {
+                venue: i,
+                name: v.name.clone(),
+                source,
+            })?;
+            router.note_dns_retries(VenueId(i as u8), retries);
+            router.add_ws(VenueId(i as u8), ws);
+        }
     }
     Ok(router)
 }

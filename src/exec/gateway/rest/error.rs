@@ -123,6 +123,17 @@ pub enum RestBuildError {
         #[source]
         source: PoolError,
     },
+    /// The venue's WebSocket API gateway (`order_entry = "ws"`) could not be built.
+    #[error("rest gateway: venues[{venue}] ({name}): {source}")]
+    Ws {
+        /// Venue index.
+        venue: usize,
+        /// Venue name.
+        name: String,
+        /// Why.
+        #[source]
+        source: crate::exec::gateway::ws::WsBuildError,
+    },
     /// Some venue had no connection by the deadline.
     #[error("rest gateway: could not connect to every venue's REST API within {timeout_ms} ms")]
     Connect {

@@ -29,6 +29,7 @@ use super::gateway::{RestGateway, SubmitError as RestSubmitError};
 use crate::base::{Clock, ClockOffsets};
 use crate::exec::gateway::codec::AnswerKind;
 use crate::exec::gateway::codec::{BinanceCodec, BybitCodec, OkxCodec, RestAnswer, UpbitCodec};
+use crate::exec::gateway::ws::{BinanceWsGateway, PENDING as WS_PENDING};
 use crate::exec::gateway::{Gateway, GatewayEvent, SubmitError};
 use crate::exec::limits::rate_headers::BinanceUsage;
 use crate::exec::limits::EndpointGroup;
@@ -88,6 +89,17 @@ impl RestRoute {
     }
 }
 
+/// The venues whose orders go on a WebSocket API session while it is logged on, REST otherwise.
+#[derive(Debug)]
+struct WsSide {
+    /// Per venue id.
+    gateways: Vec<Option<BinanceWsGateway>>,
+    /// Venues with a request staged on their session (bit per venue id).
+    staged: u64,
+    /// Requests sent on REST because the venue's session was not ready (per venue).
+    fallbacks: [u64; MAX_VENUES],
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Remembered {
     order: Order,
@@ -108,6 +120,8 @@ pub struct RestRouter {
     query_group: [EndpointGroup; MAX_VENUES],
     /// Venues with a request staged (bit per venue id).
     staged: u64,
+    /// The venues' WebSocket API sessions (`order_entry = "ws"`; boxed: one pointer here).
+    ws: Box<WsSide>,
     /// Failed start-up DNS lookups retried, per venue (for the start-up's counters).
     dns_retries: Box<[u64; MAX_VENUES]>,
     /// Cold-path helpers that live as long as the router (the clock-sync thread's handle:
@@ -134,6 +148,11 @@ impl RestRouter {
             len: 0,
             query_group: [EndpointGroup::ExchangeDefault; MAX_VENUES],
             staged: 0,
+            ws: Box::new(WsSide {
+                gateways: (0..MAX_VENUES).map(|_| None).collect(),
+                staged: 0,
+                fallbacks: [0; MAX_VENUES],
+            }),
             dns_retries: Box::new([0; MAX_VENUES]),
             helpers: Vec::new(),
         }
@@ -147,6 +166,26 @@ impl RestRouter {
             *slot = Some(route);
             self.query_group[venue.index()] = query_group;
         }
+    }
+
+    /// Send `venue`'s orders and status queries on `ws` while its session is logged on, on the
+    /// venue's REST route otherwise (cold path). Each request's path is chosen before any byte
+    /// of it is written: never both.
+    pub fn add_ws(&mut self, venue: VenueId, mut ws: BinanceWsGateway) {
+        ws.set_clock_offsets(self.offsets.clone());
+        if let Some(slot) = self.ws.gateways.get_mut(venue.index()) {
+            *slot = Some(ws);
+        }
+    }
+
+    /// The WebSocket API gateway of `venue`, if it has one.
+    pub fn ws(&self, venue: VenueId) -> Option<&BinanceWsGateway> {
+        self.ws.gateways.get(venue.index()).and_then(Option::as_ref)
+    }
+
+    /// Requests of `venue` sent on REST because its session was not ready.
+    pub fn ws_fallbacks(&self, venue: VenueId) -> u64 {
+        self.ws.fallbacks.get(venue.index()).copied().unwrap_or(0)
     }
 
     /// The route of `venue`.
@@ -196,6 +235,9 @@ impl RestRouter {
     /// Sign with `offsets` from now on (cold path; e.g. offsets measured before the router was
     /// built).
     pub fn set_clock_offsets(&mut self, offsets: ClockOffsets) {
+        for ws in self.ws.gateways.iter_mut().flatten() {
+            ws.set_clock_offsets(offsets.clone());
+        }
         self.offsets = offsets;
     }
 
@@ -243,6 +285,26 @@ impl RestRouter {
         now_ns: u64,
         query: bool,
     ) -> Result<(), SubmitError> {
+        let v = order.venue.index();
+        if let Some(ws) = self.ws.gateways.get_mut(v).and_then(Option::as_mut) {
+            let r = if query {
+                ws.stage_status(order, now_ns)
+            } else {
+                ws.stage(order, now_ns)
+            };
+            match r {
+                Ok(()) => {
+                    self.ws.staged |= 1 << v;
+                    self.remember(order, query);
+                    return Ok(());
+                }
+                // Nothing was written on the session: the request goes on REST instead.
+                Err(SubmitError::NotConnected(_) | SubmitError::Full { .. }) => {
+                    self.ws.fallbacks[v % MAX_VENUES] += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
         let unix_ms = self.unix_ms(now_ns, order.venue);
         let route = self
             .routes
@@ -328,6 +390,29 @@ impl RestRouter {
         }
     }
 
+    /// Move every session's events into the queue while it has room for a full session.
+    fn poll_ws(&mut self, now_ns: u64) {
+        let mut buf = [GatewayEvent::Banned {
+            venue: VenueId(0),
+            retry_after_ms: 0,
+        }; 32];
+        for vi in 0..self.ws.gateways.len() {
+            let Some(mut ws) = self.ws.gateways[vi].take() else {
+                continue;
+            };
+            while QUEUE - self.len >= WS_PENDING * PER_ANSWER + buf.len() {
+                let n = ws.poll(now_ns, &mut buf);
+                for e in &buf[..n] {
+                    self.push(*e);
+                }
+                if n < buf.len() {
+                    break;
+                }
+            }
+            self.ws.gateways[vi] = Some(ws);
+        }
+    }
+
     /// Poll every route whose worst-case answers fit in the queue.
     fn poll_routes(&mut self, now_ns: u64) {
         for vi in 0..self.routes.len() {
@@ -381,14 +466,30 @@ impl Gateway for RestRouter {
             each_route!(route, g => g.discard());
             0
         });
+        while self.ws.staged != 0 {
+            let v = self.ws.staged.trailing_zeros() as usize;
+            self.ws.staged &= self.ws.staged - 1;
+            if let Some(ws) = self.ws.gateways.get_mut(v).and_then(Option::as_mut) {
+                ws.discard();
+            }
+        }
     }
 
-    fn send(&mut self, _now_ns: u64) -> usize {
-        self.each_staged(|route| each_route!(route, g => g.send()))
+    fn send(&mut self, now_ns: u64) -> usize {
+        let mut n = self.each_staged(|route| each_route!(route, g => g.send()));
+        while self.ws.staged != 0 {
+            let v = self.ws.staged.trailing_zeros() as usize;
+            self.ws.staged &= self.ws.staged - 1;
+            if let Some(ws) = self.ws.gateways.get_mut(v).and_then(Option::as_mut) {
+                n += ws.send(now_ns);
+            }
+        }
+        n
     }
 
     fn poll(&mut self, now_ns: u64, out: &mut [GatewayEvent]) -> usize {
         self.poll_routes(now_ns);
+        self.poll_ws(now_ns);
         let n = out.len().min(self.len);
         for (i, slot) in out.iter_mut().take(n).enumerate() {
             *slot = self.queue[(self.head + i) % QUEUE];

@@ -120,10 +120,31 @@ pub fn verify_binance(
     total.extend_from_slice(&without_signature(body));
     let key = hmac::Key::new(hmac::HMAC_SHA256, creds.secret.as_bytes());
     hmac::verify(&key, &total, &sig).map_err(|_| AuthError::BadSignature)?;
-    let ts = param(query, body, b"timestamp")
-        .and_then(parse_u64)
-        .ok_or(AuthError::Malformed)?;
-    let window = param(query, body, b"recvWindow")
+    let ts = param(query, body, b"timestamp");
+    let window = param(query, body, b"recvWindow");
+    check_timestamp(ts, window, unix_ms)
+}
+
+/// Binance's timing rule for a signed request whose parameters are `p` (the WebSocket API's,
+/// whose session is already authenticated): [`check_timestamp`] of its `timestamp` and
+/// `recvWindow`.
+pub(crate) fn check_window(p: &super::params::Params, unix_ms: u64) -> Result<(), AuthError> {
+    check_timestamp(
+        p.get("timestamp").map(str::as_bytes),
+        p.get("recvWindow").map(str::as_bytes),
+        unix_ms,
+    )
+}
+
+/// Binance's timing rule at server time `unix_ms`: `timestamp` present, at most 1000 ms ahead,
+/// at most `recvWindow` (default 5000 ms) behind.
+pub(crate) fn check_timestamp(
+    ts: Option<&[u8]>,
+    window: Option<&[u8]>,
+    unix_ms: u64,
+) -> Result<(), AuthError> {
+    let ts = ts.and_then(parse_u64).ok_or(AuthError::Malformed)?;
+    let window = window
         .map(|v| parse_u64(v).ok_or(AuthError::Malformed))
         .transpose()?
         .unwrap_or(5000);

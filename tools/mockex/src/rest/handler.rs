@@ -7,7 +7,7 @@
 //! the 5xx and no-answer faults execute the order first (its fate is what the client must query).
 
 use super::answer::{Answer, Refusal};
-use super::auth::AuthError;
+use super::auth::{check_window, AuthError};
 use super::dialect::{dialect, Ctx, Dialect, Op, Venue};
 use super::faults::Mode;
 use super::params::Params;
@@ -31,8 +31,46 @@ fn op_counter(c: &VenueCounters, op: Op) -> &std::sync::atomic::AtomicU64 {
     }
 }
 
+/// How a request proves who sent it.
+#[derive(Clone, Copy)]
+pub(crate) enum Auth<'a> {
+    /// A REST request, signed on its own (the dialect's check).
+    Request(&'a Request),
+    /// A request on a WebSocket API session that `session.logon` authenticated: only the
+    /// `timestamp` / `recvWindow` rule still applies ([`check_window`]).
+    Session,
+}
+
 /// Answer one request on venue `vi`; `None` leaves it unanswered (the no-answer fault).
 pub(crate) fn handle(shared: &Shared, side: &RestSide, vi: usize, req: &Request) -> Option<Answer> {
+    let d = dialect(shared.venues[vi].spec.kind);
+    // A body the venue cannot read has no parameters: what is required is then missing.
+    let params = d.params(req).unwrap_or_default();
+    let route = d.route(&req.method, &req.path, &params);
+    handle_op(
+        shared,
+        side,
+        vi,
+        route,
+        &params,
+        Auth::Request(req),
+        req.first_byte_ns,
+    )
+}
+
+/// Answer operation `route` (None: no such route) with `params` on venue `vi`, authenticated by
+/// `auth`; the pipeline every transport shares (REST requests and the WebSocket API's), so an
+/// order placed either way meets the same book, ledger, limits and faults. `first_byte_ns`: when
+/// the request began arriving (the latency bench's arrival log).
+pub(crate) fn handle_op(
+    shared: &Shared,
+    side: &RestSide,
+    vi: usize,
+    route: Option<Op>,
+    params: &Params,
+    auth: Auth<'_>,
+    first_byte_ns: u64,
+) -> Option<Answer> {
     let vs = &shared.venues[vi];
     let c = &vs.counters;
     let d = dialect(vs.spec.kind);
@@ -41,12 +79,9 @@ pub(crate) fn handle(shared: &Shared, side: &RestSide, vi: usize, req: &Request)
     // `rest_clock_offset_ms`) for everything the venue decides or answers.
     let now_ns = unix_ns();
     let now_ms = side.server_unix_ns() / 1_000_000;
-    // A body the venue cannot read has no parameters: what is required is then missing.
-    let params = d.params(req).unwrap_or_default();
     let cl = params
         .get("clOrdId")
         .filter(|v| v.bytes().all(|b| b.is_ascii_alphanumeric()));
-    let route = d.route(&req.method, &req.path, &params);
     let ctx = Ctx {
         op: route.unwrap_or(Op::Status),
         scales: shared.scales,
@@ -66,7 +101,7 @@ pub(crate) fn handle(shared: &Shared, side: &RestSide, vi: usize, req: &Request)
             .iter()
             .find_map(|k| params.get(k));
         if let Some(id) = client_id {
-            venue.note_arrival(id, req.first_byte_ns);
+            venue.note_arrival(id, first_byte_ns);
         }
     }
     let mode = venue.faults.mode();
@@ -75,12 +110,16 @@ pub(crate) fn handle(shared: &Shared, side: &RestSide, vi: usize, req: &Request)
         return Some(storm(d, vs, &ctx));
     }
     if d.signed(op) {
-        if let Err(e) = d.authenticate(side.creds(), req, now_ms) {
+        let checked = match auth {
+            Auth::Request(req) => d.authenticate(side.creds(), req, now_ms),
+            Auth::Session => check_window(params, now_ms),
+        };
+        if let Err(e) = checked {
             VenueCounters::inc(auth_counter(c, e));
             return Some(d.refuse(&Refusal::Auth(e), &ctx));
         }
     }
-    let verdict = lock(&venue.limiter).admit(op, d.instrument(&params), now_ms);
+    let verdict = lock(&venue.limiter).admit(op, d.instrument(params), now_ms);
     if verdict.status != 0 {
         let banned = verdict.status == 418 || verdict.status == 403;
         VenueCounters::inc(if banned { &c.rest_418s } else { &c.rest_429s });
@@ -94,14 +133,14 @@ pub(crate) fn handle(shared: &Shared, side: &RestSide, vi: usize, req: &Request)
         return Some(a);
     }
     if op != Op::Place {
-        if let Err(r) = d.check(op, &params) {
+        if let Err(r) = d.check(op, params) {
             return Some(d.refuse(&r, &ctx));
         }
     }
     let mut answer = match op {
-        Op::Place => place(shared, vs, venue, d, mode, &params, &ctx)?,
-        Op::Status => status(venue, d, &params, &ctx),
-        Op::Cancel => cancel(venue, d, &params, &ctx),
+        Op::Place => place(shared, vs, venue, d, mode, params, &ctx)?,
+        Op::Status => status(venue, d, params, &ctx),
+        Op::Cancel => cancel(venue, d, params, &ctx),
         Op::OpenOrders => {
             let l = lock(&venue.ledger);
             let closed = vs.spec.kind == VenueKind::Bybit && params.get("openOnly") == Some("1");
@@ -112,8 +151,8 @@ pub(crate) fn handle(shared: &Shared, side: &RestSide, vi: usize, req: &Request)
             };
             d.open_orders(&list, &ctx)
         }
-        Op::Balances => d.balances(&lock(&venue.ledger).account, &params, &ctx),
-        Op::Rules => match symbol_named(d, &params, vs) {
+        Op::Balances => d.balances(&lock(&venue.ledger).account, params, &ctx),
+        Op::Rules => match symbol_named(d, params, vs) {
             Err(r) => d.refuse(&r, &ctx),
             Ok(()) => {
                 let l = lock(&venue.ledger);
@@ -127,7 +166,7 @@ pub(crate) fn handle(shared: &Shared, side: &RestSide, vi: usize, req: &Request)
             }
         },
         Op::Time => d.time(&ctx),
-        Op::Book => match symbol_named(d, &params, vs) {
+        Op::Book => match symbol_named(d, params, vs) {
             Err(r) => d.refuse(&r, &ctx),
             Ok(()) => d.book(lock(&vs.top).as_ref(), &ctx),
         },

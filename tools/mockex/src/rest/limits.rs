@@ -270,6 +270,16 @@ impl Limiter {
         }
     }
 
+    /// Binance's counts now, `[REQUEST_WEIGHT per minute, ORDERS per 10 s, ORDERS per day]`:
+    /// what the WebSocket API's `rateLimits` report (the same counters as the REST headers).
+    pub fn binance_counts(&self) -> [u32; 3] {
+        [
+            self.weight_1m.used,
+            self.orders_10s.used,
+            self.orders_1d.used,
+        ]
+    }
+
     fn admit_binance(&mut self, op: Op, now_ms: u64) -> Verdict {
         let l = self.limits;
         self.weight_1m.roll(now_ms, 60_000);

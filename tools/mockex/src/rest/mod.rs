@@ -40,6 +40,7 @@ mod rules;
 mod state;
 mod upbit;
 mod upbit_info;
+pub(crate) mod ws_api;
 
 pub use account::AccountConfig;
 pub use faults::RestFault;

@@ -4,7 +4,7 @@
 //! the server loop and the handler both depend on it and never on each other.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use super::account::{Account, AccountConfig};
@@ -13,7 +13,7 @@ use super::fees::FeeModel;
 use super::ledger::Ledger;
 use super::limits::{Limiter, RestLimits};
 use super::rules::Rules;
-use crate::config::{ApiCredentials, MockConfig};
+use crate::config::{ApiCredentials, MockConfig, WsApiConfig};
 use crate::format::Scales;
 use crate::market::SimQuote;
 use crate::stats::VenueCounters;
@@ -90,6 +90,10 @@ pub(crate) struct RestSide {
     pub busy_poll: bool,
     /// Indexed like the config's venues.
     pub venues: Vec<Option<RestVenue>>,
+    /// The Binance WebSocket API's key, session lifetime and faults.
+    pub ws_api: WsApiConfig,
+    /// `order.place` requests the WebSocket API has read (every session; the faults count them).
+    pub ws_places: AtomicU64,
 }
 
 impl RestSide {
@@ -139,6 +143,8 @@ impl RestSide {
             clock_offset_ms: AtomicI64::new(cfg.rest_clock_offset_ms),
             busy_poll: cfg.rest_busy_poll,
             venues,
+            ws_api: cfg.ws_api.clone(),
+            ws_places: AtomicU64::new(0),
         })
     }
 

@@ -66,6 +66,11 @@ impl WsRequestWriter {
         })
     }
 
+    /// The instruments the writer names (the answers are read against the same table).
+    pub fn instruments(&self) -> &InstrumentTable {
+        &self.instruments
+    }
+
     /// `order.place` for `order` (IOC LIMIT) into `out` (cleared first).
     pub fn write_place(
         &self,

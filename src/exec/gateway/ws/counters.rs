@@ -1,0 +1,52 @@
+//! What a WebSocket API session counts: every way a connection, a request or a frame can end
+//! other than as planned, so a test or `/metrics` can say where an order went. Plain `u64`s on the
+//! owning thread (one writer); read them with [`WsSession::counters`](super::WsSession::counters).
+
+/// A session's counters (since it was built, across reconnects).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WsCounters {
+    /// TCP connects started.
+    pub connects: u64,
+    /// Connects, TLS or upgrade handshakes that failed or timed out.
+    pub connect_failures: u64,
+    /// `session.logon`s the venue accepted.
+    pub logons: u64,
+    /// `session.logon`s the venue refused (bad key, signature, timestamp), or that got no answer
+    /// in time.
+    pub logon_refusals: u64,
+    /// Sessions lost after logon (peer closed, socket error, close frame).
+    pub disconnects: u64,
+    /// Sessions closed on purpose to renew them before the venue's 24 h limit.
+    pub renewals: u64,
+    /// Requests written on the session.
+    pub requests: u64,
+    /// Answers matched to a request.
+    pub answers: u64,
+    /// Requests that got no answer by their deadline (reported `Unknown`: status query follows).
+    pub timeouts: u64,
+    /// Requests in flight when the session was lost after their bytes left (reported `Unknown`).
+    pub lost_in_flight: u64,
+    /// Requests in flight when the session was lost before any of their bytes left (reported
+    /// not sent: nothing reached the venue).
+    pub lost_unsent: u64,
+    /// Requests refused before staging: the session is not ready.
+    pub refused_not_ready: u64,
+    /// Requests refused before staging: the table of requests in flight or the output buffer
+    /// is full.
+    pub refused_full: u64,
+    /// Answers whose id names no request in flight (late after a timeout, or not ours).
+    pub stray_answers: u64,
+    /// Text frames that were not a readable answer or event.
+    pub unreadable_frames: u64,
+    /// User-data events received (not subscribed by this session; counted, then dropped).
+    pub events_dropped: u64,
+    /// Binary, fragmented or otherwise unexpected data frames (the session is dropped for a
+    /// fragment: this client does not reassemble).
+    pub unexpected_frames: u64,
+    /// Frames that broke RFC 6455 or exceeded the input buffer (the session is dropped).
+    pub protocol_errors: u64,
+    /// Server pings answered with a pong.
+    pub pings_answered: u64,
+    /// Pongs that did not fit the output buffer (the ping goes unanswered).
+    pub pongs_dropped: u64,
+}

@@ -1,0 +1,394 @@
+//! The Binance WebSocket API gateway (`src/exec/gateway/ws/`) against the mock exchange's
+//! `/ws-api/v3` on loopback, real sockets, real time: logon, a refused key, an order filled over
+//! the session (and seen by the mock's REST side), a rejected order, and a session dropped
+//! mid-request, then reconnect and re-logon with no order lost or duplicated.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::common::mockex_rest::{self, Venue, KEY};
+use microarb::base::{Clock, ClockOffsets};
+use microarb::exec::gateway::codec::answer::InstrumentSpec;
+use microarb::exec::gateway::codec::binance_ws::{Ed25519Key, WsRequestWriter, WsSettings};
+use microarb::exec::gateway::codec::InstrumentTable;
+use microarb::exec::gateway::ws::{BinanceWsGateway, WsSession, WsSessionSettings};
+use microarb::exec::gateway::{Gateway, GatewayEvent};
+use microarb::model::{
+    ExecStatus, InstrumentId, OppId, Order, OrderId, Price, Qty, Side, TimeInForce, VenueId,
+    VenueKind,
+};
+use mockex::{MockExchange, RestFault, RestLimits, WsApiConfig};
+
+/// Binance's illustrative Ed25519 key (fix-api.md), PKCS#8 v1.
+const PEM: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIIJEYWtGBrhACmb9Dvy+qa8WEf0lQOl1s4CLIAB9m89u\n-----END PRIVATE KEY-----\n";
+/// Another key, for the refusal.
+const OTHER_PEM: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g\n-----END PRIVATE KEY-----\n";
+
+const BINANCE: VenueId = VenueId(0);
+const VENUES: [Venue; 1] = [Venue {
+    name: "binance",
+    kind: VenueKind::Binance,
+    extra: "",
+}];
+
+fn key(pem: &str) -> Ed25519Key {
+    Ed25519Key::from_pem(Path::new("test.pem"), pem.as_bytes()).unwrap()
+}
+
+fn mock(edit: impl FnOnce(&mut WsApiConfig)) -> MockExchange {
+    let pk = key(PEM).public_key().to_vec();
+    mockex_rest::start_with(&VENUES, RestLimits::default(), |cfg| {
+        cfg.ws_api.ed25519_public_key = Some(pk);
+        edit(&mut cfg.ws_api);
+    })
+}
+
+fn gateway(ex: &MockExchange, pem: &str) -> BinanceWsGateway {
+    gateway_with(ex, pem, |_| {})
+}
+
+fn gateway_with(
+    ex: &MockExchange,
+    pem: &str,
+    edit: impl FnOnce(&mut WsSessionSettings),
+) -> BinanceWsGateway {
+    let e = ex.endpoint("binance").unwrap();
+    let mut s = WsSessionSettings::new(e.addr, e.addr.to_string(), "/ws-api/v3".into(), KEY.into());
+    s.retry_min_ns = 20_000_000;
+    s.answer_timeout_ns = 1_000_000_000;
+    edit(&mut s);
+    let table = InstrumentTable::new(&[(
+        InstrumentId(0),
+        InstrumentSpec {
+            symbol: "BTCUSDT".into(),
+            price_scale: 8,
+            qty_scale: 8,
+        },
+    )])
+    .unwrap();
+    let settings = WsSettings {
+        recv_window_ms: 5000,
+        client_id_prefix: "ws".into(),
+        query_rate_limits: true,
+    };
+    let writer = WsRequestWriter::new(settings, table).unwrap();
+    let session = WsSession::new(s, writer, key(pem), None);
+    BinanceWsGateway::new(BINANCE, session, Clock::new(), ClockOffsets::new())
+}
+
+fn order(id: u64, px: i64) -> Order {
+    Order {
+        id: OrderId(id),
+        opp: OppId(id),
+        px: Price(px),
+        qty: Qty(1),
+        sent_ts_ns: 0,
+        recv_ts_ns: 0,
+        instrument: InstrumentId(0),
+        venue: BINANCE,
+        side: Side::Buy,
+        tif: TimeInForce::Ioc,
+    }
+}
+
+/// Poll until `done` holds of the events so far (or 5 s pass); every event is kept.
+fn poll_until(
+    g: &mut BinanceWsGateway,
+    clock: &Clock,
+    events: &mut Vec<GatewayEvent>,
+    mut done: impl FnMut(&BinanceWsGateway, &[GatewayEvent]) -> bool,
+) {
+    let t = Instant::now();
+    let mut buf = [GatewayEvent::Banned {
+        venue: BINANCE,
+        retry_after_ms: 0,
+    }; 16];
+    while !done(g, events) {
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "not within 5 s: {events:?}"
+        );
+        let n = g.poll(clock.now_ns(), &mut buf);
+        events.extend_from_slice(&buf[..n]);
+        std::thread::sleep(Duration::from_micros(200));
+    }
+}
+
+fn reports(events: &[GatewayEvent]) -> Vec<(OrderId, ExecStatus)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            GatewayEvent::Report(r) | GatewayEvent::Accepted(r) => Some((r.order, r.status)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn logon_then_filled_and_rejected_orders() {
+    let ex = mock(|_| {});
+    let clock = Clock::new();
+    let mut g = gateway(&ex, PEM);
+    let mut ev = Vec::new();
+    poll_until(&mut g, &clock, &mut ev, |g, _| g.is_ready());
+    assert_eq!(g.session().counters().logons, 1);
+    let ask = ex.top_of_book("binance").unwrap().ask_px;
+    g.submit(&order(1, ask * 2), clock.now_ns()).unwrap();
+    poll_until(&mut g, &clock, &mut ev, |_, e| !reports(e).is_empty());
+    assert_eq!(reports(&ev), vec![(OrderId(1), ExecStatus::Filled)]);
+    assert!(
+        ev.iter().any(|e| matches!(e, GatewayEvent::BinanceUsage { usage, .. } if usage.order_count_10s == Some(1))),
+        "rateLimits feed the limiter: {ev:?}"
+    );
+    let taken = ex.rest_orders("binance").unwrap();
+    assert_eq!(
+        taken.len(),
+        1,
+        "the REST side's book holds the session's order"
+    );
+    // A refused order.
+    ex.control()
+        .inject_rest("binance", RestFault::Reject)
+        .unwrap();
+    ev.clear();
+    g.submit(&order(2, ask * 2), clock.now_ns()).unwrap();
+    poll_until(&mut g, &clock, &mut ev, |_, e| !reports(e).is_empty());
+    assert!(
+        matches!(reports(&ev)[0], (OrderId(2), ExecStatus::Rejected { .. })),
+        "{ev:?}"
+    );
+    // A status query on the session for the filled order.
+    ex.control()
+        .inject_rest("binance", RestFault::Clear)
+        .unwrap();
+    ev.clear();
+    g.status_query(OrderId(1), BINANCE, clock.now_ns()).unwrap();
+    poll_until(&mut g, &clock, &mut ev, |_, e| !reports(e).is_empty());
+    assert_eq!(reports(&ev), vec![(OrderId(1), ExecStatus::Filled)]);
+    let c = g.session().counters();
+    assert_eq!(
+        (c.requests, c.answers, c.stray_answers, c.timeouts),
+        (3, 3, 0, 0)
+    );
+}
+
+#[test]
+fn a_wrong_key_is_refused_and_no_order_goes_on_the_session() {
+    let ex = mock(|_| {});
+    let clock = Clock::new();
+    let mut g = gateway(&ex, OTHER_PEM);
+    let mut ev = Vec::new();
+    poll_until(&mut g, &clock, &mut ev, |g, _| {
+        g.session().counters().logon_refusals >= 2
+    });
+    assert!(!g.is_ready());
+    let ask = ex.top_of_book("binance").unwrap().ask_px;
+    assert!(matches!(
+        g.submit(&order(1, ask * 2), clock.now_ns()),
+        Err(microarb::exec::gateway::SubmitError::NotConnected(BINANCE))
+    ));
+    let s = mockex_rest::stats(&ex, "binance");
+    assert!(s.ws_api_logon_refusals >= 2, "{s:?}");
+    assert_eq!(s.rest_orders, 0);
+}
+
+#[test]
+fn dropped_mid_request_then_relogon_no_order_lost_or_duplicated() {
+    let ex = mock(|w| w.drop_on_place = Some(2));
+    let clock = Clock::new();
+    let mut g = gateway(&ex, PEM);
+    let mut ev = Vec::new();
+    poll_until(&mut g, &clock, &mut ev, |g, _| g.is_ready());
+    let ask = ex.top_of_book("binance").unwrap().ask_px;
+    g.submit(&order(1, ask * 2), clock.now_ns()).unwrap();
+    poll_until(&mut g, &clock, &mut ev, |_, e| reports(e).len() == 1);
+    // The second placement executes at the venue, and the session drops before its answer.
+    g.submit(&order(2, ask * 2), clock.now_ns()).unwrap();
+    poll_until(&mut g, &clock, &mut ev, |_, e| reports(e).len() == 2);
+    assert_eq!(
+        reports(&ev)[1],
+        (OrderId(2), ExecStatus::Unknown),
+        "fate unknown, not failed: {ev:?}"
+    );
+    assert_eq!(g.session().counters().lost_in_flight, 1);
+    // Reconnect and re-logon, then the status query finds the order filled.
+    poll_until(&mut g, &clock, &mut ev, |g, _| g.is_ready());
+    assert_eq!(g.session().counters().logons, 2);
+    g.status_query(OrderId(2), BINANCE, clock.now_ns()).unwrap();
+    poll_until(&mut g, &clock, &mut ev, |_, e| reports(e).len() == 3);
+    assert_eq!(reports(&ev)[2], (OrderId(2), ExecStatus::Filled));
+    g.submit(&order(3, ask * 2), clock.now_ns()).unwrap();
+    poll_until(&mut g, &clock, &mut ev, |_, e| reports(e).len() == 4);
+    assert_eq!(reports(&ev)[3], (OrderId(3), ExecStatus::Filled));
+    // The venue took each order exactly once.
+    let taken = ex.rest_orders("binance").unwrap();
+    assert_eq!(taken.len(), 3, "{taken:?}");
+    let s = mockex_rest::stats(&ex, "binance");
+    assert_eq!((s.ws_api_sessions, s.ws_api_logons), (2, 2));
+}
+
+#[test]
+fn server_pings_answered_and_an_expired_session_logs_on_again() {
+    let pk = key(PEM).public_key().to_vec();
+    let ex = mockex_rest::start_with(&VENUES, RestLimits::default(), |cfg| {
+        cfg.ws_api.ed25519_public_key = Some(pk);
+        cfg.ws_api.session_lifetime = Duration::from_millis(400);
+        cfg.keep_alive.server_ping_interval = Duration::from_millis(30);
+        cfg.keep_alive.pong_timeout = Duration::from_millis(150);
+    });
+    let clock = Clock::new();
+    let mut g = gateway(&ex, PEM);
+    let mut ev = Vec::new();
+    poll_until(&mut g, &clock, &mut ev, |g, _| {
+        g.session().counters().logons >= 2 && g.is_ready()
+    });
+    let c = g.session().counters();
+    assert!(c.pings_answered >= 3, "{c:?}");
+    assert_eq!(
+        c.disconnects,
+        c.logons - 1,
+        "each expiry is one loss: {c:?}"
+    );
+    let s = mockex_rest::stats(&ex, "binance");
+    assert_eq!(s.pong_timeouts, 0, "every ping answered in time: {s:?}");
+    assert!(s.pongs_received >= 3);
+    let ask = ex.top_of_book("binance").unwrap().ask_px;
+    g.submit(&order(9, ask * 2), clock.now_ns()).unwrap();
+    poll_until(&mut g, &clock, &mut ev, |_, e| !reports(e).is_empty());
+    assert_eq!(reports(&ev), vec![(OrderId(9), ExecStatus::Filled)]);
+}
+
+/// The engine config for `ex` (Binance, Upbit), Binance's orders on its WebSocket API session
+/// (`order_entry = "ws"`, the key in an owner-only PEM file under `dir`).
+fn ws_config(ex: &MockExchange, dir: &crate::common::tmp::TempDir) -> microarb::config::Config {
+    use std::os::unix::fs::PermissionsExt;
+    let pem = dir.join("ed25519.pem");
+    std::fs::write(&pem, PEM).unwrap();
+    std::fs::set_permissions(&pem, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let url = ex.endpoint("binance").unwrap().ws_api_url.clone().unwrap();
+    mockex_rest::config(ex, &mockex_rest::BINANCE_UPBIT, "/nonexistent", |c| {
+        c.venues[0].order_entry = microarb::config::OrderEntry::Ws;
+        c.venues[0].ws_api_url = Some(url);
+        c.venues[0].ed25519_key_file = Some(pem.to_string_lossy().into_owned());
+        c.venues[1].max_inflight = 1;
+        c.execution.max_inflight = 3;
+        c.execution.reserved_slots = 0;
+    })
+}
+
+fn mock_two(ws_key: Vec<u8>) -> MockExchange {
+    mockex_rest::start_with(&mockex_rest::BINANCE_UPBIT, RestLimits::default(), |cfg| {
+        cfg.ws_api.ed25519_public_key = Some(ws_key);
+    })
+}
+
+#[test]
+fn the_stage_trades_binance_on_the_session_while_it_is_up() {
+    let ex = mock_two(key(PEM).public_key().to_vec());
+    let dir = crate::common::tmp::TempDir::new("ws-entry");
+    let cfg = ws_config(&ex, &dir);
+    let mut e = mockex_rest::engine(&cfg, mockex_rest::SECRET);
+    let t = Instant::now();
+    while !e.stage.gateway_mut().ws(BINANCE).unwrap().is_ready() {
+        assert!(t.elapsed() < Duration::from_secs(5), "no logon");
+        e.poll();
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    for _ in 0..2 {
+        e.feed(&ex, BINANCE, VenueId(1));
+        e.settle(Duration::from_secs(3));
+    }
+    assert_eq!(e.outcome(microarb::model::Outcome::Executed), 2);
+    let gw = e.stage.gateway_mut();
+    assert_eq!(gw.ws_fallbacks(BINANCE), 0);
+    let c = gw.ws(BINANCE).unwrap().session().counters();
+    assert_eq!((c.requests, c.answers), (2, 2), "{c:?}");
+    let s = mockex_rest::stats(&ex, "binance");
+    assert_eq!(s.rest_orders, 2, "each order taken once: {s:?}");
+    assert_eq!(s.rest_fills, 2);
+    assert_eq!(s.ws_api_requests, 3, "logon and the two orders: {s:?}");
+}
+
+#[test]
+fn the_stage_trades_binance_on_rest_while_the_session_is_down() {
+    // The venue knows another Ed25519 key: every logon is refused, the session never comes up.
+    let ex = mock_two(key(OTHER_PEM).public_key().to_vec());
+    let dir = crate::common::tmp::TempDir::new("ws-entry-down");
+    let cfg = ws_config(&ex, &dir);
+    let mut e = mockex_rest::engine(&cfg, mockex_rest::SECRET);
+    e.poll_for(Duration::from_millis(50));
+    e.feed(&ex, BINANCE, VenueId(1));
+    e.settle(Duration::from_secs(3));
+    assert_eq!(e.outcome(microarb::model::Outcome::Executed), 1);
+    let gw = e.stage.gateway_mut();
+    assert_eq!(gw.ws_fallbacks(BINANCE), 1);
+    assert!(!gw.ws(BINANCE).unwrap().is_ready());
+    let s = mockex_rest::stats(&ex, "binance");
+    assert_eq!((s.rest_orders, s.ws_api_logons), (1, 0), "{s:?}");
+    assert!(s.ws_api_logon_refusals >= 1);
+}
+
+#[test]
+fn the_session_renews_itself_and_every_order_is_answered() {
+    let ex = mock(|_| {});
+    let clock = Clock::new();
+    let mut g = gateway_with(&ex, PEM, |s| s.renew_after_ns = 150_000_000);
+    let mut ev = Vec::new();
+    poll_until(&mut g, &clock, &mut ev, |g, _| g.is_ready());
+    let ask = ex.top_of_book("binance").unwrap().ask_px;
+    // Orders until the renewal begins; each is answered, none lost to it.
+    let mut sent = 0;
+    while g.session().counters().renewals == 0 {
+        if g.is_ready() && g.session().in_flight() == 0 {
+            sent += 1;
+            g.submit(&order(sent, ask * 2), clock.now_ns()).unwrap();
+        }
+        poll_until(&mut g, &clock, &mut ev, |g, e| {
+            reports(e).len() as u64 == sent || g.session().counters().renewals > 0
+        });
+        assert!(sent < 50);
+        // A few orders over the session's life, well inside the venue's order-rate limit.
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    poll_until(&mut g, &clock, &mut ev, |g, e| {
+        g.is_ready() && reports(e).len() as u64 == sent
+    });
+    let c = g.session().counters();
+    assert_eq!(
+        (c.logons, c.disconnects, c.lost_in_flight, c.lost_unsent),
+        (2, 0, 0, 0),
+        "{c:?}"
+    );
+    assert!(
+        reports(&ev).iter().all(|(_, s)| *s == ExecStatus::Filled),
+        "{ev:?}"
+    );
+    assert_eq!(ex.rest_orders("binance").unwrap().len() as u64, sent);
+}
+
+#[test]
+fn a_lost_ack_times_out_as_unknown_and_the_status_query_finds_the_fill() {
+    let ex = mock(|w| w.lose_ack_on_place = Some(1));
+    let clock = Clock::new();
+    let mut g = gateway_with(&ex, PEM, |s| s.answer_timeout_ns = 200_000_000);
+    let mut ev = Vec::new();
+    poll_until(&mut g, &clock, &mut ev, |g, _| g.is_ready());
+    let ask = ex.top_of_book("binance").unwrap().ask_px;
+    g.submit(&order(1, ask * 2), clock.now_ns()).unwrap();
+    poll_until(&mut g, &clock, &mut ev, |_, e| !reports(e).is_empty());
+    assert_eq!(reports(&ev), vec![(OrderId(1), ExecStatus::Unknown)]);
+    let c = g.session().counters();
+    assert_eq!(
+        (c.timeouts, c.disconnects),
+        (1, 0),
+        "the session stays up: {c:?}"
+    );
+    g.status_query(OrderId(1), BINANCE, clock.now_ns()).unwrap();
+    poll_until(&mut g, &clock, &mut ev, |_, e| reports(e).len() == 2);
+    assert_eq!(reports(&ev)[1], (OrderId(1), ExecStatus::Filled));
+    assert_eq!(
+        ex.rest_orders("binance").unwrap().len(),
+        1,
+        "sent once, never retried"
+    );
+}
