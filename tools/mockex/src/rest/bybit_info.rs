@@ -57,8 +57,8 @@ pub(crate) fn rules(v: &Venue<'_>, c: &Ctx<'_>) -> Answer {
     let result = format!(
         r#"{{"category":"spot","list":[{{"symbol":"{}","baseCoin":"{}","quoteCoin":"{}","innovation":"0","status":"Trading","marginTrading":"none","stTag":"0","lotSizeFilter":{{"basePrecision":"{}","quotePrecision":"{}","minOrderQty":"{}","maxOrderQty":"10000","minOrderAmt":"{}","maxOrderAmt":"100000000"}},"priceFilter":{{"tickSize":"{}"}},"riskParameters":{{"priceLimitRatioX":"0.05","priceLimitRatioY":"0.05"}}}}],"nextPageCursor":""}}"#,
         c.symbol,
-        v.account.base,
-        v.account.quote,
+        v.assets.base,
+        v.assets.quote,
         dec(r.step, s.qty),
         dec(r.tick, s.price),
         dec(r.min_qty, s.qty),

@@ -3,7 +3,7 @@
 //! orders and refusals. One implementation per venue (`binance`, `upbit`, `bybit`, `okx`), each
 //! written from that venue's API documentation.
 
-use super::account::Account;
+use super::account::{Account, Assets};
 use super::answer::{Answer, Refusal};
 use super::auth::AuthError;
 use super::book::{MockOrder, NewOrder, OrderRef, Tif};
@@ -44,9 +44,9 @@ pub(crate) enum Op {
 pub(crate) struct Ctx<'a> {
     /// What the request asked for.
     pub op: Op,
-    /// Mantissa scales of the synthetic instrument.
+    /// Mantissa scales of the synthetic instruments.
     pub scales: Scales,
-    /// The venue's symbol for it.
+    /// The venue's symbol of the instrument the request is about (its first when it names none).
     pub symbol: &'a str,
     /// The client order id the request carried ("" if none), for OKX's per-order error data.
     pub client_id: &'a str,
@@ -108,12 +108,14 @@ pub(crate) trait Dialect: Sync {
     fn refuse(&self, r: &Refusal, c: &Ctx<'_>) -> Answer;
 }
 
-/// What a rules answer reads: the rules, the account (Upbit's order chance shows balances) and
-/// the limits (Binance's `rateLimits`).
+/// What a rules answer reads: the instrument's rules and assets, the account (Upbit's order
+/// chance shows balances) and the limits (Binance's `rateLimits`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Venue<'a> {
     /// The instrument's rules.
     pub rules: &'a Rules,
+    /// The instrument's base and quote assets.
+    pub assets: &'a Assets,
     /// The account.
     pub account: &'a Account,
     /// The REST limits.

@@ -47,10 +47,16 @@ pub(crate) fn handle(shared: &Shared, side: &RestSide, vi: usize, req: &Request)
         .get("clOrdId")
         .filter(|v| v.bytes().all(|b| b.is_ascii_alphanumeric()));
     let route = d.route(&req.method, &req.path, &params);
+    // The instrument the request is about: the one it names, else the venue's first.
+    let named = symbol_named(d, &params, vs);
     let ctx = Ctx {
         op: route.unwrap_or(Op::Status),
         scales: shared.scales,
-        symbol: &vs.spec.symbol,
+        symbol: vs
+            .spec
+            .symbols
+            .get(*named.as_ref().unwrap_or(&0))
+            .map_or("", String::as_str),
         client_id: cl.unwrap_or(""),
         buy: matches!(params.get("side"), Some("bid" | "BUY" | "Buy" | "buy")),
         now_ms,
@@ -113,13 +119,17 @@ pub(crate) fn handle(shared: &Shared, side: &RestSide, vi: usize, req: &Request)
             d.open_orders(&list, &ctx)
         }
         Op::Balances => d.balances(&lock(&venue.ledger).account, &params, &ctx),
-        Op::Rules => match symbol_named(d, &params, vs) {
+        Op::Rules => match named {
             Err(r) => d.refuse(&r, &ctx),
-            Ok(()) => {
+            Ok(i) => {
                 let l = lock(&venue.ledger);
                 let limits = side.limits();
+                let Some(ins) = l.instruments.get(i) else {
+                    return Some(d.refuse(&Refusal::UnknownSymbol, &ctx));
+                };
                 let v = Venue {
-                    rules: &l.rules,
+                    rules: &ins.rules,
+                    assets: &ins.assets,
                     account: &l.account,
                     limits: &limits,
                 };
@@ -127,9 +137,9 @@ pub(crate) fn handle(shared: &Shared, side: &RestSide, vi: usize, req: &Request)
             }
         },
         Op::Time => d.time(&ctx),
-        Op::Book => match symbol_named(d, &params, vs) {
+        Op::Book => match named {
             Err(r) => d.refuse(&r, &ctx),
-            Ok(()) => d.book(lock(&vs.top).as_ref(), &ctx),
+            Ok(i) => d.book(vs.top(i).as_ref(), &ctx),
         },
     };
     answer.headers.insert_str(0, &verdict.headers);
@@ -173,13 +183,13 @@ fn auth_counter(c: &VenueCounters, e: AuthError) -> &std::sync::atomic::AtomicU6
     }
 }
 
-/// A symbol the request names must be the venue's instrument (absent is fine here; the
-/// dialect's routes require it where the venue does).
-fn symbol_named(d: &dyn Dialect, p: &Params, vs: &VenueShared) -> Result<(), Refusal> {
+/// The index of the venue's instrument a request names: a symbol it names must be one of the
+/// venue's (absent is fine here, and means the first; the dialect's routes require it where the
+/// venue does).
+fn symbol_named(d: &dyn Dialect, p: &Params, vs: &VenueShared) -> Result<usize, Refusal> {
     match d.instrument(p) {
-        "" => Ok(()),
-        s if s == vs.spec.symbol => Ok(()),
-        _ => Err(Refusal::UnknownSymbol),
+        "" => Ok(0),
+        s => vs.instrument_of(s).ok_or(Refusal::UnknownSymbol),
     }
 }
 
@@ -228,10 +238,9 @@ fn place(
         return Some(d.refuse(&Refusal::Insufficient { buy: true }, ctx));
     }
     let placed = d.new_order(p, shared.scales).and_then(|o| {
-        if o.symbol != vs.spec.symbol {
-            return Err(Refusal::UnknownSymbol);
-        }
-        let top = *lock(&vs.top);
+        // The order fills against the latest quote of its own instrument.
+        let i = vs.instrument_of(&o.symbol).ok_or(Refusal::UnknownSymbol)?;
+        let top = vs.top(i);
         let mut l = lock(&venue.ledger);
         let placed = l.place(o, top, ctx.now_ms);
         venue.note_resting(&l);

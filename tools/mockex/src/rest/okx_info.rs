@@ -73,8 +73,8 @@ pub(crate) fn rules(v: &Venue<'_>, c: &Ctx<'_>) -> Answer {
     let data = format!(
         r#"[{{"instType":"SPOT","instId":"{}","uly":"","instFamily":"","baseCcy":"{}","quoteCcy":"{}","settleCcy":"","ctVal":"","ctMult":"","ctValCcy":"","optType":"","stk":"","listTime":"1606468572000","expTime":"","lever":"","tickSz":"{}","lotSz":"{}","minSz":"{}","ctType":"","alias":"","state":"live","maxLmtSz":"10000","maxMktSz":"1000000","maxLmtAmt":"20000000","maxMktAmt":"1000000","maxTwapSz":"","maxIcebergSz":"","maxTriggerSz":"","maxStopSz":"","ruleType":"normal"}}]"#,
         c.symbol,
-        v.account.base,
-        v.account.quote,
+        v.assets.base,
+        v.assets.quote,
         dec(r.tick, s.price),
         dec(r.step, s.qty),
         dec(r.min_qty, s.qty),

@@ -21,7 +21,7 @@ fn account_json(a: &Account, currency: &str, b: Balance) -> String {
         r#"{{"currency":"{currency}","balance":"{}","locked":"{}","avg_buy_price":"0","avg_buy_price_modified":false,"unit_currency":"{}"}}"#,
         amount(b.free, a.scale()),
         amount(b.locked, a.scale()),
-        a.quote
+        a.unit
     )
 }
 
@@ -47,7 +47,7 @@ pub(crate) fn balances(a: &Account) -> Answer {
 
 /// `GET /v1/orders/chance?market=`.
 pub(crate) fn rules(v: &Venue<'_>, c: &Ctx<'_>) -> Answer {
-    let a = v.account;
+    let (a, x) = (v.account, v.assets);
     let min_total = amount(v.rules.min_notional, quote_scale(c.scales));
     // KRW markets take the tick from the price band (no single unit to show).
     let unit = if v.rules.krw_bands {
@@ -58,7 +58,7 @@ pub(crate) fn rules(v: &Venue<'_>, c: &Ctx<'_>) -> Answer {
     let side = |_: &str| {
         format!(
             r#"{{"currency":"{}","price_unit":{unit},"min_total":"{min_total}"}}"#,
-            a.quote
+            x.quote
         )
     };
     let mut out = String::with_capacity(700);
@@ -66,12 +66,12 @@ pub(crate) fn rules(v: &Venue<'_>, c: &Ctx<'_>) -> Answer {
         out,
         r#"{{"bid_fee":"0","ask_fee":"0","maker_bid_fee":"0","maker_ask_fee":"0","market":{{"id":"{}","name":"{}/{}","order_types":["limit"],"order_sides":["ask","bid"],"bid_types":["limit","limit_ioc"],"ask_types":["limit","limit_ioc"],"bid":{},"ask":{},"max_total":"1000000000","state":"active"}},"bid_account":{},"ask_account":{}}}"#,
         c.symbol,
-        a.base,
-        a.quote,
+        x.base,
+        x.quote,
         side("bid"),
         side("ask"),
-        account_json(a, &a.quote, a.balance(&a.quote)),
-        account_json(a, &a.base, a.balance(&a.base)),
+        account_json(a, &x.quote, a.balance(&x.quote)),
+        account_json(a, &x.base, a.balance(&x.base)),
     );
     Answer::new(200, out)
 }
