@@ -6,7 +6,10 @@
 //! opportunity. At scheduled ticks a dislocation is injected: one venue's whole book of one
 //! instrument jumps by `dislocation_bps`, so its bid clears another venue's ask by that much for
 //! `hold_ticks` updates of that (instrument, venue), then returns. Each injection is recorded with
-//! its tick, venue, instrument and size.
+//! its tick, venue, instrument and size. The dislocated venue rotates (0, 1, 2, ...): an injection
+//! falls on the first update of the next venue in turn at or after each multiple of
+//! `dislocation_every`, so whatever the period and the number of venues, every venue takes its
+//! share.
 //!
 //! Several instruments (`SimParams::instruments`): venues take turns, and each venue walks its
 //! instruments round robin, so every (instrument, venue) pair is refreshed every
@@ -15,8 +18,7 @@
 //! that venue, whatever the instrument: per venue it is strictly increasing across instruments,
 //! and per instrument it has gaps (which the engine's sequence check accepts). Dislocations go to
 //! the instruments in turn (0, 1, 2, ...): the update that carries one is of the next instrument
-//! in that rotation, whatever the venue's round robin would have given. One instrument gives
-//! exactly the single-instrument process (same draws, same quotes).
+//! in that rotation, whatever the venue's round robin would have given.
 
 use crate::rng::Rng;
 
@@ -43,7 +45,8 @@ pub struct SimParams {
     pub qty_min: i64,
     /// See `qty_min`.
     pub qty_max: i64,
-    /// One dislocation every this many updates (0: never).
+    /// One dislocation every this many updates (0: never): the first at or after each multiple
+    /// that is an update of the next venue in turn (the dislocated venues rotate too).
     pub dislocation_every: u64,
     /// Size of a dislocation, bp of the mid.
     pub dislocation_bps: i64,
@@ -126,6 +129,10 @@ pub struct SyntheticMarket {
     next_venue: usize,
     /// Instrument the next dislocation goes to.
     next_dislocated: usize,
+    /// Venue the next dislocation goes to.
+    next_dislocated_venue: usize,
+    /// Update number from which the next dislocation is due.
+    next_due: u64,
     /// The dislocation in force.
     active: Option<Active>,
     injected: Vec<Dislocation>,
@@ -156,6 +163,8 @@ impl SyntheticMarket {
             update: 0,
             next_venue: 0,
             next_dislocated: 0,
+            next_dislocated_venue: 0,
+            next_due: p.dislocation_every,
             active: None,
             injected: Vec::with_capacity(1024),
             p,
@@ -197,9 +206,13 @@ impl SyntheticMarket {
         self.next_venue = (v + 1) % venues;
         let p = &self.p;
         let inject = p.dislocation_every > 0
-            && self.update > 0
-            && self.update % p.dislocation_every == 0
+            && self.update >= self.next_due
+            && v == self.next_dislocated_venue
             && self.active.is_none();
+        if inject {
+            self.next_due = (self.update / p.dislocation_every + 1) * p.dislocation_every;
+            self.next_dislocated_venue = (v + 1) % venues;
+        }
         let i = if inject {
             let i = self.next_dislocated;
             self.next_dislocated = (i + 1) % instruments;
@@ -417,6 +430,7 @@ mod tests {
         assert!(inj.len() > 100);
         for (k, d) in inj.iter().enumerate() {
             assert_eq!(d.instrument, k % 5, "rotation");
+            assert_eq!(d.venue, k % p.venues, "venues rotate too");
         }
     }
 
