@@ -177,6 +177,21 @@ fn rest_orders_fill_on_their_own_instruments_quote() {
         );
         assert_eq!(rules.body["symbols"][0]["symbol"], *sym, "{}", rules.body);
     }
+    // Without a symbol every instrument is listed (what the engine asks for at start-up); with
+    // Binance's `symbols` array, those named.
+    let all = binance(&b, "GET", "/api/v3/exchangeInfo", "", "");
+    let names = |r: &support::Resp| -> Vec<String> {
+        let list = r.body["symbols"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}", r.body));
+        list.iter()
+            .map(|x| x["symbol"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(&all), ["BTCUSDT", "C1USDT", "C2USDT"]);
+    let q = "symbols=%5B%22C2USDT%22%2C%22BTCUSDT%22%5D";
+    let two = binance(&b, "GET", "/api/v3/exchangeInfo", q, "");
+    assert_eq!(names(&two), ["C2USDT", "BTCUSDT"]);
     let other = binance(
         &b,
         "POST",

@@ -3,13 +3,13 @@
 //! orders and refusals. One implementation per venue (`binance`, `upbit`, `bybit`, `okx`), each
 //! written from that venue's API documentation.
 
-use super::account::{Account, Assets};
+use super::account::Account;
 use super::answer::{Answer, Refusal};
 use super::auth::AuthError;
 use super::book::{MockOrder, NewOrder, OrderRef, Tif};
+use super::instrument::Instrument;
 use super::limits::RestLimits;
 use super::params::Params;
-use super::rules::Rules;
 use super::state::Request;
 use crate::config::ApiCredentials;
 use crate::decimal::{decimal_string, parse_decimal, Scale};
@@ -108,14 +108,13 @@ pub(crate) trait Dialect: Sync {
     fn refuse(&self, r: &Refusal, c: &Ctx<'_>) -> Answer;
 }
 
-/// What a rules answer reads: the instrument's rules and assets, the account (Upbit's order
-/// chance shows balances) and the limits (Binance's `rateLimits`).
+/// What a rules answer reads: the instruments it lists (symbol, rules, assets), the account
+/// (Upbit's order chance shows balances) and the limits (Binance's `rateLimits`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Venue<'a> {
-    /// The instrument's rules.
-    pub rules: &'a Rules,
-    /// The instrument's base and quote assets.
-    pub assets: &'a Assets,
+    /// The instruments the answer lists: the one (Binance: the ones) the request names, else
+    /// every instrument of the venue.
+    pub listed: &'a [&'a Instrument],
     /// The account.
     pub account: &'a Account,
     /// The REST limits.

@@ -10,6 +10,7 @@ use super::answer::{Answer, Refusal};
 use super::auth::AuthError;
 use super::dialect::{dialect, Ctx, Dialect, Op, Venue};
 use super::faults::Mode;
+use super::instrument::Instrument;
 use super::params::Params;
 use super::state::{lock, Request, RestSide, RestVenue};
 use crate::send_log::unix_ns;
@@ -119,17 +120,15 @@ pub(crate) fn handle(shared: &Shared, side: &RestSide, vi: usize, req: &Request)
             d.open_orders(&list, &ctx)
         }
         Op::Balances => d.balances(&lock(&venue.ledger).account, &params, &ctx),
-        Op::Rules => match named {
+        Op::Rules => match listed(d, &params, vs) {
             Err(r) => d.refuse(&r, &ctx),
-            Ok(i) => {
+            Ok(idx) => {
                 let l = lock(&venue.ledger);
                 let limits = side.limits();
-                let Some(ins) = l.instruments.get(i) else {
-                    return Some(d.refuse(&Refusal::UnknownSymbol, &ctx));
-                };
+                let list: Vec<&Instrument> =
+                    idx.iter().filter_map(|&i| l.instruments.get(i)).collect();
                 let v = Venue {
-                    rules: &ins.rules,
-                    assets: &ins.assets,
+                    listed: &list,
                     account: &l.account,
                     limits: &limits,
                 };
@@ -191,6 +190,32 @@ fn symbol_named(d: &dyn Dialect, p: &Params, vs: &VenueShared) -> Result<usize, 
         "" => Ok(0),
         s => vs.instrument_of(s).ok_or(Refusal::UnknownSymbol),
     }
+}
+
+/// The instruments a rules request lists: the one it names, the ones a Binance `symbols` array
+/// names (`["A","B"]`), else every one of the venue; a name the venue does not list is refused.
+fn listed(d: &dyn Dialect, p: &Params, vs: &VenueShared) -> Result<Vec<usize>, Refusal> {
+    if !d.instrument(p).is_empty() {
+        return symbol_named(d, p, vs).map(|i| vec![i]);
+    }
+    if let Some(list) = p
+        .get("symbols")
+        .filter(|_| vs.spec.kind == VenueKind::Binance)
+    {
+        // Parameters are not percent-decoded: undo the escapes a JSON array in a query takes.
+        let mut text = list.to_owned();
+        for (esc, c) in [("%5B", "["), ("%5D", "]"), ("%22", "\""), ("%2C", ",")] {
+            text = text.replace(esc, c).replace(&esc.to_ascii_lowercase(), c);
+        }
+        let inner = text.trim().trim_start_matches('[').trim_end_matches(']');
+        return inner
+            .split(',')
+            .map(|s| s.trim().trim_matches('"'))
+            .filter(|s| !s.is_empty())
+            .map(|s| vs.instrument_of(s).ok_or(Refusal::UnknownSymbol))
+            .collect();
+    }
+    Ok((0..vs.spec.symbols.len()).collect())
 }
 
 /// Cancel an open order.

@@ -67,19 +67,26 @@ pub(crate) fn balances(a: &Account, p: &Params, c: &Ctx<'_>) -> Answer {
     envelope(200, "0", "", &data)
 }
 
-/// `GET /api/v5/public/instruments?instType=SPOT`.
+/// `GET /api/v5/public/instruments?instType=SPOT`: each listed instrument.
 pub(crate) fn rules(v: &Venue<'_>, c: &Ctx<'_>) -> Answer {
-    let (r, s) = (v.rules, c.scales);
-    let data = format!(
-        r#"[{{"instType":"SPOT","instId":"{}","uly":"","instFamily":"","baseCcy":"{}","quoteCcy":"{}","settleCcy":"","ctVal":"","ctMult":"","ctValCcy":"","optType":"","stk":"","listTime":"1606468572000","expTime":"","lever":"","tickSz":"{}","lotSz":"{}","minSz":"{}","ctType":"","alias":"","state":"live","maxLmtSz":"10000","maxMktSz":"1000000","maxLmtAmt":"20000000","maxMktAmt":"1000000","maxTwapSz":"","maxIcebergSz":"","maxTriggerSz":"","maxStopSz":"","ruleType":"normal"}}]"#,
-        c.symbol,
-        v.assets.base,
-        v.assets.quote,
-        dec(r.tick, s.price),
-        dec(r.step, s.qty),
-        dec(r.min_qty, s.qty),
-    );
-    envelope(200, "0", "", &data)
+    let s = c.scales;
+    let items: Vec<String> = v
+        .listed
+        .iter()
+        .map(|i| {
+            let r = &i.rules;
+            format!(
+                r#"{{"instType":"SPOT","instId":"{}","uly":"","instFamily":"","baseCcy":"{}","quoteCcy":"{}","settleCcy":"","ctVal":"","ctMult":"","ctValCcy":"","optType":"","stk":"","listTime":"1606468572000","expTime":"","lever":"","tickSz":"{}","lotSz":"{}","minSz":"{}","ctType":"","alias":"","state":"live","maxLmtSz":"10000","maxMktSz":"1000000","maxLmtAmt":"20000000","maxMktAmt":"1000000","maxTwapSz":"","maxIcebergSz":"","maxTriggerSz":"","maxStopSz":"","ruleType":"normal"}}"#,
+                i.symbol,
+                i.assets.base,
+                i.assets.quote,
+                dec(r.tick, s.price),
+                dec(r.step, s.qty),
+                dec(r.min_qty, s.qty),
+            )
+        })
+        .collect();
+    envelope(200, "0", "", &format!("[{}]", items.join(",")))
 }
 
 /// `GET /api/v5/public/time`.
