@@ -116,9 +116,12 @@ impl Executor {
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(0)
             .saturating_sub(self.now_ns().saturating_sub(ready_ns));
-        stats
-            .orders_log
-            .push((opp.trigger_venue.clone(), opp.trigger_seq, unix_ns));
+        stats.orders_log.push((
+            opp.trigger_venue.clone(),
+            opp.trigger_seq,
+            unix_ns,
+            opp.instrument.clone(),
+        ));
         stats.orders += 2;
         stats.order_bytes += bytes;
         stats.executed += 1;

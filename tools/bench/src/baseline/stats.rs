@@ -113,9 +113,9 @@ pub struct Stats {
     pub cache: CacheCounts,
     /// Latency metrics by tag.
     pub latency: BTreeMap<&'static str, Latency>,
-    /// Orders written: (trigger venue, trigger update id, unix ns of the order bytes), for the
-    /// end-to-end bench's send-to-order join (`--opps`).
-    pub orders_log: Vec<(String, u64, u64)>,
+    /// Orders written: (trigger venue, trigger update id, unix ns of the order bytes, instrument),
+    /// for the end-to-end bench's send-to-order join (`--opps`).
+    pub orders_log: Vec<(String, u64, u64, String)>,
 }
 
 impl Default for Stats {
