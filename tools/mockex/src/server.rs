@@ -422,7 +422,7 @@ fn generator(
                 ..s.params.clone()
             };
             let gen = Generator::Synthetic {
-                market: SyntheticMarket::new(params),
+                market: Box::new(SyntheticMarket::new(params)),
                 max: s.max_frames,
                 seen_injected: 0,
             };

@@ -30,7 +30,7 @@ pub const MAX_BATCH: u64 = 256;
 pub(crate) enum Generator {
     /// The synthetic market; stops after `max` updates when given.
     Synthetic {
-        market: SyntheticMarket,
+        market: Box<SyntheticMarket>,
         max: Option<u64>,
         seen_injected: usize,
     },
