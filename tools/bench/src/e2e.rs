@@ -481,3 +481,43 @@ fn run(a: &Args) -> Result<(), String> {
     println!("{text}");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use microarb::config::{Config, Machine};
+
+    #[test]
+    fn venues_take_a_count_or_a_list() {
+        let names = |a: &str| -> Vec<&str> { venues(a).unwrap().iter().map(|v| v.0).collect() };
+        assert_eq!(names("4"), ["binance", "bybit", "okx", "upbit"]);
+        assert_eq!(names("3"), ["binance", "bybit", "okx"]);
+        assert_eq!(names("upbit, okx"), ["upbit", "okx"]);
+        for bad in ["1", "5", "binance", "binance,binance", "binance,kraken"] {
+            assert!(venues(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_config_lists_every_instrument_with_each_venues_symbol() {
+        let list = venues("4").unwrap();
+        let mock: Vec<MockVenue> = list
+            .iter()
+            .map(|(n, k, _)| MockVenue::with_instruments(*n, *k, 3))
+            .collect();
+        let fees: Vec<f64> = list.iter().map(|v| v.2).collect();
+        let urls: Vec<String> = (0..4)
+            .map(|i| format!("ws://127.0.0.1:{}", 9000 + i))
+            .collect();
+        let text = config(&mock, &fees, &urls, None, "busy-spin");
+        let cfg = Config::from_toml_str(&text, &Machine::this(false)).expect("a valid config");
+        let names: Vec<&str> = cfg.instruments.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["BTC/USDT", "C1/USDT", "C2/USDT"]);
+        let c2 = &cfg.instruments[2].symbols;
+        assert_eq!(c2["binance"], "C2USDT");
+        assert_eq!(c2["bybit"], "C2USDT");
+        assert_eq!(c2["okx"], "C2-USDT");
+        assert_eq!(c2["upbit"], "USDT-C2");
+        assert_eq!(cfg.venues.len(), 4);
+    }
+}
