@@ -3,17 +3,21 @@
 # machine's ring-hop limit, in one run.
 #   perf/e2e.sh [--rate N] [--seconds S] [--repeat K] [--search "R1 R2 ..."]
 # For each engine: the mock exchange (in the `e2e` driver, pinned to core 0) streams a synthetic
-# three-venue market over loopback at 1k/s, 10k/s and N/s (default 100k/s) for S seconds (default
-# 10); the engine runs as its own process on paper, and once more with its network orders to the
-# mock's REST endpoints (microarb's REST gateways, the baseline's reqwest client; the mock stamps
-# each order's first byte: wire_to_wire); `e2e` joins each
-# order to the send time of the frame that triggered it. `floor` measures the machine's loopback
+# market over loopback at 1k/s, 10k/s and N/s (default 100k/s) for S seconds (default 10); the
+# engine runs as its own process on paper, and once more with its network orders to the mock's
+# REST endpoints (microarb's REST gateways, the baseline's reqwest client; the mock stamps each
+# order's first byte: wire_to_wire); `e2e` joins each
+# order to the send time of the frame that triggered it. The workload of every row is `e2e`'s
+# default, 50 instruments on 4 venues (Binance, Bybit, OKX, Upbit in its binary frames), and the
+# drop search runs on it too; one more row set at N/s keeps the old workload, 1 instrument on 3
+# venues (Binance, Bybit, OKX), for both engines (on paper and on REST), its files
+# tagged `-1x3`. `floor` measures the machine's loopback
 # one-way latency and the cost of one write() first. The timed runs are repeated K times (default 3), the engines alternating, so a
 # noisy moment on a shared machine lands on both and shows as spread rather than as one engine's
 # figure; the summary takes the median of the runs' percentiles and keeps every run's. Then short
 # runs at rising rates find the highest rate with no drops. Writes perf/out/e2e.json (the
-# summary), perf/out/runs/<k>/<engine>-<rate>.{json,hlog,report.json,opps.jsonl} (every run, with
-# its interval log), and regenerates perf/RESULTS.md. Nothing is typed by hand.
+# summary), perf/out/runs/<k>/<engine>-<rate>[-1x3].{json,hlog,report.json,opps.jsonl} (every run,
+# with its interval log), and regenerates perf/RESULTS.md. Nothing is typed by hand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rate=100000
@@ -53,6 +57,15 @@ for k in $(seq 1 "$repeat"); do
         --rate "$r" --seconds "$secs" --dislocation-every "$(every "$r")" \
         --out "$out/runs/$k" > /dev/null
     done
+    # The 1-instrument, 3-venue row set (the workload before issue 15 item 4), at the main rate.
+    one=(--instruments 1 --venues 3)
+    echo "== run $k/$repeat: $engine at $rate msg/s for $secs s (paper, 1 instrument x 3 venues)" >&2
+    target/release/e2e --engine "$engine" --bin "target/release/$engine" --rate "$rate" "${one[@]}" \
+      --seconds "$secs" --dislocation-every "$(every "$rate")" --out "$out/runs/$k" > /dev/null
+    echo "== run $k/$repeat: $engine at $rate msg/s for $secs s (REST, 1 instrument x 3 venues)" >&2
+    target/release/e2e --engine "$engine" --bin "target/release/$engine" --gateway rest \
+      --rate "$rate" "${one[@]}" --seconds "$secs" --dislocation-every "$(every "$rate")" \
+      --out "$out/runs/$k" > /dev/null
   done
 done
 for engine in microarb baseline; do

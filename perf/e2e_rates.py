@@ -6,7 +6,10 @@ network gateway: the REST runs against the mock, `microarb-rest-<rate>.json`), `
 `baseline-rest-<rate>.json`) and `baseline_paper`, each with `tick_to_order`, `tick_to_wire` and `wire_to_wire` as
 `{p50_ns, p99_ns, p999_ns, max_ns, count}` over K runs (median of the runs' percentiles, largest
 max, summed counts), plus `spread` (each percentile's lowest and highest run) and `runs` (each
-run's own). `floor(out)` reads `floor.json` into `loopback_floor` and `write_ns`.
+run's own). Each engine entry also says its `workload` (`<instruments>x<venues>`, as the runs
+recorded it; runs from before the field were 1x3). `rates(..., suffix="-1x3")` reads the
+1-instrument, 3-venue row set (`<name>-<rate>-1x3.json`). `floor(out)` reads `floor.json` into
+`loopback_floor` and `write_ns`.
 """
 import json
 import os
@@ -44,29 +47,39 @@ def _tag(runs, tag):
     return out
 
 
-def engine_at(out_dir, name, rate, repeat):
-    """One engine's tags at `rate` over runs 1..repeat (`name`: the run file's engine tag)."""
-    runs = [_load(os.path.join(out_dir, "runs", str(k), f"{name}-{rate}.json"))
+def workload(run):
+    """`<instruments>x<venues>` of one run's e2e json (1x3 for runs from before the field)."""
+    if not run:
+        return None
+    return run.get("workload") or "1x3"
+
+
+def engine_at(out_dir, name, rate, repeat, suffix=""):
+    """One engine's tags at `rate` over runs 1..repeat (`name`: the run file's engine tag;
+    `suffix`: the workload's file suffix, "" for the default one)."""
+    runs = [_load(os.path.join(out_dir, "runs", str(k), f"{name}-{rate}{suffix}.json"))
             for k in range(1, max(repeat, 1) + 1)]
     runs = [r for r in runs if r]
     if not runs:
         return None
     e = {t: _tag(runs, t) for t in TAGS}
     e["runs_found"] = len(runs)
+    e["workload"] = workload(runs[0])
     e["gateway"] = runs[0].get("gateway", "paper")
     e["dropped"] = sum(r.get("dropped") or 0 for r in runs)
     e["wire_unmatched"] = sum(r.get("wire_unmatched") or 0 for r in runs)
     return e
 
 
-def rates(out_dir, rate_list, repeat):
+def rates(out_dir, rate_list, repeat, suffix=""):
+    """Each engine's tags at each rate of `rate_list`, for the workload of `suffix`."""
     out = {}
     for r in rate_list:
         out[str(r)] = {
-            "microarb": engine_at(out_dir, "microarb-rest", r, repeat),
-            "microarb_paper": engine_at(out_dir, "microarb", r, repeat),
-            "baseline": engine_at(out_dir, "baseline-rest", r, repeat),
-            "baseline_paper": engine_at(out_dir, "baseline", r, repeat),
+            "microarb": engine_at(out_dir, "microarb-rest", r, repeat, suffix),
+            "microarb_paper": engine_at(out_dir, "microarb", r, repeat, suffix),
+            "baseline": engine_at(out_dir, "baseline-rest", r, repeat, suffix),
+            "baseline_paper": engine_at(out_dir, "baseline", r, repeat, suffix),
         }
     return out
 

@@ -6,6 +6,10 @@ tick_to_order p50/p99/p99.9/max in ns), the highest search rate with no drops, a
 With --repeat K the timed runs are read from perf/out/runs/1..K: each percentile is the median of
 the K runs' values, `max_ns` the largest, the counts are summed, and every run's own figures are
 kept under `runs`. Ratios are baseline / microarb (how many times lower microarb's latency is).
+Every run entry says its `workload` (`<instruments>x<venues>`); the top-level `workload` is the
+main rows' (e2e's default, 50x4). `one_instrument` holds the 1-instrument, 3-venue row set at
+--rate (files `<engine>-<rate>-1x3.json`): `microarb` (paper), `baseline`, `microarb_rest`, and
+`rates_one_instrument` its per-rate tags in the shape of `rates`.
 """
 import argparse
 import json
@@ -32,11 +36,17 @@ def run_entry(r):
     pick = lambda d: {k: d.get(k) for k in ("p50_ns", "p99_ns", "p999_ns", "max_ns", "count")}
     return {
         "rate": r["rate"],
+        "workload": e2e_rates.workload(r),
+        "instruments": r.get("instruments", 1),
+        "venues": r.get("venues", ["binance", "bybit", "okx"]),
         "seconds": r["seconds"],
         "sent": r["sent"],
         "received": r["received"],
         "dropped": r["dropped"],
         "orders": r["orders_joined"],
+        "orders_untimed": r.get("orders_untimed", 0),
+        "instruments_with_orders": len(r.get("orders_per_instrument") or {}),
+        "parse_errors": r.get("parse_errors"),
         "send_to_order": pick(r["send_to_order"]),
         "tick_to_order": pick(r["tick_to_order"]),
         "rss_peak_bytes": r.get("rss_peak_bytes"),
@@ -61,8 +71,9 @@ def combine(entries):
     if len(entries) == 1:
         return entries[0]
     out = dict(entries[0])
-    for k in ("sent", "received", "dropped", "orders"):
-        out[k] = sum(e[k] for e in entries)
+    for k in ("sent", "received", "dropped", "orders", "orders_untimed"):
+        out[k] = sum(e.get(k) or 0 for e in entries)
+    out["instruments_with_orders"] = max(e.get("instruments_with_orders") or 0 for e in entries)
     out["seconds"] = sum(e["seconds"] for e in entries)
     for metric in ("send_to_order", "tick_to_order"):
         ms = [e[metric] for e in entries]
@@ -76,10 +87,12 @@ def combine(entries):
     return out
 
 
-def timed(engine, rate, repeat):
+def timed(engine, rate, repeat, suffix=""):
+    """`engine` (its file tag) at `rate` for the workload of `suffix` ("" or "-1x3")."""
+    name = f"{engine}-{rate}{suffix}.json"
     if repeat <= 1 and not os.path.isdir(os.path.join(OUT, "runs")):
-        return run_entry(load(os.path.join(OUT, f"{engine}-{rate}.json")))
-    return combine([run_entry(load(os.path.join(OUT, "runs", str(k), f"{engine}-{rate}.json")))
+        return run_entry(load(os.path.join(OUT, name)))
+    return combine([run_entry(load(os.path.join(OUT, "runs", str(k), name)))
                     for k in range(1, max(repeat, 1) + 1)])
 
 
@@ -120,6 +133,16 @@ def main():
     summary["baseline_over_microarb"] = ratios
     per_rate = [int(x) for x in a.rates.split()] if a.rates else []
     summary["rates"] = e2e_rates.rates(OUT, per_rate, a.repeat)
+    summary["workload"] = (summary.get("microarb") or {}).get("workload")
+    one = "-1x3"
+    summary["one_instrument"] = {
+        "workload": "1x3",
+        "rate": a.rate,
+        "microarb": timed("microarb", a.rate, a.repeat, one),
+        "microarb_rest": timed("microarb-rest", a.rate, a.repeat, one),
+        "baseline": timed("baseline", a.rate, a.repeat, one),
+    }
+    summary["rates_one_instrument"] = e2e_rates.rates(OUT, [a.rate], a.repeat, one)
     summary.update(e2e_rates.floor(OUT))
     print(json.dumps(summary, indent=2))
 

@@ -45,7 +45,7 @@ pub fn mock_venues(cfg: &Config) -> (Vec<MockVenue>, Scales) {
         .map(|v| MockVenue {
             name: v.name.clone(),
             kind: mock_kind(v.kind),
-            symbol: instrument.symbols[&v.name].clone(),
+            symbols: vec![instrument.symbols[&v.name].clone()],
         })
         .collect();
     let scales = Scales {

@@ -48,7 +48,7 @@ fn config(ex: &MockExchange, dir: &TempDir) -> std::path::PathBuf {
         };
         creds.write_file(&f).expect("credentials file");
         v.api_secret_file = Some(f.display().to_string());
-        let sym = MockVenue::new(&v.name, e.kind).symbol;
+        let sym = MockVenue::new(&v.name, e.kind).symbol().to_owned();
         cfg.instruments[0].symbols.insert(v.name.clone(), sym);
     }
     let p = dir.join("account.toml");
@@ -87,7 +87,7 @@ fn every_venue_through_the_command() {
         VenueKind::Okx,
     ] {
         let v = kind.name();
-        let sym = MockVenue::new(v, kind).symbol;
+        let sym = MockVenue::new(v, kind).symbol().to_owned();
 
         let (o, out, err) = account(&cfg, &["--venue", v, "time"]);
         assert_eq!(o.status.code(), Some(0), "{v}: {err}");

@@ -166,8 +166,8 @@ pub fn config(
         .collect();
     set_venues(&mut cfg, list, |c| {
         MockVenue::new(&c.name, mock_kind(c.kind))
-            .symbol
-            .to_string()
+            .symbol()
+            .to_owned()
     });
     cfg.execution.gateway = GatewayKind::Rest;
     cfg.telemetry.status_line = false;

@@ -70,7 +70,7 @@ fn client(ex: &MockExchange, kind: VenueKind, mk: mockex::VenueKind) -> AccountC
 }
 
 fn symbol(mk: mockex::VenueKind) -> String {
-    MockVenue::new(mk.name(), mk).symbol
+    MockVenue::new(mk.name(), mk).symbol().to_owned()
 }
 
 fn amount(t: &str) -> Amount {

@@ -32,7 +32,9 @@ const E8: i64 = 100_000_000;
 fn mock(usdt: u64) -> MockExchange {
     mockex_rest::start_with(&BINANCE_UPBIT, RestLimits::default(), |c| {
         for v in &BINANCE_UPBIT {
-            let sym = MockVenue::new(v.name, mock_kind(v.kind)).symbol;
+            let sym = MockVenue::new(v.name, mock_kind(v.kind))
+                .symbol()
+                .to_owned();
             let mut a = AccountConfig::for_symbol(&sym, v.kind == VenueKind::Upbit);
             a.base_balance = 10;
             a.quote_balance = usdt;
@@ -71,7 +73,9 @@ fn url(ex: &MockExchange, name: &str) -> String {
 
 fn symbol(v: usize) -> String {
     let v = BINANCE_UPBIT[v];
-    MockVenue::new(v.name, mock_kind(v.kind)).symbol
+    MockVenue::new(v.name, mock_kind(v.kind))
+        .symbol()
+        .to_owned()
 }
 
 fn client(ex: &MockExchange, v: usize) -> AccountClient {

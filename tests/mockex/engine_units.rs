@@ -51,7 +51,7 @@ proptest! {
         aq in 1i64..1_000_000_000_000,
         ts in 1u64..4_000_000_000_000,
     ) {
-        let q = SimQuote { venue: 0, seq, bid_px: px, bid_qty: bq, ask_px: px + spread, ask_qty: aq, dislocated: false };
+        let q = SimQuote { venue: 0, instrument: 0, seq, bid_px: px, bid_qty: bq, ask_px: px + spread, ask_qty: aq, dislocated: false };
         let mut out = Vec::new();
         binance(&mut out, Some("btcusdt@bookTicker"), "BTCUSDT", &q, S);
         let got = parse(VenueKind::Binance, "BTCUSDT", &out);

@@ -7,6 +7,7 @@ mod emergency;
 mod engine_run;
 mod metrics;
 mod metrics_state;
+mod multi;
 mod replay;
 mod replay_paper;
 mod rest_fallback;

@@ -1,14 +1,18 @@
 //! `e2e`: one engine against the mock exchange, end to end over loopback, with send-to-order
 //! latency measured from the venue's side.
 //!
-//! The mock exchange runs in this process (synthetic three-venue market: Binance, Bybit, OKX, with
-//! injected dislocations, at a fixed rate), logging the send time of every frame by venue and
-//! update id. The engine under test runs as its own process (`microarb run` or the `baseline`),
+//! The mock exchange runs in this process (synthetic market of `--instruments` instruments, default
+//! 50, on `--venues`, default four: Binance, Bybit, OKX and Upbit in its binary frames, with
+//! injected dislocations rotating over the instruments, at a fixed rate), logging the send time of
+//! every frame by venue and update id. The engine's config has one `[[instruments]]` per
+//! synthetic coin (`BTC/USDT`, `C1/USDT`, ...) with each venue's spelling of it. The engine under test runs as its own process (`microarb run` or the `baseline`),
 //! configured with the mock's URLs, and writes its report, interval log and per-order lines
 //! (`--opps`: the triggering frame's venue and update id, and when the order bytes were written).
 //! After the run this joins each order to the send time of the frame that triggered it:
 //! `send_to_order = order written (unix ns) - frame sent (unix ns)`, one clock on one host.
-//! `tick_to_order` (receive to order bytes) is the engine's own histogram from its report.
+//! `tick_to_order` (receive to order bytes) is the engine's own histogram from its report. Upbit's
+//! frames carry no update id (the engine records 0), so an order an Upbit frame triggered cannot
+//! be joined to its frame: those are counted as `orders_untimed`, not as unmatched.
 //!
 //! With `--metrics` the engine serves its Prometheus endpoint on a free loopback port, and with
 //! `--scrape-hz N` a thread here GETs it N times a second while the engine runs (counted under
@@ -71,19 +75,60 @@ struct Args {
     /// (the engine's `write` then pays the reader's wake-up inside the call).
     #[arg(long)]
     mock_rest_sleeps: bool,
+    /// Synthetic instruments every venue quotes.
+    #[arg(long, default_value_t = 50)]
+    instruments: usize,
+    /// The venues: a count (the first N of binance, bybit, okx, upbit) or a comma list of those
+    /// names.
+    #[arg(long, default_value = "4")]
+    venues: String,
 }
 
-const VENUES: [(&str, VenueKind); 3] = [
-    ("binance", VenueKind::Binance),
-    ("bybit", VenueKind::Bybit),
-    ("okx", VenueKind::Okx),
+/// Every venue the bench can serve, in the order a count takes them, with its taker fee (bp).
+const ALL_VENUES: [(&str, VenueKind, f64); 4] = [
+    ("binance", VenueKind::Binance, 10.0),
+    ("bybit", VenueKind::Bybit, 10.0),
+    ("okx", VenueKind::Okx, 8.0),
+    ("upbit", VenueKind::Upbit, 5.0),
 ];
 
-/// The engine's config: paper, or with `rest` each venue's REST URL and credentials file.
-fn config(urls: &[String], rest: Option<(&[String], &wire::Creds)>, idle: &str) -> String {
+/// The venues `--venues` names (a count or a comma list).
+fn venues(arg: &str) -> Result<Vec<(&'static str, VenueKind, f64)>, String> {
+    if let Ok(n) = arg.trim().parse::<usize>() {
+        if !(2..=ALL_VENUES.len()).contains(&n) {
+            return Err(format!("--venues {n}: between 2 and {}", ALL_VENUES.len()));
+        }
+        return Ok(ALL_VENUES[..n].to_vec());
+    }
+    let mut out = Vec::new();
+    for name in arg.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let v = ALL_VENUES
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .ok_or_else(|| format!("--venues: unknown venue {name:?}"))?;
+        if out.iter().any(|(n, _, _)| *n == name) {
+            return Err(format!("--venues: {name} twice"));
+        }
+        out.push(*v);
+    }
+    if out.len() < 2 {
+        return Err("--venues: at least two venues".into());
+    }
+    Ok(out)
+}
+
+/// The engine's config: paper, or with `rest` each venue's REST URL and credentials file; one
+/// `[[instruments]]` per synthetic instrument, named `<base>/USDT`, with each venue's symbol.
+fn config(
+    venues: &[MockVenue],
+    fees: &[f64],
+    urls: &[String],
+    rest: Option<(&[String], &wire::Creds)>,
+    idle: &str,
+) -> String {
     let mut t = String::new();
-    let fees = [10.0, 10.0, 8.0];
-    for (i, (name, kind)) in VENUES.iter().enumerate() {
+    for (i, v) in venues.iter().enumerate() {
+        let (name, kind) = (&v.name, v.kind);
         t += &format!(
             "[[venues]]\nname = \"{name}\"\nkind = \"{}\"\nurl = \"{}\"\ntaker_fee_bps = {:.1}\nstale_after_ms = 500\n",
             kind.name(),
@@ -91,7 +136,7 @@ fn config(urls: &[String], rest: Option<(&[String], &wire::Creds)>, idle: &str) 
             fees[i]
         );
         if let Some((rest_urls, c)) = rest {
-            let file = if *kind == VenueKind::Okx {
+            let file = if kind == VenueKind::Okx {
                 &c.okx
             } else {
                 &c.plain
@@ -104,9 +149,18 @@ fn config(urls: &[String], rest: Option<(&[String], &wire::Creds)>, idle: &str) 
         }
         t += "\n";
     }
-    t +=
-        "[[instruments]]\nname = \"BTC/USDT\"\nprice_scale = 8\nqty_scale = 8\nlot = \"0.00001\"\n";
-    t += "symbols = { binance = \"BTCUSDT\", bybit = \"BTCUSDT\", okx = \"BTC-USDT\" }\n\n";
+    let instruments = venues.iter().map(|v| v.symbols.len()).min().unwrap_or(0);
+    for i in 0..instruments {
+        t += &format!(
+            "[[instruments]]\nname = \"{}/USDT\"\nprice_scale = 8\nqty_scale = 8\nlot = \"0.00001\"\n",
+            MockVenue::synthetic_base(i)
+        );
+        let symbols: Vec<String> = venues
+            .iter()
+            .map(|v| format!("{} = \"{}\"", v.name, v.symbols[i]))
+            .collect();
+        t += &format!("symbols = {{ {} }}\n\n", symbols.join(", "));
+    }
     t += "[strategy]\nmin_profit_bps = 2.0\nmax_notional = \"1000\"\n\n";
     // The baseline (the seed's design) has no venue rate limiter; lift the paper venue's limits so
     // both engines send every opportunity they find and the latency compares like with like.
@@ -166,16 +220,30 @@ fn run(a: &Args) -> Result<(), String> {
         "rest" => true,
         g => return Err(format!("--gateway {g}: paper or rest")),
     };
-    let tag = if rest {
+    let list = venues(&a.venues)?;
+    let instruments = a.instruments.max(1);
+    // The default workload keeps the plain tag; any other says its instruments x venues.
+    let workload = format!("{instruments}x{}", list.len());
+    let mut tag = if rest {
         format!("{}-rest-{}", a.engine, a.rate)
     } else {
         format!("{}-{}", a.engine, a.rate)
     };
+    let default_names: Vec<&str> = ALL_VENUES.iter().map(|v| v.0).collect();
+    let names: Vec<&str> = list.iter().map(|v| v.0).collect();
+    if instruments != 50 || names != default_names {
+        tag = format!("{tag}-{workload}");
+    }
     let path = |ext: &str| a.out.join(format!("{tag}.{ext}"));
-    let venues: Vec<MockVenue> = VENUES.iter().map(|(n, k)| MockVenue::new(*n, *k)).collect();
+    let venues: Vec<MockVenue> = list
+        .iter()
+        .map(|(n, k, _)| MockVenue::with_instruments(*n, *k, instruments))
+        .collect();
+    let fees: Vec<f64> = list.iter().map(|v| v.2).collect();
     let source = SyntheticSource {
         params: SimParams {
-            venues: VENUES.len(),
+            venues: venues.len(),
+            instruments,
             dislocation_every: a.dislocation_every,
             ..SimParams::default()
         },
@@ -184,9 +252,9 @@ fn run(a: &Args) -> Result<(), String> {
         max_frames: Some((a.rate as f64 * (a.seconds - 1.0).max(a.seconds / 2.0)) as u64),
         ..SyntheticSource::default()
     };
-    let mut mcfg = MockConfig::synthetic(venues, source);
+    let mut mcfg = MockConfig::synthetic(venues.clone(), source);
     mcfg.rate_per_s = a.rate;
-    let per_venue = (a.rate as f64 * (a.seconds + 10.0) / VENUES.len() as f64) as usize;
+    let per_venue = (a.rate as f64 * (a.seconds + 10.0) / venues.len() as f64) as usize;
     mcfg.send_log_capacity = per_venue.next_power_of_two().max(1 << 16);
     // The mock's threads inherit this thread's affinity: keep them on their own core.
     let creds = if rest {
@@ -207,7 +275,8 @@ fn run(a: &Args) -> Result<(), String> {
         .map(|e| e.rest_url.clone().unwrap_or_default())
         .collect();
     let cfg_path = path("toml");
-    let text = config(&urls, creds.as_ref().map(|c| (&rest_urls[..], c)), &a.idle);
+    let rest_side = creds.as_ref().map(|c| (&rest_urls[..], c));
+    let text = config(&venues, &fees, &urls, rest_side, &a.idle);
     std::fs::write(&cfg_path, text).map_err(|e| e.to_string())?;
     let trades = path("trades.jsonl");
 
@@ -294,9 +363,12 @@ fn run(a: &Args) -> Result<(), String> {
     let mut s2o =
         hdrhistogram::Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).expect("bounds");
     let mut unmatched = 0u64;
-    let logs: Vec<_> = VENUES
+    let mut untimed = 0u64;
+    let mut per_instrument = std::collections::BTreeMap::<String, u64>::new();
+    let mut per_trigger_venue = std::collections::BTreeMap::<String, u64>::new();
+    let logs: Vec<_> = names
         .iter()
-        .map(|(n, _)| ex.send_log(n).expect("venue served"))
+        .map(|n| ex.send_log(n).expect("venue served"))
         .collect();
     let text = std::fs::read_to_string(&opps).unwrap_or_default();
     for line in text.lines() {
@@ -310,22 +382,39 @@ fn run(a: &Args) -> Result<(), String> {
         ) else {
             continue;
         };
-        let sent_ns = VENUES
+        if let Some(ins) = o["instrument"].as_str() {
+            *per_instrument.entry(ins.to_owned()).or_default() += 1;
+        }
+        *per_trigger_venue.entry(v.to_owned()).or_default() += 1;
+        let upbit = list
             .iter()
-            .position(|(n, _)| *n == v)
+            .any(|(n, k, _)| *n == v && *k == VenueKind::Upbit);
+        if upbit {
+            // No update id on Upbit's frames: nothing to join on.
+            untimed += 1;
+            continue;
+        }
+        let sent_ns = names
+            .iter()
+            .position(|n| *n == v)
             .and_then(|i| logs[i].get(seq));
         match sent_ns {
             Some(s) if ts >= s => s2o.saturating_record(ts - s),
             _ => unmatched += 1,
         }
     }
-    let (w2w, w2w_unmatched) = if rest {
-        let names: Vec<&str> = VENUES.iter().map(|(n, _)| *n).collect();
+    let (w2w, w2w_unmatched, w2w_untimed) = if rest {
         let t = std::fs::read_to_string(&trades).unwrap_or_default();
-        wire::wire_to_wire(&ex, &names, &text, &t)
+        let untimed_venues: Vec<&str> = list
+            .iter()
+            .filter(|v| v.1 == VenueKind::Upbit)
+            .map(|v| v.0)
+            .collect();
+        wire::wire_to_wire(&ex, &names, &untimed_venues, &text, &t)
     } else {
         (
             hdrhistogram::Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).expect("bounds"),
+            0,
             0,
         )
     };
@@ -351,8 +440,17 @@ fn run(a: &Args) -> Result<(), String> {
         "dropped": engine_dropped + mock_dropped + sent.saturating_sub(received),
         "engine_dropped": engine_dropped,
         "mock_queue_dropped": mock_dropped,
+        "instruments": instruments,
+        "venues": names,
+        "workload": workload,
         "orders_joined": s2o.len(),
         "orders_unmatched": unmatched,
+        "orders_untimed": untimed,
+        "orders_per_instrument": per_instrument,
+        "orders_per_trigger_venue": per_trigger_venue,
+        "mock_frames_per_venue": stats.iter().map(|s| (s.name.clone(), s.frames_sent)).collect::<std::collections::BTreeMap<_, _>>(),
+        "parse_errors": counter_sum(&rep, |k| k.starts_with("ingest.") && k.ends_with(".parse_errors")),
+        "seq_drops": counter_sum(&rep, |k| k.starts_with("ingest.") && k.ends_with(".seq_drops")),
         "send_to_order": quantiles(&s2o),
         "tick_to_order": {
             "count": t2o["count"],
@@ -365,6 +463,7 @@ fn run(a: &Args) -> Result<(), String> {
         "tick_to_wire": tag_q("tick_to_wire"),
         "wire_to_wire": quantiles(&w2w),
         "wire_unmatched": w2w_unmatched,
+        "wire_untimed": w2w_untimed,
         "rss_peak_bytes": rep["rss_bytes"]["peak"],
         "metrics": metrics_json,
         "hist_log": hlog.display().to_string(),
@@ -378,4 +477,44 @@ fn run(a: &Args) -> Result<(), String> {
     std::fs::write(path("json"), &text).map_err(|e| e.to_string())?;
     println!("{text}");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use microarb::config::{Config, Machine};
+
+    #[test]
+    fn venues_take_a_count_or_a_list() {
+        let names = |a: &str| -> Vec<&str> { venues(a).unwrap().iter().map(|v| v.0).collect() };
+        assert_eq!(names("4"), ["binance", "bybit", "okx", "upbit"]);
+        assert_eq!(names("3"), ["binance", "bybit", "okx"]);
+        assert_eq!(names("upbit, okx"), ["upbit", "okx"]);
+        for bad in ["1", "5", "binance", "binance,binance", "binance,kraken"] {
+            assert!(venues(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_config_lists_every_instrument_with_each_venues_symbol() {
+        let list = venues("4").unwrap();
+        let mock: Vec<MockVenue> = list
+            .iter()
+            .map(|(n, k, _)| MockVenue::with_instruments(*n, *k, 3))
+            .collect();
+        let fees: Vec<f64> = list.iter().map(|v| v.2).collect();
+        let urls: Vec<String> = (0..4)
+            .map(|i| format!("ws://127.0.0.1:{}", 9000 + i))
+            .collect();
+        let text = config(&mock, &fees, &urls, None, "busy-spin");
+        let cfg = Config::from_toml_str(&text, &Machine::this(false)).expect("a valid config");
+        let names: Vec<&str> = cfg.instruments.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["BTC/USDT", "C1/USDT", "C2/USDT"]);
+        let c2 = &cfg.instruments[2].symbols;
+        assert_eq!(c2["binance"], "C2USDT");
+        assert_eq!(c2["bybit"], "C2USDT");
+        assert_eq!(c2["okx"], "C2-USDT");
+        assert_eq!(c2["upbit"], "USDT-C2");
+        assert_eq!(cfg.venues.len(), 4);
+    }
 }

@@ -87,23 +87,28 @@ pub fn legs(trades_log: &str) -> HashMap<String, u64> {
     m
 }
 
-/// `wire_to_wire` of every leg the mock received, and how many could not be joined.
+/// `wire_to_wire` of every leg the mock received, how many could not be joined, and how many were
+/// triggered by a frame of one of `untimed` (venues whose frames carry no update id: Upbit), which
+/// cannot be joined.
 pub fn wire_to_wire(
     ex: &MockExchange,
     venues: &[&str],
+    untimed: &[&str],
     opps_log: &str,
     trades_log: &str,
-) -> (hdrhistogram::Histogram<u64>, u64) {
+) -> (hdrhistogram::Histogram<u64>, u64, u64) {
     let mut h =
         hdrhistogram::Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).expect("bounds");
     let (trig, legs) = (triggers(opps_log), legs(trades_log));
-    let mut unmatched = 0;
+    let (mut unmatched, mut no_id) = (0, 0);
     for v in venues {
         for (client, at) in ex.rest_order_arrivals(v).unwrap_or_default() {
-            let sent = legs
-                .get(&client)
-                .and_then(|opp| trig.get(opp))
-                .and_then(|(tv, seq)| ex.send_log(tv)?.get(*seq));
+            let trigger = legs.get(&client).and_then(|opp| trig.get(opp));
+            if trigger.is_some_and(|(tv, _)| untimed.contains(&tv.as_str())) {
+                no_id += 1;
+                continue;
+            }
+            let sent = trigger.and_then(|(tv, seq)| ex.send_log(tv)?.get(*seq));
             match sent {
                 Some(s) if at >= s => h.saturating_record(at - s),
                 // A hedge (not in `legs`) has no triggering frame: not a miss.
@@ -112,5 +117,5 @@ pub fn wire_to_wire(
             }
         }
     }
-    (h, unmatched)
+    (h, unmatched, no_id)
 }

@@ -21,19 +21,61 @@ pub struct MockVenue {
     pub name: String,
     /// Which protocol it speaks.
     pub kind: VenueKind,
-    /// The synthetic instrument's symbol as this venue spells it (`BTCUSDT`, `USDT-BTC`,
-    /// `BTC-USDT`). Unused by a capture source, whose payloads carry their own symbols.
-    pub symbol: String,
+    /// The synthetic instruments' symbols as this venue spells them (`BTCUSDT`, `USDT-BTC`,
+    /// `BTC-USDT`), index `i` for the market's instrument `i`; at least one. Unused by a capture
+    /// source, whose payloads carry their own symbols.
+    pub symbols: Vec<String>,
 }
 
 impl MockVenue {
-    /// A venue named `name` of `kind`, quoting the synthetic instrument under
+    /// A venue named `name` of `kind`, quoting the one synthetic instrument under
     /// [`MockVenue::default_symbol`].
     pub fn new(name: impl Into<String>, kind: VenueKind) -> MockVenue {
         MockVenue {
             name: name.into(),
             kind,
-            symbol: MockVenue::default_symbol(kind).to_owned(),
+            symbols: vec![MockVenue::default_symbol(kind).to_owned()],
+        }
+    }
+
+    /// A venue quoting `instruments` synthetic instruments, instrument `i` under
+    /// [`MockVenue::spell`] of [`MockVenue::synthetic_base`]`(i)` against USDT (instrument 0 is
+    /// BTC/USDT, spelled as [`MockVenue::default_symbol`]).
+    pub fn with_instruments(
+        name: impl Into<String>,
+        kind: VenueKind,
+        instruments: usize,
+    ) -> MockVenue {
+        MockVenue {
+            name: name.into(),
+            kind,
+            symbols: (0..instruments.max(1))
+                .map(|i| MockVenue::spell(kind, &MockVenue::synthetic_base(i), "USDT"))
+                .collect(),
+        }
+    }
+
+    /// The symbol of instrument 0 (the only one of a single-instrument venue).
+    pub fn symbol(&self) -> &str {
+        self.symbols.first().map_or("", String::as_str)
+    }
+
+    /// The base asset of synthetic instrument `i`: `BTC` for 0, then `C1`, `C2`, ...
+    pub fn synthetic_base(i: usize) -> String {
+        if i == 0 {
+            "BTC".to_owned()
+        } else {
+            format!("C{i}")
+        }
+    }
+
+    /// `base`/`quote` as `kind` spells it: `BTCUSDT` (Binance, Bybit), `BTC-USDT` (OKX),
+    /// quote first `USDT-BTC` (Upbit).
+    pub fn spell(kind: VenueKind, base: &str, quote: &str) -> String {
+        match kind {
+            VenueKind::Binance | VenueKind::Bybit => format!("{base}{quote}"),
+            VenueKind::Upbit => format!("{quote}-{base}"),
+            VenueKind::Okx => format!("{base}-{quote}"),
         }
     }
 
@@ -48,7 +90,9 @@ impl MockVenue {
 }
 
 /// The synthetic multi-venue market: one [`SyntheticMarket`](crate::market::SyntheticMarket) whose
-/// venue index `i` is the config's `venues[i]` (`params.venues` is set to the number of venues).
+/// venue index `i` is the config's `venues[i]` (`params.venues` is set to the number of venues)
+/// and whose instrument `j` is each venue's `symbols[j]` (`params.instruments` is set to the
+/// fewest symbols a venue lists).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntheticSource {
     /// The generator's parameters (`seed` included).
@@ -201,10 +245,13 @@ pub struct MockConfig {
     pub api: Option<ApiCredentials>,
     /// The REST side's rate limits.
     pub rest_limits: RestLimits,
-    /// The REST side's instrument rules per venue name (absent: rules every order passes).
+    /// The REST side's instrument rules per venue name, for every instrument of the venue
+    /// (absent: rules every order passes).
     pub rest_rules: BTreeMap<String, InstrumentRules>,
     /// The REST side's starting balances per venue name (absent:
-    /// [`AccountConfig::for_symbol`] of the venue's symbol, generous balances).
+    /// [`AccountConfig::for_symbol`] of the venue's first symbol, generous balances). Either way
+    /// the assets of the venue's other instruments are added with
+    /// [`AccountConfig::for_symbol`]'s balances (an asset already present keeps its balance).
     pub rest_accounts: BTreeMap<String, AccountConfig>,
     /// How far the REST side's server clock is from the host's, ms (negative: behind). Every
     /// REST time the mock uses reads it: the timestamp checks (Binance -1021, Bybit 10002, OKX
@@ -270,7 +317,13 @@ mod tests {
     fn defaults_and_redaction() {
         let v = MockConfig::all_kinds();
         assert_eq!(v.len(), 4);
-        assert_eq!(v[1].symbol, "USDT-BTC");
+        assert_eq!(v[1].symbol(), "USDT-BTC");
+        let many = MockVenue::with_instruments("u", VenueKind::Upbit, 3);
+        assert_eq!(many.symbols, ["USDT-BTC", "USDT-C1", "USDT-C2"]);
+        let okx = MockVenue::with_instruments("o", VenueKind::Okx, 2);
+        assert_eq!(okx.symbols, ["BTC-USDT", "C1-USDT"]);
+        let b = MockVenue::with_instruments("b", VenueKind::Bybit, 2);
+        assert_eq!((b.symbol(), b.symbols[1].as_str()), ("BTCUSDT", "C1USDT"));
         let mut cfg = MockConfig::capture(v, "x.tsv");
         cfg.api = Some(ApiCredentials::new("k-123", "s-456").with_passphrase("p-789"));
         let dbg = format!("{cfg:?}");

@@ -5,7 +5,9 @@
 //! 3. runs Binance's server keep-alive (ping every interval, close when no pong in time);
 //! 4. waits up to [`TICK`] for batches from the source and writes them, with one flush per turn.
 //!
-//! Frames go out only once the client subscribed to what the source streams. Writes never block:
+//! Frames go out only once the client subscribed to what the source streams, and only those of
+//! the instruments it subscribed to (each frame carries its instrument's symbol in the venue's
+//! spelling). Writes never block:
 //! tungstenite keeps what the socket did not take and the loop flushes it before taking more
 //! batches, so a slow client slows (paced source: drops for) only its own connection.
 //! Send times go to the venue's [`SendLog`](super::SendLog) just before each batch is written.
@@ -48,13 +50,19 @@ struct Conn<'a> {
     ws: Ws,
     rx: Receiver<Arc<Batch>>,
     conn_id: String,
-    /// Normalised symbol of the synthetic instrument on this venue.
-    symbol: String,
+    /// Normalised symbol of each synthetic instrument on this venue, by instrument index.
+    symbols: Vec<String>,
+    /// Which instruments this connection subscribed to, by instrument index.
+    subscribed: Vec<bool>,
+    /// Subscribed to something the source streams: frames flow (those of subscribed instruments).
     feeding: bool,
+    /// Subscribed to every instrument: counted in the venue's `feeding`.
+    complete: bool,
     upbit_keys: UpbitKeys,
-    upbit_first: bool,
-    /// Binance: combined-stream name when the frames are wrapped.
-    binance_stream: Option<String>,
+    /// Upbit: the next frame of each instrument is its first (SNAPSHOT).
+    upbit_first: Vec<bool>,
+    /// Binance: each instrument's combined-stream name when the frames are wrapped.
+    binance_streams: Option<Vec<String>>,
     buf: Vec<u8>,
     cursor: FaultCursor,
     pending_flush: bool,
@@ -95,11 +103,18 @@ pub(crate) fn serve(
         ws,
         rx,
         conn_id: format!("{:08x}", 0x6d00_0000u64 + conn_no),
-        symbol: normalize_symbol(&venue.spec.symbol),
+        symbols: venue
+            .spec
+            .symbols
+            .iter()
+            .map(|s| normalize_symbol(s))
+            .collect(),
+        subscribed: vec![false; venue.spec.symbols.len()],
         feeding: false,
+        complete: false,
         upbit_keys: UpbitKeys::Default,
-        upbit_first: true,
-        binance_stream: None,
+        upbit_first: vec![true; venue.spec.symbols.len()],
+        binance_streams: None,
         buf: Vec::with_capacity(512),
         cursor: venue.faults.cursor(),
         pending_flush: false,
@@ -110,13 +125,15 @@ pub(crate) fn serve(
     if kind == VenueKind::Binance {
         if let Some((combined, symbols)) = protocol::binance_path(&path) {
             if combined {
-                conn.binance_stream = Some(protocol::binance_stream_name(&venue.spec.symbol));
+                let names = venue.spec.symbols.iter();
+                conn.binance_streams =
+                    Some(names.map(|s| protocol::binance_stream_name(s)).collect());
             }
             conn.subscribed(&symbols);
         }
     }
     let _ = conn.run();
-    if conn.feeding {
+    if conn.complete {
         venue.feeding.fetch_sub(1, Ordering::AcqRel);
     }
     c.connections_open.fetch_sub(1, Ordering::Relaxed);
@@ -312,13 +329,21 @@ impl Conn<'_> {
         Ok(())
     }
 
-    /// A subscribe request (or a Binance stream URL) for `symbols`.
+    /// A subscribe request (or a Binance stream URL) for `symbols`: adds to what this connection
+    /// is fed (a capture source feeds any subscription everything).
     fn subscribed(&mut self, symbols: &[String]) {
         VenueCounters::inc(&self.venue.counters.subscribes);
-        let ours = self.shared.feed_any_subscription || symbols.contains(&self.symbol);
-        if ours && !self.feeding {
-            self.feeding = true;
-            self.upbit_first = true;
+        let any = self.shared.feed_any_subscription;
+        for (i, ours) in self.symbols.iter().enumerate() {
+            if !self.subscribed[i] && (any || symbols.contains(ours)) {
+                self.subscribed[i] = true;
+                self.upbit_first[i] = true;
+                self.feeding = true;
+            }
+        }
+        let complete = self.feeding && (any || self.subscribed.iter().all(|s| *s));
+        if complete && !self.complete {
+            self.complete = true;
             self.venue.feeding.fetch_add(1, Ordering::AcqRel);
         }
     }
@@ -362,19 +387,26 @@ impl Conn<'_> {
         let send_ns = unix_ns();
         let ts_ms = send_ns / 1_000_000;
         let log = Arc::clone(&self.venue.log);
-        let symbol = self.venue.spec.symbol.as_str();
         let scales = self.shared.scales;
+        let mut sent = 0u64;
         match batch {
             Batch::Sim(quotes) => {
                 for q in quotes {
+                    // Only the instruments this connection subscribed to.
+                    if !self.subscribed.get(q.instrument).copied().unwrap_or(false) {
+                        continue;
+                    }
+                    let symbol = self.venue.spec.symbols[q.instrument].as_str();
                     let msg = match self.kind {
                         VenueKind::Binance => {
-                            let stream = self.binance_stream.as_deref();
+                            let streams = self.binance_streams.as_ref();
+                            let stream = streams.map(|s| s[q.instrument].as_str());
                             format::binance(&mut self.buf, stream, symbol, q, scales);
                             Message::Text(text_of(&self.buf))
                         }
                         VenueKind::Upbit => {
-                            let first = std::mem::replace(&mut self.upbit_first, false);
+                            let first =
+                                std::mem::replace(&mut self.upbit_first[q.instrument], false);
                             let keys = self.upbit_keys;
                             format::upbit(&mut self.buf, keys, symbol, q, ts_ms, first, scales);
                             Message::Binary(Bytes::copy_from_slice(&self.buf))
@@ -390,6 +422,7 @@ impl Conn<'_> {
                     };
                     log.record(q.seq, send_ns);
                     self.send(msg)?;
+                    sent += 1;
                 }
             }
             Batch::Raw(frames) => {
@@ -404,10 +437,11 @@ impl Conn<'_> {
                     };
                     log.record(f.id, send_ns);
                     self.send(msg)?;
+                    sent += 1;
                 }
             }
         }
-        VenueCounters::add(&self.venue.counters.frames_sent, batch.len() as u64);
+        VenueCounters::add(&self.venue.counters.frames_sent, sent);
         Ok(())
     }
 }

@@ -194,6 +194,7 @@ mod tests {
     fn exact_bytes_of_each_venue() {
         let q = SimQuote {
             venue: 0,
+            instrument: 0,
             seq: 7,
             bid_px: 6_000_001_000_000,
             bid_qty: 150_000_000,
@@ -257,7 +258,7 @@ mod tests {
         ) {
             use proptest::prop_assert_eq;
             use serde_json::Value;
-            let q = SimQuote { venue: 0, seq, bid_px: px, bid_qty: bq, ask_px: px + spread, ask_qty: aq, dislocated: false };
+            let q = SimQuote { venue: 0, instrument: 0, seq, bid_px: px, bid_qty: bq, ask_px: px + spread, ask_qty: aq, dislocated: false };
             let want = (q.bid_px, q.bid_qty, q.ask_px, q.ask_qty);
             let mut out = Vec::new();
             binance(&mut out, Some("btcusdt@bookTicker"), "BTCUSDT", &q, S);

@@ -14,11 +14,13 @@
 //! - Each venue ([`MockVenue`]) listens on its own port; [`Endpoint::ws_url`] is what the engine's
 //!   config `venues[].url` takes (Binance: the base URL, the engine appends `/stream?streams=`).
 //! - The subscribe exchange, push formats and keep-alive answers are the venue's (see
-//!   `protocol` and `format`, and the venues' API documentation); frames flow to a connection only once it subscribed
-//!   to the streamed instrument (Binance: by the combined-stream URL or a live `SUBSCRIBE`).
+//!   `protocol` and `format`, and the venues' API documentation); a connection is sent the frames
+//!   of the instruments it subscribed to (Binance: by the combined-stream URL or a live
+//!   `SUBSCRIBE`), each carrying its instrument's symbol as the venue spells it.
 //! - Synthetic source: one [`SyntheticMarket`](crate::market::SyntheticMarket) over all venues (its
-//!   venue `i` is `venues[i]`), so cross-venue opportunities exist exactly at the injected
-//!   dislocations ([`MockExchange::injected`]). Capture source: the file's frames of the served
+//!   venue `i` is `venues[i]`, its instrument `j` each venue's `symbols[j]`,
+//!   [`MockVenue::with_instruments`]), so cross-venue opportunities exist exactly at the injected
+//!   dislocations ([`MockExchange::injected`]), which rotate over the instruments and venues. Capture source: the file's frames of the served
 //!   venues, in order, payloads as recorded.
 //! - Rate: `rate_per_s` frames per second in total (0: as fast as the connections take them).
 //! - Send times: [`SendLog`] per venue, keyed by update id, written just before the frame is
@@ -29,7 +31,8 @@
 //!   set, every venue (Binance, Upbit, Bybit v5 spot, OKX v5) also listens for HTTP/1.1 on its
 //!   own port ([`Endpoint::rest_url`]), verifies each venue's authentication (OKX's passphrase
 //!   included, [`ApiCredentials::passphrase`]), enforces [`RestLimits`], fills orders on the
-//!   venue's latest synthetic top of book (IOC, or GTC resting on its book), answers in the venue's
+//!   venue's latest synthetic top of book of the order's instrument (IOC, or GTC resting on its
+//!   book), answers in the venue's
 //!   JSON and error bodies, and takes [`RestFault`]s through [`Control::inject_rest`].
 //!   [`ApiCredentials::generate`] and [`ApiCredentials::write_file`]
 //!   make a run's credentials and the owner-only file the engine's config reads them from;

@@ -39,6 +39,10 @@ struct Args {
     /// Seed of the synthetic market.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Synthetic instruments every venue quotes: `BTC/USDT`, then `C1/USDT`, `C2/USDT`, ... in
+    /// each venue's spelling (`BTCUSDT`, `C1-USDT`, `USDT-C1`).
+    #[arg(long, default_value_t = 1)]
+    instruments: usize,
     /// Stream from the start even before every venue has a subscriber.
     #[arg(long)]
     no_wait: bool,
@@ -59,16 +63,17 @@ struct Args {
     clock_offset_ms: i64,
 }
 
-fn parse_venue(spec: &str) -> Result<MockVenue, String> {
+fn parse_venue(spec: &str, instruments: usize) -> Result<MockVenue, String> {
     let (name, kind) = spec.split_once('=').unwrap_or((spec, spec));
     let kind = VenueKind::from_name(kind.trim())
         .ok_or_else(|| format!("unknown venue kind {kind:?} in --venues {spec:?}"))?;
-    Ok(MockVenue::new(name.trim(), kind))
+    Ok(MockVenue::with_instruments(name.trim(), kind, instruments))
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let venues = match args.venues.iter().map(|s| parse_venue(s)).collect() {
+    let parsed = args.venues.iter().map(|s| parse_venue(s, args.instruments));
+    let venues = match parsed.collect() {
         Ok(v) => v,
         Err(e) => {
             eprintln!("mockex: {e}");

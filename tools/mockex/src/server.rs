@@ -336,10 +336,16 @@ impl MockExchange {
         Some(l.book.all().into_iter().map(Into::into).collect())
     }
 
-    /// The latest synthetic top of book sent for venue `name` (what its REST side fills on).
+    /// The latest synthetic top of book sent for venue `name`'s first instrument (what its REST
+    /// side fills that instrument's orders on).
     pub fn top_of_book(&self, name: &str) -> Option<SimQuote> {
+        self.top_of_book_of(name, 0)
+    }
+
+    /// The latest synthetic top of book of instrument `instrument` on venue `name`.
+    pub fn top_of_book_of(&self, name: &str, instrument: usize) -> Option<SimQuote> {
         let v = self.shared.venues.iter().find(|v| v.spec.name == name)?;
-        *v.top.lock().unwrap_or_else(|p| p.into_inner())
+        v.top(instrument)
     }
 
     /// Frames the source produced so far (across venues).
@@ -412,12 +418,14 @@ fn generator(
 ) -> Result<(Generator, Scales, bool), MockError> {
     Ok(match &cfg.source {
         Source::Synthetic(s) => {
+            let fewest = cfg.venues.iter().map(|v| v.symbols.len()).min();
             let params = SimParams {
                 venues: cfg.venues.len(),
+                instruments: fewest.unwrap_or(1).max(1),
                 ..s.params.clone()
             };
             let gen = Generator::Synthetic {
-                market: SyntheticMarket::new(params),
+                market: Box::new(SyntheticMarket::new(params)),
                 max: s.max_frames,
                 seen_injected: 0,
             };
@@ -508,7 +516,7 @@ fn shared_state(
                 log: Arc::new(SendLog::new(cfg.send_log_capacity)),
                 conns: Mutex::new(Vec::new()),
                 feeding: AtomicU64::new(0),
-                top: Mutex::new(None),
+                tops: Mutex::new(vec![None; v.symbols.len().max(1)]),
             })
             .collect(),
         keep_alive: cfg.keep_alive,

@@ -51,10 +51,12 @@ impl Batch {
 /// A dislocation the synthetic source injected, where it went out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InjectedDislocation {
-    /// What the generator injected (update number, venue index, direction, size).
+    /// What the generator injected (update number, venue and instrument index, direction, size).
     pub dislocation: Dislocation,
     /// Name of the venue whose book jumped.
     pub venue: String,
+    /// That venue's symbol of the instrument that jumped.
+    pub symbol: String,
     /// The venue's update id of the dislocated quote (Binance `u`, Bybit `u`, OKX `seqId`).
     pub update_id: u64,
     /// When it was written to the venue's connection (unix ns), if it was and is still logged.
@@ -69,16 +71,29 @@ pub(crate) struct VenueShared {
     pub log: Arc<SendLog>,
     /// Queues of this venue's live connections, with the connection's number.
     pub conns: Mutex<Vec<(u64, SyncSender<Arc<Batch>>)>>,
-    /// Connections subscribed to what the source streams.
+    /// Connections subscribed to every instrument the source streams for this venue (what
+    /// [`MockConfig::wait_for_subscribers`](crate::MockConfig::wait_for_subscribers) waits for).
     pub feeding: AtomicU64,
-    /// The latest synthetic top of book of this venue (the REST side fills IOC orders on it).
-    pub top: Mutex<Option<SimQuote>>,
+    /// The latest synthetic top of book of each of this venue's instruments, by instrument index
+    /// (the REST side fills orders on the one of their symbol).
+    pub tops: Mutex<Vec<Option<SimQuote>>>,
 }
 
 impl VenueShared {
     /// The connection queues (a poisoned lock still holds a valid list).
     pub fn conns(&self) -> MutexGuard<'_, Vec<(u64, SyncSender<Arc<Batch>>)>> {
         self.conns.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The latest top of book of instrument `i` (None before its first quote).
+    pub fn top(&self, i: usize) -> Option<SimQuote> {
+        let tops = self.tops.lock().unwrap_or_else(|p| p.into_inner());
+        tops.get(i).copied().flatten()
+    }
+
+    /// The index of the instrument this venue spells `symbol` (exactly as configured).
+    pub fn instrument_of(&self, symbol: &str) -> Option<usize> {
+        self.spec.symbols.iter().position(|s| s == symbol)
     }
 }
 

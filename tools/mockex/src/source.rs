@@ -30,7 +30,7 @@ pub const MAX_BATCH: u64 = 256;
 pub(crate) enum Generator {
     /// The synthetic market; stops after `max` updates when given.
     Synthetic {
-        market: SyntheticMarket,
+        market: Box<SyntheticMarket>,
         max: Option<u64>,
         seen_injected: usize,
     },
@@ -108,9 +108,11 @@ impl Generator {
                         let d = market.injected()[*seen_injected];
                         *seen_injected += 1;
                         let mut inj = shared.injected.lock().unwrap_or_else(|p| p.into_inner());
+                        let spec = &shared.venues[q.venue].spec;
                         inj.push(InjectedDislocation {
                             dislocation: d,
-                            venue: shared.venues[q.venue].spec.name.clone(),
+                            venue: spec.name.clone(),
+                            symbol: spec.symbols.get(q.instrument).cloned().unwrap_or_default(),
                             update_id: q.seq,
                             send_ns: None,
                         });
@@ -155,8 +157,13 @@ impl Generator {
 fn dispatch(shared: &Shared, vi: usize, batch: Batch, block: bool) {
     let venue = &shared.venues[vi];
     if let Batch::Sim(quotes) = &batch {
-        if let Some(q) = quotes.last() {
-            *venue.top.lock().unwrap_or_else(|p| p.into_inner()) = Some(*q);
+        {
+            let mut tops = venue.tops.lock().unwrap_or_else(|p| p.into_inner());
+            for q in quotes {
+                if let Some(t) = tops.get_mut(q.instrument) {
+                    *t = Some(*q);
+                }
+            }
         }
         // Resting REST orders execute on every quote that moves through them.
         if let Some(v) = shared.rest.as_ref().and_then(|r| r.venues[vi].as_ref()) {

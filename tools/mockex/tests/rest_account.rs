@@ -384,7 +384,7 @@ fn upbit_account_gtc_cancel_chance_and_no_identifier() {
 #[test]
 fn upbit_krw_tick_bands_and_minimum() {
     let ex = start_with(&[VenueKind::Upbit], |c| {
-        c.venues[0].symbol = "KRW-BTC".into();
+        c.venues[0].symbols = vec!["KRW-BTC".into()];
         c.rest_rules.insert(
             "upbit".into(),
             mockex::InstrumentRules {

@@ -65,8 +65,8 @@ struct Args {
     /// tokio worker threads (default: one per core).
     #[arg(long)]
     worker_threads: Option<usize>,
-    /// Write one JSON line per order written (`trigger_venue`, `trigger_seq`, `order_ts` unix ns),
-    /// the fields microarb's `--opps` carries, for the end-to-end bench's send-to-order join.
+    /// Write one JSON line per order written (`instrument`, `trigger_venue`, `trigger_seq`,
+    /// `order_ts` unix ns), the fields microarb's `--opps` carries, for the end-to-end bench's send-to-order join.
     #[arg(long)]
     opps: Option<PathBuf>,
     /// With `execution.gateway = "rest"`: write one JSON line per leg sent (`kind: order`,
@@ -231,10 +231,11 @@ async fn run(args: Args, config: Config, spec: Spec) -> Result<(), String> {
     }
     if let Some(path) = &args.opps {
         let mut text = String::new();
-        for (venue, seq, ts, opp) in &stats.orders_log {
+        for (venue, seq, ts, opp, instrument) in &stats.orders_log {
             let line = serde_json::json!({
                 "opp": opp,
                 "outcome": "executed",
+                "instrument": instrument,
                 "trigger_venue": venue,
                 "trigger_seq": seq,
                 "order_ts": ts,

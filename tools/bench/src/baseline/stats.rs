@@ -114,8 +114,8 @@ pub struct Stats {
     /// Latency metrics by tag.
     pub latency: BTreeMap<&'static str, Latency>,
     /// Orders written: (trigger venue, trigger update id, unix ns of the order bytes,
-    /// opportunity id), for the end-to-end bench's send-to-order join (`--opps`).
-    pub orders_log: Vec<(String, u64, u64, u64)>,
+    /// opportunity id, instrument), for the end-to-end bench's send-to-order join (`--opps`).
+    pub orders_log: Vec<(String, u64, u64, u64, String)>,
     /// Legs sent over the network: (client order id, opportunity id, `buy` or `sell`), for the
     /// end-to-end bench's wire-to-wire join (`--trades`).
     pub legs_log: Vec<(String, u64, &'static str)>,

@@ -1,5 +1,6 @@
-//! One venue's account on the mock exchange: free and locked balances of the synthetic
-//! instrument's two assets, moved by the orders on its book (`ledger`). A new order locks what it
+//! One venue's account on the mock exchange: free and locked balances of the assets its
+//! synthetic instruments trade (each instrument's two, [`Assets`]; a quote asset several share is
+//! one balance), moved by the orders on its book (`ledger`). A new order locks what it
 //! could spend (a buy `price x qty` of the quote asset, a sell `qty` of the base asset) or is
 //! refused when that is not free; each execution spends from the lock and credits the other asset
 //! (a buy that executes below its limit gets the difference back); what an order leaves unexecuted
@@ -65,13 +66,30 @@ pub(crate) struct Balance {
     pub locked: i128,
 }
 
-/// One venue's account.
+/// The two assets an instrument trades: what an order locks and what its executions move.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Assets {
+    /// Base asset name (`BTC`).
+    pub base: String,
+    /// Quote asset name (`USDT`).
+    pub quote: String,
+}
+
+impl From<&AccountConfig> for Assets {
+    fn from(c: &AccountConfig) -> Assets {
+        Assets {
+            base: c.base.clone(),
+            quote: c.quote.clone(),
+        }
+    }
+}
+
+/// One venue's account: the balances of every asset its instruments trade.
 #[derive(Debug, Clone)]
 pub(crate) struct Account {
-    /// Base asset name.
-    pub base: String,
-    /// Quote asset name.
-    pub quote: String,
+    /// The first instrument's quote asset: the currency the account is valued in (Upbit's
+    /// `unit_currency`).
+    pub unit: String,
     balances: BTreeMap<String, Balance>,
     /// `10^price_scale`: a qty mantissa times this is at the quote scale.
     unit_px: i128,
@@ -79,28 +97,22 @@ pub(crate) struct Account {
 }
 
 impl Account {
-    /// The account `c` describes, at the instrument's scales.
-    pub fn new(c: &AccountConfig, s: Scales) -> Account {
+    /// The account the configs `c` describe (one per instrument, the first's quote the unit), at
+    /// the instruments' scales. An asset two configs name takes the earlier one's balance.
+    pub fn new(c: &[AccountConfig], s: Scales) -> Account {
         let scale = u32::from(s.price) + u32::from(s.qty);
         let one = 10i128.pow(scale);
         let mut balances = BTreeMap::new();
-        balances.insert(
-            c.base.clone(),
-            Balance {
-                free: i128::from(c.base_balance) * one,
-                locked: 0,
-            },
-        );
-        balances.insert(
-            c.quote.clone(),
-            Balance {
-                free: i128::from(c.quote_balance) * one,
-                locked: 0,
-            },
-        );
+        for c in c {
+            for (asset, whole) in [(&c.base, c.base_balance), (&c.quote, c.quote_balance)] {
+                balances.entry(asset.clone()).or_insert(Balance {
+                    free: i128::from(whole) * one,
+                    locked: 0,
+                });
+            }
+        }
         Account {
-            base: c.base.clone(),
-            quote: c.quote.clone(),
+            unit: c.first().map(|c| c.quote.clone()).unwrap_or_default(),
             balances,
             unit_px: 10i128.pow(u32::from(s.price)),
             scale,
@@ -126,19 +138,20 @@ impl Account {
         self.balances.entry(asset.to_owned()).or_default()
     }
 
-    /// What an order of `qty` at `px` would lock: the asset and the amount.
-    fn need(&self, buy: bool, px: i64, qty: i64) -> (String, i128) {
+    /// What an order of `qty` at `px` on an instrument of assets `a` would lock: the asset and
+    /// the amount.
+    fn need<'a>(&self, a: &'a Assets, buy: bool, px: i64, qty: i64) -> (&'a str, i128) {
         if buy {
-            (self.quote.clone(), i128::from(px) * i128::from(qty))
+            (&a.quote, i128::from(px) * i128::from(qty))
         } else {
-            (self.base.clone(), i128::from(qty) * self.unit_px)
+            (&a.base, i128::from(qty) * self.unit_px)
         }
     }
 
-    /// Lock what an order needs; `false` (nothing changed) when it is not free.
-    pub fn reserve(&mut self, buy: bool, px: i64, qty: i64) -> bool {
-        let (asset, amount) = self.need(buy, px, qty);
-        let b = self.entry(&asset);
+    /// Lock what an order on `a` needs; `false` (nothing changed) when it is not free.
+    pub fn reserve(&mut self, a: &Assets, buy: bool, px: i64, qty: i64) -> bool {
+        let (asset, amount) = self.need(a, buy, px, qty);
+        let b = self.entry(asset);
         if b.free < amount {
             return false;
         }
@@ -147,40 +160,34 @@ impl Account {
         true
     }
 
-    /// Settle an execution of `qty` for `amount` (quote scale) of an order with limit `px`
-    /// (whose lock covers it).
-    pub fn execute(&mut self, buy: bool, px: i64, qty: i64, amount: i128) {
+    /// Settle an execution of `qty` for `amount` (quote scale) of an order on `a` with limit
+    /// `px` (whose lock covers it).
+    pub fn execute(&mut self, a: &Assets, buy: bool, px: i64, qty: i64, amount: i128) {
         let (q, unit) = (i128::from(qty), self.unit_px);
-        let (base, quote) = (self.base.clone(), self.quote.clone());
         if buy {
             let held = i128::from(px) * q;
-            let b = self.entry(&quote);
+            let b = self.entry(&a.quote);
             b.locked -= held;
             b.free += held - amount;
-            self.entry(&base).free += q * unit;
+            self.entry(&a.base).free += q * unit;
         } else {
-            self.entry(&base).locked -= q * unit;
-            self.entry(&quote).free += amount;
+            self.entry(&a.base).locked -= q * unit;
+            self.entry(&a.quote).free += amount;
         }
     }
 
-    /// Take a fee of `amount` (quote scale) from the free balance of the quote asset
-    /// (`in_quote`) or the base asset.
-    pub fn charge_fee(&mut self, in_quote: bool, amount: i128) {
-        let asset = if in_quote {
-            self.quote.clone()
-        } else {
-            self.base.clone()
-        };
-        self.entry(&asset).free -= amount;
+    /// Take a fee of `amount` (quote scale) from the free balance of `a`'s quote asset
+    /// (`in_quote`) or its base asset.
+    pub fn charge_fee(&mut self, a: &Assets, in_quote: bool, amount: i128) {
+        self.entry(Account::fee_asset(a, in_quote)).free -= amount;
     }
 
-    /// The asset a fee is charged in.
-    pub fn fee_asset(&self, in_quote: bool) -> &str {
+    /// The asset a fee on `a` is charged in.
+    pub fn fee_asset(a: &Assets, in_quote: bool) -> &str {
         if in_quote {
-            &self.quote
+            &a.quote
         } else {
-            &self.base
+            &a.base
         }
     }
 
@@ -189,10 +196,10 @@ impl Account {
         self.unit_px
     }
 
-    /// Unlock what a closing order with limit `px` leaves unexecuted (`rest`).
-    pub fn release(&mut self, buy: bool, px: i64, rest: i64) {
-        let (asset, amount) = self.need(buy, px, rest);
-        let b = self.entry(&asset);
+    /// Unlock what a closing order on `a` with limit `px` leaves unexecuted (`rest`).
+    pub fn release(&mut self, a: &Assets, buy: bool, px: i64, rest: i64) {
+        let (asset, amount) = self.need(a, buy, px, rest);
+        let b = self.entry(asset);
         b.locked -= amount;
         b.free += amount;
     }
@@ -223,9 +230,10 @@ mod tests {
             quote_balance: 100,
         };
         let s = Scales { price: 2, qty: 1 };
-        let mut a = Account::new(&c, s);
+        let x = Assets::from(&c);
+        let mut a = Account::new(std::slice::from_ref(&c), s);
         // Buy 2.0 at 30.00 needs 60 USDT (mantissa 6000 * 20 = 120000 at scale 3).
-        assert!(a.reserve(true, 3000, 20));
+        assert!(a.reserve(&x, true, 3000, 20));
         assert_eq!(
             a.balance("USDT"),
             Balance {
@@ -233,9 +241,9 @@ mod tests {
                 locked: 60_000
             }
         );
-        assert!(!a.reserve(true, 3000, 20), "only 40 left");
+        assert!(!a.reserve(&x, true, 3000, 20), "only 40 left");
         // 1.0 executes at 29.00: 29 spent, 1 back, 1 BTC in.
-        a.execute(true, 3000, 10, 29_000);
+        a.execute(&x, true, 3000, 10, 29_000);
         assert_eq!(
             a.balance("USDT"),
             Balance {
@@ -244,7 +252,7 @@ mod tests {
             }
         );
         assert_eq!(a.balance("BTC").free, 2000);
-        a.release(true, 3000, 10);
+        a.release(&x, true, 3000, 10);
         assert_eq!(
             a.balance("USDT"),
             Balance {
@@ -253,10 +261,38 @@ mod tests {
             }
         );
         // Sell 2.5 BTC: only 2 there.
-        assert!(!a.reserve(false, 1, 25));
-        assert!(a.reserve(false, 1, 20));
-        a.execute(false, 1, 20, 62_000);
+        assert!(!a.reserve(&x, false, 1, 25));
+        assert!(a.reserve(&x, false, 1, 20));
+        a.execute(&x, false, 1, 20, 62_000);
         assert_eq!(a.balance("BTC"), Balance { free: 0, locked: 0 });
         assert_eq!(a.balance("USDT").free, 71_000 + 62_000);
+    }
+
+    #[test]
+    fn instruments_share_their_quote_asset() {
+        let s = Scales { price: 2, qty: 1 };
+        let btc = AccountConfig::for_symbol("BTCUSDT", false);
+        let eth = AccountConfig {
+            quote_balance: 5,
+            ..AccountConfig::for_symbol("ETHUSDT", false)
+        };
+        let mut a = Account::new(&[btc.clone(), eth.clone()], s);
+        assert_eq!(a.unit, "USDT");
+        let names: Vec<&str> = a.balances().map(|(n, _)| n).collect();
+        assert_eq!(names, ["BTC", "ETH", "USDT"]);
+        // USDT keeps the first config's balance; a buy of ETH spends the same USDT as BTC's.
+        let usdt = a.balance("USDT").free;
+        assert_eq!(usdt, i128::from(AccountConfig::DEFAULT_QUOTE) * 1000);
+        assert!(a.reserve(&Assets::from(&eth), true, 100, 10));
+        assert_eq!(a.balance("USDT").free, usdt - 1000);
+        a.execute(&Assets::from(&eth), true, 100, 10, 1000);
+        assert_eq!(
+            a.balance("ETH").free,
+            (i128::from(AccountConfig::DEFAULT_BASE) + 1) * 1000
+        );
+        assert_eq!(
+            a.balance("BTC").free,
+            i128::from(AccountConfig::DEFAULT_BASE) * 1000
+        );
     }
 }

@@ -67,27 +67,38 @@ pub(crate) fn balances(a: &Account, c: &Ctx<'_>) -> Answer {
     )
 }
 
-/// `GET /api/v3/exchangeInfo`: the limits the mock enforces and the instrument's filters.
+/// `GET /api/v3/exchangeInfo`: the limits the mock enforces and each listed instrument's filters.
 pub(crate) fn rules(v: &Venue<'_>, c: &Ctx<'_>) -> Answer {
-    let (r, l, s) = (v.rules, v.limits, c.scales);
+    let (l, s) = (v.limits, c.scales);
     let px8 = |m: i64| fixed(i128::from(m), u32::from(s.price), 8);
     let qty8 = |m: i64| fixed(i128::from(m), u32::from(s.qty), 8);
+    let items: Vec<String> = v
+        .listed
+        .iter()
+        .map(|i| {
+            let r = &i.rules;
+            format!(
+                r#"{{"symbol":"{}","status":"TRADING","baseAsset":"{}","baseAssetPrecision":8,"quoteAsset":"{}","quotePrecision":8,"quoteAssetPrecision":8,"baseCommissionPrecision":8,"quoteCommissionPrecision":8,"orderTypes":["LIMIT","LIMIT_MAKER","MARKET"],"icebergAllowed":true,"ocoAllowed":true,"isSpotTradingAllowed":true,"isMarginTradingAllowed":false,"filters":[{{"filterType":"PRICE_FILTER","minPrice":"{}","maxPrice":"1000000.00000000","tickSize":"{}"}},{{"filterType":"LOT_SIZE","minQty":"{}","maxQty":"9000.00000000","stepSize":"{}"}},{{"filterType":"NOTIONAL","minNotional":"{}","applyMinToMarket":true,"maxNotional":"9000000.00000000","applyMaxToMarket":false,"avgPriceMins":5}}],"permissions":[],"permissionSets":[["SPOT"]],"defaultSelfTradePreventionMode":"EXPIRE_MAKER","allowedSelfTradePreventionModes":["NONE","EXPIRE_TAKER","EXPIRE_MAKER","EXPIRE_BOTH"]}}"#,
+                i.symbol,
+                i.assets.base,
+                i.assets.quote,
+                px8(r.tick),
+                px8(r.tick),
+                qty8(r.min_qty),
+                qty8(r.step),
+                fixed(r.min_notional, quote_scale(s), 8),
+            )
+        })
+        .collect();
     Answer::new(
         200,
         format!(
-            r#"{{"timezone":"UTC","serverTime":{},"rateLimits":[{{"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":{}}},{{"rateLimitType":"ORDERS","interval":"SECOND","intervalNum":10,"limit":{}}},{{"rateLimitType":"ORDERS","interval":"DAY","intervalNum":1,"limit":{}}},{{"rateLimitType":"RAW_REQUESTS","interval":"MINUTE","intervalNum":5,"limit":61000}}],"exchangeFilters":[],"symbols":[{{"symbol":"{}","status":"TRADING","baseAsset":"{}","baseAssetPrecision":8,"quoteAsset":"{}","quotePrecision":8,"quoteAssetPrecision":8,"baseCommissionPrecision":8,"quoteCommissionPrecision":8,"orderTypes":["LIMIT","LIMIT_MAKER","MARKET"],"icebergAllowed":true,"ocoAllowed":true,"isSpotTradingAllowed":true,"isMarginTradingAllowed":false,"filters":[{{"filterType":"PRICE_FILTER","minPrice":"{}","maxPrice":"1000000.00000000","tickSize":"{}"}},{{"filterType":"LOT_SIZE","minQty":"{}","maxQty":"9000.00000000","stepSize":"{}"}},{{"filterType":"NOTIONAL","minNotional":"{}","applyMinToMarket":true,"maxNotional":"9000000.00000000","applyMaxToMarket":false,"avgPriceMins":5}}],"permissions":[],"permissionSets":[["SPOT"]],"defaultSelfTradePreventionMode":"EXPIRE_MAKER","allowedSelfTradePreventionModes":["NONE","EXPIRE_TAKER","EXPIRE_MAKER","EXPIRE_BOTH"]}}]}}"#,
+            r#"{{"timezone":"UTC","serverTime":{},"rateLimits":[{{"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":{}}},{{"rateLimitType":"ORDERS","interval":"SECOND","intervalNum":10,"limit":{}}},{{"rateLimitType":"ORDERS","interval":"DAY","intervalNum":1,"limit":{}}},{{"rateLimitType":"RAW_REQUESTS","interval":"MINUTE","intervalNum":5,"limit":61000}}],"exchangeFilters":[],"symbols":[{}]}}"#,
             c.now_ms,
             l.binance_weight_1m,
             l.binance_orders_10s,
             l.binance_orders_1d,
-            c.symbol,
-            v.account.base,
-            v.account.quote,
-            px8(r.tick),
-            px8(r.tick),
-            qty8(r.min_qty),
-            qty8(r.step),
-            fixed(r.min_notional, quote_scale(s), 8),
+            items.join(","),
         ),
     )
 }

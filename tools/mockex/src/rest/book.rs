@@ -250,14 +250,18 @@ impl Book {
         !self.open.is_empty()
     }
 
-    /// Fill resting orders that `q` crosses, at their own price; the executions.
-    pub fn on_quote(&mut self, q: &SimQuote, now_ms: u64) -> Vec<Fill> {
+    /// Fill the resting orders on `symbol` (`q`'s instrument) that `q` crosses, at their own
+    /// price; the executions.
+    pub fn on_quote(&mut self, q: &SimQuote, symbol: &str, now_ms: u64) -> Vec<Fill> {
         let mut fills = Vec::new();
         let mut closed = Vec::new();
         for id in &self.open {
             let Some(o) = self.orders.get_mut(id) else {
                 continue;
             };
+            if o.symbol != symbol {
+                continue;
+            }
             let size = if o.buy && q.ask_px > 0 && q.ask_px <= o.px {
                 q.ask_qty
             } else if !o.buy && q.bid_px > 0 && q.bid_px >= o.px {
@@ -297,6 +301,7 @@ mod tests {
     fn top() -> SimQuote {
         SimQuote {
             venue: 0,
+            instrument: 0,
             seq: 1,
             bid_px: 10_000,
             bid_qty: 5,
@@ -373,15 +378,15 @@ mod tests {
             ask_qty: 3,
             ..top()
         };
-        let f = b.on_quote(&moved, 2);
+        let f = b.on_quote(&moved, "BTCUSDT", 2);
         assert_eq!(f.len(), 1);
         assert_eq!(
             (f[0].qty, f[0].quote, f[0].order.state),
             (3, 3 * 10_050, State::Open)
         );
-        let f = b.on_quote(&moved, 3);
+        let f = b.on_quote(&moved, "BTCUSDT", 3);
         assert_eq!((f[0].qty, f[0].order.state), (1, State::Filled));
-        assert!(b.on_quote(&moved, 4).is_empty());
+        assert!(b.on_quote(&moved, "BTCUSDT", 4).is_empty());
         assert_eq!(b.open_orders().len(), 1);
         let c = b.cancel(&OrderRef::Id(s.order_id), 5).unwrap();
         assert_eq!(c.state, State::Canceled);

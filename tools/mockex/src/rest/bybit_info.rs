@@ -51,19 +51,30 @@ pub(crate) fn balances(a: &Account, p: &Params, c: &Ctx<'_>) -> Answer {
     envelope(200, 0, "OK", &result, c.now_ms)
 }
 
-/// `GET /v5/market/instruments-info?category=spot`.
+/// `GET /v5/market/instruments-info?category=spot`: each listed instrument.
 pub(crate) fn rules(v: &Venue<'_>, c: &Ctx<'_>) -> Answer {
-    let (r, s) = (v.rules, c.scales);
+    let s = c.scales;
+    let items: Vec<String> = v
+        .listed
+        .iter()
+        .map(|i| {
+            let r = &i.rules;
+            format!(
+                r#"{{"symbol":"{}","baseCoin":"{}","quoteCoin":"{}","innovation":"0","status":"Trading","marginTrading":"none","stTag":"0","lotSizeFilter":{{"basePrecision":"{}","quotePrecision":"{}","minOrderQty":"{}","maxOrderQty":"10000","minOrderAmt":"{}","maxOrderAmt":"100000000"}},"priceFilter":{{"tickSize":"{}"}},"riskParameters":{{"priceLimitRatioX":"0.05","priceLimitRatioY":"0.05"}}}}"#,
+                i.symbol,
+                i.assets.base,
+                i.assets.quote,
+                dec(r.step, s.qty),
+                dec(r.tick, s.price),
+                dec(r.min_qty, s.qty),
+                amount(r.min_notional, quote_scale(s)),
+                dec(r.tick, s.price),
+            )
+        })
+        .collect();
     let result = format!(
-        r#"{{"category":"spot","list":[{{"symbol":"{}","baseCoin":"{}","quoteCoin":"{}","innovation":"0","status":"Trading","marginTrading":"none","stTag":"0","lotSizeFilter":{{"basePrecision":"{}","quotePrecision":"{}","minOrderQty":"{}","maxOrderQty":"10000","minOrderAmt":"{}","maxOrderAmt":"100000000"}},"priceFilter":{{"tickSize":"{}"}},"riskParameters":{{"priceLimitRatioX":"0.05","priceLimitRatioY":"0.05"}}}}],"nextPageCursor":""}}"#,
-        c.symbol,
-        v.account.base,
-        v.account.quote,
-        dec(r.step, s.qty),
-        dec(r.tick, s.price),
-        dec(r.min_qty, s.qty),
-        amount(r.min_notional, quote_scale(s)),
-        dec(r.tick, s.price),
+        r#"{{"category":"spot","list":[{}],"nextPageCursor":""}}"#,
+        items.join(",")
     );
     envelope(200, 0, "OK", &result, c.now_ms)
 }

@@ -7,9 +7,9 @@ use super::account::Account;
 use super::answer::{Answer, Refusal};
 use super::auth::AuthError;
 use super::book::{MockOrder, NewOrder, OrderRef, Tif};
+use super::instrument::Instrument;
 use super::limits::RestLimits;
 use super::params::Params;
-use super::rules::Rules;
 use super::state::Request;
 use crate::config::ApiCredentials;
 use crate::decimal::{decimal_string, parse_decimal, Scale};
@@ -44,9 +44,9 @@ pub(crate) enum Op {
 pub(crate) struct Ctx<'a> {
     /// What the request asked for.
     pub op: Op,
-    /// Mantissa scales of the synthetic instrument.
+    /// Mantissa scales of the synthetic instruments.
     pub scales: Scales,
-    /// The venue's symbol for it.
+    /// The venue's symbol of the instrument the request is about (its first when it names none).
     pub symbol: &'a str,
     /// The client order id the request carried ("" if none), for OKX's per-order error data.
     pub client_id: &'a str,
@@ -108,12 +108,13 @@ pub(crate) trait Dialect: Sync {
     fn refuse(&self, r: &Refusal, c: &Ctx<'_>) -> Answer;
 }
 
-/// What a rules answer reads: the rules, the account (Upbit's order chance shows balances) and
-/// the limits (Binance's `rateLimits`).
+/// What a rules answer reads: the instruments it lists (symbol, rules, assets), the account
+/// (Upbit's order chance shows balances) and the limits (Binance's `rateLimits`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Venue<'a> {
-    /// The instrument's rules.
-    pub rules: &'a Rules,
+    /// The instruments the answer lists: the one (Binance: the ones) the request names, else
+    /// every instrument of the venue.
+    pub listed: &'a [&'a Instrument],
     /// The account.
     pub account: &'a Account,
     /// The REST limits.

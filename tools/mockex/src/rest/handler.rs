@@ -10,6 +10,7 @@ use super::answer::{Answer, Refusal};
 use super::auth::{check_window, AuthError};
 use super::dialect::{dialect, Ctx, Dialect, Op, Venue};
 use super::faults::Mode;
+use super::instrument::Instrument;
 use super::params::Params;
 use super::state::{lock, Request, RestSide, RestVenue};
 use crate::send_log::unix_ns;
@@ -82,10 +83,16 @@ pub(crate) fn handle_op(
     let cl = params
         .get("clOrdId")
         .filter(|v| v.bytes().all(|b| b.is_ascii_alphanumeric()));
+    // The instrument the request is about: the one it names, else the venue's first.
+    let named = symbol_named(d, params, vs);
     let ctx = Ctx {
         op: route.unwrap_or(Op::Status),
         scales: shared.scales,
-        symbol: &vs.spec.symbol,
+        symbol: vs
+            .spec
+            .symbols
+            .get(*named.as_ref().unwrap_or(&0))
+            .map_or("", String::as_str),
         client_id: cl.unwrap_or(""),
         buy: matches!(params.get("side"), Some("bid" | "BUY" | "Buy" | "buy")),
         now_ms,
@@ -152,13 +159,15 @@ pub(crate) fn handle_op(
             d.open_orders(&list, &ctx)
         }
         Op::Balances => d.balances(&lock(&venue.ledger).account, params, &ctx),
-        Op::Rules => match symbol_named(d, params, vs) {
+        Op::Rules => match listed(d, params, vs) {
             Err(r) => d.refuse(&r, &ctx),
-            Ok(()) => {
+            Ok(idx) => {
                 let l = lock(&venue.ledger);
                 let limits = side.limits();
+                let list: Vec<&Instrument> =
+                    idx.iter().filter_map(|&i| l.instruments.get(i)).collect();
                 let v = Venue {
-                    rules: &l.rules,
+                    listed: &list,
                     account: &l.account,
                     limits: &limits,
                 };
@@ -166,9 +175,9 @@ pub(crate) fn handle_op(
             }
         },
         Op::Time => d.time(&ctx),
-        Op::Book => match symbol_named(d, params, vs) {
+        Op::Book => match named {
             Err(r) => d.refuse(&r, &ctx),
-            Ok(()) => d.book(lock(&vs.top).as_ref(), &ctx),
+            Ok(i) => d.book(vs.top(i).as_ref(), &ctx),
         },
     };
     answer.headers.insert_str(0, &verdict.headers);
@@ -212,14 +221,40 @@ fn auth_counter(c: &VenueCounters, e: AuthError) -> &std::sync::atomic::AtomicU6
     }
 }
 
-/// A symbol the request names must be the venue's instrument (absent is fine here; the
-/// dialect's routes require it where the venue does).
-fn symbol_named(d: &dyn Dialect, p: &Params, vs: &VenueShared) -> Result<(), Refusal> {
+/// The index of the venue's instrument a request names: a symbol it names must be one of the
+/// venue's (absent is fine here, and means the first; the dialect's routes require it where the
+/// venue does).
+fn symbol_named(d: &dyn Dialect, p: &Params, vs: &VenueShared) -> Result<usize, Refusal> {
     match d.instrument(p) {
-        "" => Ok(()),
-        s if s == vs.spec.symbol => Ok(()),
-        _ => Err(Refusal::UnknownSymbol),
+        "" => Ok(0),
+        s => vs.instrument_of(s).ok_or(Refusal::UnknownSymbol),
     }
+}
+
+/// The instruments a rules request lists: the one it names, the ones a Binance `symbols` array
+/// names (`["A","B"]`), else every one of the venue; a name the venue does not list is refused.
+fn listed(d: &dyn Dialect, p: &Params, vs: &VenueShared) -> Result<Vec<usize>, Refusal> {
+    if !d.instrument(p).is_empty() {
+        return symbol_named(d, p, vs).map(|i| vec![i]);
+    }
+    if let Some(list) = p
+        .get("symbols")
+        .filter(|_| vs.spec.kind == VenueKind::Binance)
+    {
+        // Parameters are not percent-decoded: undo the escapes a JSON array in a query takes.
+        let mut text = list.to_owned();
+        for (esc, c) in [("%5B", "["), ("%5D", "]"), ("%22", "\""), ("%2C", ",")] {
+            text = text.replace(esc, c).replace(&esc.to_ascii_lowercase(), c);
+        }
+        let inner = text.trim().trim_start_matches('[').trim_end_matches(']');
+        return inner
+            .split(',')
+            .map(|s| s.trim().trim_matches('"'))
+            .filter(|s| !s.is_empty())
+            .map(|s| vs.instrument_of(s).ok_or(Refusal::UnknownSymbol))
+            .collect();
+    }
+    Ok((0..vs.spec.symbols.len()).collect())
 }
 
 /// Cancel an open order.
@@ -267,10 +302,9 @@ fn place(
         return Some(d.refuse(&Refusal::Insufficient { buy: true }, ctx));
     }
     let placed = d.new_order(p, shared.scales).and_then(|o| {
-        if o.symbol != vs.spec.symbol {
-            return Err(Refusal::UnknownSymbol);
-        }
-        let top = *lock(&vs.top);
+        // The order fills against the latest quote of its own instrument.
+        let i = vs.instrument_of(&o.symbol).ok_or(Refusal::UnknownSymbol)?;
+        let top = vs.top(i);
         let mut l = lock(&venue.ledger);
         let placed = l.place(o, top, ctx.now_ms);
         venue.note_resting(&l);

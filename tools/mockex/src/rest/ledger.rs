@@ -1,73 +1,91 @@
 //! One venue's trading state on the mock exchange, behind one lock: its book of orders
-//! (`book`), its account (`account`) and its instrument's rules (`rules`). Placing checks the
+//! (`book`), its account (`account`) and its instruments (`instrument`: symbol, assets, rules). Placing checks the
 //! rules and the balance, then matches; every execution (on arrival or, for a resting order, on a
 //! later quote) moves the balances; closing an order unlocks what it left.
 
-use super::account::Account;
+use super::account::{Account, Assets};
 use super::answer::Refusal;
 use super::book::{Book, MockOrder, NewOrder, OrderRef, State};
 use super::fees::FeeModel;
-use super::rules::Rules;
+use super::instrument::Instrument;
 use crate::market::SimQuote;
 
-/// Book, account and rules of one venue.
+/// Book, account and instruments of one venue.
 #[derive(Debug)]
 pub(crate) struct Ledger {
-    /// The orders.
+    /// The orders (of every instrument).
     pub book: Book,
     /// The balances.
     pub account: Account,
-    /// The instrument's rules.
-    pub rules: Rules,
+    /// The instruments, indexed like the venue's symbols (at least one).
+    pub instruments: Vec<Instrument>,
     /// The taker fee.
     pub fees: FeeModel,
 }
 
 impl Ledger {
-    /// Check, lock and match a new order against `top`.
+    /// The index of the instrument spelled `symbol`.
+    pub fn instrument_of(&self, symbol: &str) -> Option<usize> {
+        self.instruments.iter().position(|i| i.symbol == symbol)
+    }
+
+    /// The assets of the instrument spelled `symbol` (an order's symbol was checked when it was
+    /// placed, so every order has one).
+    fn assets_of(&self, symbol: &str) -> Option<Assets> {
+        let i = self.instrument_of(symbol)?;
+        Some(self.instruments[i].assets.clone())
+    }
+
+    /// Check, lock and match a new order against `top`, its instrument's latest quote; an order
+    /// on a symbol none of the instruments has is refused.
     pub fn place(
         &mut self,
         o: NewOrder,
         top: Option<SimQuote>,
         now_ms: u64,
     ) -> Result<MockOrder, Refusal> {
+        let i = self
+            .instrument_of(&o.symbol)
+            .ok_or(Refusal::UnknownSymbol)?;
         if o.client_id
             .as_deref()
             .is_some_and(|c| self.book.has_client_id(c))
         {
             return Err(Refusal::Duplicate);
         }
-        self.rules.check(o.px, o.qty).map_err(Refusal::Rule)?;
+        let ins = &self.instruments[i];
+        ins.rules.check(o.px, o.qty).map_err(Refusal::Rule)?;
+        let a = ins.assets.clone();
         let (buy, px, qty) = (o.buy, o.px, o.qty);
-        if !self.account.reserve(buy, px, qty) {
+        if !self.account.reserve(&a, buy, px, qty) {
             return Err(Refusal::Insufficient { buy });
         }
         let m = match self.book.place(o, top, now_ms) {
             Ok(m) => m,
             Err(e) => {
-                self.account.release(buy, px, qty);
+                self.account.release(&a, buy, px, qty);
                 return Err(e);
             }
         };
         let mut m = m;
         if m.executed > 0 {
-            self.account.execute(buy, px, m.executed, m.quote);
-            m = self.charge(&m, m.executed, m.quote);
+            self.account.execute(&a, buy, px, m.executed, m.quote);
+            m = self.charge(&a, &m, m.executed, m.quote);
         }
         if m.state != State::Open && m.executed < m.qty {
-            self.account.release(buy, px, m.qty - m.executed);
+            self.account.release(&a, buy, px, m.qty - m.executed);
         }
         Ok(m)
     }
 
-    /// Charge the fee of an execution of `qty` for `quote` to `o`'s account and order.
-    fn charge(&mut self, o: &MockOrder, qty: i64, quote: i128) -> MockOrder {
+    /// Charge the fee of an execution of `qty` for `quote` to `o`'s account (assets `a`) and order.
+    fn charge(&mut self, a: &Assets, o: &MockOrder, qty: i64, quote: i128) -> MockOrder {
         let base = i128::from(qty) * self.account.unit_px();
         let (in_quote, fee) = self.fees.charge(o.buy, base, quote, self.account.scale());
-        self.account.charge_fee(in_quote, fee);
-        let asset = self.account.fee_asset(in_quote).to_owned();
+        self.account.charge_fee(a, in_quote, fee);
+        let asset = Account::fee_asset(a, in_quote);
         self.book
-            .charge(o.order_id, &asset, fee)
+            .charge(o.order_id, asset, fee)
             .unwrap_or_else(|| o.clone())
     }
 
@@ -75,18 +93,24 @@ impl Ledger {
     pub fn cancel(&mut self, r: &OrderRef, now_ms: u64) -> Result<(MockOrder, MockOrder), Refusal> {
         let before = self.book.get(r).cloned().ok_or(Refusal::NotOpen)?;
         let after = self.book.cancel(r, now_ms)?;
-        self.account
-            .release(after.buy, after.px, after.qty - after.executed);
+        if let Some(a) = self.assets_of(&after.symbol) {
+            self.account
+                .release(&a, after.buy, after.px, after.qty - after.executed);
+        }
         Ok((before, after))
     }
 
-    /// Execute resting orders that `q` crosses; how many executions.
+    /// Execute the resting orders of `q`'s instrument that `q` crosses; how many executions.
     pub fn on_quote(&mut self, q: &SimQuote, now_ms: u64) -> u64 {
-        let fills = self.book.on_quote(q, now_ms);
+        let Some(ins) = self.instruments.get(q.instrument) else {
+            return 0;
+        };
+        let a = ins.assets.clone();
+        let fills = self.book.on_quote(q, &ins.symbol, now_ms);
         for f in &fills {
             self.account
-                .execute(f.order.buy, f.order.px, f.qty, f.quote);
-            self.charge(&f.order, f.qty, f.quote);
+                .execute(&a, f.order.buy, f.order.px, f.qty, f.quote);
+            self.charge(&a, &f.order, f.qty, f.quote);
         }
         fills.len() as u64
     }
@@ -97,7 +121,7 @@ mod tests {
     use super::super::account::AccountConfig;
     use super::super::answer::Rule;
     use super::super::book::Tif;
-    use super::super::rules::InstrumentRules;
+    use super::super::rules::{InstrumentRules, Rules};
     use super::*;
     use crate::format::Scales;
 
@@ -109,10 +133,16 @@ mod tests {
             base_balance: 10,
             quote_balance: quote,
         };
+        let eth = AccountConfig::for_symbol("ETHUSDT", false);
+        let ins = |symbol: &str, c: &AccountConfig| Instrument {
+            symbol: symbol.into(),
+            assets: Assets::from(c),
+            rules: Rules::new(&rules, s, false).unwrap(),
+        };
         Ledger {
             book: Book::default(),
-            account: Account::new(&c, s),
-            rules: Rules::new(&rules, s, false).unwrap(),
+            account: Account::new(&[c.clone(), eth.clone()], s),
+            instruments: vec![ins("BTCUSDT", &c), ins("ETHUSDT", &eth)],
             fees: FeeModel::default(),
         }
     }
@@ -120,6 +150,7 @@ mod tests {
     fn top() -> SimQuote {
         SimQuote {
             venue: 0,
+            instrument: 0,
             seq: 1,
             bid_px: 10_000,
             bid_qty: 5,
@@ -220,5 +251,40 @@ mod tests {
         );
         assert_eq!(l.account.balance("USDT"), free);
         assert!(l.place(order(true, 10_100, 4, Tif::Ioc), None, 1).is_ok());
+    }
+
+    #[test]
+    fn each_instrument_fills_on_its_own_quotes() {
+        let mut l = ledger(1000, InstrumentRules::default());
+        let eth_top = SimQuote {
+            instrument: 1,
+            ask_px: 5_000,
+            bid_px: 4_900,
+            ..top()
+        };
+        let mut eth = order(true, 5_100, 2, Tif::Ioc);
+        eth.symbol = "ETHUSDT".into();
+        // An ETH buy at 51.00 fills at ETH's ask (50.00), not BTC's (101.00).
+        let m = l.place(eth, Some(eth_top), 1).unwrap();
+        assert_eq!((m.executed, m.quote), (2, 2 * 5_000));
+        assert_eq!(l.account.balance("USDT").free, (1000 - 100) * 100);
+        assert_eq!(l.account.balance("BTC").free, 10 * 100);
+        // A resting BTC buy is not filled by an ETH quote below its limit; a BTC one fills it.
+        let g = l
+            .place(order(true, 10_050, 1, Tif::Gtc), Some(top()), 2)
+            .unwrap();
+        assert_eq!(l.on_quote(&eth_top, 3), 0);
+        let through = SimQuote {
+            ask_px: 10_000,
+            ..top()
+        };
+        assert_eq!(l.on_quote(&through, 4), 1);
+        assert_eq!(
+            l.book.get(&OrderRef::Id(g.order_id)).unwrap().state,
+            State::Filled
+        );
+        let mut other = order(true, 100, 1, Tif::Ioc);
+        other.symbol = "XRPUSDT".into();
+        assert_eq!(l.place(other, Some(top()), 5), Err(Refusal::UnknownSymbol));
     }
 }

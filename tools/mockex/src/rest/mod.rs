@@ -29,6 +29,7 @@ mod dialect;
 mod faults;
 mod fees;
 mod handler;
+mod instrument;
 mod ledger;
 mod limits;
 mod limits_v5;

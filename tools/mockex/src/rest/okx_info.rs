@@ -67,20 +67,27 @@ pub(crate) fn balances(a: &Account, p: &Params, c: &Ctx<'_>) -> Answer {
     envelope(200, "0", "", &data)
 }
 
-/// `GET /api/v5/public/instruments?instType=SPOT`.
+/// `GET /api/v5/public/instruments?instType=SPOT`: each listed instrument.
 pub(crate) fn rules(v: &Venue<'_>, c: &Ctx<'_>) -> Answer {
-    let (r, s) = (v.rules, c.scales);
-    let data = format!(
-        r#"[{{"instType":"SPOT","instId":"{}","uly":"","instFamily":"","baseCcy":"{}","quoteCcy":"{}","settleCcy":"","ctVal":"","ctMult":"","ctValCcy":"","optType":"","stk":"","listTime":"1606468572000","expTime":"","lever":"","tickSz":"{}","lotSz":"{}","minSz":"{}","ctType":"","alias":"","state":"live","instIdCode":{},"maxLmtSz":"10000","maxMktSz":"1000000","maxLmtAmt":"20000000","maxMktAmt":"1000000","maxTwapSz":"","maxIcebergSz":"","maxTriggerSz":"","maxStopSz":"","ruleType":"normal"}}]"#,
-        c.symbol,
-        v.account.base,
-        v.account.quote,
-        dec(r.tick, s.price),
-        dec(r.step, s.qty),
-        dec(r.min_qty, s.qty),
-        inst_id_code(c.symbol),
-    );
-    envelope(200, "0", "", &data)
+    let s = c.scales;
+    let items: Vec<String> = v
+        .listed
+        .iter()
+        .map(|i| {
+            let r = &i.rules;
+            format!(
+                r#"{{"instType":"SPOT","instId":"{}","uly":"","instFamily":"","baseCcy":"{}","quoteCcy":"{}","settleCcy":"","ctVal":"","ctMult":"","ctValCcy":"","optType":"","stk":"","listTime":"1606468572000","expTime":"","lever":"","tickSz":"{}","lotSz":"{}","minSz":"{}","ctType":"","alias":"","state":"live","instIdCode":{},"maxLmtSz":"10000","maxMktSz":"1000000","maxLmtAmt":"20000000","maxMktAmt":"1000000","maxTwapSz":"","maxIcebergSz":"","maxTriggerSz":"","maxStopSz":"","ruleType":"normal"}}"#,
+                i.symbol,
+                i.assets.base,
+                i.assets.quote,
+                dec(r.tick, s.price),
+                dec(r.step, s.qty),
+                dec(r.min_qty, s.qty),
+                inst_id_code(&i.symbol),
+            )
+        })
+        .collect();
+    envelope(200, "0", "", &format!("[{}]", items.join(",")))
 }
 
 /// The numeric `instIdCode` the mock gives `symbol` (OKX's WebSocket `order` / `cancel-order` ops

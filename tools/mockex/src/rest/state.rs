@@ -7,9 +7,10 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use super::account::{Account, AccountConfig};
+use super::account::{Account, AccountConfig, Assets};
 use super::faults::RestFaultState;
 use super::fees::FeeModel;
+use super::instrument::Instrument;
 use super::ledger::Ledger;
 use super::limits::{Limiter, RestLimits};
 use super::rules::Rules;
@@ -112,21 +113,35 @@ impl RestSide {
                 continue;
             }
             let upbit = v.kind == VenueKind::Upbit;
-            let account = cfg
-                .rest_accounts
-                .get(&v.name)
-                .cloned()
-                .unwrap_or_else(|| AccountConfig::for_symbol(&v.symbol, upbit));
+            // Instrument 0 takes the configured account; every instrument its symbol's default.
+            let mut accounts: Vec<AccountConfig> = v
+                .symbols
+                .iter()
+                .map(|s| AccountConfig::for_symbol(s, upbit))
+                .collect();
+            if let Some(c) = cfg.rest_accounts.get(&v.name) {
+                match accounts.first_mut() {
+                    Some(first) => *first = c.clone(),
+                    None => accounts.push(c.clone()),
+                }
+            }
             let rules = cfg.rest_rules.get(&v.name).cloned().unwrap_or_default();
-            let krw = upbit && v.symbol.starts_with("KRW-");
-            let rules = Rules::new(&rules, scales, krw).ok_or_else(|| v.name.clone())?;
+            let mut instruments = Vec::with_capacity(accounts.len());
+            for (symbol, a) in v.symbols.iter().zip(&accounts) {
+                let krw = upbit && symbol.starts_with("KRW-");
+                instruments.push(Instrument {
+                    symbol: symbol.clone(),
+                    assets: Assets::from(a),
+                    rules: Rules::new(&rules, scales, krw).ok_or_else(|| v.name.clone())?,
+                });
+            }
             venues.push(Some(RestVenue {
                 faults: RestFaultState::default(),
                 limiter: Mutex::new(Limiter::new(v.kind, limits)),
                 ledger: Mutex::new(Ledger {
                     book: super::book::Book::default(),
-                    account: Account::new(&account, scales),
-                    rules,
+                    account: Account::new(&accounts, scales),
+                    instruments,
                     fees: FeeModel {
                         bps: cfg.rest_fee_bps.get(&v.name).copied().unwrap_or(0),
                         always_quote: upbit,

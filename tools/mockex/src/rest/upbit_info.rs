@@ -21,7 +21,7 @@ fn account_json(a: &Account, currency: &str, b: Balance) -> String {
         r#"{{"currency":"{currency}","balance":"{}","locked":"{}","avg_buy_price":"0","avg_buy_price_modified":false,"unit_currency":"{}"}}"#,
         amount(b.free, a.scale()),
         amount(b.locked, a.scale()),
-        a.quote
+        a.unit
     )
 }
 
@@ -47,31 +47,38 @@ pub(crate) fn balances(a: &Account) -> Answer {
 
 /// `GET /v1/orders/chance?market=`.
 pub(crate) fn rules(v: &Venue<'_>, c: &Ctx<'_>) -> Answer {
-    let a = v.account;
-    let min_total = amount(v.rules.min_notional, quote_scale(c.scales));
+    // One market per request: the one it names.
+    let Some(ins) = v.listed.first() else {
+        return Answer::new(
+            404,
+            String::from(r#"{"error":{"name":"not_found_market","message":"Market not found"}}"#),
+        );
+    };
+    let (a, x, r) = (v.account, &ins.assets, &ins.rules);
+    let min_total = amount(r.min_notional, quote_scale(c.scales));
     // KRW markets take the tick from the price band (no single unit to show).
-    let unit = if v.rules.krw_bands {
+    let unit = if r.krw_bands {
         "null".to_owned()
     } else {
-        format!(r#""{}""#, dec(v.rules.tick, c.scales.price))
+        format!(r#""{}""#, dec(r.tick, c.scales.price))
     };
     let side = |_: &str| {
         format!(
             r#"{{"currency":"{}","price_unit":{unit},"min_total":"{min_total}"}}"#,
-            a.quote
+            x.quote
         )
     };
     let mut out = String::with_capacity(700);
     let _ = write!(
         out,
         r#"{{"bid_fee":"0","ask_fee":"0","maker_bid_fee":"0","maker_ask_fee":"0","market":{{"id":"{}","name":"{}/{}","order_types":["limit"],"order_sides":["ask","bid"],"bid_types":["limit","limit_ioc"],"ask_types":["limit","limit_ioc"],"bid":{},"ask":{},"max_total":"1000000000","state":"active"}},"bid_account":{},"ask_account":{}}}"#,
-        c.symbol,
-        a.base,
-        a.quote,
+        ins.symbol,
+        x.base,
+        x.quote,
         side("bid"),
         side("ask"),
-        account_json(a, &a.quote, a.balance(&a.quote)),
-        account_json(a, &a.base, a.balance(&a.base)),
+        account_json(a, &x.quote, a.balance(&x.quote)),
+        account_json(a, &x.base, a.balance(&x.base)),
     );
     Answer::new(200, out)
 }

@@ -208,7 +208,7 @@ impl Session<'_> {
         let ctx = Ctx {
             op: Op::Status,
             scales: self.shared.scales,
-            symbol: &self.vs.spec.symbol,
+            symbol: self.vs.spec.symbol(),
             client_id: "",
             buy: false,
             now_ms: self.now_ms(),
