@@ -17,7 +17,8 @@
 //! Quantities and prices are printed from `f64` at the instrument's scales, as the seed does; a
 //! venue may refuse one off its tick (counted under `answers_refused`, the order still crossed the
 //! wire). Cold path at start-up (credentials read from the config's secret files); per order,
-//! everything allocates: that is the design being measured.
+//! everything allocates: that is the design being measured. With `BASELINE_WIRE_DEBUG` set, each
+//! failed leg's error goes to stderr.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -278,12 +279,24 @@ impl Wire {
 
     /// Send one built request and classify its answer.
     pub async fn send(&self, req: reqwest::RequestBuilder) -> Answer {
-        let Ok(resp) = req.send().await else {
-            return Answer::Failed;
+        let resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                if std::env::var_os("BASELINE_WIRE_DEBUG").is_some() {
+                    eprintln!("baseline: send: {e:?}");
+                }
+                return Answer::Failed;
+            }
         };
         let ok = resp.status().is_success();
-        let Ok(body) = resp.text().await else {
-            return Answer::Failed;
+        let body = match resp.text().await {
+            Ok(b) => b,
+            Err(e) => {
+                if std::env::var_os("BASELINE_WIRE_DEBUG").is_some() {
+                    eprintln!("baseline: body: {e:?}");
+                }
+                return Answer::Failed;
+            }
         };
         if ok && !refused_in_body(&body) {
             Answer::Accepted

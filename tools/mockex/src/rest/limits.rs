@@ -333,7 +333,7 @@ impl Limiter {
         };
         let headers = format!(
             "Remaining-Req: group={group}; min={}; sec={}\r\n",
-            (limit * 60).saturating_sub(min.used),
+            limit.saturating_mul(60).saturating_sub(min.used),
             limit.saturating_sub(sec.used)
         );
         Verdict {
