@@ -196,6 +196,19 @@ pub fn check_unreserved(what: &'static str, text: &[u8]) -> Result<(), RequestEr
     }
 }
 
+/// Refuse a WebSocket client-id prefix that url-encoding would change or that is over 16 bytes
+/// (the order id's tag and up to 20 digits follow it within the venues' 36-character limit).
+pub fn check_ws_client_prefix(prefix: &[u8]) -> Result<(), RequestError> {
+    check_unreserved("client id prefix", prefix)?;
+    match prefix.get(16) {
+        Some(&byte) => Err(RequestError::BadText {
+            what: "client id prefix (over 16 bytes)",
+            byte,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// An unsigned decimal string ("123.4500") as an `i128` mantissa at `scale`, digits beyond the
 /// scale truncated. Used for aggregate quote amounts whose precision exceeds any one instrument
 /// scale; `None` on anything that is not plain `digits[.digits]` or on overflow.

@@ -19,7 +19,7 @@
 
 use crate::model::{InstrumentId, Order, Side};
 
-use super::super::answer::{check_unreserved, RequestError};
+use super::super::answer::{check_ws_client_prefix, RequestError};
 use super::super::encode::{push_decimal, push_u64};
 use super::super::instruments::InstrumentTable;
 use super::request_id::{RequestId, WsMethod};
@@ -53,13 +53,7 @@ impl WsRequestWriter {
     /// A writer for `instruments` (cold path: checks the prefix; the table already refused
     /// symbols that would need escaping).
     pub fn new(settings: WsSettings, instruments: InstrumentTable) -> Result<Self, RequestError> {
-        check_unreserved("client id prefix", settings.client_id_prefix.as_bytes())?;
-        if let Some(&byte) = settings.client_id_prefix.as_bytes().get(16) {
-            return Err(RequestError::BadText {
-                what: "client id prefix (over 16 bytes)",
-                byte,
-            });
-        }
+        check_ws_client_prefix(settings.client_id_prefix.as_bytes())?;
         Ok(WsRequestWriter {
             settings,
             instruments,

@@ -21,7 +21,7 @@
 
 use crate::model::Order;
 
-use super::super::answer::{check_unreserved, RequestError};
+use super::super::answer::{check_ws_client_prefix, RequestError};
 use super::super::bybit::{start_cancel_json, write_order_json};
 use super::super::encode::push_u64;
 use super::super::instruments::InstrumentTable;
@@ -57,13 +57,7 @@ impl BybitWsWriter {
         settings: BybitWsSettings,
         instruments: InstrumentTable,
     ) -> Result<Self, RequestError> {
-        check_unreserved("client id prefix", settings.client_id_prefix.as_bytes())?;
-        if let Some(&byte) = settings.client_id_prefix.as_bytes().get(16) {
-            return Err(RequestError::BadText {
-                what: "client id prefix (over 16 bytes)",
-                byte,
-            });
-        }
+        check_ws_client_prefix(settings.client_id_prefix.as_bytes())?;
         Ok(BybitWsWriter {
             settings,
             instruments,
