@@ -34,7 +34,7 @@ pub use reconcile::{ForeignPolicy, ReconcileConfig};
 pub use schema::{
     Config, ExecutionConfig, GatewayKind, IdleKind, IngestConfig, InstrumentConfig, LeggingKind,
     OrderEntry, PaperConfig, RestConfig, RiskConfig, RulesOverride, RuntimeConfig, StageName,
-    StrategyConfig, TelemetryConfig, ThreadConfig, VenueConfig,
+    StrategyConfig, TelemetryConfig, ThreadConfig, VenueConfig, STREAM_WITH_REST, WS_ORDER_ENTRY,
 };
 
 use std::path::Path;

@@ -96,19 +96,46 @@ pub struct VenueConfig {
     #[serde(default)]
     pub rest_poll_ms: Option<u64>,
     /// How orders reach this venue with `execution.gateway = "rest"`: `"rest"` (the default:
-    /// one signed HTTP request per order) or `"ws"` (Binance only, for now: a persistent
-    /// WebSocket API session logged on once with an Ed25519 key, REST the fallback while it is
-    /// down; one order is decided to one path before it is sent).
+    /// one signed HTTP request per order) or `"ws"` (a persistent WebSocket session logged on
+    /// once: Binance's WebSocket API with an Ed25519 key, OKX's private socket, Bybit's trade
+    /// socket; REST the fallback while it is down; one order is decided to one path before it is
+    /// sent). Which kinds take `"ws"`: [`WS_ORDER_ENTRY`].
     #[serde(default)]
     pub order_entry: OrderEntry,
-    /// With `order_entry = "ws"`: the WebSocket API URL (`ws://` or `wss://` with its path);
-    /// Binance's `wss://ws-api.binance.com:443/ws-api/v3` when absent.
+    /// With `order_entry = "ws"`: the order socket's URL (`ws://` or `wss://` with its path);
+    /// the venue's public one when absent.
     #[serde(default)]
     pub ws_api_url: Option<String>,
+    /// Whether the venue's private stream is read (fills and balances pushed as they happen):
+    /// on the order socket (Binance's user-data stream, OKX's `orders`/`account` channels) or on
+    /// its own socket (Bybit's private socket, Upbit's private stream, whose orders stay on
+    /// REST). Default: on with `order_entry = "ws"`, off otherwise. Which kinds read one with
+    /// REST order entry: [`STREAM_WITH_REST`].
+    #[serde(default)]
+    pub private_stream: Option<bool>,
+    /// The private stream's own socket URL where it has one (Bybit, Upbit); the venue's public
+    /// one when absent.
+    #[serde(default)]
+    pub private_ws_url: Option<String>,
     /// With `order_entry = "ws"`: the owner-only PKCS#8 PEM file of the Ed25519 private key
     /// registered with this venue's API key (`session.logon` signs with it).
     #[serde(default)]
     pub ed25519_key_file: Option<String>,
+}
+
+/// The venue kinds whose orders can go over a WebSocket session (`order_entry = "ws"`).
+pub const WS_ORDER_ENTRY: &[VenueKind] = &[VenueKind::Binance];
+
+/// The venue kinds whose private stream can be read while their orders go over REST.
+pub const STREAM_WITH_REST: &[VenueKind] = &[];
+
+impl VenueConfig {
+    /// Whether the venue's private stream is read: `private_stream`, else on exactly with
+    /// `order_entry = "ws"`.
+    pub fn reads_private_stream(&self) -> bool {
+        self.private_stream
+            .unwrap_or(self.order_entry == OrderEntry::Ws)
+    }
 }
 
 /// How a venue's orders are sent (`venues[].order_entry`).

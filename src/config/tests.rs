@@ -716,3 +716,36 @@ fn order_entry_ws_is_binance_only_and_needs_its_key_file() {
         "venues[0].order_entry",
     );
 }
+
+#[test]
+fn private_stream_keys_are_refused_where_they_would_not_be_read() {
+    let rest = "gateway = \"rest\"";
+    let ws = "order_entry = \"ws\"\ned25519_key_file = \"/etc/microarb/binance-ed25519.pem\"";
+    // Venue a is Binance, venue b Upbit.
+    let c = Config::from_toml_str(
+        &rest_base(&format!("{CREDS}\n{ws}"), CREDS, rest),
+        &machine(),
+    )
+    .expect("binance over its WebSocket API");
+    assert!(c.venues[0].reads_private_stream(), "on by default with ws");
+    assert!(!c.venues[1].reads_private_stream(), "off by default with rest");
+    let c = Config::from_toml_str(
+        &rest_base(&format!("{CREDS}\n{ws}\nprivate_stream = false"), CREDS, rest),
+        &machine(),
+    )
+    .expect("orders on the session, no user-data stream");
+    assert!(!c.venues[0].reads_private_stream());
+    // Binance reads its stream on the order socket: not with REST order entry, no own URL.
+    refused(
+        &rest_base(&format!("{CREDS}\nprivate_stream = true"), CREDS, rest),
+        "venues[0].private_stream",
+    );
+    refused(
+        &rest_base(
+            &format!("{CREDS}\n{ws}\nprivate_ws_url = \"ws://127.0.0.1:9/x\""),
+            CREDS,
+            rest,
+        ),
+        "venues[0].private_ws_url",
+    );
+}

@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use microarb::base::{Clock, ClockOffsets};
 use microarb::exec::gateway::codec::binance_ws::{Ed25519Key, WsRequestWriter, WsSettings};
 use microarb::exec::gateway::codec::{InstrumentSpec, InstrumentTable};
-use microarb::exec::gateway::ws::{BinanceWsGateway, WsSession, WsSessionSettings};
+use microarb::exec::gateway::ws::{
+    AssetNames, BinanceDialect, WsGateway, WsSession, WsSessionSettings,
+};
 use microarb::exec::gateway::{Gateway, GatewayEvent};
 use microarb::model::{
     ExecStatus, InstrumentId, OppId, Order, OrderId, Price, Qty, Side, TimeInForce, VenueId,
@@ -44,9 +46,9 @@ fn mock() -> MockExchange {
     ex
 }
 
-fn gateway(ex: &MockExchange) -> BinanceWsGateway {
+fn gateway(ex: &MockExchange) -> WsGateway {
     let addr = ex.endpoint("binance").unwrap().addr;
-    let mut s = WsSessionSettings::new(addr, addr.to_string(), "/ws-api/v3".into(), KEY.into());
+    let mut s = WsSessionSettings::new(addr, addr.to_string(), "/ws-api/v3".into());
     s.answer_timeout_ns = 30_000_000_000;
     let table = InstrumentTable::new(&[(
         InstrumentId(0),
@@ -66,8 +68,22 @@ fn gateway(ex: &MockExchange) -> BinanceWsGateway {
         table,
     )
     .unwrap();
-    let session = WsSession::new(s, writer, key(), None);
-    BinanceWsGateway::new(VenueId(0), session, Clock::new(), ClockOffsets::new())
+    let dialect = BinanceDialect::new(
+        writer,
+        key(),
+        KEY.into(),
+        5000,
+        false,
+        AssetNames::default(),
+    );
+    let session = WsSession::new(s, Box::new(dialect), None);
+    WsGateway::new(
+        VenueId(0),
+        Some(session),
+        None,
+        Clock::new(),
+        ClockOffsets::new(),
+    )
 }
 
 #[test]
@@ -133,6 +149,6 @@ fn ws_session_orders_allocate_nothing() {
     counting_alloc::track(false);
     let allocs = counting_alloc::allocations() - before;
     assert_eq!(allocs, 0, "{allocs} allocations over {counted} requests");
-    let c = g.session().counters();
+    let c = g.session().unwrap().counters();
     assert_eq!((c.logons, c.disconnects, c.timeouts), (1, 0, 0));
 }

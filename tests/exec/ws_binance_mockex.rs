@@ -11,8 +11,11 @@ use microarb::base::{Clock, ClockOffsets};
 use microarb::exec::gateway::codec::answer::InstrumentSpec;
 use microarb::exec::gateway::codec::binance_ws::{Ed25519Key, WsRequestWriter, WsSettings};
 use microarb::exec::gateway::codec::InstrumentTable;
-use microarb::exec::gateway::ws::{BinanceWsGateway, WsSession, WsSessionSettings};
+use microarb::exec::gateway::ws::{
+    AssetNames, BinanceDialect, WsGateway, WsSession, WsSessionSettings,
+};
 use microarb::exec::gateway::{Gateway, GatewayEvent};
+use microarb::exec::guards::AssetId;
 use microarb::model::{
     ExecStatus, InstrumentId, OppId, Order, OrderId, Price, Qty, Side, TimeInForce, VenueId,
     VenueKind,
@@ -43,7 +46,7 @@ fn mock(edit: impl FnOnce(&mut WsApiConfig)) -> MockExchange {
     })
 }
 
-fn gateway(ex: &MockExchange, pem: &str) -> BinanceWsGateway {
+fn gateway(ex: &MockExchange, pem: &str) -> WsGateway {
     gateway_with(ex, pem, |_| {})
 }
 
@@ -51,9 +54,19 @@ fn gateway_with(
     ex: &MockExchange,
     pem: &str,
     edit: impl FnOnce(&mut WsSessionSettings),
-) -> BinanceWsGateway {
+) -> WsGateway {
+    gateway_full(ex, pem, false, edit)
+}
+
+/// A gateway whose session subscribes to the user-data stream after each logon (`subscribe`).
+fn gateway_full(
+    ex: &MockExchange,
+    pem: &str,
+    subscribe: bool,
+    edit: impl FnOnce(&mut WsSessionSettings),
+) -> WsGateway {
     let e = ex.endpoint("binance").unwrap();
-    let mut s = WsSessionSettings::new(e.addr, e.addr.to_string(), "/ws-api/v3".into(), KEY.into());
+    let mut s = WsSessionSettings::new(e.addr, e.addr.to_string(), "/ws-api/v3".into());
     s.retry_min_ns = 20_000_000;
     s.answer_timeout_ns = 1_000_000_000;
     edit(&mut s);
@@ -72,8 +85,22 @@ fn gateway_with(
         query_rate_limits: true,
     };
     let writer = WsRequestWriter::new(settings, table).unwrap();
-    let session = WsSession::new(s, writer, key(pem), None);
-    BinanceWsGateway::new(BINANCE, session, Clock::new(), ClockOffsets::new())
+    let dialect = BinanceDialect::new(
+        writer,
+        key(pem),
+        KEY.into(),
+        5000,
+        subscribe,
+        AssetNames::new([("BTC", AssetId(0)), ("USDT", AssetId(1))]),
+    );
+    let session = WsSession::new(s, Box::new(dialect), None);
+    WsGateway::new(
+        BINANCE,
+        Some(session),
+        None,
+        Clock::new(),
+        ClockOffsets::new(),
+    )
 }
 
 fn order(id: u64, px: i64) -> Order {
@@ -93,10 +120,10 @@ fn order(id: u64, px: i64) -> Order {
 
 /// Poll until `done` holds of the events so far (or 5 s pass); every event is kept.
 fn poll_until(
-    g: &mut BinanceWsGateway,
+    g: &mut WsGateway,
     clock: &Clock,
     events: &mut Vec<GatewayEvent>,
-    mut done: impl FnMut(&BinanceWsGateway, &[GatewayEvent]) -> bool,
+    mut done: impl FnMut(&WsGateway, &[GatewayEvent]) -> bool,
 ) {
     let t = Instant::now();
     let mut buf = [GatewayEvent::Banned {
@@ -131,7 +158,7 @@ fn logon_then_filled_and_rejected_orders() {
     let mut g = gateway(&ex, PEM);
     let mut ev = Vec::new();
     poll_until(&mut g, &clock, &mut ev, |g, _| g.is_ready());
-    assert_eq!(g.session().counters().logons, 1);
+    assert_eq!(g.session().unwrap().counters().logons, 1);
     let ask = ex.top_of_book("binance").unwrap().ask_px;
     g.submit(&order(1, ask * 2), clock.now_ns()).unwrap();
     poll_until(&mut g, &clock, &mut ev, |_, e| !reports(e).is_empty());
@@ -165,7 +192,7 @@ fn logon_then_filled_and_rejected_orders() {
     g.status_query(OrderId(1), BINANCE, clock.now_ns()).unwrap();
     poll_until(&mut g, &clock, &mut ev, |_, e| !reports(e).is_empty());
     assert_eq!(reports(&ev), vec![(OrderId(1), ExecStatus::Filled)]);
-    let c = g.session().counters();
+    let c = g.session().unwrap().counters();
     assert_eq!(
         (c.requests, c.answers, c.stray_answers, c.timeouts),
         (3, 3, 0, 0)
@@ -179,7 +206,7 @@ fn a_wrong_key_is_refused_and_no_order_goes_on_the_session() {
     let mut g = gateway(&ex, OTHER_PEM);
     let mut ev = Vec::new();
     poll_until(&mut g, &clock, &mut ev, |g, _| {
-        g.session().counters().logon_refusals >= 2
+        g.session().unwrap().counters().logon_refusals >= 2
     });
     assert!(!g.is_ready());
     let ask = ex.top_of_book("binance").unwrap().ask_px;
@@ -210,10 +237,10 @@ fn dropped_mid_request_then_relogon_no_order_lost_or_duplicated() {
         (OrderId(2), ExecStatus::Unknown),
         "fate unknown, not failed: {ev:?}"
     );
-    assert_eq!(g.session().counters().lost_in_flight, 1);
+    assert_eq!(g.session().unwrap().counters().lost_in_flight, 1);
     // Reconnect and re-logon, then the status query finds the order filled.
     poll_until(&mut g, &clock, &mut ev, |g, _| g.is_ready());
-    assert_eq!(g.session().counters().logons, 2);
+    assert_eq!(g.session().unwrap().counters().logons, 2);
     g.status_query(OrderId(2), BINANCE, clock.now_ns()).unwrap();
     poll_until(&mut g, &clock, &mut ev, |_, e| reports(e).len() == 3);
     assert_eq!(reports(&ev)[2], (OrderId(2), ExecStatus::Filled));
@@ -240,9 +267,9 @@ fn server_pings_answered_and_an_expired_session_logs_on_again() {
     let mut g = gateway(&ex, PEM);
     let mut ev = Vec::new();
     poll_until(&mut g, &clock, &mut ev, |g, _| {
-        g.session().counters().logons >= 2 && g.is_ready()
+        g.session().unwrap().counters().logons >= 2 && g.is_ready()
     });
-    let c = g.session().counters();
+    let c = g.session().unwrap().counters();
     assert!(c.pings_answered >= 3, "{c:?}");
     assert_eq!(
         c.disconnects,
@@ -301,12 +328,16 @@ fn the_stage_trades_binance_on_the_session_while_it_is_up() {
     assert_eq!(e.outcome(microarb::model::Outcome::Executed), 2);
     let gw = e.stage.gateway_mut();
     assert_eq!(gw.ws_fallbacks(BINANCE), 0);
-    let c = gw.ws(BINANCE).unwrap().session().counters();
+    let c = gw.ws(BINANCE).unwrap().session().unwrap().counters();
     assert_eq!((c.requests, c.answers), (2, 2), "{c:?}");
     let s = mockex_rest::stats(&ex, "binance");
     assert_eq!(s.rest_orders, 2, "each order taken once: {s:?}");
     assert_eq!(s.rest_fills, 2);
-    assert_eq!(s.ws_api_requests, 3, "logon and the two orders: {s:?}");
+    assert_eq!(
+        s.ws_api_requests, 4,
+        "logon, the user-data subscription (on by default with order_entry = \"ws\") and the two orders: {s:?}"
+    );
+    assert!(c.stream_events >= 2, "both fills pushed back: {c:?}");
 }
 
 #[test]
@@ -338,13 +369,13 @@ fn the_session_renews_itself_and_every_order_is_answered() {
     let ask = ex.top_of_book("binance").unwrap().ask_px;
     // Orders until the renewal begins; each is answered, none lost to it.
     let mut sent = 0;
-    while g.session().counters().renewals == 0 {
-        if g.is_ready() && g.session().in_flight() == 0 {
+    while g.session().unwrap().counters().renewals == 0 {
+        if g.is_ready() && g.session().unwrap().in_flight() == 0 {
             sent += 1;
             g.submit(&order(sent, ask * 2), clock.now_ns()).unwrap();
         }
         poll_until(&mut g, &clock, &mut ev, |g, e| {
-            reports(e).len() as u64 == sent || g.session().counters().renewals > 0
+            reports(e).len() as u64 == sent || g.session().unwrap().counters().renewals > 0
         });
         assert!(sent < 50);
         // A few orders over the session's life, well inside the venue's order-rate limit.
@@ -353,7 +384,7 @@ fn the_session_renews_itself_and_every_order_is_answered() {
     poll_until(&mut g, &clock, &mut ev, |g, e| {
         g.is_ready() && reports(e).len() as u64 == sent
     });
-    let c = g.session().counters();
+    let c = g.session().unwrap().counters();
     assert_eq!(
         (c.logons, c.disconnects, c.lost_in_flight, c.lost_unsent),
         (2, 0, 0, 0),
@@ -377,7 +408,7 @@ fn a_lost_ack_times_out_as_unknown_and_the_status_query_finds_the_fill() {
     g.submit(&order(1, ask * 2), clock.now_ns()).unwrap();
     poll_until(&mut g, &clock, &mut ev, |_, e| !reports(e).is_empty());
     assert_eq!(reports(&ev), vec![(OrderId(1), ExecStatus::Unknown)]);
-    let c = g.session().counters();
+    let c = g.session().unwrap().counters();
     assert_eq!(
         (c.timeouts, c.disconnects),
         (1, 0),
@@ -390,5 +421,59 @@ fn a_lost_ack_times_out_as_unknown_and_the_status_query_finds_the_fill() {
         ex.rest_orders("binance").unwrap().len(),
         1,
         "sent once, never retried"
+    );
+}
+
+fn pushed(events: &[GatewayEvent]) -> Vec<(OrderId, ExecStatus, Qty)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            GatewayEvent::Pushed(r) => Some((r.order, r.status, r.filled_qty)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn user_data_stream_pushes_each_final_once_and_the_balances() {
+    // Duplicated executionReports: the gateway forwards each push; the stage cross-checks
+    // (a second pushed final for a settled leg is a confirmation, never a second fill).
+    let ex = mock(|c| c.duplicate_execution_reports = true);
+    let clock = Clock::new();
+    let mut g = gateway_full(&ex, PEM, true, |_| {});
+    let mut ev = Vec::new();
+    poll_until(&mut g, &clock, &mut ev, |g, _| {
+        g.is_ready() && g.session().unwrap().counters().subscriptions == 1
+    });
+    let ask = ex.top_of_book("binance").unwrap().ask_px;
+    g.submit(&order(7, ask * 2), clock.now_ns()).unwrap();
+    poll_until(&mut g, &clock, &mut ev, |_, e| {
+        !reports(e).is_empty()
+            && pushed(e).len() >= 2
+            && e.iter().any(|e| matches!(e, GatewayEvent::Balance { .. }))
+    });
+    assert_eq!(reports(&ev), vec![(OrderId(7), ExecStatus::Filled)]);
+    let p = pushed(&ev);
+    assert!(
+        p.iter()
+            .all(|&x| x == (OrderId(7), ExecStatus::Filled, Qty(1))),
+        "every pushed final is the order's fill: {p:?}"
+    );
+    assert!(
+        ev.iter().any(|e| matches!(
+            e,
+            GatewayEvent::Balance { venue: BINANCE, asset: AssetId(0), free, total }
+                if *free > 0 && total >= free
+        )),
+        "the base asset's balance is pushed, read at 1e-8: {ev:?}"
+    );
+    let c = g.session().unwrap().counters();
+    assert_eq!(c.unreadable_frames, 0, "{c:?}");
+    assert!(c.pushes >= 3, "two executionReports and a position: {c:?}");
+    let p = g.session().unwrap().dialect().push_counters();
+    assert!(p.finals >= 2 && p.balances >= 1, "{p:?}");
+    assert_eq!(
+        p.bad_amounts, 1,
+        "the mock's 10^12 USDT does not fit i64 at 1e-8: skipped, counted: {p:?}"
     );
 }

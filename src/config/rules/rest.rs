@@ -1,7 +1,7 @@
 //! `[execution.rest]` and each venue's REST URL and credential sources.
 
 use crate::config::check::Check;
-use crate::config::schema::{Config, OrderEntry, VenueConfig};
+use crate::config::schema::{Config, OrderEntry, VenueConfig, STREAM_WITH_REST, WS_ORDER_ENTRY};
 use crate::config::GatewayKind;
 use crate::model::VenueKind;
 
@@ -175,28 +175,72 @@ fn is_loopback_url(url: &str) -> bool {
         .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// `order_entry` and its keys: `"ws"` only for a Binance venue that trades, with an Ed25519 key
-/// file and (when given) a `ws://` / `wss://` URL; the keys refused with `"rest"`.
+/// `order_entry`, `private_stream` and their keys: `"ws"` only for the kinds of
+/// [`WS_ORDER_ENTRY`] on a venue that trades (Binance with an Ed25519 key file), a private stream
+/// with REST order entry only for the kinds of [`STREAM_WITH_REST`], URLs `ws://` / `wss://`, and
+/// every key refused where it would not be read.
 fn order_entry(k: &mut Check, p: &str, v: &VenueConfig) {
-    if v.order_entry == OrderEntry::Rest {
-        for (key, given) in [
-            ("ws_api_url", v.ws_api_url.is_some()),
-            ("ed25519_key_file", v.ed25519_key_file.is_some()),
-        ] {
-            if given {
+    let ws = v.order_entry == OrderEntry::Ws;
+    let stream = v.reads_private_stream();
+    if !ws && v.ws_api_url.is_some() {
+        k.fail(
+            format!("{p}.ws_api_url"),
+            "is only read with order_entry = \"ws\"",
+        );
+    }
+    if v.ed25519_key_file.is_some() && !(ws && v.kind == VenueKind::Binance) {
+        k.fail(
+            format!("{p}.ed25519_key_file"),
+            "is only read with order_entry = \"ws\" on a binance venue",
+        );
+    }
+    let own_stream_socket = matches!(v.kind, VenueKind::Bybit | VenueKind::Upbit);
+    if v.private_ws_url.is_some() && !(stream && own_stream_socket) {
+        k.fail(
+            format!("{p}.private_ws_url"),
+            "is only read with a private stream on its own socket (bybit, upbit)",
+        );
+    }
+    if stream && !ws && !STREAM_WITH_REST.contains(&v.kind) {
+        k.fail(
+            format!("{p}.private_stream"),
+            format!(
+                "a {} venue reads its private stream on its order socket: it needs order_entry = \"ws\"",
+                v.kind.name()
+            ),
+        );
+    }
+    if stream && !v.trade {
+        k.fail(
+            format!("{p}.private_stream"),
+            "needs trade = true (a feed-only venue has no account stream to read)",
+        );
+    }
+    for (key, url) in [
+        ("ws_api_url", &v.ws_api_url),
+        ("private_ws_url", &v.private_ws_url),
+    ] {
+        if let Some(url) = url {
+            let rest = url
+                .strip_prefix("wss://")
+                .or_else(|| url.strip_prefix("ws://"));
+            if rest.is_none_or(|r| r.is_empty() || r.starts_with('/')) {
                 k.fail(
                     format!("{p}.{key}"),
-                    "is only read with order_entry = \"ws\"",
+                    format!("must be a ws:// or wss:// URL (got {url:?})"),
                 );
             }
         }
+    }
+    if !ws {
         return;
     }
-    if v.kind != VenueKind::Binance {
+    if !WS_ORDER_ENTRY.contains(&v.kind) {
         k.fail(
             format!("{p}.order_entry"),
             format!(
-                "\"ws\" is supported for binance only for now ({} orders go over \"rest\")",
+                "\"ws\" is not supported for {} ({} orders go over \"rest\")",
+                v.kind.name(),
                 v.kind.name()
             ),
         );
@@ -207,22 +251,13 @@ fn order_entry(k: &mut Check, p: &str, v: &VenueConfig) {
             "\"ws\" needs trade = true (a feed-only venue sends no orders)",
         );
     }
-    match v.ed25519_key_file.as_deref() {
-        None | Some("") => k.fail(
-            format!("{p}.ed25519_key_file"),
-            "is required with order_entry = \"ws\" (the Ed25519 PEM file session.logon signs with)",
-        ),
-        Some(_) => {}
-    }
-    if let Some(url) = &v.ws_api_url {
-        let rest = url
-            .strip_prefix("wss://")
-            .or_else(|| url.strip_prefix("ws://"));
-        if rest.is_none_or(|r| r.is_empty() || r.starts_with('/')) {
-            k.fail(
-                format!("{p}.ws_api_url"),
-                format!("must be a ws:// or wss:// URL (got {url:?})"),
-            );
+    if v.kind == VenueKind::Binance {
+        match v.ed25519_key_file.as_deref() {
+            None | Some("") => k.fail(
+                format!("{p}.ed25519_key_file"),
+                "is required with order_entry = \"ws\" (the Ed25519 PEM file session.logon signs with)",
+            ),
+            Some(_) => {}
         }
     }
 }

@@ -27,6 +27,7 @@
 //! Time is always an argument: the paper gateway is deterministic for a seed on a fake clock.
 #![forbid(unsafe_code)]
 
+pub mod answer_events;
 pub mod codec;
 pub mod paper;
 pub mod rest;
@@ -34,6 +35,7 @@ pub mod ws;
 
 use thiserror::Error;
 
+use super::guards::AssetId;
 use super::limits::rate_headers::BinanceUsage;
 use super::limits::EndpointGroup;
 use crate::model::{ExecReport, Opportunity, Order, OrderId, Quote, VenueId};
@@ -53,6 +55,23 @@ pub enum GatewayEvent {
     /// acknowledgement, or a status query that found it still live): the venue works, the fate
     /// is queried later. The report's status is `Unknown`.
     Accepted(ExecReport),
+    /// The final state of one of our orders as the venue's private stream pushed it (an
+    /// `executionReport`, an OKX `orders` update, a Bybit `order` message, an Upbit `myOrder`):
+    /// the same facts as an answer's report, from another source. It settles a leg still waiting
+    /// and cross-checks one already settled by its answer.
+    Pushed(ExecReport),
+    /// One asset's balance as the venue's private stream pushed it, mantissas at
+    /// [`ASSET_SCALE`](crate::exec::params::ASSET_SCALE).
+    Balance {
+        /// The venue.
+        venue: VenueId,
+        /// The asset.
+        asset: AssetId,
+        /// Available to trade.
+        free: i64,
+        /// Free plus locked.
+        total: i64,
+    },
     /// Bybit's `X-Bapi-Limit-Status` from one response.
     BybitLimit {
         /// Venue that sent it.

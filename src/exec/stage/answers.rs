@@ -22,6 +22,13 @@ impl<G: Gateway> ExecStage<G> {
         match e {
             GatewayEvent::Report(r) => self.on_report(r, now),
             GatewayEvent::Accepted(r) => self.on_accepted(r, now),
+            GatewayEvent::Pushed(r) => self.on_pushed(r, now),
+            GatewayEvent::Balance {
+                venue,
+                asset,
+                free,
+                total,
+            } => self.on_stream_balance(venue, asset, free, total, now),
             GatewayEvent::BybitLimit {
                 venue,
                 group,
@@ -91,7 +98,7 @@ impl<G: Gateway> ExecStage<G> {
         self.next_timer_ns = self.next_timer_ns.min(leg.timer_ns);
     }
 
-    fn on_report(&mut self, r: ExecReport, now: u64) {
+    pub(super) fn on_report(&mut self, r: ExecReport, now: u64) {
         let Some((ai, li)) = self.inflight.find(r.order) else {
             self.c.late_reports.inc();
             return;
@@ -237,6 +244,7 @@ impl<G: Gateway> ExecStage<G> {
         if was_sent {
             self.log_end(TradeKind::Final, li, order, q, px, now, end, (0, 0));
         }
+        self.stream.remember(order.id, q);
         let arb = self.inflight.get_mut(ai).expect("checked above");
         let leg = &mut arb.legs[li];
         leg.state = LegState::Final;

@@ -148,6 +148,8 @@ pub struct ExecStage<G: Gateway = PaperGateway> {
     truth: TruthState,
     /// The idle rehearsal of the order path ([`rehearsal`]).
     rehearsal: rehearsal_state::Rehearsal,
+    /// What the private streams pushed: recent finals for the cross-check, counters.
+    stream: stream_state::StreamState,
 }
 
 impl<G: Gateway> ExecStage<G> {
@@ -227,6 +229,7 @@ impl<G: Gateway> ExecStage<G> {
                 every_ns: p.rehearse_every_ns,
                 ..rehearsal_state::Rehearsal::default()
             },
+            stream: stream_state::StreamState::register(reg),
         })
     }
 
@@ -785,10 +788,14 @@ impl<G: Gateway> Stage for ExecStage<G> {
 #[path = "answers.rs"]
 mod answers;
 
+#[path = "pushes.rs"]
+mod pushes;
 #[path = "rehearsal.rs"]
 mod rehearsal;
 #[path = "rehearsal_state.rs"]
 mod rehearsal_state;
+#[path = "stream_state.rs"]
+mod stream_state;
 #[path = "trade_records.rs"]
 mod trade_records;
 #[path = "truth.rs"]
@@ -817,3 +824,7 @@ mod truth_tests;
 #[cfg(test)]
 #[path = "rehearsal_tests.rs"]
 mod rehearsal_tests;
+
+#[cfg(test)]
+#[path = "pushes_tests.rs"]
+mod pushes_tests;

@@ -35,7 +35,7 @@ impl<G: Gateway> ExecStage<G> {
     }
 
     /// Whether `venue` has a leg waiting on something (its balance may be changing now).
-    fn venue_busy(&self, venue: VenueId) -> bool {
+    pub(super) fn venue_busy(&self, venue: VenueId) -> bool {
         (0..self.inflight.capacity()).any(|ai| {
             self.inflight
                 .get(ai)

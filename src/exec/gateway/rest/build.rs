@@ -14,7 +14,7 @@ use super::error::{RestBuildError, UrlError};
 use super::gateway::{GatewaySettings, RestGateway};
 use super::router::{RestRoute, RestRouter};
 use crate::base::Clock;
-use crate::config::{Config, OrderEntry};
+use crate::config::Config;
 use crate::exec::gateway::codec::nonce::UuidGen;
 use crate::exec::gateway::codec::{
     BinanceCodec, BinanceSettings, BybitCodec, BybitSettings, InstrumentTable, OkxCodec,
@@ -331,22 +331,16 @@ pub fn router_from_config(
             .query_group
             .0;
         router.add(VenueId(i as u8), route, query_group);
-        if v.order_entry == OrderEntry::Ws {
-            let mut retries = 0;
-            let ws = ws_gateway(
-                cfg,
-                i,
-                cred.expose_key(),
-                &prefix,
-                router_clock,
-                &mut || retries += 1,
-            )
-            .map_err(|source| RestBuildError::Ws {
+        let mut retries = 0;
+        let ws = ws_gateway(cfg, i, cred, &prefix, router_clock, &mut || retries += 1).map_err(
+            |source| RestBuildError::Ws {
                 venue: i,
                 name: v.name.clone(),
                 source,
-            })?;
-            router.note_dns_retries(VenueId(i as u8), retries);
+            },
+        )?;
+        router.note_dns_retries(VenueId(i as u8), retries);
+        if let Some(ws) = ws {
             router.add_ws(VenueId(i as u8), ws);
         }
     }

@@ -27,11 +27,10 @@
 
 use super::gateway::{RestGateway, SubmitError as RestSubmitError};
 use crate::base::{Clock, ClockOffsets};
-use crate::exec::gateway::codec::AnswerKind;
+use crate::exec::gateway::answer_events::{answer_events, PER_ANSWER};
 use crate::exec::gateway::codec::{BinanceCodec, BybitCodec, OkxCodec, RestAnswer, UpbitCodec};
-use crate::exec::gateway::ws::{BinanceWsGateway, PENDING as WS_PENDING};
+use crate::exec::gateway::ws::{WsGateway, WsOp, PENDING as WS_PENDING};
 use crate::exec::gateway::{Gateway, GatewayEvent, SubmitError};
-use crate::exec::limits::rate_headers::BinanceUsage;
 use crate::exec::limits::EndpointGroup;
 use crate::model::{Order, OrderId, VenueId, MAX_VENUES};
 
@@ -39,8 +38,6 @@ use crate::model::{Order, OrderId, VenueId, MAX_VENUES};
 pub const ORDER_MEMORY: usize = 4096;
 /// Events buffered between polls.
 const QUEUE: usize = 1024;
-/// Most events one answer produces (report, usage or remaining or limit, ban).
-const PER_ANSWER: usize = 3;
 
 /// One venue's REST client.
 #[derive(Debug)]
@@ -89,11 +86,12 @@ impl RestRoute {
     }
 }
 
-/// The venues whose orders go on a WebSocket API session while it is logged on, REST otherwise.
+/// The venues with WebSocket sessions: orders on the session while it is logged on, REST
+/// otherwise; private streams read.
 #[derive(Debug)]
 struct WsSide {
     /// Per venue id.
-    gateways: Vec<Option<BinanceWsGateway>>,
+    gateways: Vec<Option<WsGateway>>,
     /// Venues with a request staged on their session (bit per venue id).
     staged: u64,
     /// Requests sent on REST because the venue's session was not ready (per venue).
@@ -168,10 +166,10 @@ impl RestRouter {
         }
     }
 
-    /// Send `venue`'s orders and status queries on `ws` while its session is logged on, on the
-    /// venue's REST route otherwise (cold path). Each request's path is chosen before any byte
-    /// of it is written: never both.
-    pub fn add_ws(&mut self, venue: VenueId, mut ws: BinanceWsGateway) {
+    /// Send `venue`'s orders and status queries on `ws` while its session is logged on (those
+    /// its socket takes), on the venue's REST route otherwise, and read its private stream
+    /// (cold path). Each request's path is chosen before any byte of it is written: never both.
+    pub fn add_ws(&mut self, venue: VenueId, mut ws: WsGateway) {
         ws.set_clock_offsets(self.offsets.clone());
         if let Some(slot) = self.ws.gateways.get_mut(venue.index()) {
             *slot = Some(ws);
@@ -179,7 +177,7 @@ impl RestRouter {
     }
 
     /// The WebSocket API gateway of `venue`, if it has one.
-    pub fn ws(&self, venue: VenueId) -> Option<&BinanceWsGateway> {
+    pub fn ws(&self, venue: VenueId) -> Option<&WsGateway> {
         self.ws.gateways.get(venue.index()).and_then(Option::as_ref)
     }
 
@@ -286,7 +284,14 @@ impl RestRouter {
         query: bool,
     ) -> Result<(), SubmitError> {
         let v = order.venue.index();
-        if let Some(ws) = self.ws.gateways.get_mut(v).and_then(Option::as_mut) {
+        let op = if query { WsOp::Status } else { WsOp::Place };
+        if let Some(ws) = self
+            .ws
+            .gateways
+            .get_mut(v)
+            .and_then(Option::as_mut)
+            .filter(|ws| ws.takes(op))
+        {
             let r = if query {
                 ws.stage_status(order, now_ns)
             } else {
@@ -348,46 +353,13 @@ impl RestRouter {
         let slot = (a.report.order.0 % ORDER_MEMORY as u64) as usize;
         let querying =
             self.orders[slot].is_some_and(|m| m.order.id == a.report.order && m.querying);
-        self.push(if a.kind == AnswerKind::Accepted {
-            GatewayEvent::Accepted(a.report)
-        } else {
-            GatewayEvent::Report(a.report)
-        });
-        let usage = BinanceUsage {
-            used_weight_1m: a.binance_weight_1m,
-            order_count_10s: a.binance_orders_10s,
-            order_count_1d: a.binance_orders_1d,
-        };
-        if usage != BinanceUsage::default() {
-            self.push(GatewayEvent::BinanceUsage {
-                venue,
-                usage,
-                unix_ns: self.clock.unix_ns(now_ns),
-            });
-        }
         let group = if querying {
             self.query_group[venue.index() % MAX_VENUES]
         } else {
             EndpointGroup::Order
         };
-        if let Some(sec) = a.upbit_remaining_sec {
-            self.push(GatewayEvent::UpbitRemaining { venue, group, sec });
-        }
-        if let Some(remaining) = a.bybit_limit.remaining {
-            self.push(GatewayEvent::BybitLimit {
-                venue,
-                group,
-                remaining,
-                reset_unix_ms: a.bybit_limit.reset_unix_ms,
-                unix_ns: self.clock.unix_ns(now_ns),
-            });
-        }
-        if a.kind == AnswerKind::Banned {
-            self.push(GatewayEvent::Banned {
-                venue,
-                retry_after_ms: a.retry_after_ms,
-            });
-        }
+        let unix_ns = self.clock.unix_ns(now_ns);
+        answer_events(&a, group, unix_ns, &mut |e| self.push(e));
     }
 
     /// Move every session's events into the queue while it has room for a full session.
@@ -400,8 +372,14 @@ impl RestRouter {
             let Some(mut ws) = self.ws.gateways[vi].take() else {
                 continue;
             };
-            while QUEUE - self.len >= WS_PENDING * PER_ANSWER + buf.len() {
-                let n = ws.poll(now_ns, &mut buf);
+            while QUEUE - self.len >= 2 * WS_PENDING * PER_ANSWER + buf.len() {
+                let orders = &self.orders;
+                let lookup = |id: OrderId| {
+                    orders[(id.0 % ORDER_MEMORY as u64) as usize]
+                        .filter(|m| m.order.id == id)
+                        .map(|m| m.order)
+                };
+                let n = ws.poll_with(now_ns, &lookup, &mut buf);
                 for e in &buf[..n] {
                     self.push(*e);
                 }
@@ -503,6 +481,7 @@ impl Gateway for RestRouter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exec::gateway::codec::AnswerKind;
     use crate::model::{ExecStatus, InstrumentId, OppId, Price, Qty, Side, TimeInForce};
 
     fn order(id: u64, venue: u8) -> Order {

@@ -1,41 +1,60 @@
-//! Building a venue's WebSocket API gateway from a validated config (`order_entry = "ws"`):
-//! the URL resolved, TLS for `wss://`, the Ed25519 key read from its owner-only PEM file, the
-//! request writer over the venue's instruments with the REST path's client-id prefix (so both
-//! paths name an order alike). Cold path only (DNS, file reads). Errors name the venue's key or
-//! file, never key material.
+//! Building a venue's WebSocket gateway from a validated config (`order_entry = "ws"`, or a
+//! private stream): each socket's URL resolved, TLS for `wss://`, the venue's dialect built with
+//! its credentials (Binance's Ed25519 key read from its owner-only PEM file) over the venue's
+//! instruments with the REST path's client-id prefix (so both paths name an order alike). Cold
+//! path only (DNS, file reads). Errors name the venue's key or file, never key material.
 
 use std::sync::Arc;
 
 use thiserror::Error;
 
 use crate::base::{Clock, ClockOffsets};
-use crate::config::Config;
+use crate::config::{Config, OrderEntry};
 use crate::exec::gateway::codec::binance_ws::{Ed25519Key, KeyError, WsRequestWriter, WsSettings};
 use crate::exec::gateway::codec::{InstrumentTable, RequestError};
-use crate::model::VenueId;
+use crate::exec::guards::AssetId;
+use crate::exec::secrets::ApiSecret;
+use crate::model::{VenueId, VenueKind};
 use crate::net::dns::{self, DnsError};
 use crate::net::http::TlsTarget;
 use crate::net::url::{UrlError, WsUrl};
 
-use super::gateway::BinanceWsGateway;
+use super::binance::BinanceDialect;
+use super::dialect::{AssetNames, WsDialect};
+use super::gateway::WsGateway;
 use super::handshake::path_of;
 use super::session::{WsSession, WsSessionSettings};
 
 /// Binance's spot WebSocket API, where `ws_api_url` is absent.
 pub const PUBLIC_WS_API_URL: &str = "wss://ws-api.binance.com:443/ws-api/v3";
 
-/// Why a venue's WebSocket API gateway could not be built.
+/// Why a venue's WebSocket gateway could not be built.
 #[derive(Debug, Error)]
 pub enum WsBuildError {
-    /// `ws_api_url` is not a usable `ws://` / `wss://` URL.
-    #[error("ws_api_url: {0}")]
-    Url(#[from] UrlError),
+    /// `ws_api_url` / `private_ws_url` is not a usable `ws://` / `wss://` URL.
+    #[error("{key}: {source}")]
+    Url {
+        /// The config key.
+        key: &'static str,
+        /// Why.
+        source: UrlError,
+    },
     /// Its host did not resolve within the start-up bound.
-    #[error("ws_api_url: {0}")]
-    Dns(#[from] DnsError),
+    #[error("{key}: {source}")]
+    Dns {
+        /// The config key.
+        key: &'static str,
+        /// Why.
+        source: DnsError,
+    },
     /// The TLS client configuration could not be built, or the host is no TLS server name.
-    #[error("ws_api_url: TLS: {0}")]
-    Tls(String),
+    #[error("{key}: TLS: {why}")]
+    Tls {
+        /// The config key.
+        key: &'static str,
+        /// Why.
+        why: String,
+    },
     /// `ed25519_key_file` is not set.
     #[error("ed25519_key_file is required with order_entry = \"ws\"")]
     NoKeyFile,
@@ -45,27 +64,46 @@ pub enum WsBuildError {
     /// The request writer refused the venue's symbols or the client-id prefix.
     #[error("ws request writer: {0}")]
     Codec(#[from] RequestError),
+    /// No WebSocket session of this kind is built for the venue's kind.
+    #[error("no WebSocket {what} for {kind} venues")]
+    Unsupported {
+        /// `order entry` or `private stream`.
+        what: &'static str,
+        /// The venue kind.
+        kind: &'static str,
+    },
+    /// A credential the venue's login needs is missing (OKX's passphrase).
+    #[error("the venue's credentials lack its {0}")]
+    Credential(&'static str),
 }
 
-/// The WebSocket API gateway of `venues[i]`, logging on with `api_key`, client ids
-/// `<prefix><order id>`; `on_retry` is called before each retried DNS lookup. It connects on its
-/// first poll.
-pub fn ws_gateway(
+/// Where one socket connects: address, `Host` header, path and TLS identity.
+#[derive(Debug)]
+pub struct Target {
+    /// Session settings with the address, host header and path (defaults otherwise).
+    pub settings: WsSessionSettings,
+    /// TLS identity for `wss://`.
+    pub tls: Option<TlsTarget>,
+}
+
+/// Resolve `url` (config key `key`) into a [`Target`] with the run's timeouts (cold path).
+pub fn target(
     cfg: &Config,
-    i: usize,
-    api_key: &[u8],
-    prefix: &str,
-    clock: Clock,
+    key: &'static str,
+    url: &str,
     on_retry: &mut dyn FnMut(),
-) -> Result<BinanceWsGateway, WsBuildError> {
-    let v = &cfg.venues[i];
-    let url = WsUrl::parse(v.ws_api_url.as_deref().unwrap_or(PUBLIC_WS_API_URL))?;
-    let addr = dns::resolve_at_start_up(&url.host, url.port, on_retry)?[0];
+) -> Result<Target, WsBuildError> {
+    let url = WsUrl::parse(url).map_err(|source| WsBuildError::Url { key, source })?;
+    let addr = dns::resolve_at_start_up(&url.host, url.port, on_retry)
+        .map_err(|source| WsBuildError::Dns { key, source })?[0];
     let tls = if url.tls {
-        let config =
-            crate::net::tls::client_config(&[]).map_err(|e| WsBuildError::Tls(e.to_string()))?;
-        let name = rustls::pki_types::ServerName::try_from(url.host.clone())
-            .map_err(|e| WsBuildError::Tls(e.to_string()))?;
+        let tls_err = |e: &dyn std::fmt::Display| WsBuildError::Tls {
+            key,
+            why: e.to_string(),
+        };
+        let config = crate::net::tls::client_config(&[]).map_err(|e| tls_err(&e))?;
+        let name =
+            rustls::pki_types::ServerName::try_from(url.host.clone()).map_err(|e| tls_err(&e))?;
         Some(TlsTarget {
             config: Arc::clone(&config),
             name,
@@ -81,36 +119,121 @@ pub fn ws_gateway(
     } else {
         format!("{}:{}", url.host, url.port)
     };
+    let mut s = WsSessionSettings::new(addr, host_header, path_of(&url.full).to_owned());
+    let r = &cfg.execution.rest;
+    // As the REST path: the stage times an order out at order_timeout and queries it; the
+    // session gives the request up (Unknown) only later, so a late answer can still arrive.
+    s.answer_timeout_ns = cfg.execution.order_timeout_ms.saturating_mul(2_000_000);
+    s.connect_timeout_ns = r.connect_timeout_ms.saturating_mul(1_000_000);
+    Ok(Target { settings: s, tls })
+}
+
+/// The configured assets by name (cold path), for the dialects' balance pushes.
+pub fn asset_names(cfg: &Config) -> AssetNames {
+    match crate::model::assign_assets(cfg.instruments.iter().map(|i| i.name.as_str())) {
+        Ok(a) => AssetNames::new(
+            a.names
+                .iter()
+                .enumerate()
+                .map(|(i, (n, _))| (n.as_str(), AssetId(i as u16))),
+        ),
+        Err(_) => AssetNames::default(),
+    }
+}
+
+/// What a venue's build needs from the caller (cold path).
+pub struct VenueInputs<'a> {
+    /// The run's config.
+    pub cfg: &'a Config,
+    /// The venue's index in `cfg.venues`.
+    pub index: usize,
+    /// Its credentials (the REST path's).
+    pub cred: &'a ApiSecret,
+    /// The client-id prefix (`<prefix><order id>`).
+    pub prefix: &'a str,
+    /// Called before each retried DNS lookup.
+    pub on_retry: &'a mut dyn FnMut(),
+}
+
+/// A venue's sockets: the order session's dialect and target, and the stream session's (where
+/// the stream has a socket of its own).
+type Sockets = (
+    Option<(Box<dyn WsDialect>, Target)>,
+    Option<(Box<dyn WsDialect>, Target)>,
+);
+
+/// The WebSocket gateway of `venues[i]` (order entry over `ws`, its private stream, or both), or
+/// `None` when the venue uses neither; it connects on its first poll.
+pub fn ws_gateway(
+    cfg: &Config,
+    i: usize,
+    cred: &ApiSecret,
+    prefix: &str,
+    clock: Clock,
+    on_retry: &mut dyn FnMut(),
+) -> Result<Option<WsGateway>, WsBuildError> {
+    let v = &cfg.venues[i];
+    let ws = v.order_entry == OrderEntry::Ws;
+    if !ws && !v.reads_private_stream() {
+        return Ok(None);
+    }
+    let mut inputs = VenueInputs {
+        cfg,
+        index: i,
+        cred,
+        prefix,
+        on_retry,
+    };
+    let (orders, stream): Sockets = match v.kind {
+        VenueKind::Binance => (Some(binance(&mut inputs)?), None),
+        kind => {
+            return Err(WsBuildError::Unsupported {
+                what: if ws { "order entry" } else { "private stream" },
+                kind: kind.name(),
+            })
+        }
+    };
+    let session = |(d, t): (Box<dyn WsDialect>, Target)| WsSession::new(t.settings, d, t.tls);
+    Ok(Some(WsGateway::new(
+        VenueId(i as u8),
+        orders.map(session),
+        stream.map(session),
+        clock,
+        ClockOffsets::new(),
+    )))
+}
+
+/// Binance: the WebSocket API session, with the user-data stream on it when the private stream
+/// is read.
+fn binance(x: &mut VenueInputs<'_>) -> Result<(Box<dyn WsDialect>, Target), WsBuildError> {
+    let v = &x.cfg.venues[x.index];
+    let t = target(
+        x.cfg,
+        "ws_api_url",
+        v.ws_api_url.as_deref().unwrap_or(PUBLIC_WS_API_URL),
+        x.on_retry,
+    )?;
     let file = v
         .ed25519_key_file
         .as_deref()
         .ok_or(WsBuildError::NoKeyFile)?;
     let key = Ed25519Key::from_pem_file(std::path::Path::new(file))?;
-    let r = &cfg.execution.rest;
+    let r = &x.cfg.execution.rest;
     let writer = WsRequestWriter::new(
         WsSettings {
             recv_window_ms: r.recv_window_ms,
-            client_id_prefix: prefix.to_owned(),
+            client_id_prefix: x.prefix.to_owned(),
             query_rate_limits: false,
         },
-        InstrumentTable::for_venue(cfg, &v.name)?,
+        InstrumentTable::for_venue(x.cfg, &v.name)?,
     )?;
-    let mut s = WsSessionSettings::new(
-        addr,
-        host_header,
-        path_of(&url.full).to_owned(),
-        String::from_utf8_lossy(api_key).into_owned(),
+    let dialect = BinanceDialect::new(
+        writer,
+        key,
+        String::from_utf8_lossy(x.cred.expose_key()).into_owned(),
+        r.recv_window_ms,
+        v.reads_private_stream(),
+        asset_names(x.cfg),
     );
-    s.recv_window_ms = r.recv_window_ms;
-    // As the REST path: the stage times an order out at order_timeout and queries it; the
-    // session gives the request up (Unknown) only later, so a late answer can still arrive.
-    s.answer_timeout_ns = cfg.execution.order_timeout_ms.saturating_mul(2_000_000);
-    s.connect_timeout_ns = r.connect_timeout_ms.saturating_mul(1_000_000);
-    let session = WsSession::new(s, writer, key, tls);
-    Ok(BinanceWsGateway::new(
-        VenueId(i as u8),
-        session,
-        clock,
-        ClockOffsets::new(),
-    ))
+    Ok((Box::new(dialect), t))
 }

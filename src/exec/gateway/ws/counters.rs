@@ -1,4 +1,4 @@
-//! What a WebSocket API session counts: every way a connection, a request or a frame can end
+//! What a WebSocket session counts: every way a connection, a request or a frame can end
 //! other than as planned, so a test or `/metrics` can say where an order went. Plain `u64`s on the
 //! owning thread (one writer); read them with [`WsSession::counters`](super::WsSession::counters).
 
@@ -9,10 +9,9 @@ pub struct WsCounters {
     pub connects: u64,
     /// Connects, TLS or upgrade handshakes that failed or timed out.
     pub connect_failures: u64,
-    /// `session.logon`s the venue accepted.
+    /// Logins the venue accepted (or upgrades of a socket that needs none).
     pub logons: u64,
-    /// `session.logon`s the venue refused (bad key, signature, timestamp), or that got no answer
-    /// in time.
+    /// Logins the venue refused (bad key, signature, timestamp), or that got no answer in time.
     pub logon_refusals: u64,
     /// Sessions lost after logon (peer closed, socket error, close frame).
     pub disconnects: u64,
@@ -38,8 +37,14 @@ pub struct WsCounters {
     pub stray_answers: u64,
     /// Text frames that were not a readable answer or event.
     pub unreadable_frames: u64,
-    /// User-data events received (not subscribed by this session; counted, then dropped).
-    pub events_dropped: u64,
+    /// Pushes received (order updates, balances, notices), each read by the dialect.
+    pub pushes: u64,
+    /// Stream events the pushes gave (order finals, balances), handed to the gateway.
+    pub stream_events: u64,
+    /// Subscription requests written after a login.
+    pub subscriptions: u64,
+    /// Text keep-alives written (the dialect's, after its idle time).
+    pub keepalives: u64,
     /// Binary, fragmented or otherwise unexpected data frames (the session is dropped for a
     /// fragment: this client does not reassemble).
     pub unexpected_frames: u64,

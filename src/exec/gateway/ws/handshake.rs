@@ -47,13 +47,16 @@ impl Handshake {
     }
 
     /// The upgrade request for `host` (with `:port` when not the scheme's default) and `path`
-    /// (with its query), appended to `out`.
-    pub fn write_request(&self, host_header: &str, path: &str, out: &mut Vec<u8>) {
+    /// (with its query), with `extra` header lines (each ending `\r\n`: a venue's
+    /// `Authorization`), appended to `out`.
+    pub fn write_request(&self, host_header: &str, path: &str, extra: &[u8], out: &mut Vec<u8>) {
         let req = format!(
-            "GET {path} HTTP/1.1\r\nHost: {host_header}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {}\r\nSec-WebSocket-Version: 13\r\n\r\n",
+            "GET {path} HTTP/1.1\r\nHost: {host_header}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {}\r\nSec-WebSocket-Version: 13\r\n",
             self.key
         );
         out.extend_from_slice(req.as_bytes());
+        out.extend_from_slice(extra);
+        out.extend_from_slice(b"\r\n");
     }
 
     /// Read the answer at the start of `buf`: `Ok(None)` until its head is complete, else the
@@ -102,7 +105,7 @@ mod tests {
         assert_eq!(h.key, "dGhlIHNhbXBsZSBub25jZQ==");
         assert_eq!(h.accept, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
         let mut out = Vec::new();
-        h.write_request("ws-api.binance.com", "/ws-api/v3", &mut out);
+        h.write_request("ws-api.binance.com", "/ws-api/v3", b"", &mut out);
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with("GET /ws-api/v3 HTTP/1.1\r\nHost: ws-api.binance.com\r\n"));
         assert!(text.contains("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"));

@@ -1,37 +1,51 @@
-//! Order entry over a persistent WebSocket session: the Binance spot WebSocket API
-//! (`wss://ws-api.binance.com:443/ws-api/v3`), where `session.logon` authenticates the
-//! connection once (Ed25519) and orders then carry no signature.
+//! Order entry and account streams over persistent WebSocket sessions: Binance's WebSocket API
+//! (`session.logon` once with Ed25519, then unsigned orders, and the user-data stream on the same
+//! connection), OKX's private socket, Bybit's trade and private sockets, Upbit's private stream.
+//! One session state machine ([`WsSession`]) serves them all; what differs per venue is a
+//! [`WsDialect`].
 //!
-//! The contract (what [`WsSession`] and [`BinanceWsGateway`] promise):
+//! The contract (what [`WsSession`] and [`WsGateway`] promise):
 //! - An order is sent on the session only while it is logged on; otherwise staging refuses at
 //!   once and nothing is written, so the caller can send it on REST: one client id, one path,
 //!   decided before any byte leaves.
-//! - Every request written gets exactly one answer: the venue's (read by the codec, judged as the
-//!   REST path judges it), or `Unknown` when its deadline passes or the session is lost after its
-//!   bytes left (the stage then status-queries it: never a blind retry), or "not sent" when the
-//!   session is lost before that.
+//! - Every request written gets exactly one answer: the venue's (read by the dialect, judged as
+//!   the REST path judges it), or `Unknown` when its deadline passes or the session is lost after
+//!   its bytes left (the stage then status-queries it: never a blind retry), or "not sent" when
+//!   the session is lost before that.
 //! - The session reconnects with backoff and logs on again before it takes orders; it renews
-//!   itself before the venue's 24 h limit without losing an order in flight.
-//! - Zero allocation per order on plain TCP: the codec writes into a buffer reserved once, our
+//!   itself before the venue's session limit without losing an order in flight.
+//! - The venue's pushes (order finals, balances) reach the stage as
+//!   [`GatewayEvent::Pushed`](super::GatewayEvent::Pushed) and
+//!   [`GatewayEvent::Balance`](super::GatewayEvent::Balance).
+//! - Zero allocation per order on plain TCP: the dialect writes into a buffer reserved once, our
 //!   [`frame`] writer masks it into the reserved output buffer (tungstenite's `send` would
 //!   allocate a message per order), and frames are read in place from a fixed input buffer.
-//! - Every way a connection, request or frame is dropped is counted ([`WsCounters`]).
+//! - Every way a connection, request, frame or push is dropped is counted ([`WsCounters`],
+//!   [`PushCounters`]).
 //!
 //! Pieces, one concept per file: [`frame`] (RFC 6455 client frames and server frame heads),
 //! [`handshake`] (the upgrade request and its `101` check), [`transport`] (the non-blocking
-//! TCP/TLS byte pipe), [`session`] (the state machine and the requests in flight),
-//! [`counters`], [`gateway`], [`build`] (from config) (the [`Gateway`](super::Gateway) over one Binance venue).
+//! TCP/TLS byte pipe), [`dialect`] (what a venue must say), [`session`] (the state machine and
+//! the requests in flight), [`pushed`] (a push's final report), [`counters`], [`gateway`] (the
+//! [`Gateway`](super::Gateway) of one venue), [`build`] (from config); the venues' dialects:
+//! [`binance`].
 #![forbid(unsafe_code)]
 
+pub mod binance;
 pub mod build;
 pub mod counters;
+pub mod dialect;
 pub mod frame;
 pub mod gateway;
 pub mod handshake;
+pub mod pushed;
 pub mod session;
 pub mod transport;
 
+pub use binance::BinanceDialect;
 pub use build::{ws_gateway, WsBuildError, PUBLIC_WS_API_URL};
 pub use counters::WsCounters;
-pub use gateway::BinanceWsGateway;
-pub use session::{WsSession, WsSessionSettings, PENDING};
+pub use dialect::{AssetNames, Inbound, LoginFrame, OrderLookup, StreamEvent, WsDialect, WsOp};
+pub use gateway::WsGateway;
+pub use pushed::PushCounters;
+pub use session::{WsOut, WsSession, WsSessionSettings, PENDING};

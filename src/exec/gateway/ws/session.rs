@@ -1,51 +1,65 @@
-//! [`WsSession`]: one persistent, authenticated Binance WebSocket API session, from TCP connect
-//! to `session.logon`, carrying `order.place` / `order.status` / `order.cancel` and their
-//! answers, and back to reconnecting after a loss.
+//! [`WsSession`]: one persistent, authenticated WebSocket session, from TCP connect to the
+//! venue's login, carrying order requests and their answers and the venue's pushes, and back to
+//! reconnecting after a loss. What is venue-specific (the login, the requests, reading a frame) is
+//! its [`WsDialect`]; the state machine is the same for every venue.
 //!
 //! ```text
 //!  Down --retry time--> Connecting --TCP (+TLS) up--> Upgrading --101--> LoggingOn --200--> Ready
 //!   ^                       |  timeout / error             |                 | refused     | lost /
 //!   +-----------------------+------------------------------+-----------------+-------------+ renewal
 //! ```
+//! (A socket the upgrade itself authenticates, [`LoginFrame::NotNeeded`], goes from `Upgrading`
+//! straight to `Ready`.)
 //!
 //! Contract:
 //! - Orders go only on a `Ready` session ([`WsSession::is_ready`]); otherwise
 //!   [`WsSession::stage`] refuses at once (the caller sends on REST instead), so one order is
 //!   decided to one path before any byte is written.
-//! - Every staged request that is sent gets exactly one [`RestAnswer`] from [`WsSession::poll`]:
-//!   the venue's answer read by the codec ([`read_order_answer`], the REST path's judgement:
-//!   5xx and -1007 are `Ambiguous`), or `Ambiguous` when its deadline passes or the session is
-//!   lost after its first byte left, or `NotSent` when the session is lost before that. Never a
-//!   retry: the caller status-queries what is ambiguous.
-//! - After each (re)connect the session logs on again before it is `Ready`; it renews itself
-//!   (closes and reconnects) after `renew_after_ns`, first refusing new requests until those in
-//!   flight are answered, so a renewal loses no order.
-//! - The server's pings are answered with a pong carrying the same payload.
-//! - Hot path (`stage`, `send`, `poll` with answers): the codec writes the request into a buffer
-//!   reserved once, [`write_client_frame`] masks it into the reserved output buffer, frames are
-//!   read in place from a fixed input buffer; nothing allocates on plain TCP. Connecting, the
-//!   upgrade and the logon (an Ed25519 signature) are cold and may allocate.
+//! - Every staged request that is sent gets exactly one [`WsOut::Answer`] from
+//!   [`WsSession::poll`]: the venue's answer read by the dialect (the REST path's judgement), or
+//!   `Ambiguous` when its deadline passes or the session is lost after its first byte left, or
+//!   `NotSent` when the session is lost before that. Never a retry: the caller status-queries
+//!   what is ambiguous.
+//! - After each (re)connect the session logs on again before it is `Ready`, then sends the
+//!   dialect's subscriptions; it renews itself (closes and reconnects) after `renew_after_ns`,
+//!   first refusing new requests until those in flight are answered, so a renewal loses no order.
+//! - The server's pings are answered with a pong carrying the same payload; a dialect's text
+//!   keep-alive is sent when nothing was written for its idle time.
+//! - Pushes (order updates, balances) are read by the dialect into [`WsOut::Stream`] events.
+//! - Hot path (`stage`, `send`, `poll` with answers and pushes): the dialect writes the request
+//!   into a buffer reserved once, [`write_client_frame`] masks it into the reserved output
+//!   buffer, frames are read in place from a fixed input buffer; nothing allocates on plain TCP.
+//!   Connecting, the upgrade and the login are cold and may allocate.
 //! - Time is the caller's: `now_ns` (monotonic: deadlines, backoff) and `unix_ms` (the venue's
-//!   clock: `timestamp`).
+//!   clock: timestamps).
 
 use std::net::SocketAddr;
 
-use crate::exec::gateway::codec::binance_ws::{
-    parse_inbound, read_order_answer, write_logon, Ed25519Key, LogonParams, RequestId, WsInbound,
-    WsMethod, WsRequestWriter,
-};
 use crate::exec::gateway::codec::{AnswerKind, RestAnswer};
 use crate::exec::gateway::SubmitError;
 use crate::model::Order;
 use crate::net::http::TlsTarget;
 
 use super::counters::WsCounters;
+use super::dialect::{Inbound as Kind, LoginFrame, OrderLookup, StreamEvent, WsDialect, WsOp};
 use super::frame::{
     read_head, write_client_frame, MaskRng, MAX_CONTROL_PAYLOAD, OP_CLOSE, OP_PING, OP_PONG,
     OP_TEXT,
 };
 use super::handshake::Handshake;
 use super::transport::Transport;
+
+/// What a session's poll hands out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WsOut {
+    /// The one answer of a request (the venue's, or `Ambiguous` / `NotSent`).
+    Answer(RestAnswer),
+    /// Something the venue pushed: an order's final state or a balance.
+    Stream(StreamEvent),
+}
+
+/// Capacity reserved for one request's JSON (the longest of any dialect is under 512 bytes).
+const JSON_CAPACITY: usize = 1024;
 
 /// Requests in flight at once (the table is scanned on each answer: small on purpose).
 pub const PENDING: usize = 64;
@@ -59,10 +73,6 @@ pub struct WsSessionSettings {
     pub host_header: String,
     /// The upgrade request's path and query (`/ws-api/v3`).
     pub path: String,
-    /// The API key `session.logon` names (registered with the Ed25519 public key).
-    pub api_key: String,
-    /// `recvWindow` of the logon, ms (0: the venue's default).
-    pub recv_window_ms: u32,
     /// How long a request waits for its answer before its fate is called unknown.
     pub answer_timeout_ns: u64,
     /// Longest connect + TLS + upgrade + logon.
@@ -83,13 +93,11 @@ pub struct WsSessionSettings {
 impl WsSessionSettings {
     /// Defaults for `addr`: 2 s answers, 5 s connects, retries from 100 ms to 10 s, renewal after
     /// 23 h, 64 KiB in, 16 KiB out.
-    pub fn new(addr: SocketAddr, host_header: String, path: String, api_key: String) -> Self {
+    pub fn new(addr: SocketAddr, host_header: String, path: String) -> Self {
         WsSessionSettings {
             addr,
             host_header,
             path,
-            api_key,
-            recv_window_ms: 5000,
             answer_timeout_ns: 2_000_000_000,
             connect_timeout_ns: 5_000_000_000,
             retry_min_ns: 100_000_000,
@@ -123,7 +131,7 @@ enum End {
 #[derive(Debug, Clone, Copy)]
 struct Pending {
     order: Order,
-    method: WsMethod,
+    op: WsOp,
     deadline_ns: u64,
     /// The transport's `appended()` when the frame was staged: it has left once `left()` passes.
     start: u64,
@@ -140,18 +148,18 @@ struct Inbound {
 /// The parts of a session the inbound frames update (apart from the transport that holds them).
 #[derive(Debug)]
 struct Book {
-    writer: WsRequestWriter,
+    dialect: Box<dyn WsDialect>,
     pending: [Option<Pending>; PENDING],
     in_flight: usize,
     counters: WsCounters,
 }
 
 impl Book {
-    fn take(&mut self, number: u64, method: WsMethod) -> Option<Order> {
+    fn take(&mut self, number: u64, op: WsOp) -> Option<Order> {
         let slot = self
             .pending
             .iter_mut()
-            .find(|p| p.is_some_and(|p| p.order.id.0 == number && p.method == method))?;
+            .find(|p| p.is_some_and(|p| p.order.id.0 == number && p.op == op))?;
         let p = slot.take()?;
         self.in_flight -= 1;
         Some(p.order)
@@ -162,50 +170,43 @@ impl Book {
         &mut self,
         payload: &[u8],
         now_ns: u64,
+        orders: OrderLookup<'_>,
         inbound: &mut Inbound,
-        out: &mut impl FnMut(RestAnswer),
+        out: &mut impl FnMut(WsOut),
     ) {
-        let env = match parse_inbound(payload) {
-            Ok(WsInbound::Answer(env)) => env,
-            Ok(WsInbound::Event(_)) => {
-                self.counters.events_dropped += 1;
-                return;
-            }
-            Err(_) => {
-                self.counters.unreadable_frames += 1;
-                return;
-            }
-        };
-        match env.id {
-            Some(RequestId {
-                method: WsMethod::Logon,
-                ..
-            }) => inbound.logon = Some(env.status == 200),
-            Some(RequestId {
-                method: m @ (WsMethod::Place | WsMethod::Status | WsMethod::Cancel),
-                number,
-            }) => match self.take(number, m) {
+        match self.dialect.classify(payload) {
+            Kind::Logon(ok) => inbound.logon = Some(ok),
+            Kind::Answer { id, op } => match self.take(id, op) {
                 Some(order) => {
                     self.counters.answers += 1;
-                    out(read_order_answer(
-                        self.writer.instruments(),
-                        &order,
-                        &env,
-                        now_ns,
+                    out(WsOut::Answer(
+                        self.dialect.answer(&order, op, payload, now_ns),
                     ));
                 }
                 None => self.counters.stray_answers += 1,
             },
-            _ => self.counters.stray_answers += 1,
+            Kind::Push => {
+                self.counters.pushes += 1;
+                let mut n = 0u64;
+                let read = self.dialect.on_push(payload, now_ns, orders, &mut |e| {
+                    n += 1;
+                    out(WsOut::Stream(e));
+                });
+                self.counters.stream_events += n;
+                if !read {
+                    self.counters.unreadable_frames += 1;
+                }
+            }
+            Kind::Keepalive => {}
+            Kind::Unreadable => self.counters.unreadable_frames += 1,
         }
     }
 }
 
-/// One Binance WebSocket API session. See the module documentation.
+/// One WebSocket session. See the module documentation.
 #[derive(Debug)]
 pub struct WsSession {
     settings: WsSessionSettings,
-    key: Ed25519Key,
     io: Transport,
     phase: Phase,
     handshake: Option<Handshake>,
@@ -222,6 +223,8 @@ pub struct WsSession {
     failures: u32,
     renewing: bool,
     logon_seq: u64,
+    /// When bytes were last appended for the socket (the dialect's keep-alive idles from it).
+    last_write_ns: u64,
 }
 
 impl WsSession {
@@ -229,8 +232,7 @@ impl WsSession {
     /// (wss) to that identity.
     pub fn new(
         settings: WsSessionSettings,
-        writer: WsRequestWriter,
-        key: Ed25519Key,
+        dialect: Box<dyn WsDialect>,
         tls: Option<TlsTarget>,
     ) -> Self {
         let seed = {
@@ -241,13 +243,12 @@ impl WsSession {
         WsSession {
             io: Transport::new(tls, settings.in_cap, settings.out_cap),
             settings,
-            key,
             phase: Phase::Down { retry_at_ns: 0 },
             handshake: None,
             rng: MaskRng::new(seed),
-            json: Vec::with_capacity(WsRequestWriter::FRAME_CAPACITY),
+            json: Vec::with_capacity(JSON_CAPACITY),
             book: Book {
-                writer,
+                dialect,
                 pending: [None; PENDING],
                 in_flight: 0,
                 counters: WsCounters::default(),
@@ -258,7 +259,18 @@ impl WsSession {
             failures: 0,
             renewing: false,
             logon_seq: 0,
+            last_write_ns: 0,
         }
+    }
+
+    /// The venue's dialect (its own counters).
+    pub fn dialect(&self) -> &dyn WsDialect {
+        self.book.dialect.as_ref()
+    }
+
+    /// Whether requests of kind `op` go on this session at all (the others go on REST).
+    pub fn takes(&self, op: WsOp) -> bool {
+        self.book.dialect.takes(op)
     }
 
     /// True while orders may go on the session: logged on, not renewing.
@@ -276,17 +288,20 @@ impl WsSession {
         self.book.counters
     }
 
-    /// Write `method` (`Place`, `Status` or `Cancel`) for `order` into the output buffer without
-    /// sending it; [`send`](Self::send) sends, [`discard`](Self::discard) drops. Refused at once
-    /// (nothing staged) when the session is not ready, the table or buffer is full, or the codec
-    /// cannot write the order.
+    /// Write `op` for `order` into the output buffer without sending it; [`send`](Self::send)
+    /// sends, [`discard`](Self::discard) drops. Refused at once (nothing staged) when the session
+    /// is not ready, the table or buffer is full, or the dialect cannot write the order (or does
+    /// not take `op` on this socket).
     pub fn stage(
         &mut self,
         order: &Order,
-        method: WsMethod,
+        op: WsOp,
         now_ns: u64,
         unix_ms: u64,
     ) -> Result<(), SubmitError> {
+        if !self.book.dialect.takes(op) {
+            return Err(SubmitError::Unencodable(order.id));
+        }
         if !self.is_ready() {
             self.book.counters.refused_not_ready += 1;
             return Err(SubmitError::NotConnected(order.venue));
@@ -295,14 +310,10 @@ impl WsSession {
             self.book.counters.refused_full += 1;
             return Err(SubmitError::Full { capacity: PENDING });
         };
-        let w = &self.book.writer;
-        let written = match method {
-            WsMethod::Place => w.write_place(order, unix_ms, &mut self.json),
-            WsMethod::Status => w.write_status(order, unix_ms, &mut self.json),
-            WsMethod::Cancel => w.write_cancel(order, unix_ms, &mut self.json),
-            _ => return Err(SubmitError::Unencodable(order.id)),
-        };
-        written.map_err(|_| SubmitError::Unencodable(order.id))?;
+        self.book
+            .dialect
+            .write_request(order, op, unix_ms, &mut self.json)
+            .map_err(|_| SubmitError::Unencodable(order.id))?;
         let start = self.io.appended();
         let before = self.io.out.len();
         let mask = self.rng.mask();
@@ -315,9 +326,10 @@ impl WsSession {
         }
         let mut o = *order;
         o.sent_ts_ns = now_ns;
+        self.last_write_ns = now_ns;
         self.book.pending[slot] = Some(Pending {
             order: o,
-            method,
+            op,
             deadline_ns: now_ns.saturating_add(self.settings.answer_timeout_ns),
             start,
         });
@@ -351,9 +363,16 @@ impl WsSession {
         (self.io.left() - before) as usize
     }
 
-    /// Move bytes, advance the connection, answer what arrived and what expired: each answer goes
-    /// to `out`. `unix_ms` is the venue's clock (the logon's `timestamp`).
-    pub fn poll(&mut self, now_ns: u64, unix_ms: u64, out: &mut impl FnMut(RestAnswer)) {
+    /// Move bytes, advance the connection, answer what arrived and what expired, read the
+    /// venue's pushes: each goes to `out`. `unix_ms` is the venue's clock (the login's
+    /// timestamp); `orders` finds the orders pushes name.
+    pub fn poll(
+        &mut self,
+        now_ns: u64,
+        unix_ms: u64,
+        orders: OrderLookup<'_>,
+        out: &mut impl FnMut(WsOut),
+    ) {
         if self.failed {
             self.failed = false;
             self.end(now_ns, End::Lost, out);
@@ -375,11 +394,13 @@ impl WsSession {
                         n
                     };
                     let h = Handshake::new(nonce);
+                    let mut extra = Vec::new();
+                    self.book.dialect.upgrade_headers(unix_ms, &mut extra);
                     let s = &self.settings;
-                    h.write_request(&s.host_header, &s.path, &mut self.io.out);
+                    h.write_request(&s.host_header, &s.path, &extra, &mut self.io.out);
                     self.handshake = Some(h);
                     self.phase = Phase::Upgrading { since_ns };
-                    self.drive(now_ns, unix_ms, out);
+                    self.drive(now_ns, unix_ms, orders, out);
                 }
                 Ok(false) if self.timed_out(since_ns, now_ns) => {
                     self.end(now_ns, End::ConnectFailed, out)
@@ -387,7 +408,7 @@ impl WsSession {
                 Ok(false) => {}
                 Err(_) => self.end(now_ns, End::ConnectFailed, out),
             },
-            _ => self.drive(now_ns, unix_ms, out),
+            _ => self.drive(now_ns, unix_ms, orders, out),
         }
     }
 
@@ -395,7 +416,7 @@ impl WsSession {
         now_ns.saturating_sub(since_ns) > self.settings.connect_timeout_ns
     }
 
-    fn start_connect(&mut self, now_ns: u64, out: &mut impl FnMut(RestAnswer)) {
+    fn start_connect(&mut self, now_ns: u64, out: &mut impl FnMut(WsOut)) {
         self.book.counters.connects += 1;
         match self.io.connect(self.settings.addr) {
             Ok(()) => self.phase = Phase::Connecting { since_ns: now_ns },
@@ -403,8 +424,30 @@ impl WsSession {
         }
     }
 
+    /// Logged on (or needing no login): ready, and the dialect's subscriptions written.
+    fn on_ready(&mut self, now_ns: u64) {
+        self.book.counters.logons += 1;
+        self.failures = 0;
+        self.phase = Phase::Ready { since_ns: now_ns };
+        self.logon_seq += 1;
+        let Self { book, io, rng, .. } = self;
+        book.dialect
+            .write_subscriptions(self.logon_seq, &mut |json| {
+                if write_client_frame(&mut io.out, OP_TEXT, json, rng.mask()).is_ok() {
+                    book.counters.subscriptions += 1;
+                }
+            });
+        self.last_write_ns = now_ns;
+    }
+
     /// Upgrading, logging on or ready: write, read, and act on what was read.
-    fn drive(&mut self, now_ns: u64, unix_ms: u64, out: &mut impl FnMut(RestAnswer)) {
+    fn drive(
+        &mut self,
+        now_ns: u64,
+        unix_ms: u64,
+        orders: OrderLookup<'_>,
+        out: &mut impl FnMut(WsOut),
+    ) {
         // Staged requests leave with `send`, never before.
         if self.staged == 0 && self.io.write_some().is_err() {
             return self.end(now_ns, self.lost_reason(), out);
@@ -419,10 +462,11 @@ impl WsSession {
                 Ok(Some(n)) => {
                     start = n;
                     self.handshake = None;
-                    if !self.logon(unix_ms) {
-                        return self.end(now_ns, End::ConnectFailed, out);
+                    match self.logon(unix_ms) {
+                        LoginFrame::Written => self.phase = Phase::LoggingOn { since_ns },
+                        LoginFrame::NotNeeded => self.on_ready(now_ns),
+                        LoginFrame::Failed => return self.end(now_ns, End::ConnectFailed, out),
                     }
-                    self.phase = Phase::LoggingOn { since_ns };
                 }
                 Ok(None) if read.is_err() || self.timed_out(since_ns, now_ns) => {
                     return self.end(now_ns, End::ConnectFailed, out)
@@ -431,7 +475,7 @@ impl WsSession {
                 Err(_) => return self.end(now_ns, End::ConnectFailed, out),
             }
         }
-        let inbound = self.read_frames(start, now_ns, out);
+        let inbound = self.read_frames(start, now_ns, orders, out);
         if let Some((buf, n)) = inbound.pong {
             let mask = self.rng.mask();
             if write_client_frame(&mut self.io.out, OP_PONG, &buf[..n], mask).is_ok() {
@@ -441,11 +485,8 @@ impl WsSession {
             }
         }
         match inbound.logon {
-            Some(true) => {
-                self.book.counters.logons += 1;
-                self.failures = 0;
-                self.phase = Phase::Ready { since_ns: now_ns };
-            }
+            Some(true) if matches!(self.phase, Phase::LoggingOn { .. }) => self.on_ready(now_ns),
+            Some(true) => self.book.counters.stray_answers += 1,
             Some(false) => return self.end(now_ns, End::LogonRefused, out),
             None => {}
         }
@@ -454,6 +495,9 @@ impl WsSession {
         }
         if read.is_err() {
             return self.end(now_ns, self.lost_reason(), out);
+        }
+        if let Phase::Ready { .. } = self.phase {
+            self.keepalive(now_ns);
         }
         if self.staged == 0 && self.io.write_some().is_err() {
             return self.end(now_ns, self.lost_reason(), out);
@@ -467,6 +511,22 @@ impl WsSession {
         }
     }
 
+    /// The dialect's text keep-alive, when nothing was written for its idle time (and nothing
+    /// is staged: a keep-alive never splits staged frames from their `send`).
+    fn keepalive(&mut self, now_ns: u64) {
+        let Some((idle_ns, text)) = self.book.dialect.keepalive() else {
+            return;
+        };
+        if self.staged != 0 || now_ns.saturating_sub(self.last_write_ns) < idle_ns {
+            return;
+        }
+        let mask = self.rng.mask();
+        if write_client_frame(&mut self.io.out, OP_TEXT, text, mask).is_ok() {
+            self.book.counters.keepalives += 1;
+            self.last_write_ns = now_ns;
+        }
+    }
+
     fn lost_reason(&self) -> End {
         match self.phase {
             Phase::Ready { .. } => End::Lost,
@@ -475,13 +535,14 @@ impl WsSession {
         }
     }
 
-    /// Frames in `inb[start..]`: answers to `out`, the rest into the returned decisions; the
-    /// bytes read are consumed.
+    /// Frames in `inb[start..]`: answers and pushes to `out`, the rest into the returned
+    /// decisions; the bytes read are consumed.
     fn read_frames(
         &mut self,
         start: usize,
         now_ns: u64,
-        out: &mut impl FnMut(RestAnswer),
+        orders: OrderLookup<'_>,
+        out: &mut impl FnMut(WsOut),
     ) -> Inbound {
         let mut inbound = Inbound::default();
         let cap = self.io.inb.len();
@@ -500,7 +561,9 @@ impl WsSession {
             let payload = &buf[head.payload_start..head.frame_len];
             pos += head.frame_len;
             match (head.fin, head.opcode) {
-                (true, OP_TEXT) => self.book.on_text(payload, now_ns, &mut inbound, out),
+                (true, OP_TEXT) => self
+                    .book
+                    .on_text(payload, now_ns, orders, &mut inbound, out),
                 (true, OP_PING) => {
                     let mut b = [0u8; MAX_CONTROL_PAYLOAD];
                     let n = payload.len().min(MAX_CONTROL_PAYLOAD);
@@ -521,29 +584,28 @@ impl WsSession {
         inbound
     }
 
-    /// `session.logon` into the output buffer (cold path: signs). False when it cannot be built.
-    fn logon(&mut self, unix_ms: u64) -> bool {
+    /// The dialect's login into the output buffer (cold path: signs).
+    fn logon(&mut self, unix_ms: u64) -> LoginFrame {
         self.logon_seq += 1;
-        let params = LogonParams {
-            api_key: self.settings.api_key.as_bytes(),
-            timestamp_ms: unix_ms,
-            recv_window_ms: self.settings.recv_window_ms,
-        };
         let mut json = Vec::new();
-        if write_logon(&self.key, params, self.logon_seq, &mut json).is_err() {
-            return false;
+        let r = self
+            .book
+            .dialect
+            .write_login(unix_ms, self.logon_seq, &mut json);
+        if r != LoginFrame::Written {
+            return r;
         }
         let mut frame = Vec::with_capacity(json.len() + 16);
         let mask = self.rng.mask();
         if write_client_frame(&mut frame, OP_TEXT, &json, mask).is_err() {
-            return false;
+            return LoginFrame::Failed;
         }
         self.io.out.extend_from_slice(&frame);
-        true
+        LoginFrame::Written
     }
 
     /// Deadlines of the requests in flight, and the renewal.
-    fn expire(&mut self, since_ns: u64, now_ns: u64, out: &mut impl FnMut(RestAnswer)) {
+    fn expire(&mut self, since_ns: u64, now_ns: u64, out: &mut impl FnMut(WsOut)) {
         if self.book.in_flight > 0 {
             for slot in self.book.pending.iter_mut() {
                 if let Some(p) = *slot {
@@ -551,11 +613,11 @@ impl WsSession {
                         *slot = None;
                         self.book.in_flight -= 1;
                         self.book.counters.timeouts += 1;
-                        out(RestAnswer::without_response(
+                        out(WsOut::Answer(RestAnswer::without_response(
                             &p.order,
                             AnswerKind::Ambiguous,
                             now_ns,
-                        ));
+                        )));
                     }
                 }
             }
@@ -569,7 +631,7 @@ impl WsSession {
     }
 
     /// Tear the connection down: answer what was in flight, count why, schedule the next try.
-    fn end(&mut self, now_ns: u64, why: End, out: &mut impl FnMut(RestAnswer)) {
+    fn end(&mut self, now_ns: u64, why: End, out: &mut impl FnMut(WsOut)) {
         let left = self.io.left();
         for slot in self.book.pending.iter_mut() {
             if let Some(p) = slot.take() {
@@ -580,7 +642,9 @@ impl WsSession {
                     self.book.counters.lost_unsent += 1;
                     AnswerKind::NotSent
                 };
-                out(RestAnswer::without_response(&p.order, kind, now_ns));
+                out(WsOut::Answer(RestAnswer::without_response(
+                    &p.order, kind, now_ns,
+                )));
             }
         }
         self.book.in_flight = 0;

@@ -21,6 +21,8 @@ pub enum WsMethod {
     OpenOrders,
     /// `account.status` (tag `a`; number = sequence).
     Account,
+    /// `userDataStream.subscribe` (tag `u`; number = sequence).
+    Subscribe,
 }
 
 impl WsMethod {
@@ -33,6 +35,7 @@ impl WsMethod {
             WsMethod::Cancel => b"order.cancel",
             WsMethod::OpenOrders => b"openOrders.status",
             WsMethod::Account => b"account.status",
+            WsMethod::Subscribe => b"userDataStream.subscribe",
         }
     }
 
@@ -44,6 +47,7 @@ impl WsMethod {
             WsMethod::Cancel => b'c',
             WsMethod::OpenOrders => b'o',
             WsMethod::Account => b'a',
+            WsMethod::Subscribe => b'u',
         }
     }
 
@@ -55,6 +59,7 @@ impl WsMethod {
             b'c' => WsMethod::Cancel,
             b'o' => WsMethod::OpenOrders,
             b'a' => WsMethod::Account,
+            b'u' => WsMethod::Subscribe,
             _ => return None,
         })
     }

@@ -139,6 +139,25 @@ impl WsRequestWriter {
         self.finish(out, unix_ms, self.settings.query_rate_limits);
     }
 
+    /// `userDataStream.subscribe` with id `u<seq>` into `out` (cleared first): on a logged-on
+    /// session it takes no parameters, and the account's `executionReport`s and
+    /// `outboundAccountPosition`s then arrive on the same connection.
+    pub fn write_subscribe(&self, seq: u64, out: &mut Vec<u8>) {
+        out.clear();
+        out.extend_from_slice(b"{\"id\":");
+        RequestId {
+            method: WsMethod::Subscribe,
+            number: seq,
+        }
+        .push_json(out);
+        out.extend_from_slice(b",\"method\":\"userDataStream.subscribe\"}");
+    }
+
+    /// The client-id prefix (`<prefix><order id>` names our orders in pushes too).
+    pub fn client_id_prefix(&self) -> &[u8] {
+        self.settings.client_id_prefix.as_bytes()
+    }
+
     fn write_by_client_id(
         &self,
         method: WsMethod,
