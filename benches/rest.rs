@@ -2,7 +2,10 @@
 //! request bytes for one order (Binance: form body + HMAC-SHA256 + hex; Upbit: query string +
 //! SHA-512 query hash + JWT HS256 + base64url + JSON body; Bybit: JSON body + `X-BAPI-*` headers +
 //! HMAC-SHA256 hex; OKX: JSON body + ISO 8601 timestamp + HMAC-SHA256 Base64), plus the bare
-//! signing primitives, and reading a Binance FILLED answer into a report.
+//! signing primitives, and reading a Binance FILLED answer into a report. Beside them the
+//! WebSocket path's cost per order: Binance's WebSocket API `order.place` written by its dialect
+//! and masked into a client frame (no signature: the session logged on once), and that logon's
+//! Ed25519 signature (once per session).
 //!
 //! Single thread, no pinning, criterion's own timing loop (about a nanosecond of overhead per
 //! iteration is inside every figure). The request buffer is reused across iterations as the
@@ -191,12 +194,63 @@ fn okx(c: &mut Criterion) {
     });
 }
 
+fn binance_ws(c: &mut Criterion) {
+    use microarb::exec::gateway::codec::binance_ws::{
+        write_logon, Ed25519Key, LogonParams, WsRequestWriter, WsSettings,
+    };
+    use microarb::exec::gateway::ws::frame::{write_client_frame, MaskRng, OP_TEXT};
+    use microarb::exec::gateway::ws::{AssetNames, BinanceDialect, WsDialect, WsOp};
+    // Binance's illustrative Ed25519 key (fix-api.md), PKCS#8 v1.
+    const PEM: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIIJEYWtGBrhACmb9Dvy+qa8WEf0lQOl1s4CLIAB9m89u\n-----END PRIVATE KEY-----\n";
+    let key =
+        || Ed25519Key::from_pem(std::path::Path::new("bench.pem"), PEM.as_bytes()).expect("key");
+    let writer = WsRequestWriter::new(
+        WsSettings {
+            recv_window_ms: 5000,
+            client_id_prefix: "ma".into(),
+            query_rate_limits: false,
+        },
+        table("BTCUSDT", 2),
+    )
+    .expect("valid settings");
+    let mut d = BinanceDialect::new(writer, key(), "k".into(), 5000, true, AssetNames::default());
+    let o = order(6_000_050);
+    let (mut json, mut frame) = (Vec::with_capacity(1024), Vec::with_capacity(2048));
+    let mut rng = MaskRng::new(7);
+    let mut ts = 1_700_000_000_000u64;
+    c.bench_function("ws/binance/order_frame(unsigned+mask)", |b| {
+        b.iter(|| {
+            ts += 1;
+            d.write_request(black_box(&o), WsOp::Place, ts, &mut json)
+                .expect("known instrument");
+            frame.clear();
+            write_client_frame(&mut frame, OP_TEXT, &json, rng.mask()).expect("fits");
+            black_box(frame.len())
+        })
+    });
+    let k = key();
+    let mut out = Vec::with_capacity(512);
+    c.bench_function("ws/binance/session_logon(ed25519, once per session)", |b| {
+        b.iter(|| {
+            ts += 1;
+            out.clear();
+            let p = LogonParams {
+                api_key: b"vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A",
+                timestamp_ms: ts,
+                recv_window_ms: 5000,
+            };
+            write_logon(&k, p, 1, &mut out).expect("logon");
+            black_box(out.len())
+        })
+    });
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(1))
         .sample_size(30);
-    targets = binance, upbit, bybit, okx
+    targets = binance, upbit, bybit, okx, binance_ws
 }
 criterion_main!(benches);

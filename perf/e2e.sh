@@ -6,7 +6,8 @@
 # market over loopback at 1k/s, 10k/s and N/s (default 100k/s) for S seconds (default 10); the
 # engine runs as its own process on paper, and once more with its network orders to the mock's
 # REST endpoints (microarb's REST gateways, the baseline's reqwest client; the mock stamps each
-# order's first byte: wire_to_wire); `e2e` joins each
+# order's first byte: wire_to_wire), and for microarb once more with its orders on WebSocket
+# sessions where a venue takes them (`--gateway ws`; REST elsewhere); `e2e` joins each
 # order to the send time of the frame that triggered it. The workload of every row is `e2e`'s
 # default, 50 instruments on 4 venues (Binance, Bybit, OKX, Upbit in its binary frames), and the
 # drop search runs on it too; one more row set at N/s keeps the old workload, 1 instrument on 3
@@ -56,6 +57,12 @@ for k in $(seq 1 "$repeat"); do
       target/release/e2e --engine "$engine" --bin "target/release/$engine" --gateway rest \
         --rate "$r" --seconds "$secs" --dislocation-every "$(every "$r")" \
         --out "$out/runs/$k" > /dev/null
+      if [ "$engine" = microarb ]; then
+        echo "== run $k/$repeat: $engine at $r msg/s for $secs s (WebSocket order entry, REST elsewhere)" >&2
+        target/release/e2e --engine "$engine" --bin "target/release/$engine" --gateway ws \
+          --rate "$r" --seconds "$secs" --dislocation-every "$(every "$r")" \
+          --out "$out/runs/$k" > /dev/null
+      fi
     done
     # The 1-instrument, 3-venue row set (the workload before issue 15 item 4), at the main rate.
     one=(--instruments 1 --venues 3)

@@ -3,11 +3,14 @@
 `rates` is keyed by rate as a string ("1000", "10000", "100000"); each holds `microarb` (its
 network gateway: the REST runs against the mock, `microarb-rest-<rate>.json`), `microarb_paper`
 (the paper venue, as before), `baseline` (its network path: reqwest to the same REST endpoints,
-`baseline-rest-<rate>.json`) and `baseline_paper`, each with `tick_to_order`, `tick_to_wire` and `wire_to_wire` as
+`baseline-rest-<rate>.json`), `baseline_paper` and `microarb_ws` (microarb with every venue
+that can take orders over a WebSocket session on it, the rest on REST, `microarb-ws-<rate>.json`),
+each with `tick_to_order`, `tick_to_wire` and `wire_to_wire` as
 `{p50_ns, p99_ns, p999_ns, max_ns, count}` over K runs (median of the runs' percentiles, largest
 max, summed counts), plus `spread` (each percentile's lowest and highest run) and `runs` (each
 run's own). Each engine entry also says its `workload` (`<instruments>x<venues>`, as the runs
-recorded it; runs from before the field were 1x3). `rates(..., suffix="-1x3")` reads the
+recorded it; runs from before the field were 1x3), `order_entry_ws` (the venues on a session) and
+`wire_to_wire_by_venue` (each venue's legs, same fields). `rates(..., suffix="-1x3")` reads the
 1-instrument, 3-venue row set (`<name>-<rate>-1x3.json`). `floor(out)` reads `floor.json` into
 `loopback_floor` and `write_ns`.
 """
@@ -68,6 +71,11 @@ def engine_at(out_dir, name, rate, repeat, suffix=""):
     e["gateway"] = runs[0].get("gateway", "paper")
     e["dropped"] = sum(r.get("dropped") or 0 for r in runs)
     e["wire_unmatched"] = sum(r.get("wire_unmatched") or 0 for r in runs)
+    e["order_entry_ws"] = runs[0].get("order_entry_ws") or []
+    venues = sorted({v for r in runs for v in (r.get("wire_to_wire_by_venue") or {})})
+    e["wire_to_wire_by_venue"] = {
+        v: _tag([(r.get("wire_to_wire_by_venue") or {}) for r in runs], v) for v in venues
+    }
     return e
 
 
@@ -80,6 +88,7 @@ def rates(out_dir, rate_list, repeat, suffix=""):
             "microarb_paper": engine_at(out_dir, "microarb", r, repeat, suffix),
             "baseline": engine_at(out_dir, "baseline-rest", r, repeat, suffix),
             "baseline_paper": engine_at(out_dir, "baseline", r, repeat, suffix),
+            "microarb_ws": engine_at(out_dir, "microarb-ws", r, repeat, suffix),
         }
     return out
 

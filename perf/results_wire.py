@@ -3,6 +3,7 @@
 
 ENGINES = (
     ("microarb", "microarb, REST gateway"),
+    ("microarb_ws", "microarb, WebSocket order entry"),
     ("microarb_paper", "microarb, paper"),
     ("baseline", "baseline, REST (reqwest)"),
     ("baseline_paper", "baseline, paper"),
@@ -84,8 +85,42 @@ def section(e, k):
                         f"{t.get('count')} | {_spread(t, 'p50_ns')} | {_spread(t, 'p99_ns')} | {_enough(t)} |"
                     )
     out.append("")
+    out.extend(_ws_vs_rest(rates))
     out.extend(_targets(e, rates))
     return out
+
+
+def _ws_vs_rest(rates):
+    """Per venue: the same workload's legs on REST and on the WebSocket session, same run."""
+    rows = []
+    for r in sorted(rates, key=int):
+        ws, rest = rates[r].get("microarb_ws"), rates[r].get("microarb")
+        if not ws or not rest:
+            continue
+        on_ws = ws.get("order_entry_ws") or []
+        for v in sorted(set(ws.get("wire_to_wire_by_venue") or {}) | set(rest.get("wire_to_wire_by_venue") or {})):
+            for label, eng in (("REST", rest), ("WebSocket" if v in on_ws else "REST (no session)", ws)):
+                t = (eng.get("wire_to_wire_by_venue") or {}).get(v) or {}
+                if not t.get("count"):
+                    continue
+                rows.append(
+                    f"| {r} | {v} | {label} | {_us(t.get('p50_ns'))} | {_us(t.get('p99_ns'))} | "
+                    f"{_us(t.get('max_ns'))} | {t.get('count')} | {_spread(t, 'p50_ns')} | {_enough(t)} |"
+                )
+    if not rows:
+        return []
+    out = [
+        "WebSocket order entry against REST, `wire_to_wire` of each venue's legs (the row sets "
+        "`microarb, REST gateway` and `microarb, WebSocket order entry` above, same workload, "
+        "alternating in the same run): on the WebSocket path the mock stamps an order when the "
+        "frame that carried it was read, on REST when the read that brought the request's first "
+        "byte returned. `tick_to_order` on the WebSocket path ends when the masked frame is complete "
+        "(no per-order signature: the session logged on once with Ed25519). Microseconds.",
+        "",
+        "| rate/s | venue | path | p50 | p99 | max | count | p50 spread | samples |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    return out + rows + [""]
 
 
 def _targets(e, rates):

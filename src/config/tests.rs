@@ -728,9 +728,16 @@ fn private_stream_keys_are_refused_where_they_would_not_be_read() {
     )
     .expect("binance over its WebSocket API");
     assert!(c.venues[0].reads_private_stream(), "on by default with ws");
-    assert!(!c.venues[1].reads_private_stream(), "off by default with rest");
+    assert!(
+        !c.venues[1].reads_private_stream(),
+        "off by default with rest"
+    );
     let c = Config::from_toml_str(
-        &rest_base(&format!("{CREDS}\n{ws}\nprivate_stream = false"), CREDS, rest),
+        &rest_base(
+            &format!("{CREDS}\n{ws}\nprivate_stream = false"),
+            CREDS,
+            rest,
+        ),
         &machine(),
     )
     .expect("orders on the session, no user-data stream");

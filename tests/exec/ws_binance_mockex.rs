@@ -325,6 +325,8 @@ fn the_stage_trades_binance_on_the_session_while_it_is_up() {
         e.feed(&ex, BINANCE, VenueId(1));
         e.settle(Duration::from_secs(3));
     }
+    // The pushes trail the answers on the socket: let them in.
+    e.poll_for(Duration::from_millis(50));
     assert_eq!(e.outcome(microarb::model::Outcome::Executed), 2);
     let gw = e.stage.gateway_mut();
     assert_eq!(gw.ws_fallbacks(BINANCE), 0);
@@ -338,6 +340,22 @@ fn the_stage_trades_binance_on_the_session_while_it_is_up() {
         "logon, the user-data subscription (on by default with order_entry = \"ws\") and the two orders: {s:?}"
     );
     assert!(c.stream_events >= 2, "both fills pushed back: {c:?}");
+    // The session's counters are on /metrics, and the stage cross-checked the pushed fills.
+    {
+        use microarb::runtime::Stage;
+        let now = e.clock.now_ns();
+        e.stage.flush_telemetry(now);
+    }
+    assert_eq!(e.count("gateway.ws.binance.orders.requests"), 2);
+    assert_eq!(e.count("gateway.ws.binance.orders.logons"), 1);
+    assert_eq!(e.count("gateway.ws.binance.orders.subscriptions"), 1);
+    assert_eq!(e.count("gateway.ws.binance.rest_fallbacks"), 0);
+    assert!(e.count("gateway.ws.binance.orders.push_finals") >= 2);
+    assert!(
+        e.count("exec.stream.confirms") + e.count("exec.stream.settled") >= 2,
+        "every pushed fill was matched to its leg"
+    );
+    assert_eq!(e.count("exec.stream.disagreements"), 0);
 }
 
 #[test]

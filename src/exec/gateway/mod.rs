@@ -182,6 +182,14 @@ pub trait Gateway: Send {
     /// Copy events that arrived by `now_ns` into `out`; returns how many were written.
     fn poll(&mut self, now_ns: u64, out: &mut [GatewayEvent]) -> usize;
 
+    /// Register the gateway's own counters with the run's registry (cold path, once, when the
+    /// stage is built); `venues` names the venue ids. Default: none.
+    fn register_counters(&mut self, _reg: &mut crate::telemetry::Registry, _venues: &[String]) {}
+
+    /// Copy the gateway's own tallies into the counters it registered (the stage's telemetry
+    /// flush). Default: nothing.
+    fn flush_counters(&mut self) {}
+
     /// Stage `order` and send it at once.
     fn submit(&mut self, order: &Order, now_ns: u64) -> Result<(), SubmitError> {
         self.stage(order, now_ns)?;
@@ -237,6 +245,12 @@ impl<G: Gateway + ?Sized> Gateway for Box<G> {
     }
     fn poll(&mut self, now_ns: u64, out: &mut [GatewayEvent]) -> usize {
         (**self).poll(now_ns, out)
+    }
+    fn register_counters(&mut self, reg: &mut crate::telemetry::Registry, venues: &[String]) {
+        (**self).register_counters(reg, venues)
+    }
+    fn flush_counters(&mut self) {
+        (**self).flush_counters()
     }
 }
 
@@ -296,5 +310,11 @@ impl Gateway for AnyGateway {
     }
     fn poll(&mut self, now_ns: u64, out: &mut [GatewayEvent]) -> usize {
         each!(self, g => g.poll(now_ns, out))
+    }
+    fn register_counters(&mut self, reg: &mut crate::telemetry::Registry, venues: &[String]) {
+        each!(self, g => g.register_counters(reg, venues))
+    }
+    fn flush_counters(&mut self) {
+        each!(self, g => g.flush_counters())
     }
 }

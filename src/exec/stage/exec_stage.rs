@@ -179,6 +179,8 @@ impl<G: Gateway> ExecStage<G> {
             p.names.assets.len(),
         );
         let assets = crate::exec::asset_codes::asset_codes(&p);
+        let mut gw = gw;
+        gw.register_counters(reg, &p.names.venues);
         Ok(ExecStage {
             rx,
             gw,
@@ -769,6 +771,7 @@ impl<G: Gateway> Stage for ExecStage<G> {
         }
         self.c.emergency_exits.set(exits);
         self.c.emergency_active.set(active);
+        self.gw.flush_counters();
         self.gauges.publish(
             now,
             &self.kill,

@@ -10,7 +10,10 @@
 //!   reconciliation then finds what it did to the balances). Never applied twice.
 //! - A pushed balance goes through the venue-truth rules of a balance refresh
 //!   ([`TruthState::apply_balance`](crate::exec::truth::TruthState::apply_balance)): deferred
-//!   while a leg of the venue is pending, a mismatch beyond the tolerance halts the venue.
+//!   while a leg of the venue is pending, a mismatch beyond the tolerance halts the venue. Only
+//!   with venue truth attached (a real run on the REST gateways, whose start-up read the venues'
+//!   balances): without it the book's balances are the config's, which the venue's cannot be
+//!   checked against, so the push is counted (`exec.stream.balances_ignored`) and left.
 //!
 //! Hot path: fixed tables, no allocation, no lock.
 
@@ -58,6 +61,10 @@ impl<G: Gateway> ExecStage<G> {
         total: i64,
         now: u64,
     ) {
+        if !self.truth.attached() {
+            self.stream.c.balances_ignored.inc();
+            return;
+        }
         self.stream.c.balances.inc();
         let busy = self.venue_busy(venue);
         self.truth

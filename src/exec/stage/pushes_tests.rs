@@ -7,7 +7,9 @@
 use super::tests::{rig, MS, T, UPBIT};
 use super::*;
 use crate::exec::guards::AssetId;
+use crate::exec::truth::{ExecNote, TruthLink, TruthMsg};
 use crate::model::{ExecReport, ExecStatus};
+use crate::runtime::ring;
 
 fn report(o: &Order, status: ExecStatus, filled: Qty, now: u64) -> ExecReport {
     ExecReport {
@@ -127,8 +129,28 @@ fn balance(t: &mut T, venue: VenueId, asset: AssetId, free: i64) {
 }
 
 #[test]
+fn a_pushed_balance_without_venue_truth_is_counted_and_left() {
+    let mut t = rig();
+    let usdt = AssetId(1);
+    let held = t.stage.risk().balance(UPBIT, usdt);
+    balance(&mut t, UPBIT, usdt, held / 2);
+    assert_eq!(t.count("exec.stream.balances_ignored"), 1);
+    assert_eq!(t.count("exec.stream.balances"), 0);
+    assert_eq!(t.stage.risk().balance(UPBIT, usdt), held);
+    assert_eq!(t.arb().len(), 2, "nothing halted");
+}
+
+#[test]
 fn a_pushed_balance_is_applied_by_the_truth_rules_and_deferred_while_busy() {
     let mut t = rig();
+    let (tx_in, rx_in) = ring::<TruthMsg>("truth_in", 64, &mut t.reg.counters);
+    let (tx_out, rx_out) = ring::<ExecNote>("truth_out", 64, &mut t.reg.counters);
+    t.stage.set_truth(TruthLink {
+        rx: rx_in,
+        tx: tx_out,
+        initial: Vec::new(),
+    });
+    let _keep = (tx_in, rx_out);
     let usdt = AssetId(1);
     // A leg of the venue pending: deferred, the book unchanged.
     let sent = t.arb();

@@ -24,6 +24,9 @@ pub(super) struct StreamCounters {
     pub(super) unmatched: Counter,
     /// Pushed balances applied through the venue-truth rules.
     pub(super) balances: Counter,
+    /// Pushed balances left alone: no venue truth attached (the book's balances are the
+    /// config's).
+    pub(super) balances_ignored: Counter,
 }
 
 /// See the module documentation.
@@ -45,6 +48,7 @@ impl StreamState {
                 disagreements: c("disagreements"),
                 unmatched: c("unmatched"),
                 balances: c("balances"),
+                balances_ignored: c("balances_ignored"),
             },
         }
     }

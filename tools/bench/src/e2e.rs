@@ -66,9 +66,11 @@ struct Args {
     /// With `--metrics`: GET /metrics this many times a second while the engine runs (0: never).
     #[arg(long, default_value_t = 0.0)]
     scrape_hz: f64,
-    /// `paper` (the engine's simulated venue) or `rest` (its REST gateways to the mock's REST
+    /// `paper` (the engine's simulated venue), `rest` (its REST gateways to the mock's REST
     /// endpoints, which stamp each order's arrival: `wire_to_wire`; the baseline sends with
-    /// reqwest).
+    /// reqwest) or `ws` (microarb only: as `rest`, with each venue whose orders can go over a
+    /// WebSocket session on it, `order_entry = "ws"`; Binance's WebSocket API logs on with a
+    /// fresh Ed25519 key).
     #[arg(long, default_value = "paper")]
     gateway: String,
     /// With `--gateway rest`: the mock's REST threads sleep in `read` instead of busy-polling
@@ -119,11 +121,19 @@ fn venues(arg: &str) -> Result<Vec<(&'static str, VenueKind, f64)>, String> {
 
 /// The engine's config: paper, or with `rest` each venue's REST URL and credentials file; one
 /// `[[instruments]]` per synthetic instrument, named `<base>/USDT`, with each venue's symbol.
+/// The network side of the engine's config: each venue's REST URL, its WebSocket order-entry URL
+/// where its orders go over a session (`None`: REST), and the credentials.
+struct Network<'a> {
+    rest_urls: &'a [String],
+    ws_urls: &'a [Option<String>],
+    creds: &'a wire::Creds,
+}
+
 fn config(
     venues: &[MockVenue],
     fees: &[f64],
     urls: &[String],
-    rest: Option<(&[String], &wire::Creds)>,
+    rest: Option<Network<'_>>,
     idle: &str,
 ) -> String {
     let mut t = String::new();
@@ -135,7 +145,8 @@ fn config(
             urls[i],
             fees[i]
         );
-        if let Some((rest_urls, c)) = rest {
+        if let Some(n) = &rest {
+            let c = n.creds;
             let file = if kind == VenueKind::Okx {
                 &c.okx
             } else {
@@ -143,9 +154,15 @@ fn config(
             };
             t += &format!(
                 "rest_url = \"{}\"\napi_secret_file = \"{}\"\n",
-                rest_urls[i],
+                n.rest_urls[i],
                 file.display()
             );
+            if let Some(Some(url)) = n.ws_urls.get(i) {
+                t += &format!("order_entry = \"ws\"\nws_api_url = \"{url}\"\n");
+                if kind == VenueKind::Binance {
+                    t += &format!("ed25519_key_file = \"{}\"\n", c.ed25519_pem.display());
+                }
+            }
         }
         t += "\n";
     }
@@ -215,16 +232,20 @@ fn main() {
 
 fn run(a: &Args) -> Result<(), String> {
     std::fs::create_dir_all(&a.out).map_err(|e| e.to_string())?;
-    let rest = match a.gateway.as_str() {
-        "paper" => false,
-        "rest" => true,
-        g => return Err(format!("--gateway {g}: paper or rest")),
+    let (rest, ws) = match a.gateway.as_str() {
+        "paper" => (false, false),
+        "rest" => (true, false),
+        "ws" if a.engine == "microarb" => (true, true),
+        "ws" => return Err("--gateway ws: microarb only (the baseline's design is REST)".into()),
+        g => return Err(format!("--gateway {g}: paper, rest or ws")),
     };
     let list = venues(&a.venues)?;
     let instruments = a.instruments.max(1);
     // The default workload keeps the plain tag; any other says its instruments x venues.
     let workload = format!("{instruments}x{}", list.len());
-    let mut tag = if rest {
+    let mut tag = if ws {
+        format!("{}-ws-{}", a.engine, a.rate)
+    } else if rest {
         format!("{}-rest-{}", a.engine, a.rate)
     } else {
         format!("{}-{}", a.engine, a.rate)
@@ -262,6 +283,9 @@ fn run(a: &Args) -> Result<(), String> {
         mcfg.api = Some(c.api.clone());
         mcfg.rest_busy_poll = !a.mock_rest_sleeps;
         mcfg.rest_limits = mockex::RestLimits::unlimited();
+        if ws {
+            mcfg.ws_api.ed25519_public_key = Some(c.ed25519_public.clone());
+        }
         Some(c)
     } else {
         None
@@ -275,7 +299,16 @@ fn run(a: &Args) -> Result<(), String> {
         .map(|e| e.rest_url.clone().unwrap_or_default())
         .collect();
     let cfg_path = path("toml");
-    let rest_side = creds.as_ref().map(|c| (&rest_urls[..], c));
+    let ws_urls: Vec<Option<String>> = ex
+        .endpoints()
+        .iter()
+        .map(|e| e.ws_api_url.clone().filter(|_| ws))
+        .collect();
+    let rest_side = creds.as_ref().map(|c| Network {
+        rest_urls: &rest_urls,
+        ws_urls: &ws_urls,
+        creds: c,
+    });
     let text = config(&venues, &fees, &urls, rest_side, &a.idle);
     std::fs::write(&cfg_path, text).map_err(|e| e.to_string())?;
     let trades = path("trades.jsonl");
@@ -403,7 +436,7 @@ fn run(a: &Args) -> Result<(), String> {
             _ => unmatched += 1,
         }
     }
-    let (w2w, w2w_unmatched, w2w_untimed) = if rest {
+    let (w2w, w2w_by_venue, w2w_unmatched, w2w_untimed) = if rest {
         let t = std::fs::read_to_string(&trades).unwrap_or_default();
         let untimed_venues: Vec<&str> = list
             .iter()
@@ -412,11 +445,7 @@ fn run(a: &Args) -> Result<(), String> {
             .collect();
         wire::wire_to_wire(&ex, &names, &untimed_venues, &text, &t)
     } else {
-        (
-            hdrhistogram::Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).expect("bounds"),
-            0,
-            0,
-        )
+        (wire::histogram(), Default::default(), 0, 0)
     };
     drop(ex);
     let t2o = &rep["latency_ns"]["tick_to_order"];
@@ -462,6 +491,17 @@ fn run(a: &Args) -> Result<(), String> {
         "gateway": a.gateway,
         "tick_to_wire": tag_q("tick_to_wire"),
         "wire_to_wire": quantiles(&w2w),
+        "wire_to_wire_by_venue": w2w_by_venue
+            .iter()
+            .filter(|(_, h)| !h.is_empty())
+            .map(|(v, h)| (v.clone(), quantiles(h)))
+            .collect::<serde_json::Map<_, _>>(),
+        "order_entry_ws": ws_urls
+            .iter()
+            .zip(&names)
+            .filter(|(u, _)| u.is_some())
+            .map(|(_, n)| *n)
+            .collect::<Vec<_>>(),
         "wire_unmatched": w2w_unmatched,
         "wire_untimed": w2w_untimed,
         "rss_peak_bytes": rep["rss_bytes"]["peak"],

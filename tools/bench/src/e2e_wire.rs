@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 
 use mockex::{ApiCredentials, MockExchange};
 
-/// The run's credentials: `rest.creds` (key, secret) and `okx.creds` (with a passphrase).
+/// The run's credentials: `rest.creds` (key, secret) and `okx.creds` (with a passphrase), and
+/// an Ed25519 key for Binance's WebSocket API (`ed25519.pem`, PKCS#8 v1, owner-only).
 pub struct Creds {
     /// What the mock verifies.
     pub api: ApiCredentials,
@@ -27,6 +28,62 @@ pub struct Creds {
     pub plain: PathBuf,
     /// The file for OKX.
     pub okx: PathBuf,
+    /// The Ed25519 private key file (`session.logon` signs with it).
+    pub ed25519_pem: PathBuf,
+    /// Its public key (what the mock's WebSocket API verifies logons against).
+    pub ed25519_public: Vec<u8>,
+}
+
+/// PKCS#8 v1 of an Ed25519 private key: this DER prefix, then the 32-byte seed (RFC 8410).
+const ED25519_PKCS8_V1_PREFIX: [u8; 16] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
+
+/// A fresh Ed25519 key as a PEM file at `path` (owner-only) and its public key.
+fn ed25519_key(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut seed = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut seed))
+        .map_err(|e| format!("/dev/urandom: {e}"))?;
+    let mut der = ED25519_PKCS8_V1_PREFIX.to_vec();
+    der.extend_from_slice(&seed);
+    let pem = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        base64_std(&der)
+    );
+    let key =
+        microarb::exec::gateway::codec::binance_ws::Ed25519Key::from_pem(path, pem.as_bytes())
+            .map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_file(path);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    std::io::Write::write_all(&mut f, pem.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(key.public_key().to_vec())
+}
+
+/// Standard Base64 with padding (the PEM body; 48 bytes here, no line breaks needed).
+fn base64_std(data: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in data.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// Generate the run's credentials into `dir` (replacing files an earlier run left).
@@ -44,10 +101,14 @@ pub fn creds(dir: &Path, tag: &str) -> Result<Creds, String> {
     }
     plain.write_file(&p).map_err(|e| e.to_string())?;
     api.write_file(&o).map_err(|e| e.to_string())?;
+    let pem = dir.join(format!("{tag}.ed25519.pem"));
+    let ed25519_public = ed25519_key(&pem)?;
     Ok(Creds {
         api,
         plain: p,
         okx: o,
+        ed25519_pem: pem,
+        ed25519_public,
     })
 }
 
@@ -87,21 +148,34 @@ pub fn legs(trades_log: &str) -> HashMap<String, u64> {
     m
 }
 
-/// `wire_to_wire` of every leg the mock received, how many could not be joined, and how many were
-/// triggered by a frame of one of `untimed` (venues whose frames carry no update id: Upbit), which
-/// cannot be joined.
+/// A latency histogram with the bench's bounds.
+pub fn histogram() -> hdrhistogram::Histogram<u64> {
+    hdrhistogram::Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).expect("bounds")
+}
+
+/// `wire_to_wire` of every leg the mock received (all venues, and per venue the leg went to),
+/// how many could not be joined, and how many were triggered by a frame of one of `untimed`
+/// (venues whose frames carry no update id: Upbit), which cannot be joined. The mock stamps an
+/// order on its REST side when the read that brought its first byte returned, on its WebSocket
+/// API when the frame that carried it was read.
 pub fn wire_to_wire(
     ex: &MockExchange,
     venues: &[&str],
     untimed: &[&str],
     opps_log: &str,
     trades_log: &str,
-) -> (hdrhistogram::Histogram<u64>, u64, u64) {
-    let mut h =
-        hdrhistogram::Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).expect("bounds");
+) -> (
+    hdrhistogram::Histogram<u64>,
+    std::collections::BTreeMap<String, hdrhistogram::Histogram<u64>>,
+    u64,
+    u64,
+) {
+    let mut h = histogram();
+    let mut by_venue = std::collections::BTreeMap::new();
     let (trig, legs) = (triggers(opps_log), legs(trades_log));
     let (mut unmatched, mut no_id) = (0, 0);
     for v in venues {
+        let hv = by_venue.entry((*v).to_string()).or_insert_with(histogram);
         for (client, at) in ex.rest_order_arrivals(v).unwrap_or_default() {
             let trigger = legs.get(&client).and_then(|opp| trig.get(opp));
             if trigger.is_some_and(|(tv, _)| untimed.contains(&tv.as_str())) {
@@ -110,12 +184,15 @@ pub fn wire_to_wire(
             }
             let sent = trigger.and_then(|(tv, seq)| ex.send_log(tv)?.get(*seq));
             match sent {
-                Some(s) if at >= s => h.saturating_record(at - s),
+                Some(s) if at >= s => {
+                    h.saturating_record(at - s);
+                    hv.saturating_record(at - s);
+                }
                 // A hedge (not in `legs`) has no triggering frame: not a miss.
                 None if !legs.contains_key(&client) => {}
                 _ => unmatched += 1,
             }
         }
     }
-    (h, unmatched, no_id)
+    (h, by_venue, unmatched, no_id)
 }

@@ -29,7 +29,7 @@ use super::gateway::{RestGateway, SubmitError as RestSubmitError};
 use crate::base::{Clock, ClockOffsets};
 use crate::exec::gateway::answer_events::{answer_events, PER_ANSWER};
 use crate::exec::gateway::codec::{BinanceCodec, BybitCodec, OkxCodec, RestAnswer, UpbitCodec};
-use crate::exec::gateway::ws::{WsGateway, WsOp, PENDING as WS_PENDING};
+use crate::exec::gateway::ws::{WsGateway, WsMetrics, WsOp, PENDING as WS_PENDING};
 use crate::exec::gateway::{Gateway, GatewayEvent, SubmitError};
 use crate::exec::limits::EndpointGroup;
 use crate::model::{Order, OrderId, VenueId, MAX_VENUES};
@@ -96,6 +96,8 @@ struct WsSide {
     staged: u64,
     /// Requests sent on REST because the venue's session was not ready (per venue).
     fallbacks: [u64; MAX_VENUES],
+    /// The sessions' counters on `/metrics` (per venue id; registered with the stage).
+    metrics: Vec<Option<WsMetrics>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -150,6 +152,7 @@ impl RestRouter {
                 gateways: (0..MAX_VENUES).map(|_| None).collect(),
                 staged: 0,
                 fallbacks: [0; MAX_VENUES],
+                metrics: (0..MAX_VENUES).map(|_| None).collect(),
             }),
             dns_retries: Box::new([0; MAX_VENUES]),
             helpers: Vec::new(),
@@ -463,6 +466,23 @@ impl Gateway for RestRouter {
             }
         }
         n
+    }
+
+    fn register_counters(&mut self, reg: &mut crate::telemetry::Registry, venues: &[String]) {
+        for (vi, gw) in self.ws.gateways.iter().enumerate() {
+            if let Some(gw) = gw {
+                let name = venues.get(vi).map_or("venue", String::as_str);
+                self.ws.metrics[vi] = Some(WsMetrics::register(reg, name, gw));
+            }
+        }
+    }
+
+    fn flush_counters(&mut self) {
+        for (vi, m) in self.ws.metrics.iter().enumerate() {
+            if let (Some(m), Some(gw)) = (m, &self.ws.gateways[vi]) {
+                m.flush(gw, self.ws.fallbacks[vi % MAX_VENUES]);
+            }
+        }
     }
 
     fn poll(&mut self, now_ns: u64, out: &mut [GatewayEvent]) -> usize {

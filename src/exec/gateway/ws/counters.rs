@@ -55,3 +55,34 @@ pub struct WsCounters {
     /// Pongs that did not fit the output buffer (the ping goes unanswered).
     pub pongs_dropped: u64,
 }
+
+impl WsCounters {
+    /// Every counter with its name (for `/metrics`: `gateway.ws.<venue>.<socket>.<name>`).
+    pub fn fields(&self) -> [(&'static str, u64); 23] {
+        [
+            ("connects", self.connects),
+            ("connect_failures", self.connect_failures),
+            ("logons", self.logons),
+            ("logon_refusals", self.logon_refusals),
+            ("disconnects", self.disconnects),
+            ("renewals", self.renewals),
+            ("requests", self.requests),
+            ("answers", self.answers),
+            ("timeouts", self.timeouts),
+            ("lost_in_flight", self.lost_in_flight),
+            ("lost_unsent", self.lost_unsent),
+            ("refused_not_ready", self.refused_not_ready),
+            ("refused_full", self.refused_full),
+            ("stray_answers", self.stray_answers),
+            ("unreadable_frames", self.unreadable_frames),
+            ("pushes", self.pushes),
+            ("stream_events", self.stream_events),
+            ("subscriptions", self.subscriptions),
+            ("keepalives", self.keepalives),
+            ("unexpected_frames", self.unexpected_frames),
+            ("protocol_errors", self.protocol_errors),
+            ("pings_answered", self.pings_answered),
+            ("pongs_dropped", self.pongs_dropped),
+        ]
+    }
+}

@@ -26,7 +26,7 @@
 //! Pieces, one concept per file: [`frame`] (RFC 6455 client frames and server frame heads),
 //! [`handshake`] (the upgrade request and its `101` check), [`transport`] (the non-blocking
 //! TCP/TLS byte pipe), [`dialect`] (what a venue must say), [`session`] (the state machine and
-//! the requests in flight), [`pushed`] (a push's final report), [`counters`], [`gateway`] (the
+//! the requests in flight), [`pushed`] (a push's final report), [`counters`], [`metrics`] (on `/metrics`), [`gateway`] (the
 //! [`Gateway`](super::Gateway) of one venue), [`build`] (from config); the venues' dialects:
 //! [`binance`].
 #![forbid(unsafe_code)]
@@ -38,6 +38,7 @@ pub mod dialect;
 pub mod frame;
 pub mod gateway;
 pub mod handshake;
+pub mod metrics;
 pub mod pushed;
 pub mod session;
 pub mod transport;
@@ -47,5 +48,6 @@ pub use build::{ws_gateway, WsBuildError, PUBLIC_WS_API_URL};
 pub use counters::WsCounters;
 pub use dialect::{AssetNames, Inbound, LoginFrame, OrderLookup, StreamEvent, WsDialect, WsOp};
 pub use gateway::WsGateway;
+pub use metrics::WsMetrics;
 pub use pushed::PushCounters;
 pub use session::{WsOut, WsSession, WsSessionSettings, PENDING};

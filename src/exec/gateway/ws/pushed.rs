@@ -49,3 +49,19 @@ pub struct PushCounters {
     /// Pushes of another kind (subscription notices, other event types).
     pub other: u64,
 }
+
+impl PushCounters {
+    /// Every counter with its name (for `/metrics`: `gateway.ws.<venue>.<socket>.push_<name>`).
+    pub fn fields(&self) -> [(&'static str, u64); 8] {
+        [
+            ("push_finals", self.finals),
+            ("push_duplicates", self.duplicates),
+            ("push_working", self.working),
+            ("push_balances", self.balances),
+            ("push_foreign", self.foreign),
+            ("push_unknown_orders", self.unknown_orders),
+            ("push_bad_amounts", self.bad_amounts),
+            ("push_other", self.other),
+        ]
+    }
+}

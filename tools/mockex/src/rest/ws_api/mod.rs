@@ -81,9 +81,17 @@ pub(crate) fn serve(shared: &Shared, vi: usize, mut ws: WebSocket<TcpStream>) {
     let vs = &shared.venues[vi];
     let c = &vs.counters;
     VenueCounters::inc(&c.ws_api_sessions);
-    if ws.get_ref().set_nonblocking(false).is_err()
-        || ws.get_ref().set_read_timeout(Some(READ_TICK)).is_err()
-    {
+    // Busy-polling (the latency bench): a non-blocking socket read in a yielding loop, so the
+    // engine's `write` is not charged for waking this reader, as on the REST side.
+    let _ = ws.get_ref().set_nodelay(true);
+    let set = if side.busy_poll {
+        ws.get_ref().set_nonblocking(true)
+    } else {
+        ws.get_ref()
+            .set_nonblocking(false)
+            .and_then(|()| ws.get_ref().set_read_timeout(Some(READ_TICK)))
+    };
+    if set.is_err() {
         return;
     }
     let mut s = Session {
@@ -113,10 +121,7 @@ pub(crate) fn serve(shared: &Shared, vi: usize, mut ws: WebSocket<TcpStream>) {
         if now.saturating_sub(last_ping) >= ka.server_ping_interval.as_nanos() as u64 {
             last_ping = now;
             let payload = (unix_ns() / 1_000_000).to_string();
-            if ws
-                .send(Message::Ping(Bytes::from(payload.into_bytes())))
-                .is_err()
-            {
+            if !send(&mut ws, Message::Ping(Bytes::from(payload.into_bytes()))) {
                 return;
             }
             VenueCounters::inc(&c.server_pings_sent);
@@ -141,7 +146,10 @@ pub(crate) fn serve(shared: &Shared, vi: usize, mut ws: WebSocket<TcpStream>) {
                     std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
                 ) =>
             {
-                continue
+                if side.busy_poll {
+                    std::thread::yield_now();
+                }
+                continue;
             }
             Err(_) => return,
         };
@@ -167,7 +175,7 @@ pub(crate) fn serve(shared: &Shared, vi: usize, mut ws: WebSocket<TcpStream>) {
         match s.on_text(text, first_byte_ns) {
             Outcome::Reply(frames) => {
                 for f in frames {
-                    if ws.send(Message::Text(Utf8Bytes::from(f))).is_err() {
+                    if !send(&mut ws, Message::Text(Utf8Bytes::from(f))) {
                         return;
                     }
                 }
@@ -178,6 +186,24 @@ pub(crate) fn serve(shared: &Shared, vi: usize, mut ws: WebSocket<TcpStream>) {
                 let _ = ws.get_ref().shutdown(Shutdown::Both);
                 return;
             }
+        }
+    }
+}
+
+/// Send `m`, waiting out a full socket buffer on a non-blocking socket (tungstenite keeps the
+/// frame queued; flushing again writes it). False when the session is lost.
+fn send(ws: &mut WebSocket<TcpStream>, m: Message) -> bool {
+    let would_block = |e: &tungstenite::Error| matches!(e, tungstenite::Error::Io(e) if e.kind() == std::io::ErrorKind::WouldBlock);
+    match ws.send(m) {
+        Ok(()) => return true,
+        Err(e) if would_block(&e) => {}
+        Err(_) => return false,
+    }
+    loop {
+        match ws.flush() {
+            Ok(()) => return true,
+            Err(e) if would_block(&e) => std::thread::yield_now(),
+            Err(_) => return false,
         }
     }
 }
