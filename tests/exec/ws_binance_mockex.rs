@@ -495,3 +495,166 @@ fn user_data_stream_pushes_each_final_once_and_the_balances() {
         "the mock's 10^12 USDT does not fit i64 at 1e-8: skipped, counted: {p:?}"
     );
 }
+
+#[test]
+fn a_fault_storm_on_the_order_path_ends_every_order_in_exactly_one_final_state() {
+    storm(true);
+}
+
+#[test]
+fn a_fault_storm_without_the_user_data_stream_is_settled_by_status_queries() {
+    storm(false);
+}
+
+/// The storm, with (`stream`) or without the user-data stream on the session.
+fn storm(stream: bool) {
+    // Binance on its session, Upbit on REST. The session is dropped mid-request after the 2nd
+    // placement on it executed, the 4th placement's acknowledgement is lost, every executionReport is
+    // pushed twice; Upbit answers 5xx for a while (its orders executed, their fate unknown); the
+    // venues' clocks run 2.5 s behind ours (inside recvWindow: every request still accepted).
+    let pk = key(PEM).public_key().to_vec();
+    let ex = mockex_rest::start_with(&mockex_rest::BINANCE_UPBIT, RestLimits::default(), |cfg| {
+        cfg.ws_api.ed25519_public_key = Some(pk);
+        cfg.ws_api.drop_on_place = Some(2);
+        cfg.ws_api.lose_ack_on_place = Some(4);
+        cfg.ws_api.duplicate_execution_reports = true;
+        cfg.rest_clock_offset_ms = -2_500;
+    });
+    let dir = crate::common::tmp::TempDir::new("ws-storm");
+    let mut cfg = ws_config(&ex, &dir);
+    cfg.venues[0].private_stream = Some(stream);
+    cfg.execution.order_timeout_ms = 300;
+    cfg.execution.status_query_ms = 30;
+    let mut e = mockex_rest::engine(&cfg, mockex_rest::SECRET);
+    let t = Instant::now();
+    while !e.stage.gateway_mut().ws(BINANCE).unwrap().is_ready() {
+        assert!(t.elapsed() < Duration::from_secs(5), "no logon");
+        e.poll();
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    let ctl = ex.control();
+    for i in 0..10 {
+        match i {
+            4 => ctl.inject_rest("upbit", RestFault::ServerError).unwrap(),
+            7 => ctl.inject_rest("upbit", RestFault::Clear).unwrap(),
+            _ => {}
+        }
+        e.feed(&ex, BINANCE, VenueId(1));
+        e.poll_for(Duration::from_millis(40));
+    }
+    e.settle(Duration::from_secs(10));
+    e.poll_for(Duration::from_millis(50));
+    // Every opportunity ended once, every slot back, every placement the mock took sent once by
+    // the stage.
+    e.check_accounting(&ex, &mockex_rest::BINANCE_UPBIT);
+    let s = mockex_rest::stats(&ex, "binance");
+    assert!(s.ws_api_logons >= 2, "re-logon after the drop: {s:?}");
+    let c = e
+        .stage
+        .gateway_mut()
+        .ws(BINANCE)
+        .unwrap()
+        .session()
+        .unwrap()
+        .counters();
+    assert_eq!(c.lost_in_flight, 1, "the drop: {c:?}");
+    assert!(
+        c.refused_not_ready >= 1,
+        "orders went on REST while the session was down: {c:?}"
+    );
+    if stream {
+        assert!(
+            e.count("exec.stream.settled") >= 1,
+            "the lost ack's fill arrived on the user-data stream and settled its leg"
+        );
+        assert!(e.count("exec.status_queries") >= 1, "unknown fates queried");
+    } else {
+        assert_eq!(e.count("exec.stream.finals"), 0, "no stream");
+        assert!(e.count("exec.timeouts") >= 1, "the lost ack timed out");
+        assert!(e.count("exec.status_queries") >= 2, "unknown fates queried");
+    }
+    assert_eq!(
+        e.count("exec.reconcile.lost_orders"),
+        0,
+        "every fate was found"
+    );
+    // At the venues: each client id once, each order in a final state (IOC: filled or
+    // expired), and the engine's fills are the venues' executions.
+    for v in ["binance", "upbit"] {
+        let orders = ex.rest_orders(v).unwrap();
+        let mut ids: Vec<_> = orders.iter().filter_map(|o| o.client_id.clone()).collect();
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "{v}: an order sent twice");
+        assert!(
+            orders.iter().all(|o| o.state != "open"),
+            "{v}: every order final: {orders:?}"
+        );
+    }
+    let executed: usize = ["binance", "upbit"]
+        .iter()
+        .flat_map(|v| ex.rest_orders(v).unwrap())
+        .filter(|o| o.executed > 0)
+        .count();
+    assert_eq!(
+        executed as u64,
+        e.count("exec.fills"),
+        "one fill booked per execution"
+    );
+    assert_eq!(e.count("exec.stream.disagreements"), 0);
+}
+
+#[test]
+fn a_half_open_session_is_ended_and_its_orders_settled() {
+    // The venue executes the first placement and then never reads, answers or pings on that
+    // connection again, the socket left open: nothing tells the client it is gone.
+    let pk = key(PEM).public_key().to_vec();
+    let ex = mockex_rest::start_with(&mockex_rest::BINANCE_UPBIT, RestLimits::default(), |cfg| {
+        cfg.ws_api.ed25519_public_key = Some(pk);
+        cfg.ws_api.silent_after_place = Some(1);
+    });
+    let dir = crate::common::tmp::TempDir::new("ws-half-open");
+    let mut cfg = ws_config(&ex, &dir);
+    cfg.venues[0].private_stream = Some(false);
+    cfg.execution.order_timeout_ms = 150;
+    cfg.execution.status_query_ms = 30;
+    let mut e = mockex_rest::engine(&cfg, mockex_rest::SECRET);
+    let t = Instant::now();
+    while !e.stage.gateway_mut().ws(BINANCE).unwrap().is_ready() {
+        assert!(t.elapsed() < Duration::from_secs(5), "no logon");
+        e.poll();
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    e.feed(&ex, BINANCE, VenueId(1));
+    e.settle(Duration::from_secs(10));
+    // The order's fate was found by a status query on REST (the session was suspect: its
+    // answer overdue with nothing read, a liveness ping out); then, the ping unanswered too,
+    // the session is ended as half-open.
+    e.poll_for(Duration::from_millis(400));
+    let c = e
+        .stage
+        .gateway_mut()
+        .ws(BINANCE)
+        .unwrap()
+        .session()
+        .unwrap()
+        .counters();
+    assert_eq!((c.probes, c.stale_sessions), (1, 1), "{c:?}");
+    assert_eq!(e.outcome(microarb::model::Outcome::Executed), 1);
+    assert!(mockex_rest::stats(&ex, "binance").rest_status_queries >= 1);
+    assert_eq!(e.count("exec.reconcile.lost_orders"), 0);
+    // Trading goes on, on a new session.
+    let t = Instant::now();
+    while !e.stage.gateway_mut().ws(BINANCE).unwrap().is_ready() {
+        assert!(t.elapsed() < Duration::from_secs(5), "no re-logon");
+        e.poll();
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    let logons = mockex_rest::stats(&ex, "binance").ws_api_logons;
+    assert_eq!(logons, 2, "a new session");
+    e.feed(&ex, BINANCE, VenueId(1));
+    e.settle(Duration::from_secs(5));
+    assert_eq!(e.outcome(microarb::model::Outcome::Executed), 2);
+    e.check_accounting(&ex, &mockex_rest::BINANCE_UPBIT);
+}

@@ -203,6 +203,10 @@ pub struct WsApiConfig {
     pub drop_on_place: Option<u64>,
     /// Execute the `n`-th `order.place` and never answer it (the session stays up): a lost ack.
     pub lose_ack_on_place: Option<u64>,
+    /// Execute the `n`-th `order.place`, then go silent: the socket stays open but nothing is
+    /// read, answered or pinged any more (a half-open connection: the peer vanished without a
+    /// FIN), until the client closes it.
+    pub silent_after_place: Option<u64>,
     /// Push every `executionReport` twice (a duplicated user-data event).
     pub duplicate_execution_reports: bool,
 }
@@ -215,6 +219,7 @@ impl Default for WsApiConfig {
             session_lifetime: Duration::from_secs(24 * 3600),
             drop_on_place: None,
             lose_ack_on_place: None,
+            silent_after_place: None,
             duplicate_execution_reports: false,
         }
     }

@@ -125,6 +125,8 @@ pub fn target(
     // session gives the request up (Unknown) only later, so a late answer can still arrive.
     s.answer_timeout_ns = cfg.execution.order_timeout_ms.saturating_mul(2_000_000);
     s.connect_timeout_ns = r.connect_timeout_ms.saturating_mul(1_000_000);
+    // A request unanswered for an order timeout with nothing read makes the session suspect.
+    s.stale_after_ns = cfg.execution.order_timeout_ms.saturating_mul(1_000_000);
     Ok(Target { settings: s, tls })
 }
 

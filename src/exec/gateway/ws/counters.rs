@@ -15,6 +15,11 @@ pub struct WsCounters {
     pub logon_refusals: u64,
     /// Sessions lost after logon (peer closed, socket error, close frame).
     pub disconnects: u64,
+    /// Sessions ended as half-open: a request waited with nothing read since it was sent, and
+    /// the liveness ping went unanswered; counted in `disconnects` too.
+    pub stale_sessions: u64,
+    /// Liveness pings sent to a suspect session.
+    pub probes: u64,
     /// Sessions closed on purpose to renew them before the venue's 24 h limit.
     pub renewals: u64,
     /// Requests written on the session.
@@ -58,8 +63,10 @@ pub struct WsCounters {
 
 impl WsCounters {
     /// Every counter with its name (for `/metrics`: `gateway.ws.<venue>.<socket>.<name>`).
-    pub fn fields(&self) -> [(&'static str, u64); 23] {
+    pub fn fields(&self) -> [(&'static str, u64); 25] {
         [
+            ("stale_sessions", self.stale_sessions),
+            ("probes", self.probes),
             ("connects", self.connects),
             ("connect_failures", self.connect_failures),
             ("logons", self.logons),

@@ -128,9 +128,13 @@ impl WsGateway {
         self.orders_socket.as_ref().is_some_and(WsSession::is_ready)
     }
 
-    /// Whether requests of kind `op` go on a WebSocket here at all (the others go on REST).
+    /// Whether requests of kind `op` go on a WebSocket here now: the socket takes them, and a
+    /// status query never goes on a suspect session (an answer overdue, its liveness ping
+    /// unanswered): it would wait on a dead socket; REST asks instead.
     pub fn takes(&self, op: WsOp) -> bool {
-        self.orders_socket.as_ref().is_some_and(|s| s.takes(op))
+        self.orders_socket
+            .as_ref()
+            .is_some_and(|s| s.takes(op) && !(op == WsOp::Status && s.is_suspect()))
     }
 
     #[inline]

@@ -84,6 +84,10 @@ pub struct WsSessionSettings {
     pub retry_max_ns: u64,
     /// Renew a session this long after its logon (the venue ends one at 24 h).
     pub renew_after_ns: u64,
+    /// A request in flight this long with nothing read since it was sent makes the session
+    /// suspect: a ping is sent, and the session is ended when nothing is read for as long again
+    /// (a half-open connection). Requests' fates then go to status queries on REST.
+    pub stale_after_ns: u64,
     /// Input buffer: the largest frame the session accepts.
     pub in_cap: usize,
     /// Output buffer: frames staged and not yet taken by the socket.
@@ -103,6 +107,7 @@ impl WsSessionSettings {
             retry_min_ns: 100_000_000,
             retry_max_ns: 10_000_000_000,
             renew_after_ns: 23 * 3600 * 1_000_000_000,
+            stale_after_ns: 1_000_000_000,
             in_cap: 64 << 10,
             out_cap: 16 << 10,
         }
@@ -140,6 +145,8 @@ struct Pending {
 /// What the frames of one read decided, applied after the input is released.
 #[derive(Debug, Default)]
 struct Inbound {
+    /// Frames read (any kind).
+    frames: u32,
     logon: Option<bool>,
     end: Option<End>,
     pong: Option<([u8; MAX_CONTROL_PAYLOAD], usize)>,
@@ -225,6 +232,11 @@ pub struct WsSession {
     logon_seq: u64,
     /// When bytes were last appended for the socket (the dialect's keep-alive idles from it).
     last_write_ns: u64,
+    /// When a frame was last read (a request that times out with nothing read since it was
+    /// sent means the connection is gone: half-open).
+    last_read_ns: u64,
+    /// When the liveness ping of a suspect session was sent (`None`: not suspect).
+    probe_ns: Option<u64>,
 }
 
 impl WsSession {
@@ -260,7 +272,16 @@ impl WsSession {
             renewing: false,
             logon_seq: 0,
             last_write_ns: 0,
+            last_read_ns: 0,
+            probe_ns: None,
         }
+    }
+
+    /// True while the session is suspect: a request has waited `stale_after_ns` with nothing
+    /// read since it was sent, and the liveness ping is unanswered. Status queries should not go
+    /// on it then.
+    pub fn is_suspect(&self) -> bool {
+        self.probe_ns.is_some()
     }
 
     /// The venue's dialect (its own counters).
@@ -429,6 +450,8 @@ impl WsSession {
         self.book.counters.logons += 1;
         self.failures = 0;
         self.phase = Phase::Ready { since_ns: now_ns };
+        self.last_read_ns = now_ns;
+        self.probe_ns = None;
         self.logon_seq += 1;
         let Self { book, io, rng, .. } = self;
         book.dialect
@@ -476,6 +499,10 @@ impl WsSession {
             }
         }
         let inbound = self.read_frames(start, now_ns, orders, out);
+        if inbound.frames > 0 {
+            self.last_read_ns = now_ns;
+            self.probe_ns = None;
+        }
         if let Some((buf, n)) = inbound.pong {
             let mask = self.rng.mask();
             if write_client_frame(&mut self.io.out, OP_PONG, &buf[..n], mask).is_ok() {
@@ -560,6 +587,7 @@ impl WsSession {
             };
             let payload = &buf[head.payload_start..head.frame_len];
             pos += head.frame_len;
+            inbound.frames += 1;
             match (head.fin, head.opcode) {
                 (true, OP_TEXT) => self
                     .book
@@ -604,9 +632,16 @@ impl WsSession {
         LoginFrame::Written
     }
 
-    /// Deadlines of the requests in flight, and the renewal.
+    /// Deadlines of the requests in flight, the liveness probe, and the renewal. A request in
+    /// flight for `stale_after_ns` with no frame read since it was sent makes the session
+    /// suspect: a ping goes out (a live peer answers it at once); nothing read for
+    /// `stale_after_ns` more means a half-open connection (the peer vanished without a FIN, or
+    /// stopped reading): the session is ended and reconnects, so requests go on REST meanwhile
+    /// instead of waiting on a dead socket one after another.
     fn expire(&mut self, since_ns: u64, now_ns: u64, out: &mut impl FnMut(WsOut)) {
         if self.book.in_flight > 0 {
+            let timeout = self.settings.answer_timeout_ns;
+            let mut oldest = u64::MAX;
             for slot in self.book.pending.iter_mut() {
                 if let Some(p) = *slot {
                     if now_ns >= p.deadline_ns {
@@ -618,8 +653,35 @@ impl WsSession {
                             AnswerKind::Ambiguous,
                             now_ns,
                         )));
+                    } else {
+                        oldest = oldest.min(p.deadline_ns.saturating_sub(timeout));
                     }
                 }
+            }
+            let stale_after = self.settings.stale_after_ns;
+            let silent = oldest != u64::MAX
+                && self.last_read_ns < oldest
+                && now_ns.saturating_sub(oldest) >= stale_after;
+            match self.probe_ns {
+                None if silent => {
+                    let mask = self.rng.mask();
+                    if write_client_frame(&mut self.io.out, OP_PING, b"live?", mask).is_ok() {
+                        self.book.counters.probes += 1;
+                        self.probe_ns = Some(now_ns);
+                        if self.staged == 0 && self.io.write_some().is_err() {
+                            return self.end(now_ns, End::Lost, out);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Once the probe is out, the session ends without an answer to it, whether or not a
+        // request is still waiting (one may have timed out meanwhile).
+        if let Some(at) = self.probe_ns {
+            if now_ns.saturating_sub(at) >= self.settings.stale_after_ns {
+                self.book.counters.stale_sessions += 1;
+                return self.end(now_ns, End::Lost, out);
             }
         }
         if now_ns.saturating_sub(since_ns) >= self.settings.renew_after_ns {
@@ -652,6 +714,7 @@ impl WsSession {
         self.io.close();
         self.handshake = None;
         self.renewing = false;
+        self.probe_ns = None;
         let c = &mut self.book.counters;
         let delay = match why {
             End::Renewal => {

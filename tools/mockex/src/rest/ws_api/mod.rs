@@ -17,7 +17,8 @@
 //!   closed without a pong in time, as the feed does. A session lives
 //!   [`WsApiConfig::session_lifetime`](crate::WsApiConfig) and is then closed.
 //! - Faults ([`WsApiConfig`](crate::WsApiConfig)): drop the session after executing the n-th
-//!   placement, lose the n-th placement's answer, push every `executionReport` twice.
+//!   placement, lose the n-th placement's answer, go silent after the n-th placement (a
+//!   half-open connection), push every `executionReport` twice.
 
 mod envelope;
 mod logon;
@@ -55,6 +56,8 @@ enum Outcome {
     Silent,
     /// Drop the socket without a word (a session lost mid-request).
     Drop,
+    /// Keep the socket open and never read, answer or ping again (a half-open connection).
+    Vanish,
 }
 
 struct Session<'a> {
@@ -184,6 +187,15 @@ pub(crate) fn serve(shared: &Shared, vi: usize, mut ws: WebSocket<TcpStream>) {
             Outcome::Drop => {
                 VenueCounters::inc(&c.ws_api_sessions_ended);
                 let _ = ws.get_ref().shutdown(Shutdown::Both);
+                return;
+            }
+            Outcome::Vanish => {
+                VenueCounters::inc(&c.ws_api_sessions_ended);
+                // Nothing more is read or written: the client's bytes pile up unread; the
+                // socket closes when the exchange stops.
+                while !shared.stopping() {
+                    std::thread::sleep(READ_TICK);
+                }
                 return;
             }
         }
@@ -369,6 +381,9 @@ impl Session<'_> {
         let faults = &self.side.ws_api;
         if nth.is_some() && nth == faults.drop_on_place {
             return Outcome::Drop;
+        }
+        if nth.is_some() && nth == faults.silent_after_place {
+            return Outcome::Vanish;
         }
         let now_ms = self.now_ms();
         let mut frames = vec![envelope::from_answer(id, &a, now_ms, &self.limits())];
