@@ -2,8 +2,11 @@
 //! TCP on loopback against the mock exchange's `/ws-api/v3` (its threads are not counted: only
 //! the test thread tracks). The test thread stages, masks and sends `order.place` (and every
 //! third request an `order.status`), reads the answer frames in place and turns them into
-//! gateway events. Expected: 0 per order (the codec's buffer, the output and input buffers and
-//! the event ring are reserved at construction). Connecting and the logon (cold) are not counted.
+//! gateway events; the session is subscribed to the user-data stream, so every order's
+//! `executionReport` and `outboundAccountPosition` pushes are read into `Pushed` / `Balance`
+//! events too, and each order is preceded by an idle rehearsal of its frame. Expected: 0 per
+//! order (the codec's buffer, the output and input buffers and the event ring are reserved at
+//! construction). Connecting, the logon and the subscription (cold) are not counted.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -73,8 +76,11 @@ fn gateway(ex: &MockExchange) -> WsGateway {
         key(),
         KEY.into(),
         5000,
-        false,
-        AssetNames::default(),
+        true,
+        AssetNames::new([
+            ("BTC", microarb::exec::guards::AssetId(0)),
+            ("USDT", microarb::exec::guards::AssetId(1)),
+        ]),
     );
     let session = WsSession::new(s, Box::new(dialect), None);
     WsGateway::new(
@@ -129,6 +135,8 @@ fn ws_session_orders_allocate_nothing() {
                 side: Side::Buy,
                 tif: TimeInForce::Ioc,
             };
+            // The idle rehearsal of the path, then the order itself.
+            g.rehearse(&o, now);
             g.submit(&o, now).unwrap();
         }
         let mut done = false;
@@ -151,4 +159,6 @@ fn ws_session_orders_allocate_nothing() {
     assert_eq!(allocs, 0, "{allocs} allocations over {counted} requests");
     let c = g.session().unwrap().counters();
     assert_eq!((c.logons, c.disconnects, c.timeouts), (1, 0, 0));
+    assert!(c.stream_events >= counted, "the pushes were read: {c:?}");
+    assert_eq!(c.unreadable_frames, 0, "{c:?}");
 }

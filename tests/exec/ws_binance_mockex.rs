@@ -658,3 +658,40 @@ fn a_half_open_session_is_ended_and_its_orders_settled() {
     assert_eq!(e.outcome(microarb::model::Outcome::Executed), 2);
     e.check_accounting(&ex, &mockex_rest::BINANCE_UPBIT);
 }
+
+#[test]
+fn a_rehearsal_on_the_session_sends_and_changes_nothing() {
+    let ex = mock(|_| {});
+    let clock = Clock::new();
+    let mut g = gateway(&ex, PEM);
+    let mut ev = Vec::new();
+    poll_until(&mut g, &clock, &mut ev, |g, _| g.is_ready());
+    let before = (
+        g.session().unwrap().counters(),
+        mockex_rest::stats(&ex, "binance").ws_api_requests,
+    );
+    let ask = ex.top_of_book("binance").unwrap().ask_px;
+    for i in 0..100 {
+        g.rehearse(&order(1_000 + i, ask * 2), clock.now_ns());
+        let n = g.poll(
+            clock.now_ns(),
+            &mut [GatewayEvent::Banned {
+                venue: BINANCE,
+                retry_after_ms: 0,
+            }; 4],
+        );
+        assert_eq!(n, 0, "nothing answered: nothing was sent");
+    }
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(
+        g.session().unwrap().counters(),
+        before.0,
+        "no counter moved"
+    );
+    assert_eq!(mockex_rest::stats(&ex, "binance").ws_api_requests, before.1);
+    assert_eq!(g.session().unwrap().in_flight(), 0);
+    // The next real order goes and is answered as usual.
+    g.submit(&order(1, ask * 2), clock.now_ns()).unwrap();
+    poll_until(&mut g, &clock, &mut ev, |_, e| !reports(e).is_empty());
+    assert_eq!(reports(&ev), vec![(OrderId(1), ExecStatus::Filled)]);
+}

@@ -436,6 +436,16 @@ impl Gateway for RestRouter {
     }
 
     fn rehearse(&mut self, order: &Order, now_ns: u64) {
+        // The path the order would take now: the venue's session while it takes orders.
+        if let Some(ws) = self
+            .ws
+            .gateways
+            .get_mut(order.venue.index())
+            .and_then(Option::as_mut)
+            .filter(|ws| ws.is_ready() && ws.takes(WsOp::Place))
+        {
+            return ws.rehearse(order, now_ns);
+        }
         let unix_ms = self.unix_ms(now_ns, order.venue);
         if let Some(Some(route)) = self.routes.get_mut(order.venue.index()) {
             each_route!(route, g => g.rehearse(order, unix_ms));

@@ -256,6 +256,13 @@ impl Gateway for WsGateway {
         self.stage_op(&o, WsOp::Status, now_ns)
     }
 
+    fn rehearse(&mut self, order: &Order, now_ns: u64) {
+        let unix_ms = self.unix_ms(now_ns);
+        if let Some(s) = self.orders_socket.as_mut().filter(|s| s.is_ready()) {
+            s.rehearse(order, unix_ms);
+        }
+    }
+
     fn discard(&mut self) {
         if let Some(s) = self.orders_socket.as_mut() {
             s.discard();

@@ -220,6 +220,8 @@ pub struct WsSession {
     rng: MaskRng,
     /// Where the codec writes one request (reserved once).
     json: Vec<u8>,
+    /// Where a rehearsal masks its frame (reserved once, never sent).
+    scratch: Vec<u8>,
     book: Book,
     /// Slots staged and not sent (bit per slot), and the output length before the first.
     staged: u64,
@@ -259,6 +261,7 @@ impl WsSession {
             handshake: None,
             rng: MaskRng::new(seed),
             json: Vec::with_capacity(JSON_CAPACITY),
+            scratch: Vec::with_capacity(JSON_CAPACITY + 16),
             book: Book {
                 dialect,
                 pending: [None; PENDING],
@@ -357,6 +360,23 @@ impl WsSession {
         self.book.in_flight += 1;
         self.staged |= 1 << slot;
         Ok(())
+    }
+
+    /// Write `order`'s placement and mask it into a frame, into scratch buffers, and throw the
+    /// bytes away: the idle rehearsal of the order path (warm caches and branch predictors for
+    /// the next real order). Nothing is staged, sent, remembered or counted, and the mask
+    /// generator does not advance (a fixed scratch mask), so no later frame differs.
+    pub fn rehearse(&mut self, order: &Order, unix_ms: u64) {
+        if self
+            .book
+            .dialect
+            .write_request(order, WsOp::Place, unix_ms, &mut self.json)
+            .is_ok()
+        {
+            self.scratch.clear();
+            let _ = write_client_frame(&mut self.scratch, OP_TEXT, &self.json, [0x5a; 4]);
+            std::hint::black_box(&self.scratch);
+        }
     }
 
     /// Drop every staged request unsent.
