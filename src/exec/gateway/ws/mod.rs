@@ -51,3 +51,7 @@ pub use gateway::WsGateway;
 pub use metrics::WsMetrics;
 pub use pushed::PushCounters;
 pub use session::{WsOut, WsSession, WsSessionSettings, PENDING};
+
+#[cfg(test)]
+#[path = "session_tls_tests.rs"]
+mod session_tls_tests;

@@ -1,0 +1,205 @@
+//! The WebSocket session over rustls (`wss://`) on loopback, against a test CA (the REST
+//! gateway's `testdata/`: a P-256 CA and a `localhost` / `127.0.0.1` leaf, made with openssl).
+//! The server is tungstenite over a rustls server stream, answering the logon and orders the way
+//! Binance's WebSocket API does: the upgrade, the logon, an order filled and a status query go
+//! through the TLS pipe; a client that does not trust the server's CA never sends a byte of an
+//! order.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
+use tungstenite::Message;
+
+use super::{AssetNames, BinanceDialect, WsOp, WsOut, WsSession, WsSessionSettings};
+use crate::exec::gateway::codec::binance_ws::{Ed25519Key, WsRequestWriter, WsSettings};
+use crate::exec::gateway::codec::{InstrumentSpec, InstrumentTable};
+use crate::model::{
+    ExecStatus, InstrumentId, OppId, Order, OrderId, Price, Qty, Side, TimeInForce, VenueId,
+};
+use crate::net::http::TlsTarget;
+
+const CA: &[u8] = include_bytes!("../rest/testdata/ca.der");
+const LEAF: &[u8] = include_bytes!("../rest/testdata/leaf.der");
+const LEAF_KEY: &[u8] = include_bytes!("../rest/testdata/leaf.key.der");
+/// Binance's illustrative Ed25519 key (fix-api.md), PKCS#8 v1.
+const PEM: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIIJEYWtGBrhACmb9Dvy+qa8WEf0lQOl1s4CLIAB9m89u\n-----END PRIVATE KEY-----\n";
+const FILLED: &str =
+    r#"{"status":"FILLED","executedQty":"0.01500000","cummulativeQuoteQty":"900.00750000"}"#;
+
+/// The `id` string of a request frame.
+fn id_of(text: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(text).unwrap();
+    v["id"].as_str().unwrap().to_owned()
+}
+
+fn wss_server() -> SocketAddr {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CertificateDer::from(LEAF.to_vec())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(LEAF_KEY.to_vec())),
+        )
+        .unwrap();
+    let config = Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for s in listener.incoming() {
+            let Ok(s) = s else { return };
+            let config = Arc::clone(&config);
+            std::thread::spawn(move || {
+                let tls = StreamOwned::new(ServerConnection::new(config).unwrap(), s);
+                let Ok(mut ws) = tungstenite::accept(tls) else {
+                    return;
+                };
+                while let Ok(m) = ws.read() {
+                    let Message::Text(t) = m else { continue };
+                    let id = id_of(t.as_str());
+                    let answer = if t.as_str().contains("session.logon") {
+                        format!(r#"{{"id":"{id}","status":200,"result":{{"apiKey":"k"}}}}"#)
+                    } else {
+                        format!(r#"{{"id":"{id}","status":200,"result":{FILLED}}}"#)
+                    };
+                    if ws.send(Message::Text(answer.into())).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+fn session(addr: SocketAddr, roots: &[CertificateDer<'static>]) -> WsSession {
+    let table = InstrumentTable::new(&[(
+        InstrumentId(1),
+        InstrumentSpec {
+            symbol: "BTCUSDT".into(),
+            price_scale: 2,
+            qty_scale: 8,
+        },
+    )])
+    .unwrap();
+    let writer = WsRequestWriter::new(
+        WsSettings {
+            recv_window_ms: 5000,
+            client_id_prefix: "tls".into(),
+            query_rate_limits: false,
+        },
+        table,
+    )
+    .unwrap();
+    let key = Ed25519Key::from_pem(std::path::Path::new("t.pem"), PEM.as_bytes()).unwrap();
+    let dialect = BinanceDialect::new(writer, key, "k".into(), 5000, false, AssetNames::default());
+    let config = crate::net::tls::client_config(roots).unwrap();
+    let tls = TlsTarget {
+        config,
+        name: rustls::pki_types::ServerName::try_from("localhost").unwrap(),
+    };
+    let mut s = WsSessionSettings::new(
+        addr,
+        format!("localhost:{}", addr.port()),
+        "/ws-api/v3".into(),
+    );
+    s.connect_timeout_ns = 2_000_000_000;
+    s.retry_min_ns = 50_000_000;
+    WsSession::new(s, Box::new(dialect), Some(tls))
+}
+
+fn order(id: u64) -> Order {
+    Order {
+        id: OrderId(id),
+        opp: OppId(id),
+        px: Price(6_000_050),
+        qty: Qty(1_500_000),
+        sent_ts_ns: 0,
+        recv_ts_ns: 0,
+        instrument: InstrumentId(1),
+        venue: VenueId(0),
+        side: Side::Buy,
+        tif: TimeInForce::Ioc,
+    }
+}
+
+/// Poll `s` until `done` or 5 s; returns the answers.
+fn drive(
+    s: &mut WsSession,
+    clock: &crate::base::Clock,
+    mut done: impl FnMut(&WsSession, &[WsOut]) -> bool,
+) -> Vec<WsOut> {
+    let t = Instant::now();
+    let mut got = Vec::new();
+    let none = |_: OrderId| None;
+    while !done(s, &got) {
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "not within 5 s: {:?} {got:?}",
+            s.counters()
+        );
+        let now = clock.now_ns();
+        s.poll(now, clock.unix_ns(now) / 1_000_000, &none, &mut |o| {
+            got.push(o)
+        });
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    got
+}
+
+#[test]
+fn logon_and_orders_over_tls() {
+    let addr = wss_server();
+    let clock = crate::base::Clock::new();
+    let mut s = session(addr, &[CertificateDer::from(CA.to_vec())]);
+    drive(&mut s, &clock, |s, _| s.is_ready());
+    let now = clock.now_ns();
+    s.stage(&order(1), WsOp::Place, now, clock.unix_ns(now) / 1_000_000)
+        .unwrap();
+    s.send();
+    let got = drive(&mut s, &clock, |_, g| !g.is_empty());
+    let WsOut::Answer(a) = got[0] else {
+        panic!("{got:?}")
+    };
+    assert_eq!(
+        (a.report.order, a.report.status),
+        (OrderId(1), ExecStatus::Filled)
+    );
+    assert_eq!(a.report.filled_qty, Qty(1_500_000));
+    let now = clock.now_ns();
+    s.stage(&order(1), WsOp::Status, now, clock.unix_ns(now) / 1_000_000)
+        .unwrap();
+    s.send();
+    let got = drive(&mut s, &clock, |_, g| !g.is_empty());
+    assert!(
+        matches!(got[0], WsOut::Answer(a) if a.report.status == ExecStatus::Filled),
+        "{got:?}"
+    );
+    let c = s.counters();
+    assert_eq!(
+        (c.logons, c.requests, c.answers, c.connect_failures),
+        (1, 2, 2, 0)
+    );
+}
+
+#[test]
+fn an_untrusted_server_is_refused_before_any_order() {
+    let addr = wss_server();
+    let clock = crate::base::Clock::new();
+    // No roots: the leaf's CA is not trusted.
+    let mut s = session(addr, &[]);
+    drive(&mut s, &clock, |s, _| s.counters().connect_failures >= 2);
+    assert!(!s.is_ready());
+    let now = clock.now_ns();
+    let r = s.stage(&order(1), WsOp::Place, now, clock.unix_ns(now) / 1_000_000);
+    assert!(
+        r.is_err(),
+        "nothing is staged on a session that never logged on"
+    );
+    let c = s.counters();
+    assert_eq!((c.logons, c.requests), (0, 0));
+}
