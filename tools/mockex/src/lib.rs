@@ -77,7 +77,8 @@ mod venue_kind;
 pub use api_credentials::CredentialsError;
 pub use capture::{CaptureError, CaptureReader, Record};
 pub use config::{
-    ApiCredentials, KeepAliveSettings, MockConfig, MockVenue, Source, SyntheticSource, WsApiConfig,
+    ApiCredentials, KeepAliveSettings, MockConfig, MockVenue, Source, SyntheticSource,
+    UpbitPrivateConfig, WsApiConfig,
 };
 pub use conn::TICK;
 pub use decimal::Scale;
