@@ -326,6 +326,20 @@ impl MockExchange {
         Some(a.iter().cloned().collect())
     }
 
+    /// The `nonce` of each token that opened one of venue `name`'s Upbit private streams (the
+    /// authenticated ones, oldest first): so a test can check a client makes a fresh token per
+    /// connection (Upbit: a new nonce for every request). `None` for a venue without REST.
+    pub fn upbit_private_nonces(&self, name: &str) -> Option<Vec<String>> {
+        let i = self
+            .shared
+            .venues
+            .iter()
+            .position(|v| v.spec.name == name)?;
+        let v = self.rest.as_ref()?.venues[i].as_ref()?;
+        let n = v.private_nonces.lock().unwrap_or_else(|p| p.into_inner());
+        Some(n.clone())
+    }
+
     /// Every order venue `name`'s REST side took, oldest first, as it stands now. `None` for a
     /// venue without REST.
     pub fn rest_orders(&self, name: &str) -> Option<Vec<crate::rest::TakenOrder>> {

@@ -301,6 +301,7 @@ fn missing_or_bad_token_is_refused_with_invalid_auth() {
     place(&ex, "x1", top.ask_px * 2, true);
     let st = ex.venue_stats("upbit").unwrap();
     assert_eq!(st.upbit_private_auth_refusals, 3);
+    assert_eq!(ex.upbit_private_nonces("upbit").unwrap().len(), 0);
     assert_eq!(
         (st.upbit_private_subscribes, st.upbit_private_pushed),
         (0, 0)
@@ -405,4 +406,11 @@ fn duplicate_finals_and_drop_after_pushes() {
     );
     let st = ex.venue_stats("upbit").unwrap();
     assert_eq!(st.upbit_private_dropped, 1);
+    // Each connection's token had its own nonce.
+    let nonces = ex.upbit_private_nonces("upbit").unwrap();
+    assert_eq!(nonces.len(), 2);
+    assert!(
+        !nonces[0].is_empty() && nonces[0] != nonces[1],
+        "{nonces:?}"
+    );
 }

@@ -42,6 +42,8 @@ pub(crate) struct RestVenue {
     pub arrivals: Mutex<VecDeque<(String, u64)>>,
     /// The venue's subscribed private streams (Upbit `myOrder` / `myAsset`).
     pub private: PrivateHub,
+    /// The `nonce` of each token that opened a private stream, oldest first.
+    pub private_nonces: Mutex<Vec<String>>,
 }
 
 impl RestVenue {
@@ -166,6 +168,7 @@ impl RestSide {
                 received: Mutex::new(VecDeque::new()),
                 arrivals: Mutex::new(VecDeque::new()),
                 private: PrivateHub::default(),
+                private_nonces: Mutex::new(Vec::new()),
             }));
         }
         Ok(RestSide {

@@ -35,11 +35,13 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::Arc;
 use std::time::Duration;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use tungstenite::{Bytes, Message, WebSocket};
 
 use super::auth::verify_upbit;
 use super::private_hub::PrivateUpdate;
-use super::state::RestSide;
+use super::state::{lock, RestSide};
 use crate::shared::{Shared, VenueShared};
 use crate::stats::VenueCounters;
 use request::Subscription;
@@ -90,9 +92,9 @@ pub(crate) fn serve(
         let _ = ws.flush();
         return;
     };
-    if side.venues[vi].is_none() {
+    let Some(venue) = side.venues[vi].as_ref() else {
         return;
-    }
+    };
     let vs = &shared.venues[vi];
     VenueCounters::inc(&vs.counters.upbit_private_streams);
     if ws.get_ref().set_nonblocking(false).is_err()
@@ -101,6 +103,13 @@ pub(crate) fn serve(
         return;
     }
     let authed = verify_upbit(side.creds(), authorization.as_deref(), b"").is_ok();
+    if authed {
+        let nonce = authorization
+            .as_deref()
+            .and_then(nonce_of)
+            .unwrap_or_default();
+        lock(&venue.private_nonces).push(nonce);
+    }
     let mut s = Stream {
         shared,
         side,
@@ -114,6 +123,15 @@ pub(crate) fn serve(
         asset_frames: 0,
     };
     let _ = s.run(vi);
+}
+
+/// The `nonce` of a verified `Bearer <JWT>`.
+fn nonce_of(authorization: &[u8]) -> Option<String> {
+    let token = authorization.strip_prefix(b"Bearer ")?;
+    let payload = token.split(|&b| b == b'.').nth(1)?;
+    let json = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&json).ok()?;
+    v.get("nonce")?.as_str().map(str::to_owned)
 }
 
 fn nanos(d: Duration) -> u64 {
