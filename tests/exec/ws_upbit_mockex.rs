@@ -307,3 +307,39 @@ fn a_bad_key_is_refused_and_retried() {
     let c = g.stream().unwrap().counters();
     assert_eq!((c.logon_refusals, c.disconnects), (0, 0), "{c:?}");
 }
+
+#[test]
+fn the_stage_cross_checks_upbit_fills_against_the_stream() {
+    // The mock's default accounts: balances beyond what an i64 holds at 1e-8, so the pushed
+    // myAsset frames are refused (counted unreadable) and only the order finals reach the stage.
+    let ex = mockex_rest::start(&BINANCE_UPBIT, RestLimits::default());
+    let cfg = config(&ex);
+    let mut e = mockex_rest::engine(&cfg, SECRET);
+    e.poll_for(Duration::ZERO);
+    let t = Instant::now();
+    while mockex_rest::stats(&ex, "upbit").upbit_private_subscribes == 0 {
+        assert!(t.elapsed() < Duration::from_secs(5), "no stream");
+        e.poll();
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    for _ in 0..2 {
+        e.feed(&ex, VenueId(0), UPBIT);
+        e.settle(Duration::from_secs(3));
+    }
+    assert_eq!(e.outcome(microarb::model::Outcome::Executed), 2);
+    let t = Instant::now();
+    while e.count("exec.stream.finals") < 2 {
+        assert!(t.elapsed() < Duration::from_secs(5), "finals not pushed");
+        e.poll_for(Duration::from_millis(5));
+    }
+    assert_eq!(e.count("exec.stream.finals"), 2);
+    assert_eq!(
+        e.count("exec.stream.confirms") + e.count("exec.stream.settled"),
+        2,
+        "each Upbit leg settled by its answer and confirmed by its push, or settled by the push"
+    );
+    assert_eq!(e.count("exec.stream.disagreements"), 0);
+    assert_eq!(e.count("exec.stream.unmatched"), 0);
+    let s = mockex_rest::stats(&ex, "upbit");
+    assert_eq!(s.rest_orders, 2, "orders stay on REST: {s:?}");
+}
