@@ -255,6 +255,15 @@ fn a_dropped_stream_reconnects_and_subscribes_again() {
 
 /// A stream-only gateway for the mock's Upbit venue signing with `secret`.
 fn stream_gateway(ex: &MockExchange, secret: &str) -> WsGateway {
+    stream_gateway_with(ex, secret, |d| d)
+}
+
+/// [`stream_gateway`] with `edit` applied to the dialect.
+fn stream_gateway_with(
+    ex: &MockExchange,
+    secret: &str,
+    edit: impl FnOnce(UpbitDialect) -> UpbitDialect,
+) -> WsGateway {
     let e = ex.endpoint("upbit").unwrap();
     let mut s = WsSessionSettings::new(e.addr, e.addr.to_string(), "/websocket/v1/private".into());
     s.retry_min_ns = 20 * MS;
@@ -275,7 +284,7 @@ fn stream_gateway(ex: &MockExchange, secret: &str) -> WsGateway {
         parser,
         AssetNames::new([("BTC", AssetId(0)), ("USDT", AssetId(1))]),
     );
-    let session = WsSession::new(s, Box::new(dialect), None);
+    let session = WsSession::new(s, Box::new(edit(dialect)), None);
     WsGateway::new(
         UPBIT,
         None,
@@ -283,6 +292,34 @@ fn stream_gateway(ex: &MockExchange, secret: &str) -> WsGateway {
         Clock::new(),
         ClockOffsets::new(),
     )
+}
+
+#[test]
+fn the_ping_keep_alive_holds_off_the_idle_close() {
+    // Upbit closes a connection idle for about 120 s; here 300 ms, with a PING every 100 ms idle.
+    let ex = mock(|c| c.idle_timeout = Duration::from_millis(300));
+    let mut g = stream_gateway_with(&ex, SECRET, |d| d.with_keepalive_idle_ns(100 * MS));
+    let mut ev = Vec::new();
+    let t = Instant::now();
+    poll_until(&mut g, &mut ev, |_, _| {
+        t.elapsed() > Duration::from_millis(1200)
+    });
+    let c = g.stream().unwrap().counters();
+    assert!(c.keepalives >= 5, "{c:?}");
+    assert_eq!(
+        (c.connects, c.disconnects, c.unreadable_frames),
+        (1, 0, 0),
+        "{c:?}"
+    );
+    let m = mockex_rest::stats(&ex, "upbit");
+    assert_eq!(m.upbit_private_idle_closes, 0, "{m:?}");
+    assert!(m.pings_answered >= 5, "{m:?}");
+    // Without it, the mock closes the stream once idle and the session reconnects.
+    let mut g = stream_gateway_with(&ex, SECRET, |d| d.with_keepalive_idle_ns(u64::MAX));
+    poll_until(&mut g, &mut ev, |g, _| {
+        g.stream().unwrap().counters().disconnects >= 1
+    });
+    assert!(mockex_rest::stats(&ex, "upbit").upbit_private_idle_closes >= 1);
 }
 
 #[test]

@@ -48,6 +48,7 @@ pub struct UpbitDialect {
     /// Our order ids (+1; 0 is empty) of the latest finals forwarded, a ring.
     recent: [u64; RECENT_FINALS],
     next: usize,
+    keepalive_idle_ns: u64,
 }
 
 impl UpbitDialect {
@@ -67,7 +68,15 @@ impl UpbitDialect {
             counters: PushCounters::default(),
             recent: [0; RECENT_FINALS],
             next: 0,
+            keepalive_idle_ns: KEEPALIVE_IDLE_NS,
         }
+    }
+
+    /// This dialect writing its `PING` after `ns` without writing instead of
+    /// [`KEEPALIVE_IDLE_NS`] (tests against a mock with a short idle timeout; cold path).
+    pub fn with_keepalive_idle_ns(mut self, ns: u64) -> Self {
+        self.keepalive_idle_ns = ns;
+        self
     }
 
     /// The parser (its counters of frames read and refused).
@@ -255,7 +264,7 @@ impl WsDialect for UpbitDialect {
     }
 
     fn keepalive(&self) -> Option<(u64, &'static [u8])> {
-        Some((KEEPALIVE_IDLE_NS, b"PING"))
+        Some((self.keepalive_idle_ns, b"PING"))
     }
 }
 
