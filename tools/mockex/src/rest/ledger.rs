@@ -24,6 +24,9 @@ pub(crate) struct Ledger {
     pub fees: FeeModel,
     /// What happened to the orders since the venue last drained it (`order_events`).
     pub events: Vec<OrderEvent>,
+    /// Whether `events` is kept (once a private stream subscribed; until then nothing is
+    /// recorded, so venues without a stream pay nothing).
+    pub record_events: bool,
 }
 
 impl Ledger {
@@ -71,25 +74,34 @@ impl Ledger {
             }
         };
         let mut m = m;
-        self.events.push(OrderEvent::Accepted(as_accepted(&m)));
+        self.record(|| OrderEvent::Accepted(as_accepted(&m)));
         if m.executed > 0 {
             self.account.execute(&a, buy, px, m.executed, m.quote);
             m = self.charge(&a, &m, m.executed, m.quote);
-            self.events.push(OrderEvent::Trade(TradeEvent {
-                order: m.clone(),
-                qty: m.executed,
-                quote: m.quote,
-                fee: m.fee,
-                maker: false,
-            }));
+            self.record(|| {
+                OrderEvent::Trade(TradeEvent {
+                    order: m.clone(),
+                    qty: m.executed,
+                    quote: m.quote,
+                    fee: m.fee,
+                    maker: false,
+                })
+            });
         }
         if m.state != State::Open && m.executed < m.qty {
             self.account.release(&a, buy, px, m.qty - m.executed);
         }
         if m.state != State::Open {
-            self.events.push(OrderEvent::Closed(m.clone()));
+            self.record(|| OrderEvent::Closed(m.clone()));
         }
         Ok(m)
+    }
+
+    /// Keep the event `e` makes, when events are recorded.
+    fn record(&mut self, e: impl FnOnce() -> OrderEvent) {
+        if self.record_events {
+            self.events.push(e());
+        }
     }
 
     /// Charge the fee of an execution of `qty` for `quote` to `o`'s account (assets `a`) and order.
@@ -111,7 +123,7 @@ impl Ledger {
             self.account
                 .release(&a, after.buy, after.px, after.qty - after.executed);
         }
-        self.events.push(OrderEvent::Closed(after.clone()));
+        self.record(|| OrderEvent::Closed(after.clone()));
         Ok((before, after))
     }
 
@@ -128,15 +140,17 @@ impl Ledger {
             let fee_before = f.order.fee;
             let after = self.charge(&a, &f.order, f.qty, f.quote);
             let closed = after.state != State::Open;
-            self.events.push(OrderEvent::Trade(TradeEvent {
-                fee: after.fee - fee_before,
-                order: after.clone(),
-                qty: f.qty,
-                quote: f.quote,
-                maker: true,
-            }));
+            self.record(|| {
+                OrderEvent::Trade(TradeEvent {
+                    fee: after.fee - fee_before,
+                    order: after.clone(),
+                    qty: f.qty,
+                    quote: f.quote,
+                    maker: true,
+                })
+            });
             if closed {
-                self.events.push(OrderEvent::Closed(after));
+                self.record(|| OrderEvent::Closed(after));
             }
         }
         fills.len() as u64
@@ -172,6 +186,7 @@ mod tests {
             instruments: vec![ins("BTCUSDT", &c), ins("ETHUSDT", &eth)],
             fees: FeeModel::default(),
             events: Vec::new(),
+            record_events: false,
         }
     }
 
@@ -254,6 +269,10 @@ mod tests {
     #[test]
     fn every_order_change_is_recorded_for_the_streams() {
         let mut l = ledger(1000, InstrumentRules::default());
+        l.place(order(true, 10_200, 1, Tif::Ioc), Some(top()), 1)
+            .unwrap();
+        assert!(l.events.is_empty(), "nothing kept until a stream asks");
+        l.record_events = true;
         let kinds = |l: &mut Ledger| -> Vec<&'static str> {
             std::mem::take(&mut l.events)
                 .iter()

@@ -1,6 +1,8 @@
 //! What happened to a venue's orders, as the ledger records it for the private streams (Upbit's
 //! `myOrder`): every acceptance, execution and close, in the order they happened, each with the
-//! order as it stood right after. The ledger appends them under its lock; the venue drains them
+//! order as it stood right after. Once a private stream has subscribed
+//! ([`RestVenue::subscribe_private`](super::state::RestVenue::subscribe_private)) the ledger
+//! appends them under its lock (before that it records nothing); the venue drains them
 //! after each operation ([`RestVenue::publish`](super::state::RestVenue::publish)), so they are
 //! never kept longer than one request or one quote.
 

@@ -71,6 +71,15 @@ impl RestVenue {
             .store(ledger.book.has_open(), Ordering::Release);
     }
 
+    /// Subscribe a private stream: from now on the ledger records its order events.
+    pub fn subscribe_private(
+        &self,
+    ) -> std::sync::mpsc::Receiver<std::sync::Arc<super::private_hub::PrivateUpdate>> {
+        let mut l = lock(&self.ledger);
+        l.record_events = true;
+        self.private.subscribe()
+    }
+
     /// Hand what the last operation did to `ledger`'s orders to the private streams (and forget
     /// it), at server time `now_ms`.
     pub fn publish(&self, ledger: &mut Ledger, now_ms: u64) {
@@ -163,6 +172,7 @@ impl RestSide {
                         always_quote: upbit,
                     },
                     events: Vec::new(),
+                    record_events: false,
                 }),
                 resting: AtomicBool::new(false),
                 received: Mutex::new(VecDeque::new()),

@@ -210,7 +210,7 @@ impl Stream<'_> {
                 VenueCounters::inc(&c.upbit_private_subscribes);
                 if self.rx.is_none() {
                     if let Some(v) = self.side.venues[vi].as_ref() {
-                        self.rx = Some(v.private.subscribe());
+                        self.rx = Some(v.subscribe_private());
                     }
                 }
                 self.sub = Some(sub);
