@@ -127,7 +127,7 @@ pub struct VenueConfig {
 pub const WS_ORDER_ENTRY: &[VenueKind] = &[VenueKind::Binance];
 
 /// The venue kinds whose private stream can be read while their orders go over REST.
-pub const STREAM_WITH_REST: &[VenueKind] = &[];
+pub const STREAM_WITH_REST: &[VenueKind] = &[VenueKind::Upbit];
 
 impl VenueConfig {
     /// Whether the venue's private stream is read: `private_stream`, else on exactly with

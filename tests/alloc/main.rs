@@ -22,3 +22,4 @@ mod runtime;
 mod upbit_private;
 mod venues;
 mod ws_session;
+mod ws_upbit;

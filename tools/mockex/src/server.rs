@@ -77,6 +77,9 @@ pub struct Endpoint {
     /// The Binance WebSocket API `ws://127.0.0.1:PORT/ws-api/v3` (on the feed's port; Binance
     /// venues when [`MockConfig::api`] is set, None otherwise).
     pub ws_api_url: Option<String>,
+    /// Upbit's private stream `ws://127.0.0.1:PORT/websocket/v1/private` (on the feed's port;
+    /// Upbit venues when [`MockConfig::api`] is set, None otherwise).
+    pub private_ws_url: Option<String>,
 }
 
 /// The path each venue serves its feed on (any path is accepted; this is what is advertised).
@@ -323,6 +326,20 @@ impl MockExchange {
         Some(a.iter().cloned().collect())
     }
 
+    /// The `nonce` of each token that opened one of venue `name`'s Upbit private streams (the
+    /// authenticated ones, oldest first): so a test can check a client makes a fresh token per
+    /// connection (Upbit: a new nonce for every request). `None` for a venue without REST.
+    pub fn upbit_private_nonces(&self, name: &str) -> Option<Vec<String>> {
+        let i = self
+            .shared
+            .venues
+            .iter()
+            .position(|v| v.spec.name == name)?;
+        let v = self.rest.as_ref()?.venues[i].as_ref()?;
+        let n = v.private_nonces.lock().unwrap_or_else(|p| p.into_inner());
+        Some(n.clone())
+    }
+
     /// Every order venue `name`'s REST side took, oldest first, as it stands now. `None` for a
     /// venue without REST.
     pub fn rest_orders(&self, name: &str) -> Option<Vec<crate::rest::TakenOrder>> {
@@ -461,6 +478,7 @@ fn bind_feeds(cfg: &MockConfig) -> Result<(Vec<TcpListener>, Vec<Endpoint>), Moc
             ws_url: format!("ws://{addr}{}", ws_path(v.kind)),
             rest_url: None,
             ws_api_url: None,
+            private_ws_url: None,
         });
         listeners.push(l);
     }
@@ -490,6 +508,10 @@ fn bind_rest(
         if v.kind == VenueKind::Binance {
             let feed = endpoints[i].addr;
             endpoints[i].ws_api_url = Some(format!("ws://{feed}{}", rest::ws_api::PATH));
+        }
+        if v.kind == VenueKind::Upbit {
+            let feed = endpoints[i].addr;
+            endpoints[i].private_ws_url = Some(format!("ws://{feed}{}", rest::upbit_private::PATH));
         }
         listeners.push((i, addr, l));
     }

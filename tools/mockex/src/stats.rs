@@ -138,6 +138,21 @@ counters! {
     ws_api_events_pushed,
     /// Sessions the mock ended by a fault (dropped mid-request) or by expiry.
     ws_api_sessions_ended,
+    /// Upbit private streams (`/websocket/v1/private`) opened.
+    upbit_private_streams,
+    /// Upbit private streams refused for a missing or bad token (`INVALID_AUTH`, then closed).
+    upbit_private_auth_refusals,
+    /// Subscription requests taken on Upbit private streams.
+    upbit_private_subscribes,
+    /// Requests refused on Upbit private streams (`WRONG_FORMAT`, `NO_TICKET`, `NO_TYPE`,
+    /// `INVALID_PARAM`).
+    upbit_private_bad_requests,
+    /// Data frames pushed on Upbit private streams (`myOrder`, `myAsset`; duplicates included).
+    upbit_private_pushed,
+    /// Upbit private streams dropped by the `drop_after_pushes` fault.
+    upbit_private_dropped,
+    /// Upbit private streams closed for being idle.
+    upbit_private_idle_closes,
 }
 
 impl VenueCounters {

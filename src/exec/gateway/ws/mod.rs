@@ -28,7 +28,7 @@
 //! TCP/TLS byte pipe), [`dialect`] (what a venue must say), [`session`] (the state machine and
 //! the requests in flight), [`pushed`] (a push's final report), [`counters`], [`metrics`] (on `/metrics`), [`gateway`] (the
 //! [`Gateway`](super::Gateway) of one venue), [`build`] (from config); the venues' dialects:
-//! [`binance`].
+//! [`binance`], [`upbit`] (a stream only: Upbit's orders stay on REST).
 #![forbid(unsafe_code)]
 
 pub mod binance;
@@ -42,6 +42,7 @@ pub mod metrics;
 pub mod pushed;
 pub mod session;
 pub mod transport;
+pub mod upbit;
 
 pub use binance::BinanceDialect;
 pub use build::{ws_gateway, WsBuildError, PUBLIC_WS_API_URL};
@@ -51,6 +52,7 @@ pub use gateway::WsGateway;
 pub use metrics::WsMetrics;
 pub use pushed::PushCounters;
 pub use session::{WsOut, WsSession, WsSessionSettings, PENDING};
+pub use upbit::UpbitDialect;
 
 #[cfg(test)]
 #[path = "session_tls_tests.rs"]

@@ -8,6 +8,7 @@ use super::answer::Refusal;
 use super::book::{Book, MockOrder, NewOrder, OrderRef, State};
 use super::fees::FeeModel;
 use super::instrument::Instrument;
+use super::order_events::{as_accepted, OrderEvent, TradeEvent};
 use crate::market::SimQuote;
 
 /// Book, account and instruments of one venue.
@@ -21,6 +22,11 @@ pub(crate) struct Ledger {
     pub instruments: Vec<Instrument>,
     /// The taker fee.
     pub fees: FeeModel,
+    /// What happened to the orders since the venue last drained it (`order_events`).
+    pub events: Vec<OrderEvent>,
+    /// Whether `events` is kept (once a private stream subscribed; until then nothing is
+    /// recorded, so venues without a stream pay nothing).
+    pub record_events: bool,
 }
 
 impl Ledger {
@@ -68,14 +74,34 @@ impl Ledger {
             }
         };
         let mut m = m;
+        self.record(|| OrderEvent::Accepted(as_accepted(&m)));
         if m.executed > 0 {
             self.account.execute(&a, buy, px, m.executed, m.quote);
             m = self.charge(&a, &m, m.executed, m.quote);
+            self.record(|| {
+                OrderEvent::Trade(TradeEvent {
+                    order: m.clone(),
+                    qty: m.executed,
+                    quote: m.quote,
+                    fee: m.fee,
+                    maker: false,
+                })
+            });
         }
         if m.state != State::Open && m.executed < m.qty {
             self.account.release(&a, buy, px, m.qty - m.executed);
         }
+        if m.state != State::Open {
+            self.record(|| OrderEvent::Closed(m.clone()));
+        }
         Ok(m)
+    }
+
+    /// Keep the event `e` makes, when events are recorded.
+    fn record(&mut self, e: impl FnOnce() -> OrderEvent) {
+        if self.record_events {
+            self.events.push(e());
+        }
     }
 
     /// Charge the fee of an execution of `qty` for `quote` to `o`'s account (assets `a`) and order.
@@ -97,6 +123,7 @@ impl Ledger {
             self.account
                 .release(&a, after.buy, after.px, after.qty - after.executed);
         }
+        self.record(|| OrderEvent::Closed(after.clone()));
         Ok((before, after))
     }
 
@@ -110,7 +137,21 @@ impl Ledger {
         for f in &fills {
             self.account
                 .execute(&a, f.order.buy, f.order.px, f.qty, f.quote);
-            self.charge(&a, &f.order, f.qty, f.quote);
+            let fee_before = f.order.fee;
+            let after = self.charge(&a, &f.order, f.qty, f.quote);
+            let closed = after.state != State::Open;
+            self.record(|| {
+                OrderEvent::Trade(TradeEvent {
+                    fee: after.fee - fee_before,
+                    order: after.clone(),
+                    qty: f.qty,
+                    quote: f.quote,
+                    maker: true,
+                })
+            });
+            if closed {
+                self.record(|| OrderEvent::Closed(after));
+            }
         }
         fills.len() as u64
     }
@@ -144,6 +185,8 @@ mod tests {
             account: Account::new(&[c.clone(), eth.clone()], s),
             instruments: vec![ins("BTCUSDT", &c), ins("ETHUSDT", &eth)],
             fees: FeeModel::default(),
+            events: Vec::new(),
+            record_events: false,
         }
     }
 
@@ -221,6 +264,65 @@ mod tests {
             l.place(order(true, 10_000, 100, Tif::Ioc), Some(top()), 7),
             Err(Refusal::Insufficient { buy: true })
         );
+    }
+
+    #[test]
+    fn every_order_change_is_recorded_for_the_streams() {
+        let mut l = ledger(1000, InstrumentRules::default());
+        l.place(order(true, 10_200, 1, Tif::Ioc), Some(top()), 1)
+            .unwrap();
+        assert!(l.events.is_empty(), "nothing kept until a stream asks");
+        l.record_events = true;
+        let kinds = |l: &mut Ledger| -> Vec<&'static str> {
+            std::mem::take(&mut l.events)
+                .iter()
+                .map(|e| match e {
+                    OrderEvent::Accepted(_) => "accepted",
+                    OrderEvent::Trade(t) if t.maker => "maker",
+                    OrderEvent::Trade(_) => "taker",
+                    OrderEvent::Closed(_) => "closed",
+                })
+                .collect()
+        };
+        // IOC partly filled: accepted, one taker trade, closed (its remainder expired).
+        l.place(order(true, 10_200, 5, Tif::Ioc), Some(top()), 1)
+            .unwrap();
+        assert_eq!(kinds(&mut l), ["accepted", "taker", "closed"]);
+        // IOC with nothing: accepted, closed.
+        l.place(order(true, 1, 1, Tif::Ioc), Some(top()), 2)
+            .unwrap();
+        assert_eq!(kinds(&mut l), ["accepted", "closed"]);
+        // GTC resting, then filled by a quote through it: accepted; maker trade, closed.
+        let g = l
+            .place(order(true, 10_050, 2, Tif::Gtc), Some(top()), 3)
+            .unwrap();
+        assert_eq!(kinds(&mut l), ["accepted"]);
+        let through = SimQuote {
+            ask_px: 10_000,
+            ..top()
+        };
+        l.on_quote(&through, 4);
+        let ev = std::mem::take(&mut l.events);
+        let OrderEvent::Trade(t) = &ev[0] else {
+            panic!("{ev:?}")
+        };
+        assert_eq!(
+            (t.qty, t.quote, t.order.order_id),
+            (2, 2 * 10_050, g.order_id)
+        );
+        assert!(ev[1].is_final() && ev[1].order().state == State::Filled);
+        // A cancel: closed.
+        let s = l
+            .place(order(false, 20_000, 1, Tif::Gtc), Some(top()), 5)
+            .unwrap();
+        l.events.clear();
+        l.cancel(&OrderRef::Id(s.order_id), 6).unwrap();
+        assert_eq!(kinds(&mut l), ["closed"]);
+        // A refused order records nothing.
+        assert!(l
+            .place(order(true, 10_000, 100, Tif::Ioc), None, 7)
+            .is_err());
+        assert!(l.events.is_empty());
     }
 
     #[test]

@@ -35,12 +35,15 @@ mod limits;
 mod limits_v5;
 mod okx;
 mod okx_info;
+mod order_events;
 mod order_list;
 mod params;
+mod private_hub;
 mod rules;
 mod state;
 mod upbit;
 mod upbit_info;
+pub(crate) mod upbit_private;
 pub(crate) mod ws_api;
 
 pub use account::AccountConfig;
