@@ -255,6 +255,40 @@ impl Default for UpbitPrivateConfig {
     }
 }
 
+/// OKX's private WebSocket (`/ws/v5/private`): how long a silent connection and a session live,
+/// and the faults it can inject (each counted in [`VenueStats`](crate::VenueStats)`::okx_ws_*`).
+/// Served on the OKX venue's feed port when [`MockConfig::api`] is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OkxWsConfig {
+    /// A connection that sends nothing (no op, no `ping`) this long is closed with code 4004 "No
+    /// data received in 30s" (the venue: 30 s).
+    pub idle_timeout: Duration,
+    /// A session ends (the server closes it) this long after it opened (OKX publishes no
+    /// lifetime; default 24 h).
+    pub session_lifetime: Duration,
+    /// Execute the `n`-th `order` op (counted from 1 over all of the venue's sessions), then drop
+    /// the connection without answering it: a session lost mid-order.
+    pub drop_on_order: Option<u64>,
+    /// Execute the `n`-th `order` op and never answer it (its `orders` push still comes): a lost
+    /// acknowledgement.
+    pub lose_answer_on_order: Option<u64>,
+    /// Push every final order update (`filled`, `canceled`) twice (a duplicated push).
+    pub duplicate_final_pushes: bool,
+}
+
+impl Default for OkxWsConfig {
+    /// 30 s idle timeout, sessions of 24 h, no faults.
+    fn default() -> Self {
+        OkxWsConfig {
+            idle_timeout: Duration::from_secs(30),
+            session_lifetime: Duration::from_secs(24 * 3600),
+            drop_on_order: None,
+            lose_answer_on_order: None,
+            duplicate_final_pushes: false,
+        }
+    }
+}
+
 /// Everything a [`MockExchange`](super::MockExchange) needs to start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MockConfig {
@@ -304,6 +338,8 @@ pub struct MockConfig {
     pub ws_api: WsApiConfig,
     /// Upbit's private stream's timings and faults (served with [`Self::api`]).
     pub upbit_private: UpbitPrivateConfig,
+    /// OKX's private WebSocket's timeouts and faults (served with [`Self::api`]).
+    pub okx_ws: OkxWsConfig,
 }
 
 impl MockConfig {
@@ -327,6 +363,7 @@ impl MockConfig {
             rest_busy_poll: false,
             ws_api: WsApiConfig::default(),
             upbit_private: UpbitPrivateConfig::default(),
+            okx_ws: OkxWsConfig::default(),
         }
     }
 

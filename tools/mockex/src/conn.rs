@@ -104,6 +104,14 @@ pub(crate) fn serve(
         c.connections_open.fetch_sub(1, Ordering::Relaxed);
         return;
     }
+    if kind == VenueKind::Okx && path.starts_with(crate::rest::okx_ws::PATH) {
+        // OKX's private WebSocket (order ops and private channels), not a feed.
+        venue.conns().retain(|(id, _)| *id != conn_no);
+        drop(rx);
+        crate::rest::okx_ws::serve(&shared, venue_index, conn_no, ws);
+        c.connections_open.fetch_sub(1, Ordering::Relaxed);
+        return;
+    }
     let mut conn = Conn {
         shared: &shared,
         venue,

@@ -81,7 +81,7 @@ mod venue_kind;
 pub use api_credentials::CredentialsError;
 pub use capture::{CaptureError, CaptureReader, Record};
 pub use config::{
-    ApiCredentials, KeepAliveSettings, MockConfig, MockVenue, Source, SyntheticSource,
+    ApiCredentials, KeepAliveSettings, MockConfig, MockVenue, OkxWsConfig, Source, SyntheticSource,
     UpbitPrivateConfig, WsApiConfig,
 };
 pub use conn::TICK;

@@ -74,8 +74,10 @@ pub struct Endpoint {
     /// The REST base URL `http://127.0.0.1:PORT` (every kind, when [`MockConfig::api`] is set;
     /// None otherwise).
     pub rest_url: Option<String>,
-    /// The Binance WebSocket API `ws://127.0.0.1:PORT/ws-api/v3` (on the feed's port; Binance
-    /// venues when [`MockConfig::api`] is set, None otherwise).
+    /// The WebSocket order-entry URL, on the feed's port, when [`MockConfig::api`] is set: the
+    /// Binance WebSocket API `ws://127.0.0.1:PORT/ws-api/v3`, OKX's private WebSocket
+    /// `ws://127.0.0.1:PORT/ws/v5/private` (its order ops and its `orders` / `account` channels);
+    /// None for the other kinds.
     pub ws_api_url: Option<String>,
     /// Upbit's private stream `ws://127.0.0.1:PORT/websocket/v1/private` (on the feed's port;
     /// Upbit venues when [`MockConfig::api`] is set, None otherwise).
@@ -512,6 +514,10 @@ fn bind_rest(
         if v.kind == VenueKind::Upbit {
             let feed = endpoints[i].addr;
             endpoints[i].private_ws_url = Some(format!("ws://{feed}{}", rest::upbit_private::PATH));
+        }
+        if v.kind == VenueKind::Okx {
+            let feed = endpoints[i].addr;
+            endpoints[i].ws_api_url = Some(format!("ws://{feed}{}", rest::okx_ws::PATH));
         }
         listeners.push((i, addr, l));
     }

@@ -153,6 +153,28 @@ counters! {
     upbit_private_dropped,
     /// Upbit private streams closed for being idle.
     upbit_private_idle_closes,
+    /// OKX private WebSocket sessions (`/ws/v5/private`) opened.
+    okx_ws_sessions,
+    /// OKX `login`s that authenticated a session.
+    okx_ws_logins,
+    /// OKX `login`s refused (key, passphrase, timestamp, signature, malformed).
+    okx_ws_login_refusals,
+    /// OKX private WebSocket text frames read (ops, logins, subscriptions and `ping`s).
+    okx_ws_requests,
+    /// OKX `order` / `cancel-order` / `subscribe` before a login (refused 60011).
+    okx_ws_unauthenticated,
+    /// OKX frames that were not a JSON op the mock knows (answered 60012 / 60019 / 60013).
+    okx_ws_bad_frames,
+    /// OKX text `ping`s answered `pong`.
+    okx_ws_pings,
+    /// OKX channel pushes sent (`orders` and `account`, a duplicate counted again).
+    okx_ws_pushes,
+    /// OKX `order` ops whose answer the lose-answer fault dropped.
+    okx_ws_answers_lost,
+    /// OKX connections closed for sending nothing for the idle timeout (code 4004).
+    okx_ws_idle_closes,
+    /// OKX sessions the mock ended by a fault (dropped mid-order) or by expiry.
+    okx_ws_sessions_ended,
 }
 
 impl VenueCounters {

@@ -40,6 +40,9 @@ pub(crate) enum Auth<'a> {
     /// A request on a WebSocket API session that `session.logon` authenticated: only the
     /// `timestamp` / `recvWindow` rule still applies ([`check_window`]).
     Session,
+    /// A request on a WebSocket session that a `login` authenticated and whose ops carry no
+    /// timing of their own (OKX's `/ws/v5/private`): nothing more to check.
+    Login,
 }
 
 /// Answer one request on venue `vi`; `None` leaves it unanswered (the no-answer fault).
@@ -120,6 +123,7 @@ pub(crate) fn handle_op(
         let checked = match auth {
             Auth::Request(req) => d.authenticate(side.creds(), req, now_ms),
             Auth::Session => check_window(params, now_ms),
+            Auth::Login => Ok(()),
         };
         if let Err(e) = checked {
             VenueCounters::inc(auth_counter(c, e));

@@ -35,6 +35,7 @@ mod limits;
 mod limits_v5;
 mod okx;
 mod okx_info;
+pub(crate) mod okx_ws;
 mod order_events;
 mod order_list;
 mod params;

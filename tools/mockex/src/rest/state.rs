@@ -15,7 +15,7 @@ use super::ledger::Ledger;
 use super::limits::{Limiter, RestLimits};
 use super::private_hub::PrivateHub;
 use super::rules::Rules;
-use crate::config::{ApiCredentials, MockConfig, UpbitPrivateConfig, WsApiConfig};
+use crate::config::{ApiCredentials, MockConfig, OkxWsConfig, UpbitPrivateConfig, WsApiConfig};
 use crate::format::Scales;
 use crate::market::SimQuote;
 use crate::stats::VenueCounters;
@@ -120,6 +120,10 @@ pub(crate) struct RestSide {
     pub upbit_private: UpbitPrivateConfig,
     /// Data frames Upbit's private streams have pushed (every stream; the drop fault counts them).
     pub private_pushes: AtomicU64,
+    /// OKX's private WebSocket's timeouts and faults.
+    pub okx_ws: OkxWsConfig,
+    /// `order` ops OKX's private WebSocket has read (every session; the faults count them).
+    pub okx_ws_orders: AtomicU64,
 }
 
 impl RestSide {
@@ -191,6 +195,8 @@ impl RestSide {
             ws_places: AtomicU64::new(0),
             upbit_private: cfg.upbit_private.clone(),
             private_pushes: AtomicU64::new(0),
+            okx_ws: cfg.okx_ws.clone(),
+            okx_ws_orders: AtomicU64::new(0),
         })
     }
 
