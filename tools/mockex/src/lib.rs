@@ -33,7 +33,10 @@
 //!   included, [`ApiCredentials::passphrase`]), enforces [`RestLimits`], fills orders on the
 //!   venue's latest synthetic top of book of the order's instrument (IOC, or GTC resting on its
 //!   book), answers in the venue's
-//!   JSON and error bodies, and takes [`RestFault`]s through [`Control::inject_rest`].
+//!   JSON and error bodies, and takes [`RestFault`]s through [`Control::inject_rest`]. On the
+//!   feed's port, the same orders also go over WebSocket sessions ([`Endpoint::ws_api_url`]):
+//!   Binance's WebSocket API ([`WsApiConfig`]) and OKX's private WebSocket with its `orders` and
+//!   `account` channels ([`OkxWsConfig`]).
 //!   [`ApiCredentials::generate`] and [`ApiCredentials::write_file`]
 //!   make a run's credentials and the owner-only file the engine's config reads them from;
 //!   with REST on, the Binance venue also serves its WebSocket API ([`Endpoint::ws_api_url`],
