@@ -667,6 +667,43 @@ fn unpaced_rest_orders_are_for_loopback_only() {
 }
 
 #[test]
+fn okx_order_entry_ws_reads_its_stream_on_the_order_socket() {
+    let okx = "api_key_env = \"K\"\napi_secret_env = \"S\"\napi_passphrase_env = \"P\"\norder_entry = \"ws\"";
+    let text = BASE.replace(
+        "taker_fee_bps = 7.5\n",
+        &format!("taker_fee_bps = 7.5\n{okx}\n"),
+    );
+    let text = format!("{text}\n[execution]\ngateway = \"rest\"\n");
+    let text = text.replace(
+        "stale_after_ms = 500\n",
+        &format!("stale_after_ms = 500\n{CREDS}\n"),
+    );
+    let c = Config::from_toml_str(&text, &machine()).expect("okx over its private WebSocket");
+    assert_eq!(c.venues[1].order_entry, super::OrderEntry::Ws);
+    assert!(c.venues[1].reads_private_stream(), "on by default with ws");
+    let url = text.replace(
+        "order_entry = \"ws\"",
+        "order_entry = \"ws\"\nws_api_url = \"ws://127.0.0.1:9/ws/v5/private\"",
+    );
+    Config::from_toml_str(&url, &machine()).expect("a mock's private WebSocket URL");
+    // OKX's stream is on its order socket: no URL of its own, no Ed25519 key.
+    refused(
+        &text.replace(
+            "order_entry = \"ws\"",
+            "order_entry = \"ws\"\nprivate_ws_url = \"ws://127.0.0.1:9/x\"",
+        ),
+        "venues[1].private_ws_url",
+    );
+    refused(
+        &text.replace(
+            "order_entry = \"ws\"",
+            "order_entry = \"ws\"\ned25519_key_file = \"/k.pem\"",
+        ),
+        "venues[1].ed25519_key_file",
+    );
+}
+
+#[test]
 fn order_entry_ws_is_binance_only_and_needs_its_key_file() {
     let rest = "gateway = \"rest\"";
     let ws = "order_entry = \"ws\"\ned25519_key_file = \"/etc/microarb/binance-ed25519.pem\"";

@@ -36,7 +36,12 @@ pub fn build_stage(
             let creds = load_credentials(cfg)?;
             let mut gw = connected_router(cfg, &creds, clock)?;
             rest_start_up(cfg, &mut p, &mut gw, clock, reg);
-            super::startup::rules::load_and_report(cfg, &creds, &mut p)?;
+            let rules = super::startup::rules::load_and_report(cfg, &creds, &mut p)?;
+            // The venues' instrument codes (OKX's instIdCode) for their WebSocket ops.
+            for vi in 0..cfg.venues.len() {
+                let venue = crate::model::VenueId(vi as u8);
+                gw.set_venue_codes(venue, &rules.codes_for(venue));
+            }
             // Venue truth before any order: open orders reconciled, balances read, signed on
             // the venues' clocks.
             let offsets = gw.clock_offsets();

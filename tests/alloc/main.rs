@@ -22,4 +22,5 @@ mod runtime;
 mod upbit_private;
 mod venues;
 mod ws_session;
+mod ws_session_okx;
 mod ws_upbit;

@@ -189,6 +189,10 @@ pub enum RequestError {
     /// This socket carries no order requests (a stream-only socket, named here).
     #[error("the {0} takes no order requests")]
     NotTaken(&'static str),
+    /// The request is not one this writer sends (OKX's WebSocket takes no status query: it goes
+    /// on REST).
+    #[error("{0} is not sent on this session")]
+    NotOnThisSession(&'static str),
 }
 
 /// Refuse configured text that url-encoding would change (see [`super::encode::is_unreserved`]).

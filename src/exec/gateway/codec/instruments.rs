@@ -91,6 +91,20 @@ impl InstrumentTable {
         set
     }
 
+    /// Whether every instrument of the table has its venue code (false for an empty table).
+    pub fn has_every_venue_code(&self) -> bool {
+        let mut any = false;
+        for (i, spec) in self.specs.iter().enumerate() {
+            if spec.is_some() {
+                any = true;
+                if !matches!(self.venue_codes.get(i), Some(Some(_))) {
+                    return false;
+                }
+            }
+        }
+        any
+    }
+
     /// The venue's numeric code of `id` (OKX `instIdCode`): [`RequestError::UnknownInstrument`]
     /// when the venue does not trade it, [`RequestError::NoVenueCode`] when no code was set.
     #[inline]
@@ -159,7 +173,9 @@ mod tests {
             Err(RequestError::NoVenueCode(0))
         );
         let codes = [("BTC-USDT".to_string(), 10), ("XRP-USDT".to_string(), 99)];
+        assert!(!t.has_every_venue_code());
         assert_eq!(t.set_venue_codes(&codes), 1);
+        assert!(!t.has_every_venue_code(), "ETH-USDT has none");
         assert_eq!(t.venue_code(InstrumentId(0)), Ok(10));
         assert_eq!(
             t.venue_code(InstrumentId(2)),
@@ -169,5 +185,8 @@ mod tests {
             t.venue_code(InstrumentId(1)),
             Err(RequestError::UnknownInstrument(1))
         );
+        t.set_venue_codes(&[("ETH-USDT".to_string(), 11)]);
+        assert!(t.has_every_venue_code());
+        assert!(!InstrumentTable::default().has_every_venue_code());
     }
 }

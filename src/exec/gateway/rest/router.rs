@@ -184,6 +184,17 @@ impl RestRouter {
         self.ws.gateways.get(venue.index()).and_then(Option::as_ref)
     }
 
+    /// Give `venue`'s WebSocket sessions its instrument codes (OKX's `instIdCode`s, from the
+    /// start-up rules: [`crate::exec::startup::rules::RulesStartup::codes_for`]); cold path. How
+    /// many instruments got one (0 without a WebSocket gateway).
+    pub fn set_venue_codes(&mut self, venue: VenueId, codes: &[(String, u64)]) -> usize {
+        self.ws
+            .gateways
+            .get_mut(venue.index())
+            .and_then(Option::as_mut)
+            .map_or(0, |ws| ws.set_venue_codes(codes))
+    }
+
     /// Requests of `venue` sent on REST because its session was not ready.
     pub fn ws_fallbacks(&self, venue: VenueId) -> u64 {
         self.ws.fallbacks.get(venue.index()).copied().unwrap_or(0)

@@ -13,6 +13,8 @@ use crate::config::{Config, OrderEntry};
 use crate::exec::gateway::codec::binance_ws::{Ed25519Key, KeyError, WsRequestWriter, WsSettings};
 use crate::exec::gateway::codec::jwt::JwtSigner;
 use crate::exec::gateway::codec::nonce::UuidGen;
+use crate::exec::gateway::codec::okx::{OkxCodec, OkxSettings};
+use crate::exec::gateway::codec::okx_ws::{OkxWsSettings, OkxWsWriter};
 use crate::exec::gateway::codec::InstrumentSpec;
 use crate::exec::gateway::codec::{InstrumentTable, RequestError};
 use crate::exec::guards::AssetId;
@@ -27,6 +29,7 @@ use super::binance::BinanceDialect;
 use super::dialect::{AssetNames, WsDialect};
 use super::gateway::WsGateway;
 use super::handshake::path_of;
+use super::okx::OkxDialect;
 use super::session::{WsSession, WsSessionSettings};
 use super::upbit::UpbitDialect;
 
@@ -35,6 +38,9 @@ pub const PUBLIC_WS_API_URL: &str = "wss://ws-api.binance.com:443/ws-api/v3";
 
 /// Upbit's private stream, where an Upbit venue's `private_ws_url` is absent.
 pub const UPBIT_PRIVATE_WS_URL: &str = "wss://api.upbit.com/websocket/v1/private";
+
+/// OKX's private WebSocket (orders and private channels), where `ws_api_url` is absent.
+pub const OKX_PRIVATE_WS_URL: &str = "wss://ws.okx.com:8443/ws/v5/private";
 
 /// Why a venue's WebSocket gateway could not be built.
 #[derive(Debug, Error)]
@@ -200,6 +206,7 @@ pub fn ws_gateway(
     let (orders, stream): Sockets = match v.kind {
         VenueKind::Binance => (Some(binance(&mut inputs)?), None),
         VenueKind::Upbit if !ws => (None, Some(upbit(&mut inputs)?)),
+        VenueKind::Okx => (Some(okx(&mut inputs)?), None),
         kind => {
             return Err(WsBuildError::Unsupported {
                 what: if ws { "order entry" } else { "private stream" },
@@ -283,5 +290,42 @@ fn upbit(x: &mut VenueInputs<'_>) -> Result<(Box<dyn WsDialect>, Target), WsBuil
         .collect();
     let parser = UpbitPrivateParser::new(markets, x.prefix);
     let dialect = UpbitDialect::new(signer, nonces, parser, asset_names(x.cfg));
+    Ok((Box::new(dialect), t))
+}
+
+/// OKX: the private WebSocket session (`ws_api_url`), its `orders` and `account` channels on it
+/// when the private stream is read. The ops name instruments by `instIdCode`, which the start-up
+/// rules give later ([`WsGateway::set_venue_codes`]); until then orders go on REST.
+fn okx(x: &mut VenueInputs<'_>) -> Result<(Box<dyn WsDialect>, Target), WsBuildError> {
+    let v = &x.cfg.venues[x.index];
+    let t = target(
+        x.cfg,
+        "ws_api_url",
+        v.ws_api_url.as_deref().unwrap_or(OKX_PRIVATE_WS_URL),
+        x.on_retry,
+    )?;
+    let passphrase = x
+        .cred
+        .expose_passphrase()
+        .ok_or(WsBuildError::Credential("passphrase"))?;
+    let table = InstrumentTable::for_venue(x.cfg, &v.name)?;
+    // The login's signer: the REST codec over the same credentials (its host is not used here).
+    let codec = OkxCodec::new(
+        OkxSettings {
+            host: t.settings.host_header.clone(),
+            client_id_prefix: x.prefix.to_owned(),
+        },
+        x.cred.expose_key(),
+        x.cred.expose_secret(),
+        passphrase,
+        table.clone(),
+    )?;
+    let writer = OkxWsWriter::new(
+        OkxWsSettings {
+            client_id_prefix: x.prefix.to_owned(),
+        },
+        table,
+    )?;
+    let dialect = OkxDialect::new(writer, codec, v.reads_private_stream(), asset_names(x.cfg));
     Ok((Box::new(dialect), t))
 }

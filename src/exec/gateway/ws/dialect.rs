@@ -16,6 +16,7 @@ use crate::exec::guards::AssetId;
 use crate::model::{AssetCode, ExecReport, Order, OrderId};
 
 use super::pushed::PushCounters;
+use super::venue_latency::VenueLatency;
 
 /// What a request on the session does to an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,6 +137,19 @@ pub trait WsDialect: Send + std::fmt::Debug {
     /// A text keep-alive to send when nothing was sent for this many ns (OKX's `ping`, Bybit's
     /// `{"op":"ping"}`). Default: none (the server pings: Binance).
     fn keepalive(&self) -> Option<(u64, &'static [u8])> {
+        None
+    }
+
+    /// The venue's numeric instrument codes (`(symbol, code)`, from its instrument list at
+    /// start-up: OKX's `instIdCode`, which its ops name instruments by), cold path; returns how
+    /// many instruments got one. Default: the dialect needs none (0).
+    fn set_venue_codes(&mut self, _codes: &[(String, u64)]) -> usize {
+        0
+    }
+
+    /// The venue gateway's own latency as its answers report it (OKX's `outTime - inTime`).
+    /// Default: the venue reports none.
+    fn venue_latency(&self) -> Option<VenueLatency> {
         None
     }
 }

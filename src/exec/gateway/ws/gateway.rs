@@ -118,6 +118,17 @@ impl WsGateway {
         self.stream_socket.as_ref()
     }
 
+    /// Give both sessions' dialects the venue's instrument codes (OKX's `instIdCode`s from the
+    /// start-up rules; cold path): how many instruments of the order session got one.
+    pub fn set_venue_codes(&mut self, codes: &[(String, u64)]) -> usize {
+        if let Some(s) = self.stream_socket.as_mut() {
+            s.set_venue_codes(codes);
+        }
+        self.orders_socket
+            .as_mut()
+            .map_or(0, |s| s.set_venue_codes(codes))
+    }
+
     /// Pushes dropped because the event ring was short of room.
     pub fn pushes_dropped(&self) -> u64 {
         self.pushes_dropped

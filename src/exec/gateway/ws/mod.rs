@@ -26,9 +26,10 @@
 //! Pieces, one concept per file: [`frame`] (RFC 6455 client frames and server frame heads),
 //! [`handshake`] (the upgrade request and its `101` check), [`transport`] (the non-blocking
 //! TCP/TLS byte pipe), [`dialect`] (what a venue must say), [`session`] (the state machine and
-//! the requests in flight), [`pushed`] (a push's final report), [`counters`], [`metrics`] (on `/metrics`), [`gateway`] (the
-//! [`Gateway`](super::Gateway) of one venue), [`build`] (from config); the venues' dialects:
-//! [`binance`], [`upbit`] (a stream only: Upbit's orders stay on REST).
+//! the requests in flight), [`pushed`] (a push's final report), [`counters`], [`metrics`] (on
+//! `/metrics`), [`gateway`] (the [`Gateway`](super::Gateway) of one venue), [`build`] (from
+//! config), [`venue_latency`] (the venue's own share of a round trip, where its answers say); the
+//! venues' dialects: [`binance`], [`okx`], [`upbit`] (a stream only: Upbit's orders stay on REST).
 #![forbid(unsafe_code)]
 
 pub mod binance;
@@ -39,10 +40,12 @@ pub mod frame;
 pub mod gateway;
 pub mod handshake;
 pub mod metrics;
+pub mod okx;
 pub mod pushed;
 pub mod session;
 pub mod transport;
 pub mod upbit;
+pub mod venue_latency;
 
 pub use binance::BinanceDialect;
 pub use build::{ws_gateway, WsBuildError, PUBLIC_WS_API_URL};
@@ -50,9 +53,11 @@ pub use counters::WsCounters;
 pub use dialect::{AssetNames, Inbound, LoginFrame, OrderLookup, StreamEvent, WsDialect, WsOp};
 pub use gateway::WsGateway;
 pub use metrics::WsMetrics;
+pub use okx::OkxDialect;
 pub use pushed::PushCounters;
 pub use session::{WsOut, WsSession, WsSessionSettings, PENDING};
 pub use upbit::UpbitDialect;
+pub use venue_latency::VenueLatency;
 
 #[cfg(test)]
 #[path = "session_tls_tests.rs"]

@@ -292,6 +292,12 @@ impl WsSession {
         self.book.dialect.as_ref()
     }
 
+    /// Give the dialect the venue's instrument codes ([`WsDialect::set_venue_codes`]; cold
+    /// path): how many instruments got one.
+    pub fn set_venue_codes(&mut self, codes: &[(String, u64)]) -> usize {
+        self.book.dialect.set_venue_codes(codes)
+    }
+
     /// Whether requests of kind `op` go on this session at all (the others go on REST).
     pub fn takes(&self, op: WsOp) -> bool {
         self.book.dialect.takes(op)

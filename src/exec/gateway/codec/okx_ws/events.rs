@@ -4,8 +4,8 @@
 //! OKX v5 "WebSocket / Order channel": each `data` element is an order with `instId`, `ordId`,
 //! `clOrdId`, `state` (`live`, `partially_filled`, `filled`, `canceled`, `mmp_canceled`),
 //! `accFillSz` and `avgPx` (cumulative) and, when the push reports a trade, `tradeId`, `fillPx`,
-//! `fillSz`, `fillFee` (negative when charged, as on REST) and `fillFeeCcy`; all strings, empty
-//! when not applicable. "Account channel": `data[0].details[]` with `ccy`, `availBal`, `cashBal`,
+//! `fillSz`, `fillFee` (negative when charged, as on REST) and `fillFeeCcy`, and the order's
+//! cumulative `fee` / `feeCcy`; all strings, empty when not applicable. "Account channel": `data[0].details[]` with `ccy`, `availBal`, `cashBal`,
 //! `frozenBal`. Everything is borrowed from the frame; figures are decoded at the instrument's
 //! scales by the caller's spec, so reading allocates nothing.
 
@@ -65,6 +65,10 @@ pub struct OrderUpdate<'a> {
     pub acc_fill_sz: &'a [u8],
     /// `avgPx` (cumulative).
     pub avg_px: &'a [u8],
+    /// `fee` (cumulative over the order's trades; negative when charged).
+    pub fee: &'a [u8],
+    /// `feeCcy`.
+    pub fee_ccy: &'a [u8],
     /// `uTime`, unix ms (0 when absent).
     pub update_ms: u64,
 }
@@ -87,6 +91,8 @@ impl<'a> OrderUpdate<'a> {
                 b"fillFeeCcy" => u.fill_fee_ccy = text(),
                 b"accFillSz" => u.acc_fill_sz = text(),
                 b"avgPx" => u.avg_px = text(),
+                b"fee" => u.fee = text(),
+                b"feeCcy" => u.fee_ccy = text(),
                 b"uTime" => u.update_ms = str_content(v).and_then(parse_u64).unwrap_or(0),
                 _ => {}
             }
@@ -133,6 +139,15 @@ impl<'a> OrderUpdate<'a> {
             b"live" | b"partially_filled" => (ExecStatus::Unknown, false),
             _ => return None,
         })
+    }
+
+    /// The order's fee so far (`fee` / `feeCcy`, OKX's negative "charged" turned into the
+    /// engine's positive "paid"); `None` when absent or unreadable.
+    pub fn cum_fee(&self) -> Option<Fee> {
+        if self.fee_ccy.is_empty() {
+            return None;
+        }
+        Fee::parse(self.fee, self.fee_ccy, true)
     }
 
     /// The trade this push reports (a `tradeId` and a positive `fillSz`), decoded; `None` when it

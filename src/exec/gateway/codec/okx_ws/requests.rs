@@ -70,6 +70,22 @@ impl OkxWsWriter {
         })
     }
 
+    /// The instruments the ops name (symbols, scales and `instIdCode`s).
+    pub fn instruments(&self) -> &InstrumentTable {
+        &self.instruments
+    }
+
+    /// The `clOrdId` prefix (our order id follows it in decimal).
+    pub fn client_id_prefix(&self) -> &[u8] {
+        self.settings.client_id_prefix.as_bytes()
+    }
+
+    /// Record the venue's `instIdCode`s (`(symbol, code)`, from its instrument list; cold path):
+    /// how many instruments got one.
+    pub fn set_venue_codes(&mut self, codes: &[(String, u64)]) -> usize {
+        self.instruments.set_venue_codes(codes)
+    }
+
     /// The `order` op for `order` (IOC limit, cash) into `out` (cleared first).
     pub fn write_order(&self, order: &Order, out: &mut Vec<u8>) -> Result<(), RequestError> {
         let spec = self.instruments.for_order(order)?;
