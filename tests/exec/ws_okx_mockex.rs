@@ -56,6 +56,17 @@ fn table(codes: bool) -> InstrumentTable {
 /// A gateway on the mock's private socket logging in with `secret`; `subscribe`: the `orders`
 /// and `account` channels after each login; `codes`: the instrument's code known from the start.
 fn gateway(ex: &MockExchange, secret: &str, subscribe: bool, codes: bool) -> WsGateway {
+    gateway_pinging(ex, secret, subscribe, codes, None)
+}
+
+/// [`gateway`], its dialect pinging after `ping_idle_ns` without writing when given.
+fn gateway_pinging(
+    ex: &MockExchange,
+    secret: &str,
+    subscribe: bool,
+    codes: bool,
+    ping_idle_ns: Option<u64>,
+) -> WsGateway {
     let e = ex.endpoint("okx").unwrap();
     let mut s = WsSessionSettings::new(e.addr, e.addr.to_string(), "/ws/v5/private".into());
     s.retry_min_ns = 20_000_000;
@@ -79,7 +90,10 @@ fn gateway(ex: &MockExchange, secret: &str, subscribe: bool, codes: bool) -> WsG
     )
     .unwrap();
     let assets = AssetNames::new([("BTC", AssetId(0)), ("USDT", AssetId(1))]);
-    let dialect = OkxDialect::new(writer, codec, subscribe, assets);
+    let mut dialect = OkxDialect::new(writer, codec, subscribe, assets);
+    if let Some(ns) = ping_idle_ns {
+        dialect = dialect.with_keepalive_idle_ns(ns);
+    }
     let session = WsSession::new(s, Box::new(dialect), None);
     WsGateway::new(OKX, Some(session), None, Clock::new(), ClockOffsets::new())
 }
@@ -311,6 +325,36 @@ fn dropped_mid_order_then_relogin_each_order_answered_once_none_sent_twice() {
     let s = mockex_rest::stats(&ex, "okx");
     assert_eq!((s.okx_ws_sessions, s.okx_ws_logins), (2, 2), "{s:?}");
     assert_eq!(s.rest_orders, 3);
+}
+
+#[test]
+fn an_idle_session_pings_and_stays_up_past_the_venues_idle_close() {
+    // The venue closes a connection silent for 300 ms (OKX: 30 s); the dialect pings after
+    // 100 ms without writing (the engine's default: 25 s).
+    let ex = mock(|w| w.idle_timeout = Duration::from_millis(300));
+    let clock = Clock::new();
+    let mut g = gateway_pinging(&ex, SECRET, true, true, Some(100_000_000));
+    let mut ev = Vec::new();
+    poll_until(&mut g, &clock, &mut ev, |g, _| ready_and_subscribed(g));
+    let t = Instant::now();
+    poll_until(&mut g, &clock, &mut ev, |_, _| {
+        t.elapsed() > Duration::from_millis(1200)
+    });
+    assert!(g.is_ready());
+    let c = g.session().unwrap().counters();
+    assert!(c.keepalives >= 5, "{c:?}");
+    assert_eq!(
+        (c.logons, c.disconnects, c.unreadable_frames),
+        (1, 0, 0),
+        "pongs read: {c:?}"
+    );
+    let s = mockex_rest::stats(&ex, "okx");
+    assert_eq!(s.okx_ws_idle_closes, 0, "{s:?}");
+    assert!(s.okx_ws_pings >= 5, "{s:?}");
+    let ask = ex.top_of_book("okx").unwrap().ask_px;
+    g.submit(&order(4, ask * 2), clock.now_ns()).unwrap();
+    poll_until(&mut g, &clock, &mut ev, |_, e| !pushed(e).is_empty());
+    assert_eq!(pushed(&ev), vec![(OrderId(4), ExecStatus::Filled, Qty(1))]);
 }
 
 #[test]
