@@ -451,3 +451,44 @@ fn the_stage_trades_okx_on_the_session_with_the_codes_the_rules_read() {
         "login, the channels' subscription and the two orders: {s:?}"
     );
 }
+
+#[test]
+fn build_stage_gives_the_session_the_codes_its_rules_step_read() {
+    use microarb::exec::gateway::AnyGateway;
+    let ex = mockex_rest::start(&mockex_rest::BYBIT_OKX, RestLimits::default());
+    let okx = VenueId(1);
+    let dir = crate::common::tmp::TempDir::new("okx-ws-build");
+    let okx_file = dir.join("okx.creds");
+    mockex::ApiCredentials::new(KEY, SECRET)
+        .with_passphrase(PASSPHRASE)
+        .write_file(&okx_file)
+        .unwrap();
+    let (_d, bybit_file) = mockex_rest::creds_file("bybit.creds", SECRET);
+    let url = ex.endpoint("okx").unwrap().ws_api_url.clone().unwrap();
+    let cfg = mockex_rest::config(&ex, &mockex_rest::BYBIT_OKX, "/nonexistent", |c| {
+        c.venues[0].api_secret_file = Some(bybit_file.to_string_lossy().into_owned());
+        c.venues[1].api_secret_file = Some(okx_file.to_string_lossy().into_owned());
+        c.venues[1].order_entry = microarb::config::OrderEntry::Ws;
+        c.venues[1].ws_api_url = Some(url);
+    });
+    let mut reg = microarb::telemetry::Registry::new();
+    let (_tx, rx) =
+        microarb::runtime::ring::<microarb::model::Opportunity>("opps", 8, &mut reg.counters);
+    let mut stage = microarb::exec::build_stage(
+        &cfg,
+        rx,
+        Clock::new(),
+        microarb::exec::KillSwitch::new(),
+        &mut reg,
+    )
+    .expect("the stage builds on the mock");
+    let AnyGateway::Rest(router) = stage.gateway_mut() else {
+        panic!("a REST run")
+    };
+    let ws = router.ws(okx).expect("okx's WebSocket gateway");
+    assert!(
+        ws.takes(WsOp::Place) && ws.takes(WsOp::Cancel),
+        "the instIdCode read by the rules step reached the dialect"
+    );
+    assert!(!ws.takes(WsOp::Status));
+}
