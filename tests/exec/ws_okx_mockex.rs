@@ -450,6 +450,29 @@ fn the_stage_trades_okx_on_the_session_with_the_codes_the_rules_read() {
         s.okx_ws_requests, 4,
         "login, the channels' subscription and the two orders: {s:?}"
     );
+    // On /metrics: the session's counters, OKX's own latency; the stage matched the pushes.
+    {
+        use microarb::runtime::Stage;
+        let now = e.clock.now_ns();
+        e.stage.flush_telemetry(now);
+    }
+    assert_eq!(e.count("gateway.ws.okx.orders.requests"), 2);
+    assert_eq!(e.count("gateway.ws.okx.orders.logons"), 1);
+    assert_eq!(e.count("gateway.ws.okx.rest_fallbacks"), 0);
+    assert_eq!(e.count("gateway.ws.okx.orders.push_finals"), 2);
+    assert_eq!(e.count("gateway.ws.okx.orders.venue_latency_count"), 2);
+    let buckets: u64 = (0..microarb::exec::gateway::ws::venue_latency::BUCKETS)
+        .map(|i| {
+            let name = microarb::exec::gateway::ws::VenueLatency::bucket_name(i);
+            e.count(&format!("gateway.ws.okx.orders.{name}"))
+        })
+        .sum();
+    assert_eq!(buckets, 2, "the histogram holds both answers");
+    assert!(
+        e.count("exec.stream.confirms") + e.count("exec.stream.settled") >= 2,
+        "every pushed fill was matched to its leg"
+    );
+    assert_eq!(e.count("exec.stream.disagreements"), 0);
 }
 
 #[test]

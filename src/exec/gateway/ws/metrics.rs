@@ -1,6 +1,7 @@
 //! A venue's WebSocket counters on `/metrics`: every [`WsCounters`](super::WsCounters) and
 //! [`PushCounters`](super::PushCounters) field of its order and stream sessions, its REST
-//! fallbacks and the pushes its event ring dropped, as `gateway.ws.<venue>.<socket>.<name>`
+//! fallbacks, the pushes its event ring dropped and, where the venue stamps its answers (OKX),
+//! its own gateway latency ([`VenueLatency`]), as `gateway.ws.<venue>.<socket>.<name>`
 //! counters registered once (cold path) and copied from the sessions at each telemetry flush
 //! (one relaxed store each: no allocation, no lock).
 
@@ -9,12 +10,15 @@ use crate::telemetry::Registry;
 
 use super::gateway::WsGateway;
 use super::session::WsSession;
+use super::venue_latency::{VenueLatency, BUCKETS};
 
 /// One session's registered counters.
 #[derive(Debug)]
 struct SessionCounters {
     session: Vec<Counter>,
     push: Vec<Counter>,
+    /// The venue's own latency totals then its histogram, where the dialect measures one.
+    latency: Vec<Counter>,
 }
 
 impl SessionCounters {
@@ -29,6 +33,14 @@ impl SessionCounters {
                 .iter()
                 .map(|(n, _)| c(n))
                 .collect(),
+            latency: match s.dialect().venue_latency() {
+                Some(l) => {
+                    let names = l.fields().map(|(n, _)| n.to_owned());
+                    let buckets = (0..BUCKETS).map(VenueLatency::bucket_name);
+                    names.into_iter().chain(buckets).map(|n| c(&n)).collect()
+                }
+                None => Vec::new(),
+            },
         }
     }
 
@@ -38,6 +50,12 @@ impl SessionCounters {
         }
         for (c, (_, v)) in self.push.iter().zip(s.dialect().push_counters().fields()) {
             c.set(v);
+        }
+        if let Some(l) = s.dialect().venue_latency() {
+            let values = l.fields().map(|(_, v)| v).into_iter().chain(l.buckets);
+            for (c, v) in self.latency.iter().zip(values) {
+                c.set(v);
+            }
         }
     }
 }

@@ -40,6 +40,28 @@ impl VenueLatency {
         self.buckets[bucket.min(BUCKETS - 1)] += 1;
     }
 
+    /// The totals by their `/metrics` names (`venue_latency_count`, `_sum_us`, `_max_us`,
+    /// `_last_us`, `_missing`); the histogram is [`VenueLatency::buckets`].
+    pub fn fields(&self) -> [(&'static str, u64); 5] {
+        [
+            ("venue_latency_count", self.count),
+            ("venue_latency_sum_us", self.sum_us),
+            ("venue_latency_max_us", self.max_us),
+            ("venue_latency_last_us", self.last_us),
+            ("venue_latency_missing", self.missing),
+        ]
+    }
+
+    /// The `/metrics` name of histogram bucket `i`: `venue_latency_lt_<2^i>us` (the last one
+    /// `venue_latency_ge_<2^(BUCKETS-2)>us`).
+    pub fn bucket_name(i: usize) -> String {
+        if i + 1 >= BUCKETS {
+            format!("venue_latency_ge_{}us", 1u64 << (BUCKETS - 2))
+        } else {
+            format!("venue_latency_lt_{}us", 1u64 << i)
+        }
+    }
+
     /// The mean latency, us (`None` before any).
     pub fn mean_us(&self) -> Option<u64> {
         self.sum_us.checked_div(self.count)
@@ -66,5 +88,12 @@ mod tests {
         assert_eq!(l.buckets[11], 1, "1900 us is in [1024, 2048)");
         assert_eq!(l.buckets[BUCKETS - 1], 1);
         assert_eq!(l.sum_us, u64::MAX);
+        assert_eq!(l.fields()[0], ("venue_latency_count", 5));
+        assert_eq!(VenueLatency::bucket_name(0), "venue_latency_lt_1us");
+        assert_eq!(VenueLatency::bucket_name(11), "venue_latency_lt_2048us");
+        assert_eq!(
+            VenueLatency::bucket_name(BUCKETS - 1),
+            "venue_latency_ge_524288us"
+        );
     }
 }
