@@ -328,6 +328,43 @@ fn dropped_mid_order_then_relogin_each_order_answered_once_none_sent_twice() {
 }
 
 #[test]
+fn a_lost_answer_times_out_as_unknown_while_the_push_gives_the_fill() {
+    let ex = mock(|w| w.lose_answer_on_order = Some(1));
+    let clock = Clock::new();
+    let mut g = gateway(&ex, SECRET, true, true);
+    let mut ev = Vec::new();
+    poll_until(&mut g, &clock, &mut ev, |g, _| ready_and_subscribed(g));
+    let ask = ex.top_of_book("okx").unwrap().ask_px;
+    g.submit(&order(1, ask * 2), clock.now_ns()).unwrap();
+    // The fill is pushed at once; the answer never comes, and its deadline (1 s here) reports
+    // the order Unknown: one answer, for the stage to reconcile with the pushed final.
+    poll_until(&mut g, &clock, &mut ev, |_, e| !answers(e).is_empty());
+    assert_eq!(pushed(&ev), vec![(OrderId(1), ExecStatus::Filled, Qty(1))]);
+    assert_eq!(answers(&ev), vec![(OrderId(1), ExecStatus::Unknown)]);
+    let first_push = ev
+        .iter()
+        .position(|e| matches!(e, GatewayEvent::Pushed(_)))
+        .unwrap();
+    let answer = ev
+        .iter()
+        .position(|e| matches!(e, GatewayEvent::Report(_)))
+        .unwrap();
+    assert!(first_push < answer, "the push came first: {ev:?}");
+    let c = g.session().unwrap().counters();
+    assert_eq!((c.timeouts, c.disconnects, c.answers), (1, 0, 0), "{c:?}");
+    // The session stays up and the next order is answered.
+    g.submit(&order(2, ask * 2), clock.now_ns()).unwrap();
+    poll_until(&mut g, &clock, &mut ev, |_, e| answers(e).len() == 2);
+    assert_eq!(
+        answers(&ev)[1],
+        (OrderId(2), ExecStatus::Unknown),
+        "acknowledged"
+    );
+    assert_eq!(ex.rest_orders("okx").unwrap().len(), 2, "sent once each");
+    assert_eq!(mockex_rest::stats(&ex, "okx").okx_ws_answers_lost, 1);
+}
+
+#[test]
 fn an_idle_session_pings_and_stays_up_past_the_venues_idle_close() {
     // The venue closes a connection silent for 300 ms (OKX: 30 s); the dialect pings after
     // 100 ms without writing (the engine's default: 25 s).
