@@ -56,13 +56,14 @@ fn table(codes: bool) -> InstrumentTable {
 /// A gateway on the mock's private socket logging in with `secret`; `subscribe`: the `orders`
 /// and `account` channels after each login; `codes`: the instrument's code known from the start.
 fn gateway(ex: &MockExchange, secret: &str, subscribe: bool, codes: bool) -> WsGateway {
-    gateway_pinging(ex, secret, subscribe, codes, None)
+    gateway_pinging(ex, (KEY, secret, PASSPHRASE), subscribe, codes, None)
 }
 
-/// [`gateway`], its dialect pinging after `ping_idle_ns` without writing when given.
+/// [`gateway`] logging in with `(key, secret, passphrase)`, its dialect pinging after
+/// `ping_idle_ns` without writing when given.
 fn gateway_pinging(
     ex: &MockExchange,
-    secret: &str,
+    (key, secret, passphrase): (&str, &str, &str),
     subscribe: bool,
     codes: bool,
     ping_idle_ns: Option<u64>,
@@ -76,9 +77,9 @@ fn gateway_pinging(
             host: e.addr.to_string(),
             client_id_prefix: "ok".into(),
         },
-        KEY.as_bytes(),
+        key.as_bytes(),
         secret.as_bytes(),
-        PASSPHRASE.as_bytes(),
+        passphrase.as_bytes(),
         table(codes),
     )
     .unwrap();
@@ -218,22 +219,31 @@ fn login_then_order_acked_and_its_fill_pushed_once() {
 }
 
 #[test]
-fn a_wrong_secret_is_refused_and_no_order_goes_on_the_session() {
+fn a_wrong_key_secret_or_passphrase_is_refused_and_no_order_goes_on_the_session() {
     let ex = mock(|_| {});
     let clock = Clock::new();
-    let mut g = gateway(&ex, "not-the-secret", true, true);
-    let mut ev = Vec::new();
-    poll_until(&mut g, &clock, &mut ev, |g, _| {
-        g.session().unwrap().counters().logon_refusals >= 2
-    });
-    assert!(!g.is_ready());
     let ask = ex.top_of_book("okx").unwrap().ask_px;
-    assert!(matches!(
-        g.submit(&order(1, ask * 2), clock.now_ns()),
-        Err(SubmitError::NotConnected(OKX))
-    ));
+    let mut refusals = 0;
+    for creds in [
+        ("someone-else", SECRET, PASSPHRASE),
+        (KEY, "not-the-secret", PASSPHRASE),
+        (KEY, SECRET, "not-the-passphrase"),
+    ] {
+        let mut g = gateway_pinging(&ex, creds, true, true, None);
+        let mut ev = Vec::new();
+        poll_until(&mut g, &clock, &mut ev, |g, _| {
+            g.session().unwrap().counters().logon_refusals >= 2
+        });
+        assert!(!g.is_ready(), "{creds:?}");
+        assert!(matches!(
+            g.submit(&order(1, ask * 2), clock.now_ns()),
+            Err(SubmitError::NotConnected(OKX))
+        ));
+        refusals += g.session().unwrap().counters().logon_refusals;
+    }
     let s = mockex_rest::stats(&ex, "okx");
-    assert!(s.okx_ws_login_refusals >= 2, "{s:?}");
+    assert!(s.okx_ws_login_refusals >= 6, "{s:?}");
+    assert!(s.okx_ws_login_refusals <= refusals + 3, "{s:?}");
     assert_eq!((s.okx_ws_logins, s.rest_orders), (0, 0));
 }
 
@@ -370,7 +380,13 @@ fn an_idle_session_pings_and_stays_up_past_the_venues_idle_close() {
     // 100 ms without writing (the engine's default: 25 s).
     let ex = mock(|w| w.idle_timeout = Duration::from_millis(300));
     let clock = Clock::new();
-    let mut g = gateway_pinging(&ex, SECRET, true, true, Some(100_000_000));
+    let mut g = gateway_pinging(
+        &ex,
+        (KEY, SECRET, PASSPHRASE),
+        true,
+        true,
+        Some(100_000_000),
+    );
     let mut ev = Vec::new();
     poll_until(&mut g, &clock, &mut ev, |g, _| ready_and_subscribed(g));
     let t = Instant::now();
