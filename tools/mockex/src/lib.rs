@@ -37,6 +37,11 @@
 //!   [`ApiCredentials::generate`] and [`ApiCredentials::write_file`]
 //!   make a run's credentials and the owner-only file the engine's config reads them from;
 //!   [`serve_synthetic`] serves a list of venues as one synthetic market, REST on or off.
+//! - Order-entry and account sockets on a venue's feed port, with [`MockConfig::api`] set
+//!   ([`Endpoint::ws_api_url`], [`Endpoint::private_ws_url`]): Binance's WebSocket API
+//!   (`/ws-api/v3`, [`WsApiConfig`]) and Bybit's v5 trade socket (`/v5/trade`) and private
+//!   stream (`/v5/private`, [`BybitWsConfig`]), each order running through the REST side's own
+//!   pipeline, every order change of the venue (any path) pushed to Bybit's private streams.
 //!
 //! Its own crate, depending on nothing of the engine: its venue kinds ([`VenueKind`]), decimals
 //! ([`Scale`]), JSON handling (serde_json and a small scanner), capture reader
@@ -77,7 +82,8 @@ mod venue_kind;
 pub use api_credentials::CredentialsError;
 pub use capture::{CaptureError, CaptureReader, Record};
 pub use config::{
-    ApiCredentials, KeepAliveSettings, MockConfig, MockVenue, Source, SyntheticSource, WsApiConfig,
+    ApiCredentials, BybitWsConfig, KeepAliveSettings, MockConfig, MockVenue, Source,
+    SyntheticSource, WsApiConfig,
 };
 pub use conn::TICK;
 pub use decimal::Scale;

@@ -74,9 +74,14 @@ pub struct Endpoint {
     /// The REST base URL `http://127.0.0.1:PORT` (every kind, when [`MockConfig::api`] is set;
     /// None otherwise).
     pub rest_url: Option<String>,
-    /// The Binance WebSocket API `ws://127.0.0.1:PORT/ws-api/v3` (on the feed's port; Binance
-    /// venues when [`MockConfig::api`] is set, None otherwise).
+    /// The order-entry socket on the feed's port, when [`MockConfig::api`] is set: the Binance
+    /// WebSocket API `ws://127.0.0.1:PORT/ws-api/v3`, Bybit's trade socket
+    /// `ws://127.0.0.1:PORT/v5/trade`; None for the other kinds or without credentials.
     pub ws_api_url: Option<String>,
+    /// The pushed account stream on the feed's port, when [`MockConfig::api`] is set: Bybit's
+    /// private stream `ws://127.0.0.1:PORT/v5/private`; None for the other kinds or without
+    /// credentials.
+    pub private_ws_url: Option<String>,
 }
 
 /// The path each venue serves its feed on (any path is accepted; this is what is advertised).
@@ -461,6 +466,7 @@ fn bind_feeds(cfg: &MockConfig) -> Result<(Vec<TcpListener>, Vec<Endpoint>), Moc
             ws_url: format!("ws://{addr}{}", ws_path(v.kind)),
             rest_url: None,
             ws_api_url: None,
+            private_ws_url: None,
         });
         listeners.push(l);
     }
@@ -487,9 +493,14 @@ fn bind_rest(
             .map_err(io_err(format!("bind a REST listener for {}", v.name)))?;
         let addr = l.local_addr().map_err(io_err("listener address"))?;
         endpoints[i].rest_url = Some(format!("http://{addr}"));
+        let feed = endpoints[i].addr;
         if v.kind == VenueKind::Binance {
-            let feed = endpoints[i].addr;
             endpoints[i].ws_api_url = Some(format!("ws://{feed}{}", rest::ws_api::PATH));
+        }
+        if v.kind == VenueKind::Bybit {
+            endpoints[i].ws_api_url = Some(format!("ws://{feed}{}", rest::bybit_ws::TRADE_PATH));
+            endpoints[i].private_ws_url =
+                Some(format!("ws://{feed}{}", rest::bybit_ws::PRIVATE_PATH));
         }
         listeners.push((i, addr, l));
     }

@@ -8,6 +8,7 @@ use super::answer::Refusal;
 use super::book::{Book, MockOrder, NewOrder, OrderRef, State};
 use super::fees::FeeModel;
 use super::instrument::Instrument;
+use super::journal::{Exec, Journal};
 use crate::market::SimQuote;
 
 /// Book, account and instruments of one venue.
@@ -21,6 +22,8 @@ pub(crate) struct Ledger {
     pub instruments: Vec<Instrument>,
     /// The taker fee.
     pub fees: FeeModel,
+    /// Every change to an order, for the pushed account streams (recorded while one listens).
+    pub journal: Journal,
 }
 
 impl Ledger {
@@ -75,6 +78,13 @@ impl Ledger {
         if m.state != State::Open && m.executed < m.qty {
             self.account.release(&a, buy, px, m.qty - m.executed);
         }
+        let exec = (m.executed > 0).then_some(Exec {
+            qty: m.executed,
+            quote: m.quote,
+            fee: m.fee,
+            maker: false,
+        });
+        self.journal.record(&m, exec, Some(&a), &self.account);
         Ok(m)
     }
 
@@ -93,10 +103,13 @@ impl Ledger {
     pub fn cancel(&mut self, r: &OrderRef, now_ms: u64) -> Result<(MockOrder, MockOrder), Refusal> {
         let before = self.book.get(r).cloned().ok_or(Refusal::NotOpen)?;
         let after = self.book.cancel(r, now_ms)?;
-        if let Some(a) = self.assets_of(&after.symbol) {
+        let assets = self.assets_of(&after.symbol);
+        if let Some(a) = &assets {
             self.account
-                .release(&a, after.buy, after.px, after.qty - after.executed);
+                .release(a, after.buy, after.px, after.qty - after.executed);
         }
+        self.journal
+            .record(&after, None, assets.as_ref(), &self.account);
         Ok((before, after))
     }
 
@@ -110,7 +123,15 @@ impl Ledger {
         for f in &fills {
             self.account
                 .execute(&a, f.order.buy, f.order.px, f.qty, f.quote);
-            self.charge(&a, &f.order, f.qty, f.quote);
+            let after = self.charge(&a, &f.order, f.qty, f.quote);
+            let exec = Exec {
+                qty: f.qty,
+                quote: f.quote,
+                fee: after.fee - f.order.fee,
+                maker: true,
+            };
+            self.journal
+                .record(&after, Some(exec), Some(&a), &self.account);
         }
         fills.len() as u64
     }
@@ -144,6 +165,7 @@ mod tests {
             account: Account::new(&[c.clone(), eth.clone()], s),
             instruments: vec![ins("BTCUSDT", &c), ins("ETHUSDT", &eth)],
             fees: FeeModel::default(),
+            journal: Journal::default(),
         }
     }
 

@@ -14,7 +14,7 @@ use super::instrument::Instrument;
 use super::ledger::Ledger;
 use super::limits::{Limiter, RestLimits};
 use super::rules::Rules;
-use crate::config::{ApiCredentials, MockConfig, WsApiConfig};
+use crate::config::{ApiCredentials, BybitWsConfig, MockConfig, WsApiConfig};
 use crate::format::Scales;
 use crate::market::SimQuote;
 use crate::stats::VenueCounters;
@@ -95,6 +95,14 @@ pub(crate) struct RestSide {
     pub ws_api: WsApiConfig,
     /// `order.place` requests the WebSocket API has read (every session; the faults count them).
     pub ws_places: AtomicU64,
+    /// Bybit's trade socket and private stream: lifetimes and faults.
+    pub bybit_ws: BybitWsConfig,
+    /// `order.create` requests Bybit's trade sockets have read (every socket; the faults count
+    /// them).
+    pub bybit_creates: AtomicU64,
+    /// When each recent trade-socket request arrived (unix ms, oldest first): Bybit's
+    /// system-level frequency protection's rolling second.
+    pub bybit_system: Mutex<VecDeque<u64>>,
 }
 
 impl RestSide {
@@ -146,6 +154,7 @@ impl RestSide {
                         bps: cfg.rest_fee_bps.get(&v.name).copied().unwrap_or(0),
                         always_quote: upbit,
                     },
+                    journal: super::journal::Journal::default(),
                 }),
                 resting: AtomicBool::new(false),
                 received: Mutex::new(VecDeque::new()),
@@ -160,6 +169,9 @@ impl RestSide {
             venues,
             ws_api: cfg.ws_api.clone(),
             ws_places: AtomicU64::new(0),
+            bybit_ws: cfg.bybit_ws.clone(),
+            bybit_creates: AtomicU64::new(0),
+            bybit_system: Mutex::new(VecDeque::new()),
         })
     }
 
