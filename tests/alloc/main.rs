@@ -21,4 +21,5 @@ mod rest_poll;
 mod runtime;
 mod upbit_private;
 mod venues;
+mod ws_bybit_session;
 mod ws_session;

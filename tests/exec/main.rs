@@ -18,3 +18,4 @@ mod trades_mockex;
 mod truth_mockex;
 mod upbit_private;
 mod ws_binance_mockex;
+mod ws_bybit_mockex;

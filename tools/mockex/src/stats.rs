@@ -156,6 +156,8 @@ counters! {
     bybit_ws_duplicate_req_ids,
     /// Bybit trade-socket requests refused by the system-level frequency protection (10429).
     bybit_ws_system_limited,
+    /// Bybit private-stream `subscribe`s accepted (pushes flow from then on).
+    bybit_ws_subscribes,
     /// Bybit `ping`s answered with a pong.
     bybit_ws_pongs,
     /// Bybit pushes sent (`order`, `execution`, `wallet` messages, duplicates included).

@@ -28,11 +28,12 @@
 //! TCP/TLS byte pipe), [`dialect`] (what a venue must say), [`session`] (the state machine and
 //! the requests in flight), [`pushed`] (a push's final report), [`counters`], [`metrics`] (on `/metrics`), [`gateway`] (the
 //! [`Gateway`](super::Gateway) of one venue), [`build`] (from config); the venues' dialects:
-//! [`binance`].
+//! [`binance`], [`bybit`].
 #![forbid(unsafe_code)]
 
 pub mod binance;
 pub mod build;
+pub mod bybit;
 pub mod counters;
 pub mod dialect;
 pub mod frame;
@@ -44,7 +45,10 @@ pub mod session;
 pub mod transport;
 
 pub use binance::BinanceDialect;
-pub use build::{ws_gateway, WsBuildError, PUBLIC_WS_API_URL};
+pub use build::{
+    ws_gateway, WsBuildError, BYBIT_PRIVATE_WS_URL, BYBIT_TRADE_WS_URL, PUBLIC_WS_API_URL,
+};
+pub use bybit::BybitDialect;
 pub use counters::WsCounters;
 pub use dialect::{AssetNames, Inbound, LoginFrame, OrderLookup, StreamEvent, WsDialect, WsOp};
 pub use gateway::WsGateway;

@@ -423,6 +423,9 @@ impl Session<'_> {
         if self.topics.any() && self.cursor.is_none() {
             self.cursor = Some(lock(&self.venue.ledger).journal.listen());
         }
+        if on {
+            VenueCounters::inc(&c.bybit_ws_subscribes);
+        }
         Outcome::Reply(vec![private::op_answer(
             req_id,
             true,
