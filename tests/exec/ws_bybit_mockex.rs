@@ -1,9 +1,10 @@
 //! The Bybit WebSocket gateway (`src/exec/gateway/ws/bybit.rs`: the trade socket and the private
 //! stream) against the mock exchange's `/v5/trade` and `/v5/private` on loopback, real sockets,
-//! real time: auth on both sockets, a refused key, an order acknowledged without its fate and
-//! then filled on the private stream (one final), the venue's double `Filled` read once, the
-//! fill pushed before the ack, and a trade socket dropped mid-order, then re-auth with every
-//! order answered exactly once.
+//! real time: auth on both sockets, a refused secret and a refused key, an order acknowledged
+//! without its fate and then filled on the private stream (one final), the venue's double
+//! `Filled` read once, the fill pushed before the ack, a trade socket dropped mid-order, then
+//! re-auth with every order answered exactly once, and the stage trading Bybit over the sockets
+//! built from config.
 
 use std::time::{Duration, Instant};
 
@@ -56,14 +57,20 @@ fn writer() -> BybitWsWriter {
     .unwrap()
 }
 
-fn session(addr: std::net::SocketAddr, path: &str, socket: WsSocket, secret: &str) -> WsSession {
+fn session(
+    addr: std::net::SocketAddr,
+    path: &str,
+    socket: WsSocket,
+    key: &str,
+    secret: &str,
+) -> WsSession {
     let mut s = WsSessionSettings::new(addr, addr.to_string(), path.into());
     s.retry_min_ns = 20_000_000;
     s.answer_timeout_ns = 1_000_000_000;
     let dialect = BybitDialect::new(
         socket,
         writer(),
-        KEY.as_bytes(),
+        key.as_bytes(),
         secret.as_bytes(),
         AssetNames::new([("BTC", AssetId(0)), ("USDT", AssetId(1))]),
     );
@@ -72,11 +79,22 @@ fn session(addr: std::net::SocketAddr, path: &str, socket: WsSocket, secret: &st
 
 /// The venue's gateway: the trade socket and the private stream, authenticated with `secret`.
 fn gateway(ex: &MockExchange, secret: &str) -> WsGateway {
+    gateway_as(ex, KEY, secret)
+}
+
+/// [`gateway`] authenticating as `key`.
+fn gateway_as(ex: &MockExchange, key: &str, secret: &str) -> WsGateway {
     let e = ex.endpoint("bybit").unwrap();
     WsGateway::new(
         BYBIT,
-        Some(session(e.addr, "/v5/trade", WsSocket::Trade, secret)),
-        Some(session(e.addr, "/v5/private", WsSocket::Private, secret)),
+        Some(session(e.addr, "/v5/trade", WsSocket::Trade, key, secret)),
+        Some(session(
+            e.addr,
+            "/v5/private",
+            WsSocket::Private,
+            key,
+            secret,
+        )),
         Clock::new(),
         ClockOffsets::new(),
     )
@@ -235,6 +253,21 @@ fn a_wrong_secret_is_refused_on_both_sockets_and_no_order_goes() {
     let s = mockex_rest::stats(&ex, "bybit");
     assert!(s.bybit_ws_auth_refusals >= 4, "{s:?}");
     assert_eq!((s.bybit_ws_auths, s.rest_orders), (0, 0));
+}
+
+#[test]
+fn an_unknown_key_is_refused_on_both_sockets() {
+    let ex = mock(|_| {});
+    let clock = Clock::new();
+    let mut g = gateway_as(&ex, "not-our-key", SECRET);
+    let mut ev = Vec::new();
+    poll_until(&mut g, &clock, &mut ev, |g, _| {
+        g.session().unwrap().counters().logon_refusals >= 1
+            && g.stream().unwrap().counters().logon_refusals >= 1
+    });
+    assert!(!g.is_ready() && !g.stream().unwrap().is_ready());
+    let s = mockex_rest::stats(&ex, "bybit");
+    assert_eq!((s.bybit_ws_auths, s.rest_orders), (0, 0), "{s:?}");
 }
 
 #[test]

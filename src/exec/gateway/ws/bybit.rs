@@ -243,7 +243,11 @@ impl WsDialect for BybitDialect {
                 auth_result(&a),
                 AuthResult::Ok | AuthResult::AlreadyAuthenticated
             )),
-            Ok(BybitInbound::Pong(_) | BybitInbound::Subscribed(_)) => Inbound::Keepalive,
+            Ok(BybitInbound::Pong(_)) => Inbound::Keepalive,
+            // A refused subscription means no pushes will come: counted (as unreadable), the
+            // status queries still settle every order.
+            Ok(BybitInbound::Subscribed(a)) if !a.ok() => Inbound::Unreadable,
+            Ok(BybitInbound::Subscribed(_)) => Inbound::Keepalive,
             Ok(BybitInbound::Push(_)) => Inbound::Push,
             Ok(BybitInbound::OtherOp(_)) | Err(_) => Inbound::Unreadable,
         }
@@ -285,3 +289,7 @@ impl WsDialect for BybitDialect {
         Some((PING_IDLE_NS, PING))
     }
 }
+
+#[cfg(test)]
+#[path = "bybit_tests.rs"]
+mod tests;
