@@ -430,3 +430,31 @@ fn the_stage_trades_bybit_on_the_trade_socket_settled_by_the_private_stream() {
         "the trade socket and the private stream: {s:?}"
     );
 }
+
+#[test]
+fn expired_sessions_auth_and_subscribe_again_and_orders_go_on() {
+    let ex = mock(|c| c.session_lifetime = Duration::from_millis(1500));
+    let clock = Clock::new();
+    let mut g = gateway(&ex, SECRET);
+    let mut ev = Vec::new();
+    poll_until(&mut g, &clock, &mut ev, |g, _| ready(&ex, g));
+    // Both sockets are closed by the venue and come back, authenticated and subscribed.
+    poll_until(&mut g, &clock, &mut ev, |g, _| {
+        g.session().unwrap().counters().logons >= 2
+            && g.stream().unwrap().counters().logons >= 2
+            && mockex_rest::stats(&ex, "bybit").bybit_ws_subscribes >= 2
+            && ready(&ex, g)
+    });
+    let ask = ex.top_of_book("bybit").unwrap().ask_px;
+    g.submit(&order(5, ask * 2), clock.now_ns()).unwrap();
+    poll_until(&mut g, &clock, &mut ev, |_, e| {
+        !answers(e).is_empty() && !pushed(e).is_empty()
+    });
+    assert_eq!(answers(&ev), vec![(OrderId(5), ExecStatus::Unknown)]);
+    assert_eq!(pushed(&ev), vec![(OrderId(5), ExecStatus::Filled, Qty(1))]);
+    assert!(
+        g.stream().unwrap().counters().subscriptions >= 2,
+        "subscribed after each auth"
+    );
+    assert!(mockex_rest::stats(&ex, "bybit").bybit_ws_sessions_ended >= 2);
+}
