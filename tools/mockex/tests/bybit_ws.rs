@@ -138,7 +138,7 @@ fn subscribed(ex: &MockExchange) -> Ws {
     p
 }
 
-/// Pushes on `p` until one of `topic` for `link` with `status` (order) or any (others).
+/// The next push of `topic` on `p` (pushes of other topics skipped).
 fn next_push(p: &mut Ws, topic: &str) -> Value {
     loop {
         let v = recv(p);
@@ -570,4 +570,19 @@ fn final_order_pushed_twice_and_sessions_expire() {
         assert!(closed);
     }
     assert!(ex.venue_stats("bybit").unwrap().bybit_ws_sessions_ended >= 2);
+}
+
+#[test]
+fn busy_polled_sockets_answer_and_push_alike() {
+    let ex = support::start_with(&[VenueKind::Bybit], |cfg| cfg.rest_busy_poll = true);
+    let mut p = subscribed(&ex);
+    let mut t = trade(&ex);
+    assert_eq!(auth(&mut t)["retCode"], 0);
+    let ask = ex.top_of_book("bybit").unwrap().ask_px;
+    create(&mut t, "b-1", "b-1", "Buy", ask * 2, "IOC");
+    assert_eq!(recv(&mut t)["retCode"], 0);
+    let o = next_push(&mut p, "order");
+    assert_eq!(o["data"][0]["orderStatus"], "Filled");
+    send(&mut t, json!({"op":"ping"}));
+    assert_eq!(recv(&mut t)["op"], "pong");
 }

@@ -142,9 +142,17 @@ pub(crate) fn serve(
     let vs = &shared.venues[vi];
     let c = &vs.counters;
     VenueCounters::inc(&c.bybit_ws_sessions);
-    if ws.get_ref().set_nonblocking(false).is_err()
-        || ws.get_ref().set_read_timeout(Some(READ_TICK)).is_err()
-    {
+    // Busy-polling (the latency bench): a non-blocking socket read in a yielding loop, so the
+    // engine's `write` is not charged for waking this reader, as on the REST side.
+    let _ = ws.get_ref().set_nodelay(true);
+    let set = if side.busy_poll {
+        ws.get_ref().set_nonblocking(true)
+    } else {
+        ws.get_ref()
+            .set_nonblocking(false)
+            .and_then(|()| ws.get_ref().set_read_timeout(Some(READ_TICK)))
+    };
+    if set.is_err() {
         return;
     }
     let cfg = &side.bybit_ws;
@@ -195,7 +203,10 @@ pub(crate) fn serve(
                     std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
                 ) =>
             {
-                continue
+                if side.busy_poll {
+                    std::thread::yield_now();
+                }
+                continue;
             }
             Err(_) => break,
         };
@@ -237,9 +248,23 @@ pub(crate) fn serve(
     }
 }
 
+/// Send `frames`, waiting out a full socket buffer on a non-blocking socket (tungstenite keeps
+/// the frame queued; flushing again writes it). `Err` when the session is lost.
 fn send_all(ws: &mut WebSocket<TcpStream>, frames: Vec<String>) -> Result<(), ()> {
+    let would_block = |e: &tungstenite::Error| matches!(e, tungstenite::Error::Io(e) if e.kind() == std::io::ErrorKind::WouldBlock);
     for f in frames {
-        ws.send(Message::Text(Utf8Bytes::from(f))).map_err(drop)?;
+        match ws.send(Message::Text(Utf8Bytes::from(f))) {
+            Ok(()) => continue,
+            Err(e) if would_block(&e) => {}
+            Err(_) => return Err(()),
+        }
+        loop {
+            match ws.flush() {
+                Ok(()) => break,
+                Err(e) if would_block(&e) => std::thread::yield_now(),
+                Err(_) => return Err(()),
+            }
+        }
     }
     Ok(())
 }
