@@ -10,6 +10,8 @@
 //! events: a reader that fell further behind misses the oldest (and counts them).
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use super::account::{Account, Assets, Balance};
 use super::book::MockOrder;
@@ -49,6 +51,8 @@ pub(crate) struct Journal {
     listeners: usize,
     next_seq: u64,
     events: VecDeque<OrderEvent>,
+    /// [`Journal::end`], published for readers that poll without the ledger's lock.
+    published: Arc<AtomicU64>,
 }
 
 impl Journal {
@@ -95,6 +99,14 @@ impl Journal {
             exec,
             balances,
         });
+        self.published.store(self.next_seq + 1, Ordering::Release);
+    }
+
+    /// [`Journal::end`] as an atomic a reader can poll without the ledger's lock (a busy-polling
+    /// stream would otherwise take the lock the order path needs on every turn): when it still
+    /// equals the reader's cursor, there is nothing new.
+    pub fn published_end(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.published)
     }
 
     /// The events from `cursor` on, and how many before them a reader at `cursor` missed.
@@ -153,6 +165,7 @@ mod tests {
         let (ev, _) = j.since(cur + 1);
         assert_eq!(ev.count(), 1);
         assert_eq!(j.since(j.end()).0.count(), 0);
+        assert_eq!(j.published_end().load(Ordering::Acquire), j.end());
         let first = j.since(cur).0.next().unwrap();
         assert_eq!(first.balances[0].0, "BTC");
         assert_eq!(first.balances[1].0, "USDT");

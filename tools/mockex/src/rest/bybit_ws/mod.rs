@@ -118,6 +118,8 @@ struct Session<'a> {
     topics: Topics,
     /// The journal cursor, once the stream subscribed to something.
     cursor: Option<u64>,
+    /// The journal's published end (read without the ledger's lock).
+    journal_end: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
     /// A client ping was answered since the last turn (keeps the socket from the idle cut-off).
     pinged: bool,
 }
@@ -168,6 +170,7 @@ pub(crate) fn serve(
         req_ids: HashSet::new(),
         topics: Topics::default(),
         cursor: None,
+        journal_end: None,
         pinged: false,
     };
     let opened = shared.now_ns();
@@ -446,7 +449,9 @@ impl Session<'_> {
         }
         self.topics = t;
         if self.topics.any() && self.cursor.is_none() {
-            self.cursor = Some(lock(&self.venue.ledger).journal.listen());
+            let mut l = lock(&self.venue.ledger);
+            self.cursor = Some(l.journal.listen());
+            self.journal_end = Some(l.journal.published_end());
         }
         if on {
             VenueCounters::inc(&c.bybit_ws_subscribes);
@@ -462,9 +467,12 @@ impl Session<'_> {
 
     /// The pushes of what the venue's ledger did since the last turn.
     fn pushes(&mut self) -> Vec<String> {
-        let Some(cursor) = self.cursor else {
+        let (Some(cursor), Some(published)) = (self.cursor, self.journal_end.as_ref()) else {
             return Vec::new();
         };
+        if published.load(Ordering::Acquire) <= cursor {
+            return Vec::new();
+        }
         let c = &self.vs.counters;
         let l = lock(&self.venue.ledger);
         let end = l.journal.end();
