@@ -246,6 +246,61 @@ mod tests {
     }
 
     #[test]
+    fn every_order_change_is_journaled_while_a_stream_listens() {
+        let mut l = ledger(1000, InstrumentRules::default());
+        l.fees.bps = 100;
+        l.place(order(true, 10_200, 1, Tif::Ioc), Some(top()), 1)
+            .unwrap();
+        let cursor = l.journal.listen();
+        // A taker fill on arrival, a resting order, its maker fill on a later quote, a cancel.
+        l.place(order(true, 10_200, 1, Tif::Ioc), Some(top()), 2)
+            .unwrap();
+        let g = l
+            .place(order(true, 10_050, 2, Tif::Gtc), Some(top()), 3)
+            .unwrap();
+        let through = SimQuote {
+            ask_px: 10_000,
+            ask_qty: 1,
+            ..top()
+        };
+        assert_eq!(l.on_quote(&through, 4), 1);
+        l.cancel(&OrderRef::Id(g.order_id), 5).unwrap();
+        let (events, missed) = l.journal.since(cursor);
+        let got: Vec<_> = events
+            .map(|e| {
+                (
+                    e.order.order_id,
+                    e.order.state,
+                    e.exec.map(|x| (x.qty, x.maker)),
+                )
+            })
+            .collect();
+        assert_eq!(missed, 0);
+        assert_eq!(
+            got,
+            vec![
+                (2, State::Filled, Some((1, false))),
+                (3, State::Open, None),
+                (3, State::Open, Some((1, true))),
+                (3, State::Canceled, None),
+            ],
+            "the fill before the stream listened is not journaled"
+        );
+        let (mut events, _) = l.journal.since(cursor + 2);
+        let maker = events.next().unwrap();
+        let x = maker.exec.unwrap();
+        assert_eq!(
+            (x.quote, x.fee),
+            (10_050, 1),
+            "at its own price; 1% of the 1.00 BTC bought"
+        );
+        assert_eq!(
+            (maker.balances[1].0.as_str(), maker.balances[1].1.locked),
+            ("USDT", 10_050)
+        );
+    }
+
+    #[test]
     fn off_rule_orders_are_refused_before_anything_moves() {
         let rules = InstrumentRules {
             tick: Some("0.10".into()),
