@@ -3,8 +3,9 @@
 //! real time: auth on both sockets, a refused secret and a refused key, an order acknowledged
 //! without its fate and then filled on the private stream (one final), the venue's double
 //! `Filled` read once, the fill pushed before the ack, a trade socket dropped mid-order, then
-//! re-auth with every order answered exactly once, and the stage trading Bybit over the sockets
-//! built from config.
+//! re-auth with every order answered exactly once, expired sessions, the stage trading Bybit
+//! over the sockets built from config, and a fault storm with and without the private stream
+//! (every opportunity ends once, each client id reaches the venue once, one fill per execution).
 
 use std::time::{Duration, Instant};
 
@@ -457,4 +458,121 @@ fn expired_sessions_auth_and_subscribe_again_and_orders_go_on() {
         "subscribed after each auth"
     );
     assert!(mockex_rest::stats(&ex, "bybit").bybit_ws_sessions_ended >= 2);
+}
+
+#[test]
+fn a_fault_storm_on_the_trade_socket_ends_every_order_in_exactly_one_final_state() {
+    storm(true);
+}
+
+#[test]
+fn a_fault_storm_without_the_private_stream_is_settled_by_status_queries() {
+    storm(false);
+}
+
+/// Bybit on its trade socket (with or without the private stream, `stream`), OKX on REST. The
+/// trade socket is dropped after the 2nd create executed, the 4th create's ack is lost, every
+/// final `order` is pushed twice; OKX answers 5xx for a while (its orders executed, their fate
+/// unknown); the venues' clocks run 2.5 s behind ours.
+fn storm(stream: bool) {
+    let ex = mockex_rest::start_with(&mockex_rest::BYBIT_OKX, RestLimits::default(), |cfg| {
+        cfg.bybit_ws.drop_on_create = Some(2);
+        cfg.bybit_ws.lose_ack_on_create = Some(4);
+        cfg.bybit_ws.duplicate_final_orders = true;
+        cfg.rest_clock_offset_ms = -2_500;
+    });
+    let mut cfg = ws_config(&ex);
+    cfg.venues[0].private_stream = Some(stream);
+    if !stream {
+        cfg.venues[0].private_ws_url = None;
+    }
+    cfg.execution.order_timeout_ms = 300;
+    cfg.execution.status_query_ms = 30;
+    let mut e = mockex_rest::engine(&cfg, SECRET);
+    let t = Instant::now();
+    loop {
+        let g = e.stage.gateway_mut().ws(BYBIT).unwrap();
+        if g.is_ready() && (!stream || ready(&ex, g)) {
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(5), "no auth");
+        e.poll();
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    let ctl = ex.control();
+    for i in 0..10 {
+        match i {
+            4 => ctl
+                .inject_rest("okx", mockex::RestFault::ServerError)
+                .unwrap(),
+            7 => ctl.inject_rest("okx", mockex::RestFault::Clear).unwrap(),
+            _ => {}
+        }
+        e.feed(&ex, BYBIT, VenueId(1));
+        e.poll_for(Duration::from_millis(40));
+    }
+    e.settle(Duration::from_secs(10));
+    e.poll_for(Duration::from_millis(50));
+    // Every opportunity ended once, every slot back, every order the mock took sent once.
+    e.check_accounting(&ex, &mockex_rest::BYBIT_OKX);
+    let gw = e.stage.gateway_mut().ws(BYBIT).unwrap();
+    let c = gw.session().unwrap().counters();
+    assert_eq!(c.lost_in_flight, 1, "the drop: {c:?}");
+    assert!(c.logons >= 2, "re-auth after the drop: {c:?}");
+    assert_eq!(gw.stream().is_some(), stream);
+    if stream {
+        let p = gw.stream().unwrap().dialect().push_counters();
+        assert!(
+            p.duplicates >= 1,
+            "the doubled finals were read once: {p:?}"
+        );
+        assert!(
+            e.count("exec.stream.settled") >= 1,
+            "an unknown fate settled by the private stream"
+        );
+    } else {
+        assert_eq!(e.count("exec.stream.finals"), 0, "no stream");
+        assert!(
+            e.count("exec.status_queries") >= 2,
+            "acks and the lost ones queried on REST"
+        );
+    }
+    assert_eq!(
+        e.count("exec.reconcile.lost_orders"),
+        0,
+        "every fate was found"
+    );
+    let s = mockex_rest::stats(&ex, "bybit");
+    assert!(
+        s.bybit_ws_sessions_ended >= 1 && s.rest_unanswered >= 1 && s.bybit_ws_auths >= 2,
+        "the drop and the lost ack happened: {s:?}"
+    );
+    assert!(
+        mockex_rest::stats(&ex, "okx").rest_5xx >= 1,
+        "OKX's 5xx happened"
+    );
+    assert!(e.outcome(microarb::model::Outcome::Executed) >= 1);
+    for v in ["bybit", "okx"] {
+        let orders = ex.rest_orders(v).unwrap();
+        let mut ids: Vec<_> = orders.iter().filter_map(|o| o.client_id.clone()).collect();
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "{v}: an order sent twice");
+        assert!(
+            orders.iter().all(|o| o.state != "open"),
+            "{v}: every order final: {orders:?}"
+        );
+    }
+    let executed: usize = ["bybit", "okx"]
+        .iter()
+        .flat_map(|v| ex.rest_orders(v).unwrap())
+        .filter(|o| o.executed > 0)
+        .count();
+    assert_eq!(
+        executed as u64,
+        e.count("exec.fills"),
+        "one fill booked per execution"
+    );
+    assert_eq!(e.count("exec.stream.disagreements"), 0);
 }
