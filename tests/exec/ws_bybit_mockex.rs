@@ -576,3 +576,56 @@ fn storm(stream: bool) {
     );
     assert_eq!(e.count("exec.stream.disagreements"), 0);
 }
+
+#[test]
+fn a_half_open_trade_socket_is_ended_and_its_order_settled_on_rest() {
+    // The venue executes the first create and then never reads or answers on that trade
+    // socket again, the socket left open: nothing tells the client it is gone.
+    let ex = mockex_rest::start_with(&mockex_rest::BYBIT_OKX, RestLimits::default(), |cfg| {
+        cfg.bybit_ws.silent_after_create = Some(1);
+    });
+    let mut cfg = ws_config(&ex);
+    cfg.venues[0].private_stream = Some(false);
+    cfg.venues[0].private_ws_url = None;
+    cfg.execution.order_timeout_ms = 150;
+    cfg.execution.status_query_ms = 30;
+    let mut e = mockex_rest::engine(&cfg, SECRET);
+    let wait_ready = |e: &mut mockex_rest::Engine| {
+        let t = Instant::now();
+        while !e.stage.gateway_mut().ws(BYBIT).unwrap().is_ready() {
+            assert!(t.elapsed() < Duration::from_secs(5), "no auth");
+            e.poll();
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    };
+    wait_ready(&mut e);
+    e.feed(&ex, BYBIT, VenueId(1));
+    e.settle(Duration::from_secs(10));
+    e.poll_for(Duration::from_millis(400));
+    let c = e
+        .stage
+        .gateway_mut()
+        .ws(BYBIT)
+        .unwrap()
+        .session()
+        .unwrap()
+        .counters();
+    assert_eq!((c.probes, c.stale_sessions), (1, 1), "{c:?}");
+    assert_eq!(e.outcome(microarb::model::Outcome::Executed), 1);
+    assert!(
+        mockex_rest::stats(&ex, "bybit").rest_status_queries >= 1,
+        "settled on REST"
+    );
+    assert_eq!(e.count("exec.reconcile.lost_orders"), 0);
+    // Trading goes on, on a new trade socket.
+    wait_ready(&mut e);
+    assert_eq!(
+        mockex_rest::stats(&ex, "bybit").bybit_ws_auths,
+        2,
+        "a new socket"
+    );
+    e.feed(&ex, BYBIT, VenueId(1));
+    e.settle(Duration::from_secs(5));
+    assert_eq!(e.outcome(microarb::model::Outcome::Executed), 2);
+    e.check_accounting(&ex, &mockex_rest::BYBIT_OKX);
+}

@@ -243,6 +243,10 @@ pub struct BybitWsConfig {
     pub drop_on_create: Option<u64>,
     /// Execute the `n`-th `order.create` and never answer it (the socket stays up): a lost ack.
     pub lose_ack_on_create: Option<u64>,
+    /// Execute the `n`-th `order.create`, then go silent: the trade socket stays open but
+    /// nothing is read or answered any more (a half-open connection: the peer vanished without
+    /// a FIN), until the client closes it.
+    pub silent_after_create: Option<u64>,
     /// Wait this long before sending each trade-socket answer (the order is executed first), so
     /// the private stream's pushes can arrive before the acknowledgement.
     pub ack_delay: Duration,
@@ -264,6 +268,7 @@ impl Default for BybitWsConfig {
             session_lifetime: Duration::from_secs(24 * 3600),
             drop_on_create: None,
             lose_ack_on_create: None,
+            silent_after_create: None,
             ack_delay: Duration::ZERO,
             duplicate_final_orders: false,
             system_limit_per_sec: None,

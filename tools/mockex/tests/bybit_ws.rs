@@ -586,3 +586,23 @@ fn busy_polled_sockets_answer_and_push_alike() {
     send(&mut t, json!({"op":"ping"}));
     assert_eq!(recv(&mut t)["op"], "pong");
 }
+
+#[test]
+fn a_silent_trade_socket_stays_open_and_answers_nothing() {
+    let ex = start(|c| c.silent_after_create = Some(1));
+    let mut t = trade(&ex);
+    auth(&mut t);
+    let ask = ex.top_of_book("bybit").unwrap().ask_px;
+    create(&mut t, "h-1", "h-1", "Buy", ask * 2, "IOC");
+    assert!(
+        recv_within(&mut t, Duration::from_millis(400)).is_none(),
+        "no answer"
+    );
+    send(&mut t, json!({"op":"ping"}));
+    assert!(
+        recv_within(&mut t, Duration::from_millis(400)).is_none(),
+        "no pong"
+    );
+    let orders = ex.rest_orders("bybit").unwrap();
+    assert_eq!(orders.len(), 1, "the create was executed");
+}

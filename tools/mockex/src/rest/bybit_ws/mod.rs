@@ -18,7 +18,8 @@
 //!   socket, a resting order filled on a later quote), is pushed (`push`), read from the
 //!   ledger's journal each turn of the loop.
 //! - Faults ([`BybitWsConfig`]): drop the trade socket after executing the n-th create, lose
-//!   the n-th create's answer, delay every answer, push each final `order` twice.
+//!   the n-th create's answer, go silent after the n-th create (a half-open connection), delay
+//!   every answer, push each final `order` twice.
 //!
 //! [`BybitWsConfig`]: crate::BybitWsConfig
 //! [`BybitWsConfig::idle_timeout`]: crate::BybitWsConfig::idle_timeout
@@ -103,6 +104,8 @@ enum Outcome {
     Silent,
     /// Drop the socket without a word (a session lost mid-order).
     Drop,
+    /// Keep the socket open and never read or answer again (a half-open connection).
+    Vanish,
 }
 
 struct Session<'a> {
@@ -239,6 +242,15 @@ pub(crate) fn serve(
             Outcome::Drop => {
                 VenueCounters::inc(&c.bybit_ws_sessions_ended);
                 let _ = ws.get_ref().shutdown(Shutdown::Both);
+                break;
+            }
+            Outcome::Vanish => {
+                VenueCounters::inc(&c.bybit_ws_sessions_ended);
+                // Nothing more is read or written: the client's bytes pile up unread; the
+                // socket closes when the exchange stops.
+                while !shared.stopping() {
+                    std::thread::sleep(READ_TICK);
+                }
                 break;
             }
         }
@@ -581,6 +593,9 @@ impl Session<'_> {
         let cfg = &self.side.bybit_ws;
         if nth.is_some() && nth == cfg.drop_on_create {
             return Outcome::Drop;
+        }
+        if nth.is_some() && nth == cfg.silent_after_create {
+            return Outcome::Vanish;
         }
         let Some(a) = a else {
             return Outcome::Silent;
