@@ -372,6 +372,9 @@ fn trade_socket_refusals() {
         (Some("d-1"), Some(20006)),
         "{a}"
     );
+    let long = "r".repeat(37);
+    create(&mut t, &long, "d-3", "Buy", bid / 2, "GTC");
+    assert_eq!(recv(&mut t)["retCode"], 10001, "reqId over 36 characters");
     // A stale timestamp: 10002; a linear category and an unknown op: 10404.
     send(
         &mut t,

@@ -544,6 +544,11 @@ impl Session<'_> {
             return refuse(self, trade::NOT_AUTHED, "User authentication failed.");
         }
         if let Some(id) = req_id {
+            // "The length cannot exceed 36 characters."
+            if id.as_str().is_some_and(|t| t.len() > 36) {
+                VenueCounters::inc(&c.bybit_ws_bad_frames);
+                return refuse(self, trade::PARAM_ERROR, "params error: reqId too long");
+            }
             let key = id.to_string();
             if self.req_ids.contains(&key) {
                 VenueCounters::inc(&c.bybit_ws_duplicate_req_ids);
