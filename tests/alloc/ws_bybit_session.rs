@@ -3,7 +3,8 @@
 //! counted: only the test thread tracks). The test thread stages, masks and sends
 //! `order.create`, reads the acknowledgement on the trade socket and the `execution`, `order`
 //! and `wallet` pushes on the private stream in place, and turns them into gateway events (the
-//! final through the dedupe memory, the balances of configured coins). Expected: 0 per order.
+//! final through the dedupe memory, the balances of configured coins); each order is preceded by
+//! an idle rehearsal of its frame. Expected: 0 per order.
 //! Connecting, `auth` and `subscribe` (cold) are not counted.
 
 use std::time::{Duration, Instant};
@@ -125,6 +126,8 @@ fn bybit_ws_sessions_orders_and_pushes_allocate_nothing() {
             side: Side::Buy,
             tif: TimeInForce::Ioc,
         };
+        // The idle rehearsal of the path, then the order itself.
+        g.rehearse(&o, clock.now_ns());
         g.submit(&o, clock.now_ns()).unwrap();
         let (mut acked, mut filled) = (false, false);
         while !(acked && filled) {
@@ -155,6 +158,13 @@ fn bybit_ws_sessions_orders_and_pushes_allocate_nothing() {
     assert!(balances > 0, "wallet pushes were read");
     let c = g.session().unwrap().counters();
     assert_eq!((c.logons, c.disconnects, c.timeouts), (1, 0, 0));
+    assert_eq!(
+        c.requests,
+        warmup + counted,
+        "rehearsals send nothing: {c:?}"
+    );
+    let sc = g.stream().unwrap().counters();
+    assert_eq!(sc.unreadable_frames, 0, "{sc:?}");
     let p = g.stream().unwrap().dialect().push_counters();
     assert_eq!(p.finals, warmup + counted, "{p:?}");
 }
