@@ -4,8 +4,9 @@
 //! without its fate and then filled on the private stream (one final), the venue's double
 //! `Filled` read once, the fill pushed before the ack, a trade socket dropped mid-order, then
 //! re-auth with every order answered exactly once, expired sessions, the stage trading Bybit
-//! over the sockets built from config, and a fault storm with and without the private stream
-//! (every opportunity ends once, each client id reaches the venue once, one fill per execution).
+//! over the sockets built from config (and on REST with the private stream read beside), a
+//! half-open trade socket, and a fault storm with and without the private stream (every
+//! opportunity ends once, each client id reaches the venue once, one fill per execution).
 
 use std::time::{Duration, Instant};
 
@@ -627,5 +628,57 @@ fn a_half_open_trade_socket_is_ended_and_its_order_settled_on_rest() {
     e.feed(&ex, BYBIT, VenueId(1));
     e.settle(Duration::from_secs(5));
     assert_eq!(e.outcome(microarb::model::Outcome::Executed), 2);
+    e.check_accounting(&ex, &mockex_rest::BYBIT_OKX);
+}
+
+#[test]
+fn bybit_orders_on_rest_with_its_private_stream_read_beside() {
+    let ex = mockex_rest::start_with(&mockex_rest::BYBIT_OKX, RestLimits::default(), |_| {});
+    let mut cfg = ws_config(&ex);
+    cfg.venues[0].order_entry = microarb::config::OrderEntry::Rest;
+    cfg.venues[0].ws_api_url = None;
+    cfg.venues[0].private_stream = Some(true);
+    let mut e = mockex_rest::engine(&cfg, SECRET);
+    let t = Instant::now();
+    loop {
+        let g = e.stage.gateway_mut().ws(BYBIT).unwrap();
+        assert!(
+            g.session().is_none(),
+            "no trade socket with REST order entry"
+        );
+        let s = g.stream().unwrap();
+        if s.is_ready() && mockex_rest::stats(&ex, "bybit").bybit_ws_subscribes >= 1 {
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(5), "no auth");
+        e.poll();
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    for _ in 0..2 {
+        e.feed(&ex, BYBIT, VenueId(1));
+        e.settle(Duration::from_secs(3));
+    }
+    e.poll_for(Duration::from_millis(50));
+    assert_eq!(e.outcome(microarb::model::Outcome::Executed), 2);
+    let gw = e.stage.gateway_mut();
+    assert_eq!(
+        gw.ws_fallbacks(BYBIT),
+        0,
+        "REST by choice, not as a fallback"
+    );
+    let p = gw
+        .ws(BYBIT)
+        .unwrap()
+        .stream()
+        .unwrap()
+        .dialect()
+        .push_counters();
+    assert_eq!(
+        p.finals, 2,
+        "the REST orders' finals read from the stream: {p:?}"
+    );
+    assert_eq!(e.count("exec.stream.disagreements"), 0);
+    let s = mockex_rest::stats(&ex, "bybit");
+    assert_eq!((s.rest_orders, s.bybit_ws_auths), (2, 1), "{s:?}");
     e.check_accounting(&ex, &mockex_rest::BYBIT_OKX);
 }
