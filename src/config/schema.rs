@@ -127,7 +127,7 @@ pub struct VenueConfig {
 pub const WS_ORDER_ENTRY: &[VenueKind] = &[VenueKind::Binance, VenueKind::Bybit];
 
 /// The venue kinds whose private stream can be read while their orders go over REST.
-pub const STREAM_WITH_REST: &[VenueKind] = &[VenueKind::Bybit];
+pub const STREAM_WITH_REST: &[VenueKind] = &[VenueKind::Bybit, VenueKind::Upbit];
 
 impl VenueConfig {
     /// Whether the venue's private stream is read: `private_stream`, else on exactly with

@@ -790,3 +790,44 @@ fn bybit_takes_ws_order_entry_and_its_private_stream_without_a_key_file() {
         "venues[1].private_ws_url",
     );
 }
+
+#[test]
+fn upbit_reads_its_private_stream_with_rest_order_entry() {
+    let rest = "gateway = \"rest\"";
+    // Venue a is Binance, venue b Upbit.
+    let c = Config::from_toml_str(
+        &rest_base(CREDS, &format!("{CREDS}\nprivate_stream = true"), rest),
+        &machine(),
+    )
+    .expect("upbit's private stream, orders on REST");
+    assert!(c.venues[1].reads_private_stream());
+    assert_eq!(c.venues[1].order_entry, super::OrderEntry::Rest);
+    let c = Config::from_toml_str(
+        &rest_base(
+            CREDS,
+            &format!(
+                "{CREDS}\nprivate_stream = true\nprivate_ws_url = \"ws://127.0.0.1:9/websocket/v1/private\""
+            ),
+            rest,
+        ),
+        &machine(),
+    )
+    .expect("its own socket's URL");
+    assert_eq!(
+        c.venues[1].private_ws_url.as_deref(),
+        Some("ws://127.0.0.1:9/websocket/v1/private")
+    );
+    // The URL without the stream, and Upbit orders over "ws", are refused.
+    refused(
+        &rest_base(
+            CREDS,
+            &format!("{CREDS}\nprivate_ws_url = \"ws://127.0.0.1:9/x\""),
+            rest,
+        ),
+        "venues[1].private_ws_url",
+    );
+    refused(
+        &rest_base(CREDS, &format!("{CREDS}\norder_entry = \"ws\""), rest),
+        "venues[1].order_entry",
+    );
+}

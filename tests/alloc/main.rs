@@ -23,3 +23,4 @@ mod upbit_private;
 mod venues;
 mod ws_bybit_session;
 mod ws_session;
+mod ws_upbit;

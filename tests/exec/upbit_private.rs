@@ -48,6 +48,14 @@ fn events(p: &mut UpbitPrivateParser, frame: &[u8]) -> Result<Vec<PrivateEvent>,
 }
 
 #[test]
+fn balances_are_read_at_the_stage_asset_scale() {
+    assert_eq!(
+        microarb::exec::private::upbit::BALANCE_SCALE,
+        microarb::exec::params::ASSET_SCALE
+    );
+}
+
+#[test]
 fn subscription_frame_asks_for_my_order_and_my_asset() {
     let mut out = Vec::new();
     write_subscription(b"ma-1700000000", &mut out).unwrap();
@@ -171,6 +179,26 @@ fn my_asset_gives_one_balance_per_currency() {
     assert_eq!(got[1].free, 15_670_564_833);
     assert_eq!(got[1].locked, 3_881_945_789);
     assert_eq!(p.counters().assets, 2);
+}
+
+#[test]
+fn balances_past_1e8_are_truncated_and_beyond_i64_refused() {
+    let mut p = parser();
+    // A quote balance after a trade, a double with noise past 1e-8.
+    let noisy = MY_ASSET.replace("2061832.35,", "2061832.3500000001234,");
+    let ev = events(&mut p, noisy.as_bytes()).unwrap();
+    let PrivateEvent::Asset(a) = ev[0] else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(a.free, 206_183_235_000_000);
+    let huge = MY_ASSET.replace("2061832.35,", "999999999999.5,");
+    assert!(matches!(
+        events(&mut p, huge.as_bytes()),
+        Err(PrivateError::BadValue {
+            field: "balance",
+            ..
+        })
+    ));
 }
 
 #[test]

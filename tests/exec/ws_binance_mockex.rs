@@ -304,9 +304,25 @@ fn ws_config(ex: &MockExchange, dir: &crate::common::tmp::TempDir) -> microarb::
 }
 
 fn mock_two(ws_key: Vec<u8>) -> MockExchange {
+    mock_two_with(ws_key, |_| {})
+}
+
+/// Binance (its WebSocket API knowing `ws_key`) and Upbit, with `edit` applied to the mock's config.
+fn mock_two_with(ws_key: Vec<u8>, edit: impl FnOnce(&mut mockex::MockConfig)) -> MockExchange {
     mockex_rest::start_with(&mockex_rest::BINANCE_UPBIT, RestLimits::default(), |cfg| {
         cfg.ws_api.ed25519_public_key = Some(ws_key);
+        edit(cfg);
     })
+}
+
+/// Poll the engine until Binance's session is logged on (5 s at most).
+fn wait_logged_on(e: &mut mockex_rest::Engine) {
+    let t = Instant::now();
+    while !e.stage.gateway_mut().ws(BINANCE).unwrap().is_ready() {
+        assert!(t.elapsed() < Duration::from_secs(5), "no logon");
+        e.poll();
+        std::thread::sleep(Duration::from_micros(200));
+    }
 }
 
 #[test]
@@ -315,12 +331,7 @@ fn the_stage_trades_binance_on_the_session_while_it_is_up() {
     let dir = crate::common::tmp::TempDir::new("ws-entry");
     let cfg = ws_config(&ex, &dir);
     let mut e = mockex_rest::engine(&cfg, mockex_rest::SECRET);
-    let t = Instant::now();
-    while !e.stage.gateway_mut().ws(BINANCE).unwrap().is_ready() {
-        assert!(t.elapsed() < Duration::from_secs(5), "no logon");
-        e.poll();
-        std::thread::sleep(Duration::from_micros(200));
-    }
+    wait_logged_on(&mut e);
     for _ in 0..2 {
         e.feed(&ex, BINANCE, VenueId(1));
         e.settle(Duration::from_secs(3));
@@ -512,9 +523,7 @@ fn storm(stream: bool) {
     // placement on it executed, the 4th placement's acknowledgement is lost, every executionReport is
     // pushed twice; Upbit answers 5xx for a while (its orders executed, their fate unknown); the
     // venues' clocks run 2.5 s behind ours (inside recvWindow: every request still accepted).
-    let pk = key(PEM).public_key().to_vec();
-    let ex = mockex_rest::start_with(&mockex_rest::BINANCE_UPBIT, RestLimits::default(), |cfg| {
-        cfg.ws_api.ed25519_public_key = Some(pk);
+    let ex = mock_two_with(key(PEM).public_key().to_vec(), |cfg| {
         cfg.ws_api.drop_on_place = Some(2);
         cfg.ws_api.lose_ack_on_place = Some(4);
         cfg.ws_api.duplicate_execution_reports = true;
@@ -526,12 +535,7 @@ fn storm(stream: bool) {
     cfg.execution.order_timeout_ms = 300;
     cfg.execution.status_query_ms = 30;
     let mut e = mockex_rest::engine(&cfg, mockex_rest::SECRET);
-    let t = Instant::now();
-    while !e.stage.gateway_mut().ws(BINANCE).unwrap().is_ready() {
-        assert!(t.elapsed() < Duration::from_secs(5), "no logon");
-        e.poll();
-        std::thread::sleep(Duration::from_micros(200));
-    }
+    wait_logged_on(&mut e);
     let ctl = ex.control();
     for i in 0..10 {
         match i {
@@ -609,9 +613,7 @@ fn storm(stream: bool) {
 fn a_half_open_session_is_ended_and_its_orders_settled() {
     // The venue executes the first placement and then never reads, answers or pings on that
     // connection again, the socket left open: nothing tells the client it is gone.
-    let pk = key(PEM).public_key().to_vec();
-    let ex = mockex_rest::start_with(&mockex_rest::BINANCE_UPBIT, RestLimits::default(), |cfg| {
-        cfg.ws_api.ed25519_public_key = Some(pk);
+    let ex = mock_two_with(key(PEM).public_key().to_vec(), |cfg| {
         cfg.ws_api.silent_after_place = Some(1);
     });
     let dir = crate::common::tmp::TempDir::new("ws-half-open");
@@ -620,12 +622,7 @@ fn a_half_open_session_is_ended_and_its_orders_settled() {
     cfg.execution.order_timeout_ms = 150;
     cfg.execution.status_query_ms = 30;
     let mut e = mockex_rest::engine(&cfg, mockex_rest::SECRET);
-    let t = Instant::now();
-    while !e.stage.gateway_mut().ws(BINANCE).unwrap().is_ready() {
-        assert!(t.elapsed() < Duration::from_secs(5), "no logon");
-        e.poll();
-        std::thread::sleep(Duration::from_micros(200));
-    }
+    wait_logged_on(&mut e);
     e.feed(&ex, BINANCE, VenueId(1));
     e.settle(Duration::from_secs(10));
     // The order's fate was found by a status query on REST (the session was suspect: its
@@ -645,12 +642,7 @@ fn a_half_open_session_is_ended_and_its_orders_settled() {
     assert!(mockex_rest::stats(&ex, "binance").rest_status_queries >= 1);
     assert_eq!(e.count("exec.reconcile.lost_orders"), 0);
     // Trading goes on, on a new session.
-    let t = Instant::now();
-    while !e.stage.gateway_mut().ws(BINANCE).unwrap().is_ready() {
-        assert!(t.elapsed() < Duration::from_secs(5), "no re-logon");
-        e.poll();
-        std::thread::sleep(Duration::from_micros(200));
-    }
+    wait_logged_on(&mut e);
     let logons = mockex_rest::stats(&ex, "binance").ws_api_logons;
     assert_eq!(logons, 2, "a new session");
     e.feed(&ex, BINANCE, VenueId(1));

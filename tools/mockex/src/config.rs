@@ -276,6 +276,36 @@ impl Default for BybitWsConfig {
     }
 }
 
+/// Upbit's private stream (`/websocket/v1/private`): its keep-alive rules and the faults it can
+/// inject (each counted in [`VenueStats`](crate::VenueStats)`::upbit_private_*`). Served on the
+/// Upbit venue's feed port when [`MockConfig::api`] is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpbitPrivateConfig {
+    /// A connection on which nothing was received or sent this long is closed (the venue: "about
+    /// 120 s" idle timeout).
+    pub idle_timeout: Duration,
+    /// After a client's `PING` text, `{"status":"UP"}` comes again this often (the venue: 10 s).
+    pub status_interval: Duration,
+    /// Drop the stream (TCP shutdown, no close frame) right after the `n`-th data frame pushed
+    /// (`myOrder` or `myAsset`, counted from 1 over all of the venue's streams): a stream lost
+    /// mid-flow.
+    pub drop_after_pushes: Option<u64>,
+    /// Push every final `myOrder` (`done`, `cancel`) twice (a duplicated event).
+    pub duplicate_finals: bool,
+}
+
+impl Default for UpbitPrivateConfig {
+    /// The venue's timings, no faults.
+    fn default() -> Self {
+        UpbitPrivateConfig {
+            idle_timeout: Duration::from_secs(120),
+            status_interval: Duration::from_secs(10),
+            drop_after_pushes: None,
+            duplicate_finals: false,
+        }
+    }
+}
+
 /// Everything a [`MockExchange`](super::MockExchange) needs to start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MockConfig {
@@ -325,6 +355,8 @@ pub struct MockConfig {
     pub ws_api: WsApiConfig,
     /// Bybit's trade socket and private stream: lifetimes and faults (served with [`Self::api`]).
     pub bybit_ws: BybitWsConfig,
+    /// Upbit's private stream's timings and faults (served with [`Self::api`]).
+    pub upbit_private: UpbitPrivateConfig,
 }
 
 impl MockConfig {
@@ -348,6 +380,7 @@ impl MockConfig {
             rest_busy_poll: false,
             ws_api: WsApiConfig::default(),
             bybit_ws: BybitWsConfig::default(),
+            upbit_private: UpbitPrivateConfig::default(),
         }
     }
 

@@ -82,7 +82,7 @@ pub(crate) fn serve(
 ) {
     let venue = &shared.venues[venue_index];
     let c = &venue.counters;
-    let Some((ws, path)) = handshake(&shared, stream) else {
+    let Some((ws, path, authorization)) = handshake(&shared, stream) else {
         return;
     };
     VenueCounters::inc(&c.handshakes);
@@ -101,6 +101,14 @@ pub(crate) fn serve(
         venue.conns().retain(|(id, _)| *id != conn_no);
         drop(rx);
         crate::rest::bybit_ws::serve(&shared, venue_index, ws, &path, conn_no);
+        c.connections_open.fetch_sub(1, Ordering::Relaxed);
+        return;
+    }
+    if kind == VenueKind::Upbit && path.starts_with(crate::rest::upbit_private::PATH) {
+        // Upbit's private stream, not the feed: it takes no batches.
+        venue.conns().retain(|(id, _)| *id != conn_no);
+        drop(rx);
+        crate::rest::upbit_private::serve(&shared, venue_index, ws, authorization);
         c.connections_open.fetch_sub(1, Ordering::Relaxed);
         return;
     }
@@ -149,13 +157,18 @@ pub(crate) fn serve(
 
 // tungstenite's handshake callback type returns its own large `ErrorResponse`.
 #[allow(clippy::result_large_err)]
-fn handshake(shared: &Shared, stream: TcpStream) -> Option<(Ws, String)> {
+fn handshake(shared: &Shared, stream: TcpStream) -> Option<(Ws, String, Option<Vec<u8>>)> {
     let _ = stream.set_nodelay(true);
     stream.set_read_timeout(Some(HANDSHAKE_TIMEOUT)).ok()?;
     stream.set_write_timeout(Some(HANDSHAKE_TIMEOUT)).ok()?;
     let mut path = String::new();
+    let mut authorization = None;
     let callback = |req: &Request, resp: Response| {
         path = req.uri().to_string();
+        authorization = req
+            .headers()
+            .get("authorization")
+            .map(|v| v.as_bytes().to_vec());
         Ok(resp)
     };
     let limit = shared.max_client_message_bytes;
@@ -164,7 +177,7 @@ fn handshake(shared: &Shared, stream: TcpStream) -> Option<(Ws, String)> {
         .max_frame_size(Some(limit));
     let ws = tungstenite::accept_hdr_with_config(stream, callback, Some(config)).ok()?;
     ws.get_ref().set_nonblocking(true).ok()?;
-    Some((ws, path))
+    Some((ws, path, authorization))
 }
 
 fn would_block(e: &tungstenite::Error) -> bool {

@@ -36,6 +36,10 @@
 //!   JSON and error bodies, and takes [`RestFault`]s through [`Control::inject_rest`].
 //!   [`ApiCredentials::generate`] and [`ApiCredentials::write_file`]
 //!   make a run's credentials and the owner-only file the engine's config reads them from;
+//!   with REST on, the Binance venue also serves its WebSocket API ([`Endpoint::ws_api_url`],
+//!   [`WsApiConfig`]) and the Upbit venue its private stream of `myOrder` / `myAsset` pushes for
+//!   the REST side's orders ([`Endpoint::private_ws_url`], [`UpbitPrivateConfig`]), each on the
+//!   venue's feed port;
 //!   [`serve_synthetic`] serves a list of venues as one synthetic market, REST on or off.
 //! - Order-entry and account sockets on a venue's feed port, with [`MockConfig::api`] set
 //!   ([`Endpoint::ws_api_url`], [`Endpoint::private_ws_url`]): Binance's WebSocket API
@@ -83,7 +87,7 @@ pub use api_credentials::CredentialsError;
 pub use capture::{CaptureError, CaptureReader, Record};
 pub use config::{
     ApiCredentials, BybitWsConfig, KeepAliveSettings, MockConfig, MockVenue, Source,
-    SyntheticSource, WsApiConfig,
+    SyntheticSource, UpbitPrivateConfig, WsApiConfig,
 };
 pub use conn::TICK;
 pub use decimal::Scale;

@@ -79,7 +79,8 @@ pub struct Endpoint {
     /// `ws://127.0.0.1:PORT/v5/trade`; None for the other kinds or without credentials.
     pub ws_api_url: Option<String>,
     /// The pushed account stream on the feed's port, when [`MockConfig::api`] is set: Bybit's
-    /// private stream `ws://127.0.0.1:PORT/v5/private`; None for the other kinds or without
+    /// private stream `ws://127.0.0.1:PORT/v5/private`, Upbit's
+    /// `ws://127.0.0.1:PORT/websocket/v1/private`; None for the other kinds or without
     /// credentials.
     pub private_ws_url: Option<String>,
 }
@@ -328,6 +329,20 @@ impl MockExchange {
         Some(a.iter().cloned().collect())
     }
 
+    /// The `nonce` of each token that opened one of venue `name`'s Upbit private streams (the
+    /// authenticated ones, oldest first): so a test can check a client makes a fresh token per
+    /// connection (Upbit: a new nonce for every request). `None` for a venue without REST.
+    pub fn upbit_private_nonces(&self, name: &str) -> Option<Vec<String>> {
+        let i = self
+            .shared
+            .venues
+            .iter()
+            .position(|v| v.spec.name == name)?;
+        let v = self.rest.as_ref()?.venues[i].as_ref()?;
+        let n = v.private_nonces.lock().unwrap_or_else(|p| p.into_inner());
+        Some(n.clone())
+    }
+
     /// Every order venue `name`'s REST side took, oldest first, as it stands now. `None` for a
     /// venue without REST.
     pub fn rest_orders(&self, name: &str) -> Option<Vec<crate::rest::TakenOrder>> {
@@ -501,6 +516,10 @@ fn bind_rest(
             endpoints[i].ws_api_url = Some(format!("ws://{feed}{}", rest::bybit_ws::TRADE_PATH));
             endpoints[i].private_ws_url =
                 Some(format!("ws://{feed}{}", rest::bybit_ws::PRIVATE_PATH));
+        }
+        if v.kind == VenueKind::Upbit {
+            let feed = endpoints[i].addr;
+            endpoints[i].private_ws_url = Some(format!("ws://{feed}{}", rest::upbit_private::PATH));
         }
         listeners.push((i, addr, l));
     }

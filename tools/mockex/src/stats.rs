@@ -162,10 +162,23 @@ counters! {
     bybit_ws_pongs,
     /// Bybit pushes sent (`order`, `execution`, `wallet` messages, duplicates included).
     bybit_ws_pushed,
-    /// Order events a Bybit private stream fell too far behind to push (lost).
-    bybit_ws_events_missed,
     /// Bybit sockets the mock closed: a fault (dropped mid-order), expiry or idle cut-off.
     bybit_ws_sessions_ended,
+    /// Upbit private streams (`/websocket/v1/private`) opened.
+    upbit_private_streams,
+    /// Upbit private streams refused for a missing or bad token (`INVALID_AUTH`, then closed).
+    upbit_private_auth_refusals,
+    /// Subscription requests taken on Upbit private streams.
+    upbit_private_subscribes,
+    /// Requests refused on Upbit private streams (`WRONG_FORMAT`, `NO_TICKET`, `NO_TYPE`,
+    /// `INVALID_PARAM`).
+    upbit_private_bad_requests,
+    /// Data frames pushed on Upbit private streams (`myOrder`, `myAsset`; duplicates included).
+    upbit_private_pushed,
+    /// Upbit private streams dropped by the `drop_after_pushes` fault.
+    upbit_private_dropped,
+    /// Upbit private streams closed for being idle.
+    upbit_private_idle_closes,
 }
 
 impl VenueCounters {

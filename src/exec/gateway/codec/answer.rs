@@ -186,6 +186,9 @@ pub enum RequestError {
     /// Quantity or price is not positive.
     #[error("order {0:?} has a non-positive price or quantity")]
     NonPositive(OrderId),
+    /// This socket carries no order requests (a stream-only socket, named here).
+    #[error("the {0} takes no order requests")]
+    NotTaken(&'static str),
 }
 
 /// Refuse configured text that url-encoding would change (see [`super::encode::is_unreserved`]).

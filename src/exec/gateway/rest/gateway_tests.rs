@@ -378,4 +378,4 @@ fn oversized_answer_is_ambiguous_and_connection_replaced() {
 }
 
 #[path = "gateway_tls_tests.rs"]
-mod tls;
+pub(crate) mod tls;

@@ -20,7 +20,13 @@ const CA: &[u8] = include_bytes!("testdata/ca.der");
 const LEAF: &[u8] = include_bytes!("testdata/leaf.der");
 const LEAF_KEY: &[u8] = include_bytes!("testdata/leaf.key.der");
 
-fn tls_server() -> SocketAddr {
+/// The test CA's certificate (DER), for a client that trusts it.
+pub(crate) fn test_ca() -> CertificateDer<'static> {
+    CertificateDer::from(CA.to_vec())
+}
+
+/// A rustls server configuration with the test leaf (`localhost`, `127.0.0.1`) and its key.
+pub(crate) fn server_config() -> Arc<ServerConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -31,7 +37,11 @@ fn tls_server() -> SocketAddr {
             PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(LEAF_KEY.to_vec())),
         )
         .unwrap();
-    let config = Arc::new(config);
+    Arc::new(config)
+}
+
+fn tls_server() -> SocketAddr {
+    let config = server_config();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     std::thread::spawn(move || {

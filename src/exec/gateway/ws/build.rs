@@ -12,8 +12,12 @@ use crate::base::{Clock, ClockOffsets};
 use crate::config::{Config, OrderEntry};
 use crate::exec::gateway::codec::binance_ws::{Ed25519Key, KeyError, WsRequestWriter, WsSettings};
 use crate::exec::gateway::codec::bybit_ws::{BybitWsSettings, BybitWsWriter, WsSocket};
+use crate::exec::gateway::codec::jwt::JwtSigner;
+use crate::exec::gateway::codec::nonce::UuidGen;
+use crate::exec::gateway::codec::InstrumentSpec;
 use crate::exec::gateway::codec::{InstrumentTable, RequestError};
 use crate::exec::guards::AssetId;
+use crate::exec::private::upbit::{UpbitMarket, UpbitPrivateParser};
 use crate::exec::secrets::ApiSecret;
 use crate::model::{VenueId, VenueKind};
 use crate::net::dns::{self, DnsError};
@@ -26,6 +30,7 @@ use super::dialect::{AssetNames, WsDialect};
 use super::gateway::WsGateway;
 use super::handshake::path_of;
 use super::session::{WsSession, WsSessionSettings};
+use super::upbit::UpbitDialect;
 
 /// Binance's spot WebSocket API, where `ws_api_url` is absent.
 pub const PUBLIC_WS_API_URL: &str = "wss://ws-api.binance.com:443/ws-api/v3";
@@ -33,6 +38,9 @@ pub const PUBLIC_WS_API_URL: &str = "wss://ws-api.binance.com:443/ws-api/v3";
 pub const BYBIT_TRADE_WS_URL: &str = "wss://stream.bybit.com/v5/trade";
 /// Bybit's private stream, where a Bybit venue's `private_ws_url` is absent.
 pub const BYBIT_PRIVATE_WS_URL: &str = "wss://stream.bybit.com/v5/private";
+
+/// Upbit's private stream, where an Upbit venue's `private_ws_url` is absent.
+pub const UPBIT_PRIVATE_WS_URL: &str = "wss://api.upbit.com/websocket/v1/private";
 
 /// Why a venue's WebSocket gateway could not be built.
 #[derive(Debug, Error)]
@@ -81,6 +89,9 @@ pub enum WsBuildError {
     /// A credential the venue's login needs is missing (OKX's passphrase).
     #[error("the venue's credentials lack its {0}")]
     Credential(&'static str),
+    /// The nonce generator could not be seeded from the OS (Upbit's JWT).
+    #[error("nonce generator: {0}")]
+    Nonce(#[source] std::io::Error),
 }
 
 /// Where one socket connects: address, `Host` header, path and TLS identity.
@@ -195,6 +206,7 @@ pub fn ws_gateway(
     let (orders, stream): Sockets = match v.kind {
         VenueKind::Binance => (Some(binance(&mut inputs)?), None),
         VenueKind::Bybit => bybit(&mut inputs)?,
+        VenueKind::Upbit if !ws => (None, Some(upbit(&mut inputs)?)),
         kind => {
             return Err(WsBuildError::Unsupported {
                 what: if ws { "order entry" } else { "private stream" },
@@ -285,4 +297,38 @@ fn bybit(x: &mut VenueInputs<'_>) -> Result<Sockets, WsBuildError> {
         None
     };
     Ok((orders, stream))
+}
+
+/// Upbit: the private stream on its own socket (orders stay on REST), authenticated by the
+/// upgrade's Bearer JWT from the REST credentials, reading `myOrder` for the venue's markets
+/// (identifiers `<prefix><order id>`, the REST codec's) and `myAsset` for configured assets.
+fn upbit(x: &mut VenueInputs<'_>) -> Result<(Box<dyn WsDialect>, Target), WsBuildError> {
+    let v = &x.cfg.venues[x.index];
+    let t = target(
+        x.cfg,
+        "private_ws_url",
+        v.private_ws_url.as_deref().unwrap_or(UPBIT_PRIVATE_WS_URL),
+        x.on_retry,
+    )?;
+    let signer = JwtSigner::new(x.cred.expose_key(), x.cred.expose_secret())?;
+    let nonces = UuidGen::from_os().map_err(WsBuildError::Nonce)?;
+    let markets = x
+        .cfg
+        .instruments
+        .iter()
+        .enumerate()
+        .filter_map(|(i, ins)| {
+            ins.symbols.get(&v.name).map(|sym| UpbitMarket {
+                instrument: crate::model::InstrumentId(i as u16),
+                spec: InstrumentSpec {
+                    symbol: sym.clone(),
+                    price_scale: ins.price_scale,
+                    qty_scale: ins.qty_scale,
+                },
+            })
+        })
+        .collect();
+    let parser = UpbitPrivateParser::new(markets, x.prefix);
+    let dialect = UpbitDialect::new(signer, nonces, parser, asset_names(x.cfg));
+    Ok((Box::new(dialect), t))
 }

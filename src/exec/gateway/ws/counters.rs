@@ -50,8 +50,8 @@ pub struct WsCounters {
     pub subscriptions: u64,
     /// Text keep-alives written (the dialect's, after its idle time).
     pub keepalives: u64,
-    /// Binary, fragmented or otherwise unexpected data frames (the session is dropped for a
-    /// fragment: this client does not reassemble).
+    /// Fragmented or otherwise unexpected data frames (the session is dropped for a fragment:
+    /// this client does not reassemble). Binary frames are read as text (Upbit sends its JSON so).
     pub unexpected_frames: u64,
     /// Frames that broke RFC 6455 or exceeded the input buffer (the session is dropped).
     pub protocol_errors: u64,

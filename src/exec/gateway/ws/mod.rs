@@ -28,7 +28,8 @@
 //! TCP/TLS byte pipe), [`dialect`] (what a venue must say), [`session`] (the state machine and
 //! the requests in flight), [`pushed`] (a push's final report), [`counters`], [`metrics`] (on `/metrics`), [`gateway`] (the
 //! [`Gateway`](super::Gateway) of one venue), [`build`] (from config); the venues' dialects:
-//! [`binance`], [`bybit`].
+//! [`binance`], [`bybit`] (the trade socket and the private stream), [`upbit`] (a stream only:
+//! Upbit's orders stay on REST).
 #![forbid(unsafe_code)]
 
 pub mod binance;
@@ -43,6 +44,7 @@ pub mod metrics;
 pub mod pushed;
 pub mod session;
 pub mod transport;
+pub mod upbit;
 
 pub use binance::BinanceDialect;
 pub use build::{
@@ -55,6 +57,7 @@ pub use gateway::WsGateway;
 pub use metrics::WsMetrics;
 pub use pushed::PushCounters;
 pub use session::{WsOut, WsSession, WsSessionSettings, PENDING};
+pub use upbit::UpbitDialect;
 
 #[cfg(test)]
 #[path = "session_tls_tests.rs"]

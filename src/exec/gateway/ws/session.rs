@@ -43,8 +43,8 @@ use crate::net::http::TlsTarget;
 use super::counters::WsCounters;
 use super::dialect::{Inbound as Kind, LoginFrame, OrderLookup, StreamEvent, WsDialect, WsOp};
 use super::frame::{
-    read_head, write_client_frame, MaskRng, MAX_CONTROL_PAYLOAD, OP_CLOSE, OP_PING, OP_PONG,
-    OP_TEXT,
+    read_head, write_client_frame, MaskRng, MAX_CONTROL_PAYLOAD, OP_BINARY, OP_CLOSE, OP_PING,
+    OP_PONG, OP_TEXT,
 };
 use super::handshake::Handshake;
 use super::transport::Transport;
@@ -609,9 +609,11 @@ impl WsSession {
             pos += head.frame_len;
             inbound.frames += 1;
             match (head.fin, head.opcode) {
-                (true, OP_TEXT) => self
-                    .book
-                    .on_text(payload, now_ns, orders, &mut inbound, out),
+                // Upbit sends its frames as binary messages of the same UTF-8 JSON.
+                (true, OP_TEXT | OP_BINARY) => {
+                    self.book
+                        .on_text(payload, now_ns, orders, &mut inbound, out)
+                }
                 (true, OP_PING) => {
                     let mut b = [0u8; MAX_CONTROL_PAYLOAD];
                     let n = payload.len().min(MAX_CONTROL_PAYLOAD);

@@ -1,5 +1,5 @@
-//! The WebSocket session over rustls (`wss://`) on loopback, against a test CA (the REST
-//! gateway's `testdata/`: a P-256 CA and a `localhost` / `127.0.0.1` leaf, made with openssl).
+//! The WebSocket session over rustls (`wss://`) on loopback, against the REST gateway's test CA
+//! and server configuration (`rest/testdata/`: a P-256 CA and a `localhost` / `127.0.0.1` leaf).
 //! The server is tungstenite over a rustls server stream, answering the logon and orders the way
 //! Binance's WebSocket API does: the upgrade, the logon, an order filled and a status query go
 //! through the TLS pipe; a client that does not trust the server's CA never sends a byte of an
@@ -9,21 +9,19 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use rustls::{ServerConfig, ServerConnection, StreamOwned};
+use rustls::pki_types::CertificateDer;
+use rustls::{ServerConnection, StreamOwned};
 use tungstenite::Message;
 
 use super::{AssetNames, BinanceDialect, WsOp, WsOut, WsSession, WsSessionSettings};
 use crate::exec::gateway::codec::binance_ws::{Ed25519Key, WsRequestWriter, WsSettings};
 use crate::exec::gateway::codec::{InstrumentSpec, InstrumentTable};
+use crate::exec::gateway::rest::gateway::tests::tls::{server_config, test_ca};
 use crate::model::{
     ExecStatus, InstrumentId, OppId, Order, OrderId, Price, Qty, Side, TimeInForce, VenueId,
 };
 use crate::net::http::TlsTarget;
 
-const CA: &[u8] = include_bytes!("../rest/testdata/ca.der");
-const LEAF: &[u8] = include_bytes!("../rest/testdata/leaf.der");
-const LEAF_KEY: &[u8] = include_bytes!("../rest/testdata/leaf.key.der");
 /// Binance's illustrative Ed25519 key (fix-api.md), PKCS#8 v1.
 const PEM: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIIJEYWtGBrhACmb9Dvy+qa8WEf0lQOl1s4CLIAB9m89u\n-----END PRIVATE KEY-----\n";
 const FILLED: &str =
@@ -36,17 +34,7 @@ fn id_of(text: &str) -> String {
 }
 
 fn wss_server() -> SocketAddr {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![CertificateDer::from(LEAF.to_vec())],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(LEAF_KEY.to_vec())),
-        )
-        .unwrap();
-    let config = Arc::new(config);
+    let config = server_config();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     std::thread::spawn(move || {
@@ -155,7 +143,7 @@ fn drive(
 fn logon_and_orders_over_tls() {
     let addr = wss_server();
     let clock = crate::base::Clock::new();
-    let mut s = session(addr, &[CertificateDer::from(CA.to_vec())]);
+    let mut s = session(addr, &[test_ca()]);
     drive(&mut s, &clock, |s, _| s.is_ready());
     let now = clock.now_ns();
     s.stage(&order(1), WsOp::Place, now, clock.unix_ns(now) / 1_000_000)

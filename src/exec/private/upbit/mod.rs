@@ -11,7 +11,7 @@ pub mod parse;
 
 pub use parse::{
     MyAsset, MyOrder, MyOrderFill, OrderState, PrivateCounters, PrivateError, PrivateEvent,
-    UpbitMarket, UpbitPrivateParser,
+    UpbitMarket, UpbitPrivateParser, BALANCE_SCALE,
 };
 
 use crate::exec::gateway::codec::answer::{check_unreserved, RequestError};

@@ -9,19 +9,22 @@
 //! included): a value with more decimals than the scale is refused, never rounded. The average
 //! price is `executed_funds / executed_volume` (as the REST codec computes it), truncated. Fees
 //! (`paid_fee`, `trade_fee`) are binary doubles on the wire (`22.467660028283017`), so they are
-//! truncated at [`FEE_SCALE`] instead of refused.
-//! Balances are read at [`ASSET_SCALE`]. Every refused frame is counted in [`PrivateCounters`] by
+//! truncated at [`FEE_SCALE`] instead of refused; balances (doubles too) are truncated at
+//! [`BALANCE_SCALE`]. Every refused frame is counted in [`PrivateCounters`] by
 //! reason and returned as a [`PrivateError`] carrying the offending text.
 
 use thiserror::Error;
 
 use crate::base::scan::{parse_u64, str_content, ArrIter, ObjIter, ScanError};
 use crate::exec::gateway::codec::answer::{avg_price, InstrumentSpec};
-use crate::exec::params::ASSET_SCALE;
 use crate::model::{
     parse_decimal, AssetCode, Fee, InstrumentId, OrderId, Price, Qty, ShortText, Side,
     VenueOrderId, FEE_SCALE,
 };
+
+/// Scale of the balances read (1e-8 of the asset): the execution stage's `ASSET_SCALE`, written
+/// here so this reader depends on nothing of the stage's parameters (a test checks they agree).
+pub const BALANCE_SCALE: u8 = 8;
 
 /// Most currencies read from one `myAsset` frame (Upbit sends the currencies an event touched:
 /// the two of a market, rarely more). A frame with more is refused, never cut short.
@@ -110,9 +113,9 @@ pub struct MyOrder {
 pub struct MyAsset {
     /// The currency (`KRW`, `BTC`).
     pub currency: AssetCode,
-    /// Free to order (`balance`), mantissa at [`ASSET_SCALE`].
+    /// Free to order (`balance`), mantissa at [`BALANCE_SCALE`].
     pub free: i64,
-    /// Held by open orders (`locked`), mantissa at [`ASSET_SCALE`].
+    /// Held by open orders (`locked`), mantissa at [`BALANCE_SCALE`].
     pub locked: i64,
 }
 
@@ -298,6 +301,12 @@ fn truncated(v: &[u8], scale: u8) -> &[u8] {
         Some(dot) => &v[..v.len().min(dot + 1 + usize::from(scale))],
         None => v,
     }
+}
+
+/// A balance at [`BALANCE_SCALE`], decimals beyond it dropped (Upbit's balances are `Double`s:
+/// a quote balance after a trade can carry binary noise past 1e-8); one beyond `i64` is refused.
+fn balance(field: &'static str, v: &[u8]) -> Result<i64, PrivateError> {
+    parse_decimal(truncated(v, BALANCE_SCALE), BALANCE_SCALE).map_err(|_| bad(field, v))
 }
 
 fn short<const N: usize>(field: &'static str, v: &[u8]) -> Result<ShortText<N>, PrivateError> {
@@ -508,8 +517,8 @@ impl UpbitPrivateParser {
             let cur = need(cur, TY, "currency")?;
             *slot = MyAsset {
                 currency: short("currency", cur)?,
-                free: decimal("balance", need(bal, TY, "balance")?, ASSET_SCALE)?,
-                locked: decimal("locked", need(lck, TY, "locked")?, ASSET_SCALE)?,
+                free: balance("balance", need(bal, TY, "balance")?)?,
+                locked: balance("locked", need(lck, TY, "locked")?)?,
             };
             n += 1;
         }

@@ -68,6 +68,8 @@ pub(crate) struct MockOrder {
     pub fee: i128,
     /// The asset the fee is charged in ("" until something executed).
     pub fee_asset: String,
+    /// Executions so far (one on arrival at most, one per crossing quote while resting).
+    pub trades: u32,
 }
 
 impl MockOrder {
@@ -184,6 +186,7 @@ impl Book {
             updated_ms: now_ms,
             fee: 0,
             fee_asset: String::new(),
+            trades: u32::from(executed > 0),
         };
         if let Some(c) = &m.client_id {
             self.by_client.insert(c.clone(), m.order_id);
@@ -276,6 +279,7 @@ impl Book {
             let quote = i128::from(n) * i128::from(o.px);
             o.executed += n;
             o.quote += quote;
+            o.trades += 1;
             o.updated_ms = now_ms;
             if o.executed == o.qty {
                 o.state = State::Filled;

@@ -267,6 +267,7 @@ fn cancel(venue: &RestVenue, d: &dyn Dialect, p: &Params, ctx: &Ctx<'_>) -> Answ
         let mut l = lock(&venue.ledger);
         let done = l.cancel(&r, ctx.now_ms);
         venue.note_resting(&l);
+        venue.publish(&mut l, ctx.now_ms);
         done
     });
     match done {
@@ -312,6 +313,7 @@ fn place(
         let mut l = lock(&venue.ledger);
         let placed = l.place(o, top, ctx.now_ms);
         venue.note_resting(&l);
+        venue.publish(&mut l, ctx.now_ms);
         placed
     });
     let o = match placed {

@@ -8,7 +8,7 @@ use super::answer::Refusal;
 use super::book::{Book, MockOrder, NewOrder, OrderRef, State};
 use super::fees::FeeModel;
 use super::instrument::Instrument;
-use super::journal::{Exec, Journal};
+use super::order_events::{as_accepted, OrderEvent, TradeEvent};
 use crate::market::SimQuote;
 
 /// Book, account and instruments of one venue.
@@ -22,8 +22,11 @@ pub(crate) struct Ledger {
     pub instruments: Vec<Instrument>,
     /// The taker fee.
     pub fees: FeeModel,
-    /// Every change to an order, for the pushed account streams (recorded while one listens).
-    pub journal: Journal,
+    /// What happened to the orders since the venue last drained it (`order_events`).
+    pub events: Vec<OrderEvent>,
+    /// Whether `events` is kept (once a private stream subscribed; until then nothing is
+    /// recorded, so venues without a stream pay nothing).
+    pub record_events: bool,
 }
 
 impl Ledger {
@@ -71,21 +74,34 @@ impl Ledger {
             }
         };
         let mut m = m;
+        self.record(|| OrderEvent::Accepted(as_accepted(&m)));
         if m.executed > 0 {
             self.account.execute(&a, buy, px, m.executed, m.quote);
             m = self.charge(&a, &m, m.executed, m.quote);
+            self.record(|| {
+                OrderEvent::Trade(TradeEvent {
+                    order: m.clone(),
+                    qty: m.executed,
+                    quote: m.quote,
+                    fee: m.fee,
+                    maker: false,
+                })
+            });
         }
         if m.state != State::Open && m.executed < m.qty {
             self.account.release(&a, buy, px, m.qty - m.executed);
         }
-        let exec = (m.executed > 0).then_some(Exec {
-            qty: m.executed,
-            quote: m.quote,
-            fee: m.fee,
-            maker: false,
-        });
-        self.journal.record(&m, exec, Some(&a), &self.account);
+        if m.state != State::Open {
+            self.record(|| OrderEvent::Closed(m.clone()));
+        }
         Ok(m)
+    }
+
+    /// Keep the event `e` makes, when events are recorded.
+    fn record(&mut self, e: impl FnOnce() -> OrderEvent) {
+        if self.record_events {
+            self.events.push(e());
+        }
     }
 
     /// Charge the fee of an execution of `qty` for `quote` to `o`'s account (assets `a`) and order.
@@ -103,13 +119,11 @@ impl Ledger {
     pub fn cancel(&mut self, r: &OrderRef, now_ms: u64) -> Result<(MockOrder, MockOrder), Refusal> {
         let before = self.book.get(r).cloned().ok_or(Refusal::NotOpen)?;
         let after = self.book.cancel(r, now_ms)?;
-        let assets = self.assets_of(&after.symbol);
-        if let Some(a) = &assets {
+        if let Some(a) = self.assets_of(&after.symbol) {
             self.account
-                .release(a, after.buy, after.px, after.qty - after.executed);
+                .release(&a, after.buy, after.px, after.qty - after.executed);
         }
-        self.journal
-            .record(&after, None, assets.as_ref(), &self.account);
+        self.record(|| OrderEvent::Closed(after.clone()));
         Ok((before, after))
     }
 
@@ -123,15 +137,21 @@ impl Ledger {
         for f in &fills {
             self.account
                 .execute(&a, f.order.buy, f.order.px, f.qty, f.quote);
+            let fee_before = f.order.fee;
             let after = self.charge(&a, &f.order, f.qty, f.quote);
-            let exec = Exec {
-                qty: f.qty,
-                quote: f.quote,
-                fee: after.fee - f.order.fee,
-                maker: true,
-            };
-            self.journal
-                .record(&after, Some(exec), Some(&a), &self.account);
+            let closed = after.state != State::Open;
+            self.record(|| {
+                OrderEvent::Trade(TradeEvent {
+                    fee: after.fee - fee_before,
+                    order: after.clone(),
+                    qty: f.qty,
+                    quote: f.quote,
+                    maker: true,
+                })
+            });
+            if closed {
+                self.record(|| OrderEvent::Closed(after));
+            }
         }
         fills.len() as u64
     }
@@ -165,7 +185,8 @@ mod tests {
             account: Account::new(&[c.clone(), eth.clone()], s),
             instruments: vec![ins("BTCUSDT", &c), ins("ETHUSDT", &eth)],
             fees: FeeModel::default(),
-            journal: Journal::default(),
+            events: Vec::new(),
+            record_events: false,
         }
     }
 
@@ -246,58 +267,62 @@ mod tests {
     }
 
     #[test]
-    fn every_order_change_is_journaled_while_a_stream_listens() {
+    fn every_order_change_is_recorded_for_the_streams() {
         let mut l = ledger(1000, InstrumentRules::default());
-        l.fees.bps = 100;
         l.place(order(true, 10_200, 1, Tif::Ioc), Some(top()), 1)
             .unwrap();
-        let cursor = l.journal.listen();
-        // A taker fill on arrival, a resting order, its maker fill on a later quote, a cancel.
-        l.place(order(true, 10_200, 1, Tif::Ioc), Some(top()), 2)
+        assert!(l.events.is_empty(), "nothing kept until a stream asks");
+        l.record_events = true;
+        let kinds = |l: &mut Ledger| -> Vec<&'static str> {
+            std::mem::take(&mut l.events)
+                .iter()
+                .map(|e| match e {
+                    OrderEvent::Accepted(_) => "accepted",
+                    OrderEvent::Trade(t) if t.maker => "maker",
+                    OrderEvent::Trade(_) => "taker",
+                    OrderEvent::Closed(_) => "closed",
+                })
+                .collect()
+        };
+        // IOC partly filled: accepted, one taker trade, closed (its remainder expired).
+        l.place(order(true, 10_200, 5, Tif::Ioc), Some(top()), 1)
             .unwrap();
+        assert_eq!(kinds(&mut l), ["accepted", "taker", "closed"]);
+        // IOC with nothing: accepted, closed.
+        l.place(order(true, 1, 1, Tif::Ioc), Some(top()), 2)
+            .unwrap();
+        assert_eq!(kinds(&mut l), ["accepted", "closed"]);
+        // GTC resting, then filled by a quote through it: accepted; maker trade, closed.
         let g = l
             .place(order(true, 10_050, 2, Tif::Gtc), Some(top()), 3)
             .unwrap();
+        assert_eq!(kinds(&mut l), ["accepted"]);
         let through = SimQuote {
             ask_px: 10_000,
-            ask_qty: 1,
             ..top()
         };
-        assert_eq!(l.on_quote(&through, 4), 1);
-        l.cancel(&OrderRef::Id(g.order_id), 5).unwrap();
-        let (events, missed) = l.journal.since(cursor);
-        let got: Vec<_> = events
-            .map(|e| {
-                (
-                    e.order.order_id,
-                    e.order.state,
-                    e.exec.map(|x| (x.qty, x.maker)),
-                )
-            })
-            .collect();
-        assert_eq!(missed, 0);
+        l.on_quote(&through, 4);
+        let ev = std::mem::take(&mut l.events);
+        let OrderEvent::Trade(t) = &ev[0] else {
+            panic!("{ev:?}")
+        };
         assert_eq!(
-            got,
-            vec![
-                (2, State::Filled, Some((1, false))),
-                (3, State::Open, None),
-                (3, State::Open, Some((1, true))),
-                (3, State::Canceled, None),
-            ],
-            "the fill before the stream listened is not journaled"
+            (t.qty, t.quote, t.order.order_id),
+            (2, 2 * 10_050, g.order_id)
         );
-        let (mut events, _) = l.journal.since(cursor + 2);
-        let maker = events.next().unwrap();
-        let x = maker.exec.unwrap();
-        assert_eq!(
-            (x.quote, x.fee),
-            (10_050, 1),
-            "at its own price; 1% of the 1.00 BTC bought"
-        );
-        assert_eq!(
-            (maker.balances[1].0.as_str(), maker.balances[1].1.locked),
-            ("USDT", 10_050)
-        );
+        assert!(ev[1].is_final() && ev[1].order().state == State::Filled);
+        // A cancel: closed.
+        let s = l
+            .place(order(false, 20_000, 1, Tif::Gtc), Some(top()), 5)
+            .unwrap();
+        l.events.clear();
+        l.cancel(&OrderRef::Id(s.order_id), 6).unwrap();
+        assert_eq!(kinds(&mut l), ["closed"]);
+        // A refused order records nothing.
+        assert!(l
+            .place(order(true, 10_000, 100, Tif::Ioc), None, 7)
+            .is_err());
+        assert!(l.events.is_empty());
     }
 
     #[test]

@@ -13,8 +13,10 @@ use super::fees::FeeModel;
 use super::instrument::Instrument;
 use super::ledger::Ledger;
 use super::limits::{Limiter, RestLimits};
+use super::private_hub::PrivateHub;
 use super::rules::Rules;
-use crate::config::{ApiCredentials, BybitWsConfig, MockConfig, WsApiConfig};
+use crate::config::{ApiCredentials, BybitWsConfig, MockConfig, UpbitPrivateConfig, WsApiConfig};
+
 use crate::format::Scales;
 use crate::market::SimQuote;
 use crate::stats::VenueCounters;
@@ -39,6 +41,10 @@ pub(crate) struct RestVenue {
     /// Each order placement's client id and the unix ns its request's first byte was read (the
     /// latest [`RECEIVED_LOG`], oldest first): the latency bench's end of `wire_to_wire`.
     pub arrivals: Mutex<VecDeque<(String, u64)>>,
+    /// The venue's subscribed private streams (Upbit `myOrder` / `myAsset`).
+    pub private: PrivateHub,
+    /// The `nonce` of each token that opened a private stream, oldest first.
+    pub private_nonces: Mutex<Vec<String>>,
 }
 
 impl RestVenue {
@@ -66,6 +72,21 @@ impl RestVenue {
             .store(ledger.book.has_open(), Ordering::Release);
     }
 
+    /// Subscribe a private stream: from now on the ledger records its order events.
+    pub fn subscribe_private(
+        &self,
+    ) -> std::sync::mpsc::Receiver<std::sync::Arc<super::private_hub::PrivateUpdate>> {
+        let mut l = lock(&self.ledger);
+        l.record_events = true;
+        self.private.subscribe()
+    }
+
+    /// Hand what the last operation did to `ledger`'s orders to the private streams (and forget
+    /// it), at server time `now_ms`.
+    pub fn publish(&self, ledger: &mut Ledger, now_ms: u64) {
+        self.private.publish(ledger, now_ms);
+    }
+
     /// Execute the resting orders `quotes` cross (in order), counting each execution.
     pub fn on_quotes(&self, quotes: &[SimQuote], now_ms: u64, c: &VenueCounters) {
         if !self.resting.load(Ordering::Acquire) {
@@ -77,6 +98,7 @@ impl RestVenue {
             VenueCounters::add(&c.rest_resting_fills, n);
         }
         self.note_resting(&l);
+        self.publish(&mut l, now_ms);
     }
 }
 
@@ -103,6 +125,10 @@ pub(crate) struct RestSide {
     /// When each recent trade-socket request arrived (unix ms, oldest first): Bybit's
     /// system-level frequency protection's rolling second.
     pub bybit_system: Mutex<VecDeque<u64>>,
+    /// Upbit's private stream's timings and faults.
+    pub upbit_private: UpbitPrivateConfig,
+    /// Data frames Upbit's private streams have pushed (every stream; the drop fault counts them).
+    pub private_pushes: AtomicU64,
 }
 
 impl RestSide {
@@ -154,11 +180,14 @@ impl RestSide {
                         bps: cfg.rest_fee_bps.get(&v.name).copied().unwrap_or(0),
                         always_quote: upbit,
                     },
-                    journal: super::journal::Journal::default(),
+                    events: Vec::new(),
+                    record_events: false,
                 }),
                 resting: AtomicBool::new(false),
                 received: Mutex::new(VecDeque::new()),
                 arrivals: Mutex::new(VecDeque::new()),
+                private: PrivateHub::default(),
+                private_nonces: Mutex::new(Vec::new()),
             }));
         }
         Ok(RestSide {
@@ -172,6 +201,8 @@ impl RestSide {
             bybit_ws: cfg.bybit_ws.clone(),
             bybit_creates: AtomicU64::new(0),
             bybit_system: Mutex::new(VecDeque::new()),
+            upbit_private: cfg.upbit_private.clone(),
+            private_pushes: AtomicU64::new(0),
         })
     }
 

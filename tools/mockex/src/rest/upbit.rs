@@ -85,7 +85,7 @@ pub(crate) fn order_json(o: &MockOrder, s: Scales) -> String {
         wide(o.fee, quote_scale(s)),
         dec(o.executed, s.qty),
         wide(o.quote, quote_scale(s)),
-        u32::from(o.executed > 0),
+        o.trades,
     );
     if let Some(c) = &o.client_id {
         let _ = write!(out, r#","identifier":"{c}""#);

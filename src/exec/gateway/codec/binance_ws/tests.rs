@@ -1,6 +1,7 @@
 //! Tests of the Binance WebSocket API codec: the key, the signature vectors, `session.logon` and
 //! each request's bytes. Vectors: tools/binance_ws/make_logon_vector.sh (OpenSSL) reproduces
-//! Binance's published FIX Ed25519 example and signs the logon payload independently.
+//! Binance's published FIX Ed25519 example and signs the logon payload independently;
+//! tools/binance_ws/make_ccxt_vectors.py has ccxt's own signer sign logon payloads.
 
 use std::path::{Path, PathBuf};
 
@@ -105,6 +106,47 @@ fn logon_request_golden() {
         ),
         Err(crate::exec::gateway::codec::RequestError::BadText { byte: b'"', .. })
     ));
+}
+
+/// `session.logon` signatures against ccxt's own Binance signer (`ccxt.pro.binance.sign_params`:
+/// sorted params, query string, Ed25519, Base64) on Binance's example key, committed with the
+/// script that made them (tools/binance_ws/make_ccxt_vectors.py -> ccxt_vectors.json). The first
+/// vector is also OpenSSL's (tools/binance_ws/vectors.txt).
+#[test]
+fn ccxt_logon_vectors() {
+    let text = include_str!("../../../../../tools/binance_ws/ccxt_vectors.json");
+    let doc: serde_json::Value = serde_json::from_str(text).unwrap();
+    let vectors = doc["vectors"].as_array().unwrap();
+    assert!(vectors.len() >= 4);
+    for v in vectors {
+        let params = LogonParams {
+            api_key: v["api_key"].as_str().unwrap().as_bytes(),
+            timestamp_ms: v["timestamp_ms"].as_u64().unwrap(),
+            recv_window_ms: v["recv_window_ms"].as_u64().unwrap() as u32,
+        };
+        let mut out = Vec::new();
+        write_logon(&doc_key(), params, 1, &mut out).unwrap();
+        let req: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            req["params"]["signature"].as_str().unwrap(),
+            v["signature"].as_str().unwrap(),
+            "payload {}",
+            v["payload"]
+        );
+        // Our payload is ccxt's.
+        let mut p = vec![("apiKey", v["api_key"].as_str().unwrap().to_owned())];
+        if params.recv_window_ms > 0 {
+            p.push(("recvWindow", params.recv_window_ms.to_string()));
+        }
+        p.push(("timestamp", params.timestamp_ms.to_string()));
+        let refs: Vec<(&str, &str)> = p.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(sign_payload(&refs), v["payload"].as_str().unwrap());
+    }
+    assert_eq!(
+        vectors[0]["signature"],
+        "3qUpHLP7FwTbtREEmRZSd72V7HzGeNbKZv2V8STjjcruyZmNxDd1zy914malimtNwnOxUccK2qH6JajPTMO6AA==",
+        "ccxt and OpenSSL agree"
+    );
 }
 
 fn key_dir() -> PathBuf {

@@ -15,8 +15,9 @@
 //!   socket is refused 20006; [`BybitWsConfig::system_limit_per_sec`] answers 10429.
 //! - Private stream (`private`): after `subscribe` to `order` / `execution` / `wallet`, every
 //!   change the venue's ledger makes to an order, whichever path placed it (REST, a trade
-//!   socket, a resting order filled on a later quote), is pushed (`push`), read from the
-//!   ledger's journal each turn of the loop.
+//!   socket, a resting order filled on a later quote), is pushed (`push`): the stream subscribes
+//!   to the venue's private hub (`private_hub`, shared with Upbit's private stream) and drains
+//!   its updates each turn of the loop.
 //! - Faults ([`BybitWsConfig`]): drop the trade socket after executing the n-th create, lose
 //!   the n-th create's answer, go silent after the n-th create (a half-open connection), delay
 //!   every answer, push each final `order` twice.
@@ -34,6 +35,8 @@ mod trade;
 use std::collections::HashSet;
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::Ordering;
+use std::sync::mpsc::Receiver;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
@@ -42,6 +45,7 @@ use tungstenite::{Message, Utf8Bytes, WebSocket};
 use super::dialect::Op;
 use super::handler::{handle_op, Auth};
 use super::params::Params;
+use super::private_hub::PrivateUpdate;
 use super::state::{lock, RestSide, RestVenue};
 use crate::send_log::unix_ns;
 use crate::shared::{Shared, VenueShared};
@@ -119,10 +123,12 @@ struct Session<'a> {
     authed: bool,
     req_ids: HashSet<String>,
     topics: Topics,
-    /// The journal cursor, once the stream subscribed to something.
-    cursor: Option<u64>,
-    /// The journal's published end (read without the ledger's lock).
-    journal_end: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+    /// The venue's order updates, once the stream subscribed to something.
+    updates: Option<Receiver<Arc<PrivateUpdate>>>,
+    /// How pushes are written (fixed when the stream subscribes).
+    style: Option<PushStyle>,
+    /// Messages pushed so far (their ids).
+    pushed: u64,
     /// A client ping was answered since the last turn (keeps the socket from the idle cut-off).
     pinged: bool,
 }
@@ -172,8 +178,9 @@ pub(crate) fn serve(
         authed: false,
         req_ids: HashSet::new(),
         topics: Topics::default(),
-        cursor: None,
-        journal_end: None,
+        updates: None,
+        style: None,
+        pushed: 0,
         pinged: false,
     };
     let opened = shared.now_ns();
@@ -257,9 +264,6 @@ pub(crate) fn serve(
         if std::mem::take(&mut s.pinged) {
             last_activity = shared.now_ns();
         }
-    }
-    if s.cursor.is_some() {
-        lock(&venue.ledger).journal.unlisten();
     }
 }
 
@@ -460,10 +464,13 @@ impl Session<'_> {
             return Outcome::Reply(vec![self.error(req_id, op, 0, &msg)]);
         }
         self.topics = t;
-        if self.topics.any() && self.cursor.is_none() {
-            let mut l = lock(&self.venue.ledger);
-            self.cursor = Some(l.journal.listen());
-            self.journal_end = Some(l.journal.published_end());
+        if self.topics.any() && self.updates.is_none() {
+            self.style = Some(PushStyle {
+                scales: self.shared.scales,
+                fee_bps: lock(&self.venue.ledger).fees.bps,
+                duplicate_final: self.side.bybit_ws.duplicate_final_orders,
+            });
+            self.updates = Some(self.venue.subscribe_private());
         }
         if on {
             VenueCounters::inc(&c.bybit_ws_subscribes);
@@ -479,34 +486,14 @@ impl Session<'_> {
 
     /// The pushes of what the venue's ledger did since the last turn.
     fn pushes(&mut self) -> Vec<String> {
-        let (Some(cursor), Some(published)) = (self.cursor, self.journal_end.as_ref()) else {
+        let (Some(rx), Some(style)) = (self.updates.as_ref(), self.style.as_ref()) else {
             return Vec::new();
         };
-        if published.load(Ordering::Acquire) <= cursor {
-            return Vec::new();
-        }
-        let c = &self.vs.counters;
-        let l = lock(&self.venue.ledger);
-        let end = l.journal.end();
-        if end == cursor {
-            return Vec::new();
-        }
-        let st = PushStyle {
-            scales: self.shared.scales,
-            account_scale: l.account.scale(),
-            fee_bps: l.fees.bps,
-            duplicate_final: self.side.bybit_ws.duplicate_final_orders,
-        };
-        let now = self.now_ms();
-        let (events, missed) = l.journal.since(cursor);
         let mut out = Vec::new();
-        for ev in events {
-            out.extend(private::frames(ev, &self.topics, &st, now));
+        while let Ok(u) = rx.try_recv() {
+            out.extend(private::frames(&u, &self.topics, style, &mut self.pushed));
         }
-        drop(l);
-        VenueCounters::add(&c.bybit_ws_events_missed, missed);
-        VenueCounters::add(&c.bybit_ws_pushed, out.len() as u64);
-        self.cursor = Some(end);
+        VenueCounters::add(&self.vs.counters.bybit_ws_pushed, out.len() as u64);
         out
     }
 

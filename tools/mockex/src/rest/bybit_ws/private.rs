@@ -1,4 +1,4 @@
-//! The private stream's subscriptions and the pushes one journal event makes
+//! The private stream's subscriptions and the pushes one ledger update makes
 //! (bybit-exchange/docs `docs/v5/websocket/wss-authentication.mdx`, "How to Subscribe to
 //! Topics", "Understanding the Subscription Response"; the topics' pages for the pushes):
 //!
@@ -6,15 +6,18 @@
 //!   `wallet`; an answer `{"req_id"?,"success":true,"ret_msg":"","op":"subscribe","conn_id"}`
 //!   (the docs' private example), `success: false` naming a topic the mock does not serve
 //!   (its text our reading).
-//! - per event: the `execution` (when it carried one), the `order` (twice for a final state
-//!   under [`BybitWsConfig::duplicate_final_orders`](crate::BybitWsConfig)), then the `wallet`,
-//!   each only when subscribed. "There is no snapshot event given at the time when the
-//!   subscription is successful": nothing is pushed for what happened before.
+//! - per update (what one placement, cancel or crossing quote did, `private_hub`): for each
+//!   order event, an acceptance as `order` (`New`), an execution as `execution` (and as `order`
+//!   while the order stays open: `PartiallyFilled`), a close as `order` (twice under
+//!   [`BybitWsConfig::duplicate_final_orders`](crate::BybitWsConfig)); then one `wallet` with the
+//!   balances the update moved; each only when subscribed. "There is no snapshot event given at
+//!   the time when the subscription is successful": nothing is pushed for what happened before.
 
 use serde_json::Value;
 
 use super::super::book::State;
-use super::super::journal::OrderEvent;
+use super::super::order_events::OrderEvent;
+use super::super::private_hub::PrivateUpdate;
 use super::push;
 use crate::format::Scales;
 
@@ -62,28 +65,54 @@ impl Topics {
 pub(crate) struct PushStyle {
     /// The instruments' scales.
     pub scales: Scales,
-    /// The account's amount scale.
-    pub account_scale: u32,
     /// The venue's fee rate, bps.
     pub fee_bps: u32,
     /// Push final `order` messages twice.
     pub duplicate_final: bool,
 }
 
-/// The pushes `ev` makes for a stream subscribed to `t`, at `now_ms`.
-pub(crate) fn frames(ev: &OrderEvent, t: &Topics, st: &PushStyle, now_ms: u64) -> Vec<String> {
+/// The pushes `u` makes for a stream subscribed to `t`; `seq` numbers the messages (their ids).
+pub(crate) fn frames(u: &PrivateUpdate, t: &Topics, st: &PushStyle, seq: &mut u64) -> Vec<String> {
     let mut out = Vec::new();
-    if let (Some(topic), Some(x)) = (t.execution, ev.exec.as_ref()) {
-        out.push(push::execution(ev, x, st.scales, st.fee_bps, topic, now_ms));
-    }
-    if let Some(topic) = t.order {
-        out.push(push::order(ev, st.scales, topic, now_ms, false));
-        if st.duplicate_final && ev.order.state != State::Open {
-            out.push(push::order(ev, st.scales, topic, now_ms, true));
+    let now = u.now_ms;
+    let mut next = || {
+        *seq += 1;
+        *seq
+    };
+    for e in &u.events {
+        match e {
+            OrderEvent::Accepted(o) => {
+                if let Some(topic) = t.order {
+                    out.push(push::order(o, next(), st.scales, topic, now, false));
+                }
+            }
+            OrderEvent::Trade(x) => {
+                if let Some(topic) = t.execution {
+                    out.push(push::execution(
+                        x,
+                        next(),
+                        st.scales,
+                        st.fee_bps,
+                        topic,
+                        now,
+                    ));
+                }
+                if let (Some(topic), State::Open) = (t.order, x.order.state) {
+                    out.push(push::order(&x.order, next(), st.scales, topic, now, false));
+                }
+            }
+            OrderEvent::Closed(o) => {
+                if let Some(topic) = t.order {
+                    out.push(push::order(o, next(), st.scales, topic, now, false));
+                    if st.duplicate_final {
+                        out.push(push::order(o, next(), st.scales, topic, now, true));
+                    }
+                }
+            }
         }
     }
-    if t.wallet && !ev.balances.is_empty() {
-        out.push(push::wallet(ev, st.account_scale, now_ms));
+    if t.wallet && !u.assets.is_empty() {
+        out.push(push::wallet(&u.assets, next(), u.account_scale, now));
     }
     out
 }

@@ -1,6 +1,6 @@
 //! The private stream's pushes (bybit-exchange/docs `docs/v5/websocket/private/order.mdx`,
 //! `execution.mdx`, `wallet.mdx`), each `{"id","topic","creationTime","data":[..]}` with one
-//! entry, built from one journal event:
+//! entry, built from the ledger's order events (`order_events`):
 //!
 //! - `order`: the order as it stands after the change (`orderStatus` `New`, `PartiallyFilled`,
 //!   `Filled`, `Cancelled`, `PartiallyFilledCanceled`; `cumExecQty`, `cumExecValue`, `avgPrice`
@@ -20,7 +20,7 @@ use super::super::account::Balance;
 use super::super::book::{MockOrder, State, Tif};
 use super::super::bybit::status_word;
 use super::super::dialect::{amount, avg_px, dec, quote_scale};
-use super::super::journal::{Exec, OrderEvent};
+use super::super::order_events::TradeEvent;
 use crate::format::Scales;
 
 /// The message around one `data` entry.
@@ -28,21 +28,21 @@ fn message(topic: &str, id: &str, now_ms: u64, entry: &str) -> String {
     format!(r#"{{"id":"{id}","topic":"{topic}","creationTime":{now_ms},"data":[{entry}]}}"#)
 }
 
-/// A message id in Bybit's shape (hex, a dash, more hex), unique per event and topic.
+/// A message id in Bybit's shape (hex, a dash, more hex), unique per message and topic.
 fn message_id(seq: u64, topic: &str) -> String {
     format!("{seq:012x}{:04x}-{}", topic.len(), topic)
 }
 
-/// The `order` push of `ev` (topic spelled `topic`); `raced_cancel`: the second copy a cancel
-/// racing a fill brings.
+/// The `order` push of `o` as it stands (message number `seq`, topic spelled `topic`);
+/// `raced_cancel`: the second copy a cancel racing a fill brings.
 pub(crate) fn order(
-    ev: &OrderEvent,
+    o: &MockOrder,
+    seq: u64,
     s: Scales,
     topic: &str,
     now_ms: u64,
     raced_cancel: bool,
 ) -> String {
-    let o = &ev.order;
     let leaves = o.open_qty();
     let qs = quote_scale(s);
     let fee_detail = if o.fee_asset.is_empty() {
@@ -79,11 +79,10 @@ pub(crate) fn order(
         o.created_ms,
         o.updated_ms,
     );
-    let id = message_id(ev.seq * 2 + u64::from(raced_cancel), topic);
-    message(topic, &id, now_ms, &e)
+    message(topic, &message_id(seq, topic), now_ms, &e)
 }
 
-/// An execution id in Bybit's UUID shape, unique per order and journal event.
+/// An execution id in Bybit's UUID shape, unique per order and execution.
 fn exec_id(o: &MockOrder, seq: u64) -> String {
     format!(
         "{:08x}-{:04x}-4{:03x}-8000-{:012x}",
@@ -94,17 +93,17 @@ fn exec_id(o: &MockOrder, seq: u64) -> String {
     )
 }
 
-/// The `execution` push of `ev`'s execution `x` (topic spelled `topic`); `fee_bps`: the
-/// venue's fee rate.
+/// The `execution` push of the execution `x` (message number `seq`, topic spelled `topic`);
+/// `fee_bps`: the venue's fee rate.
 pub(crate) fn execution(
-    ev: &OrderEvent,
-    x: &Exec,
+    x: &TradeEvent,
+    seq: u64,
     s: Scales,
     fee_bps: u32,
     topic: &str,
     now_ms: u64,
 ) -> String {
-    let o = &ev.order;
+    let o = &x.order;
     let qs = quote_scale(s);
     let px = if x.qty > 0 {
         i64::try_from(x.quote / i128::from(x.qty)).unwrap_or(0)
@@ -123,23 +122,23 @@ pub(crate) fn execution(
         dec(o.qty, s.qty),
         dec(o.open_qty(), s.qty),
         amount(x.fee, qs),
-        exec_id(o, ev.seq),
+        exec_id(o, u64::from(o.trades)),
         dec(px, s.price),
         dec(x.qty, s.qty),
         amount(x.quote, qs),
         o.updated_ms,
         x.maker,
         dec(i64::from(fee_bps), 4),
-        ev.seq,
+        seq,
         o.fee_asset,
     );
-    message(topic, &message_id(ev.seq, topic), now_ms, &e)
+    message(topic, &message_id(seq, topic), now_ms, &e)
 }
 
-/// The `wallet` push of the balances `ev` carries (account amounts at `scale` decimals).
-pub(crate) fn wallet(ev: &OrderEvent, scale: u32, now_ms: u64) -> String {
+/// The `wallet` push of `balances` (message number `seq`, account amounts at `scale` decimals).
+pub(crate) fn wallet(balances: &[(String, Balance)], seq: u64, scale: u32, now_ms: u64) -> String {
     let mut coins = String::new();
-    for (coin, b) in &ev.balances {
+    for (coin, b) in balances {
         let Balance { free, locked } = *b;
         if !coins.is_empty() {
             coins.push(',');
@@ -154,7 +153,7 @@ pub(crate) fn wallet(ev: &OrderEvent, scale: u32, now_ms: u64) -> String {
     let entry = format!(
         r#"{{"accountType":"UNIFIED","accountIMRate":"0","accountMMRate":"0","totalEquity":"","totalWalletBalance":"","totalMarginBalance":"","totalAvailableBalance":"","totalPerpUPL":"0","totalInitialMargin":"0","totalMaintenanceMargin":"0","accountIMRateByMp":"0","accountMMRateByMp":"0","totalInitialMarginByMp":"0","totalMaintenanceMarginByMp":"0","accountLTV":"0","coin":[{coins}]}}"#
     );
-    message("wallet", &message_id(ev.seq, "wallet"), now_ms, &entry)
+    message("wallet", &message_id(seq, "wallet"), now_ms, &entry)
 }
 
 #[cfg(test)]
@@ -162,55 +161,39 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
-    fn event(state: State, executed: i64) -> OrderEvent {
-        OrderEvent {
-            seq: 7,
-            order: MockOrder {
-                order_id: 3,
-                client_id: Some("c3".into()),
-                symbol: "BTCUSDT".into(),
-                buy: true,
-                px: 10_000,
-                qty: 3,
-                executed,
-                quote: i128::from(executed) * 9_900,
-                tif: Tif::Gtc,
-                state,
-                created_ms: 1,
-                updated_ms: 2,
-                fee: 0,
-                fee_asset: if executed > 0 {
-                    "BTC".into()
-                } else {
-                    String::new()
-                },
+    fn filled(state: State, executed: i64) -> MockOrder {
+        MockOrder {
+            order_id: 3,
+            client_id: Some("c3".into()),
+            symbol: "BTCUSDT".into(),
+            buy: true,
+            px: 10_000,
+            qty: 3,
+            executed,
+            quote: i128::from(executed) * 9_900,
+            tif: Tif::Gtc,
+            state,
+            created_ms: 1,
+            updated_ms: 2,
+            fee: 0,
+            fee_asset: if executed > 0 {
+                "BTC".into()
+            } else {
+                String::new()
             },
-            exec: None,
-            balances: vec![
-                (
-                    "BTC".into(),
-                    Balance {
-                        free: 150,
-                        locked: 0,
-                    },
-                ),
-                (
-                    "USDT".into(),
-                    Balance {
-                        free: 5,
-                        locked: 20_000,
-                    },
-                ),
-            ],
+            trades: u32::from(executed > 0),
         }
     }
 
     const S: Scales = Scales { price: 2, qty: 0 };
 
+    fn json(s: &str) -> Value {
+        serde_json::from_str(s).unwrap()
+    }
+
     #[test]
     fn order_push_reads_as_the_docs_example() {
-        let v: Value =
-            serde_json::from_str(&order(&event(State::Open, 0), S, "order", 9, false)).unwrap();
+        let v = json(&order(&filled(State::Open, 0), 7, S, "order", 9, false));
         assert_eq!(
             (v["topic"].as_str(), v["creationTime"].as_u64()),
             (Some("order"), Some(9))
@@ -225,8 +208,7 @@ mod tests {
             (d["orderLinkId"].as_str(), d["orderId"].as_str()),
             (Some("c3"), Some("3"))
         );
-        let f: Value =
-            serde_json::from_str(&order(&event(State::Filled, 3), S, "order", 9, true)).unwrap();
+        let f = json(&order(&filled(State::Filled, 3), 8, S, "order", 9, true));
         let d = &f["data"][0];
         assert_eq!(
             (d["orderStatus"].as_str(), d["avgPrice"].as_str()),
@@ -235,21 +217,21 @@ mod tests {
         assert_eq!(d["cumExecValue"], "297");
         assert_eq!(d["rejectReason"], "EC_OrigClOrdIDDoesNotExist");
         assert_eq!(d["cancelType"], "CancelByUser");
-        let p: Value =
-            serde_json::from_str(&order(&event(State::Canceled, 1), S, "order", 9, false)).unwrap();
+        assert_ne!(v["id"], f["id"], "each message its own id");
+        let p = json(&order(&filled(State::Canceled, 1), 9, S, "order", 9, false));
         assert_eq!(p["data"][0]["orderStatus"], "PartiallyFilledCanceled");
     }
 
     #[test]
     fn execution_and_wallet_pushes() {
-        let ev = event(State::Filled, 3);
-        let x = Exec {
+        let x = TradeEvent {
+            order: filled(State::Filled, 3),
             qty: 3,
             quote: 29_700,
             fee: 3,
             maker: false,
         };
-        let v: Value = serde_json::from_str(&execution(&ev, &x, S, 10, "execution", 9)).unwrap();
+        let v = json(&execution(&x, 1, S, 10, "execution", 9));
         let d = &v["data"][0];
         assert_eq!(
             (d["execPrice"].as_str(), d["execQty"].as_str()),
@@ -260,7 +242,23 @@ mod tests {
             (Some("0.03"), Some("0.001"))
         );
         assert_eq!(d["execId"].as_str().unwrap().len(), 36);
-        let w: Value = serde_json::from_str(&wallet(&ev, 2, 9)).unwrap();
+        let balances = vec![
+            (
+                "BTC".to_owned(),
+                Balance {
+                    free: 150,
+                    locked: 0,
+                },
+            ),
+            (
+                "USDT".to_owned(),
+                Balance {
+                    free: 5,
+                    locked: 20_000,
+                },
+            ),
+        ];
+        let w = json(&wallet(&balances, 2, 2, 9));
         let c = &w["data"][0]["coin"];
         assert_eq!(
             (c[0]["coin"].as_str(), c[0]["walletBalance"].as_str()),
