@@ -347,24 +347,35 @@ fn quotes_flow_through_a_websocket_outage() {
     assert!(c("ingest.binance.disconnects") >= 1);
     assert_eq!(c("ingest.upbit.rest_polls"), 0, "Upbit's stream stayed up");
     // Default config: nothing with a REST leg reached execution. Every opportunity with a
-    // Binance leg, detected while Binance's latest quote was a REST one, was refused as such.
-    let (rest_from, rest_until) = (window[1].recv_ts_ns, window[back].recv_ts_ns);
+    // Binance leg, detected while Binance's latest quote (in the order the strategy got its
+    // quotes, which across venues need not be receive-time order) was a REST one, was refused
+    // as such, and no other.
     let text = std::fs::read_to_string(&opps_path).expect("opps log");
     let mut with_rest_leg = 0;
     for line in text.lines() {
         let o: serde_json::Value = serde_json::from_str(line).expect("opps line");
         let recv = o["recv_ts"].as_u64().expect("recv_ts");
         let binance_leg = o["buy_venue"] == "binance" || o["sell_venue"] == "binance";
-        if binance_leg && recv >= rest_from && recv < rest_until {
+        let trigger = if o["trigger_venue"] == "binance" {
+            BINANCE
+        } else {
+            VenueId(1)
+        };
+        // The quote that triggered it, and Binance's latest quote then.
+        let at = seen
+            .iter()
+            .position(|q| q.venue == trigger && q.recv_ts_ns == recv)
+            .unwrap_or_else(|| panic!("its triggering quote was seen: {line}"));
+        let binance_then = seen[..=at].iter().rev().find(binance);
+        let rest_leg = binance_leg && binance_then.is_some_and(|q| q.source == QuoteSource::Rest);
+        if rest_leg {
             with_rest_leg += 1;
-            assert_eq!(o["outcome"], "rejected:rest_quote", "{line}");
         }
-        if o["outcome"] == "rejected:rest_quote" {
-            assert!(
-                binance_leg && recv >= rest_from && recv < rest_until,
-                "{line}"
-            );
-        }
+        assert_eq!(
+            o["outcome"] == "rejected:rest_quote",
+            rest_leg,
+            "refused as a REST leg exactly when Binance's quote then was REST's: {line}"
+        );
     }
     eprintln!("opportunities with a REST leg: {with_rest_leg}");
     assert_eq!(
