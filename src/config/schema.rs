@@ -124,10 +124,10 @@ pub struct VenueConfig {
 }
 
 /// The venue kinds whose orders can go over a WebSocket session (`order_entry = "ws"`).
-pub const WS_ORDER_ENTRY: &[VenueKind] = &[VenueKind::Binance, VenueKind::Okx];
+pub const WS_ORDER_ENTRY: &[VenueKind] = &[VenueKind::Binance, VenueKind::Okx, VenueKind::Bybit];
 
 /// The venue kinds whose private stream can be read while their orders go over REST.
-pub const STREAM_WITH_REST: &[VenueKind] = &[VenueKind::Upbit];
+pub const STREAM_WITH_REST: &[VenueKind] = &[VenueKind::Bybit, VenueKind::Upbit];
 
 impl VenueConfig {
     /// Whether the venue's private stream is read: `private_stream`, else on exactly with

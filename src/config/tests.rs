@@ -795,6 +795,40 @@ fn private_stream_keys_are_refused_where_they_would_not_be_read() {
 }
 
 #[test]
+fn bybit_takes_ws_order_entry_and_its_private_stream_without_a_key_file() {
+    let rest = "gateway = \"rest\"";
+    // Venue a is Binance, venue b Bybit.
+    let bybit = |b: &str| {
+        rest_base(CREDS, &format!("{CREDS}\n{b}"), rest)
+            .replace("kind = \"upbit\"", "kind = \"bybit\"")
+            .replace("b = \"USDT-BTC\"", "b = \"BTCUSDT\"")
+    };
+    let c = Config::from_toml_str(&bybit("order_entry = \"ws\""), &machine())
+        .expect("bybit's trade socket, authenticated with the REST key and secret");
+    assert_eq!(c.venues[1].order_entry, super::OrderEntry::Ws);
+    assert!(c.venues[1].reads_private_stream(), "on by default with ws");
+    Config::from_toml_str(
+        &bybit(
+            "order_entry = \"ws\"\nws_api_url = \"ws://127.0.0.1:9/v5/trade\"\nprivate_ws_url = \"ws://127.0.0.1:9/v5/private\"",
+        ),
+        &machine(),
+    )
+    .expect("a mock's trade and private sockets");
+    let c = Config::from_toml_str(&bybit("private_stream = true"), &machine())
+        .expect("bybit's private stream with REST order entry");
+    assert_eq!(c.venues[1].order_entry, super::OrderEntry::Rest);
+    assert!(c.venues[1].reads_private_stream());
+    refused(
+        &bybit("order_entry = \"ws\"\ned25519_key_file = \"/k.pem\""),
+        "venues[1].ed25519_key_file",
+    );
+    refused(
+        &bybit("order_entry = \"ws\"\nprivate_ws_url = \"http://x\""),
+        "venues[1].private_ws_url",
+    );
+}
+
+#[test]
 fn upbit_reads_its_private_stream_with_rest_order_entry() {
     let rest = "gateway = \"rest\"";
     // Venue a is Binance, venue b Upbit.

@@ -21,6 +21,7 @@ mod rest_poll;
 mod runtime;
 mod upbit_private;
 mod venues;
+mod ws_bybit_session;
 mod ws_session;
 mod ws_session_okx;
 mod ws_upbit;

@@ -70,7 +70,8 @@ struct Args {
     /// endpoints, which stamp each order's arrival: `wire_to_wire`; the baseline sends with
     /// reqwest) or `ws` (microarb only: as `rest`, with each venue whose orders can go over a
     /// WebSocket session on it, `order_entry = "ws"`; Binance's WebSocket API logs on with a
-    /// fresh Ed25519 key).
+    /// fresh Ed25519 key, Bybit's trade socket and private stream authenticate with the REST
+    /// key).
     #[arg(long, default_value = "paper")]
     gateway: String,
     /// With `--gateway rest`: the mock's REST threads sleep in `read` instead of busy-polling
@@ -126,6 +127,8 @@ fn venues(arg: &str) -> Result<Vec<(&'static str, VenueKind, f64)>, String> {
 struct Network<'a> {
     rest_urls: &'a [String],
     ws_urls: &'a [Option<String>],
+    /// The private stream's own socket per venue, where it has one (Bybit), with `ws_urls`.
+    private_urls: &'a [Option<String>],
     creds: &'a wire::Creds,
 }
 
@@ -161,6 +164,9 @@ fn config(
                 t += &format!("order_entry = \"ws\"\nws_api_url = \"{url}\"\n");
                 if kind == VenueKind::Binance {
                     t += &format!("ed25519_key_file = \"{}\"\n", c.ed25519_pem.display());
+                }
+                if let Some(Some(url)) = n.private_urls.get(i) {
+                    t += &format!("private_ws_url = \"{url}\"\n");
                 }
             }
         }
@@ -304,9 +310,15 @@ fn run(a: &Args) -> Result<(), String> {
         .iter()
         .map(|e| e.ws_api_url.clone().filter(|_| ws))
         .collect();
+    let private_urls: Vec<Option<String>> = ex
+        .endpoints()
+        .iter()
+        .map(|e| e.private_ws_url.clone().filter(|_| ws))
+        .collect();
     let rest_side = creds.as_ref().map(|c| Network {
         rest_urls: &rest_urls,
         ws_urls: &ws_urls,
+        private_urls: &private_urls,
         creds: c,
     });
     let text = config(&venues, &fees, &urls, rest_side, &a.idle);

@@ -225,6 +225,57 @@ impl Default for WsApiConfig {
     }
 }
 
+/// Bybit's v5 trade socket (`/v5/trade`) and private stream (`/v5/private`), served on the Bybit
+/// venue's feed port when [`MockConfig::api`] is set: how long sessions live and the faults they
+/// can inject (each counted in [`VenueStats`](crate::VenueStats)`::bybit_ws_*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BybitWsConfig {
+    /// A socket with no client ping and nothing pushed for this long is closed (Bybit: "if there
+    /// is no ping-pong and no stream data sent from server end, the connection will be cut off
+    /// after 10 minutes"). A `max_active_time` query parameter on the URL (`30s` to `600s`, or
+    /// `1m` ...) overrides it for that socket, as at the venue.
+    pub idle_timeout: Duration,
+    /// A session ends (the server closes it) this long after it opened, whatever it does: an
+    /// expired session the client must open and authenticate again.
+    pub session_lifetime: Duration,
+    /// Execute the `n`-th `order.create` (counted from 1 over all of the venue's trade sockets),
+    /// then drop the socket without answering it: a session lost mid-order.
+    pub drop_on_create: Option<u64>,
+    /// Execute the `n`-th `order.create` and never answer it (the socket stays up): a lost ack.
+    pub lose_ack_on_create: Option<u64>,
+    /// Execute the `n`-th `order.create`, then go silent: the trade socket stays open but
+    /// nothing is read or answered any more (a half-open connection: the peer vanished without
+    /// a FIN), until the client closes it.
+    pub silent_after_create: Option<u64>,
+    /// Wait this long before sending each trade-socket answer (the order is executed first), so
+    /// the private stream's pushes can arrive before the acknowledgement.
+    pub ack_delay: Duration,
+    /// Push every final `order` message twice, the second as Bybit's cancel-racing-fill copy
+    /// (`Filled` with `cancelType` `CancelByUser` and `rejectReason`
+    /// `EC_OrigClOrdIDDoesNotExist`; other final states repeated as they are).
+    pub duplicate_final_orders: bool,
+    /// Trade-socket requests per rolling second over all of the venue's trade sockets before
+    /// Bybit's system-level frequency protection answers `retCode` 10429 (None: no such limit).
+    /// The account's own per-second limits (10006) are the REST side's, shared as at the venue.
+    pub system_limit_per_sec: Option<u32>,
+}
+
+impl Default for BybitWsConfig {
+    /// The venue's idle cut-off of 10 minutes, sessions of 24 h, no faults.
+    fn default() -> Self {
+        BybitWsConfig {
+            idle_timeout: Duration::from_secs(600),
+            session_lifetime: Duration::from_secs(24 * 3600),
+            drop_on_create: None,
+            lose_ack_on_create: None,
+            silent_after_create: None,
+            ack_delay: Duration::ZERO,
+            duplicate_final_orders: false,
+            system_limit_per_sec: None,
+        }
+    }
+}
+
 /// Upbit's private stream (`/websocket/v1/private`): its keep-alive rules and the faults it can
 /// inject (each counted in [`VenueStats`](crate::VenueStats)`::upbit_private_*`). Served on the
 /// Upbit venue's feed port when [`MockConfig::api`] is set.
@@ -336,6 +387,8 @@ pub struct MockConfig {
     pub rest_busy_poll: bool,
     /// The Binance WebSocket API's key, session lifetime and faults (served with [`Self::api`]).
     pub ws_api: WsApiConfig,
+    /// Bybit's trade socket and private stream: lifetimes and faults (served with [`Self::api`]).
+    pub bybit_ws: BybitWsConfig,
     /// Upbit's private stream's timings and faults (served with [`Self::api`]).
     pub upbit_private: UpbitPrivateConfig,
     /// OKX's private WebSocket's timeouts and faults (served with [`Self::api`]).
@@ -362,6 +415,7 @@ impl MockConfig {
             rest_fee_bps: BTreeMap::new(),
             rest_busy_poll: false,
             ws_api: WsApiConfig::default(),
+            bybit_ws: BybitWsConfig::default(),
             upbit_private: UpbitPrivateConfig::default(),
             okx_ws: OkxWsConfig::default(),
         }

@@ -96,6 +96,14 @@ pub(crate) fn serve(
         c.connections_open.fetch_sub(1, Ordering::Relaxed);
         return;
     }
+    if kind == VenueKind::Bybit && crate::rest::bybit_ws::serves(&path) {
+        // A trade socket or private stream, not a feed: it takes no batches.
+        venue.conns().retain(|(id, _)| *id != conn_no);
+        drop(rx);
+        crate::rest::bybit_ws::serve(&shared, venue_index, ws, &path, conn_no);
+        c.connections_open.fetch_sub(1, Ordering::Relaxed);
+        return;
+    }
     if kind == VenueKind::Upbit && path.starts_with(crate::rest::upbit_private::PATH) {
         // Upbit's private stream, not the feed: it takes no batches.
         venue.conns().retain(|(id, _)| *id != conn_no);

@@ -44,6 +44,11 @@
 //!   the REST side's orders ([`Endpoint::private_ws_url`], [`UpbitPrivateConfig`]), each on the
 //!   venue's feed port;
 //!   [`serve_synthetic`] serves a list of venues as one synthetic market, REST on or off.
+//! - Order-entry and account sockets on a venue's feed port, with [`MockConfig::api`] set
+//!   ([`Endpoint::ws_api_url`], [`Endpoint::private_ws_url`]): Binance's WebSocket API
+//!   (`/ws-api/v3`, [`WsApiConfig`]) and Bybit's v5 trade socket (`/v5/trade`) and private
+//!   stream (`/v5/private`, [`BybitWsConfig`]), each order running through the REST side's own
+//!   pipeline, every order change of the venue (any path) pushed to Bybit's private streams.
 //!
 //! Its own crate, depending on nothing of the engine: its venue kinds ([`VenueKind`]), decimals
 //! ([`Scale`]), JSON handling (serde_json and a small scanner), capture reader
@@ -84,8 +89,8 @@ mod venue_kind;
 pub use api_credentials::CredentialsError;
 pub use capture::{CaptureError, CaptureReader, Record};
 pub use config::{
-    ApiCredentials, KeepAliveSettings, MockConfig, MockVenue, OkxWsConfig, Source, SyntheticSource,
-    UpbitPrivateConfig, WsApiConfig,
+    ApiCredentials, BybitWsConfig, KeepAliveSettings, MockConfig, MockVenue, OkxWsConfig, Source,
+    SyntheticSource, UpbitPrivateConfig, WsApiConfig,
 };
 pub use conn::TICK;
 pub use decimal::Scale;

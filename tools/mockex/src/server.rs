@@ -74,13 +74,16 @@ pub struct Endpoint {
     /// The REST base URL `http://127.0.0.1:PORT` (every kind, when [`MockConfig::api`] is set;
     /// None otherwise).
     pub rest_url: Option<String>,
-    /// The WebSocket order-entry URL, on the feed's port, when [`MockConfig::api`] is set: the
-    /// Binance WebSocket API `ws://127.0.0.1:PORT/ws-api/v3`, OKX's private WebSocket
-    /// `ws://127.0.0.1:PORT/ws/v5/private` (its order ops and its `orders` / `account` channels);
-    /// None for the other kinds.
+    /// The order-entry socket on the feed's port, when [`MockConfig::api`] is set: the Binance
+    /// WebSocket API `ws://127.0.0.1:PORT/ws-api/v3`, OKX's private WebSocket
+    /// `ws://127.0.0.1:PORT/ws/v5/private` (its order ops and its `orders` / `account` channels),
+    /// Bybit's trade socket `ws://127.0.0.1:PORT/v5/trade`; None for the other kinds or without
+    /// credentials.
     pub ws_api_url: Option<String>,
-    /// Upbit's private stream `ws://127.0.0.1:PORT/websocket/v1/private` (on the feed's port;
-    /// Upbit venues when [`MockConfig::api`] is set, None otherwise).
+    /// The pushed account stream on the feed's port, when [`MockConfig::api`] is set: Bybit's
+    /// private stream `ws://127.0.0.1:PORT/v5/private`, Upbit's
+    /// `ws://127.0.0.1:PORT/websocket/v1/private`; None for the other kinds or without
+    /// credentials.
     pub private_ws_url: Option<String>,
 }
 
@@ -507,9 +510,14 @@ fn bind_rest(
             .map_err(io_err(format!("bind a REST listener for {}", v.name)))?;
         let addr = l.local_addr().map_err(io_err("listener address"))?;
         endpoints[i].rest_url = Some(format!("http://{addr}"));
+        let feed = endpoints[i].addr;
         if v.kind == VenueKind::Binance {
-            let feed = endpoints[i].addr;
             endpoints[i].ws_api_url = Some(format!("ws://{feed}{}", rest::ws_api::PATH));
+        }
+        if v.kind == VenueKind::Bybit {
+            endpoints[i].ws_api_url = Some(format!("ws://{feed}{}", rest::bybit_ws::TRADE_PATH));
+            endpoints[i].private_ws_url =
+                Some(format!("ws://{feed}{}", rest::bybit_ws::PRIVATE_PATH));
         }
         if v.kind == VenueKind::Upbit {
             let feed = endpoints[i].addr;

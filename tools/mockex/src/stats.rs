@@ -138,6 +138,32 @@ counters! {
     ws_api_events_pushed,
     /// Sessions the mock ended by a fault (dropped mid-request) or by expiry.
     ws_api_sessions_ended,
+    /// Bybit trade sockets (`/v5/trade`) and private streams (`/v5/private`) opened.
+    bybit_ws_sessions,
+    /// Bybit `auth`s that authenticated a socket.
+    bybit_ws_auths,
+    /// Bybit `auth`s refused (unknown key, bad signature, expired `expires`, malformed args,
+    /// repeated).
+    bybit_ws_auth_refusals,
+    /// Bybit socket frames read (every op, `auth` and `ping` included).
+    bybit_ws_requests,
+    /// Bybit ops that need an authenticated socket and came before `auth` (refused).
+    bybit_ws_unauthenticated,
+    /// Bybit frames that were no JSON op, or an op or topic the mock does not serve (answered
+    /// 10001 / 10404 or `success: false`).
+    bybit_ws_bad_frames,
+    /// Bybit trade-socket requests refused for a `reqId` the socket already used (20006).
+    bybit_ws_duplicate_req_ids,
+    /// Bybit trade-socket requests refused by the system-level frequency protection (10429).
+    bybit_ws_system_limited,
+    /// Bybit private-stream `subscribe`s accepted (pushes flow from then on).
+    bybit_ws_subscribes,
+    /// Bybit `ping`s answered with a pong.
+    bybit_ws_pongs,
+    /// Bybit pushes sent (`order`, `execution`, `wallet` messages, duplicates included).
+    bybit_ws_pushed,
+    /// Bybit sockets the mock closed: a fault (dropped mid-order), expiry or idle cut-off.
+    bybit_ws_sessions_ended,
     /// Upbit private streams (`/websocket/v1/private`) opened.
     upbit_private_streams,
     /// Upbit private streams refused for a missing or bad token (`INVALID_AUTH`, then closed).

@@ -11,6 +11,7 @@ use thiserror::Error;
 use crate::base::{Clock, ClockOffsets};
 use crate::config::{Config, OrderEntry};
 use crate::exec::gateway::codec::binance_ws::{Ed25519Key, KeyError, WsRequestWriter, WsSettings};
+use crate::exec::gateway::codec::bybit_ws::{BybitWsSettings, BybitWsWriter, WsSocket};
 use crate::exec::gateway::codec::jwt::JwtSigner;
 use crate::exec::gateway::codec::nonce::UuidGen;
 use crate::exec::gateway::codec::okx::{OkxCodec, OkxSettings};
@@ -26,6 +27,7 @@ use crate::net::http::TlsTarget;
 use crate::net::url::{UrlError, WsUrl};
 
 use super::binance::BinanceDialect;
+use super::bybit::BybitDialect;
 use super::dialect::{AssetNames, WsDialect};
 use super::gateway::WsGateway;
 use super::handshake::path_of;
@@ -35,6 +37,10 @@ use super::upbit::UpbitDialect;
 
 /// Binance's spot WebSocket API, where `ws_api_url` is absent.
 pub const PUBLIC_WS_API_URL: &str = "wss://ws-api.binance.com:443/ws-api/v3";
+/// Bybit's trade socket (order entry), where a Bybit venue's `ws_api_url` is absent.
+pub const BYBIT_TRADE_WS_URL: &str = "wss://stream.bybit.com/v5/trade";
+/// Bybit's private stream, where a Bybit venue's `private_ws_url` is absent.
+pub const BYBIT_PRIVATE_WS_URL: &str = "wss://stream.bybit.com/v5/private";
 
 /// Upbit's private stream, where an Upbit venue's `private_ws_url` is absent.
 pub const UPBIT_PRIVATE_WS_URL: &str = "wss://api.upbit.com/websocket/v1/private";
@@ -205,6 +211,7 @@ pub fn ws_gateway(
     };
     let (orders, stream): Sockets = match v.kind {
         VenueKind::Binance => (Some(binance(&mut inputs)?), None),
+        VenueKind::Bybit => bybit(&mut inputs)?,
         VenueKind::Upbit if !ws => (None, Some(upbit(&mut inputs)?)),
         VenueKind::Okx => (Some(okx(&mut inputs)?), None),
         kind => {
@@ -257,6 +264,46 @@ fn binance(x: &mut VenueInputs<'_>) -> Result<(Box<dyn WsDialect>, Target), WsBu
         asset_names(x.cfg),
     );
     Ok((Box::new(dialect), t))
+}
+
+/// Bybit: the trade socket with `order_entry = "ws"`, and the private stream on its own socket
+/// when it is read (both authenticated with the REST path's key and secret).
+fn bybit(x: &mut VenueInputs<'_>) -> Result<Sockets, WsBuildError> {
+    let v = &x.cfg.venues[x.index];
+    let r = &x.cfg.execution.rest;
+    let writer = || -> Result<BybitWsWriter, WsBuildError> {
+        Ok(BybitWsWriter::new(
+            BybitWsSettings {
+                recv_window_ms: r.recv_window_ms,
+                client_id_prefix: x.prefix.to_owned(),
+            },
+            InstrumentTable::for_venue(x.cfg, &v.name)?,
+        )?)
+    };
+    let dialect = |socket, w| -> Box<dyn WsDialect> {
+        Box::new(BybitDialect::new(
+            socket,
+            w,
+            x.cred.expose_key(),
+            x.cred.expose_secret(),
+            asset_names(x.cfg),
+        ))
+    };
+    let orders = if v.order_entry == OrderEntry::Ws {
+        let url = v.ws_api_url.as_deref().unwrap_or(BYBIT_TRADE_WS_URL);
+        let t = target(x.cfg, "ws_api_url", url, x.on_retry)?;
+        Some((dialect(WsSocket::Trade, writer()?), t))
+    } else {
+        None
+    };
+    let stream = if v.reads_private_stream() {
+        let url = v.private_ws_url.as_deref().unwrap_or(BYBIT_PRIVATE_WS_URL);
+        let t = target(x.cfg, "private_ws_url", url, x.on_retry)?;
+        Some((dialect(WsSocket::Private, writer()?), t))
+    } else {
+        None
+    };
+    Ok((orders, stream))
 }
 
 /// Upbit: the private stream on its own socket (orders stay on REST), authenticated by the

@@ -29,11 +29,13 @@
 //! the requests in flight), [`pushed`] (a push's final report), [`counters`], [`metrics`] (on
 //! `/metrics`), [`gateway`] (the [`Gateway`](super::Gateway) of one venue), [`build`] (from
 //! config), [`venue_latency`] (the venue's own share of a round trip, where its answers say); the
-//! venues' dialects: [`binance`], [`okx`], [`upbit`] (a stream only: Upbit's orders stay on REST).
+//! venues' dialects: [`binance`], [`okx`], [`bybit`] (the trade socket and the private stream),
+//! [`upbit`] (a stream only: Upbit's orders stay on REST).
 #![forbid(unsafe_code)]
 
 pub mod binance;
 pub mod build;
+pub mod bybit;
 pub mod counters;
 pub mod dialect;
 pub mod frame;
@@ -48,7 +50,10 @@ pub mod upbit;
 pub mod venue_latency;
 
 pub use binance::BinanceDialect;
-pub use build::{ws_gateway, WsBuildError, PUBLIC_WS_API_URL};
+pub use build::{
+    ws_gateway, WsBuildError, BYBIT_PRIVATE_WS_URL, BYBIT_TRADE_WS_URL, PUBLIC_WS_API_URL,
+};
+pub use bybit::BybitDialect;
 pub use counters::WsCounters;
 pub use dialect::{AssetNames, Inbound, LoginFrame, OrderLookup, StreamEvent, WsDialect, WsOp};
 pub use gateway::WsGateway;

@@ -53,7 +53,7 @@ fn id_char(b: u8) -> bool {
 }
 
 /// Bybit's `orderStatus` of `o`.
-fn status_word(o: &MockOrder) -> &'static str {
+pub(crate) fn status_word(o: &MockOrder) -> &'static str {
     match o.state {
         State::Open if o.executed > 0 => "PartiallyFilled",
         State::Open => "New",

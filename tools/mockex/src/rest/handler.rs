@@ -43,6 +43,9 @@ pub(crate) enum Auth<'a> {
     /// A request on a WebSocket session that a `login` authenticated and whose ops carry no
     /// timing of their own (OKX's `/ws/v5/private`): nothing more to check.
     Login,
+    /// A request the transport already authenticated and timed (Bybit's trade socket: `auth`
+    /// once per socket, then each request's `X-BAPI-TIMESTAMP` header checked by the socket).
+    Checked,
 }
 
 /// Answer one request on venue `vi`; `None` leaves it unanswered (the no-answer fault).
@@ -123,7 +126,7 @@ pub(crate) fn handle_op(
         let checked = match auth {
             Auth::Request(req) => d.authenticate(side.creds(), req, now_ms),
             Auth::Session => check_window(params, now_ms),
-            Auth::Login => Ok(()),
+            Auth::Login | Auth::Checked => Ok(()),
         };
         if let Err(e) = checked {
             VenueCounters::inc(auth_counter(c, e));

@@ -25,6 +25,7 @@ mod binance_info;
 mod book;
 mod bybit;
 mod bybit_info;
+pub(crate) mod bybit_ws;
 mod dialect;
 mod faults;
 mod fees;

@@ -15,7 +15,9 @@ use super::ledger::Ledger;
 use super::limits::{Limiter, RestLimits};
 use super::private_hub::PrivateHub;
 use super::rules::Rules;
-use crate::config::{ApiCredentials, MockConfig, OkxWsConfig, UpbitPrivateConfig, WsApiConfig};
+use crate::config::{
+    ApiCredentials, BybitWsConfig, MockConfig, OkxWsConfig, UpbitPrivateConfig, WsApiConfig,
+};
 use crate::format::Scales;
 use crate::market::SimQuote;
 use crate::stats::VenueCounters;
@@ -116,6 +118,14 @@ pub(crate) struct RestSide {
     pub ws_api: WsApiConfig,
     /// `order.place` requests the WebSocket API has read (every session; the faults count them).
     pub ws_places: AtomicU64,
+    /// Bybit's trade socket and private stream: lifetimes and faults.
+    pub bybit_ws: BybitWsConfig,
+    /// `order.create` requests Bybit's trade sockets have read (every socket; the faults count
+    /// them).
+    pub bybit_creates: AtomicU64,
+    /// When each recent trade-socket request arrived (unix ms, oldest first): Bybit's
+    /// system-level frequency protection's rolling second.
+    pub bybit_system: Mutex<VecDeque<u64>>,
     /// Upbit's private stream's timings and faults.
     pub upbit_private: UpbitPrivateConfig,
     /// Data frames Upbit's private streams have pushed (every stream; the drop fault counts them).
@@ -193,6 +203,9 @@ impl RestSide {
             venues,
             ws_api: cfg.ws_api.clone(),
             ws_places: AtomicU64::new(0),
+            bybit_ws: cfg.bybit_ws.clone(),
+            bybit_creates: AtomicU64::new(0),
+            bybit_system: Mutex::new(VecDeque::new()),
             upbit_private: cfg.upbit_private.clone(),
             private_pushes: AtomicU64::new(0),
             okx_ws: cfg.okx_ws.clone(),

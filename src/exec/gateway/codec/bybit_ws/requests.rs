@@ -64,6 +64,11 @@ impl BybitWsWriter {
         })
     }
 
+    /// The venue's instruments (what the readers decode pushed figures at).
+    pub fn instruments(&self) -> &InstrumentTable {
+        &self.instruments
+    }
+
     /// The configured `orderLinkId` prefix (what the readers strip to find our order id).
     pub fn client_id_prefix(&self) -> &[u8] {
         self.settings.client_id_prefix.as_bytes()
