@@ -18,6 +18,6 @@ mod trades_mockex;
 mod truth_mockex;
 mod upbit_private;
 mod ws_binance_mockex;
-mod ws_okx_mockex;
 mod ws_bybit_mockex;
+mod ws_okx_mockex;
 mod ws_upbit_mockex;

@@ -380,3 +380,70 @@ fn the_stage_cross_checks_upbit_fills_against_the_stream() {
     let s = mockex_rest::stats(&ex, "upbit");
     assert_eq!(s.rest_orders, 2, "orders stay on REST: {s:?}");
 }
+
+#[test]
+fn a_silent_stream_is_ended_as_half_open_and_reconnected() {
+    // A server that completes the upgrade and then neither reads nor writes: the socket stays
+    // open, nothing arrives. A push-only stream has no request to time out; its keep-alive goes
+    // unanswered, and after three keep-alive intervals with nothing read the session ends.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming() {
+            let Ok(s) = s else { return };
+            if let Ok(ws) = tungstenite::accept(s) {
+                held.push(ws);
+            }
+        }
+    });
+    let mut s = WsSessionSettings::new(addr, addr.to_string(), "/websocket/v1/private".into());
+    s.retry_min_ns = 20 * MS;
+    let parser = UpbitPrivateParser::new(
+        vec![UpbitMarket {
+            instrument: InstrumentId(0),
+            spec: InstrumentSpec {
+                symbol: "USDT-BTC".into(),
+                price_scale: 8,
+                qty_scale: 8,
+            },
+        }],
+        "ma",
+    );
+    let dialect = UpbitDialect::new(
+        JwtSigner::new(KEY.as_bytes(), SECRET.as_bytes()).unwrap(),
+        UuidGen::from_seed(1),
+        parser,
+        AssetNames::default(),
+    )
+    .with_keepalive_idle_ns(50 * MS);
+    let session = WsSession::new(s, Box::new(dialect), None);
+    let mut g = WsGateway::new(
+        UPBIT,
+        None,
+        Some(session),
+        Clock::new(),
+        ClockOffsets::new(),
+    );
+    let clock = Clock::new();
+    let t = Instant::now();
+    let mut buf = [GatewayEvent::Banned {
+        venue: UPBIT,
+        retry_after_ms: 0,
+    }; 8];
+    while g.stream().unwrap().counters().stale_sessions < 2 {
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            g.stream().unwrap().counters()
+        );
+        g.poll(clock.now_ns(), &mut buf);
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let c = g.stream().unwrap().counters();
+    assert!(
+        c.connects >= 2 && c.logons >= 2,
+        "reconnected after each: {c:?}"
+    );
+    assert!(c.keepalives >= 2, "its keep-alives went unanswered: {c:?}");
+}

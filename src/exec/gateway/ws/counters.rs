@@ -15,8 +15,9 @@ pub struct WsCounters {
     pub logon_refusals: u64,
     /// Sessions lost after logon (peer closed, socket error, close frame).
     pub disconnects: u64,
-    /// Sessions ended as half-open: a request waited with nothing read since it was sent, and
-    /// the liveness ping went unanswered; counted in `disconnects` too.
+    /// Sessions ended as half-open: a request waited with nothing read since it was sent and the
+    /// liveness ping went unanswered, or a kept-alive socket read nothing for three keep-alive
+    /// intervals; counted in `disconnects` too.
     pub stale_sessions: u64,
     /// Liveness pings sent to a suspect session.
     pub probes: u64,

@@ -25,6 +25,9 @@
 //!   first refusing new requests until those in flight are answered, so a renewal loses no order.
 //! - The server's pings are answered with a pong carrying the same payload; a dialect's text
 //!   keep-alive is sent when nothing was written for its idle time.
+//! - Half-open connections end: a request waiting with nothing read since it was sent gets a
+//!   liveness ping, and the session ends when that goes unanswered; a socket with a keep-alive
+//!   that reads nothing for three of its intervals ends too (a push-only stream).
 //! - Pushes (order updates, balances) are read by the dialect into [`WsOut::Stream`] events.
 //! - Hot path (`stage`, `send`, `poll` with answers and pushes): the dialect writes the request
 //!   into a buffer reserved once, [`write_client_frame`] masks it into the reserved output
@@ -708,6 +711,15 @@ impl WsSession {
         // request is still waiting (one may have timed out meanwhile).
         if let Some(at) = self.probe_ns {
             if now_ns.saturating_sub(at) >= self.settings.stale_after_ns {
+                self.book.counters.stale_sessions += 1;
+                return self.end(now_ns, End::Lost, out);
+            }
+        }
+        // A socket kept alive by the dialect's keep-alive (which the venue answers) that has read
+        // nothing for three keep-alive intervals is gone too, with or without a request in
+        // flight: a push-only stream has none to time out.
+        if let Some((idle_ns, _)) = self.book.dialect.keepalive() {
+            if now_ns.saturating_sub(self.last_read_ns) >= idle_ns.saturating_mul(3) {
                 self.book.counters.stale_sessions += 1;
                 return self.end(now_ns, End::Lost, out);
             }
