@@ -14,6 +14,7 @@
 //! - [`sim_feed`]: an in-process quote source on the mock's synthetic market;
 //! - [`venue_orders`]: orders placed on the mock through the venues' own APIs (another trader).
 //! - [`trades`]: reading a `--trades` log back and recomputing its sums.
+//! - [`ws`]: what the WebSocket gateway tests share (an order, polling, answers and pushes).
 #![allow(dead_code, unused_imports)]
 
 pub mod accounting;
@@ -31,3 +32,4 @@ pub mod sim_feed;
 pub mod tmp;
 pub mod trades;
 pub mod venue_orders;
+pub mod ws;

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::common::mockex_rest::{self, Venue, KEY};
+use crate::common::ws::{answers, poll_until, pushed};
 use microarb::base::{Clock, ClockOffsets};
 use microarb::exec::gateway::codec::answer::InstrumentSpec;
 use microarb::exec::gateway::codec::binance_ws::{Ed25519Key, WsRequestWriter, WsSettings};
@@ -16,10 +17,7 @@ use microarb::exec::gateway::ws::{
 };
 use microarb::exec::gateway::{Gateway, GatewayEvent};
 use microarb::exec::guards::AssetId;
-use microarb::model::{
-    ExecStatus, InstrumentId, OppId, Order, OrderId, Price, Qty, Side, TimeInForce, VenueId,
-    VenueKind,
-};
+use microarb::model::{ExecStatus, InstrumentId, Order, OrderId, Qty, VenueId, VenueKind};
 use mockex::{MockExchange, RestFault, RestLimits, WsApiConfig};
 
 /// Binance's illustrative Ed25519 key (fix-api.md), PKCS#8 v1.
@@ -103,54 +101,6 @@ fn gateway_full(
     )
 }
 
-fn order(id: u64, px: i64) -> Order {
-    Order {
-        id: OrderId(id),
-        opp: OppId(id),
-        px: Price(px),
-        qty: Qty(1),
-        sent_ts_ns: 0,
-        recv_ts_ns: 0,
-        instrument: InstrumentId(0),
-        venue: BINANCE,
-        side: Side::Buy,
-        tif: TimeInForce::Ioc,
-    }
-}
-
-/// Poll until `done` holds of the events so far (or 5 s pass); every event is kept.
-fn poll_until(
-    g: &mut WsGateway,
-    clock: &Clock,
-    events: &mut Vec<GatewayEvent>,
-    mut done: impl FnMut(&WsGateway, &[GatewayEvent]) -> bool,
-) {
-    let t = Instant::now();
-    let mut buf = [GatewayEvent::Banned {
-        venue: BINANCE,
-        retry_after_ms: 0,
-    }; 16];
-    while !done(g, events) {
-        assert!(
-            t.elapsed() < Duration::from_secs(5),
-            "not within 5 s: {events:?}"
-        );
-        let n = g.poll(clock.now_ns(), &mut buf);
-        events.extend_from_slice(&buf[..n]);
-        std::thread::sleep(Duration::from_micros(200));
-    }
-}
-
-fn reports(events: &[GatewayEvent]) -> Vec<(OrderId, ExecStatus)> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            GatewayEvent::Report(r) | GatewayEvent::Accepted(r) => Some((r.order, r.status)),
-            _ => None,
-        })
-        .collect()
-}
-
 #[test]
 fn logon_then_filled_and_rejected_orders() {
     let ex = mock(|_| {});
@@ -161,8 +111,8 @@ fn logon_then_filled_and_rejected_orders() {
     assert_eq!(g.session().unwrap().counters().logons, 1);
     let ask = ex.top_of_book("binance").unwrap().ask_px;
     g.submit(&order(1, ask * 2), clock.now_ns()).unwrap();
-    poll_until(&mut g, &clock, &mut ev, |_, e| !reports(e).is_empty());
-    assert_eq!(reports(&ev), vec![(OrderId(1), ExecStatus::Filled)]);
+    poll_until(&mut g, &clock, &mut ev, |_, e| !answers(e).is_empty());
+    assert_eq!(answers(&ev), vec![(OrderId(1), ExecStatus::Filled)]);
     assert!(
         ev.iter().any(|e| matches!(e, GatewayEvent::BinanceUsage { usage, .. } if usage.order_count_10s == Some(1))),
         "rateLimits feed the limiter: {ev:?}"
@@ -179,9 +129,9 @@ fn logon_then_filled_and_rejected_orders() {
         .unwrap();
     ev.clear();
     g.submit(&order(2, ask * 2), clock.now_ns()).unwrap();
-    poll_until(&mut g, &clock, &mut ev, |_, e| !reports(e).is_empty());
+    poll_until(&mut g, &clock, &mut ev, |_, e| !answers(e).is_empty());
     assert!(
-        matches!(reports(&ev)[0], (OrderId(2), ExecStatus::Rejected { .. })),
+        matches!(answers(&ev)[0], (OrderId(2), ExecStatus::Rejected { .. })),
         "{ev:?}"
     );
     // A status query on the session for the filled order.
@@ -190,8 +140,8 @@ fn logon_then_filled_and_rejected_orders() {
         .unwrap();
     ev.clear();
     g.status_query(OrderId(1), BINANCE, clock.now_ns()).unwrap();
-    poll_until(&mut g, &clock, &mut ev, |_, e| !reports(e).is_empty());
-    assert_eq!(reports(&ev), vec![(OrderId(1), ExecStatus::Filled)]);
+    poll_until(&mut g, &clock, &mut ev, |_, e| !answers(e).is_empty());
+    assert_eq!(answers(&ev), vec![(OrderId(1), ExecStatus::Filled)]);
     let c = g.session().unwrap().counters();
     assert_eq!(
         (c.requests, c.answers, c.stray_answers, c.timeouts),
@@ -228,12 +178,12 @@ fn dropped_mid_request_then_relogon_no_order_lost_or_duplicated() {
     poll_until(&mut g, &clock, &mut ev, |g, _| g.is_ready());
     let ask = ex.top_of_book("binance").unwrap().ask_px;
     g.submit(&order(1, ask * 2), clock.now_ns()).unwrap();
-    poll_until(&mut g, &clock, &mut ev, |_, e| reports(e).len() == 1);
+    poll_until(&mut g, &clock, &mut ev, |_, e| answers(e).len() == 1);
     // The second placement executes at the venue, and the session drops before its answer.
     g.submit(&order(2, ask * 2), clock.now_ns()).unwrap();
-    poll_until(&mut g, &clock, &mut ev, |_, e| reports(e).len() == 2);
+    poll_until(&mut g, &clock, &mut ev, |_, e| answers(e).len() == 2);
     assert_eq!(
-        reports(&ev)[1],
+        answers(&ev)[1],
         (OrderId(2), ExecStatus::Unknown),
         "fate unknown, not failed: {ev:?}"
     );
@@ -242,11 +192,11 @@ fn dropped_mid_request_then_relogon_no_order_lost_or_duplicated() {
     poll_until(&mut g, &clock, &mut ev, |g, _| g.is_ready());
     assert_eq!(g.session().unwrap().counters().logons, 2);
     g.status_query(OrderId(2), BINANCE, clock.now_ns()).unwrap();
-    poll_until(&mut g, &clock, &mut ev, |_, e| reports(e).len() == 3);
-    assert_eq!(reports(&ev)[2], (OrderId(2), ExecStatus::Filled));
+    poll_until(&mut g, &clock, &mut ev, |_, e| answers(e).len() == 3);
+    assert_eq!(answers(&ev)[2], (OrderId(2), ExecStatus::Filled));
     g.submit(&order(3, ask * 2), clock.now_ns()).unwrap();
-    poll_until(&mut g, &clock, &mut ev, |_, e| reports(e).len() == 4);
-    assert_eq!(reports(&ev)[3], (OrderId(3), ExecStatus::Filled));
+    poll_until(&mut g, &clock, &mut ev, |_, e| answers(e).len() == 4);
+    assert_eq!(answers(&ev)[3], (OrderId(3), ExecStatus::Filled));
     // The venue took each order exactly once.
     let taken = ex.rest_orders("binance").unwrap();
     assert_eq!(taken.len(), 3, "{taken:?}");
@@ -281,8 +231,8 @@ fn server_pings_answered_and_an_expired_session_logs_on_again() {
     assert!(s.pongs_received >= 3);
     let ask = ex.top_of_book("binance").unwrap().ask_px;
     g.submit(&order(9, ask * 2), clock.now_ns()).unwrap();
-    poll_until(&mut g, &clock, &mut ev, |_, e| !reports(e).is_empty());
-    assert_eq!(reports(&ev), vec![(OrderId(9), ExecStatus::Filled)]);
+    poll_until(&mut g, &clock, &mut ev, |_, e| !answers(e).is_empty());
+    assert_eq!(answers(&ev), vec![(OrderId(9), ExecStatus::Filled)]);
 }
 
 /// The engine config for `ex` (Binance, Upbit), Binance's orders on its WebSocket API session
@@ -404,14 +354,14 @@ fn the_session_renews_itself_and_every_order_is_answered() {
             g.submit(&order(sent, ask * 2), clock.now_ns()).unwrap();
         }
         poll_until(&mut g, &clock, &mut ev, |g, e| {
-            reports(e).len() as u64 == sent || g.session().unwrap().counters().renewals > 0
+            answers(e).len() as u64 == sent || g.session().unwrap().counters().renewals > 0
         });
         assert!(sent < 50);
         // A few orders over the session's life, well inside the venue's order-rate limit.
         std::thread::sleep(Duration::from_millis(20));
     }
     poll_until(&mut g, &clock, &mut ev, |g, e| {
-        g.is_ready() && reports(e).len() as u64 == sent
+        g.is_ready() && answers(e).len() as u64 == sent
     });
     let c = g.session().unwrap().counters();
     assert_eq!(
@@ -420,7 +370,7 @@ fn the_session_renews_itself_and_every_order_is_answered() {
         "{c:?}"
     );
     assert!(
-        reports(&ev).iter().all(|(_, s)| *s == ExecStatus::Filled),
+        answers(&ev).iter().all(|(_, s)| *s == ExecStatus::Filled),
         "{ev:?}"
     );
     assert_eq!(ex.rest_orders("binance").unwrap().len() as u64, sent);
@@ -435,8 +385,8 @@ fn a_lost_ack_times_out_as_unknown_and_the_status_query_finds_the_fill() {
     poll_until(&mut g, &clock, &mut ev, |g, _| g.is_ready());
     let ask = ex.top_of_book("binance").unwrap().ask_px;
     g.submit(&order(1, ask * 2), clock.now_ns()).unwrap();
-    poll_until(&mut g, &clock, &mut ev, |_, e| !reports(e).is_empty());
-    assert_eq!(reports(&ev), vec![(OrderId(1), ExecStatus::Unknown)]);
+    poll_until(&mut g, &clock, &mut ev, |_, e| !answers(e).is_empty());
+    assert_eq!(answers(&ev), vec![(OrderId(1), ExecStatus::Unknown)]);
     let c = g.session().unwrap().counters();
     assert_eq!(
         (c.timeouts, c.disconnects),
@@ -444,23 +394,13 @@ fn a_lost_ack_times_out_as_unknown_and_the_status_query_finds_the_fill() {
         "the session stays up: {c:?}"
     );
     g.status_query(OrderId(1), BINANCE, clock.now_ns()).unwrap();
-    poll_until(&mut g, &clock, &mut ev, |_, e| reports(e).len() == 2);
-    assert_eq!(reports(&ev)[1], (OrderId(1), ExecStatus::Filled));
+    poll_until(&mut g, &clock, &mut ev, |_, e| answers(e).len() == 2);
+    assert_eq!(answers(&ev)[1], (OrderId(1), ExecStatus::Filled));
     assert_eq!(
         ex.rest_orders("binance").unwrap().len(),
         1,
         "sent once, never retried"
     );
-}
-
-fn pushed(events: &[GatewayEvent]) -> Vec<(OrderId, ExecStatus, Qty)> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            GatewayEvent::Pushed(r) => Some((r.order, r.status, r.filled_qty)),
-            _ => None,
-        })
-        .collect()
 }
 
 #[test]
@@ -477,11 +417,11 @@ fn user_data_stream_pushes_each_final_once_and_the_balances() {
     let ask = ex.top_of_book("binance").unwrap().ask_px;
     g.submit(&order(7, ask * 2), clock.now_ns()).unwrap();
     poll_until(&mut g, &clock, &mut ev, |_, e| {
-        !reports(e).is_empty()
+        !answers(e).is_empty()
             && pushed(e).len() >= 2
             && e.iter().any(|e| matches!(e, GatewayEvent::Balance { .. }))
     });
-    assert_eq!(reports(&ev), vec![(OrderId(7), ExecStatus::Filled)]);
+    assert_eq!(answers(&ev), vec![(OrderId(7), ExecStatus::Filled)]);
     let p = pushed(&ev);
     assert!(
         p.iter()
@@ -684,6 +624,11 @@ fn a_rehearsal_on_the_session_sends_and_changes_nothing() {
     assert_eq!(g.session().unwrap().in_flight(), 0);
     // The next real order goes and is answered as usual.
     g.submit(&order(1, ask * 2), clock.now_ns()).unwrap();
-    poll_until(&mut g, &clock, &mut ev, |_, e| !reports(e).is_empty());
-    assert_eq!(reports(&ev), vec![(OrderId(1), ExecStatus::Filled)]);
+    poll_until(&mut g, &clock, &mut ev, |_, e| !answers(e).is_empty());
+    assert_eq!(answers(&ev), vec![(OrderId(1), ExecStatus::Filled)]);
+}
+
+/// An IOC buy of one unit on Binance.
+fn order(id: u64, px: i64) -> Order {
+    crate::common::ws::order(BINANCE, id, px)
 }

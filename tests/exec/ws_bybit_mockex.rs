@@ -11,6 +11,7 @@
 use std::time::{Duration, Instant};
 
 use crate::common::mockex_rest::{self, Venue, KEY, SECRET};
+use crate::common::ws::{answers, poll_until, pushed};
 use microarb::base::{Clock, ClockOffsets};
 use microarb::exec::gateway::codec::answer::InstrumentSpec;
 use microarb::exec::gateway::codec::bybit_ws::{BybitWsSettings, BybitWsWriter, WsSocket};
@@ -20,10 +21,7 @@ use microarb::exec::gateway::ws::{
 };
 use microarb::exec::gateway::{Gateway, GatewayEvent, SubmitError};
 use microarb::exec::guards::AssetId;
-use microarb::model::{
-    ExecStatus, InstrumentId, OppId, Order, OrderId, Price, Qty, Side, TimeInForce, VenueId,
-    VenueKind,
-};
+use microarb::model::{ExecStatus, InstrumentId, Order, OrderId, Qty, VenueId, VenueKind};
 use mockex::{BybitWsConfig, MockExchange, RestLimits};
 
 const BYBIT: VenueId = VenueId(0);
@@ -102,44 +100,6 @@ fn gateway_as(ex: &MockExchange, key: &str, secret: &str) -> WsGateway {
     )
 }
 
-fn order(id: u64, px: i64) -> Order {
-    Order {
-        id: OrderId(id),
-        opp: OppId(id),
-        px: Price(px),
-        qty: Qty(1),
-        sent_ts_ns: 0,
-        recv_ts_ns: 0,
-        instrument: InstrumentId(0),
-        venue: BYBIT,
-        side: Side::Buy,
-        tif: TimeInForce::Ioc,
-    }
-}
-
-/// Poll until `done` holds of the events so far (or 5 s pass); every event is kept.
-fn poll_until(
-    g: &mut WsGateway,
-    clock: &Clock,
-    events: &mut Vec<GatewayEvent>,
-    mut done: impl FnMut(&WsGateway, &[GatewayEvent]) -> bool,
-) {
-    let t = Instant::now();
-    let mut buf = [GatewayEvent::Banned {
-        venue: BYBIT,
-        retry_after_ms: 0,
-    }; 16];
-    while !done(g, events) {
-        assert!(
-            t.elapsed() < Duration::from_secs(5),
-            "not within 5 s: {events:?}"
-        );
-        let n = g.poll(clock.now_ns(), &mut buf);
-        events.extend_from_slice(&buf[..n]);
-        std::thread::sleep(Duration::from_micros(200));
-    }
-}
-
 /// Poll for `d` more, keeping every event.
 fn poll_for(g: &mut WsGateway, clock: &Clock, events: &mut Vec<GatewayEvent>, d: Duration) {
     let t = Instant::now();
@@ -153,27 +113,6 @@ fn ready(ex: &MockExchange, g: &WsGateway) -> bool {
         && g.stream()
             .is_some_and(|s| s.is_ready() && s.counters().subscriptions >= 1)
         && mockex_rest::stats(ex, "bybit").bybit_ws_subscribes >= 1
-}
-
-/// The answers: acks and reports, in order.
-fn answers(events: &[GatewayEvent]) -> Vec<(OrderId, ExecStatus)> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            GatewayEvent::Report(r) | GatewayEvent::Accepted(r) => Some((r.order, r.status)),
-            _ => None,
-        })
-        .collect()
-}
-
-fn pushed(events: &[GatewayEvent]) -> Vec<(OrderId, ExecStatus, Qty)> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            GatewayEvent::Pushed(r) => Some((r.order, r.status, r.filled_qty)),
-            _ => None,
-        })
-        .collect()
 }
 
 #[test]
@@ -681,4 +620,9 @@ fn bybit_orders_on_rest_with_its_private_stream_read_beside() {
     let s = mockex_rest::stats(&ex, "bybit");
     assert_eq!((s.rest_orders, s.bybit_ws_auths), (2, 1), "{s:?}");
     e.check_accounting(&ex, &mockex_rest::BYBIT_OKX);
+}
+
+/// An IOC buy of one unit on Bybit.
+fn order(id: u64, px: i64) -> Order {
+    crate::common::ws::order(BYBIT, id, px)
 }

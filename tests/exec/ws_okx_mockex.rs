@@ -9,6 +9,7 @@
 use std::time::{Duration, Instant};
 
 use crate::common::mockex_rest::{self, Venue, KEY, PASSPHRASE, SECRET};
+use crate::common::ws::{answers, poll_until, pushed};
 use microarb::base::{Clock, ClockOffsets};
 use microarb::exec::gateway::codec::answer::InstrumentSpec;
 use microarb::exec::gateway::codec::okx::{OkxCodec, OkxSettings};
@@ -19,10 +20,7 @@ use microarb::exec::gateway::ws::{
 };
 use microarb::exec::gateway::{Gateway, GatewayEvent, SubmitError};
 use microarb::exec::guards::AssetId;
-use microarb::model::{
-    ExecStatus, InstrumentId, OppId, Order, OrderId, Price, Qty, Side, TimeInForce, VenueId,
-    VenueKind,
-};
+use microarb::model::{ExecStatus, InstrumentId, Order, OrderId, Qty, VenueId, VenueKind};
 use mockex::{okx_inst_id_code, MockExchange, OkxWsConfig, RestLimits};
 
 const OKX: VenueId = VenueId(0);
@@ -97,65 +95,6 @@ fn gateway_pinging(
     }
     let session = WsSession::new(s, Box::new(dialect), None);
     WsGateway::new(OKX, Some(session), None, Clock::new(), ClockOffsets::new())
-}
-
-fn order(id: u64, px: i64) -> Order {
-    Order {
-        id: OrderId(id),
-        opp: OppId(id),
-        px: Price(px),
-        qty: Qty(1),
-        sent_ts_ns: 0,
-        recv_ts_ns: 0,
-        instrument: InstrumentId(0),
-        venue: OKX,
-        side: Side::Buy,
-        tif: TimeInForce::Ioc,
-    }
-}
-
-/// Poll until `done` holds of the events so far (or 5 s pass); every event is kept.
-fn poll_until(
-    g: &mut WsGateway,
-    clock: &Clock,
-    events: &mut Vec<GatewayEvent>,
-    mut done: impl FnMut(&WsGateway, &[GatewayEvent]) -> bool,
-) {
-    let t = Instant::now();
-    let mut buf = [GatewayEvent::Banned {
-        venue: OKX,
-        retry_after_ms: 0,
-    }; 16];
-    while !done(g, events) {
-        assert!(
-            t.elapsed() < Duration::from_secs(5),
-            "not within 5 s: {events:?}"
-        );
-        let n = g.poll(clock.now_ns(), &mut buf);
-        events.extend_from_slice(&buf[..n]);
-        std::thread::sleep(Duration::from_micros(200));
-    }
-}
-
-/// The answers (reports and acknowledgements), in order.
-fn answers(events: &[GatewayEvent]) -> Vec<(OrderId, ExecStatus)> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            GatewayEvent::Report(r) | GatewayEvent::Accepted(r) => Some((r.order, r.status)),
-            _ => None,
-        })
-        .collect()
-}
-
-fn pushed(events: &[GatewayEvent]) -> Vec<(OrderId, ExecStatus, Qty)> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            GatewayEvent::Pushed(r) => Some((r.order, r.status, r.filled_qty)),
-            _ => None,
-        })
-        .collect()
 }
 
 fn ready_and_subscribed(g: &WsGateway) -> bool {
@@ -567,4 +506,9 @@ fn build_stage_gives_the_session_the_codes_its_rules_step_read() {
         "the instIdCode read by the rules step reached the dialect"
     );
     assert!(!ws.takes(WsOp::Status));
+}
+
+/// An IOC buy of one unit on Okx.
+fn order(id: u64, px: i64) -> Order {
+    crate::common::ws::order(OKX, id, px)
 }
