@@ -47,6 +47,7 @@ mod upbit;
 mod upbit_info;
 pub(crate) mod upbit_private;
 pub(crate) mod ws_api;
+mod ws_io;
 
 pub use account::AccountConfig;
 pub use faults::RestFault;

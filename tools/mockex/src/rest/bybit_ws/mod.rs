@@ -40,7 +40,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
-use tungstenite::{Message, Utf8Bytes, WebSocket};
+use tungstenite::{Message, WebSocket};
 
 use super::dialect::Op;
 use super::handler::{handle_op, Auth};
@@ -153,17 +153,7 @@ pub(crate) fn serve(
     let vs = &shared.venues[vi];
     let c = &vs.counters;
     VenueCounters::inc(&c.bybit_ws_sessions);
-    // Busy-polling (the latency bench): a non-blocking socket read in a yielding loop, so the
-    // engine's `write` is not charged for waking this reader, as on the REST side.
-    let _ = ws.get_ref().set_nodelay(true);
-    let set = if side.busy_poll {
-        ws.get_ref().set_nonblocking(true)
-    } else {
-        ws.get_ref()
-            .set_nonblocking(false)
-            .and_then(|()| ws.get_ref().set_read_timeout(Some(READ_TICK)))
-    };
-    if set.is_err() {
+    if super::ws_io::prepare(&ws, side.busy_poll, READ_TICK).is_err() {
         return;
     }
     let cfg = &side.bybit_ws;
@@ -210,15 +200,8 @@ pub(crate) fn serve(
         }
         let msg = match ws.read() {
             Ok(m) => m,
-            Err(tungstenite::Error::Io(e))
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                if side.busy_poll {
-                    std::thread::yield_now();
-                }
+            Err(e) if super::ws_io::is_idle(&e) => {
+                super::ws_io::nothing_read(side.busy_poll);
                 continue;
             }
             Err(_) => break,
@@ -267,25 +250,13 @@ pub(crate) fn serve(
     }
 }
 
-/// Send `frames`, waiting out a full socket buffer on a non-blocking socket (tungstenite keeps
-/// the frame queued; flushing again writes it). `Err` when the session is lost.
+/// Send `frames` ([`super::ws_io::send_texts`]). `Err` when the session is lost.
 fn send_all(ws: &mut WebSocket<TcpStream>, frames: Vec<String>) -> Result<(), ()> {
-    let would_block = |e: &tungstenite::Error| matches!(e, tungstenite::Error::Io(e) if e.kind() == std::io::ErrorKind::WouldBlock);
-    for f in frames {
-        match ws.send(Message::Text(Utf8Bytes::from(f))) {
-            Ok(()) => continue,
-            Err(e) if would_block(&e) => {}
-            Err(_) => return Err(()),
-        }
-        loop {
-            match ws.flush() {
-                Ok(()) => break,
-                Err(e) if would_block(&e) => std::thread::yield_now(),
-                Err(_) => return Err(()),
-            }
-        }
+    if super::ws_io::send_texts(ws, frames) {
+        Ok(())
+    } else {
+        Err(())
     }
-    Ok(())
 }
 
 /// The REST operation behind a trade-socket op.

@@ -110,9 +110,7 @@ pub(crate) fn serve(shared: &Shared, vi: usize, conn_no: u64, mut ws: WebSocket<
     let vs = &shared.venues[vi];
     let c = &vs.counters;
     VenueCounters::inc(&c.okx_ws_sessions);
-    if ws.get_ref().set_nonblocking(false).is_err()
-        || ws.get_ref().set_read_timeout(Some(READ_TICK)).is_err()
-    {
+    if super::ws_io::prepare(&ws, side.busy_poll, READ_TICK).is_err() {
         return;
     }
     let mut s = Session {
@@ -154,20 +152,16 @@ pub(crate) fn serve(shared: &Shared, vi: usize, conn_no: u64, mut ws: WebSocket<
         if !s.watched.is_empty() && now.saturating_sub(last_watch) >= WATCH_EVERY_MS * 1_000_000 {
             last_watch = now;
             for f in s.watch() {
-                if ws.send(Message::Text(Utf8Bytes::from(f))).is_err() {
+                if !super::ws_io::send(&mut ws, Message::Text(Utf8Bytes::from(f))) {
                     return;
                 }
             }
         }
         let msg = match ws.read() {
             Ok(m) => m,
-            Err(tungstenite::Error::Io(e))
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                continue
+            Err(e) if super::ws_io::is_idle(&e) => {
+                super::ws_io::nothing_read(side.busy_poll);
+                continue;
             }
             Err(_) => return,
         };
@@ -199,7 +193,7 @@ pub(crate) fn serve(shared: &Shared, vi: usize, conn_no: u64, mut ws: WebSocket<
         match s.on_text(text, first_byte_ns) {
             Outcome::Reply(frames) => {
                 for f in frames {
-                    if ws.send(Message::Text(Utf8Bytes::from(f))).is_err() {
+                    if !super::ws_io::send(&mut ws, Message::Text(Utf8Bytes::from(f))) {
                         return;
                     }
                 }

@@ -38,6 +38,7 @@ use super::dialect::{dialect, Ctx, Op};
 use super::handler::{handle_op, Auth};
 use super::params::Params;
 use super::state::{lock, RestSide, RestVenue};
+use super::ws_io::send;
 use crate::send_log::unix_ns;
 use crate::shared::{Shared, VenueShared};
 use crate::stats::VenueCounters;
@@ -84,17 +85,7 @@ pub(crate) fn serve(shared: &Shared, vi: usize, mut ws: WebSocket<TcpStream>) {
     let vs = &shared.venues[vi];
     let c = &vs.counters;
     VenueCounters::inc(&c.ws_api_sessions);
-    // Busy-polling (the latency bench): a non-blocking socket read in a yielding loop, so the
-    // engine's `write` is not charged for waking this reader, as on the REST side.
-    let _ = ws.get_ref().set_nodelay(true);
-    let set = if side.busy_poll {
-        ws.get_ref().set_nonblocking(true)
-    } else {
-        ws.get_ref()
-            .set_nonblocking(false)
-            .and_then(|()| ws.get_ref().set_read_timeout(Some(READ_TICK)))
-    };
-    if set.is_err() {
+    if super::ws_io::prepare(&ws, side.busy_poll, READ_TICK).is_err() {
         return;
     }
     let mut s = Session {
@@ -143,15 +134,8 @@ pub(crate) fn serve(shared: &Shared, vi: usize, mut ws: WebSocket<TcpStream>) {
         }
         let msg = match ws.read() {
             Ok(m) => m,
-            Err(tungstenite::Error::Io(e))
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                if side.busy_poll {
-                    std::thread::yield_now();
-                }
+            Err(e) if super::ws_io::is_idle(&e) => {
+                super::ws_io::nothing_read(side.busy_poll);
                 continue;
             }
             Err(_) => return,
@@ -198,24 +182,6 @@ pub(crate) fn serve(shared: &Shared, vi: usize, mut ws: WebSocket<TcpStream>) {
                 }
                 return;
             }
-        }
-    }
-}
-
-/// Send `m`, waiting out a full socket buffer on a non-blocking socket (tungstenite keeps the
-/// frame queued; flushing again writes it). False when the session is lost.
-fn send(ws: &mut WebSocket<TcpStream>, m: Message) -> bool {
-    let would_block = |e: &tungstenite::Error| matches!(e, tungstenite::Error::Io(e) if e.kind() == std::io::ErrorKind::WouldBlock);
-    match ws.send(m) {
-        Ok(()) => return true,
-        Err(e) if would_block(&e) => {}
-        Err(_) => return false,
-    }
-    loop {
-        match ws.flush() {
-            Ok(()) => return true,
-            Err(e) if would_block(&e) => std::thread::yield_now(),
-            Err(_) => return false,
         }
     }
 }
