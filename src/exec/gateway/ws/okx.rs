@@ -58,7 +58,7 @@ pub struct OkxDialect {
     /// Every instrument has its `instIdCode` (ops need it).
     codes_known: bool,
     /// A login was written and its answer has not come yet.
-    awaiting_login: Cell<bool>,
+    login_pending: Cell<bool>,
     /// Our order ids whose final state was forwarded (ring, `u64::MAX`: empty).
     finals: [u64; RECENT_FINALS],
     finals_next: usize,
@@ -89,7 +89,7 @@ impl OkxDialect {
             assets,
             counters: PushCounters::default(),
             latency: VenueLatency::default(),
-            awaiting_login: Cell::new(false),
+            login_pending: Cell::new(false),
             finals: [u64::MAX; RECENT_FINALS],
             finals_next: 0,
         }
@@ -191,7 +191,7 @@ impl WsDialect for OkxDialect {
     fn write_login(&mut self, unix_ms: u64, _seq: u64, json: &mut Vec<u8>) -> LoginFrame {
         match write_login(&self.codec, unix_ms / 1000, json) {
             Ok(()) => {
-                self.awaiting_login.set(true);
+                self.login_pending.set(true);
                 LoginFrame::Written
             }
             Err(_) => LoginFrame::Failed,
@@ -236,11 +236,11 @@ impl WsDialect for OkxDialect {
     fn classify(&self, payload: &[u8]) -> Inbound {
         match parse_inbound(payload) {
             Ok(OkxInbound::Login { code, .. }) => {
-                self.awaiting_login.set(false);
+                self.login_pending.set(false);
                 Inbound::Logon(code == Some(0))
             }
-            Ok(OkxInbound::Error { .. }) if self.awaiting_login.get() => {
-                self.awaiting_login.set(false);
+            Ok(OkxInbound::Error { .. }) if self.login_pending.get() => {
+                self.login_pending.set(false);
                 Inbound::Logon(false)
             }
             // A refused subscription or request outside a login: counted as unreadable.
