@@ -17,7 +17,7 @@ use crate::exec::gateway::codec::{RequestError, RestAnswer};
 use crate::model::Order;
 
 use super::dialect::{AssetNames, Inbound, LoginFrame, OrderLookup, StreamEvent, WsDialect, WsOp};
-use super::pushed::{final_report, PushCounters};
+use super::pushed::{final_report, our_order, PushCounters};
 
 /// The Binance WebSocket API dialect. See the module documentation.
 #[derive(Debug)]
@@ -159,16 +159,10 @@ impl WsDialect for BinanceDialect {
         };
         match event {
             UserEvent::Execution(r) => {
-                let Some(id) = r.order_id(self.writer.client_id_prefix()) else {
-                    self.counters.foreign += 1;
-                    return true;
-                };
-                let Some(order) = orders(id) else {
-                    self.counters.unknown_orders += 1;
-                    return true;
-                };
-                let Ok(spec) = self.writer.instruments().for_order(&order) else {
-                    self.counters.unknown_orders += 1;
+                let id = r.order_id(self.writer.client_id_prefix());
+                let instruments = self.writer.instruments();
+                let Some((order, spec)) = our_order(id, orders, instruments, &mut self.counters)
+                else {
                     return true;
                 };
                 match r.status(spec) {

@@ -27,7 +27,7 @@ use crate::exec::gateway::codec::{RequestError, RestAnswer};
 use crate::model::Order;
 
 use super::dialect::{AssetNames, Inbound, LoginFrame, OrderLookup, StreamEvent, WsDialect, WsOp};
-use super::pushed::{final_report, PushCounters};
+use super::pushed::{final_report, our_order, PushCounters};
 
 /// How long an `auth`'s `expires` lies ahead of the venue's clock, ms.
 const AUTH_VALID_MS: u64 = 10_000;
@@ -98,16 +98,9 @@ impl BybitDialect {
             let Ok(u) = u else {
                 return false;
             };
-            let Some(id) = u.order_id(self.writer.client_id_prefix()) else {
-                self.counters.foreign += 1;
-                continue;
-            };
-            let Some(order) = orders(id) else {
-                self.counters.unknown_orders += 1;
-                continue;
-            };
-            let Ok(spec) = self.writer.instruments().for_order(&order) else {
-                self.counters.unknown_orders += 1;
+            let id = u.order_id(self.writer.client_id_prefix());
+            let instruments = self.writer.instruments();
+            let Some((order, spec)) = our_order(id, orders, instruments, &mut self.counters) else {
                 continue;
             };
             match u.status(spec) {

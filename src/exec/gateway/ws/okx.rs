@@ -34,7 +34,7 @@ use crate::exec::gateway::codec::{RequestError, RestAnswer};
 use crate::model::Order;
 
 use super::dialect::{AssetNames, Inbound, LoginFrame, OrderLookup, StreamEvent, WsDialect, WsOp};
-use super::pushed::{final_report, PushCounters};
+use super::pushed::{final_report, our_order, PushCounters};
 use super::venue_latency::VenueLatency;
 
 /// Send `ping` after this long without writing (OKX closes a connection silent for 30 s).
@@ -110,18 +110,12 @@ impl OkxDialect {
         orders: OrderLookup<'_>,
         out: &mut dyn FnMut(StreamEvent),
     ) -> bool {
-        let Some(id) = u.order_id(self.writer.client_id_prefix()) else {
-            self.counters.foreign += 1;
+        let instruments = self.writer.instruments();
+        let id = u.order_id(self.writer.client_id_prefix());
+        let Some((order, spec)) = our_order(id, orders, instruments, &mut self.counters) else {
             return true;
         };
-        let Some(order) = orders(id) else {
-            self.counters.unknown_orders += 1;
-            return true;
-        };
-        let Ok(spec) = self.writer.instruments().for_order(&order) else {
-            self.counters.unknown_orders += 1;
-            return true;
-        };
+        let id = order.id;
         match u.status(spec) {
             Some((status, true)) => {
                 if !first_final(&mut self.finals, &mut self.finals_next, id.0) {

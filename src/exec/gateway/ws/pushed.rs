@@ -2,7 +2,28 @@
 //! [`ExecReport`] (the same report an answer gives, so the execution stage settles a leg from
 //! whichever arrives first), and the counters of pushes that were not forwarded.
 
-use crate::model::{ExecReport, ExecStatus, Fee, Order, Price, Qty, VenueOrderId};
+use crate::exec::gateway::codec::{InstrumentSpec, InstrumentTable};
+use crate::model::{ExecReport, ExecStatus, Fee, Order, OrderId, Price, Qty, VenueOrderId};
+
+/// The order a push is about and its instrument's spec: `id` is what the push's client id gave
+/// (`None`: not ours, counted `foreign`); an order no longer remembered, or one whose instrument
+/// the venue's table lacks, is counted `unknown_orders`. `None` in every counted case.
+pub fn our_order<'t>(
+    id: Option<OrderId>,
+    orders: &dyn Fn(OrderId) -> Option<Order>,
+    instruments: &'t InstrumentTable,
+    counters: &mut PushCounters,
+) -> Option<(Order, &'t InstrumentSpec)> {
+    let Some(id) = id else {
+        counters.foreign += 1;
+        return None;
+    };
+    let found = orders(id).and_then(|o| instruments.for_order(&o).ok().map(|spec| (o, spec)));
+    if found.is_none() {
+        counters.unknown_orders += 1;
+    }
+    found
+}
 
 /// The report of `order`'s final state as a push gave it (`recv_ts_ns`: when it was read).
 pub fn final_report(
