@@ -205,6 +205,51 @@ fn dropped_mid_request_then_relogon_no_order_lost_or_duplicated() {
 }
 
 #[test]
+fn a_key_revoked_while_logged_on_ends_the_session_and_no_order_goes_on_it_again() {
+    let ex = mock(|w| w.revoke_key_on_place = Some(2));
+    let clock = Clock::new();
+    let mut g = gateway(&ex, PEM);
+    let mut ev = Vec::new();
+    poll_until(&mut g, &clock, &mut ev, |g, _| g.is_ready());
+    let ask = ex.top_of_book("binance").unwrap().ask_px;
+    g.submit(&order(1, ask * 2), clock.now_ns()).unwrap();
+    poll_until(&mut g, &clock, &mut ev, |_, e| answers(e).len() == 1);
+    // The key is revoked at the second placement: the venue does not execute it and takes the
+    // session's logon away with an answer whose id is null.
+    g.submit(&order(2, ask * 2), clock.now_ns()).unwrap();
+    poll_until(&mut g, &clock, &mut ev, |_, e| answers(e).len() == 2);
+    assert_eq!(
+        answers(&ev)[1],
+        (OrderId(2), ExecStatus::Unknown),
+        "the revocation names no request: the order's fate goes to a status query: {ev:?}"
+    );
+    let c = g.session().unwrap().counters();
+    assert_eq!(
+        (c.revocations, c.disconnects, c.lost_in_flight),
+        (1, 1, 1),
+        "{c:?}"
+    );
+    // Every logon is refused from now on: the session stays down and takes no order.
+    poll_until(&mut g, &clock, &mut ev, |g, _| {
+        g.session().unwrap().counters().logon_refusals >= 2
+    });
+    assert!(!g.is_ready());
+    assert!(matches!(
+        g.submit(&order(3, ask * 2), clock.now_ns()),
+        Err(microarb::exec::gateway::SubmitError::NotConnected(BINANCE))
+    ));
+    assert_eq!(answers(&ev).len(), 2, "each order answered exactly once");
+    assert_eq!(
+        ex.rest_orders("binance").unwrap().len(),
+        1,
+        "the venue executed the order before the revocation only"
+    );
+    let s = mockex_rest::stats(&ex, "binance");
+    assert_eq!((s.ws_api_revocations, s.ws_api_logons), (1, 1), "{s:?}");
+    assert!(s.ws_api_logon_refusals >= 2, "{s:?}");
+}
+
+#[test]
 fn server_pings_answered_and_an_expired_session_logs_on_again() {
     let pk = key(PEM).public_key().to_vec();
     let ex = mockex_rest::start_with(&VENUES, RestLimits::default(), |cfg| {
@@ -336,6 +381,40 @@ fn the_stage_trades_binance_on_rest_while_the_session_is_down() {
     let s = mockex_rest::stats(&ex, "binance");
     assert_eq!((s.rest_orders, s.ws_api_logons), (1, 0), "{s:?}");
     assert!(s.ws_api_logon_refusals >= 1);
+}
+
+#[test]
+fn the_stage_goes_to_rest_when_the_key_is_revoked_and_settles_the_order_it_met() {
+    let ex = mock_two_with(key(PEM).public_key().to_vec(), |c| {
+        c.ws_api.revoke_key_on_place = Some(2);
+    });
+    let dir = crate::common::tmp::TempDir::new("ws-entry-revoked");
+    let cfg = ws_config(&ex, &dir);
+    let mut e = mockex_rest::engine(&cfg, mockex_rest::SECRET);
+    wait_logged_on(&mut e);
+    for _ in 0..3 {
+        e.feed(&ex, BINANCE, VenueId(1));
+        e.settle(Duration::from_secs(3));
+    }
+    let gw = e.stage.gateway_mut();
+    let c = gw.ws(BINANCE).unwrap().session().unwrap().counters();
+    assert_eq!(c.revocations, 1, "{c:?}");
+    assert!(!gw.ws(BINANCE).unwrap().is_ready(), "logons refused since");
+    assert_eq!(
+        gw.ws_fallbacks(BINANCE),
+        2,
+        "the second order's status query and the third order went on REST"
+    );
+    // Each opportunity ended once: the first and third executed; the second's Binance leg met
+    // the revocation, was never executed, and its status query on REST said so.
+    assert_eq!(e.outcome(microarb::model::Outcome::Executed), 2);
+    assert_eq!(e.stage.in_flight(), 0, "nothing left waiting");
+    let s = mockex_rest::stats(&ex, "binance");
+    assert_eq!(
+        s.rest_orders, 2,
+        "each client id reached the venue once: {s:?}"
+    );
+    assert_eq!(s.ws_api_revocations, 1);
 }
 
 #[test]

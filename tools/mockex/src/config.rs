@@ -209,6 +209,14 @@ pub struct WsApiConfig {
     pub silent_after_place: Option<u64>,
     /// Push every `executionReport` twice (a duplicated user-data event).
     pub duplicate_execution_reports: bool,
+    /// The `n`-th `order.place` (counted over all of the venue's sessions) finds the Ed25519 key
+    /// revoked, as when a key is deleted or loses a permission while a session is logged on: it
+    /// is not executed, the session loses its authentication with Binance's
+    /// `{"id":null,"status":401,"error":{"code":-2015,...}}` (session-authentication docs: "after
+    /// the next request the session will be revoked"), every later request of a logged-on
+    /// session is answered so, and every later `session.logon` is refused -2015. REST is not
+    /// affected (its HMAC key is another key).
+    pub revoke_key_on_place: Option<u64>,
 }
 
 impl Default for WsApiConfig {
@@ -221,6 +229,7 @@ impl Default for WsApiConfig {
             lose_ack_on_place: None,
             silent_after_place: None,
             duplicate_execution_reports: false,
+            revoke_key_on_place: None,
         }
     }
 }

@@ -138,6 +138,9 @@ counters! {
     ws_api_events_pushed,
     /// Sessions the mock ended by a fault (dropped mid-request) or by expiry.
     ws_api_sessions_ended,
+    /// Sessions de-authenticated because their Ed25519 key was revoked while logged on
+    /// (`WsApiConfig::revoke_key_on_place`), each answered `{"id":null,"status":401,...}`.
+    ws_api_revocations,
     /// Bybit trade sockets (`/v5/trade`) and private streams (`/v5/private`) opened.
     bybit_ws_sessions,
     /// Bybit `auth`s that authenticated a socket.

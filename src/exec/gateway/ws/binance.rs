@@ -127,6 +127,9 @@ impl WsDialect for BinanceDialect {
                     Some(op) => Inbound::Answer { id: number, op },
                     None => Inbound::Unreadable,
                 },
+                // Binance's session-authentication docs: a key that became invalid revokes the
+                // session at its next request with a 401 whose id is null.
+                None if env.status == 401 => Inbound::Revoked,
                 None => Inbound::Unreadable,
             },
             Ok(WsInbound::Event(_)) => Inbound::Push,

@@ -21,6 +21,9 @@ pub struct WsCounters {
     pub stale_sessions: u64,
     /// Liveness pings sent to a suspect session.
     pub probes: u64,
+    /// Sessions the venue de-authenticated while logged on (a key revoked, deleted or stripped
+    /// of a permission); counted in `disconnects` too.
+    pub revocations: u64,
     /// Sessions closed on purpose to renew them before the venue's 24 h limit.
     pub renewals: u64,
     /// Requests written on the session.
@@ -64,8 +67,9 @@ pub struct WsCounters {
 
 impl WsCounters {
     /// Every counter with its name (for `/metrics`: `gateway.ws.<venue>.<socket>.<name>`).
-    pub fn fields(&self) -> [(&'static str, u64); 25] {
+    pub fn fields(&self) -> [(&'static str, u64); 26] {
         [
+            ("revocations", self.revocations),
             ("stale_sessions", self.stale_sessions),
             ("probes", self.probes),
             ("connects", self.connects),

@@ -46,6 +46,9 @@ pub enum Inbound {
     Push,
     /// A keep-alive answer or a subscription acknowledgement: nothing to do.
     Keepalive,
+    /// The venue ended the session's authentication (Binance: a key revoked while logged on,
+    /// answered `{"id":null,"status":401,"error":{"code":-2015}}`): the session ends.
+    Revoked,
     /// Not a frame this dialect can read (counted).
     Unreadable,
 }

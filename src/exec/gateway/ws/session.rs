@@ -29,6 +29,10 @@
 //!   liveness ping, and the session ends when that goes unanswered; a socket with a keep-alive
 //!   that reads nothing for three of its intervals ends too (a push-only stream).
 //! - Pushes (order updates, balances) are read by the dialect into [`WsOut::Stream`] events.
+//! - A session the venue de-authenticates ([`Inbound::Revoked`](super::dialect::Inbound::Revoked): Binance's answer with a null id
+//!   after a key was revoked) ends at once, as a lost one: what was in flight is `Ambiguous`
+//!   (the request that met the revocation names no id, so it cannot be told apart), and the next
+//!   logon says whether the key is still refused.
 //! - Hot path (`stage`, `send`, `poll` with answers and pushes): the dialect writes the request
 //!   into a buffer reserved once, [`write_client_frame`] masks it into the reserved output
 //!   buffer, frames are read in place from a fixed input buffer; nothing allocates on plain TCP.
@@ -134,6 +138,8 @@ enum End {
     Lost,
     Protocol,
     Renewal,
+    /// The venue took the session's authentication away (a key revoked while logged on).
+    Revoked,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -208,6 +214,7 @@ impl Book {
                 }
             }
             Kind::Keepalive => {}
+            Kind::Revoked => inbound.end = Some(End::Revoked),
             Kind::Unreadable => self.counters.unreadable_frames += 1,
         }
     }
@@ -761,7 +768,10 @@ impl WsSession {
                 c.renewals += 1;
                 0
             }
-            End::Lost | End::Protocol => {
+            End::Lost | End::Protocol | End::Revoked => {
+                if why == End::Revoked {
+                    c.revocations += 1;
+                }
                 c.disconnects += 1;
                 self.failures = 0;
                 self.settings.retry_min_ns

@@ -118,6 +118,9 @@ pub(crate) struct RestSide {
     pub ws_api: WsApiConfig,
     /// `order.place` requests the WebSocket API has read (every session; the faults count them).
     pub ws_places: AtomicU64,
+    /// The WebSocket API's Ed25519 key was revoked (`WsApiConfig::revoke_key_on_place`): logons
+    /// are refused and logged-on sessions lose their authentication at their next request.
+    pub ws_key_revoked: AtomicBool,
     /// Bybit's trade socket and private stream: lifetimes and faults.
     pub bybit_ws: BybitWsConfig,
     /// `order.create` requests Bybit's trade sockets have read (every socket; the faults count
@@ -203,6 +206,7 @@ impl RestSide {
             venues,
             ws_api: cfg.ws_api.clone(),
             ws_places: AtomicU64::new(0),
+            ws_key_revoked: AtomicBool::new(false),
             bybit_ws: cfg.bybit_ws.clone(),
             bybit_creates: AtomicU64::new(0),
             bybit_system: Mutex::new(VecDeque::new()),

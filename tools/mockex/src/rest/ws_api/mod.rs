@@ -18,7 +18,9 @@
 //!   [`WsApiConfig::session_lifetime`](crate::WsApiConfig) and is then closed.
 //! - Faults ([`WsApiConfig`](crate::WsApiConfig)): drop the session after executing the n-th
 //!   placement, lose the n-th placement's answer, go silent after the n-th placement (a
-//!   half-open connection), push every `executionReport` twice.
+//!   half-open connection), push every `executionReport` twice, revoke the key at the n-th
+//!   placement (the session loses its logon with `{"id":null,"status":401}` -2015, later logons
+//!   are refused).
 
 mod envelope;
 mod logon;
@@ -300,7 +302,12 @@ impl Session<'_> {
     fn logon(&mut self, id: &str, params: &Map<String, Value>) -> Outcome {
         let c = &self.vs.counters;
         let now_ms = self.now_ms();
-        let key = self.side.ws_api.ed25519_public_key.as_deref();
+        let key = self
+            .side
+            .ws_api
+            .ed25519_public_key
+            .as_deref()
+            .filter(|_| !self.side.ws_key_revoked.load(Ordering::Acquire));
         match logon::verify(self.side.creds(), key, params, now_ms) {
             Ok(()) => {
                 VenueCounters::inc(&c.ws_api_logons);
@@ -330,9 +337,15 @@ impl Session<'_> {
             );
             return Outcome::Reply(vec![envelope::error(id, 400, &e, Some(&self.limits()))]);
         }
+        let nth = (op == Op::Place).then(|| self.side.ws_places.fetch_add(1, Ordering::AcqRel) + 1);
+        if nth.is_some() && nth == self.side.ws_api.revoke_key_on_place {
+            self.side.ws_key_revoked.store(true, Ordering::Release);
+        }
+        if self.side.ws_key_revoked.load(Ordering::Acquire) {
+            return self.revoked();
+        }
         let raw = Value::Object(params.clone()).to_string();
         let p = Params::from_json(raw.as_bytes()).unwrap_or_default();
-        let nth = (op == Op::Place).then(|| self.side.ws_places.fetch_add(1, Ordering::AcqRel) + 1);
         let Some(a) = handle_op(
             self.shared,
             self.side,
@@ -365,6 +378,17 @@ impl Session<'_> {
         } else {
             Outcome::Reply(frames)
         }
+    }
+
+    /// A logged-on session's request after its key was revoked: not executed; the session
+    /// loses its authentication with the answer Binance documents, whose `id` is null (it names
+    /// no request).
+    fn revoked(&mut self) -> Outcome {
+        VenueCounters::inc(&self.vs.counters.ws_api_revocations);
+        self.authorized_ms = None;
+        self.subscribed = false;
+        let e = envelope::code(-2015, "Invalid API-key, IP, or permissions for action.");
+        Outcome::Reply(vec![envelope::error("null", 401, &e, None)])
     }
 
     /// The user-data events of the order the answer `body` is about.
