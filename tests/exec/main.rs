@@ -17,6 +17,7 @@ mod stage;
 mod trades_mockex;
 mod truth_mockex;
 mod upbit_private;
+mod ws_binance_account;
 mod ws_binance_mockex;
 mod ws_bybit_mockex;
 mod ws_okx_mockex;

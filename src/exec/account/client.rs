@@ -2,6 +2,9 @@
 //! request ([`AccountVenue`]), sends it on a fresh connection ([`BlockingHttp`]) and reads the
 //! answer; paged answers are followed, Upbit's one-market rules are asked market by market.
 //!
+//! With a [`AccountSession`] set ([`AccountClient::set_session`]), the calls it takes go on it
+//! first and on REST only when it fails (counted); the answer is read by the same venue module.
+//!
 //! Cold path: reads the wall clock (the signed timestamps), allocates, blocks up to the timeout
 //! per exchange. Never retries: a cancel or a query that failed is reported, and the caller
 //! decides (a cancel whose answer was lost may still have happened).
@@ -11,6 +14,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use super::error::AccountError;
 use super::http::{BlockingHttp, ExchangeError};
 use super::request::{AccountAnswer, AccountRequest};
+use super::session::AccountSession;
 use super::types::{Balance, CancelOutcome, OpenOrder, ServerTime, VenueRules};
 use super::venue::AccountVenue;
 use crate::base::ClockOffsets;
@@ -30,6 +34,10 @@ pub struct AccountClient {
     /// The live offsets and this venue's index in them, when set: read at every signed call,
     /// so a long-lived client (the account thread's) follows the `clock-sync` thread.
     live_offset: Option<(ClockOffsets, usize)>,
+    /// Where the calls it takes go instead of REST (Binance's WebSocket API session).
+    session: Option<Box<dyn AccountSession>>,
+    /// Why the session last failed a call (the call then went on REST), until taken.
+    session_error: Option<String>,
 }
 
 impl std::fmt::Debug for AccountClient {
@@ -64,6 +72,8 @@ impl AccountClient {
             one_market_rules,
             clock_offset_ms: 0,
             live_offset: None,
+            session: None,
+            session_error: None,
         }
     }
 
@@ -81,6 +91,22 @@ impl AccountClient {
         self.live_offset = Some((offsets, venue));
     }
 
+    /// Send the calls `session` takes on it from now on (open orders and balances on Binance's
+    /// WebSocket API session); a call that fails there is counted and sent on REST.
+    pub fn set_session(&mut self, session: Box<dyn AccountSession>) {
+        self.session = Some(session);
+    }
+
+    /// The session, when one is set.
+    pub fn session(&self) -> Option<&dyn AccountSession> {
+        self.session.as_deref()
+    }
+
+    /// Why the session last failed a call (which then went on REST), once.
+    pub fn take_session_error(&mut self) -> Option<String> {
+        self.session_error.take()
+    }
+
     /// The venue's name.
     pub fn name(&self) -> &str {
         &self.name
@@ -94,6 +120,16 @@ impl AccountClient {
             None => self.clock_offset_ms,
         };
         let unix_ms = unix_ms_now().saturating_add_signed(offset_ms);
+        if let Some(s) = self.session.as_mut().filter(|s| s.takes(req)) {
+            match s.exchange(req, unix_ms) {
+                Ok(resp) => return self.venue.parse_answer(req, &resp),
+                // A query: asking again over REST changes nothing at the venue.
+                Err(e) => {
+                    s.counters().fallbacks.inc();
+                    self.session_error = Some(e.to_string());
+                }
+            }
+        }
         self.venue.write_request(req, unix_ms, &mut bytes)?;
         let resp = self.http.exchange(&bytes).map_err(|e| match e {
             ExchangeError::Timeout => AccountError::Timeout {

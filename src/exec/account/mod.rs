@@ -10,7 +10,9 @@
 //!   `account_auth` child module. Same credentials, same bytes-level signing, same checks of
 //!   configured text.
 //! - One net stack: the engine's HTTP/1.1 client and rustls config ([`crate::net`]), driven
-//!   blocking with a timeout ([`http`]).
+//!   blocking with a timeout ([`http`]). The one exception is Binance's WebSocket API session
+//!   ([`ws_api`], tungstenite over the same rustls config), which takes open orders and balances
+//!   where the venue's orders go over the WebSocket API ([`session`]).
 //! - Exact amounts: [`Amount`] keeps the venue's decimal text as an `i128` mantissa and scale;
 //!   no `f64` anywhere.
 //! - Errors ([`AccountError`]) separate transport, timeout, authentication refused, rate
@@ -24,7 +26,8 @@
 //! tick tables), [`request`] (request and answer enums), [`error`], [`json`] (exact reading over
 //! the engine's JSON scanner), [`http`] (the blocking exchange), [`venue`] (the per-venue trait)
 //! and [`venues`] (Binance, Upbit, Bybit, OKX: each file lists its endpoints and the docs it
-//! follows), [`client`] (the calls) and [`build`] (from config).
+//! follows), [`session`] and [`ws_api`] (calls on an authenticated WebSocket session instead),
+//! [`client`] (the calls) and [`build`] (from config).
 #![forbid(unsafe_code)]
 
 pub mod amount;
@@ -34,16 +37,20 @@ pub mod error;
 pub mod http;
 pub mod json;
 pub mod request;
+pub mod session;
 pub mod ticks;
 pub mod types;
 pub mod venue;
 pub mod venues;
+pub mod ws_api;
 
 pub use amount::Amount;
 pub use build::{client_for_url, client_for_venue, load_account_credentials, DEFAULT_TIMEOUT};
 pub use client::AccountClient;
 pub use error::AccountError;
 pub use request::{AccountAnswer, AccountRequest};
+pub use session::{AccountSession, SessionCounters, SessionError};
+pub use ws_api::{BinanceWsAccount, WsAccountTarget};
 pub use types::{
     Balance, CancelOutcome, OpenOrder, OrderState, RateLimit, RateLimitKind, ServerTime, TickRule,
     TradingRules, VenueRules,

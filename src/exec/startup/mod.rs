@@ -8,7 +8,8 @@
 //! - [`rate_limits`]: Binance's exchangeInfo `rateLimits` applied to its limiter groups.
 //! - [`rules`]: every trading venue's instrument rules (tick, step, minimums) into the stage's
 //!   rules table, with the config's overrides checked against them.
-//! - Venue truth ([`start`]): for every trading venue, in venue order, its open orders on the
+//! - Venue truth ([`start`]): for every trading venue, in venue order (a Binance venue with
+//!   `order_entry = "ws"` asks them on its own WebSocket API session, REST when that fails), its open orders on the
 //!   configured instruments reconciled ([`reconcile`]: foreign ones counted, and cancelled or left
 //!   by `execution.reconcile.foreign`), then its balances of the configured assets read into the
 //!   risk book ([`balances`]). Trading starts only if every venue succeeded; otherwise the build
@@ -35,14 +36,15 @@ use std::time::Duration;
 
 use crate::base::{Clock, ClockOffsets};
 use crate::config::Config;
-use crate::exec::account::client_for_venue;
+use crate::config::OrderEntry;
+use crate::exec::account::{client_for_venue, AccountError, BinanceWsAccount, SessionCounters};
 use crate::exec::gateway::rest::client_prefix;
 use crate::exec::params::ExecParams;
 use crate::exec::secrets::ApiSecret;
 use crate::exec::truth::counters::ColdCounters;
 use crate::exec::truth::thread::{AccountThread, Intervals, ThreadParts, VenueTruth};
 use crate::exec::truth::{ClientIds, ExecNote, TruthError, TruthLink, TruthMsg};
-use crate::model::VenueId;
+use crate::model::{VenueId, VenueKind};
 use crate::runtime::ring;
 use crate::telemetry::Registry;
 use reconcile::{reconcile_symbol, wait_gone, ForeignBook, Judge};
@@ -104,6 +106,24 @@ pub fn start_with_offsets(
         let mut client = client_for_venue(cfg, &v.name, creds.get(i), timeout)
             .map_err(|e| fail("account client", e.into()))?;
         client.follow_clock_offsets(offsets.clone(), i);
+        // Binance with orders over the WebSocket API: open orders and balances on the account
+        // thread's own session (no per-request signature), REST when it fails.
+        if v.kind == VenueKind::Binance && v.order_entry == OrderEntry::Ws {
+            let counters = SessionCounters::register(reg, &v.name);
+            let cred = creds.get(i).ok_or_else(|| {
+                fail(
+                    "account session",
+                    AccountError::Setup {
+                        venue: v.name.clone(),
+                        why: "no credentials".into(),
+                    }
+                    .into(),
+                )
+            })?;
+            let s = BinanceWsAccount::for_venue(cfg, i, cred, timeout, counters)
+                .map_err(|e| fail("account session", e.into()))?;
+            client.set_session(Box::new(s));
+        }
         let symbols: Vec<String> = cfg
             .instruments
             .iter()

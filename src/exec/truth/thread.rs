@@ -83,6 +83,9 @@ pub struct AccountThread {
     /// The engine's own open orders seen in the last cross-check: where to cancel an orphan.
     own_open: HashMap<(VenueId, OrderId), (String, String)>,
     printed: HashSet<(VenueId, AssetId)>,
+    /// Per venue, the account session's failure last printed (printed again only when it
+    /// changes: a session down for an hour is one line, not one per round).
+    session_said: Vec<Option<String>>,
 }
 
 /// What the account thread is built from (start-up hands its clients and counters over).
@@ -122,7 +125,9 @@ impl AccountThread {
                 fill_pending: false,
             })
             .collect();
+        let session_said = vec![None; parts.venues.len()];
         AccountThread {
+            session_said,
             venues: parts.venues,
             due,
             assets: parts.assets,
@@ -237,17 +242,31 @@ impl AccountThread {
         d.last_balances = now;
         d.fill_pending = false;
         let asked_ns = self.clock.now_ns();
-        let v = &mut self.venues[vi];
-        match fetch_balances(&mut v.client, &self.assets) {
+        let r = fetch_balances(&mut self.venues[vi].client, &self.assets);
+        self.session_note(vi);
+        match r {
             Ok(b) => {
                 self.c.balance_rounds.inc();
-                let venue = v.id;
+                let venue = self.venues[vi].id;
                 self.send_balances(venue, &b, asked_ns);
             }
             Err(e) => {
                 self.c.on_error(&e);
                 eprintln!("microarb: reconcile: balances refused, kept the previous ones: {e}");
             }
+        }
+    }
+
+    /// Print why venue `vi`'s account session failed a call (asked over REST instead), once
+    /// per distinct reason.
+    fn session_note(&mut self, vi: usize) {
+        let Some(e) = self.venues[vi].client.take_session_error() else {
+            return;
+        };
+        if self.session_said[vi].as_deref() != Some(e.as_str()) {
+            let name = self.venues[vi].client.name();
+            eprintln!("microarb: reconcile: {name}: account session: {e}; asked over REST");
+            self.session_said[vi] = Some(e);
         }
     }
 
@@ -288,6 +307,7 @@ impl AccountThread {
             }
         }
         self.c.open_order_rounds.inc();
+        self.session_note(vi);
         for o in own_all {
             if let Whose::Own(order) = o.whose {
                 self.own_open

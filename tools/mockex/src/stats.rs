@@ -138,6 +138,11 @@ counters! {
     ws_api_events_pushed,
     /// Sessions the mock ended by a fault (dropped mid-request) or by expiry.
     ws_api_sessions_ended,
+    /// `openOrders.status` requests of logged-on sessions (counted in `rest_open_orders` too: one
+    /// pipeline serves both transports).
+    ws_api_open_orders,
+    /// `account.status` requests of logged-on sessions (counted in `rest_balances` too).
+    ws_api_balances,
     /// Sessions de-authenticated because their Ed25519 key was revoked while logged on
     /// (`WsApiConfig::revoke_key_on_place`), each answered `{"id":null,"status":401,...}`.
     ws_api_revocations,

@@ -19,7 +19,7 @@
 
 use crate::model::{InstrumentId, Order, Side};
 
-use super::super::answer::{check_ws_client_prefix, RequestError};
+use super::super::answer::{check_unreserved, check_ws_client_prefix, RequestError};
 use super::super::encode::{push_decimal, push_u64};
 use super::super::instruments::InstrumentTable;
 use super::request_id::{RequestId, WsMethod};
@@ -118,10 +118,27 @@ impl WsRequestWriter {
         unix_ms: u64,
         out: &mut Vec<u8>,
     ) -> Result<(), RequestError> {
-        match instrument {
-            Some(id) => {
-                let spec = self.instruments.get(id)?;
-                self.start(out, WsMethod::OpenOrders, seq, spec.symbol.as_bytes());
+        let symbol = match instrument {
+            Some(id) => Some(self.instruments.get(id)?.symbol.as_bytes()),
+            None => None,
+        };
+        self.write_open_orders_of(symbol, seq, unix_ms, out)
+    }
+
+    /// `openOrders.status` for the venue symbol `symbol` (or every symbol with `None`) with id
+    /// `o<seq>`, into `out` (cleared first): the account thread's reconciliation names symbols,
+    /// not instruments. A symbol that would need JSON escaping is refused.
+    pub fn write_open_orders_of(
+        &self,
+        symbol: Option<&[u8]>,
+        seq: u64,
+        unix_ms: u64,
+        out: &mut Vec<u8>,
+    ) -> Result<(), RequestError> {
+        match symbol {
+            Some(symbol) => {
+                check_unreserved("symbol", symbol)?;
+                self.start(out, WsMethod::OpenOrders, seq, symbol);
                 self.finish(out, unix_ms, self.settings.query_rate_limits);
             }
             None => {

@@ -287,6 +287,17 @@ fn request_bytes_golden() {
         text(&out),
         r#"{"id":"o8","method":"openOrders.status","params":{"recvWindow":5000,"timestamp":1700000000004}}"#
     );
+    w.write_open_orders_of(Some(b"ETHUSDT"), 10, 1_700_000_000_006, &mut out)
+        .unwrap();
+    assert_eq!(
+        text(&out),
+        r#"{"id":"o10","method":"openOrders.status","params":{"symbol":"ETHUSDT","recvWindow":5000,"timestamp":1700000000006}}"#
+    );
+    assert!(
+        w.write_open_orders_of(Some(b"BTC\"USDT"), 11, 1, &mut out)
+            .is_err(),
+        "a symbol that needs escaping is refused"
+    );
     w.write_account(9, 1_700_000_000_005, &mut out);
     assert_eq!(
         text(&out),

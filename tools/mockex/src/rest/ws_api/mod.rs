@@ -337,6 +337,11 @@ impl Session<'_> {
             );
             return Outcome::Reply(vec![envelope::error(id, 400, &e, Some(&self.limits()))]);
         }
+        match op {
+            Op::OpenOrders => VenueCounters::inc(&c.ws_api_open_orders),
+            Op::Balances => VenueCounters::inc(&c.ws_api_balances),
+            _ => {}
+        }
         let nth = (op == Op::Place).then(|| self.side.ws_places.fetch_add(1, Ordering::AcqRel) + 1);
         if nth.is_some() && nth == self.side.ws_api.revoke_key_on_place {
             self.side.ws_key_revoked.store(true, Ordering::Release);
