@@ -1,8 +1,10 @@
 //! The account thread's own Binance WebSocket API session (`exec::account::ws_api`) against the
 //! mock exchange's `/ws-api/v3` on loopback: open orders and balances asked with
 //! `openOrders.status` and `account.status` after one `session.logon` read exactly as the REST
-//! answers; a session the venue refuses falls back to REST, counted; and a run with
-//! `order_entry = "ws"` reconciles (start-up and while running) over the session.
+//! answers; a session the venue refuses falls back to REST, counted; a run with
+//! `order_entry = "ws"` reconciles (start-up and while running) over the session; and a gap in
+//! the user-data stream (an order whose answer and pushes are both lost) is filled by the status
+//! query and the balance refresh, the book agreeing with the venue after it.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -33,9 +35,15 @@ fn key(pem: &str) -> Ed25519Key {
 
 /// Binance (its WebSocket API knowing [`PEM`]) and Upbit, each account 10 BTC and 1,000,000 USDT.
 fn mock() -> MockExchange {
+    mock_with(|_| {})
+}
+
+/// [`mock`] with `edit` applied to the WebSocket API's faults.
+fn mock_with(edit: impl FnOnce(&mut mockex::WsApiConfig)) -> MockExchange {
     let pk = key(PEM).public_key().to_vec();
     mockex_rest::start_with(&BINANCE_UPBIT, mockex::RestLimits::default(), |c| {
         c.ws_api.ed25519_public_key = Some(pk);
+        edit(&mut c.ws_api);
         for v in &BINANCE_UPBIT {
             let sym = MockVenue::new(v.name, crate::common::mock::mock_kind(v.kind))
                 .symbol()
@@ -131,7 +139,10 @@ fn open_orders_and_balances_on_the_session_read_as_over_rest() {
     );
     assert_eq!(w1.len(), 1, "{w1:?}");
     assert_eq!(w1, r1, "the session's answer reads as REST's");
-    assert_eq!(ws.open_orders(None).unwrap(), rest.open_orders(None).unwrap());
+    assert_eq!(
+        ws.open_orders(None).unwrap(),
+        rest.open_orders(None).unwrap()
+    );
     let (rb, wb) = (rest.balances().unwrap(), ws.balances().unwrap());
     assert!(wb.iter().any(|b| b.asset == "USDT" && !b.locked.is_zero()));
     assert_eq!(wb, rb);
@@ -148,7 +159,10 @@ fn open_orders_and_balances_on_the_session_read_as_over_rest() {
         "two of each over REST, the rest on the session: {s:?}"
     );
     let c = ws.session().unwrap().counters();
-    assert_eq!((c.calls.get(), c.fallbacks.get(), c.logons.get()), (3, 0, 1));
+    assert_eq!(
+        (c.calls.get(), c.fallbacks.get(), c.logons.get()),
+        (3, 0, 1)
+    );
     assert!(ws.take_session_error().is_none());
 }
 
@@ -158,7 +172,9 @@ fn a_refused_session_is_counted_and_its_calls_go_on_rest() {
     rest_buy(&ex, "other2");
     let mut ws = session_client(&ex, OTHER_PEM);
     assert_eq!(ws.open_orders(Some(&symbol())).unwrap().len(), 1);
-    let e = ws.take_session_error().expect("the session's failure is kept");
+    let e = ws
+        .take_session_error()
+        .expect("the session's failure is kept");
     assert!(e.contains("logon refused"), "{e}");
     assert!(ws.balances().is_ok());
     let c = ws.session().unwrap().counters();
@@ -233,4 +249,50 @@ fn a_run_with_ws_order_entry_reconciles_over_the_account_session() {
     assert!(e.count("exec.reconcile.session.binance.calls") >= 4);
     assert_eq!(e.count("exec.reconcile.session.binance.fallbacks"), 0);
     assert_eq!(e.count("exec.reconcile.session.binance.logons"), 1);
+}
+
+#[test]
+fn a_gap_in_the_user_data_stream_is_filled_by_the_status_query_and_the_balance_refresh() {
+    // The second placement executes, its answer is lost and its user-data events are never
+    // pushed: neither the session nor the stream says what happened.
+    let ex = mock_with(|w| {
+        w.lose_ack_on_place = Some(2);
+        w.withhold_pushes_on_place = Some(2);
+    });
+    let dir = crate::common::tmp::TempDir::new("ws-gap");
+    let cfg = ws_config(&ex, &dir);
+    let mut e = try_engine_with_truth(&cfg, SECRET).expect("start-up");
+    poll_until(&mut e, Duration::from_secs(5), |e| {
+        e.stage.gateway_mut().ws(BINANCE).unwrap().is_ready()
+    });
+    for _ in 0..3 {
+        e.feed(&ex, BINANCE, VenueId(1));
+        e.settle(Duration::from_secs(5));
+    }
+    assert_eq!(e.outcome(microarb::model::Outcome::Executed), 3);
+    // The gap's leg was settled by its status query; the two others by answer or push.
+    let s = mockex_rest::stats(&ex, "binance");
+    assert_eq!(s.rest_orders, 3, "each order taken once: {s:?}");
+    assert!(s.rest_status_queries >= 1, "{s:?}");
+    // A balance round after the last fill: the venue's figures agree with the book's.
+    let rounds = e.count("exec.reconcile.balance_rounds");
+    poll_until(&mut e, Duration::from_secs(5), |e| {
+        e.count("exec.reconcile.balance_rounds") >= rounds + 2
+    });
+    assert_eq!(e.count("exec.reconcile.balance_mismatches"), 0);
+    assert!(!e.stage.risk().is_halted(BINANCE));
+    let venue = rest_client(&ex).balances().unwrap();
+    let usdt = venue.iter().find(|b| b.asset == "USDT").unwrap();
+    assert_eq!(
+        Some(i128::from(e.stage.risk().balance(BINANCE, USDT))),
+        usdt.free.to_scale(8),
+        "the book holds the venue's balance after the gap"
+    );
+    assert_eq!(e.count("exec.stream.disagreements"), 0);
+    assert_eq!(e.count("exec.stream.unmatched"), 0);
+    assert_eq!(
+        e.count("exec.stream.settled") + e.count("exec.stream.confirms"),
+        2,
+        "the two orders outside the gap were pushed and matched once each"
+    );
 }

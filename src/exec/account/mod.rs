@@ -43,6 +43,8 @@ pub mod types;
 pub mod venue;
 pub mod venues;
 pub mod ws_api;
+#[cfg(test)]
+mod ws_api_tls_tests;
 
 pub use amount::Amount;
 pub use build::{client_for_url, client_for_venue, load_account_credentials, DEFAULT_TIMEOUT};
@@ -50,9 +52,9 @@ pub use client::AccountClient;
 pub use error::AccountError;
 pub use request::{AccountAnswer, AccountRequest};
 pub use session::{AccountSession, SessionCounters, SessionError};
-pub use ws_api::{BinanceWsAccount, WsAccountTarget};
 pub use types::{
     Balance, CancelOutcome, OpenOrder, OrderState, RateLimit, RateLimitKind, ServerTime, TickRule,
     TradingRules, VenueRules,
 };
 pub use venue::AccountVenue;
+pub use ws_api::{BinanceWsAccount, WsAccountTarget};

@@ -42,7 +42,7 @@ pub enum SessionError {
     Timeout(u64),
     /// The socket failed or the peer closed it.
     #[error("socket: {0}")]
-    Socket(#[source] tungstenite::Error),
+    Socket(#[source] Box<tungstenite::Error>),
     /// A frame could not be read as an answer.
     #[error("unreadable frame: {0}")]
     Unreadable(#[from] WsError),
@@ -90,8 +90,11 @@ pub trait AccountSession: Send + std::fmt::Debug {
 
     /// Send `req` (timestamped `unix_ms`, the venue's clock) and wait for its answer, connecting
     /// and logging on first when the session is down.
-    fn exchange(&mut self, req: &AccountRequest, unix_ms: u64)
-        -> Result<HttpResponse, SessionError>;
+    fn exchange(
+        &mut self,
+        req: &AccountRequest,
+        unix_ms: u64,
+    ) -> Result<HttpResponse, SessionError>;
 
     /// Its counters.
     fn counters(&self) -> &SessionCounters;

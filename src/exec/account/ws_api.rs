@@ -138,10 +138,9 @@ impl BinanceWsAccount {
         };
         let url = v.ws_api_url.as_deref().unwrap_or(PUBLIC_WS_API_URL);
         let t = target(cfg, "ws_api_url", url, &mut || {}).map_err(|e| setup(e.to_string()))?;
-        let file = v
-            .ed25519_key_file
-            .as_deref()
-            .ok_or_else(|| setup("ed25519_key_file is required with order_entry = \"ws\"".into()))?;
+        let file = v.ed25519_key_file.as_deref().ok_or_else(|| {
+            setup("ed25519_key_file is required with order_entry = \"ws\"".into())
+        })?;
         let key = Ed25519Key::from_pem_file(std::path::Path::new(file))
             .map_err(|e| setup(format!("ed25519_key_file: {e}")))?;
         let target = WsAccountTarget {
@@ -173,8 +172,8 @@ impl BinanceWsAccount {
     /// TCP (+ TLS), the upgrade, then `session.logon`.
     fn connect(&mut self, unix_ms: u64) -> Result<(), SessionError> {
         let connect = |e: &dyn std::fmt::Display| SessionError::Connect(e.to_string());
-        let tcp = TcpStream::connect_timeout(&self.target.addr, self.timeout)
-            .map_err(|e| connect(&e))?;
+        let tcp =
+            TcpStream::connect_timeout(&self.target.addr, self.timeout).map_err(|e| connect(&e))?;
         tcp.set_nodelay(true).map_err(|e| connect(&e))?;
         tcp.set_read_timeout(Some(self.timeout))
             .map_err(|e| connect(&e))?;
@@ -188,8 +187,9 @@ impl BinanceWsAccount {
             }
             None => MaybeTlsStream::Plain(tcp),
         };
-        let (ws, _) = tungstenite::client::client_with_config(self.target.url.as_str(), stream, None)
-            .map_err(|e| connect(&e))?;
+        let (ws, _) =
+            tungstenite::client::client_with_config(self.target.url.as_str(), stream, None)
+                .map_err(|e| connect(&e))?;
         let tcp = match ws.get_ref() {
             MaybeTlsStream::Plain(s) => s,
             MaybeTlsStream::Rustls(s) => s.get_ref(),
@@ -238,13 +238,14 @@ impl BinanceWsAccount {
     fn round_trip_inner(&mut self, json: Vec<u8>, id: RequestId) -> Result<Answer, SessionError> {
         let deadline = Instant::now() + self.timeout;
         let timeout_ms = Self::ms(self.timeout);
-        let ws = self.ws.as_mut().ok_or(SessionError::Socket(
-            tungstenite::Error::AlreadyClosed,
-        ))?;
-        let text = String::from_utf8(json).map_err(|_| {
-            SessionError::Socket(tungstenite::Error::Utf8("request is not UTF-8".into()))
-        })?;
-        ws.send(Message::text(text)).map_err(SessionError::Socket)?;
+        let socket = |e: tungstenite::Error| SessionError::Socket(Box::new(e));
+        let ws = self
+            .ws
+            .as_mut()
+            .ok_or(socket(tungstenite::Error::AlreadyClosed))?;
+        let text = String::from_utf8(json)
+            .map_err(|_| socket(tungstenite::Error::Utf8("request is not UTF-8".into())))?;
+        ws.send(Message::text(text)).map_err(socket)?;
         loop {
             if Instant::now() >= deadline {
                 return Err(SessionError::Timeout(timeout_ms));
@@ -252,18 +253,19 @@ impl BinanceWsAccount {
             let msg = match ws.read() {
                 Ok(m) => m,
                 Err(tungstenite::Error::Io(e))
-                    if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) =>
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
                 {
                     continue
                 }
-                Err(e) => return Err(SessionError::Socket(e)),
+                Err(e) => return Err(socket(e)),
             };
             let payload = match &msg {
                 Message::Text(t) => t.as_bytes(),
                 Message::Binary(b) => b.as_ref(),
-                Message::Close(_) => {
-                    return Err(SessionError::Socket(tungstenite::Error::ConnectionClosed))
-                }
+                Message::Close(_) => return Err(socket(tungstenite::Error::ConnectionClosed)),
                 // Pings are answered by tungstenite inside `read`.
                 _ => continue,
             };

@@ -217,6 +217,10 @@ pub struct WsApiConfig {
     /// session is answered so, and every later `session.logon` is refused -2015. REST is not
     /// affected (its HMAC key is another key).
     pub revoke_key_on_place: Option<u64>,
+    /// The `n`-th `order.place` is executed and answered, but its user-data events
+    /// (`executionReport`, `outboundAccountPosition`) are never pushed: a gap in the stream
+    /// that only the answer, a status query or a balance refresh can fill.
+    pub withhold_pushes_on_place: Option<u64>,
 }
 
 impl Default for WsApiConfig {
@@ -230,6 +234,7 @@ impl Default for WsApiConfig {
             silent_after_place: None,
             duplicate_execution_reports: false,
             revoke_key_on_place: None,
+            withhold_pushes_on_place: None,
         }
     }
 }

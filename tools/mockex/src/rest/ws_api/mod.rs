@@ -20,7 +20,7 @@
 //!   placement, lose the n-th placement's answer, go silent after the n-th placement (a
 //!   half-open connection), push every `executionReport` twice, revoke the key at the n-th
 //!   placement (the session loses its logon with `{"id":null,"status":401}` -2015, later logons
-//!   are refused).
+//!   are refused), withhold the n-th placement's pushes (a gap in the stream).
 
 mod envelope;
 mod logon;
@@ -375,7 +375,8 @@ impl Session<'_> {
             VenueCounters::inc(&c.rest_unanswered);
             frames.clear();
         }
-        if self.subscribed && a.status == 200 && matches!(op, Op::Place | Op::Cancel) {
+        let withheld = nth.is_some() && nth == faults.withhold_pushes_on_place;
+        if self.subscribed && a.status == 200 && matches!(op, Op::Place | Op::Cancel) && !withheld {
             self.push_events(&a.body, op == Op::Cancel, now_ms, &mut frames);
         }
         if frames.is_empty() {
