@@ -4,7 +4,9 @@
 //! alone (ring HMAC-SHA256 over `timestamp + "GET" + "/users/self/verify"`, seconds): login and
 //! its refusals, an order acknowledged then pushed filled on `orders` and seen by REST, a resting
 //! order cancelled, `instIdCode` / `instId`, the per-instrument rate limit, `ping`/`pong`, the idle
-//! close, expiry and the drop / lost-answer / duplicate-push faults.
+//! close, expiry and the drop / lost-answer / duplicate-push faults; and, as OKX pushes every
+//! order of the account to every subscribed connection, orders placed over REST (signed here too)
+//! or on another session pushed once each, with the balances they moved.
 
 mod support;
 
