@@ -782,3 +782,51 @@ fn an_order_placed_on_one_session_is_pushed_on_every_subscribed_one() {
     let st = ex.venue_stats("okx").unwrap();
     assert_eq!(st.rest_orders, 3, "each order taken once");
 }
+
+#[test]
+fn a_resting_rest_order_filled_by_a_later_quote_is_pushed_as_the_maker() {
+    let ex = start(|_| {});
+    let mut ws = subscribed(&ex);
+    let base = support::base(&ex, "okx");
+    // A buy one tick (0.01) above the bid rests until an ask comes down to it; when the spread
+    // is one tick it crosses on arrival instead (not what this checks): place another.
+    let mut cl = String::new();
+    for k in 1..=20 {
+        let top = ex.top_of_book("okx").unwrap();
+        cl = format!("mk{k}");
+        let body = json!({"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"limit",
+            "px":px8(top.bid_px + 1_000_000),"sz":"0.0001","clOrdId":cl})
+        .to_string();
+        let r = support::okx(&base, "POST", "/api/v5/trade/order", &body);
+        assert_eq!(r.body["data"][0]["sCode"], "0", "{}", r.body);
+        let p = recv(&mut ws);
+        assert_eq!(p["data"][0]["clOrdId"], cl.as_str(), "{p}");
+        assert_eq!(recv(&mut ws)["arg"]["channel"], "account");
+        if p["data"][0]["state"] == "live" {
+            break;
+        }
+    }
+    let fill = loop {
+        let p = recv(&mut ws);
+        if p["arg"]["channel"] == "orders" {
+            break p;
+        }
+    };
+    let u = &fill["data"][0];
+    assert_eq!(
+        (
+            u["clOrdId"].as_str(),
+            u["state"].as_str(),
+            u["execType"].as_str()
+        ),
+        (Some(cl.as_str()), Some("filled"), Some("M")),
+        "{u}"
+    );
+    assert_eq!(
+        (u["fillSz"].as_str(), u["accFillSz"].as_str()),
+        (Some("0.0001"), Some("0.0001"))
+    );
+    assert_eq!(recv(&mut ws)["arg"]["channel"], "account");
+    assert!(quiet(&mut ws, 150), "the fill pushed once");
+    assert!(ex.venue_stats("okx").unwrap().rest_resting_fills >= 1);
+}
