@@ -3,8 +3,9 @@
 //! refused key, an order acknowledged then its fill pushed on the `orders` channel (one
 //! `Pushed` final, the balances, OKX's gateway latency recorded), a duplicated push read once,
 //! a session dropped mid-order then re-login with every order answered exactly once and none
-//! sent twice, orders on REST until the instruments' codes are known, and the stage trading OKX
-//! on the session with the codes read by the start-up rules.
+//! sent twice, orders on REST until the instruments' codes are known (and, subscribed, their
+//! finals pushed back once and matched to their legs), and the stage trading OKX on the session
+//! with the codes read by the start-up rules.
 
 use std::time::{Duration, Instant};
 
@@ -465,6 +466,75 @@ fn the_stage_trades_okx_on_the_session_with_the_codes_the_rules_read() {
         "every pushed fill was matched to its leg"
     );
     assert_eq!(e.count("exec.stream.disagreements"), 0);
+}
+
+#[test]
+fn orders_on_rest_while_the_codes_are_unknown_come_back_on_the_stream_once() {
+    // OKX pushes every order of the account on the subscribed session, REST ones too: the
+    // stage's REST orders (no instIdCode yet, so the router keeps them off the session) are
+    // each settled by their answer and confirmed once by their pushed final.
+    let ex = mockex_rest::start(&mockex_rest::BYBIT_OKX, RestLimits::default());
+    let okx = VenueId(1);
+    let url = ex.endpoint("okx").unwrap().ws_api_url.clone().unwrap();
+    let cfg = mockex_rest::config(&ex, &mockex_rest::BYBIT_OKX, "/nonexistent", |c| {
+        c.venues[1].order_entry = microarb::config::OrderEntry::Ws;
+        c.venues[1].ws_api_url = Some(url);
+        c.venues[0].max_inflight = 1;
+        c.execution.max_inflight = 3;
+        c.execution.reserved_slots = 0;
+    });
+    let mut e = mockex_rest::try_engine_with_truth(&cfg, SECRET).expect("stage with truth");
+    let t = Instant::now();
+    loop {
+        let g = e.stage.gateway_mut().ws(okx).unwrap();
+        if ready_and_subscribed(g) {
+            assert!(!g.takes(WsOp::Place), "no codes: orders on REST");
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(5), "no login");
+        e.poll();
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    for _ in 0..2 {
+        e.feed(&ex, okx, VenueId(0));
+        e.settle(Duration::from_secs(3));
+    }
+    // The pushes may trail the REST answers: read until both finals are in.
+    let finals = |e: &mut mockex_rest::Engine| {
+        let g = e.stage.gateway_mut().ws(okx).unwrap();
+        g.session().unwrap().dialect().push_counters().finals
+    };
+    let t = Instant::now();
+    while finals(&mut e) < 2 && t.elapsed() < Duration::from_secs(3) {
+        e.poll_for(Duration::from_millis(10));
+    }
+    e.poll_for(Duration::from_millis(100));
+    {
+        use microarb::runtime::Stage;
+        let now = e.clock.now_ns();
+        e.stage.flush_telemetry(now);
+    }
+    assert_eq!(e.outcome(microarb::model::Outcome::Executed), 2);
+    let gw = e.stage.gateway_mut();
+    let session = gw.ws(okx).unwrap().session().unwrap();
+    let c = session.counters();
+    assert_eq!(c.requests, 0, "no order on the session: {c:?}");
+    let p = session.dialect().push_counters();
+    assert_eq!(
+        (p.finals, p.duplicates, p.foreign),
+        (2, 0, 0),
+        "each REST order's final pushed once: {p:?}"
+    );
+    let s = mockex_rest::stats(&ex, "okx");
+    assert_eq!(s.rest_orders, 2, "each order taken once: {s:?}");
+    assert_eq!(e.count("exec.stream.finals"), 2);
+    assert_eq!(
+        e.count("exec.stream.confirms") + e.count("exec.stream.settled"),
+        2,
+        "each pushed final matched to its leg once"
+    );
+    assert_eq!(e.count("exec.stream.disagreements"), 0);
+    e.check_accounting(&ex, &mockex_rest::BYBIT_OKX);
 }
 
 #[test]

@@ -4,7 +4,9 @@
 //! alone (ring HMAC-SHA256 over `timestamp + "GET" + "/users/self/verify"`, seconds): login and
 //! its refusals, an order acknowledged then pushed filled on `orders` and seen by REST, a resting
 //! order cancelled, `instIdCode` / `instId`, the per-instrument rate limit, `ping`/`pong`, the idle
-//! close, expiry and the drop / lost-answer / duplicate-push faults.
+//! close, expiry and the drop / lost-answer / duplicate-push faults; and, as OKX pushes every
+//! order of the account to every subscribed connection, orders placed over REST (signed here too)
+//! or on another session pushed once each, with the balances they moved.
 
 mod support;
 
@@ -610,4 +612,221 @@ fn drop_lost_answer_and_duplicate_pushes() {
     }
     let st = ex.venue_stats("okx").unwrap();
     assert_eq!((st.okx_ws_sessions_ended, st.okx_ws_answers_lost), (1, 1));
+}
+
+/// The `details[]` entry of `ccy` in an `account` push or a REST balance answer.
+fn detail(v: &Value, ccy: &str) -> Value {
+    v["data"][0]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["ccy"] == ccy)
+        .unwrap_or_else(|| panic!("no {ccy} in {v}"))
+        .clone()
+}
+
+/// A logged-in session subscribed to `orders` (SPOT) and `account`.
+fn subscribed(ex: &MockExchange) -> Ws {
+    let mut ws = connect(ex);
+    login(&mut ws);
+    subscribe(&mut ws);
+    ws
+}
+
+#[test]
+fn an_order_placed_over_rest_is_pushed_once_with_its_fill_then_the_balances() {
+    let ex = start(|cfg| {
+        cfg.rest_fee_bps.insert("okx".into(), 10);
+    });
+    let mut ws = subscribed(&ex);
+    let base = support::base(&ex, "okx");
+    let top = ex.top_of_book("okx").unwrap();
+    let body = json!({"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"ioc",
+        "px":px8(top.ask_px * 2),"sz":"0.0001","clOrdId":"rest1"})
+    .to_string();
+    let r = support::okx(&base, "POST", "/api/v5/trade/order", &body);
+    assert_eq!(r.body["data"][0]["sCode"], "0", "{}", r.body);
+    let ord_id = r.body["data"][0]["ordId"].as_str().unwrap().to_owned();
+    // The session placed nothing, yet the order is pushed: once, filled, with its one trade.
+    let p = recv(&mut ws);
+    assert_eq!(p["arg"]["channel"], "orders", "{p}");
+    let u = &p["data"][0];
+    assert_eq!(
+        (
+            u["ordId"].as_str(),
+            u["clOrdId"].as_str(),
+            u["state"].as_str()
+        ),
+        (Some(ord_id.as_str()), Some("rest1"), Some("filled")),
+        "{u}"
+    );
+    assert_eq!(
+        (
+            u["instType"].as_str(),
+            u["instId"].as_str(),
+            u["accFillSz"].as_str(),
+            u["fillSz"].as_str()
+        ),
+        (
+            Some("SPOT"),
+            Some("BTC-USDT"),
+            Some("0.0001"),
+            Some("0.0001")
+        )
+    );
+    assert_eq!(u["fillPx"], u["avgPx"]);
+    assert!(!u["tradeId"].as_str().unwrap().is_empty(), "{u}");
+    assert!(u["fillFee"].as_str().unwrap().starts_with('-'), "{u}");
+    assert!(u["uTime"].as_str().is_some_and(|t| !t.is_empty()));
+    // Then the balances the fill moved, as REST reads them now.
+    let acc = recv(&mut ws);
+    assert_eq!(
+        (acc["arg"]["channel"].as_str(), acc["eventType"].as_str()),
+        (Some("account"), Some("event_update")),
+        "{acc}"
+    );
+    let rest = support::okx(&base, "GET", "/api/v5/account/balance", "").body;
+    for ccy in ["BTC", "USDT"] {
+        let (pushed, now) = (detail(&acc, ccy), detail(&rest, ccy));
+        for f in ["availBal", "cashBal", "frozenBal"] {
+            assert_eq!(pushed[f], now[f], "{ccy} {f}: {pushed} vs {now}");
+        }
+    }
+    assert!(quiet(&mut ws, 150), "pushed once");
+    // A resting order placed and cancelled over REST: live, then canceled, each once.
+    let body = json!({"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"limit",
+        "px":"1","sz":"0.0001","clOrdId":"rest2"})
+    .to_string();
+    let r = support::okx(&base, "POST", "/api/v5/trade/order", &body);
+    assert_eq!(r.body["data"][0]["sCode"], "0", "{}", r.body);
+    let live = recv(&mut ws);
+    assert_eq!(
+        (
+            live["data"][0]["clOrdId"].as_str(),
+            live["data"][0]["state"].as_str()
+        ),
+        (Some("rest2"), Some("live")),
+        "{live}"
+    );
+    assert_eq!(detail(&recv(&mut ws), "USDT")["frozenBal"], "0.0001");
+    let body = json!({"instId":"BTC-USDT","clOrdId":"rest2"}).to_string();
+    let r = support::okx(&base, "POST", "/api/v5/trade/cancel-order", &body);
+    assert_eq!(r.body["data"][0]["sCode"], "0", "{}", r.body);
+    assert_eq!(recv(&mut ws)["data"][0]["state"], "canceled");
+    assert_eq!(detail(&recv(&mut ws), "USDT")["frozenBal"], "0");
+    assert!(quiet(&mut ws, 150));
+    assert_eq!(
+        ex.venue_stats("okx").unwrap().okx_ws_pushes,
+        7,
+        "a snapshot, three orders pushes, three balance updates"
+    );
+}
+
+#[test]
+fn an_order_placed_on_one_session_is_pushed_on_every_subscribed_one() {
+    let ex = faults(|w| w.duplicate_final_pushes = false);
+    let mut a = subscribed(&ex);
+    let mut b = subscribed(&ex);
+    // Logged in but not subscribed: nothing is pushed to it.
+    let mut idle = connect(&ex);
+    login(&mut idle);
+    let top = ex.top_of_book("okx").unwrap();
+    order(&mut a, "a1", "sa1", top.ask_px * 2);
+    let ack = recv(&mut a);
+    assert_eq!(
+        (ack["id"].as_str(), ack["code"].as_str()),
+        (Some("a1"), Some("0")),
+        "{ack}"
+    );
+    let (pa, acc_a) = (recv(&mut a), recv(&mut a));
+    let (pb, acc_b) = (recv(&mut b), recv(&mut b));
+    assert_eq!(
+        (
+            pb["arg"]["channel"].as_str(),
+            pb["data"][0]["clOrdId"].as_str(),
+            pb["data"][0]["state"].as_str()
+        ),
+        (Some("orders"), Some("sa1"), Some("filled")),
+        "{pb}"
+    );
+    assert_eq!(pa["data"], pb["data"], "the same update on both sessions");
+    assert_eq!(acc_b["arg"]["channel"], "account");
+    assert_eq!(acc_a["data"][0]["details"], acc_b["data"][0]["details"]);
+    // And the other way round.
+    order(&mut b, "b1", "sb1", top.ask_px * 2);
+    assert_eq!(recv(&mut b)["id"], "b1");
+    let pa = recv(&mut a);
+    assert_eq!(
+        (
+            pa["data"][0]["clOrdId"].as_str(),
+            pa["data"][0]["state"].as_str()
+        ),
+        (Some("sb1"), Some("filled")),
+        "{pa}"
+    );
+    assert_eq!(recv(&mut a)["arg"]["channel"], "account");
+    let (_, _) = (recv(&mut b), recv(&mut b));
+    for ws in [&mut a, &mut b, &mut idle] {
+        assert!(quiet(ws, 150), "each order pushed once per session");
+    }
+    // A session that unsubscribed `orders` keeps only the balances.
+    send(
+        &mut b,
+        json!({"op":"unsubscribe","args":[{"channel":"orders","instType":"SPOT"}]}),
+    );
+    assert_eq!(recv(&mut b)["event"], "unsubscribe");
+    order(&mut a, "a2", "sa2", top.ask_px * 2);
+    assert_eq!(recv(&mut a)["id"], "a2");
+    assert_eq!(recv(&mut b)["arg"]["channel"], "account");
+    assert!(quiet(&mut b, 150));
+    let st = ex.venue_stats("okx").unwrap();
+    assert_eq!(st.rest_orders, 3, "each order taken once");
+}
+
+#[test]
+fn a_resting_rest_order_filled_by_a_later_quote_is_pushed_as_the_maker() {
+    let ex = start(|_| {});
+    let mut ws = subscribed(&ex);
+    let base = support::base(&ex, "okx");
+    // A buy one tick (0.01) above the bid rests until an ask comes down to it; when the spread
+    // is one tick it crosses on arrival instead (not what this checks): place another.
+    let mut cl = String::new();
+    for k in 1..=20 {
+        let top = ex.top_of_book("okx").unwrap();
+        cl = format!("mk{k}");
+        let body = json!({"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"limit",
+            "px":px8(top.bid_px + 1_000_000),"sz":"0.0001","clOrdId":cl})
+        .to_string();
+        let r = support::okx(&base, "POST", "/api/v5/trade/order", &body);
+        assert_eq!(r.body["data"][0]["sCode"], "0", "{}", r.body);
+        let p = recv(&mut ws);
+        assert_eq!(p["data"][0]["clOrdId"], cl.as_str(), "{p}");
+        assert_eq!(recv(&mut ws)["arg"]["channel"], "account");
+        if p["data"][0]["state"] == "live" {
+            break;
+        }
+    }
+    let fill = loop {
+        let p = recv(&mut ws);
+        if p["arg"]["channel"] == "orders" {
+            break p;
+        }
+    };
+    let u = &fill["data"][0];
+    assert_eq!(
+        (
+            u["clOrdId"].as_str(),
+            u["state"].as_str(),
+            u["execType"].as_str()
+        ),
+        (Some(cl.as_str()), Some("filled"), Some("M")),
+        "{u}"
+    );
+    assert_eq!(
+        (u["fillSz"].as_str(), u["accFillSz"].as_str()),
+        (Some("0.0001"), Some("0.0001"))
+    );
+    assert_eq!(recv(&mut ws)["arg"]["channel"], "account");
+    assert!(quiet(&mut ws, 150), "the fill pushed once");
+    assert!(ex.venue_stats("okx").unwrap().rest_resting_fills >= 1);
 }

@@ -1,5 +1,5 @@
 //! How the REST side's order pipeline reaches the private streams of its venue (Upbit's
-//! `/websocket/v1/private`): after each operation that moved orders (a placement, a cancel, a
+//! `/websocket/v1/private`, Bybit's `/v5/private`, OKX's `/ws/v5/private`): after each operation that moved orders (a placement, a cancel, a
 //! quote crossing resting orders) the venue drains the ledger's [`OrderEvent`]s into one
 //! [`PrivateUpdate`], with the balances of the assets those orders trade as they stand after it,
 //! and hands it to every subscribed stream over its own channel. Publishing happens under the

@@ -42,7 +42,8 @@ pub(crate) struct RestVenue {
     /// Each order placement's client id and the unix ns its request's first byte was read (the
     /// latest [`RECEIVED_LOG`], oldest first): the latency bench's end of `wire_to_wire`.
     pub arrivals: Mutex<VecDeque<(String, u64)>>,
-    /// The venue's subscribed private streams (Upbit `myOrder` / `myAsset`).
+    /// The venue's subscribed private streams (Upbit `myOrder` / `myAsset`, Bybit `order` /
+    /// `execution` / `wallet`, OKX `orders` / `account`).
     pub private: PrivateHub,
     /// The `nonce` of each token that opened a private stream, oldest first.
     pub private_nonces: Mutex<Vec<String>>,

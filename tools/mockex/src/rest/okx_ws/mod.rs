@@ -14,23 +14,31 @@
 //!   they are answered `code` 60011 "Please log in" (our reading: OKX documents the code, not
 //!   the shape it takes for an op).
 //! - `subscribe` / `unsubscribe` to `orders` (pushed for `instType` `SPOT` or `ANY`, optionally
-//!   one `instId`) and `account` (`push`, a snapshot right after subscribing): after each
-//!   accepted order or cancel the order's new state and the balances are pushed; an order resting on the book is watched and pushed again
-//!   when a quote fills it or it is cancelled elsewhere.
+//!   one `instId`) and `account` (`push`, a snapshot right after subscribing): as OKX pushes
+//!   every order of the account to every subscribed connection, the session subscribes to the
+//!   venue's private hub (`private_hub`, shared with Bybit's and Upbit's private streams) and
+//!   pushes each change the ledger makes to any order, whichever way it came (REST, this or
+//!   another session, a resting order filled by a later quote or cancelled elsewhere), then the
+//!   balances it moved (`updates`). The hub is drained each turn of the loop, after the frame
+//!   just read was answered, so an op's answer comes before its pushes.
 //! - Keep-alive: the text `ping` is answered `pong`; a connection that sends nothing for
 //!   [`OkxWsConfig::idle_timeout`](crate::OkxWsConfig) (OKX: 30 s) is closed with code 4004. A
 //!   session lives [`OkxWsConfig::session_lifetime`](crate::OkxWsConfig) and is then closed.
 //! - Faults ([`OkxWsConfig`](crate::OkxWsConfig)): drop the session after executing the n-th
 //!   `order`, lose the n-th `order`'s answer (its pushes still come), push every final order
-//!   update twice.
+//!   update twice. The REST side's no-answer fault on an op: executed, never answered, its
+//!   pushes still come (the venue executed it).
 
 mod frames;
 mod login;
 mod ops;
 mod push;
+mod updates;
 
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::Ordering;
+use std::sync::mpsc::Receiver;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -38,26 +46,20 @@ use tungstenite::protocol::frame::coding::CloseCode;
 use tungstenite::protocol::CloseFrame;
 use tungstenite::{Message, Utf8Bytes, WebSocket};
 
-use super::book::{MockOrder, OrderRef};
 use super::dialect::Op;
 use super::handler::{handle_op, Auth};
+use super::private_hub::PrivateUpdate;
 use super::state::{lock, RestSide, RestVenue};
 use crate::send_log::unix_ns;
 use crate::shared::{Shared, VenueShared};
 use crate::stats::VenueCounters;
-use push::Trade;
+use updates::{Channels, PushStyle};
 
 /// The path the private WebSocket is served on (any query string allowed).
 pub(crate) const PATH: &str = "/ws/v5/private";
 
-/// How long a read waits before the loop turns (idle check, expiry, watched orders, stop).
+/// How long a read waits before the loop turns (idle check, expiry, pushes, stop).
 const READ_TICK: Duration = Duration::from_millis(2);
-
-/// How often the orders resting on the book are looked at for fills, ms.
-const WATCH_EVERY_MS: u64 = 20;
-
-/// The instrument types whose `orders` subscription the mock's spot orders are pushed to.
-const SPOT_TYPES: [&str; 2] = ["SPOT", "ANY"];
 
 /// Every `instType` OKX's `orders` channel takes.
 const INST_TYPES: [&str; 7] = [
@@ -72,15 +74,6 @@ enum Outcome {
     Drop,
 }
 
-/// An order the session pushed while it rested on the book: what it last reported.
-struct Watched {
-    order_id: u64,
-    executed: i64,
-    quote: i128,
-    fee: i128,
-    trades: u64,
-}
-
 struct Session<'a> {
     shared: &'a Shared,
     side: &'a RestSide,
@@ -89,11 +82,11 @@ struct Session<'a> {
     vi: usize,
     conn_id: String,
     logged_in: bool,
-    /// `orders` subscriptions, each arg as sent with `uid` added.
-    orders: Vec<Value>,
-    /// The `account` subscription's arg with `uid` added.
-    account: Option<Value>,
-    watched: Vec<Watched>,
+    /// The `orders` and `account` subscriptions.
+    channels: Channels,
+    /// The venue's order updates, from the first subscription on.
+    updates: Option<Receiver<Arc<PrivateUpdate>>>,
+    style: PushStyle,
 }
 
 /// Serve one private WebSocket session on venue `vi` (connection number `conn_no`) until it ends
@@ -121,15 +114,18 @@ pub(crate) fn serve(shared: &Shared, vi: usize, conn_no: u64, mut ws: WebSocket<
         vi,
         conn_id: format!("{:08x}", 0x6f00_0000u64 + conn_no),
         logged_in: false,
-        orders: Vec::new(),
-        account: None,
-        watched: Vec::new(),
+        channels: Channels::default(),
+        updates: None,
+        style: PushStyle {
+            scales: shared.scales,
+            duplicate_final: side.okx_ws.duplicate_final_pushes,
+        },
     };
     let cfg = &side.okx_ws;
     let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
     let (lifetime_ns, idle_ns) = (nanos(cfg.session_lifetime), nanos(cfg.idle_timeout));
     let opened = shared.now_ns();
-    let (mut last_heard, mut last_watch) = (opened, opened);
+    let mut last_heard = opened;
     loop {
         let now = shared.now_ns();
         if shared.stopping() || now.saturating_sub(opened) >= lifetime_ns {
@@ -149,12 +145,9 @@ pub(crate) fn serve(shared: &Shared, vi: usize, conn_no: u64, mut ws: WebSocket<
             let _ = ws.flush();
             return;
         }
-        if !s.watched.is_empty() && now.saturating_sub(last_watch) >= WATCH_EVERY_MS * 1_000_000 {
-            last_watch = now;
-            for f in s.watch() {
-                if !super::ws_io::send(&mut ws, Message::Text(Utf8Bytes::from(f))) {
-                    return;
-                }
+        for f in s.pushes() {
+            if !super::ws_io::send(&mut ws, Message::Text(Utf8Bytes::from(f))) {
+                return;
             }
         }
         let msg = match ws.read() {
@@ -282,16 +275,19 @@ impl Session<'_> {
             match channel {
                 Some("orders") if inst_type.is_some_and(|t| INST_TYPES.contains(&t)) => {
                     let key = with_uid(arg);
-                    self.orders.retain(|a| *a != key);
+                    self.channels.orders.retain(|a| *a != key);
                     if op == "subscribe" {
-                        self.orders.push(key);
+                        self.listen();
+                        self.channels.orders.push(key);
                     }
                 }
                 Some("account") => {
-                    self.account = (op == "subscribe").then(|| with_uid(arg));
+                    self.channels.account = (op == "subscribe").then(|| with_uid(arg));
                     out.push(frames::subscribed(id, op, arg, &self.conn_id));
-                    let l = lock(&self.venue.ledger);
-                    self.push_account(&l.account, true, &mut out);
+                    if op == "subscribe" {
+                        self.listen();
+                        self.snapshot(&mut out);
+                    }
                     continue;
                 }
                 Some("orders") => {
@@ -350,7 +346,7 @@ impl Session<'_> {
             Auth::Login,
             first_byte_ns,
         );
-        // The REST side's no-answer fault: executed, never answered, nothing pushed.
+        // The REST side's no-answer fault: executed, never answered (its pushes still come).
         let Some(answer) = answer else {
             return Outcome::Reply(Vec::new());
         };
@@ -358,129 +354,59 @@ impl Session<'_> {
         if nth.is_some() && nth == faults.drop_on_order {
             return Outcome::Drop;
         }
-        let mut out = Vec::with_capacity(3);
         if nth.is_some() && nth == faults.lose_answer_on_order {
             VenueCounters::inc(&c.okx_ws_answers_lost);
-        } else {
-            out.push(frames::from_rest(
-                id,
-                op,
-                &answer.body,
-                in_us,
-                self.now_us(),
-            ));
+            return Outcome::Reply(Vec::new());
         }
-        if let Some(order_id) = ops::accepted_order_id(&answer.body) {
-            self.pushes(order_id, place, &mut out);
-        }
-        Outcome::Reply(out)
+        Outcome::Reply(vec![frames::from_rest(
+            id,
+            op,
+            &answer.body,
+            in_us,
+            self.now_us(),
+        )])
     }
 
-    /// The `orders` pushes of `o` (twice when final under the duplicate fault).
-    fn push_order(&self, o: &MockOrder, trade: Option<Trade>, out: &mut Vec<String>) {
-        let c = &self.vs.counters;
-        let copies = if push::is_final(o) && self.side.okx_ws.duplicate_final_pushes {
-            2
-        } else {
-            1
-        };
-        for arg in &self.orders {
-            let spot = arg
-                .get("instType")
-                .and_then(Value::as_str)
-                .is_some_and(|t| SPOT_TYPES.contains(&t));
-            let inst = arg.get("instId").and_then(Value::as_str);
-            if !spot || inst.is_some_and(|i| i != o.symbol) {
-                continue;
-            }
-            let f = push::order(
-                &arg.to_string(),
-                o,
-                trade,
-                self.shared.scales,
-                self.now_ms(),
-            );
-            for _ in 0..copies {
-                out.push(f.clone());
-                VenueCounters::inc(&c.okx_ws_pushes);
-            }
+    /// Subscribe to the venue's order updates, once.
+    fn listen(&mut self) {
+        if self.updates.is_none() {
+            self.updates = Some(self.venue.subscribe_private());
         }
     }
 
-    fn push_account(&self, a: &super::account::Account, snapshot: bool, out: &mut Vec<String>) {
-        if let Some(arg) = &self.account {
-            let ccy = arg.get("ccy").and_then(Value::as_str);
-            out.push(push::account(
-                &arg.to_string(),
-                ccy,
-                a,
-                snapshot,
-                self.now_ms(),
-            ));
-            VenueCounters::inc(&self.vs.counters.okx_ws_pushes);
-        }
-    }
-
-    /// The pushes after order `order_id` was placed (`placed`) or cancelled.
-    fn pushes(&mut self, order_id: u64, placed: bool, out: &mut Vec<String>) {
-        let l = lock(&self.venue.ledger);
-        let Some(o) = l.book.get(&OrderRef::Id(order_id)) else {
+    /// The `account` snapshot that follows its subscription: every currency, or the
+    /// subscription's `ccy`.
+    fn snapshot(&self, out: &mut Vec<String>) {
+        let Some(arg) = &self.channels.account else {
             return;
         };
-        let trade = (placed && o.executed > 0).then_some(Trade {
-            id: order_id * 1000 + 1,
-            qty: o.executed,
-            quote: o.quote,
-            fee: o.fee,
-            maker: false,
-        });
-        self.push_order(o, trade, out);
-        self.push_account(&l.account, false, out);
-        self.watched.retain(|w| w.order_id != order_id);
-        if placed && !push::is_final(o) {
-            self.watched.push(Watched {
-                order_id,
-                executed: o.executed,
-                quote: o.quote,
-                fee: o.fee,
-                trades: u64::from(o.executed > 0),
-            });
-        }
+        let ccy = arg.get("ccy").and_then(Value::as_str);
+        let l = lock(&self.venue.ledger);
+        let balances = l
+            .account
+            .balances()
+            .filter(|(name, _)| ccy.is_none_or(|c| c == *name));
+        out.push(push::account(
+            &arg.to_string(),
+            balances,
+            l.account.scale(),
+            true,
+            self.now_ms(),
+        ));
+        VenueCounters::inc(&self.vs.counters.okx_ws_pushes);
     }
 
-    /// The pushes of watched orders that changed since they were last pushed (a quote filled
-    /// them, or something else cancelled them); final ones stop being watched.
-    fn watch(&mut self) -> Vec<String> {
+    /// The pushes of what the venue's ledger did since the last turn (nothing before the first
+    /// subscription; updates drained while nothing is subscribed push nothing).
+    fn pushes(&mut self) -> Vec<String> {
+        let Some(rx) = self.updates.as_ref() else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
-        let l = lock(&self.venue.ledger);
-        let mut changed = false;
-        let mut watched = std::mem::take(&mut self.watched);
-        watched.retain_mut(|w| {
-            let Some(o) = l.book.get(&OrderRef::Id(w.order_id)) else {
-                return false;
-            };
-            if o.executed == w.executed && !push::is_final(o) {
-                return true;
-            }
-            changed = true;
-            let trade = (o.executed > w.executed).then(|| {
-                w.trades += 1;
-                Trade {
-                    id: w.order_id * 1000 + w.trades,
-                    qty: o.executed - w.executed,
-                    quote: o.quote - w.quote,
-                    fee: o.fee - w.fee,
-                    maker: true,
-                }
-            });
-            self.push_order(o, trade, &mut out);
-            (w.executed, w.quote, w.fee) = (o.executed, o.quote, o.fee);
-            !push::is_final(o)
-        });
-        self.watched = watched;
-        if changed {
-            self.push_account(&l.account, false, &mut out);
+        while let Ok(u) = rx.try_recv() {
+            out.extend(updates::frames(&u, &self.channels, &self.style));
         }
+        VenueCounters::add(&self.vs.counters.okx_ws_pushes, out.len() as u64);
         out
     }
 }

@@ -1,5 +1,5 @@
-//! From an `order` / `cancel-order` op's `args` to the REST pipeline's parameters, and back from
-//! its answer to the order it placed (OKX API v5 docs "WS / Place order", "WS / Cancel order").
+//! From an `order` / `cancel-order` op's `args` to the REST pipeline's parameters (OKX API v5
+//! docs "WS / Place order", "WS / Cancel order").
 //!
 //! `args` is a list of one object. The instrument is named by the numeric `instIdCode` (the
 //! mock's [`inst_id_code`] of each symbol; "If both `instId` and `instIdCode` are provided,
@@ -67,16 +67,6 @@ pub(crate) fn params(args: Option<&Value>, symbols: &[String]) -> Result<Params,
     Params::from_json(Value::Object(m).to_string().as_bytes()).ok_or_else(invalid)
 }
 
-/// The order id of an accepted op's answer body (`data[0].ordId` with `sCode` `"0"`).
-pub(crate) fn accepted_order_id(body: &str) -> Option<u64> {
-    let v: Value = serde_json::from_str(body).ok()?;
-    let item = v.get("data")?.get(0)?;
-    if item.get("sCode").and_then(Value::as_str) != Some("0") {
-        return None;
-    }
-    item.get("ordId")?.as_str()?.parse().ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,14 +115,5 @@ mod tests {
         assert_eq!(code(serde_json::json!({"instId":"BTC-USDT"})), "60013");
         assert_eq!(code(serde_json::json!([{"instIdCode":true}])), "60013");
         assert_eq!(params(None, &symbols()).unwrap_err().code, "60013");
-    }
-
-    #[test]
-    fn accepted_answers_name_their_order() {
-        let ok = r#"{"code":"0","msg":"","data":[{"ordId":"12","sCode":"0"}]}"#;
-        assert_eq!(accepted_order_id(ok), Some(12));
-        let no = r#"{"code":"1","msg":"","data":[{"ordId":"","sCode":"51008"}]}"#;
-        assert_eq!(accepted_order_id(no), None);
-        assert_eq!(accepted_order_id(r#"{"code":"50011","data":[]}"#), None);
     }
 }

@@ -7,14 +7,15 @@
 //!   `fillPx`, `fillSz`, `fillTime`, `fillFee`, `fillFeeCcy` and `execType` (`T` taker, `M`
 //!   maker), else those are empty. An IOC whose remainder expired is `canceled` (OKX has no
 //!   expired state) with whatever it filled.
-//! - `account`: one page of `eventType` `snapshot` right after the subscription, then an
-//!   `event_update` after each change, with one account object whose `details[]` hold each
-//!   currency's (or the subscribed `ccy`'s) `ccy`, `cashBal` (the whole balance), `availBal` (free), `frozenBal` (held by open
-//!   orders), `eq`, `ordFrozen`, `uTime`.
+//! - `account`: one page of `eventType` `snapshot` right after the subscription (every
+//!   currency), then an `event_update` after each change (the currencies it moved,
+//!   `updates`), with one account object whose `details[]` hold each currency's (or the
+//!   subscribed `ccy`'s) `ccy`, `cashBal` (the whole balance), `availBal` (free), `frozenBal`
+//!   (held by open orders), `eq`, `ordFrozen`, `uTime`.
 
 use std::fmt::Write;
 
-use super::super::account::Account;
+use super::super::account::Balance;
 use super::super::book::{MockOrder, State, Tif};
 use super::super::dialect::{amount, dec, quote_scale, wide};
 use super::frames::string;
@@ -125,28 +126,25 @@ pub(crate) fn order(
     format!(r#"{{"arg":{arg},"data":[{d}]}}"#)
 }
 
-/// The `account` push of `a` under the subscription `arg` (raw JSON object, `uid` included) at
-/// `now_ms`: every currency of the account, or only `ccy` when the subscription named one;
-/// `snapshot`: the push that follows the subscription (`eventType` `snapshot`, one page), else an
-/// `event_update`.
-pub(crate) fn account(
+/// The `account` push of `balances` (amounts at `scale` decimals) under the subscription `arg`
+/// (raw JSON object, `uid` included) at `now_ms`, one `details[]` entry each; `snapshot`: the
+/// push that follows the subscription (`eventType` `snapshot`, one page), else an
+/// `event_update`. Which currencies (all, the ones a change moved, the subscription's `ccy`) is
+/// the caller's choice.
+pub(crate) fn account<'a>(
     arg: &str,
-    ccy: Option<&str>,
-    a: &Account,
+    balances: impl Iterator<Item = (&'a str, Balance)>,
+    scale: u32,
     snapshot: bool,
     now_ms: u64,
 ) -> String {
     let mut details = String::new();
-    for (name, b) in a.balances() {
-        if ccy.is_some_and(|c| c != name) {
-            continue;
-        }
-        let ccy = name;
+    for (ccy, b) in balances {
         if !details.is_empty() {
             details.push(',');
         }
-        let (free, frozen) = (amount(b.free, a.scale()), amount(b.locked, a.scale()));
-        let total = amount(b.free + b.locked, a.scale());
+        let (free, frozen) = (amount(b.free, scale), amount(b.locked, scale));
+        let total = amount(b.free + b.locked, scale);
         let _ = write!(
             details,
             r#"{{"availBal":"{free}","availEq":"{free}","cashBal":"{total}","ccy":{},"crossLiab":"","disEq":"","eq":"{total}","eqUsd":"","fixedBal":"0","frozenBal":"{frozen}","interest":"","isoEq":"","isoLiab":"","liab":"","maxLoan":"","mgnRatio":"","notionalLever":"","ordFrozen":"{frozen}","upl":"","uplLiab":"","uTime":"{now_ms}"}}"#,
