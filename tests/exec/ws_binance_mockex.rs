@@ -418,6 +418,47 @@ fn the_stage_goes_to_rest_when_the_key_is_revoked_and_settles_the_order_it_met()
 }
 
 #[test]
+fn a_429_on_the_session_is_honoured_like_one_on_rest() {
+    let pk = key(PEM).public_key().to_vec();
+    let ex = mockex_rest::start_with(
+        &mockex_rest::BINANCE_UPBIT,
+        RestLimits {
+            binance_orders_10s: 3,
+            ..RestLimits::default()
+        },
+        |cfg| cfg.ws_api.ed25519_public_key = Some(pk),
+    );
+    let dir = crate::common::tmp::TempDir::new("ws-entry-429");
+    let mut cfg = ws_config(&ex, &dir);
+    cfg.execution.max_wait_ms = 0;
+    // No start-up rules step: the engine does not know the 3-per-10-s limit, so the venue's 429
+    // is what stops it (as in the REST test of the same name).
+    let mut e = mockex_rest::engine_with(&cfg, mockex_rest::SECRET, |_| {});
+    wait_logged_on(&mut e);
+    for _ in 0..8 {
+        e.feed(&ex, BINANCE, VenueId(1));
+        e.settle(Duration::from_secs(3));
+    }
+    assert_eq!(e.terminal_sum(), e.fed);
+    let b = mockex_rest::stats(&ex, "binance");
+    // The mock's 10 s window may roll over once during the test, allowing a second 429 at most.
+    assert!((1..=2).contains(&b.rest_429s), "{b:?}");
+    assert_eq!(b.rest_418s, 0, "no request inside Retry-After: {b:?}");
+    assert!(
+        b.rest_orders <= 3 + b.rest_429s + 3,
+        "orders stopped after the 429: {b:?}"
+    );
+    assert!(
+        e.outcome(microarb::model::Outcome::Rejected(
+            microarb::model::RejectReason::RateLimited
+        )) > 0
+    );
+    assert!(e.count("exec.status_429") >= 1);
+    let gw = e.stage.gateway_mut();
+    assert_eq!(gw.ws_fallbacks(BINANCE), 0, "every order on the session");
+}
+
+#[test]
 fn the_session_renews_itself_and_every_order_is_answered() {
     let ex = mock(|_| {});
     let clock = Clock::new();

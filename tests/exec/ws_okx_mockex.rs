@@ -188,6 +188,49 @@ fn a_wrong_key_secret_or_passphrase_is_refused_and_no_order_goes_on_the_session(
 }
 
 #[test]
+fn the_per_instrument_rate_limit_on_the_session_reads_as_rate_limited_and_nothing_is_placed() {
+    // OKX's 60 orders per 2 s per instrument, shared with REST, here 2.
+    let ex = mockex_rest::start_with(
+        &VENUES,
+        RestLimits {
+            okx_orders_per_2s: 2,
+            ..RestLimits::default()
+        },
+        |_| {},
+    );
+    let clock = Clock::new();
+    let mut g = gateway(&ex, SECRET, false, true);
+    let mut ev = Vec::new();
+    poll_until(&mut g, &clock, &mut ev, |g, _| g.is_ready());
+    let ask = ex.top_of_book("okx").unwrap().ask_px;
+    for id in 1..=3 {
+        g.submit(&order(id, ask * 2), clock.now_ns()).unwrap();
+        poll_until(&mut g, &clock, &mut ev, |_, e| {
+            answers(e).len() as u64 == id
+        });
+    }
+    let a = answers(&ev);
+    assert_eq!(
+        a[2],
+        (OrderId(3), ExecStatus::Rejected { code: 429 }),
+        "50011 is a rate limit (nothing done), not a fill nor an unknown fate: {ev:?}"
+    );
+    assert!(
+        a[..2]
+            .iter()
+            .all(|(_, s)| *s != ExecStatus::Rejected { code: 429 }),
+        "{a:?}"
+    );
+    assert_eq!(
+        ex.rest_orders("okx").unwrap().len(),
+        2,
+        "the refused order was not placed"
+    );
+    let c = g.session().unwrap().counters();
+    assert_eq!((c.requests, c.answers, c.disconnects), (3, 3, 0), "{c:?}");
+}
+
+#[test]
 fn a_duplicated_final_push_is_read_once() {
     let ex = mock(|w| w.duplicate_final_pushes = true);
     let clock = Clock::new();
