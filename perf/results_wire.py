@@ -54,7 +54,11 @@ def section(e, k):
         "verification accepts them; it cannot see when its bytes are written (the client writes "
         "inside `send`), so it has no `tick_to_wire`. "
         f"Each figure is the median of {k} runs' values, max the largest, counts summed; spread is "
-        "the lowest..highest run. Microseconds."
+        "the lowest..highest run. microarb's REST rows come from runs three times as long as the "
+        "others (`perf/e2e.sh` `rest_secs`): its acknowledged Bybit, OKX and Upbit legs hold one of "
+        "its 3 slots until the status query 50 ms later tells their fate, so it completes fewer "
+        "arbitrages a second there, and the longer runs give its p99 its 1,000 orders. "
+        "Microseconds."
     )
     out.append("")
     lf, w = e.get("loopback_floor") or {}, e.get("write_ns") or {}
