@@ -1,5 +1,6 @@
 //! The execution stage's rehearsal: while no opportunity arrives, the last one is run again every
-//! `execution.rehearse_every_us` through the same decision and signing code as a real one (venue
+//! `execution.rehearse_every_us`, on each ordered pair of the configured venues in turn (its
+//! instrument and prices, another pair each time), through the same decision and signing code as a real one (venue
 //! checks, the rules' leg plan, the risk assessment, both legs built and signed by the gateway
 //! into a scratch buffer), and everything it produced is thrown away. Why: on a quiet market the
 //! first quote after a pause is the one an arbitrage lives on, and by then the order path's code,
@@ -16,7 +17,7 @@
 
 use super::ExecStage;
 use crate::exec::gateway::Gateway;
-use crate::model::{Opportunity, Order, OrderId, Side, TimeInForce};
+use crate::model::{Opportunity, Order, OrderId, Side, TimeInForce, VenueId};
 
 /// The order id a rehearsed leg carries: never a real order's (real ids count up from 1).
 pub(super) const REHEARSAL_ID: OrderId = OrderId(u64::MAX);
@@ -52,11 +53,26 @@ impl<G: Gateway> ExecStage<G> {
         let Some(opp) = self.rehearsal.template else {
             return false;
         };
+        let k = self.rehearsal.count;
         self.rehearsal.count += 1;
-        let (b, s) = (opp.buy_venue.index(), opp.sell_venue.index());
-        if b >= self.venues.len() || s >= self.venues.len() || b == s {
+        // The venue pair turns over every ordered pair of the configured venues: the next
+        // opportunity is as likely to be on another pair as on the template's, and each venue's
+        // signer (Upbit's SHA-512 JWT, the others' HMAC) is its own code and tables to keep warm.
+        let n = self.venues.len() as u64;
+        if n < 2 {
             return false;
         }
+        let b = (k % n) as usize;
+        let s = ((k % n + 1 + (k / n) % (n - 1)) % n) as usize;
+        if !self.venues[b].trades || !self.venues[s].trades {
+            return false;
+        }
+        let (buy_venue, sell_venue) = (VenueId(b as u8), VenueId(s as u8));
+        let opp = Opportunity {
+            buy_venue,
+            sell_venue,
+            ..opp
+        };
         let (slip_b, slip_s) = (self.venues[b].slippage, self.venues[s].slippage);
         let Ok(plan) = self.rules.plan(&opp, slip_b, slip_s) else {
             return false;
@@ -80,9 +96,9 @@ impl<G: Gateway> ExecStage<G> {
             tif: TimeInForce::Ioc,
         };
         self.gw
-            .rehearse(&leg(opp.buy_venue, Side::Buy, plan.buy_px), now_ns);
+            .rehearse(&leg(buy_venue, Side::Buy, plan.buy_px), now_ns);
         self.gw
-            .rehearse(&leg(opp.sell_venue, Side::Sell, plan.sell_px), now_ns);
+            .rehearse(&leg(sell_venue, Side::Sell, plan.sell_px), now_ns);
         true
     }
 

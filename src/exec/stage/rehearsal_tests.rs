@@ -15,6 +15,8 @@ const ONE: i64 = 100_000_000;
 struct Recording {
     inner: PaperGateway,
     sent: Vec<Vec<u8>>,
+    /// Venue and side of every rehearsed leg.
+    rehearsed: Vec<(VenueId, crate::model::Side)>,
 }
 
 impl Gateway for Recording {
@@ -34,6 +36,7 @@ impl Gateway for Recording {
         self.inner.discard()
     }
     fn rehearse(&mut self, order: &Order, now_ns: u64) {
+        self.rehearsed.push((order.venue, order.side));
         self.inner.rehearse(order, now_ns)
     }
     fn send(&mut self, now_ns: u64) -> usize {
@@ -62,6 +65,7 @@ fn rig(rehearse_every_ns: u64) -> Rig {
     let gw = Recording {
         inner: PaperGateway::new(p.paper.clone()),
         sent: Vec::new(),
+        rehearsed: Vec::new(),
     };
     let mut reg = Registry::new();
     let (tx, rx) = ring::<Opportunity>("opps", 64, &mut reg.counters);
@@ -172,4 +176,34 @@ fn a_rehearsal_signs_both_legs_and_needs_an_opportunity_first() {
         r.stage.rehearse(1_000 * MS + 1),
         "the last opportunity is rehearsed"
     );
+}
+
+#[test]
+fn rehearsals_turn_over_every_ordered_pair_of_venues() {
+    use crate::model::Side;
+    let mut r = rig(1);
+    assert!(r.tx.push(opp(0, 1_000 * MS), 0).is_ok());
+    r.stage.poll(1_000 * MS);
+    // The demo's four venues: 12 ordered pairs, each rehearsed once in 12 rehearsals.
+    for i in 0..12 {
+        assert!(
+            r.stage.rehearse(1_000 * MS + i),
+            "rehearsal {i} signed both legs"
+        );
+    }
+    let legs = &r.stage.gateway_mut().rehearsed;
+    assert_eq!(legs.len(), 24);
+    let mut pairs: Vec<(u8, u8)> = legs
+        .chunks(2)
+        .map(|l| {
+            assert_eq!((l[0].1, l[1].1), (Side::Buy, Side::Sell));
+            (l[0].0 .0, l[1].0 .0)
+        })
+        .collect();
+    pairs.sort_unstable();
+    let mut all: Vec<(u8, u8)> = (0..4u8)
+        .flat_map(|b| (0..4u8).filter(move |&s| s != b).map(move |s| (b, s)))
+        .collect();
+    all.sort_unstable();
+    assert_eq!(pairs, all, "every ordered pair, none twice");
 }

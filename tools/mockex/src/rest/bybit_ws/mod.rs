@@ -153,7 +153,11 @@ pub(crate) fn serve(
     let vs = &shared.venues[vi];
     let c = &vs.counters;
     VenueCounters::inc(&c.bybit_ws_sessions);
-    if super::ws_io::prepare(&ws, side.busy_poll, READ_TICK).is_err() {
+    // Only the trade socket carries orders whose arrival the bench times: the private stream
+    // (pings in, pushes out) blocks in `read` up to a tick, leaving the mock's core to the
+    // threads that do (a busy-polling thread per stream made 4-venue runs starve the feed).
+    let busy = side.busy_poll && socket == Socket::Trade;
+    if super::ws_io::prepare(&ws, busy, READ_TICK).is_err() {
         return;
     }
     let cfg = &side.bybit_ws;
@@ -201,7 +205,7 @@ pub(crate) fn serve(
         let msg = match ws.read() {
             Ok(m) => m,
             Err(e) if super::ws_io::is_idle(&e) => {
-                super::ws_io::nothing_read(side.busy_poll);
+                super::ws_io::nothing_read(busy);
                 continue;
             }
             Err(_) => break,
