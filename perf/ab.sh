@@ -23,6 +23,7 @@ done
 cargo build --release -p microarb-bench --bin e2e >&2
 out=perf/out/ab
 rm -rf "$out"
+mkdir -p "$out"
 for k in $(seq 1 "$repeat"); do
   for side in old new; do
     bin="$old"; [ "$side" = new ] && bin="$new"
