@@ -280,6 +280,52 @@ fn server_pings_answered_and_an_expired_session_logs_on_again() {
     assert_eq!(answers(&ev), vec![(OrderId(9), ExecStatus::Filled)]);
 }
 
+#[test]
+fn an_idle_session_reads_its_socket_at_most_every_idle_read_interval_and_at_once_in_flight() {
+    let pk = key(PEM).public_key().to_vec();
+    let ex = mockex_rest::start_with(&VENUES, RestLimits::default(), |cfg| {
+        cfg.ws_api.ed25519_public_key = Some(pk);
+        cfg.keep_alive.server_ping_interval = Duration::from_millis(1);
+        cfg.keep_alive.pong_timeout = Duration::from_secs(5);
+    });
+    let clock = Clock::new();
+    let mut g = gateway_with(&ex, PEM, |s| s.idle_read_ns = 1_000_000_000);
+    let mut ev = Vec::new();
+    poll_until(&mut g, &clock, &mut ev, |g, _| g.is_ready());
+    let mut buf = [GatewayEvent::Banned {
+        venue: BINANCE,
+        retry_after_ms: 0,
+    }; 16];
+    let pings = |g: &WsGateway| g.session().unwrap().counters().pings_answered;
+    // The idle read is due once now, then not for a second of the session's time, however many
+    // pings the venue sends meanwhile.
+    let t0 = clock.now_ns();
+    g.poll(t0, &mut buf);
+    let before = pings(&g);
+    std::thread::sleep(Duration::from_millis(30));
+    for i in 1..=20 {
+        g.poll(t0 + i * 1_000_000, &mut buf);
+    }
+    assert_eq!(pings(&g), before, "no read while idle and not due");
+    // Due again: the pings that piled up are read and answered.
+    g.poll(t0 + 1_000_000_001, &mut buf);
+    assert!(pings(&g) > before, "the due read answered the pings");
+    // A request in flight is read at every poll, idle interval or not.
+    let ask = ex.top_of_book("binance").unwrap().ask_px;
+    let t1 = t0 + 1_000_000_002;
+    g.submit(&order(1, ask * 2), t1).unwrap();
+    let start = Instant::now();
+    let mut k = 0;
+    while answers(&ev).is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(5), "no answer");
+        k += 1;
+        let n = g.poll(t1 + k, &mut buf);
+        ev.extend_from_slice(&buf[..n]);
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    assert_eq!(answers(&ev), vec![(OrderId(1), ExecStatus::Filled)]);
+}
+
 /// The engine config for `ex` (Binance, Upbit), Binance's orders on its WebSocket API session
 /// (`order_entry = "ws"`, the key in an owner-only PEM file under `dir`).
 fn ws_config(ex: &MockExchange, dir: &crate::common::tmp::TempDir) -> microarb::config::Config {
