@@ -33,11 +33,10 @@ use super::error::AccountError;
 use super::http::HttpResponse;
 use super::request::AccountRequest;
 use super::session::{AccountSession, SessionCounters, SessionError};
-use crate::base::scan::{field, parse_u64, ObjIter};
 use crate::config::Config;
 use crate::exec::gateway::codec::binance_ws::{
-    parse_inbound, write_logon, Ed25519Key, LogonParams, RequestId, WsInbound, WsMethod,
-    WsRequestWriter, WsSettings,
+    parse_inbound, retry_after_ms, write_logon, Ed25519Key, LogonParams, RequestId, WsInbound,
+    WsMethod, WsRequestWriter, WsSettings,
 };
 use crate::exec::gateway::codec::InstrumentTable;
 use crate::exec::gateway::ws::build::{target, PUBLIC_WS_API_URL};
@@ -290,20 +289,10 @@ impl BinanceWsAccount {
     }
 }
 
-/// `error.data.retryAfter - serverTime` (unix ms) rounded up to whole seconds, as a REST
-/// `Retry-After` would say it.
+/// The wait a 429 / 418 error asks for, in whole seconds (rounded up), as a REST `Retry-After`
+/// would say it.
 fn retry_after_s(error: &[u8]) -> Option<u64> {
-    let data = field(error, b"data").ok()??;
-    let (mut until, mut now) = (None, None);
-    for m in ObjIter::new(data) {
-        let (k, v) = m.ok()?;
-        match k {
-            b"retryAfter" => until = parse_u64(v),
-            b"serverTime" => now = parse_u64(v),
-            _ => {}
-        }
-    }
-    Some(until?.saturating_sub(now?).div_ceil(1000))
+    retry_after_ms(error).map(|ms| ms.div_ceil(1000))
 }
 
 impl AccountSession for BinanceWsAccount {

@@ -186,22 +186,26 @@ pub fn read_order_answer(
     a
 }
 
-/// `error.data.retryAfter` (unix ms) minus `error.data.serverTime` as the answer's Retry-After.
-fn set_retry_after(error: &[u8], a: &mut RestAnswer) {
-    let Ok(Some(data)) = crate::base::scan::field(error, b"data") else {
-        return;
-    };
+/// `error.data.retryAfter` (unix ms) minus `error.data.serverTime`, ms: how long a 429 or 418
+/// answer asks the client to wait (`None`: the error carries no such data). Zero-copy.
+pub fn retry_after_ms(error: &[u8]) -> Option<u64> {
+    let data = crate::base::scan::field(error, b"data").ok()??;
     let (mut until, mut now) = (None, None);
     for m in ObjIter::new(data) {
-        let Ok((k, v)) = m else { return };
+        let (k, v) = m.ok()?;
         match k {
             b"retryAfter" => until = parse_u64(v),
             b"serverTime" => now = parse_u64(v),
             _ => {}
         }
     }
-    if let (Some(until), Some(now)) = (until, now) {
-        let ms = u32::try_from(until.saturating_sub(now)).unwrap_or(u32::MAX);
+    Some(until?.saturating_sub(now?))
+}
+
+/// [`retry_after_ms`] as the answer's Retry-After.
+fn set_retry_after(error: &[u8], a: &mut RestAnswer) {
+    if let Some(ms) = retry_after_ms(error) {
+        let ms = u32::try_from(ms).unwrap_or(u32::MAX);
         a.retry_after_ms = ms;
         a.report.retry_after_ms = ms;
     }

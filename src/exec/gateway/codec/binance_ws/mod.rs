@@ -23,7 +23,9 @@ pub mod logon;
 pub mod request_id;
 pub mod requests;
 
-pub use answer::{parse_inbound, read_order_answer, WsEnvelope, WsError, WsInbound, WsRateLimits};
+pub use answer::{
+    parse_inbound, read_order_answer, retry_after_ms, WsEnvelope, WsError, WsInbound, WsRateLimits,
+};
 pub use events::{
     AccountPosition, BalanceIter, BalanceText, ExecutionReport, TradeFill, UserEvent,
 };
