@@ -368,6 +368,19 @@ impl Engine {
         }
     }
 
+    /// Poll until `done`; panics after `max` (a generous bound, not a speed claim).
+    pub fn poll_until(&mut self, max: Duration, mut done: impl FnMut(&mut Engine) -> bool) {
+        let end = Instant::now() + max;
+        while Instant::now() < end {
+            self.poll();
+            if done(self) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        panic!("not done after {max:?}");
+    }
+
     /// Poll until idle; panics after `max` (a generous bound, not a speed claim).
     pub fn settle(&mut self, max: Duration) {
         let end = Instant::now() + max;

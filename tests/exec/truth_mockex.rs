@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::common::fake_venue::{Answers, FakeVenue};
 use crate::common::mockex_rest::{
-    self, try_engine_with_truth, Engine, BINANCE_UPBIT, KEY, PASSPHRASE, SECRET,
+    self, try_engine_with_truth, BINANCE_UPBIT, KEY, PASSPHRASE, SECRET,
 };
 use crate::common::venue_orders::{cents, place_limit, Limit, Signer};
 use microarb::config::{Config, ForeignPolicy};
@@ -128,19 +128,6 @@ fn open_count(ex: &MockExchange, v: usize) -> usize {
         .len()
 }
 
-/// Poll `e` until `done`, at most `max` (a generous bound, not a speed claim).
-fn poll_until(e: &mut Engine, max: Duration, mut done: impl FnMut(&mut Engine) -> bool) {
-    let end = Instant::now() + max;
-    while Instant::now() < end {
-        e.poll();
-        if done(e) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    panic!("not done after {max:?}");
-}
-
 #[test]
 fn foreign_orders_are_cancelled_at_start_up_and_balances_come_from_the_venue() {
     let ex = mock(1_000_000);
@@ -187,7 +174,7 @@ fn a_foreign_order_placed_while_running_is_found_by_the_cross_check_and_cancelle
     let mut e = try_engine_with_truth(&cfg, SECRET).expect("start-up");
     assert_eq!(e.count("exec.reconcile.foreign_orders"), 0);
     rest_buy(&ex, 1, &low_price(&ex, 1), "0.01", "manual4");
-    poll_until(&mut e, Duration::from_secs(5), |e| {
+    e.poll_until(Duration::from_secs(5), |e| {
         e.count("exec.reconcile.cancelled") >= 1
     });
     assert_eq!(e.count("exec.reconcile.foreign_orders"), 1);
@@ -208,7 +195,7 @@ fn a_venue_paused_for_lack_of_balance_resumes_when_a_fresh_balance_covers_it() {
     let mut e = try_engine_with_truth(&cfg, SECRET).expect("start-up");
     // Another program's resting order locks 9990 of Binance's 10000 USDT.
     rest_buy(&ex, 0, "1000.00", "9.99", "other1");
-    poll_until(&mut e, Duration::from_secs(5), |e| {
+    e.poll_until(Duration::from_secs(5), |e| {
         e.stage.risk().balance(BINANCE, USDT) == 10 * E8
     });
     // A 0.001 BTC buy on Binance costs far more than 10 USDT.
@@ -221,7 +208,7 @@ fn a_venue_paused_for_lack_of_balance_resumes_when_a_fresh_balance_covers_it() {
     // The order is cancelled through the venue's API: the next refresh covers the buy again.
     let mut c = client(&ex, 0);
     c.cancel(&symbol(0), "other1").expect("cancelled");
-    poll_until(&mut e, Duration::from_secs(5), |e| {
+    e.poll_until(Duration::from_secs(5), |e| {
         e.count("exec.reconcile.resumes") >= 1 && !e.stage.risk().is_paused(BINANCE)
     });
     e.feed(&ex, BINANCE, UPBIT);
@@ -242,7 +229,7 @@ fn a_balance_moved_behind_the_engines_back_is_a_mismatch_that_halts_the_venue() 
     // Another program buys 1 BTC on Binance (marketable, fills at once): BTC +10 %, USDT down.
     let ask = ex.top_of_book("binance").expect("quote").ask_px;
     rest_buy(&ex, 0, &cents(ask + ask / 20), "1", "other2");
-    poll_until(&mut e, Duration::from_secs(5), |e| {
+    e.poll_until(Duration::from_secs(5), |e| {
         e.count("exec.reconcile.balance_mismatches") >= 1
     });
     assert!(e.stage.risk().is_halted(BINANCE));
@@ -362,7 +349,7 @@ fn bad_balance_answers_while_running_are_counted_and_never_trusted() {
     ] {
         let before = e.count("exec.reconcile.bad_answers");
         fake.set("/api/v3/account", bad);
-        poll_until(&mut e, Duration::from_secs(5), |e| {
+        e.poll_until(Duration::from_secs(5), |e| {
             e.count("exec.reconcile.bad_answers") > before
         });
         assert_eq!(

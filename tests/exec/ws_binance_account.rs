@@ -7,9 +7,9 @@
 //! query and the balance refresh, the book agreeing with the venue after it.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::common::mockex_rest::{self, try_engine_with_truth, Engine, BINANCE_UPBIT, KEY, SECRET};
+use crate::common::mockex_rest::{self, try_engine_with_truth, BINANCE_UPBIT, KEY, SECRET};
 use crate::common::venue_orders::{cents, place_limit, Limit, Signer};
 use microarb::exec::account::{
     client_for_url, AccountClient, BinanceWsAccount, SessionCounters, WsAccountTarget,
@@ -204,18 +204,6 @@ fn ws_config(ex: &MockExchange, dir: &crate::common::tmp::TempDir) -> microarb::
     })
 }
 
-fn poll_until(e: &mut Engine, max: Duration, mut done: impl FnMut(&mut Engine) -> bool) {
-    let end = Instant::now() + max;
-    while Instant::now() < end {
-        e.poll();
-        if done(e) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    panic!("not done after {max:?}");
-}
-
 #[test]
 fn a_run_with_ws_order_entry_reconciles_over_the_account_session() {
     let ex = mock();
@@ -234,7 +222,7 @@ fn a_run_with_ws_order_entry_reconciles_over_the_account_session() {
     // session, and the balance refreshes go there too.
     let before = mockex_rest::stats(&ex, "binance");
     rest_buy(&ex, "manual2");
-    poll_until(&mut e, Duration::from_secs(5), |e| {
+    e.poll_until(Duration::from_secs(5), |e| {
         e.count("exec.reconcile.cancelled") >= 2
     });
     assert_eq!(e.count("exec.reconcile.foreign_orders"), 2);
@@ -262,7 +250,7 @@ fn a_gap_in_the_user_data_stream_is_filled_by_the_status_query_and_the_balance_r
     let dir = crate::common::tmp::TempDir::new("ws-gap");
     let cfg = ws_config(&ex, &dir);
     let mut e = try_engine_with_truth(&cfg, SECRET).expect("start-up");
-    poll_until(&mut e, Duration::from_secs(5), |e| {
+    e.poll_until(Duration::from_secs(5), |e| {
         e.stage.gateway_mut().ws(BINANCE).unwrap().is_ready()
     });
     for _ in 0..3 {
@@ -276,7 +264,7 @@ fn a_gap_in_the_user_data_stream_is_filled_by_the_status_query_and_the_balance_r
     assert!(s.rest_status_queries >= 1, "{s:?}");
     // A balance round after the last fill: the venue's figures agree with the book's.
     let rounds = e.count("exec.reconcile.balance_rounds");
-    poll_until(&mut e, Duration::from_secs(5), |e| {
+    e.poll_until(Duration::from_secs(5), |e| {
         e.count("exec.reconcile.balance_rounds") >= rounds + 2
     });
     assert_eq!(e.count("exec.reconcile.balance_mismatches"), 0);

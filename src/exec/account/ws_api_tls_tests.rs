@@ -3,14 +3,11 @@
 //! and balances go through the TLS pipe and read as REST answers; a session that does not trust
 //! the server's CA never logs on, and its call fails (the client then asks over REST).
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::pki_types::{CertificateDer, ServerName};
-use rustls::{ServerConnection, StreamOwned};
-use tungstenite::Message;
 
 use super::request::AccountRequest;
 use super::session::{AccountSession, SessionCounters, SessionError};
@@ -20,47 +17,26 @@ use super::ws_api::{BinanceWsAccount, WsAccountTarget};
 use super::AccountAnswer;
 use crate::exec::gateway::codec::binance_ws::Ed25519Key;
 use crate::exec::gateway::codec::{BinanceCodec, BinanceSettings, InstrumentTable};
-use crate::exec::gateway::rest::gateway::tests::tls::{server_config, test_ca};
+use crate::exec::gateway::rest::gateway::tests::tls::test_ca;
 use crate::net::http::TlsTarget;
 
 /// Binance's illustrative Ed25519 key (fix-api.md), PKCS#8 v1.
 const PEM: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIIJEYWtGBrhACmb9Dvy+qa8WEf0lQOl1s4CLIAB9m89u\n-----END PRIVATE KEY-----\n";
 
-/// A `wss://` server answering as Binance's WebSocket API does: the logon, `openOrders.status`
-/// (one order) and `account.status`.
-fn wss_server() -> SocketAddr {
-    let config = server_config();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for s in listener.incoming() {
-            let Ok(s) = s else { return };
-            let config = Arc::clone(&config);
-            std::thread::spawn(move || {
-                let tls = StreamOwned::new(ServerConnection::new(config).unwrap(), s);
-                let Ok(mut ws) = tungstenite::accept(tls) else {
-                    return;
-                };
-                while let Ok(m) = ws.read() {
-                    let Message::Text(t) = m else { continue };
-                    let v: serde_json::Value = serde_json::from_str(t.as_str()).unwrap();
-                    let id = v["id"].as_str().unwrap().to_owned();
-                    let result = match v["method"].as_str().unwrap() {
-                        "session.logon" => r#"{"apiKey":"k"}"#,
-                        "openOrders.status" => {
-                            r#"[{"symbol":"BTCUSDT","orderId":12,"clientOrderId":"x1","price":"100.00","origQty":"0.01","executedQty":"0","status":"NEW","side":"BUY"}]"#
-                        }
-                        _ => r#"{"balances":[{"asset":"USDT","free":"1.5","locked":"0.25"}]}"#,
-                    };
-                    let answer = format!(r#"{{"id":"{id}","status":200,"result":{result}}}"#);
-                    if ws.send(Message::Text(answer.into())).is_err() {
-                        return;
-                    }
-                }
-            });
+/// Binance's WebSocket API answers: the logon, `openOrders.status` (one order) and
+/// `account.status`.
+fn account_answers(method: &str) -> &'static str {
+    match method {
+        "session.logon" => r#"{"apiKey":"k"}"#,
+        "openOrders.status" => {
+            r#"[{"symbol":"BTCUSDT","orderId":12,"clientOrderId":"x1","price":"100.00","origQty":"0.01","executedQty":"0","status":"NEW","side":"BUY"}]"#
         }
-    });
-    addr
+        _ => r#"{"balances":[{"asset":"USDT","free":"1.5","locked":"0.25"}]}"#,
+    }
+}
+
+fn wss_server() -> SocketAddr {
+    crate::exec::gateway::ws::session_tls_tests::wss_server(account_answers)
 }
 
 fn session(addr: SocketAddr, roots: &[CertificateDer<'static>]) -> BinanceWsAccount {

@@ -2,7 +2,7 @@
 //! `localhost` / `127.0.0.1` leaf, valid until 2126, made with openssl; the key is a test key).
 
 use std::io::Write;
-use std::net::{SocketAddr, TcpListener};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -40,31 +40,41 @@ pub(crate) fn server_config() -> Arc<ServerConfig> {
     Arc::new(config)
 }
 
-fn tls_server() -> SocketAddr {
+/// A loopback TLS server with the test leaf: each accepted connection, wrapped in TLS, is handed
+/// to `serve` on a thread of its own. Shared by the REST, WebSocket and account-session TLS tests.
+pub(crate) fn tls_listener<F>(serve: F) -> SocketAddr
+where
+    F: Fn(StreamOwned<ServerConnection, TcpStream>) + Send + Sync + 'static,
+{
     let config = server_config();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
+    let serve = Arc::new(serve);
     std::thread::spawn(move || {
         for s in listener.incoming() {
             let Ok(s) = s else { return };
-            let config = Arc::clone(&config);
+            let (config, serve) = (Arc::clone(&config), Arc::clone(&serve));
             std::thread::spawn(move || {
-                let conn = ServerConnection::new(config).unwrap();
-                let mut tls = StreamOwned::new(conn, s);
-                let mut buf = Vec::new();
-                while read_request(&mut tls, &mut buf).is_some() {
-                    let r = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{FILLED}",
-                        FILLED.len()
-                    );
-                    if tls.write_all(r.as_bytes()).is_err() {
-                        return;
-                    }
-                }
+                serve(StreamOwned::new(ServerConnection::new(config).unwrap(), s))
             });
         }
     });
     addr
+}
+
+fn tls_server() -> SocketAddr {
+    tls_listener(|mut tls| {
+        let mut buf = Vec::new();
+        while read_request(&mut tls, &mut buf).is_some() {
+            let r = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{FILLED}",
+                FILLED.len()
+            );
+            if tls.write_all(r.as_bytes()).is_err() {
+                return;
+            }
+        }
+    })
 }
 
 fn gateway(addr: SocketAddr, roots: &[CertificateDer<'static>]) -> RestGateway<BinanceCodec> {

@@ -66,4 +66,4 @@ pub use venue_latency::VenueLatency;
 
 #[cfg(test)]
 #[path = "session_tls_tests.rs"]
-mod session_tls_tests;
+pub(crate) mod session_tls_tests;

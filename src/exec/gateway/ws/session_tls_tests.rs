@@ -5,18 +5,16 @@
 //! through the TLS pipe; a client that does not trust the server's CA never sends a byte of an
 //! order.
 
-use std::net::{SocketAddr, TcpListener};
-use std::sync::Arc;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use rustls::pki_types::CertificateDer;
-use rustls::{ServerConnection, StreamOwned};
 use tungstenite::Message;
 
 use super::{AssetNames, BinanceDialect, WsOp, WsOut, WsSession, WsSessionSettings};
 use crate::exec::gateway::codec::binance_ws::{Ed25519Key, WsRequestWriter, WsSettings};
 use crate::exec::gateway::codec::{InstrumentSpec, InstrumentTable};
-use crate::exec::gateway::rest::gateway::tests::tls::{server_config, test_ca};
+use crate::exec::gateway::rest::gateway::tests::tls::{test_ca, tls_listener};
 use crate::model::{
     ExecStatus, InstrumentId, OppId, Order, OrderId, Price, Qty, Side, TimeInForce, VenueId,
 };
@@ -27,41 +25,34 @@ const PEM: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIIJEYWtGBrhA
 const FILLED: &str =
     r#"{"status":"FILLED","executedQty":"0.01500000","cummulativeQuoteQty":"900.00750000"}"#;
 
-/// The `id` string of a request frame.
-fn id_of(text: &str) -> String {
-    let v: serde_json::Value = serde_json::from_str(text).unwrap();
-    v["id"].as_str().unwrap().to_owned()
+/// A `wss://` server answering every request frame with status 200 and the `result` that
+/// `result_of` gives for its `method`, the way Binance's WebSocket API frames answers (shared with
+/// the account session's TLS test).
+pub(crate) fn wss_server(result_of: fn(&str) -> &'static str) -> SocketAddr {
+    tls_listener(move |tls| {
+        let Ok(mut ws) = tungstenite::accept(tls) else {
+            return;
+        };
+        while let Ok(m) = ws.read() {
+            let Message::Text(t) = m else { continue };
+            let v: serde_json::Value = serde_json::from_str(t.as_str()).unwrap();
+            let id = v["id"].as_str().unwrap().to_owned();
+            let result = result_of(v["method"].as_str().unwrap_or_default());
+            let answer = format!(r#"{{"id":"{id}","status":200,"result":{result}}}"#);
+            if ws.send(Message::Text(answer.into())).is_err() {
+                return;
+            }
+        }
+    })
 }
 
-fn wss_server() -> SocketAddr {
-    let config = server_config();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for s in listener.incoming() {
-            let Ok(s) = s else { return };
-            let config = Arc::clone(&config);
-            std::thread::spawn(move || {
-                let tls = StreamOwned::new(ServerConnection::new(config).unwrap(), s);
-                let Ok(mut ws) = tungstenite::accept(tls) else {
-                    return;
-                };
-                while let Ok(m) = ws.read() {
-                    let Message::Text(t) = m else { continue };
-                    let id = id_of(t.as_str());
-                    let answer = if t.as_str().contains("session.logon") {
-                        format!(r#"{{"id":"{id}","status":200,"result":{{"apiKey":"k"}}}}"#)
-                    } else {
-                        format!(r#"{{"id":"{id}","status":200,"result":{FILLED}}}"#)
-                    };
-                    if ws.send(Message::Text(answer.into())).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    addr
+/// The logon and orders: every order filled.
+fn binance_orders(method: &str) -> &'static str {
+    if method == "session.logon" {
+        r#"{"apiKey":"k"}"#
+    } else {
+        FILLED
+    }
 }
 
 fn session(addr: SocketAddr, roots: &[CertificateDer<'static>]) -> WsSession {
@@ -141,7 +132,7 @@ fn drive(
 
 #[test]
 fn logon_and_orders_over_tls() {
-    let addr = wss_server();
+    let addr = wss_server(binance_orders);
     let clock = crate::base::Clock::new();
     let mut s = session(addr, &[test_ca()]);
     drive(&mut s, &clock, |s, _| s.is_ready());
@@ -176,7 +167,7 @@ fn logon_and_orders_over_tls() {
 
 #[test]
 fn an_untrusted_server_is_refused_before_any_order() {
-    let addr = wss_server();
+    let addr = wss_server(binance_orders);
     let clock = crate::base::Clock::new();
     // No roots: the leaf's CA is not trusted.
     let mut s = session(addr, &[]);
