@@ -433,3 +433,34 @@ impl Engine {
 pub fn stats(ex: &MockExchange, name: &str) -> VenueStats {
     ex.venue_stats(name).expect("served venue")
 }
+
+/// Eight arbitrages between Binance (`binance`, its venue limit 3 orders per 10 s and unknown to
+/// the engine) and `other`, then what a honoured 429 leaves: every opportunity ended once, one
+/// 429 (two if the mock's window rolled over), no 418 (nothing sent inside Retry-After), orders
+/// stopped after it, counted as rate limited. Shared by the REST and the WebSocket API tests.
+pub fn eight_arbs_and_a_honoured_429(
+    e: &mut Engine,
+    ex: &MockExchange,
+    binance: VenueId,
+    other: VenueId,
+) {
+    for _ in 0..8 {
+        e.feed(ex, binance, other);
+        e.settle(Duration::from_secs(3));
+    }
+    assert_eq!(e.terminal_sum(), e.fed);
+    let b = stats(ex, "binance");
+    // The mock's 10 s window may roll over once during the test, allowing a second 429 at most.
+    assert!((1..=2).contains(&b.rest_429s), "{b:?}");
+    assert_eq!(b.rest_418s, 0, "no request inside Retry-After: {b:?}");
+    assert!(
+        b.rest_orders <= 3 + b.rest_429s + 3,
+        "orders stopped after the 429: {b:?}"
+    );
+    assert!(
+        e.outcome(Outcome::Rejected(
+            microarb::model::RejectReason::RateLimited
+        )) > 0
+    );
+    assert!(e.count("exec.status_429") >= 1);
+}

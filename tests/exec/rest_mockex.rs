@@ -122,25 +122,7 @@ fn binance_429_retry_after_is_honoured() {
     // orders under it, so no 429 would come (`clock_sync_mockex.rs` tests that). This test is
     // about a limit the engine does not know.
     let mut e = mockex_rest::engine_with(&cfg, SECRET, |_| {});
-    for _ in 0..8 {
-        e.feed(&ex, BINANCE, UPBIT);
-        e.settle(Duration::from_secs(3));
-    }
-    assert_eq!(e.terminal_sum(), e.fed);
-    let b = stats(&ex, "binance");
-    // The mock's 10 s window may roll over once during the test, allowing a second 429 at most.
-    assert!((1..=2).contains(&b.rest_429s), "{b:?}");
-    assert_eq!(b.rest_418s, 0, "no request inside Retry-After: {b:?}");
-    assert!(
-        b.rest_orders <= 3 + b.rest_429s + 3,
-        "orders stopped after the 429: {b:?}"
-    );
-    assert!(
-        e.outcome(Outcome::Rejected(
-            microarb::model::RejectReason::RateLimited
-        )) > 0
-    );
-    assert!(e.count("exec.status_429") >= 1);
+    mockex_rest::eight_arbs_and_a_honoured_429(&mut e, &ex, BINANCE, UPBIT);
 }
 
 #[test]

@@ -481,25 +481,7 @@ fn a_429_on_the_session_is_honoured_like_one_on_rest() {
     // is what stops it (as in the REST test of the same name).
     let mut e = mockex_rest::engine_with(&cfg, mockex_rest::SECRET, |_| {});
     wait_logged_on(&mut e);
-    for _ in 0..8 {
-        e.feed(&ex, BINANCE, VenueId(1));
-        e.settle(Duration::from_secs(3));
-    }
-    assert_eq!(e.terminal_sum(), e.fed);
-    let b = mockex_rest::stats(&ex, "binance");
-    // The mock's 10 s window may roll over once during the test, allowing a second 429 at most.
-    assert!((1..=2).contains(&b.rest_429s), "{b:?}");
-    assert_eq!(b.rest_418s, 0, "no request inside Retry-After: {b:?}");
-    assert!(
-        b.rest_orders <= 3 + b.rest_429s + 3,
-        "orders stopped after the 429: {b:?}"
-    );
-    assert!(
-        e.outcome(microarb::model::Outcome::Rejected(
-            microarb::model::RejectReason::RateLimited
-        )) > 0
-    );
-    assert!(e.count("exec.status_429") >= 1);
+    mockex_rest::eight_arbs_and_a_honoured_429(&mut e, &ex, BINANCE, VenueId(1));
     let gw = e.stage.gateway_mut();
     assert_eq!(gw.ws_fallbacks(BINANCE), 0, "every order on the session");
 }
