@@ -1,6 +1,6 @@
 //! Opportunity cache micro-benchmarks: our `SlabLru` against `lru::LruCache` (the crate people
-//! would pick), same `OppKey` keys, same values (`u64`), same access pattern, at 1k and 64k
-//! entries, both in the same run, one operation per iteration:
+//! would pick), same `OppKey` keys, same hash, same values (`u64`), same access pattern, at 1k and
+//! 64k entries, both in the same run, one operation per iteration:
 //!
 //! - `get_hit`: cache full; look up stored keys in a shuffled order.
 //! - `get_miss`: cache full; look up keys that are not stored (other prices, same shape).
@@ -11,32 +11,88 @@
 //!   insert is new and pushes out the least recently used entry.
 //! - `remove`: remove stored keys in a shuffled order (refilled, untimed, whenever it empties).
 //! - `dedupe_check_and_insert`: the strategy's call, keys repeating at random (hits, misses,
-//!   expiries, evictions); `lru` does what a caller of it would: `get`, and `put` with the new
-//!   expiry when absent or dead.
+//!   expiries, evictions); `lru` does what a careful caller of it would: `get_mut`, refreshing a
+//!   dead entry's expiry in place, and `put` only when absent. Both sides pick the TTL from the
+//!   volatility on every call.
 //!
-//! Differences that stay: `lru::LruCache` hashes with hashbrown's default (foldhash, seeded per
-//! map, through the key's derived `Hash`) and allocates a node per insert until full; `SlabLru`
-//! uses `OppKey`'s `CacheHash` (two folded multiplies, unseeded: the keys come from our own
-//! detector) and reuses slab nodes. `SlabLru` also checks a TTL and counts hits/misses on every
-//! lookup, which `lru` does not; TTLs are set to never expire so both do the same work otherwise.
-//! Single-threaded, no pinning; figures include criterion's per-iteration loop overhead (~1 ns).
-//! Lookups hand `black_box` a plain `u64`: an `Option<u64>` there compiled to two 8-byte stores read
-//! back as one 16-byte load, a store-forwarding stall that cost one side ~3 ns and not the other.
+//! Same hash on both sides: `lru` gets `LruKey`, a transparent wrapper whose `Hash` feeds
+//! `OppKey::cache_hash` (the function `SlabLru` uses) to a pass-through hasher, so neither side
+//! wins on hashing (with hashbrown's default, foldhash over the derived `Hash`'s five field
+//! writes, `lru` paid a few ns more per lookup). Differences that stay: `lru::LruCache` allocates
+//! a node per insert until full and `SlabLru` reuses slab nodes; `SlabLru` also checks a TTL and
+//! counts hits/misses on every lookup, which `lru` does not; TTLs are set to never expire so both
+//! do the same work otherwise. Single-threaded, no pinning; figures include criterion's
+//! per-iteration loop overhead (~1 ns). Lookups hand `black_box` a plain `u64`: an `Option<u64>`
+//! there compiled to two 8-byte stores read back as one 16-byte load, a store-forwarding stall
+//! that cost one side ~3 ns and not the other.
 
 // `criterion_group!` generates an undocumented `pub fn`.
 #![allow(missing_docs)]
 
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::hint::black_box;
 use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use microarb::cache::{Dedupe, DedupeCache, InsertOutcome, OppKey, SlabLru, TtlBands};
+use microarb::cache::{CacheHash, Dedupe, DedupeCache, InsertOutcome, OppKey, SlabLru, TtlBands};
 use microarb::model::{InstrumentId, Price, VenueId};
 
 /// Capacities (powers of two, so the benches' index wrap is a mask, not a division).
 const SIZES: [(usize, &str); 2] = [(1_024, "1k"), (65_536, "64k")];
 const NEVER: u64 = u64::MAX;
+
+/// `OppKey` as `lru` sees it: hashed by `OppKey::cache_hash`, the slab's own hash, once per
+/// lookup (see the module docs). Same size and equality as the key it wraps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(transparent)]
+struct LruKey(OppKey);
+
+impl Hash for LruKey {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.0.cache_hash());
+    }
+}
+
+/// Hands the one `u64` a `LruKey` writes straight to hashbrown: the hash is `cache_hash`.
+#[derive(Debug, Clone, Copy, Default)]
+struct PassThrough;
+
+/// The state of a [`PassThrough`] hash.
+#[derive(Debug, Clone, Copy, Default)]
+struct PassThroughHasher(u64);
+
+impl BuildHasher for PassThrough {
+    type Hasher = PassThroughHasher;
+    #[inline]
+    fn build_hasher(&self) -> PassThroughHasher {
+        PassThroughHasher(0)
+    }
+}
+
+impl Hasher for PassThroughHasher {
+    /// Not reached by `LruKey` (it writes one `u64`); folds bytes in for any other use.
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ b as u64;
+        }
+    }
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Lru = lru::LruCache<LruKey, u64, PassThrough>;
+
+fn new_lru(cap: usize) -> Lru {
+    lru::LruCache::with_hasher(NonZeroUsize::new(cap).expect("cap > 0"), PassThrough)
+}
 
 fn splitmix64(i: u64) -> u64 {
     let mut z = i.wrapping_add(1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
@@ -74,10 +130,10 @@ fn filled_slab(cap: usize) -> SlabLru<OppKey, u64> {
     c
 }
 
-fn filled_lru(cap: usize) -> lru::LruCache<OppKey, u64> {
-    let mut c = lru::LruCache::new(NonZeroUsize::new(cap).expect("cap > 0"));
+fn filled_lru(cap: usize) -> Lru {
+    let mut c = new_lru(cap);
     for n in 0..cap as u64 {
-        c.put(key(n), n);
+        c.put(LruKey(key(n)), n);
     }
     c
 }
@@ -99,7 +155,7 @@ fn get_hit(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("lru_crate", label), |b| {
             b.iter(|| {
                 i = (i + 1) & (cap - 1);
-                black_box(l.get(&keys[i]).map_or(0, |v| *v))
+                black_box(l.get(&LruKey(keys[i])).map_or(0, |v| *v))
             })
         });
     }
@@ -123,7 +179,7 @@ fn get_miss(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("lru_crate", label), |b| {
             b.iter(|| {
                 i = (i + 1) & (cap - 1);
-                black_box(l.get(&absent[i]).map_or(0, |v| *v))
+                black_box(l.get(&LruKey(absent[i])).map_or(0, |v| *v))
             })
         });
     }
@@ -167,11 +223,11 @@ fn insert_new(c: &mut Criterion) {
             })
         });
         assert_eq!(slab.stats().evictions, 0, "every insert found room");
-        let mut l = lru::LruCache::new(NonZeroUsize::new(cap).expect("cap > 0"));
+        let mut l = new_lru(cap);
         g.bench_function(BenchmarkId::new("lru_crate", label), |b| {
             b.iter_custom(|iters| {
-                timed_passes(iters, &mut l, &keys, lru::LruCache::clear, |c, k| {
-                    c.put(k, 1u64).is_none() as u64
+                timed_passes(iters, &mut l, &keys, Lru::clear, |c, k| {
+                    c.put(LruKey(k), 1u64).is_none() as u64
                 })
             })
         });
@@ -199,7 +255,7 @@ fn insert_update(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("lru_crate", label), |b| {
             b.iter(|| {
                 i = (i + 1) & (cap - 1);
-                black_box(l.put(keys[i], i as u64).unwrap_or(0))
+                black_box(l.put(LruKey(keys[i]), i as u64).unwrap_or(0))
             })
         });
     }
@@ -225,7 +281,7 @@ fn insert_evict(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("lru_crate", label), |b| {
             b.iter(|| {
                 i = (i + 1) & (stream.len() - 1);
-                black_box(l.push(stream[i], i as u64))
+                black_box(l.push(LruKey(stream[i]), i as u64))
             })
         });
     }
@@ -249,16 +305,16 @@ fn remove(c: &mut Criterion) {
                 })
             })
         });
-        let mut l = lru::LruCache::new(NonZeroUsize::new(cap).expect("cap > 0"));
-        let refill_lru = |c: &mut lru::LruCache<OppKey, u64>| {
+        let mut l = new_lru(cap);
+        let refill_lru = |c: &mut Lru| {
             for n in 0..cap as u64 {
-                c.put(key(n), n);
+                c.put(LruKey(key(n)), n);
             }
         };
         g.bench_function(BenchmarkId::new("lru_crate", label), |b| {
             b.iter_custom(|iters| {
                 timed_passes(iters, &mut l, &keys, refill_lru, |c, k| {
-                    c.pop(&k).unwrap_or(u64::MAX)
+                    c.pop(&LruKey(k)).unwrap_or(u64::MAX)
                 })
             })
         });
@@ -268,38 +324,51 @@ fn remove(c: &mut Criterion) {
 
 fn dedupe(c: &mut Criterion) {
     let mut g = c.benchmark_group("cache/dedupe_check_and_insert");
-    let cap = 1_024;
-    // Keys drawn at random from 1.5x capacity, the clock advancing 10 us per call: a mix of
-    // duplicates, fresh keys, expiries and evictions.
-    let keys: Vec<OppKey> = (0..65_536u64).map(|n| key(splitmix64(n) % 1_536)).collect();
     let bands = TtlBands::default();
-    let mut cache = DedupeCache::new(cap, bands).expect("cap > 0");
-    let (mut i, mut now) = (0usize, 0u64);
-    g.bench_function("slab_lru/1k", |b| {
-        b.iter(|| {
-            i = (i + 1) & (keys.len() - 1);
-            now += 10_000;
-            black_box(cache.check_and_insert(keys[i], 0.03, now))
-        })
-    });
-    // The same rule over `lru`: the value is the entry's expiry; a duplicate does not extend it.
-    let mut l: lru::LruCache<OppKey, u64> =
-        lru::LruCache::new(NonZeroUsize::new(cap).expect("cap > 0"));
-    let ttl = bands.ttl_ns(0.03);
-    g.bench_function("lru_crate/1k", |b| {
-        b.iter(|| {
-            i = (i + 1) & (keys.len() - 1);
-            now += 10_000;
-            let fresh = match l.get(&keys[i]) {
-                Some(&expires) if now < expires => Dedupe::Duplicate,
-                _ => {
-                    l.put(keys[i], now + ttl);
-                    Dedupe::Fresh
-                }
-            };
-            black_box(fresh)
-        })
-    });
+    for (cap, label) in SIZES {
+        // Keys drawn at random from 1.5x capacity, the clock advancing 10 us per call at 1k (and
+        // in proportion to capacity at 64k, so a key's mean return time is the same share of its
+        // TTL): a mix of duplicates, fresh keys, expiries and evictions.
+        let keys: Vec<OppKey> = (0..4 * cap as u64)
+            .map(|n| key(splitmix64(n) % (cap as u64 * 3 / 2)))
+            .collect();
+        let step_ns = 10_000 * 1_024 / cap as u64;
+        let mut cache = DedupeCache::new(cap, bands).expect("cap > 0");
+        let (mut i, mut now) = (0usize, 0u64);
+        g.bench_function(BenchmarkId::new("slab_lru", label), |b| {
+            b.iter(|| {
+                i = (i + 1) & (keys.len() - 1);
+                now += step_ns;
+                black_box(cache.check_and_insert(keys[i], black_box(0.03), now))
+            })
+        });
+        let s = cache.stats();
+        assert!(s.hits > 0 && s.misses > 0 && s.expiries > 0, "a mix: {s:?}");
+        // The same rule over `lru`: the value is the entry's expiry; a duplicate does not extend
+        // it; a dead entry is refreshed where it is (it was just moved to the front, as the slab
+        // re-inserts it at the front).
+        let mut l = new_lru(cap);
+        g.bench_function(BenchmarkId::new("lru_crate", label), |b| {
+            b.iter(|| {
+                i = (i + 1) & (keys.len() - 1);
+                now += step_ns;
+                let ttl_ns = bands.ttl_ns(black_box(0.03));
+                let k = LruKey(keys[i]);
+                let verdict = match l.get_mut(&k) {
+                    Some(expires) if now < *expires => Dedupe::Duplicate,
+                    Some(expires) => {
+                        *expires = now + ttl_ns;
+                        Dedupe::Fresh
+                    }
+                    None => {
+                        l.put(k, now + ttl_ns);
+                        Dedupe::Fresh
+                    }
+                };
+                black_box(verdict)
+            })
+        });
+    }
     g.finish();
 }
 

@@ -45,15 +45,12 @@ impl BitMask {
         self.bits != 0
     }
 
-    /// The slots of `self` up to and including the first slot of `stop` (all of `self` when
-    /// `stop` is empty): with `stop` the empty slots, the matches that belong to the probe chain.
+    /// Offset of the lowest answering slot, or `WIDTH` or more when none answered: with `self`
+    /// the empty slots, where the group's part of the probe chain ends.
     #[inline(always)]
-    pub(super) fn up_to_first(self, stop: BitMask) -> BitMask {
-        // `x ^ (x - 1)`: ones up to and including x's lowest set bit; all ones when x == 0.
-        BitMask {
-            bits: self.bits & (stop.bits ^ stop.bits.wrapping_sub(1)),
-            shift: self.shift,
-        }
+    pub(super) fn first_or_past_end(self) -> usize {
+        // `trailing_zeros` of 0 is 64: 64 slots for SSE2, 8 for SWAR, `>= WIDTH` on both.
+        (self.bits.trailing_zeros() >> self.shift) as usize
     }
 }
 
@@ -238,7 +235,9 @@ mod tests {
             assert_eq!(g.match_empty().any(), tags.contains(&EMPTY));
             // Chain-limited matches: those before the first empty slot.
             let first_empty = tags.iter().position(|&b| b == EMPTY).unwrap_or(WIDTH);
-            let got: Vec<usize> = g.match_tag(1).up_to_first(g.match_empty()).collect();
+            let end = g.match_empty().first_or_past_end();
+            assert_eq!(end.min(WIDTH), first_empty, "first empty of {tags:?}");
+            let got: Vec<usize> = g.match_tag(1).take_while(|&o| o < end).collect();
             let want: Vec<usize> = model(&tags, |b| b == 1)
                 .into_iter()
                 .filter(|&i| i < first_empty)

@@ -1,10 +1,10 @@
 //! A fixed-capacity LRU cache with a TTL per entry: a slab of nodes, an intrusive doubly linked
-//! recency list by `u32` index (in its own dense array, with a sentinel), and an open-addressing
+//! recency list by `u32` index (links inside the nodes, with a sentinel), and an open-addressing
 //! index (`index.rs`) from key to node.
 //!
 //! Contract:
-//! - [`SlabLru::new`] allocates everything the cache will ever use (the slab, the links and the
-//!   index, all written in full so their pages are faulted in at start-up, not on the first
+//! - [`SlabLru::new`] allocates everything the cache will ever use (the slab with its links, and
+//!   the index, all written in full so their pages are faulted in at start-up, not on the first
 //!   hot-path insert). No operation allocates, locks, reads a clock or can fail afterwards.
 //! - Every operation is O(1) expected: one hash, a short probe (load factor <= 1/2), and a constant
 //!   number of branch-free list splices.
@@ -16,11 +16,10 @@
 //!   and `contains_live` do not.
 //!
 //! Why not `lru::LruCache`: it allocates a node (`Box`) per insert until full and frees one per
-//! `pop`/remove, has no TTL, links nodes with 8-byte raw pointers inside the nodes (so a splice
-//! writes the neighbours' full nodes), and its hashbrown index deletes with tombstones, which an
+//! `pop`/remove, has no TTL, and its hashbrown index deletes with tombstones, which an
 //! always-churning LRU can turn into in-place rehashes (an O(capacity) pause on some insert; not
-//! measured here). Here nodes are reused in place, links are 4-byte indices in an array of their
-//! own, deletion is backward shift. The `unsafe` is bounds-check removal only: every position the
+//! measured here). Here nodes are reused in place (one cache line each: key, value, expiry, hash
+//! and 4-byte links), deletion is backward shift. The `unsafe` is bounds-check removal only: every position the
 //! cache stores is in range by construction (see `node`), which the tests' `audit` checks after
 //! every operation. `benches/cache.rs` compares the two on the same keys, operation by operation.
 
@@ -32,8 +31,14 @@ use super::stats::CacheStats;
 /// Largest supported capacity: node links are `u32` and the index holds `2 * capacity` slots.
 pub const MAX_CAPACITY: usize = 1 << 30;
 
-/// One slab entry, aligned to a cache line so that a lookup's key compare, expiry check and value
-/// read touch one line, not the two that most 48-byte entries would straddle.
+/// One slab entry with its recency links, aligned to a cache line so that a lookup's key compare,
+/// expiry check, value read and the read of its own links touch one line (52 bytes for an
+/// `OppKey` and a `u64`), not the two that most unaligned entries would straddle.
+///
+/// Why the links live in the node: a hit's chain of dependent loads is tag, index slot, node,
+/// then the node's links (which neighbours to splice). In a separate array the links were a fourth
+/// dependent load on every hit, update and removal; here they arrive with the node's line. The
+/// neighbours' links are only written, which does not stall the lookup.
 #[derive(Debug, Clone, Copy)]
 #[repr(align(64))]
 struct Node<K, V> {
@@ -41,13 +46,10 @@ struct Node<K, V> {
     value: V,
     expires_at_ns: u64,
     hash: u32,
+    link: Link,
 }
 
 /// A node's place in the recency list (or, for a free node, `next` is the next free node).
-///
-/// Kept apart from the nodes, 8 bytes each: a splice writes the links of three or four nodes, and
-/// in this dense array those are eight to a line (512 KiB for 64k entries, which stays in L2, where
-/// the neighbours' full nodes would be misses to L3), indexed without a multiply.
 #[derive(Debug, Clone, Copy)]
 struct Link {
     prev: u32,
@@ -88,13 +90,10 @@ pub enum GetOrInsert<'a, K, V> {
 /// ```
 #[derive(Debug)]
 pub struct SlabLru<K, V> {
-    /// `capacity` nodes, then an unused one at the sentinel's position, so that every stored
-    /// position indexes both arrays.
+    /// `capacity` nodes, then the recency list's sentinel at position `capacity` (only its links
+    /// are used): its `next` is the most recently used node, its `prev` the least (the next
+    /// victim), both itself when empty. With a sentinel every splice is branch-free.
     nodes: Box<[Node<K, V>]>,
-    /// The links of each node, then the recency list's sentinel at position `capacity`: its `next`
-    /// is the most recently used node, its `prev` the least (the next victim), both itself when
-    /// empty. With a sentinel every splice is branch-free.
-    links: Box<[Link]>,
     index: Index,
     /// Position of the sentinel (= capacity).
     sentinel: u32,
@@ -135,17 +134,16 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
         }
         let sentinel = capacity as u32;
         let nodes: Box<[Node<K, V>]> = (0..=sentinel)
-            .map(|_| Node {
+            .map(|i| Node {
                 key: K::default(),
                 value: V::default(),
                 expires_at_ns: 0,
                 hash: 0,
+                link: free_link(i, sentinel),
             })
             .collect();
-        let links: Box<[Link]> = (0..=sentinel).map(|i| free_link(i, sentinel)).collect();
         Ok(SlabLru {
             nodes,
-            links,
             index: Index::new(capacity, sentinel),
             sentinel,
             free: 0,
@@ -230,7 +228,11 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
     /// Store `value` for `key`, live for `ttl_ns` from `now_ns`, at the front. A live key is
     /// replaced (TTL restarted); a new key in a full cache removes the least recently used entry
     /// first (an eviction if it was live, an expiry if it was already dead).
-    #[inline]
+    ///
+    /// Inlined up to the replacement, the new-key path out of line: a replacement is a probe and
+    /// a splice, small enough that a call's register saves and the outcome's trip through memory
+    /// were a third of its cost; a new key pays one call, as it did when all of it was one call.
+    #[inline(always)]
     pub fn insert(&mut self, key: K, value: V, ttl_ns: u64, now_ns: u64) -> InsertOutcome<K, V> {
         let hash = hash_of(&key);
         if let Some(i) = self.find_live_hashed(&key, hash, now_ns) {
@@ -240,7 +242,7 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
             self.move_to_front(i);
             return InsertOutcome::Replaced(old);
         }
-        self.insert_new(key, hash, value, ttl_ns, now_ns)
+        self.insert_new_outlined(key, hash, value, ttl_ns, now_ns)
     }
 
     /// The dedupe primitive: if `key` is live, count a hit, move it to the front and return its
@@ -287,16 +289,15 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
     pub fn clear(&mut self) {
         self.index.clear();
         let sentinel = self.sentinel;
-        for (i, link) in (0..=sentinel).zip(self.links.iter_mut()) {
-            *link = free_link(i, sentinel);
+        for (i, node) in (0..=sentinel).zip(self.nodes.iter_mut()) {
+            node.link = free_link(i, sentinel);
         }
         self.free = 0;
         self.len = 0;
     }
 
     /// Node `i`, unchecked. Callers pass only positions the cache itself stores, and every one of
-    /// those is `<= sentinel < nodes.len() == links.len()` (the invariant `audit` checks in the
-    /// tests).
+    /// those is `<= sentinel < nodes.len()` (the invariant `audit` checks in the tests).
     #[inline(always)]
     #[allow(unsafe_code)]
     fn node(&self, i: u32) -> &Node<K, V> {
@@ -319,22 +320,16 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
         unsafe { self.nodes.get_unchecked_mut(i as usize) }
     }
 
-    /// Links of node `i`, unchecked (same invariant as [`node`](Self::node)).
+    /// Links of node `i` (checked through [`node`](Self::node)).
     #[inline(always)]
-    #[allow(unsafe_code)]
     fn link(&self, i: u32) -> Link {
-        debug_assert!((i as usize) < self.links.len(), "link {i} out of range");
-        // SAFETY: as in `node`: `i` is a stored position, `<= sentinel < links.len()`.
-        unsafe { *self.links.get_unchecked(i as usize) }
+        self.node(i).link
     }
 
-    /// Links of node `i`, mutably and unchecked (same invariant as [`node`](Self::node)).
+    /// Links of node `i`, mutably (checked through [`node_mut`](Self::node_mut)).
     #[inline(always)]
-    #[allow(unsafe_code)]
     fn link_mut(&mut self, i: u32) -> &mut Link {
-        debug_assert!((i as usize) < self.links.len(), "link {i} out of range");
-        // SAFETY: as in `node`: `i` is a stored position, `<= sentinel < links.len()`.
-        unsafe { self.links.get_unchecked_mut(i as usize) }
+        &mut self.node_mut(i).link
     }
 
     /// Index slot and node of `key` (stored under `hash`), live or dead.
@@ -351,20 +346,39 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
 
     #[inline(always)]
     fn find_live_hashed(&mut self, key: &K, hash: u32, now_ns: u64) -> Option<u32> {
-        let (pos, i) = self.find(key, hash)?;
+        let (_, i) = self.find(key, hash)?;
         if now_ns < self.node(i).expires_at_ns {
             return Some(i);
         }
-        self.expire(pos, i);
+        self.expire(hash, i);
         None
     }
 
-    /// Remove a dead entry met by a lookup: out of line so the lookup's hot path stays small.
+    /// Remove a dead entry (node `i`, stored under `hash`) met by a lookup: out of line so the
+    /// lookup's hot path stays small. It finds the entry's index slot again rather than have the
+    /// lookup keep the slot in a register through every hit, for the rare entry that is dead.
     #[cold]
     #[inline(never)]
-    fn expire(&mut self, pos: usize, i: u32) {
+    fn expire(&mut self, hash: u32, i: u32) {
         self.stats.expiries += 1;
+        let pos = self
+            .index
+            .find_entry(hash, i)
+            .expect("invariant: every linked node is in the index");
         self.unlink_and_free(pos, i);
+    }
+
+    /// [`insert_new`](Self::insert_new) as a call, for [`insert`](Self::insert).
+    #[inline(never)]
+    fn insert_new_outlined(
+        &mut self,
+        key: K,
+        hash: u32,
+        value: V,
+        ttl_ns: u64,
+        now_ns: u64,
+    ) -> InsertOutcome<K, V> {
+        self.insert_new(key, hash, value, ttl_ns, now_ns)
     }
 
     /// Insert a key known not to be stored: into a free node, or, when full, into the least

@@ -8,10 +8,10 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
     /// Keys from most to least recently used (test helper; allocates).
     pub(crate) fn keys_mru(&self) -> Vec<K> {
         let mut out = Vec::new();
-        let mut i = self.links[self.sentinel as usize].next;
+        let mut i = self.nodes[self.sentinel as usize].link.next;
         while i != self.sentinel {
             out.push(self.nodes[i as usize].key);
-            i = self.links[i as usize].next;
+            i = self.nodes[i as usize].link.next;
         }
         out
     }
@@ -26,13 +26,8 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
             s as usize + 1,
             "slab is capacity + sentinel"
         );
-        assert_eq!(
-            self.links.len(),
-            s as usize + 1,
-            "links are capacity + sentinel"
-        );
         // What `node`/`link` rely on: no stored position points outside the slab.
-        for (i, link) in self.links.iter().enumerate() {
+        for (i, link) in self.nodes.iter().map(|n| n.link).enumerate() {
             assert!(
                 link.prev <= s && link.next <= s,
                 "links of {i} out of range"
@@ -45,29 +40,29 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
         );
         let mut seen = vec![false; self.nodes.len()];
         seen[s as usize] = true;
-        let (mut i, mut prev, mut n) = (self.links[s as usize].next, s, 0usize);
+        let (mut i, mut prev, mut n) = (self.nodes[s as usize].link.next, s, 0usize);
         while i != s {
             assert!(!seen[i as usize], "cycle at {i}");
             seen[i as usize] = true;
             let node = &self.nodes[i as usize];
-            assert_eq!(self.links[i as usize].prev, prev, "back link of {i}");
+            assert_eq!(self.nodes[i as usize].link.prev, prev, "back link of {i}");
             assert_eq!(node.hash, hash_of(&node.key));
             let found = self
                 .index
                 .find(node.hash, |e| self.nodes[e as usize].key == node.key);
             assert_eq!(found.map(|(_, e)| e), Some(i), "index lost node {i}");
             prev = i;
-            i = self.links[i as usize].next;
+            i = self.nodes[i as usize].link.next;
             n += 1;
         }
-        assert_eq!(self.links[s as usize].prev, prev, "tail");
+        assert_eq!(self.nodes[s as usize].link.prev, prev, "tail");
         assert_eq!(n, self.len as usize, "len");
         assert_eq!(self.index.audit(), n, "index count");
         let mut f = self.free;
         while f != s {
             assert!(!seen[f as usize], "free node {f} also listed");
             seen[f as usize] = true;
-            f = self.links[f as usize].next;
+            f = self.nodes[f as usize].link.next;
         }
         assert!(seen.iter().all(|&s| s), "leaked node");
     }
