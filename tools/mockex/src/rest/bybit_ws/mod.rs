@@ -154,8 +154,8 @@ pub(crate) fn serve(
     let c = &vs.counters;
     VenueCounters::inc(&c.bybit_ws_sessions);
     // Only the trade socket carries orders whose arrival the bench times: the private stream
-    // (pings in, pushes out) blocks in `read` up to a tick, leaving the mock's core to the
-    // threads that do (a busy-polling thread per stream made 4-venue runs starve the feed).
+    // (pings in, pushes out) blocks in `read` up to a tick, one busy-polling thread fewer on the
+    // mock's single core.
     let busy = side.busy_poll && socket == Socket::Trade;
     if super::ws_io::prepare(&ws, busy, READ_TICK).is_err() {
         return;
