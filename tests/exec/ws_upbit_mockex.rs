@@ -20,10 +20,7 @@ use microarb::exec::gateway::ws::{
 use microarb::exec::gateway::{Gateway, GatewayEvent, RestRouter};
 use microarb::exec::guards::AssetId;
 use microarb::exec::private::upbit::{UpbitMarket, UpbitPrivateParser};
-use microarb::model::{
-    ExecReport, ExecStatus, InstrumentId, OppId, Order, OrderId, Price, Qty, Side, TimeInForce,
-    VenueId,
-};
+use microarb::model::{ExecReport, ExecStatus, InstrumentId, OppId, Order, OrderId, Qty, VenueId};
 use mockex::{AccountConfig, MockExchange, RestLimits, UpbitPrivateConfig};
 
 const UPBIT: VenueId = VenueId(1);
@@ -104,18 +101,7 @@ fn subscribed(r: &mut RestRouter, ex: &MockExchange, n: u64, ev: &mut Vec<Gatewa
 }
 
 fn order(id: u64, px: i64) -> Order {
-    Order {
-        id: OrderId(id),
-        opp: OppId(id),
-        px: Price(px),
-        qty: Qty(1),
-        sent_ts_ns: 0,
-        recv_ts_ns: 0,
-        instrument: InstrumentId(0),
-        venue: UPBIT,
-        side: Side::Buy,
-        tif: TimeInForce::Ioc,
-    }
+    crate::common::ws::order(UPBIT, id, px)
 }
 
 fn pushed(events: &[GatewayEvent], id: u64) -> Vec<ExecReport> {
