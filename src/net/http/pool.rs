@@ -48,6 +48,14 @@ pub struct PoolSettings {
     pub reconnect_min_ns: u64,
     /// Cap of the doubling delay.
     pub reconnect_max_ns: u64,
+    /// With no request outstanding and no connect under way, [`Pool::poll`] asks the kernel for
+    /// readiness at most this often (0: at every poll). Why: on the engine's shared pipeline
+    /// thread the exec stage polls every venue's pool on every pass, before it takes the next
+    /// opportunity, so an `epoll_wait` per venue per pass sat inside tick-to-order and cost more
+    /// than the frames themselves. An idle connection has nothing to read but its close; that
+    /// is noticed at most this late (the readiness stays queued in the kernel meanwhile). A
+    /// request in flight is polled at every call.
+    pub idle_poll_ns: u64,
 }
 
 impl Default for PoolSettings {
@@ -58,6 +66,7 @@ impl Default for PoolSettings {
             out_cap: 2048,
             reconnect_min_ns: 50_000_000,
             reconnect_max_ns: 5_000_000_000,
+            idle_poll_ns: 50_000,
         }
     }
 }
@@ -120,6 +129,10 @@ pub struct Pool {
     connects: u64,
     /// Fresh addresses of the host, asked for whenever a connection is lost.
     addr_feed: Option<AddrFeed>,
+    /// A quiet pool's next readiness poll ([`PoolSettings::idle_poll_ns`]).
+    next_idle_poll_ns: u64,
+    /// Readiness polls skipped because the pool was quiet.
+    idle_skips: u64,
 }
 
 impl Pool {
@@ -151,6 +164,8 @@ impl Pool {
             settings,
             connects: 0,
             addr_feed: None,
+            next_idle_poll_ns: 0,
+            idle_skips: 0,
         })
     }
 
@@ -179,6 +194,31 @@ impl Pool {
     /// Connect attempts made so far (reconnects included).
     pub fn connects(&self) -> u64 {
         self.connects
+    }
+
+    /// Readiness polls skipped because nothing was outstanding ([`PoolSettings::idle_poll_ns`]).
+    pub fn idle_skips(&self) -> u64 {
+        self.idle_skips
+    }
+
+    /// True when a readiness poll can wait: nothing written awaits an answer or a write failure,
+    /// no connect is under way, and the quiet poll is not due yet. Sets the next one when due.
+    #[inline]
+    fn idle_skip(&mut self, now_ns: u64) -> bool {
+        let quiet = self.kick == 0
+            && self
+                .conns
+                .iter()
+                .all(|c| matches!(c.state(), ConnState::Idle | ConnState::Closed));
+        if !quiet {
+            return false;
+        }
+        if now_ns < self.next_idle_poll_ns {
+            self.idle_skips += 1;
+            return true;
+        }
+        self.next_idle_poll_ns = now_ns.saturating_add(self.settings.idle_poll_ns);
+        false
     }
 
     /// The first idle connection with nothing staged on it, if any.
@@ -275,6 +315,9 @@ impl Pool {
                     self.next_try_ns[i] = now_ns.saturating_add(self.backoff_ns[i]);
                 }
             }
+        }
+        if self.idle_skip(now_ns) {
+            return;
         }
         let mut ready = std::mem::take(&mut self.kick);
         if self
@@ -391,5 +434,83 @@ mod tests {
         assert_eq!(pool.conn(0).addr(), live_addr);
         assert!(pool.connects() >= 2, "the first connect was refused");
         assert!(ok.get() >= 1, "resolved again after the loss");
+    }
+
+    #[test]
+    fn a_quiet_pool_polls_the_kernel_at_most_every_idle_period_and_a_busy_one_always() {
+        use std::io::{Read, Write};
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let host = HostSpec {
+            addr: l.local_addr().unwrap(),
+            tls: None,
+        };
+        let settings = PoolSettings {
+            conns: 1,
+            idle_poll_ns: 1_000_000,
+            ..PoolSettings::default()
+        };
+        let mut pool = Pool::new(&host, settings).unwrap();
+        // Connecting: every poll asks the kernel (the clock does not move).
+        let t0 = std::time::Instant::now();
+        while pool.conn(0).state() != ConnState::Idle && t0.elapsed() < Duration::from_secs(10) {
+            pool.poll(0, |_| {});
+        }
+        assert_eq!(pool.conn(0).state(), ConnState::Idle);
+        assert_eq!(pool.idle_skips(), 0, "a connect under way is never skipped");
+        let (mut server, _) = l.accept().unwrap();
+
+        // Idle: the first poll at t is due and sets the next at t + 1 ms; polls before that skip.
+        let t = 10_000_000;
+        pool.poll(t, |_| {});
+        let skips = pool.idle_skips();
+        pool.poll(t + 999_999, |_| {});
+        assert_eq!(pool.idle_skips(), skips + 1);
+
+        // The venue closes the idle connection: noticed only once the quiet poll is due, and
+        // nothing is lost meanwhile (the readiness waits in the kernel).
+        drop(server);
+        std::thread::sleep(Duration::from_millis(20));
+        pool.poll(t + 999_999, |_| {});
+        assert_eq!(pool.conn(0).state(), ConnState::Idle, "not looked at yet");
+        let mut lost = 0;
+        pool.poll(t + 1_000_000, |e| {
+            if matches!(e, PoolEvent::Lost { .. }) {
+                lost += 1;
+            }
+        });
+        assert_ne!(pool.conn(0).state(), ConnState::Idle, "the close was read");
+        assert_eq!(lost, 1, "an idle connection's loss is reported once");
+
+        // Busy: a request in flight is polled at every call, the clock standing still.
+        let t1 = t + 2_000_000;
+        while pool.conn(0).state() != ConnState::Idle && t0.elapsed() < Duration::from_secs(10) {
+            pool.poll(t1, |_| {});
+        }
+        let (mut server, _) = l.accept().unwrap();
+        pool.poll(t1, |_| {});
+        let i = pool.idle().expect("an idle connection");
+        pool.send(i, u64::MAX, |b| {
+            b.extend_from_slice(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        let mut req = [0u8; 64];
+        let n = server.read(&mut req).unwrap();
+        assert!(n > 0);
+        server
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            .unwrap();
+        let skips = pool.idle_skips();
+        let mut answered = 0;
+        while answered == 0 && t0.elapsed() < Duration::from_secs(10) {
+            pool.poll(t1, |e| {
+                if let PoolEvent::Response { status, body, .. } = e {
+                    assert_eq!((status, body), (200, &b"ok"[..]));
+                    answered += 1;
+                }
+            });
+        }
+        assert_eq!(answered, 1);
+        assert_eq!(pool.idle_skips(), skips, "a busy pool never skips");
     }
 }
