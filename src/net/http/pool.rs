@@ -457,7 +457,7 @@ mod tests {
         }
         assert_eq!(pool.conn(0).state(), ConnState::Idle);
         assert_eq!(pool.idle_skips(), 0, "a connect under way is never skipped");
-        let (mut server, _) = l.accept().unwrap();
+        let (server, _) = l.accept().unwrap();
 
         // Idle: the first poll at t is due and sets the next at t + 1 ms; polls before that skip.
         let t = 10_000_000;
