@@ -99,11 +99,20 @@ impl Index {
 
     /// Position and entry of the slot for `hash` whose entry satisfies `is_key`.
     #[inline(always)]
-    pub(super) fn find(
+    pub(super) fn find(&self, hash: u32, is_key: impl FnMut(u32) -> bool) -> Option<(usize, u32)> {
+        self.find_or_vacancy(hash, is_key).ok()
+    }
+
+    /// [`find`](Self::find), and on a miss the slot where [`insert`](Self::insert) would put the
+    /// key: the first empty slot from its home, which the probe has just read. A caller that
+    /// inserts after a miss passes it to [`insert_at`](Self::insert_at) and saves the second
+    /// probe (an insert of a new key is a miss first).
+    #[inline(always)]
+    pub(super) fn find_or_vacancy(
         &self,
         hash: u32,
         mut is_key: impl FnMut(u32) -> bool,
-    ) -> Option<(usize, u32)> {
+    ) -> Result<(usize, u32), usize> {
         let tag = tag_of(hash);
         let mut pos = hash as usize & self.mask;
         loop {
@@ -121,12 +130,12 @@ impl Index {
                 let slot = (pos + offset) & self.mask;
                 let entry = self.slot(slot).entry;
                 if is_key(entry) {
-                    return Some((slot, entry));
+                    return Ok((slot, entry));
                 }
             }
             // Linear probing never stores a key past an empty slot of its chain.
             if empty.any() {
-                return None;
+                return Err((pos + chain_end) & self.mask);
             }
             pos = (pos + WIDTH) & self.mask;
         }
@@ -150,17 +159,43 @@ impl Index {
             }
             pos = (pos + WIDTH) & self.mask;
         }
+        self.insert_at(pos, hash, entry);
+    }
+
+    /// Store `entry` under `hash` at `pos`, the first empty slot from the hash's home (a vacancy
+    /// [`find_or_vacancy`](Self::find_or_vacancy) returned, moved by [`after_removal`] if a
+    /// removal came between).
+    #[inline(always)]
+    pub(super) fn insert_at(&mut self, pos: usize, hash: u32, entry: u32) {
+        debug_assert_eq!(self.tags[pos], EMPTY, "insert_at an occupied slot");
         self.set_tag(pos, tag_of(hash));
         self.slots[pos] = Slot { hash, entry };
+    }
+
+    /// Where the vacancy `vacancy` for `hash` is after a removal whose last emptied slot was
+    /// `hole` ([`remove_at`](Self::remove_at)'s answer). A backward shift stops at the first
+    /// empty slot, so it never fills `vacancy`, and it empties exactly one slot, `hole`: if that
+    /// lies on the probe path from the home to `vacancy`, it is now the first empty slot there.
+    #[inline(always)]
+    pub(super) fn after_removal(&self, hash: u32, vacancy: usize, hole: usize) -> usize {
+        let home = hash as usize & self.mask;
+        let dist_hole = hole.wrapping_sub(home) & self.mask;
+        let dist_vacancy = vacancy.wrapping_sub(home) & self.mask;
+        if dist_hole < dist_vacancy {
+            hole
+        } else {
+            vacancy
+        }
     }
 
     /// Empty the slot at `pos` and pull later members of its probe chain back over the hole.
     ///
     /// A slot `j` after the hole may move into it only if its home is not in the cyclic range
     /// `(hole, j]`: otherwise moving it would put it before its home, where no probe would find it.
-    /// The emptied slot keeps the entry it last held, a valid slab position.
+    /// The emptied slot keeps the entry it last held, a valid slab position. Returns the slot
+    /// left empty (the last one an entry moved out of, or `pos`).
     #[inline]
-    pub(super) fn remove_at(&mut self, pos: usize) {
+    pub(super) fn remove_at(&mut self, pos: usize) -> usize {
         let mut hole = pos;
         let mut j = pos;
         loop {
@@ -182,6 +217,7 @@ impl Index {
             }
         }
         self.set_tag(hole, EMPTY);
+        hole
     }
 
     /// Empty every slot (O(table size); cold path). Entries keep valid slab positions.
@@ -303,6 +339,37 @@ mod tests {
         }
         ix.clear();
         assert_eq!(ix.audit(), 0);
+    }
+
+    #[test]
+    fn a_vacancy_moved_by_a_removal_stays_the_first_empty_slot_from_home() {
+        // A chain of 5 at home 3; the new key (home 3) would go to the slot after it. Removing
+        // any member, or an entry of a chain elsewhere, leaves exactly one slot where the next
+        // probe would stop, and that is where `after_removal` puts the new key.
+        let size = Index::new(WIDTH, 0).slot_count();
+        for victim in 0..7u32 {
+            let mut ix = Index::new(WIDTH, 99);
+            for e in 0..5 {
+                ix.insert(h(1, 3), e);
+            }
+            ix.insert(h(2, 12), 5);
+            ix.insert(h(2, (size - 1) as u32), 6);
+            let new = h(3, 3);
+            let vacancy = ix.find_or_vacancy(new, |_| false).unwrap_err();
+            assert_eq!(vacancy, 8);
+            let home_of = |e: u32| match e {
+                0..=4 => h(1, 3),
+                5 => h(2, 12),
+                _ => h(2, (size - 1) as u32),
+            };
+            let hole = ix.remove_at(ix.find_entry(home_of(victim), victim).expect("present"));
+            let pos = ix.after_removal(new, vacancy, hole);
+            ix.insert_at(pos, new, 7);
+            assert_eq!(ix.audit(), 7, "victim {victim}");
+            assert_eq!(ix.find_entry(new, 7), Some(pos));
+            let expected = if victim < 5 { 7 } else { 8 };
+            assert_eq!(pos, expected, "victim {victim}");
+        }
     }
 
     #[test]

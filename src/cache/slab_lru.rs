@@ -112,6 +112,17 @@ fn free_link(i: u32, sentinel: u32) -> Link {
     }
 }
 
+/// What one lookup probe found.
+#[derive(Debug, Clone, Copy)]
+enum Probe {
+    /// The key's live node.
+    Live(u32),
+    /// The key is not stored; the index slot an insert would take.
+    Vacant(usize),
+    /// The key's entry was dead and has been removed (counted as an expiry).
+    Expired,
+}
+
 /// The 32 bits of the key's hash the index uses (home slot from the low bits, tag from the top).
 #[inline(always)]
 fn hash_of<K: CacheHash>(key: &K) -> u32 {
@@ -235,14 +246,18 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
     #[inline(always)]
     pub fn insert(&mut self, key: K, value: V, ttl_ns: u64, now_ns: u64) -> InsertOutcome<K, V> {
         let hash = hash_of(&key);
-        if let Some(i) = self.find_live_hashed(&key, hash, now_ns) {
-            let node = self.node_mut(i);
-            let old = std::mem::replace(&mut node.value, value);
-            node.expires_at_ns = now_ns.saturating_add(ttl_ns);
-            self.move_to_front(i);
-            return InsertOutcome::Replaced(old);
-        }
-        self.insert_new_outlined(key, hash, value, ttl_ns, now_ns)
+        let vacancy = match self.probe_live(&key, hash, now_ns) {
+            Probe::Live(i) => {
+                let node = self.node_mut(i);
+                let old = std::mem::replace(&mut node.value, value);
+                node.expires_at_ns = now_ns.saturating_add(ttl_ns);
+                self.move_to_front(i);
+                return InsertOutcome::Replaced(old);
+            }
+            Probe::Vacant(v) => Some(v),
+            Probe::Expired => None,
+        };
+        self.insert_new_outlined(key, hash, value, ttl_ns, now_ns, vacancy)
     }
 
     /// The dedupe primitive: if `key` is live, count a hit, move it to the front and return its
@@ -256,13 +271,17 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
         now_ns: u64,
     ) -> GetOrInsert<'_, K, V> {
         let hash = hash_of(&key);
-        if let Some(i) = self.find_live_hashed(&key, hash, now_ns) {
-            self.stats.hits += 1;
-            self.move_to_front(i);
-            return GetOrInsert::Found(&self.node(i).value);
-        }
+        let vacancy = match self.probe_live(&key, hash, now_ns) {
+            Probe::Live(i) => {
+                self.stats.hits += 1;
+                self.move_to_front(i);
+                return GetOrInsert::Found(&self.node(i).value);
+            }
+            Probe::Vacant(v) => Some(v),
+            Probe::Expired => None,
+        };
         self.stats.misses += 1;
-        GetOrInsert::Inserted(self.insert_new(key, hash, value, ttl_ns, now_ns))
+        GetOrInsert::Inserted(self.insert_new(key, hash, value, ttl_ns, now_ns, vacancy))
     }
 
     /// Remove `key` and return its value, live or dead (an explicit forget; counts nothing).
@@ -346,12 +365,27 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
 
     #[inline(always)]
     fn find_live_hashed(&mut self, key: &K, hash: u32, now_ns: u64) -> Option<u32> {
-        let (_, i) = self.find(key, hash)?;
-        if now_ns < self.node(i).expires_at_ns {
-            return Some(i);
+        match self.probe_live(key, hash, now_ns) {
+            Probe::Live(i) => Some(i),
+            Probe::Vacant(_) | Probe::Expired => None,
         }
-        self.expire(hash, i);
-        None
+    }
+
+    /// One probe for `key`: its live node, or where it would be inserted, or (a dead entry met
+    /// and removed, an expiry) neither.
+    #[inline(always)]
+    fn probe_live(&mut self, key: &K, hash: u32, now_ns: u64) -> Probe {
+        match self
+            .index
+            .find_or_vacancy(hash, |e| self.node(e).key == *key)
+        {
+            Ok((_, i)) if now_ns < self.node(i).expires_at_ns => Probe::Live(i),
+            Ok((_, i)) => {
+                self.expire(hash, i);
+                Probe::Expired
+            }
+            Err(vacancy) => Probe::Vacant(vacancy),
+        }
     }
 
     /// Remove a dead entry (node `i`, stored under `hash`) met by a lookup: out of line so the
@@ -377,12 +411,14 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
         value: V,
         ttl_ns: u64,
         now_ns: u64,
+        vacancy: Option<usize>,
     ) -> InsertOutcome<K, V> {
-        self.insert_new(key, hash, value, ttl_ns, now_ns)
+        self.insert_new(key, hash, value, ttl_ns, now_ns, vacancy)
     }
 
     /// Insert a key known not to be stored: into a free node, or, when full, into the least
-    /// recently used node, reused in place.
+    /// recently used node, reused in place. `vacancy`: the index slot the key's miss probe ended
+    /// at, when the caller has one (the index is then not probed again).
     #[inline]
     fn insert_new(
         &mut self,
@@ -391,6 +427,7 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
         value: V,
         ttl_ns: u64,
         now_ns: u64,
+        mut vacancy: Option<usize>,
     ) -> InsertOutcome<K, V> {
         let mut outcome = InsertOutcome::Inserted;
         let i = if self.free != self.sentinel {
@@ -407,7 +444,8 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
                 .index
                 .find_entry(old_hash, victim)
                 .expect("invariant: every linked node is in the index");
-            self.index.remove_at(pos);
+            let hole = self.index.remove_at(pos);
+            vacancy = vacancy.map(|v| self.index.after_removal(hash, v, hole));
             self.unlink(victim);
             if now_ns < old_expiry {
                 self.stats.evictions += 1;
@@ -423,7 +461,10 @@ impl<K: CacheHash + Copy + Eq + Default, V: Copy + Default> SlabLru<K, V> {
         node.expires_at_ns = now_ns.saturating_add(ttl_ns);
         node.hash = hash;
         self.push_front(i);
-        self.index.insert(hash, i);
+        match vacancy {
+            Some(pos) => self.index.insert_at(pos, hash, i),
+            None => self.index.insert(hash, i),
+        }
         self.stats.inserts += 1;
         outcome
     }
