@@ -5,8 +5,9 @@ network gateway: the REST runs against the mock, `microarb-rest-<rate>.json`), `
 (the paper venue, as before), `baseline` (its network path: reqwest to the same REST endpoints,
 `baseline-rest-<rate>.json`), `baseline_paper` and `microarb_ws` (microarb with every venue
 that can take orders over a WebSocket session on it, the rest on REST, `microarb-ws-<rate>.json`),
-each with `tick_to_order`, `tick_to_wire` and `wire_to_wire` as
-`{p50_ns, p99_ns, p999_ns, max_ns, count}` over K runs (median of the runs' percentiles, largest
+each with `tick_to_order`, `tick_to_wire` and `wire_to_wire` (and, on the network paths,
+`mock_read_lag`: how long after the kernel stamped an order's first byte the mock's thread read
+it) as `{p50_ns, p99_ns, p999_ns, max_ns, count}` over K runs (median of the runs' percentiles, largest
 max, summed counts), plus `spread` (each percentile's lowest and highest run) and `runs` (each
 run's own). Each engine entry also says its `workload` (`<instruments>x<venues>`, as the runs
 recorded it; runs from before the field were 1x3), `order_entry_ws` (the venues on a session) and
@@ -17,7 +18,7 @@ recorded it; runs from before the field were 1x3), `order_entry_ws` (the venues 
 import json
 import os
 
-TAGS = ("tick_to_order", "tick_to_wire", "wire_to_wire")
+TAGS = ("tick_to_order", "tick_to_wire", "wire_to_wire", "mock_read_lag")
 QS = ("p50_ns", "p99_ns", "p999_ns")
 
 

@@ -8,7 +8,7 @@ ENGINES = (
     ("baseline", "baseline, REST (reqwest)"),
     ("baseline_paper", "baseline, paper"),
 )
-TAGS = ("tick_to_order", "tick_to_wire", "wire_to_wire")
+TAGS = ("tick_to_order", "tick_to_wire", "wire_to_wire", "mock_read_lag")
 
 
 def _us(v):
@@ -37,9 +37,13 @@ def section(e, k):
     out = ["## Tick to trade on the wire, per rate (`perf/e2e.sh`)", ""]
     out.append(
         "microarb's network gateway is its REST gateways (HTTP/1.1 keep-alive, signed per order) to "
-        "the mock exchange's REST endpoints, which stamp the return of the read that brought each "
-        "order's first byte; `wire_to_wire` = that stamp - the triggering frame's send by the mock "
-        "(one process, one clock). `tick_to_order` ends when both legs' signed bytes are complete, "
+        "the mock exchange's REST endpoints; `wire_to_wire` = when the order's first byte reached "
+        "the mock - the triggering frame's send by the mock (one process, one clock). The arrival is "
+        "the kernel's receive stamp of the segment that carried the first byte (`SO_TIMESTAMPNS`, "
+        "taken as the engine's `write` hands it to loopback), not when the mock's thread got round "
+        "to reading it: those threads share core 0 with the feed's sender, and how late they read "
+        "(`mock_read_lag`, the mock's, the same for both engines) is shown in its own rows. "
+        "`tick_to_order` ends when both legs' signed bytes are complete, "
         "`tick_to_wire` when both legs' `write` calls have returned. For the bench the venues' rate "
         "limits are lifted on both sides (the engine's `execution.rest.venue_limits = false`, which it "
         "accepts for loopback URLs only, and the mock's `RestLimits::unlimited`), and the mock's REST "
@@ -116,9 +120,11 @@ def _ws_vs_rest(rates):
     out = [
         "WebSocket order entry against REST, `wire_to_wire` of each venue's legs (the row sets "
         "`microarb, REST gateway` and `microarb, WebSocket order entry` above, same workload, "
-        "alternating in the same run): on the WebSocket path the mock stamps an order when the "
-        "frame that carried it was read, on REST when the read that brought the request's first "
-        "byte returned. `tick_to_order` on the WebSocket path ends when the masked frame is complete "
+        "alternating in the same run): on REST an order's arrival is the kernel's stamp of its first "
+        "byte; on the WebSocket path the kernel's stamp of the bytes waiting when the session "
+        "thread peeked before reading, or, for a frame tungstenite had already buffered behind "
+        "another (the mock's thread was late), when it was read: so the WebSocket rows' tails "
+        "still hold some of the mock's lateness. `tick_to_order` on the WebSocket path ends when the masked frame is complete "
         "(no per-order signature: the session logged on once with Ed25519). Microseconds.",
         "",
         "| rate/s | venue | path | p50 | p99 | max | count | p50 spread | samples |",

@@ -448,16 +448,26 @@ fn run(a: &Args) -> Result<(), String> {
             _ => unmatched += 1,
         }
     }
-    let (w2w, w2w_by_venue, w2w_unmatched, w2w_untimed) = if rest {
+    let wire = if rest {
         let t = std::fs::read_to_string(&trades).unwrap_or_default();
         let untimed_venues: Vec<&str> = list
             .iter()
             .filter(|v| v.1 == VenueKind::Upbit)
             .map(|v| v.0)
             .collect();
-        wire::wire_to_wire(&ex, &names, &untimed_venues, &text, &t)
+        Some(wire::wire_to_wire(&ex, &names, &untimed_venues, &text, &t))
     } else {
-        (wire::histogram(), Default::default(), 0, 0)
+        None
+    };
+    let (w2w, w2w_by_venue, w2w_unmatched, w2w_untimed, read_lag) = match wire {
+        Some(j) => (j.all, j.by_venue, j.unmatched, j.untimed, j.mock_read_lag),
+        None => (
+            wire::histogram(),
+            Default::default(),
+            0,
+            0,
+            wire::histogram(),
+        ),
     };
     drop(ex);
     let t2o = &rep["latency_ns"]["tick_to_order"];
@@ -514,6 +524,7 @@ fn run(a: &Args) -> Result<(), String> {
             .filter(|(u, _)| u.is_some())
             .map(|(_, n)| *n)
             .collect::<Vec<_>>(),
+        "mock_read_lag": quantiles(&read_lag),
         "wire_unmatched": w2w_unmatched,
         "wire_untimed": w2w_untimed,
         "rss_peak_bytes": rep["rss_bytes"]["peak"],

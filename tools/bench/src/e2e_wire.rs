@@ -1,9 +1,10 @@
 //! `e2e --gateway rest`: the engine's orders go over its REST gateways to the mock exchange's REST
 //! endpoints, which stamp when each order request's first byte was read. Here, after the run:
 //!
-//! `wire_to_wire = order's first byte read by the mock - triggering frame's send by the mock`
+//! `wire_to_wire = order's first byte at the mock - triggering frame's send by the mock`
 //!
-//! both on this process's clock (the mock runs here). The join: the mock's arrivals are keyed by
+//! both on this process's clock (the mock runs here; the REST side's arrival is the kernel's
+//! receive stamp, on the same clock, see [`wire_to_wire`]). The join: the mock's arrivals are keyed by
 //! client order id; the engine's `--trades` log maps each client id to its opportunity (`opp`)
 //! and leg role; the `--opps` log maps the opportunity to its triggering frame (venue, update
 //! id); the mock's send log gives that frame's send time. Only the arbitrage's own two legs
@@ -153,46 +154,66 @@ pub fn histogram() -> hdrhistogram::Histogram<u64> {
     hdrhistogram::Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).expect("bounds")
 }
 
+/// What [`wire_to_wire`] joined.
+pub struct WireJoin {
+    /// `wire_to_wire` of every joined leg.
+    pub all: hdrhistogram::Histogram<u64>,
+    /// The same per venue the leg went to.
+    pub by_venue: std::collections::BTreeMap<String, hdrhistogram::Histogram<u64>>,
+    /// Legs that could not be joined to their triggering frame's send.
+    pub unmatched: u64,
+    /// Legs triggered by a frame of an untimed venue (no update id: Upbit).
+    pub untimed: u64,
+    /// For every order the mock received (joined or not): how long after the kernel stamped its
+    /// first byte the mock's thread read it (0 where the transport has no kernel stamp). The
+    /// mock's own lateness, apart from the engine's.
+    pub mock_read_lag: hdrhistogram::Histogram<u64>,
+}
+
 /// `wire_to_wire` of every leg the mock received (all venues, and per venue the leg went to),
 /// how many could not be joined, and how many were triggered by a frame of one of `untimed`
-/// (venues whose frames carry no update id: Upbit), which cannot be joined. The mock stamps an
-/// order on its REST side when the read that brought its first byte returned, on its WebSocket
-/// API when the frame that carried it was read.
+/// (venues whose frames carry no update id: Upbit), which cannot be joined. An order's end is
+/// when its first byte reached the mock: on the REST side the kernel's receive stamp of the
+/// segment that carried it (`SO_TIMESTAMPNS`, taken as the engine's `write` delivers it, however
+/// late the mock's thread reads it); on the WebSocket APIs when the frame that carried it was
+/// read.
 pub fn wire_to_wire(
     ex: &MockExchange,
     venues: &[&str],
     untimed: &[&str],
     opps_log: &str,
     trades_log: &str,
-) -> (
-    hdrhistogram::Histogram<u64>,
-    std::collections::BTreeMap<String, hdrhistogram::Histogram<u64>>,
-    u64,
-    u64,
-) {
-    let mut h = histogram();
-    let mut by_venue = std::collections::BTreeMap::new();
+) -> WireJoin {
+    let mut j = WireJoin {
+        all: histogram(),
+        by_venue: std::collections::BTreeMap::new(),
+        unmatched: 0,
+        untimed: 0,
+        mock_read_lag: histogram(),
+    };
     let (trig, legs) = (triggers(opps_log), legs(trades_log));
-    let (mut unmatched, mut no_id) = (0, 0);
     for v in venues {
-        let hv = by_venue.entry((*v).to_string()).or_insert_with(histogram);
-        for (client, at) in ex.rest_order_arrivals(v).unwrap_or_default() {
+        let hv = j.by_venue.entry((*v).to_string()).or_insert_with(histogram);
+        for (client, arrival) in ex.rest_order_arrivals(v).unwrap_or_default() {
+            let at = arrival.kernel_ns;
+            j.mock_read_lag
+                .saturating_record(arrival.read_ns.saturating_sub(at));
             let trigger = legs.get(&client).and_then(|opp| trig.get(opp));
             if trigger.is_some_and(|(tv, _)| untimed.contains(&tv.as_str())) {
-                no_id += 1;
+                j.untimed += 1;
                 continue;
             }
             let sent = trigger.and_then(|(tv, seq)| ex.send_log(tv)?.get(*seq));
             match sent {
                 Some(s) if at >= s => {
-                    h.saturating_record(at - s);
+                    j.all.saturating_record(at - s);
                     hv.saturating_record(at - s);
                 }
                 // A hedge (not in `legs`) has no triggering frame: not a miss.
                 None if !legs.contains_key(&client) => {}
-                _ => unmatched += 1,
+                _ => j.unmatched += 1,
             }
         }
     }
-    (h, by_venue, unmatched, no_id)
+    j
 }

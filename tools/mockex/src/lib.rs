@@ -99,7 +99,8 @@ pub use format::Scales;
 pub use market::{Dislocation, SimParams, SimQuote, SyntheticMarket};
 pub use rest::auth as rest_auth;
 pub use rest::{
-    has_rest, okx_inst_id_code, AccountConfig, InstrumentRules, RestFault, RestLimits, TakenOrder,
+    has_rest, okx_inst_id_code, AccountConfig, Arrival, InstrumentRules, RestFault, RestLimits,
+    TakenOrder,
 };
 pub use send_log::{unix_ns, SendLog};
 pub use serve::{serve_synthetic, synthetic_config};

@@ -17,6 +17,7 @@ use super::conn;
 use super::faults::{Fault, FaultState};
 use super::format::Scales;
 use super::rest;
+use super::rest::Arrival;
 use super::rest::RestFault;
 use super::rest::{has_rest, RestSide};
 use super::send_log::SendLog;
@@ -316,11 +317,10 @@ impl MockExchange {
         Some(times.iter().copied().collect())
     }
 
-    /// Each order placement venue `name`'s REST side received, as (client id, unix ns when the
-    /// read that brought the request's first byte returned), oldest first (the latest 100 000),
-    /// whatever it answered: the mock's end of the bench's `wire_to_wire`. `None` for a venue
-    /// without REST.
-    pub fn rest_order_arrivals(&self, name: &str) -> Option<Vec<(String, u64)>> {
+    /// Each order placement venue `name`'s REST side received, as (client id, when the request's
+    /// first byte arrived), oldest first (the latest 100 000), whatever it answered: the mock's
+    /// end of the bench's `wire_to_wire`. `None` for a venue without REST.
+    pub fn rest_order_arrivals(&self, name: &str) -> Option<Vec<(String, Arrival)>> {
         let i = self
             .shared
             .venues

@@ -12,7 +12,7 @@ use super::dialect::{dialect, Ctx, Dialect, Op, Venue};
 use super::faults::Mode;
 use super::instrument::Instrument;
 use super::params::Params;
-use super::state::{lock, Request, RestSide, RestVenue};
+use super::state::{lock, Arrival, Request, RestSide, RestVenue};
 use crate::send_log::unix_ns;
 use crate::shared::{Shared, VenueShared};
 use crate::stats::VenueCounters;
@@ -61,14 +61,14 @@ pub(crate) fn handle(shared: &Shared, side: &RestSide, vi: usize, req: &Request)
         route,
         &params,
         Auth::Request(req),
-        req.first_byte_ns,
+        req.arrival,
     )
 }
 
 /// Answer operation `route` (None: no such route) with `params` on venue `vi`, authenticated by
 /// `auth`; the pipeline every transport shares (REST requests and the WebSocket API's), so an
-/// order placed either way meets the same book, ledger, limits and faults. `first_byte_ns`: when
-/// the request began arriving (the latency bench's arrival log).
+/// order placed either way meets the same book, ledger, limits and faults. `arrival`: when the
+/// request began arriving (the latency bench's arrival log).
 pub(crate) fn handle_op(
     shared: &Shared,
     side: &RestSide,
@@ -76,7 +76,7 @@ pub(crate) fn handle_op(
     route: Option<Op>,
     params: &Params,
     auth: Auth<'_>,
-    first_byte_ns: u64,
+    arrival: Arrival,
 ) -> Option<Answer> {
     let vs = &shared.venues[vi];
     let c = &vs.counters;
@@ -114,7 +114,7 @@ pub(crate) fn handle_op(
             .iter()
             .find_map(|k| params.get(k));
         if let Some(id) = client_id {
-            venue.note_arrival(id, first_byte_ns);
+            venue.note_arrival(id, arrival);
         }
     }
     let mode = venue.faults.mode();

@@ -42,6 +42,7 @@ mod order_list;
 mod params;
 mod private_hub;
 mod rules;
+pub mod rx_stamp;
 mod state;
 mod upbit;
 mod upbit_info;
@@ -55,10 +56,10 @@ pub use limits::RestLimits;
 pub use okx_info::inst_id_code as okx_inst_id_code;
 pub use order_list::TakenOrder;
 pub use rules::InstrumentRules;
-pub use state::has_rest;
 pub(crate) use state::RestSide;
+pub use state::{has_rest, Arrival};
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -75,6 +76,9 @@ const MAX_REQUEST: usize = 64 << 10;
 
 /// Accept connections for venue `vi` until the exchange stops.
 pub(crate) fn accept_loop(shared: Arc<Shared>, side: Arc<RestSide>, vi: usize, l: TcpListener) {
+    // Every accepted connection inherits kernel receive stamps; asking now switches them on long
+    // before the first order (`rx_stamp::enable`).
+    rx_stamp::enable(&l);
     for stream in l.incoming() {
         if shared.stopping() {
             break;
@@ -99,8 +103,8 @@ pub(crate) fn accept_loop(shared: Arc<Shared>, side: Arc<RestSide>, vi: usize, l
 }
 
 /// A complete request at the front of `buf`, removed from it; `Err` when it cannot be HTTP.
-/// `first_byte_ns`: when the read that brought its first byte returned.
-fn take_request(buf: &mut Vec<u8>, first_byte_ns: u64) -> Result<Option<Request>, ()> {
+/// `arrival`: when its first byte arrived.
+fn take_request(buf: &mut Vec<u8>, arrival: Arrival) -> Result<Option<Request>, ()> {
     let mut headers = [httparse::EMPTY_HEADER; 32];
     let mut req = httparse::Request::new(&mut headers);
     let head = match req.parse(buf) {
@@ -138,7 +142,7 @@ fn take_request(buf: &mut Vec<u8>, first_byte_ns: u64) -> Result<Option<Request>
             .map(|h| (h.name.to_ascii_lowercase(), h.value.to_vec()))
             .collect(),
         body: buf[head..head + len].to_vec(),
-        first_byte_ns,
+        arrival,
     };
     buf.drain(..head + len);
     Ok(Some(r))
@@ -151,12 +155,17 @@ fn serve(shared: &Shared, side: &RestSide, vi: usize, mut stream: TcpStream) {
     } else {
         let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
     }
+    // The kernel stamps each segment as it arrives (inherited from the listener; asked again in
+    // case the listener was refused), so an order's arrival does not wait for this thread's next
+    // turn on the core (`rx_stamp`).
+    rx_stamp::enable(&stream);
+    let mut cmsg = rx_stamp::cmsg_buffer();
     let mut buf = Vec::with_capacity(4096);
     let mut tmp = [0u8; 4096];
-    // When the read that brought the first byte of the request at the front of `buf` returned.
-    let mut first_byte_ns = 0;
+    // When the first byte of the request at the front of `buf` arrived.
+    let mut arrival = Arrival::read_at(0);
     while !shared.stopping() {
-        match take_request(&mut buf, first_byte_ns) {
+        match take_request(&mut buf, arrival) {
             Err(()) => return,
             Ok(Some(req)) => {
                 let Some(a) = handle(shared, side, vi, &req) else {
@@ -185,13 +194,16 @@ fn serve(shared: &Shared, side: &RestSide, vi: usize, mut stream: TcpStream) {
             }
             Ok(None) => {}
         }
-        match stream.read(&mut tmp) {
-            Ok(0) => return,
-            Ok(n) => {
+        match rx_stamp::read(&stream, &mut tmp, &mut cmsg) {
+            Ok(s) if s.len == 0 => return,
+            Ok(s) => {
                 if buf.is_empty() {
-                    first_byte_ns = crate::send_log::unix_ns();
+                    arrival = Arrival {
+                        kernel_ns: s.kernel_ns,
+                        read_ns: s.read_ns,
+                    };
                 }
-                buf.extend_from_slice(&tmp[..n]);
+                buf.extend_from_slice(&tmp[..s.len]);
             }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && side.busy_poll => {
                 std::thread::yield_now();

@@ -39,9 +39,9 @@ pub(crate) struct RestVenue {
     /// When each order placement request arrived (unix ns, the latest [`RECEIVED_LOG`], oldest
     /// first), whatever its answer: what a test checks "nothing reached the venue then" against.
     pub received: Mutex<VecDeque<u64>>,
-    /// Each order placement's client id and the unix ns its request's first byte was read (the
-    /// latest [`RECEIVED_LOG`], oldest first): the latency bench's end of `wire_to_wire`.
-    pub arrivals: Mutex<VecDeque<(String, u64)>>,
+    /// Each order placement's client id and when its request's first byte arrived (the latest
+    /// [`RECEIVED_LOG`], oldest first): the latency bench's end of `wire_to_wire`.
+    pub arrivals: Mutex<VecDeque<(String, Arrival)>>,
     /// The venue's subscribed private streams (Upbit `myOrder` / `myAsset`, Bybit `order` /
     /// `execution` / `wallet`, OKX `orders` / `account`).
     pub private: PrivateHub,
@@ -59,13 +59,13 @@ impl RestVenue {
         r.push_back(unix_ns);
     }
 
-    /// Remember that the placement with client id `client_id` began arriving at `first_byte_ns`.
-    pub fn note_arrival(&self, client_id: &str, first_byte_ns: u64) {
+    /// Remember that the placement with client id `client_id` began arriving at `at`.
+    pub fn note_arrival(&self, client_id: &str, at: Arrival) {
         let mut a = lock(&self.arrivals);
         if a.len() == RECEIVED_LOG {
             a.pop_front();
         }
-        a.push_back((client_id.to_owned(), first_byte_ns));
+        a.push_back((client_id.to_owned(), at));
     }
 
     /// Record whether `ledger` has resting orders.
@@ -270,8 +270,30 @@ pub(crate) struct Request {
     pub headers: Vec<(String, Vec<u8>)>,
     /// The body (Content-Length bytes).
     pub body: Vec<u8>,
-    /// Unix ns (host clock) when the read that brought this request's first byte returned.
-    pub first_byte_ns: u64,
+    /// When this request's first byte arrived.
+    pub arrival: Arrival,
+}
+
+/// When a request's first byte arrived, as the kernel and as the mock's thread saw it (unix ns,
+/// host clock): the bench's `wire_to_wire` ends at `kernel_ns`, and `read_ns - kernel_ns` is how
+/// late the mock's thread read it ([`super::rx_stamp`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arrival {
+    /// The kernel's receive stamp of the segment that carried the first byte; the read's time on
+    /// a transport without one.
+    pub kernel_ns: u64,
+    /// When the read that brought the first byte returned.
+    pub read_ns: u64,
+}
+
+impl Arrival {
+    /// An arrival known only by the read's time (a transport without kernel stamps).
+    pub fn read_at(read_ns: u64) -> Arrival {
+        Arrival {
+            kernel_ns: read_ns,
+            read_ns,
+        }
+    }
 }
 
 impl Request {

@@ -10,6 +10,9 @@ use std::time::Duration;
 
 use tungstenite::{Message, Utf8Bytes, WebSocket};
 
+use super::rx_stamp::{self, Peeked};
+use super::state::Arrival;
+
 /// Set the socket up for the session loop (`busy`: busy-poll, else block up to `tick` a read).
 pub(crate) fn prepare(
     ws: &WebSocket<TcpStream>,
@@ -23,6 +26,64 @@ pub(crate) fn prepare(
     } else {
         s.set_nonblocking(false)
             .and_then(|()| s.set_read_timeout(Some(tick)))
+    }
+}
+
+/// Reads a session's messages with when each one's first byte arrived: tungstenite reads the
+/// socket itself, so before it does, a [`rx_stamp::peek`] takes the kernel's stamp of the bytes
+/// waiting (the bench's `wire_to_wire` then does not wait for this thread's next turn on a busy
+/// core). A message tungstenite had already buffered has no stamp of its own: the read's time.
+pub(crate) struct StampedReader {
+    cmsg: rx_stamp::StampBuf,
+    busy: bool,
+    /// The last read found nothing: tungstenite holds no whole message.
+    drained: bool,
+    /// The stamp of the first byte not yet part of a message returned.
+    next: Option<u64>,
+}
+
+impl StampedReader {
+    /// A reader for `ws` (`busy`: the socket is non-blocking and polled, as [`prepare`] set it).
+    pub(crate) fn new(ws: &WebSocket<TcpStream>, busy: bool) -> StampedReader {
+        rx_stamp::enable(ws.get_ref());
+        StampedReader {
+            cmsg: rx_stamp::cmsg_buffer(),
+            busy,
+            drained: false,
+            next: None,
+        }
+    }
+
+    /// `ws.read()`, and when the message arrived. While busy-polling, a socket with nothing
+    /// waiting and nothing buffered answers `WouldBlock` from the peek alone (one system call a
+    /// turn, as before). The error is tungstenite's own, passed on as `ws.read()` gives it.
+    #[allow(clippy::result_large_err)]
+    pub(crate) fn read(
+        &mut self,
+        ws: &mut WebSocket<TcpStream>,
+    ) -> Result<(Message, Arrival), tungstenite::Error> {
+        match rx_stamp::peek(ws.get_ref(), &mut self.cmsg) {
+            Ok(Peeked::Data(at)) => {
+                self.next.get_or_insert(at);
+            }
+            Ok(Peeked::Closed) => {}
+            Err(e) if self.busy && self.drained && e.kind() == std::io::ErrorKind::WouldBlock => {
+                return Err(tungstenite::Error::Io(e));
+            }
+            Err(_) => {}
+        }
+        match ws.read() {
+            Ok(m) => {
+                self.drained = false;
+                let read_ns = crate::send_log::unix_ns();
+                let kernel_ns = self.next.take().map_or(read_ns, |k| k.min(read_ns));
+                Ok((m, Arrival { kernel_ns, read_ns }))
+            }
+            Err(e) => {
+                self.drained = is_idle(&e);
+                Err(e)
+            }
+        }
     }
 }
 

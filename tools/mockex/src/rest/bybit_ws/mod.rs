@@ -46,7 +46,7 @@ use super::dialect::Op;
 use super::handler::{handle_op, Auth};
 use super::params::Params;
 use super::private_hub::PrivateUpdate;
-use super::state::{lock, RestSide, RestVenue};
+use super::state::{lock, Arrival, RestSide, RestVenue};
 use crate::send_log::unix_ns;
 use crate::shared::{Shared, VenueShared};
 use crate::stats::VenueCounters;
@@ -160,6 +160,7 @@ pub(crate) fn serve(
     if super::ws_io::prepare(&ws, busy, READ_TICK).is_err() {
         return;
     }
+    let mut reader = super::ws_io::StampedReader::new(&ws, busy);
     let cfg = &side.bybit_ws;
     let mut s = Session {
         shared,
@@ -202,7 +203,7 @@ pub(crate) fn serve(
                 break;
             }
         }
-        let msg = match ws.read() {
+        let (msg, arrival) = match reader.read(&mut ws) {
             Ok(m) => m,
             Err(e) if super::ws_io::is_idle(&e) => {
                 super::ws_io::nothing_read(busy);
@@ -210,7 +211,6 @@ pub(crate) fn serve(
             }
             Err(_) => break,
         };
-        let first_byte_ns = unix_ns();
         let text = match &msg {
             Message::Text(t) => t.as_str(),
             Message::Ping(_) => {
@@ -225,7 +225,7 @@ pub(crate) fn serve(
             }
             Message::Binary(_) => "",
         };
-        match s.on_text(text, first_byte_ns) {
+        match s.on_text(text, arrival) {
             Outcome::Reply(frames) => {
                 last_activity = shared.now_ns();
                 if send_all(&mut ws, frames).is_err() {
@@ -277,7 +277,7 @@ impl Session<'_> {
         self.side.server_unix_ns() / 1_000_000
     }
 
-    fn on_text(&mut self, text: &str, first_byte_ns: u64) -> Outcome {
+    fn on_text(&mut self, text: &str, arrival: Arrival) -> Outcome {
         let c = &self.vs.counters;
         VenueCounters::inc(&c.bybit_ws_requests);
         let req: Option<Value> = serde_json::from_str(text).ok();
@@ -306,7 +306,7 @@ impl Session<'_> {
                 self.subscribe(req_id, op == "subscribe", req.get("args"))
             }
             _ => match (self.socket, order_op(op)) {
-                (Socket::Trade, Some(o)) => self.order(req_id, op, o, req, first_byte_ns),
+                (Socket::Trade, Some(o)) => self.order(req_id, op, o, req, arrival),
                 _ => {
                     VenueCounters::inc(&c.bybit_ws_bad_frames);
                     Outcome::Reply(vec![self.error(
@@ -495,7 +495,7 @@ impl Session<'_> {
         op_name: &str,
         op: Op,
         req: &Map<String, Value>,
-        first_byte_ns: u64,
+        arrival: Arrival,
     ) -> Outcome {
         let c = &self.vs.counters;
         let refuse = |s: &Self, code: i32, msg: &str| {
@@ -555,7 +555,7 @@ impl Session<'_> {
             Some(op),
             &p,
             Auth::Checked,
-            first_byte_ns,
+            arrival,
         );
         let cfg = &self.side.bybit_ws;
         if nth.is_some() && nth == cfg.drop_on_create {

@@ -49,8 +49,7 @@ use tungstenite::{Message, Utf8Bytes, WebSocket};
 use super::dialect::Op;
 use super::handler::{handle_op, Auth};
 use super::private_hub::PrivateUpdate;
-use super::state::{lock, RestSide, RestVenue};
-use crate::send_log::unix_ns;
+use super::state::{lock, Arrival, RestSide, RestVenue};
 use crate::shared::{Shared, VenueShared};
 use crate::stats::VenueCounters;
 use updates::{Channels, PushStyle};
@@ -106,6 +105,7 @@ pub(crate) fn serve(shared: &Shared, vi: usize, conn_no: u64, mut ws: WebSocket<
     if super::ws_io::prepare(&ws, side.busy_poll, READ_TICK).is_err() {
         return;
     }
+    let mut reader = super::ws_io::StampedReader::new(&ws, side.busy_poll);
     let mut s = Session {
         shared,
         side,
@@ -150,7 +150,7 @@ pub(crate) fn serve(shared: &Shared, vi: usize, conn_no: u64, mut ws: WebSocket<
                 return;
             }
         }
-        let msg = match ws.read() {
+        let (msg, arrival) = match reader.read(&mut ws) {
             Ok(m) => m,
             Err(e) if super::ws_io::is_idle(&e) => {
                 super::ws_io::nothing_read(side.busy_poll);
@@ -158,7 +158,6 @@ pub(crate) fn serve(shared: &Shared, vi: usize, conn_no: u64, mut ws: WebSocket<
             }
             Err(_) => return,
         };
-        let first_byte_ns = unix_ns();
         last_heard = shared.now_ns();
         let text = match &msg {
             Message::Text(t) => t.as_str(),
@@ -183,7 +182,7 @@ pub(crate) fn serve(shared: &Shared, vi: usize, conn_no: u64, mut ws: WebSocket<
             }
             continue;
         }
-        match s.on_text(text, first_byte_ns) {
+        match s.on_text(text, arrival) {
             Outcome::Reply(frames) => {
                 for f in frames {
                     if !super::ws_io::send(&mut ws, Message::Text(Utf8Bytes::from(f))) {
@@ -223,7 +222,7 @@ impl Session<'_> {
         Outcome::Reply(vec![frames::error(id, code, msg, &self.conn_id)])
     }
 
-    fn on_text(&mut self, text: &str, first_byte_ns: u64) -> Outcome {
+    fn on_text(&mut self, text: &str, arrival: Arrival) -> Outcome {
         let in_us = self.now_us();
         let req: Option<Value> = serde_json::from_str(text).ok();
         let Some(obj) = req.as_ref().and_then(Value::as_object) else {
@@ -234,7 +233,7 @@ impl Session<'_> {
         match obj.get("op").and_then(Value::as_str) {
             Some("login") => self.login(args),
             Some(op @ ("subscribe" | "unsubscribe")) => self.subscribe(id, op, args),
-            Some(op @ ("order" | "cancel-order")) => self.order(id, op, args, in_us, first_byte_ns),
+            Some(op @ ("order" | "cancel-order")) => self.order(id, op, args, in_us, arrival),
             Some(op) => self.error(id, 60019, &format!("Invalid op: {op}")),
             None => self.error(id, 60012, &format!("Invalid request: {text}")),
         }
@@ -318,7 +317,7 @@ impl Session<'_> {
         op: &str,
         args: Option<&Value>,
         in_us: u64,
-        first_byte_ns: u64,
+        arrival: Arrival,
     ) -> Outcome {
         let c = &self.vs.counters;
         if !self.logged_in {
@@ -344,7 +343,7 @@ impl Session<'_> {
             Some(rest_op),
             &p,
             Auth::Login,
-            first_byte_ns,
+            arrival,
         );
         // The REST side's no-answer fault: executed, never answered (its pushes still come).
         let Some(answer) = answer else {

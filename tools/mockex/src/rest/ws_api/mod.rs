@@ -39,7 +39,7 @@ use super::book::OrderRef;
 use super::dialect::{dialect, Ctx, Op};
 use super::handler::{handle_op, Auth};
 use super::params::Params;
-use super::state::{lock, RestSide, RestVenue};
+use super::state::{lock, Arrival, RestSide, RestVenue};
 use super::ws_io::send;
 use crate::send_log::unix_ns;
 use crate::shared::{Shared, VenueShared};
@@ -90,6 +90,7 @@ pub(crate) fn serve(shared: &Shared, vi: usize, mut ws: WebSocket<TcpStream>) {
     if super::ws_io::prepare(&ws, side.busy_poll, READ_TICK).is_err() {
         return;
     }
+    let mut reader = super::ws_io::StampedReader::new(&ws, side.busy_poll);
     let mut s = Session {
         shared,
         side,
@@ -134,7 +135,7 @@ pub(crate) fn serve(shared: &Shared, vi: usize, mut ws: WebSocket<TcpStream>) {
                 }
             }
         }
-        let msg = match ws.read() {
+        let (msg, arrival) = match reader.read(&mut ws) {
             Ok(m) => m,
             Err(e) if super::ws_io::is_idle(&e) => {
                 super::ws_io::nothing_read(side.busy_poll);
@@ -142,7 +143,6 @@ pub(crate) fn serve(shared: &Shared, vi: usize, mut ws: WebSocket<TcpStream>) {
             }
             Err(_) => return,
         };
-        let first_byte_ns = unix_ns();
         let text = match &msg {
             Message::Text(t) => t.as_str(),
             Message::Pong(_) => {
@@ -161,7 +161,7 @@ pub(crate) fn serve(shared: &Shared, vi: usize, mut ws: WebSocket<TcpStream>) {
             }
             Message::Binary(_) | Message::Frame(_) => "",
         };
-        match s.on_text(text, first_byte_ns) {
+        match s.on_text(text, arrival) {
             Outcome::Reply(frames) => {
                 for f in frames {
                     if !send(&mut ws, Message::Text(Utf8Bytes::from(f))) {
@@ -223,7 +223,7 @@ impl Session<'_> {
         envelope::from_answer(id, &a, ctx.now_ms, &self.limits())
     }
 
-    fn on_text(&mut self, text: &str, first_byte_ns: u64) -> Outcome {
+    fn on_text(&mut self, text: &str, arrival: Arrival) -> Outcome {
         let c = &self.vs.counters;
         VenueCounters::inc(&c.ws_api_requests);
         let req: Option<Value> = serde_json::from_str(text).ok();
@@ -275,7 +275,7 @@ impl Session<'_> {
                 Outcome::Reply(vec![envelope::ok(&id, &r, None)])
             }
             m => match order_op(m) {
-                Some(op) => self.order(&id, op, params, first_byte_ns),
+                Some(op) => self.order(&id, op, params, arrival),
                 None => {
                     VenueCounters::inc(&c.ws_api_bad_frames);
                     let e = envelope::code(-1000, "Unknown method.");
@@ -326,7 +326,7 @@ impl Session<'_> {
         id: &str,
         op: Op,
         params: &Map<String, Value>,
-        first_byte_ns: u64,
+        arrival: Arrival,
     ) -> Outcome {
         let c = &self.vs.counters;
         if self.authorized_ms.is_none() {
@@ -358,7 +358,7 @@ impl Session<'_> {
             Some(op),
             &p,
             Auth::Session,
-            first_byte_ns,
+            arrival,
         ) else {
             return Outcome::Silent;
         };
