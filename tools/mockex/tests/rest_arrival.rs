@@ -44,7 +44,13 @@ fn read_answers(s: &mut TcpStream, n: usize) -> Vec<u16> {
                 .headers
                 .iter()
                 .find(|h| h.name.eq_ignore_ascii_case("content-length"))
-                .map(|h| std::str::from_utf8(h.value).unwrap().trim().parse().unwrap())
+                .map(|h| {
+                    std::str::from_utf8(h.value)
+                        .unwrap()
+                        .trim()
+                        .parse()
+                        .unwrap()
+                })
                 .unwrap();
             if buf.len() >= head + len {
                 codes.push(r.code.unwrap());

@@ -14,13 +14,29 @@ use crate::model::format_decimal;
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Append `bytes` as lowercase hex (two characters per byte).
+///
+/// Written into the grown tail in one pass, two characters per store from a 256-entry table:
+/// pushing byte by byte checked the capacity twice per input byte, and a signature's 32 or 64
+/// bytes are on every signed order.
 #[inline]
 pub fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
-    for &b in bytes {
-        out.push(HEX[usize::from(b >> 4)]);
-        out.push(HEX[usize::from(b & 0x0f)]);
+    let start = out.len();
+    out.resize(start + 2 * bytes.len(), 0);
+    for (pair, &b) in out[start..].chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
     }
 }
+
+/// Lowercase hex of every byte value.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [HEX[i >> 4], HEX[i & 0x0f]];
+        i += 1;
+    }
+    t
+};
 
 /// Start a request in `out` (cleared first): `<method> <target parts> HTTP/1.1`, then the `Host`
 /// header, each line ending in CRLF. The head every venue's request starts with.
@@ -104,6 +120,19 @@ pub use crate::model::is_unreserved;
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn hex_of_every_byte_is_two_lowercase_digits_appended() {
+        let all: Vec<u8> = (0..=255u8).collect();
+        let mut v = b"x".to_vec();
+        push_hex(&mut v, &all);
+        let want: String = std::iter::once("x".to_string())
+            .chain(all.iter().map(|b| format!("{b:02x}")))
+            .collect();
+        assert_eq!(v, want.as_bytes());
+        push_hex(&mut v, &[]);
+        assert_eq!(v.len(), 1 + 512);
+    }
 
     #[test]
     fn hex_and_ints() {
