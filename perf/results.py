@@ -81,8 +81,10 @@ def e2e_section():
     out.append("Workload of each row: instruments x venues. 50x4 is 50 synthetic instruments on "
                "Binance, Bybit, OKX and Upbit (its binary frames), dislocations rotating over the "
                "instruments and venues; 1x3 is one instrument on Binance, Bybit and OKX. Upbit's "
-               "frames carry no update id, so an order an Upbit frame triggered has no send→order "
-               "figure (`untimed`); `instr.` is how many instruments had orders.")
+               "frames carry no update id, so an order an Upbit frame triggered is joined to the last "
+               "frame of its instrument the mock sent at or before the engine received it (one "
+               "instrument's frames are milliseconds apart, loopback microseconds); `untimed` counts "
+               "those with no such frame within 1 ms; `instr.` is how many instruments had orders.")
     out.append("")
     out.append("| engine | workload | rate/s | sent | received | dropped | orders | untimed | instr. | send→order p50 | p99 | p99.9 | max | tick→order p50 | p99 | p99.9 | max | max drop-free rate |")
     out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")

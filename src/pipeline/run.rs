@@ -136,6 +136,9 @@ pub fn run(cfg: &Config, feed: Feed, opts: &RunOptions) -> Result<RunSummary, Ru
     join_recorder(source.recording)?;
     let run_info = serde_json::json!({
         "seconds": clock.now_ns() as f64 / 1e9,
+        // Unix ns of the monotonic clock's zero: with it the opps log's `recv_ts` is a unix time
+        // (the latency bench finds an Upbit-triggered order's frame by it).
+        "unix_anchor_ns": clock.unix_anchor_ns(),
         "no_pin": opts.no_pin,
         "unfinished": unfinished,
     });

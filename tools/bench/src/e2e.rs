@@ -11,8 +11,10 @@
 //! After the run this joins each order to the send time of the frame that triggered it:
 //! `send_to_order = order written (unix ns) - frame sent (unix ns)`, one clock on one host.
 //! `tick_to_order` (receive to order bytes) is the engine's own histogram from its report. Upbit's
-//! frames carry no update id (the engine records 0), so an order an Upbit frame triggered cannot
-//! be joined to its frame: those are counted as `orders_untimed`, not as unmatched.
+//! frames carry no update id (the engine records 0), so an order an Upbit frame triggered is
+//! joined to the last frame of its instrument the mock sent at or before the engine received it
+//! (`e2e_wire::TriggerSends`); one with no such frame within a millisecond is counted as
+//! `orders_untimed`, not as unmatched.
 //!
 //! With `--metrics` the engine serves its Prometheus endpoint on a free loopback port, and with
 //! `--scrape-hz N` a thread here GETs it N times a second while the engine runs (counted under
@@ -411,51 +413,39 @@ fn run(a: &Args) -> Result<(), String> {
     let mut untimed = 0u64;
     let mut per_instrument = std::collections::BTreeMap::<String, u64>::new();
     let mut per_trigger_venue = std::collections::BTreeMap::<String, u64>::new();
-    let logs: Vec<_> = names
+    let untimed_venues: Vec<&str> = list
         .iter()
-        .map(|n| ex.send_log(n).expect("venue served"))
+        .filter(|v| v.1 == VenueKind::Upbit)
+        .map(|v| v.0)
         .collect();
+    let instrument_names: Vec<String> = (0..instruments)
+        .map(|i| format!("{}/USDT", MockVenue::synthetic_base(i)))
+        .collect();
+    // microarb logs `recv_ts` on its monotonic clock and reports that clock's zero; the
+    // baseline logs `recv_unix` itself.
+    let anchor = rep["run"]["unix_anchor_ns"].as_u64();
+    let sends = wire::TriggerSends::new(&ex, &untimed_venues, &instrument_names, anchor);
     let text = std::fs::read_to_string(&opps).unwrap_or_default();
     for line in text.lines() {
         let Ok(o) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
-        let (Some(ts), Some(seq), Some(v)) = (
-            o["order_ts"].as_u64(),
-            o["trigger_seq"].as_u64(),
-            o["trigger_venue"].as_str(),
-        ) else {
+        let (Some(ts), Some(v)) = (o["order_ts"].as_u64(), o["trigger_venue"].as_str()) else {
             continue;
         };
         if let Some(ins) = o["instrument"].as_str() {
             *per_instrument.entry(ins.to_owned()).or_default() += 1;
         }
         *per_trigger_venue.entry(v.to_owned()).or_default() += 1;
-        let upbit = list
-            .iter()
-            .any(|(n, k, _)| *n == v && *k == VenueKind::Upbit);
-        if upbit {
-            // No update id on Upbit's frames: nothing to join on.
-            untimed += 1;
-            continue;
-        }
-        let sent_ns = names
-            .iter()
-            .position(|n| *n == v)
-            .and_then(|i| logs[i].get(seq));
-        match sent_ns {
-            Some(s) if ts >= s => s2o.saturating_record(ts - s),
+        match sends.send_of(&o) {
+            wire::TriggerSend::Sent(s) if ts >= s => s2o.saturating_record(ts - s),
+            wire::TriggerSend::Untimed => untimed += 1,
             _ => unmatched += 1,
         }
     }
     let wire = if rest {
         let t = std::fs::read_to_string(&trades).unwrap_or_default();
-        let untimed_venues: Vec<&str> = list
-            .iter()
-            .filter(|v| v.1 == VenueKind::Upbit)
-            .map(|v| v.0)
-            .collect();
-        Some(wire::wire_to_wire(&ex, &names, &untimed_venues, &text, &t))
+        Some(wire::wire_to_wire(&ex, &names, &sends, &text, &t))
     } else {
         None
     };

@@ -113,22 +113,121 @@ pub fn creds(dir: &Path, tag: &str) -> Result<Creds, String> {
     })
 }
 
-/// The opportunity's triggering frame: (venue name, update id), by opportunity id.
-pub fn triggers(opps_log: &str) -> HashMap<u64, (String, u64)> {
-    let mut m = HashMap::new();
-    for line in opps_log.lines() {
-        let Ok(o) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        if let (Some(id), Some(v), Some(seq)) = (
-            o["opp"].as_u64(),
-            o["trigger_venue"].as_str(),
-            o["trigger_seq"].as_u64(),
-        ) {
-            m.insert(id, (v.to_string(), seq));
+/// How far back from the engine's receipt of a frame the bench looks for its send, on a venue
+/// whose frames carry no update id: loopback delivers in microseconds and one instrument's frames
+/// are milliseconds apart, so an older send is another frame ([`mockex::InstrumentSends`]).
+pub const UNTIMED_WINDOW_NS: u64 = 1_000_000;
+
+/// Finds when the mock sent the frame that triggered an opportunity, from the opportunity's
+/// line in the engine's `--opps` log: by update id (`trigger_seq`) where the venue's frames carry
+/// one, else (Upbit) as the last frame of the instrument the mock sent at or before the engine
+/// received it (`recv_unix`, or `recv_ts` on the engine's monotonic clock plus its report's
+/// `run.unix_anchor_ns`), within [`UNTIMED_WINDOW_NS`].
+pub struct TriggerSends<'a> {
+    ex: &'a dyn SendTimes,
+    /// Venues whose frames carry no update id.
+    untimed: Vec<String>,
+    /// Instrument name -> index in the mock's symbol lists.
+    instruments: HashMap<String, usize>,
+    /// The engine's monotonic zero in unix ns, when its log gives `recv_ts` on that clock.
+    anchor_ns: Option<u64>,
+}
+
+/// Where [`TriggerSends`] looks send times up: the mock exchange's send logs (a test gives its
+/// own).
+pub trait SendTimes {
+    /// When venue `venue` sent its frame with update id `seq`.
+    fn by_id(&self, venue: &str, seq: u64) -> Option<u64>;
+    /// When venue `venue` last sent a frame of instrument `i` at or before `at_ns`, within
+    /// `window_ns` ([`MockExchange::instrument_send`]).
+    fn by_instrument(&self, venue: &str, i: usize, at_ns: u64, window_ns: u64) -> Option<u64>;
+}
+
+impl SendTimes for MockExchange {
+    fn by_id(&self, venue: &str, seq: u64) -> Option<u64> {
+        self.send_log(venue)?.get(seq)
+    }
+
+    fn by_instrument(&self, venue: &str, i: usize, at_ns: u64, window_ns: u64) -> Option<u64> {
+        self.instrument_send(venue, i, at_ns, window_ns)
+    }
+}
+
+/// What [`TriggerSends::send_of`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TriggerSend {
+    /// The frame's send time (unix ns).
+    Sent(u64),
+    /// A venue without update ids, and no frame of the instrument sent within the window before
+    /// the engine's receipt (or no receipt time in the log).
+    Untimed,
+    /// The line names no trigger, or its frame is no longer in the send log.
+    Unknown,
+}
+
+impl<'a> TriggerSends<'a> {
+    /// A resolver over `ex`'s send logs. `untimed`: venues without update ids; `instruments`:
+    /// the instrument names in the mock's symbol order; `anchor_ns`: the engine report's
+    /// `run.unix_anchor_ns` (None for an engine that logs `recv_unix`).
+    pub fn new(
+        ex: &'a dyn SendTimes,
+        untimed: &[&str],
+        instruments: &[String],
+        anchor_ns: Option<u64>,
+    ) -> Self {
+        TriggerSends {
+            ex,
+            untimed: untimed.iter().map(|v| (*v).to_string()).collect(),
+            instruments: instruments
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.clone(), i))
+                .collect(),
+            anchor_ns,
         }
     }
-    m
+
+    /// The send of the frame that triggered the opportunity on this `--opps` line.
+    pub fn send_of(&self, o: &serde_json::Value) -> TriggerSend {
+        let Some(v) = o["trigger_venue"].as_str() else {
+            return TriggerSend::Unknown;
+        };
+        if self.untimed.iter().any(|u| u == v) {
+            let recv = o["recv_unix"]
+                .as_u64()
+                .or_else(|| Some(self.anchor_ns?.saturating_add(o["recv_ts"].as_u64()?)));
+            let ins = o["instrument"]
+                .as_str()
+                .and_then(|n| self.instruments.get(n));
+            return match (recv, ins) {
+                (Some(r), Some(&i)) => self
+                    .ex
+                    .by_instrument(v, i, r, UNTIMED_WINDOW_NS)
+                    .map_or(TriggerSend::Untimed, TriggerSend::Sent),
+                _ => TriggerSend::Untimed,
+            };
+        }
+        let Some(seq) = o["trigger_seq"].as_u64() else {
+            return TriggerSend::Unknown;
+        };
+        self.ex
+            .by_id(v, seq)
+            .map_or(TriggerSend::Unknown, TriggerSend::Sent)
+    }
+
+    /// [`send_of`](Self::send_of) for every opportunity of an `--opps` log, by opportunity id.
+    pub fn all(&self, opps_log: &str) -> HashMap<u64, TriggerSend> {
+        let mut m = HashMap::new();
+        for line in opps_log.lines() {
+            let Ok(o) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            if let Some(id) = o["opp"].as_u64() {
+                m.insert(id, self.send_of(&o));
+            }
+        }
+        m
+    }
 }
 
 /// Client id -> opportunity id of every arbitrage leg (role buy or sell) the trade log records.
@@ -162,7 +261,8 @@ pub struct WireJoin {
     pub by_venue: std::collections::BTreeMap<String, hdrhistogram::Histogram<u64>>,
     /// Legs that could not be joined to their triggering frame's send.
     pub unmatched: u64,
-    /// Legs triggered by a frame of an untimed venue (no update id: Upbit).
+    /// Legs triggered by a frame of a venue without update ids (Upbit) whose send could not be
+    /// found ([`TriggerSends`]).
     pub untimed: u64,
     /// For every order the mock received (joined or not): how long after the kernel stamped its
     /// first byte the mock's thread read it (0 where the transport has no kernel stamp). The
@@ -171,8 +271,8 @@ pub struct WireJoin {
 }
 
 /// `wire_to_wire` of every leg the mock received (all venues, and per venue the leg went to),
-/// how many could not be joined, and how many were triggered by a frame of one of `untimed`
-/// (venues whose frames carry no update id: Upbit), which cannot be joined. An order's end is
+/// how many could not be joined, and how many were triggered by a frame of a venue without update
+/// ids whose send [`TriggerSends`] could not find. An order's end is
 /// when its first byte reached the mock: on the REST side the kernel's receive stamp of the
 /// segment that carried it (`SO_TIMESTAMPNS`, taken as the engine's `write` delivers it, however
 /// late the mock's thread reads it); on the WebSocket APIs when the frame that carried it was
@@ -180,7 +280,7 @@ pub struct WireJoin {
 pub fn wire_to_wire(
     ex: &MockExchange,
     venues: &[&str],
-    untimed: &[&str],
+    sends: &TriggerSends<'_>,
     opps_log: &str,
     trades_log: &str,
 ) -> WireJoin {
@@ -191,7 +291,7 @@ pub fn wire_to_wire(
         untimed: 0,
         mock_read_lag: histogram(),
     };
-    let (trig, legs) = (triggers(opps_log), legs(trades_log));
+    let (trig, legs) = (sends.all(opps_log), legs(trades_log));
     for v in venues {
         let hv = j.by_venue.entry((*v).to_string()).or_insert_with(histogram);
         for (client, arrival) in ex.rest_order_arrivals(v).unwrap_or_default() {
@@ -199,11 +299,14 @@ pub fn wire_to_wire(
             j.mock_read_lag
                 .saturating_record(arrival.read_ns.saturating_sub(at));
             let trigger = legs.get(&client).and_then(|opp| trig.get(opp));
-            if trigger.is_some_and(|(tv, _)| untimed.contains(&tv.as_str())) {
-                j.untimed += 1;
-                continue;
-            }
-            let sent = trigger.and_then(|(tv, seq)| ex.send_log(tv)?.get(*seq));
+            let sent = match trigger {
+                Some(TriggerSend::Untimed) => {
+                    j.untimed += 1;
+                    continue;
+                }
+                Some(TriggerSend::Sent(s)) => Some(*s),
+                _ => None,
+            };
             match sent {
                 Some(s) if at >= s => {
                     j.all.saturating_record(at - s);
@@ -216,4 +319,77 @@ pub fn wire_to_wire(
         }
     }
     j
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Binance frame 7 sent at 1,000; Upbit's instrument 0 sent at 10,000 and 5,000,000.
+    struct Fake;
+
+    impl SendTimes for Fake {
+        fn by_id(&self, venue: &str, seq: u64) -> Option<u64> {
+            (venue == "binance" && seq == 7).then_some(1_000)
+        }
+
+        fn by_instrument(&self, venue: &str, i: usize, at_ns: u64, window_ns: u64) -> Option<u64> {
+            if venue != "upbit" || i != 0 {
+                return None;
+            }
+            let last = [5_000_000u64, 10_000].into_iter().find(|&t| t <= at_ns)?;
+            (at_ns - last <= window_ns).then_some(last)
+        }
+    }
+
+    #[test]
+    fn an_untimed_venue_is_found_by_instrument_and_receipt_within_the_window() {
+        let names = ["BTC/USDT".to_string()];
+        let sends = TriggerSends::new(&Fake, &["upbit"], &names, None);
+        let line = |recv: u64| {
+            serde_json::json!({"opp": 1, "trigger_venue": "upbit", "trigger_seq": 0,
+                "instrument": "BTC/USDT", "recv_unix": recv})
+        };
+        assert_eq!(sends.send_of(&line(30_000)), TriggerSend::Sent(10_000));
+        assert_eq!(
+            sends.send_of(&line(5_000_100)),
+            TriggerSend::Sent(5_000_000)
+        );
+        assert_eq!(
+            sends.send_of(&line(9_999)),
+            TriggerSend::Untimed,
+            "nothing sent before"
+        );
+        assert_eq!(
+            sends.send_of(&line(10_000 + UNTIMED_WINDOW_NS + 1)),
+            TriggerSend::Untimed,
+            "a send further back than the window is another frame"
+        );
+        // microarb's lines carry `recv_ts` on a clock whose zero its report gives.
+        let sends = TriggerSends::new(&Fake, &["upbit"], &names, Some(4_000_000));
+        let mono = serde_json::json!({"opp": 2, "trigger_venue": "upbit", "trigger_seq": 0,
+            "instrument": "BTC/USDT", "recv_ts": 1_000_200});
+        assert_eq!(sends.send_of(&mono), TriggerSend::Sent(5_000_000));
+        let unknown = serde_json::json!({"opp": 3, "trigger_venue": "upbit", "trigger_seq": 0,
+            "instrument": "ETH/USDT", "recv_ts": 1_000_200});
+        assert_eq!(sends.send_of(&unknown), TriggerSend::Untimed);
+        let no_time = serde_json::json!({"opp": 4, "trigger_venue": "upbit", "trigger_seq": 0,
+            "instrument": "BTC/USDT"});
+        let no_anchor = TriggerSends::new(&Fake, &["upbit"], &names, None);
+        assert_eq!(no_anchor.send_of(&no_time), TriggerSend::Untimed);
+    }
+
+    #[test]
+    fn a_venue_with_update_ids_is_found_by_id() {
+        let sends = TriggerSends::new(&Fake, &["upbit"], &[], None);
+        let hit = serde_json::json!({"opp": 1, "trigger_venue": "binance", "trigger_seq": 7});
+        let gone = serde_json::json!({"opp": 2, "trigger_venue": "binance", "trigger_seq": 8});
+        let nothing = serde_json::json!({"opp": 3});
+        assert_eq!(sends.send_of(&hit), TriggerSend::Sent(1_000));
+        assert_eq!(sends.send_of(&gone), TriggerSend::Unknown);
+        assert_eq!(sends.send_of(&nothing), TriggerSend::Unknown);
+        let all = sends.all(&format!("{hit}\n{gone}\nnot json\n"));
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[&1], TriggerSend::Sent(1_000));
+    }
 }

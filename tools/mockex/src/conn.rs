@@ -438,6 +438,9 @@ impl Conn<'_> {
                                 std::mem::replace(&mut self.upbit_first[q.instrument], false);
                             let keys = self.upbit_keys;
                             format::upbit(&mut self.buf, keys, symbol, q, ts_ms, first, scales);
+                            if let Some(s) = &self.venue.by_instrument {
+                                s.record(q.instrument, send_ns);
+                            }
                             Message::Binary(Bytes::copy_from_slice(&self.buf))
                         }
                         VenueKind::Bybit => {

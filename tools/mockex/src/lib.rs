@@ -73,6 +73,7 @@ mod conn;
 mod decimal;
 mod faults;
 pub mod format;
+mod instrument_sends;
 mod json;
 mod market;
 pub mod protocol;
@@ -96,6 +97,7 @@ pub use conn::TICK;
 pub use decimal::Scale;
 pub use faults::Fault;
 pub use format::Scales;
+pub use instrument_sends::InstrumentSends;
 pub use market::{Dislocation, SimParams, SimQuote, SyntheticMarket};
 pub use rest::auth as rest_auth;
 pub use rest::{

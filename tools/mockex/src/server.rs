@@ -16,6 +16,7 @@ use super::config::{MockConfig, Source};
 use super::conn;
 use super::faults::{Fault, FaultState};
 use super::format::Scales;
+use super::instrument_sends::InstrumentSends;
 use super::rest;
 use super::rest::Arrival;
 use super::rest::RestFault;
@@ -317,6 +318,23 @@ impl MockExchange {
         Some(times.iter().copied().collect())
     }
 
+    /// When venue `name` last sent a frame of instrument `instrument` (its index in the venue's
+    /// symbols) at or before `at_ns` (unix ns), no more than `window_ns` earlier: how the bench
+    /// finds the frame that triggered an order on a venue whose frames carry no update id
+    /// (Upbit; [`InstrumentSends`]). `None` for other venues.
+    pub fn instrument_send(
+        &self,
+        name: &str,
+        instrument: usize,
+        at_ns: u64,
+        window_ns: u64,
+    ) -> Option<u64> {
+        let v = self.shared.venues.iter().find(|v| v.spec.name == name)?;
+        v.by_instrument
+            .as_ref()?
+            .last_at_or_before(instrument, at_ns, window_ns)
+    }
+
     /// Each order placement venue `name`'s REST side received, as (client id, when the request's
     /// first byte arrived), oldest first (the latest 100 000), whatever it answered: the mock's
     /// end of the bench's `wire_to_wire`. `None` for a venue without REST.
@@ -550,6 +568,11 @@ fn shared_state(
                 faults: FaultState::default(),
                 counters: VenueCounters::default(),
                 log: Arc::new(SendLog::new(cfg.send_log_capacity)),
+                by_instrument: (v.kind == VenueKind::Upbit).then(|| {
+                    let n = v.symbols.len().max(1);
+                    // Twice an even share of the venue's log: instruments' rates differ a little.
+                    Arc::new(InstrumentSends::new(n, 2 * cfg.send_log_capacity / n))
+                }),
                 conns: Mutex::new(Vec::new()),
                 feeding: AtomicU64::new(0),
                 tops: Mutex::new(vec![None; v.symbols.len().max(1)]),

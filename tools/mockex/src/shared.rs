@@ -14,6 +14,7 @@ use tungstenite::Bytes;
 use super::config::{KeepAliveSettings, MockVenue};
 use super::faults::FaultState;
 use super::format::Scales;
+use super::instrument_sends::InstrumentSends;
 use super::send_log::SendLog;
 use super::stats::VenueCounters;
 use crate::market::{Dislocation, SimQuote};
@@ -69,6 +70,9 @@ pub(crate) struct VenueShared {
     pub faults: FaultState,
     pub counters: VenueCounters,
     pub log: Arc<SendLog>,
+    /// Send times per instrument, for a venue whose frames carry no update id (Upbit); `None`
+    /// for the others.
+    pub by_instrument: Option<Arc<InstrumentSends>>,
     /// Queues of this venue's live connections, with the connection's number.
     pub conns: Mutex<Vec<(u64, SyncSender<Arc<Batch>>)>>,
     /// Connections subscribed to every instrument the source streams for this venue (what

@@ -93,6 +93,15 @@ fn upbit_binary_frames_carry_each_instruments_code_and_quote() {
         assert_eq!(v["stream_type"], st);
     }
     assert!(firsts.iter().all(|f| !f), "every instrument streamed");
+    // No update id in these frames: the bench finds a frame's send by instrument and time.
+    let now = mockex::unix_ns();
+    for i in 0..3 {
+        let sent = ex
+            .instrument_send("upbit", i, now, u64::MAX)
+            .unwrap_or_else(|| panic!("no send recorded for instrument {i}"));
+        assert!(sent <= now);
+    }
+    assert_eq!(ex.instrument_send("upbit", 3, now, u64::MAX), None);
     let inj = ex.injected();
     assert!(inj.len() >= 3);
     for (k, d) in inj.iter().enumerate() {

@@ -18,12 +18,8 @@ fn order(addr: &str, cid: &str) -> String {
         "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=IOC&quantity=0.00000001&price=1.00000000&newClientOrderId={cid}&recvWindow=5000&timestamp={}",
         now_ms()
     );
-    let sig = hex(&ring::hmac::sign(
-        &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET.as_bytes()),
-        params.as_bytes(),
-    )
-    .as_ref()
-    .to_vec());
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET.as_bytes());
+    let sig = hex(ring::hmac::sign(&key, params.as_bytes()).as_ref());
     let body = format!("{params}&signature={sig}");
     format!(
         "POST /api/v3/order HTTP/1.1\r\nHost: {addr}\r\nX-MBX-APIKEY: {KEY}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",

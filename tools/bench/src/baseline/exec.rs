@@ -22,7 +22,7 @@ use tokio::time::timeout;
 
 use crate::detect::Opportunity;
 use crate::spec::{InstrumentSpec, Spec};
-use crate::stats::Stats;
+use crate::stats::{OrderLogEntry, Stats};
 use crate::wire::{Answer, Leg, Wire};
 
 /// How an execution ended.
@@ -143,13 +143,14 @@ impl Executor {
             .unwrap_or(0)
             .saturating_sub(self.now_ns().saturating_sub(ready_ns));
         let opp_id = self.next_opp_id.fetch_add(1, Ordering::Relaxed);
-        stats.orders_log.push((
-            opp.trigger_venue.clone(),
-            opp.trigger_seq,
-            unix_ns,
-            opp_id,
-            opp.instrument.clone(),
-        ));
+        stats.orders_log.push(OrderLogEntry {
+            trigger_venue: opp.trigger_venue.clone(),
+            trigger_seq: opp.trigger_seq,
+            order_unix_ns: unix_ns,
+            recv_unix_ns: unix_ns.saturating_sub(ready_ns.saturating_sub(opp.recv_ns)),
+            opp: opp_id,
+            instrument: opp.instrument.clone(),
+        });
         stats.orders += 2;
         stats.order_bytes += bytes;
         stats.executed += 1;
@@ -197,13 +198,14 @@ impl Executor {
         };
         let mut stats = self.stats.write().await;
         stats.record("tick_to_order", ready_ns.saturating_sub(opp.recv_ns));
-        stats.orders_log.push((
-            opp.trigger_venue.clone(),
-            opp.trigger_seq,
-            unix_ns,
-            opp_id,
-            opp.instrument.clone(),
-        ));
+        stats.orders_log.push(OrderLogEntry {
+            trigger_venue: opp.trigger_venue.clone(),
+            trigger_seq: opp.trigger_seq,
+            order_unix_ns: unix_ns,
+            recv_unix_ns: unix_ns.saturating_sub(ready_ns.saturating_sub(opp.recv_ns)),
+            opp: opp_id,
+            instrument: opp.instrument.clone(),
+        });
         for (id, role) in ids.into_iter().zip(["buy", "sell"]) {
             stats.legs_log.push((id, opp_id, role));
         }

@@ -231,14 +231,15 @@ async fn run(args: Args, config: Config, spec: Spec) -> Result<(), String> {
     }
     if let Some(path) = &args.opps {
         let mut text = String::new();
-        for (venue, seq, ts, opp, instrument) in &stats.orders_log {
+        for o in &stats.orders_log {
             let line = serde_json::json!({
-                "opp": opp,
+                "opp": o.opp,
                 "outcome": "executed",
-                "instrument": instrument,
-                "trigger_venue": venue,
-                "trigger_seq": seq,
-                "order_ts": ts,
+                "instrument": o.instrument,
+                "trigger_venue": o.trigger_venue,
+                "trigger_seq": o.trigger_seq,
+                "order_ts": o.order_unix_ns,
+                "recv_unix": o.recv_unix_ns,
             });
             text.push_str(&line.to_string());
             text.push('\n');

@@ -80,6 +80,24 @@ impl Latency {
     }
 }
 
+/// One order the engine wrote, as the bench joins it to its triggering frame.
+#[derive(Debug, Clone)]
+pub struct OrderLogEntry {
+    /// The venue whose frame triggered it.
+    pub trigger_venue: String,
+    /// That frame's update id (0 for a venue without one: Upbit).
+    pub trigger_seq: u64,
+    /// Unix ns when its order bytes were ready.
+    pub order_unix_ns: u64,
+    /// Unix ns when the triggering frame was received (for venues without an update id, the
+    /// bench finds the frame by instrument and this time).
+    pub recv_unix_ns: u64,
+    /// Opportunity id.
+    pub opp: u64,
+    /// Instrument name.
+    pub instrument: String,
+}
+
 /// Everything counted and measured.
 #[derive(Debug, Clone)]
 pub struct Stats {
@@ -113,9 +131,8 @@ pub struct Stats {
     pub cache: CacheCounts,
     /// Latency metrics by tag.
     pub latency: BTreeMap<&'static str, Latency>,
-    /// Orders written: (trigger venue, trigger update id, unix ns of the order bytes,
-    /// opportunity id, instrument), for the end-to-end bench's send-to-order join (`--opps`).
-    pub orders_log: Vec<(String, u64, u64, u64, String)>,
+    /// Orders written, for the end-to-end bench's send-to-order join (`--opps`).
+    pub orders_log: Vec<OrderLogEntry>,
     /// Legs sent over the network: (client order id, opportunity id, `buy` or `sell`), for the
     /// end-to-end bench's wire-to-wire join (`--trades`).
     pub legs_log: Vec<(String, u64, &'static str)>,
