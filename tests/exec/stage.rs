@@ -448,3 +448,27 @@ fn legging_retry_resends_the_missing_leg_then_unwinds() {
         "flat across venues"
     );
 }
+
+#[test]
+fn with_every_slot_taken_the_answers_of_the_same_poll_are_read_first_and_free_one() {
+    // One slot. The first arbitrage holds it until its answers (0.1-0.2 ms on the paper venue).
+    let cfg = config(|_| {});
+    let mut h = harness_with(&cfg, |p| {
+        p.slots.global = 1;
+        p.slots.reserved = 0;
+    });
+    let a = h.opp(BINANCE, BYBIT, 3);
+    h.feed(a);
+    assert_eq!(h.stage.in_flight(), 1);
+    // The second arrives when the first's answers are already due, unread: the poll must read
+    // them (and free the slot) before it decides the second, or the second finds no slot.
+    h.now += 10 * MS;
+    let b = h.opp(OKX, UPBIT, 3);
+    assert!(h.tx.push(b, h.now).is_ok());
+    h.fed += 1;
+    h.step(0);
+    assert_eq!(h.outcome(rejected(RejectReason::NoSlot)), 0);
+    h.settle(50 * US, 10 * MS);
+    assert_eq!(h.outcome(Outcome::Executed), 2);
+    assert_eq!(h.terminal_sum(), h.fed);
+}

@@ -278,6 +278,20 @@ impl Slots {
         Ok(())
     }
 
+    /// Whether [`try_acquire`](Self::try_acquire) would give an arbitrage on `buy` / `sell` with
+    /// edge `net` a slot now; changes nothing and counts nothing.
+    pub fn would_admit(&self, buy: VenueId, sell: VenueId, net: Bps) -> bool {
+        let room = |v: VenueId| {
+            let cap = self.cfg.per_venue.get(v.index()).copied().unwrap_or(0);
+            self.per_venue.get(v.index()).copied().unwrap_or(u8::MAX) < cap
+        };
+        room(buy)
+            && room(sell)
+            && self.in_flight < self.cfg.global
+            && (self.in_flight < self.cfg.global - self.cfg.reserved
+                || net >= self.cfg.reserved_min_net)
+    }
+
     /// Slots in flight now.
     pub fn in_flight(&self) -> u8 {
         self.in_flight
@@ -439,7 +453,8 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
-        /// Against a model: the caps are never exceeded and a release always frees what it took.
+        /// Against a model: the caps are never exceeded, a release always frees what it took, and
+        /// `would_admit` says what `try_acquire` then does.
         #[test]
         fn matches_model(ops in proptest::collection::vec((0u8..4, 0u8..4, prop::bool::ANY, 0usize..8), 1..300)) {
             let mut s = table(4, 1, 2);
@@ -451,6 +466,9 @@ mod tests {
                     let venue_ok = |x: VenueId| held.iter().filter(|(_, p, q)| *p == x || *q == x).count() < 2;
                     let n = held.len();
                     let expect = venue_ok(buy) && venue_ok(sell) && n < 4 && (n < 3 || high);
+                    let counters = s.counters();
+                    prop_assert_eq!(s.would_admit(buy, sell, net), expect);
+                    prop_assert_eq!(s.counters(), counters, "would_admit counts nothing");
                     match s.try_acquire(buy, sell, net) {
                         Ok(t) => { prop_assert!(expect); held.push((t, buy, sell)); }
                         Err(_) => prop_assert!(!expect),

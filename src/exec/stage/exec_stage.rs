@@ -70,7 +70,7 @@ use crate::model::{
     AssetCode, Opportunity, Order, OrderId, Outcome, Price, Qty, Quote, RejectReason, Side,
     TimeInForce, VenueId,
 };
-use crate::runtime::{RingRx, Stage, Work};
+use crate::runtime::{RingRx, Stage, Stamped, Work};
 use crate::telemetry::trades::LegRole;
 use crate::telemetry::{Metric, OppLogTx, OutcomeCounters, Recorder, Registry, TradeTx};
 
@@ -387,6 +387,33 @@ impl<G: Gateway> ExecStage<G> {
             since_ns: now,
         };
         self.admit_or_wait(w, now, None);
+    }
+
+    /// Whether this poll decides the next opportunity before reading answers, truth and timers:
+    /// live time (a replay keeps the capture's order), one waiting, none queued for a rate-limit
+    /// token, and a slot it would get ([`Slots::would_admit`]). Otherwise an answer read first
+    /// might free the slot it needs, so the usual order stands.
+    #[inline]
+    fn decides_first(&self) -> bool {
+        if self.capture_time.is_some() || self.n_waiting != 0 {
+            return false;
+        }
+        self.rx.peek().is_some_and(|m| {
+            let o = &m.msg;
+            self.slots.would_admit(o.buy_venue, o.sell_venue, o.net_bps)
+        })
+    }
+
+    /// An opportunity taken from the ring: its hop recorded, kept for the rehearsal, decided.
+    #[inline]
+    fn take(&mut self, m: Stamped<Opportunity>, real_ns: u64) {
+        self.rec.record(
+            Metric::Hop,
+            self.clock.now_ns().saturating_sub(m.push_ts_ns),
+        );
+        let now = self.time(real_ns, Some(&m.msg));
+        self.keep_for_rehearsal(&m.msg);
+        self.on_opportunity(m.msg, now);
     }
 
     #[inline]
@@ -710,11 +737,21 @@ impl<G: Gateway> Stage for ExecStage<G> {
         let mut n = self.apply_books(real_ns, self.next_detect_ts());
         let now_ns = self.time(real_ns, None);
         self.operator_emergency(now_ns);
+        let mut taken = 0;
+        if self.decides_first() {
+            // The opportunity goes before the answers, the venue truth and the timers are read:
+            // those cost a system call now and then (the gateway's poll of its sockets), and
+            // the order is the latency the engine is judged by. Nothing they could change would
+            // decide it otherwise: a slot is free for it and no earlier one waits for a token.
+            if let Some(m) = self.rx.pop() {
+                taken += 1;
+                self.take(m, real_ns);
+            }
+        }
         n += self.answers(now_ns);
         n += self.truth_poll(now_ns);
         n += self.on_timers(now_ns);
         n += self.on_waiters(now_ns);
-        let mut taken = 0;
         while taken < BATCH {
             if self.capture_time.is_some() {
                 // Replay: the book as it stood when this opportunity was detected, no later.
@@ -723,13 +760,7 @@ impl<G: Gateway> Stage for ExecStage<G> {
             }
             let Some(m) = self.rx.pop() else { break };
             taken += 1;
-            self.rec.record(
-                Metric::Hop,
-                self.clock.now_ns().saturating_sub(m.push_ts_ns),
-            );
-            let now = self.time(real_ns, Some(&m.msg));
-            self.keep_for_rehearsal(&m.msg);
-            self.on_opportunity(m.msg, now);
+            self.take(m, real_ns);
         }
         if taken == 0 {
             if self.capture_time.is_none() {
