@@ -143,14 +143,9 @@ impl Executor {
             .unwrap_or(0)
             .saturating_sub(self.now_ns().saturating_sub(ready_ns));
         let opp_id = self.next_opp_id.fetch_add(1, Ordering::Relaxed);
-        stats.orders_log.push(OrderLogEntry {
-            trigger_venue: opp.trigger_venue.clone(),
-            trigger_seq: opp.trigger_seq,
-            order_unix_ns: unix_ns,
-            recv_unix_ns: unix_ns.saturating_sub(ready_ns.saturating_sub(opp.recv_ns)),
-            opp: opp_id,
-            instrument: opp.instrument.clone(),
-        });
+        stats
+            .orders_log
+            .push(order_log(&opp, opp_id, unix_ns, ready_ns));
         stats.orders += 2;
         stats.order_bytes += bytes;
         stats.executed += 1;
@@ -198,14 +193,9 @@ impl Executor {
         };
         let mut stats = self.stats.write().await;
         stats.record("tick_to_order", ready_ns.saturating_sub(opp.recv_ns));
-        stats.orders_log.push(OrderLogEntry {
-            trigger_venue: opp.trigger_venue.clone(),
-            trigger_seq: opp.trigger_seq,
-            order_unix_ns: unix_ns,
-            recv_unix_ns: unix_ns.saturating_sub(ready_ns.saturating_sub(opp.recv_ns)),
-            opp: opp_id,
-            instrument: opp.instrument.clone(),
-        });
+        stats
+            .orders_log
+            .push(order_log(opp, opp_id, unix_ns, ready_ns));
         for (id, role) in ids.into_iter().zip(["buy", "sell"]) {
             stats.legs_log.push((id, opp_id, role));
         }
@@ -219,6 +209,19 @@ impl Executor {
         stats.orders += 2;
         stats.executed += 1;
         ExecOutcome::Executed
+    }
+}
+
+/// The order log's entry for `opp` (opportunity `opp_id`), its bytes ready at `ready_ns` on the
+/// engine's monotonic clock, which is `unix_ns` in unix time.
+fn order_log(opp: &Opportunity, opp_id: u64, unix_ns: u64, ready_ns: u64) -> OrderLogEntry {
+    OrderLogEntry {
+        trigger_venue: opp.trigger_venue.clone(),
+        trigger_seq: opp.trigger_seq,
+        order_unix_ns: unix_ns,
+        recv_unix_ns: unix_ns.saturating_sub(ready_ns.saturating_sub(opp.recv_ns)),
+        opp: opp_id,
+        instrument: opp.instrument.clone(),
     }
 }
 
