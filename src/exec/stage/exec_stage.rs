@@ -741,8 +741,10 @@ impl<G: Gateway> Stage for ExecStage<G> {
         if self.decides_first() {
             // The opportunity goes before the answers, the venue truth and the timers are read:
             // those cost a system call now and then (the gateway's poll of its sockets), and
-            // the order is the latency the engine is judged by. Nothing they could change would
-            // decide it otherwise: a slot is free for it and no earlier one waits for a token.
+            // the order is the latency the engine is judged by. Reading them first could free
+            // nothing it needs (a slot is free for it, no earlier one waits for a token); an
+            // answer that would open a breaker or pause a venue is read microseconds after the
+            // order, as if it had arrived that much later, which the engine cannot tell apart.
             if let Some(m) = self.rx.pop() {
                 taken += 1;
                 self.take(m, real_ns);
