@@ -11,7 +11,8 @@ it) as `{p50_ns, p99_ns, p999_ns, max_ns, count}` over K runs (median of the run
 max, summed counts), plus `spread` (each percentile's lowest and highest run) and `runs` (each
 run's own). Each engine entry also says its `workload` (`<instruments>x<venues>`, as the runs
 recorded it; runs from before the field were 1x3), `order_entry_ws` (the venues on a session) and
-`wire_to_wire_by_venue` (each venue's legs, same fields). `rates(..., suffix="-1x3")` reads the
+`wire_to_wire_by_venue` (each venue's legs, same fields), and `short_runs`: runs whose mock
+sent under 80% of the frames the same engine's best run at that rate did (a stalled mock). `rates(..., suffix="-1x3")` reads the
 1-instrument, 3-venue row set (`<name>-<rate>-1x3.json`). `floor(out)` reads `floor.json` into
 `loopback_floor` and `write_ns`.
 """
@@ -61,13 +62,22 @@ def workload(run):
 def engine_at(out_dir, name, rate, repeat, suffix=""):
     """One engine's tags at `rate` over runs 1..repeat (`name`: the run file's engine tag;
     `suffix`: the workload's file suffix, "" for the default one)."""
-    runs = [_load(os.path.join(out_dir, "runs", str(k), f"{name}-{rate}{suffix}.json"))
-            for k in range(1, max(repeat, 1) + 1)]
-    runs = [r for r in runs if r]
+    numbered = [(k, _load(os.path.join(out_dir, "runs", str(k), f"{name}-{rate}{suffix}.json")))
+                for k in range(1, max(repeat, 1) + 1)]
+    numbered = [(k, r) for k, r in numbered if r]
+    runs = [r for _, r in numbered]
     if not runs:
         return None
     e = {t: _tag(runs, t) for t in TAGS}
     e["runs_found"] = len(runs)
+    # A run whose mock sent far fewer frames than the same run's others did (the mock stalled):
+    # its figures stay in the medians, and RESULTS names it.
+    most = max(r.get("sent") or 0 for r in runs)
+    e["short_runs"] = [
+        {"run": k, "sent": r.get("sent") or 0, "most": most}
+        for k, r in numbered
+        if most and (r.get("sent") or 0) < 0.8 * most
+    ]
     e["workload"] = workload(runs[0])
     e["gateway"] = runs[0].get("gateway", "paper")
     e["dropped"] = sum(r.get("dropped") or 0 for r in runs)

@@ -94,6 +94,23 @@ def section(e, k):
                         f"{t.get('count')} | {_spread(t, 'p50_ns')} | {_spread(t, 'p99_ns')} | {_enough(t)} |"
                     )
     out.append("")
+    short = []
+    for table in (rates, one):
+        for r in sorted(table, key=int):
+            for key, label in ENGINES:
+                eng = table[r].get(key) or {}
+                for s in eng.get("short_runs") or []:
+                    short.append(
+                        f"- {label} at {r}/s ({eng.get('workload') or '1x3'}), run {s['run']}: the mock "
+                        f"sent {s['sent']} frames where the best run sent {s['most']}: it stalled; the "
+                        "run's figures are in the medians and the max columns."
+                    )
+    if short:
+        out.append("Runs in which the mock exchange stalled (it sent under 80% of the frames of the "
+                   "same row's best run):")
+        out.append("")
+        out.extend(short)
+        out.append("")
     out.extend(_ws_vs_rest(rates))
     out.extend(_targets(e, rates))
     return out
