@@ -2,7 +2,9 @@
 # A/B of two microarb builds under one end-to-end driver, alternating, so a noisy moment on a shared
 # machine lands on both:
 #   perf/ab.sh OLD_MICROARB NEW_MICROARB [--repeat K] [--seconds S] [--rates "R1 R2"]
-#              [--gateway paper|rest|ws]
+#              [--gateway paper|rest|ws] [--old-args "E2E ARGS"] [--new-args "E2E ARGS"]
+# (the two `--*-args` go to the `e2e` driver of that side's runs: one build under two settings,
+# e.g. `--new-args "--warm-write-every-us 30"`).
 # e.g. build an older commit in a worktree (`git worktree add /tmp/old <rev>`, then
 # `cargo build --release --bin microarb` there) and compare it with this tree's
 # target/release/microarb. Uses this tree's `e2e` driver (built here) for both; prints, per rate and
@@ -10,15 +12,17 @@
 # and of the driver's send_to_order. Writes the runs under perf/out/ab/. Nothing is typed by hand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 2 ] || { echo "usage: perf/ab.sh OLD_MICROARB NEW_MICROARB [--repeat K] [--seconds S] [--rates \"R1 R2\"] [--gateway paper|rest|ws]" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: perf/ab.sh OLD_MICROARB NEW_MICROARB [--repeat K] [--seconds S] [--rates \"R1 R2\"] [--gateway paper|rest|ws] [--old-args \"ARGS\"] [--new-args \"ARGS\"]" >&2; exit 2; }
 old="$1"; new="$2"; shift 2
-repeat=5; secs=6; rates="10000 100000"; gateway=paper
+repeat=5; secs=6; rates="10000 100000"; gateway=paper; old_args=""; new_args=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeat) repeat="$2"; shift 2 ;;
     --seconds) secs="$2"; shift 2 ;;
     --rates) rates="$2"; shift 2 ;;
     --gateway) gateway="$2"; shift 2 ;;
+    --old-args) old_args="$2"; shift 2 ;;
+    --new-args) new_args="$2"; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -29,12 +33,13 @@ rm -rf "$out"
 mkdir -p "$out"
 for k in $(seq 1 "$repeat"); do
   for side in old new; do
-    bin="$old"; [ "$side" = new ] && bin="$new"
+    bin="$old"; extra="$old_args"
+    if [ "$side" = new ]; then bin="$new"; extra="$new_args"; fi
     for r in $rates; do
       echo "== run $k/$repeat: $side at $r msg/s for $secs s ($gateway)" >&2
       target/release/e2e --engine microarb --bin "$bin" --rate "$r" --seconds "$secs" \
         --gateway "$gateway" --dislocation-every "$(every "$r")" \
-        --out "$out/$side/$k" > /dev/null 2> "$out/$side-$k-$r.err"
+        --out "$out/$side/$k" $extra > /dev/null 2> "$out/$side-$k-$r.err"
     done
   done
 done

@@ -111,6 +111,10 @@ def floor(out_dir):
         "loopback_floor": pick(f.get("one_way_loopback")),
         "write_ns": pick(f.get("write_peer_busy_poll")),
         "write_peer_blocked_ns": pick(f.get("write_peer_blocked")),
+        "write_after_idle_ns": pick(f.get("write_after_idle")),
+        "write_after_idle_warmed_ns": pick(f.get("write_after_idle_warmed")),
+        "floor_idle_us": f.get("idle_us"),
+        "floor_warm_every_us": f.get("warm_every_us"),
         "floor_pinned": f.get("pinned"),
         "floor_bytes": f.get("bytes"),
     }

@@ -68,12 +68,23 @@ def section(e, k):
     out.append("")
     lf, w = e.get("loopback_floor") or {}, e.get("write_ns") or {}
     wb = e.get("write_peer_blocked_ns") or {}
+    wc, ww = e.get("write_after_idle_ns") or {}, e.get("write_after_idle_warmed_ns") or {}
+    idle = ""
+    if wc.get("p50_ns") is not None:
+        idle = (
+            f" One `write` (reader busy-polling) after {e.get('floor_idle_us')} us of the engine's "
+            f"idle pass (non-blocking `epoll_wait` and `recv`), when the kernel's send path has "
+            f"gone cold: p50 {_us(wc.get('p50_ns'))}, p99 {_us(wc.get('p99_ns'))}; the same with "
+            f"microarb's warm writes (`execution.warm_write_every_us`, one every "
+            f"{e.get('floor_warm_every_us')} us of it): p50 {_us(ww.get('p50_ns'))}, p99 "
+            f"{_us(ww.get('p99_ns'))}."
+        )
     out.append(
         f"Floor in the same run (`floor`, {e.get('floor_bytes')} bytes, cores 0/1, pinned "
         f"{e.get('floor_pinned')}): one-way loopback p50 {_us(lf.get('p50_ns'))}, p99 "
         f"{_us(lf.get('p99_ns'))}; one `write` with the reader busy-polling p50 {_us(w.get('p50_ns'))}, "
         f"p99 {_us(w.get('p99_ns'))}; with the reader blocked in `read` p50 {_us(wb.get('p50_ns'))}, "
-        f"p99 {_us(wb.get('p99_ns'))}."
+        f"p99 {_us(wb.get('p99_ns'))}." + idle
     )
     out.append("")
     out.append("| rate/s | workload | engine | tag | p50 | p99 | p99.9 | max | count | p50 spread | p99 spread | samples |")

@@ -309,6 +309,13 @@ pub struct ExecutionConfig {
     /// dedupe lookup on the last quote, read-only), so the whole path from frame to order bytes
     /// stays warm.
     pub rehearse_every_us: u64,
+    /// While no opportunity arrives, write an order-sized buffer to a loopback connection the
+    /// engine owns this often (us; 0: never), and read it back: the kernel's send path is then in
+    /// cache when an order is written (`src/net/warm_write.rs`). Only on a gateway that writes to
+    /// the wire (not paper). Costs one loopback `write` and `read` (about 5 us on the 2-core VM)
+    /// per period on the execution thread; under 10 us is refused, as it would leave that thread
+    /// little else.
+    pub warm_write_every_us: u64,
     /// `paper` (simulated venue) or `rest` (the venues' REST APIs).
     pub gateway: GatewayKind,
     /// What to do when one leg filled and the other did not (or less): `unwind` or `retry`.
@@ -478,6 +485,7 @@ impl Default for ExecutionConfig {
             reserved_min_bps: 10.0,
             max_wait_ms: 50,
             rehearse_every_us: 20,
+            warm_write_every_us: 100,
             gateway: GatewayKind::Paper,
             legging: LeggingKind::Unwind,
             legging_max_orders: 2,

@@ -357,6 +357,19 @@ fn execution_legging_and_paper_rules() {
         &with("[execution]\nstatus_query_ms = 0"),
         "execution.status_query_ms",
     );
+    // Warm writes: 0 turns them off, and a period under 10 us would leave the thread nothing.
+    refused(
+        &with("[execution]\nwarm_write_every_us = 9"),
+        "execution.warm_write_every_us",
+    );
+    for ok in [0, 10, 100] {
+        let c = Config::from_toml_str(
+            &with(&format!("[execution]\nwarm_write_every_us = {ok}")),
+            &machine(),
+        )
+        .expect("a warm-write period it takes");
+        assert_eq!(c.execution.warm_write_every_us, ok);
+    }
     refused(
         &with("[execution.paper]\nlatency_us = 2000000"),
         "execution.paper.latency_us",

@@ -191,6 +191,8 @@ pub struct ExecParams {
     pub max_wait_ns: u64,
     /// Period of the idle rehearsal of the order path (0: none); see `execution.rehearse_every_us`.
     pub rehearse_every_ns: u64,
+    /// Period of the idle warm writes (0: none); see `execution.warm_write_every_us`.
+    pub warm_write_every_ns: u64,
     /// Answer timeout before an order's fate counts as unknown.
     pub order_timeout_ns: u64,
     /// Delay before and between status queries.
@@ -293,6 +295,7 @@ impl ExecParams {
             venues,
             max_wait_ns: e.max_wait_ms * 1_000_000,
             rehearse_every_ns: e.rehearse_every_us.saturating_mul(1_000),
+            warm_write_every_ns: e.warm_write_every_us.saturating_mul(1_000),
             order_timeout_ns: e.order_timeout_ms * 1_000_000,
             status_query_ns: e.status_query_ms * 1_000_000,
             legging: LeggingParams {

@@ -21,6 +21,7 @@ mod rest_poll;
 mod runtime;
 mod upbit_private;
 mod venues;
+mod warm_write;
 mod ws_bybit_session;
 mod ws_session;
 mod ws_session_okx;

@@ -32,6 +32,14 @@ pub(in crate::config) fn execution(k: &mut Check, c: &Config) {
     k.bps("execution.unwind_max_bps", e.unwind_max_bps, 0.01, 1000.0);
     k.range_u64("execution.order_timeout_ms", e.order_timeout_ms, 1, 60_000);
     k.range_u64("execution.status_query_ms", e.status_query_ms, 1, 60_000);
+    if e.warm_write_every_us != 0 {
+        k.range_u64(
+            "execution.warm_write_every_us",
+            e.warm_write_every_us,
+            10,
+            10_000_000,
+        );
+    }
 }
 
 /// Check `[execution.paper]`: latency, fault probabilities (which must add up to at most 1),

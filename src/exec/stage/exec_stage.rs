@@ -150,6 +150,8 @@ pub struct ExecStage<G: Gateway = PaperGateway> {
     rehearsal: rehearsal_state::Rehearsal,
     /// What the private streams pushed: recent finals for the cross-check, counters.
     stream: stream_state::StreamState,
+    /// The idle warm writes of the kernel's send path ([`warm_writes`]).
+    warm: warm_writes::WarmWrites,
 }
 
 impl<G: Gateway> ExecStage<G> {
@@ -181,6 +183,7 @@ impl<G: Gateway> ExecStage<G> {
         let assets = crate::exec::asset_codes::asset_codes(&p);
         let mut gw = gw;
         gw.register_counters(reg, &p.names.venues);
+        let warm = warm_writes::WarmWrites::new(reg, p.warm_write_every_ns, gw.writes_to_wire());
         Ok(ExecStage {
             rx,
             gw,
@@ -232,6 +235,7 @@ impl<G: Gateway> ExecStage<G> {
                 ..rehearsal_state::Rehearsal::default()
             },
             stream: stream_state::StreamState::register(reg),
+            warm,
         })
     }
 
@@ -767,9 +771,11 @@ impl<G: Gateway> Stage for ExecStage<G> {
         if taken == 0 {
             if self.capture_time.is_none() {
                 self.maybe_rehearse(real_ns);
+                self.warm.maybe_warm(real_ns);
             }
         } else {
             self.rehearsal_not_before(real_ns);
+            self.warm.not_before(real_ns);
         }
         Work(n + taken)
     }
@@ -836,6 +842,8 @@ mod stream_state;
 mod trade_records;
 #[path = "truth.rs"]
 mod truth;
+#[path = "warm_writes.rs"]
+mod warm_writes;
 
 #[path = "counters.rs"]
 mod counters;

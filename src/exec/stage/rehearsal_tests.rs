@@ -1,7 +1,9 @@
 //! The rehearsal changes nothing: the same opportunities through two stages on the paper venue
 //! (real codecs for all four venues, Upbit's JWT nonces included), on a fake clock, one stage
 //! never rehearsing and one rehearsing at every poll and three more times between every step,
-//! must send byte-identical requests and end with every counter and gauge equal.
+//! must send byte-identical requests and end with every counter and gauge equal. The rehearsing
+//! stage also makes a warm write at every poll (`warm_writes.rs`), whose own counters are the only
+//! ones allowed to differ.
 
 use super::*;
 use crate::config::{Config, Machine, DEMO_TOML};
@@ -22,6 +24,10 @@ struct Recording {
 impl Gateway for Recording {
     fn name(&self) -> &'static str {
         "recording"
+    }
+    fn writes_to_wire(&self) -> bool {
+        // As a network gateway: the stage opens its warm-write connection when asked to.
+        true
     }
     fn on_market(&mut self, opp: &Opportunity, now_ns: u64) {
         self.inner.on_market(opp, now_ns)
@@ -59,9 +65,14 @@ struct Rig {
 }
 
 fn rig(rehearse_every_ns: u64) -> Rig {
+    rig_warming(rehearse_every_ns, 0)
+}
+
+fn rig_warming(rehearse_every_ns: u64, warm_write_every_ns: u64) -> Rig {
     let cfg = Config::from_toml_str(DEMO_TOML, &Machine::this(false)).expect("demo config");
     let mut p = ExecParams::from_config(&cfg).expect("demo params");
     p.rehearse_every_ns = rehearse_every_ns;
+    p.warm_write_every_ns = warm_write_every_ns;
     let gw = Recording {
         inner: PaperGateway::new(p.paper.clone()),
         sent: Vec::new(),
@@ -117,7 +128,8 @@ fn state(r: &mut Rig, now: u64) -> Vec<(String, i128)> {
 
 #[test]
 fn a_rehearsing_stage_sends_the_same_bytes_and_counts_the_same() {
-    let (mut plain, mut warm) = (rig(0), rig(1));
+    let (mut plain, mut warm) = (rig(0), rig_warming(1, 1));
+    assert!(warm.stage.warm_writes_on() && !plain.stage.warm_writes_on());
     let mut now = 1_000 * MS;
     for k in 0..60u64 {
         for r in [&mut plain, &mut warm] {
@@ -163,7 +175,21 @@ fn a_rehearsing_stage_sends_the_same_bytes_and_counts_the_same() {
             "request {i} differs"
         );
     }
-    assert_eq!(state(&mut plain, now), state(&mut warm, now));
+    let (mut sa, mut sb) = (state(&mut plain, now), state(&mut warm, now));
+    let written = |s: &[(String, i128)]| {
+        s.iter()
+            .find(|(n, _)| n == "exec.warm_writes.written")
+            .map(|(_, v)| *v)
+    };
+    assert_eq!(written(&sa), Some(0));
+    assert!(
+        written(&sb) > Some(60 * 30 / 2),
+        "the warm stage wrote at its polls"
+    );
+    for s in [&mut sa, &mut sb] {
+        s.retain(|(n, _)| !n.starts_with("exec.warm_writes."));
+    }
+    assert_eq!(sa, sb);
 }
 
 #[test]

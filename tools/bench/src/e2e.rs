@@ -80,6 +80,10 @@ struct Args {
     /// (the engine's `write` then pays the reader's wake-up inside the call).
     #[arg(long)]
     mock_rest_sleeps: bool,
+    /// With `--gateway rest` or `ws`: microarb's `execution.warm_write_every_us` (its default
+    /// when not given; 0 turns the warm writes off).
+    #[arg(long)]
+    warm_write_every_us: Option<u64>,
     /// Synthetic instruments every venue quotes.
     #[arg(long, default_value_t = 50)]
     instruments: usize,
@@ -140,6 +144,7 @@ fn config(
     urls: &[String],
     rest: Option<Network<'_>>,
     idle: &str,
+    warm_write_every_us: Option<u64>,
 ) -> String {
     let mut t = String::new();
     for (i, v) in venues.iter().enumerate() {
@@ -192,7 +197,11 @@ fn config(
     if rest.is_some() {
         // The bench measures the engine, not the venues' pacing: limits lifted on both sides
         // (the engine allows this for loopback URLs only; the mock's are lifted in `run`).
-        t += "[execution]\ngateway = \"rest\"\n\n[execution.rest]\nvenue_limits = false\n\n";
+        t += "[execution]\ngateway = \"rest\"\n";
+        if let Some(w) = warm_write_every_us {
+            t += &format!("warm_write_every_us = {w}\n");
+        }
+        t += "\n[execution.rest]\nvenue_limits = false\n\n";
     } else {
         t += "[execution]\ngateway = \"paper\"\n\n[execution.paper]\nvenue_limits = false\n\n";
     }
@@ -323,7 +332,14 @@ fn run(a: &Args) -> Result<(), String> {
         private_urls: &private_urls,
         creds: c,
     });
-    let text = config(&venues, &fees, &urls, rest_side, &a.idle);
+    let text = config(
+        &venues,
+        &fees,
+        &urls,
+        rest_side,
+        &a.idle,
+        a.warm_write_every_us,
+    );
     std::fs::write(&cfg_path, text).map_err(|e| e.to_string())?;
     let trades = path("trades.jsonl");
 
@@ -559,7 +575,7 @@ mod tests {
         let urls: Vec<String> = (0..4)
             .map(|i| format!("ws://127.0.0.1:{}", 9000 + i))
             .collect();
-        let text = config(&mock, &fees, &urls, None, "busy-spin");
+        let text = config(&mock, &fees, &urls, None, "busy-spin", None);
         let cfg = Config::from_toml_str(&text, &Machine::this(false)).expect("a valid config");
         let names: Vec<&str> = cfg.instruments.iter().map(|i| i.name.as_str()).collect();
         assert_eq!(names, ["BTC/USDT", "C1/USDT", "C2/USDT"]);

@@ -9,7 +9,15 @@
 //!   the peer, and wakes it when it sleeps, inside the sender's `write`, so the second figure is
 //!   the first plus a wake-up; a NIC would charge the sender neither.
 //!
-//! `floor [--messages N] [--bytes B] [--cores A,B] [--json]`. Each `write` is timed alone: the
+//! - **one `write` after an idle spell**, the peer busy-polling: before each sample the writer runs
+//!   `--idle-us` of the engine's idle pass (a non-blocking `epoll_wait` on a set holding an idle
+//!   socket, and a `recv` that finds it empty), the way the execution thread spends the time
+//!   between orders; then again with the engine's warm writes ([`WarmWriter`], one every
+//!   `--warm-every-us` of that spell). The first is what an order's `write` costs when the
+//!   kernel's send path has gone cold, the second what the engine's warm writes bring it back to.
+//!
+//! `floor [--messages N] [--bytes B] [--cores A,B] [--idle-us U] [--idle-samples K]
+//! [--warm-every-us W] [--json]`. Each `write` is timed alone: the
 //! next one waits until the peer has read the previous buffer whole, so no figure includes a full
 //! socket buffer. Measurement overhead: one `Instant` pair per sample (included, and stated).
 
@@ -21,6 +29,7 @@ use std::time::Instant;
 
 use clap::Parser;
 use hdrhistogram::Histogram;
+use microarb::net::warm_write::WarmWriter;
 
 /// Arguments.
 #[derive(Debug, Parser)]
@@ -35,6 +44,16 @@ struct Args {
     /// The two cores to pin to (writer, reader).
     #[arg(long, default_value = "0,1")]
     cores: String,
+    /// Idle spell before each sample of the write-after-idle rows (us).
+    #[arg(long, default_value_t = 2_000)]
+    idle_us: u64,
+    /// Samples of each write-after-idle row (after 20 of warm-up).
+    #[arg(long, default_value_t = 1_000)]
+    idle_samples: u64,
+    /// One warm write every this many us of the idle spell, in the warmed row (the engine's
+    /// `execution.warm_write_every_us`).
+    #[arg(long, default_value_t = 100)]
+    warm_every_us: u64,
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
@@ -180,6 +199,104 @@ fn write_cost(
     Ok((h, pinned && pinned_reader))
 }
 
+/// The engine's idle pass, for `idle_us`: a non-blocking `epoll_wait` on a set holding an idle
+/// socket and a `recv` on it, over and over; with `warm`, one warm write every `warm_every_us`.
+fn idle_spell(
+    idle: &mut (mio::Poll, mio::Events, mio::net::TcpStream),
+    idle_us: u64,
+    warm: Option<(&mut WarmWriter, u64)>,
+) -> std::io::Result<()> {
+    let (poll, events, sock) = idle;
+    let t = Instant::now();
+    let mut next_warm = 0u128;
+    let mut warm = warm;
+    let mut buf = [0u8; 256];
+    loop {
+        let us = t.elapsed().as_micros();
+        if us >= u128::from(idle_us) {
+            return Ok(());
+        }
+        poll.poll(events, Some(std::time::Duration::ZERO))?;
+        match sock.read(&mut buf) {
+            Ok(0) => return Err(ErrorKind::UnexpectedEof.into()),
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+        if let Some((w, every)) = warm.as_mut() {
+            if us >= next_warm {
+                w.warm();
+                next_warm = us + u128::from(*every);
+            }
+        }
+    }
+}
+
+/// One `write` after an idle spell (see the module doc), the peer busy-polling; `warm_every_us`
+/// adds the engine's warm writes to the spell.
+fn write_after_idle(
+    a: &Args,
+    cores: (usize, usize),
+    warm_every_us: Option<u64>,
+) -> std::io::Result<(Histogram<u64>, bool)> {
+    let (mut c, mut s) = pair()?;
+    s.set_nonblocking(true)?;
+    // The idle socket: a connection nobody writes to, registered for reading as the feeds are.
+    let (quiet, _quiet_peer) = pair()?;
+    quiet.set_nonblocking(true)?;
+    let mut quiet = mio::net::TcpStream::from_std(quiet);
+    let poll = mio::Poll::new()?;
+    poll.registry()
+        .register(&mut quiet, mio::Token(0), mio::Interest::READABLE)?;
+    let mut idle = (poll, mio::Events::with_capacity(16), quiet);
+    let mut warm = match warm_every_us {
+        Some(_) => Some(WarmWriter::new()?),
+        None => None,
+    };
+    const WARM_UP: u64 = 20;
+    let total = WARM_UP + a.idle_samples;
+    let bytes = a.bytes;
+    let read_count = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicBool::new(false));
+    let (rc, f) = (read_count.clone(), failed.clone());
+    let reader = std::thread::spawn(move || -> bool {
+        let pinned = pin(cores.1);
+        let mut buf = vec![0u8; bytes];
+        for i in 0..total {
+            if read_whole(&mut s, &mut buf).is_err() {
+                f.store(true, Ordering::Release);
+                break;
+            }
+            rc.store(i + 1, Ordering::Release);
+        }
+        pinned
+    });
+    let pinned = pin(cores.0);
+    let buf = vec![7u8; bytes];
+    let mut h = hist();
+    for i in 0..total {
+        while read_count.load(Ordering::Acquire) < i {
+            if failed.load(Ordering::Acquire) {
+                return Err(ErrorKind::UnexpectedEof.into());
+            }
+            std::hint::spin_loop();
+        }
+        let w = warm.as_mut().zip(warm_every_us);
+        idle_spell(&mut idle, a.idle_us, w)?;
+        let t = Instant::now();
+        let n = c.write(&buf)?;
+        let d = t.elapsed().as_nanos() as u64;
+        if n != buf.len() {
+            c.write_all(&buf[n..])?;
+        }
+        if i >= WARM_UP {
+            h.saturating_record(d.max(1));
+        }
+    }
+    let pinned_reader = reader.join().unwrap_or(false);
+    Ok((h, pinned && pinned_reader))
+}
+
 fn row(h: &Histogram<u64>) -> serde_json::Value {
     serde_json::json!({
         "count": h.len(),
@@ -220,9 +337,14 @@ fn main() -> std::process::ExitCode {
         let (ow, p1) = one_way(&a, cores)?;
         let (busy, p2) = write_cost(&a, cores, PeerWaits::BusyPoll)?;
         let (blocked, p3) = write_cost(&a, cores, PeerWaits::Blocked)?;
-        Ok((ow, busy, blocked, p1 && p2 && p3))
+        let (cold, p4) = write_after_idle(&a, cores, None)?;
+        let (warmed, p5) = write_after_idle(&a, cores, Some(a.warm_every_us))?;
+        Ok((
+            [ow, busy, blocked, cold, warmed],
+            p1 && p2 && p3 && p4 && p5,
+        ))
     };
-    let (ow, busy, blocked, pinned) = match run() {
+    let ([ow, busy, blocked, cold, warmed], pinned) = match run() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("floor: {e}");
@@ -239,7 +361,11 @@ fn main() -> std::process::ExitCode {
                 "one_way_loopback": row(&ow),
                 "write_peer_busy_poll": row(&busy),
                 "write_peer_blocked": row(&blocked),
-                "method": "loopback TCP, TCP_NODELAY; one-way = ping-pong round trip / 2 with both sides busy-polling non-blocking sockets; write = one write() call alone, the next only after the peer read the previous buffer; one Instant pair per sample included",
+                "write_after_idle": row(&cold),
+                "write_after_idle_warmed": row(&warmed),
+                "idle_us": a.idle_us,
+                "warm_every_us": a.warm_every_us,
+                "method": "loopback TCP, TCP_NODELAY; one-way = ping-pong round trip / 2 with both sides busy-polling non-blocking sockets; write = one write() call alone, the next only after the peer read the previous buffer; write_after_idle = the same after idle_us of non-blocking epoll_wait + recv on an idle socket (the engine's idle pass), write_after_idle_warmed with one warm write (microarb::net::warm_write) every warm_every_us of it; one Instant pair per sample included",
             })
         );
     } else {
@@ -250,6 +376,10 @@ fn main() -> std::process::ExitCode {
         println!("{}", line("one-way loopback (busy-poll)", &ow));
         println!("{}", line("write(), peer busy-polling", &busy));
         println!("{}", line("write(), peer blocked in read", &blocked));
+        let idle = format!("write() after {} us idle", a.idle_us);
+        println!("{}", line(&idle, &cold));
+        let warmed_name = format!("  same, warm write every {} us", a.warm_every_us);
+        println!("{}", line(&warmed_name, &warmed));
     }
     std::process::ExitCode::SUCCESS
 }

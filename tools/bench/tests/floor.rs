@@ -1,11 +1,19 @@
-//! `floor` runs and reports its three distributions (behaviour only: no figure is asserted).
+//! `floor` runs and reports its five distributions (behaviour only: no figure is asserted).
 
 use std::process::Command;
 
 #[test]
-fn floor_reports_one_way_and_both_write_costs() {
+fn floor_reports_one_way_and_the_write_costs() {
     let out = Command::new(env!("CARGO_BIN_EXE_floor"))
         .args(["--messages", "200", "--bytes", "320", "--json"])
+        .args([
+            "--idle-us",
+            "200",
+            "--idle-samples",
+            "50",
+            "--warm-every-us",
+            "50",
+        ])
         .output()
         .expect("floor runs");
     assert!(
@@ -24,6 +32,15 @@ fn floor_reports_one_way_and_both_write_costs() {
         let max = j[k]["max_ns"].as_u64().unwrap();
         assert!(p50 > 0 && p50 <= max, "{k}: {p50} {max}");
     }
+    for k in ["write_after_idle", "write_after_idle_warmed"] {
+        assert_eq!(j[k]["count"], 50, "{k}");
+        let p50 = j[k]["p50_ns"].as_u64().unwrap();
+        assert!(p50 > 0 && p50 <= j[k]["max_ns"].as_u64().unwrap(), "{k}");
+    }
+    assert_eq!(
+        (j["idle_us"].as_u64(), j["warm_every_us"].as_u64()),
+        (Some(200), Some(50))
+    );
     assert_eq!(j["bytes"], 320);
 }
 
