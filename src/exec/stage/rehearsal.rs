@@ -1,8 +1,8 @@
 //! The execution stage's rehearsal: while no opportunity arrives, the last one is run again every
 //! `execution.rehearse_every_us`, on each ordered pair of the configured venues in turn (its
 //! instrument and prices, another pair each time), through the same decision and signing code as a real one (venue
-//! checks, the rules' leg plan, the risk assessment, both legs built and signed by the gateway
-//! into a scratch buffer), and everything it produced is thrown away. Why: on a quiet market the
+//! checks, the rules' leg plan, the risk assessment, the slot and breaker reads, both legs built
+//! and signed by the gateway into the buffer the next order would use, given back unsent), and everything it produced is thrown away. Why: on a quiet market the
 //! first quote after a pause is the one an arbitrage lives on, and by then the order path's code,
 //! branch history and tables have been evicted by the market-data path that runs in between
 //! (measured: the two legs' signing took 4.6-7 us cold against about 1 us warm in the e2e run).
@@ -83,6 +83,12 @@ impl<G: Gateway> ExecStage<G> {
         };
         let assessed = self.risk.assess(&sized);
         std::hint::black_box(&assessed);
+        // The admission guards' reads (slot room, both breakers' states): read-only.
+        std::hint::black_box(self.slots.would_admit(buy_venue, sell_venue, sized.net_bps));
+        std::hint::black_box((
+            self.breaker_state(buy_venue),
+            self.breaker_state(sell_venue),
+        ));
         let leg = |venue, side, px| Order {
             id: REHEARSAL_ID,
             opp: opp.id,

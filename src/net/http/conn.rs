@@ -191,6 +191,11 @@ impl HttpConn {
         self.out.len()
     }
 
+    /// The request now in the output buffer (tests and diagnostics: what `start` would write).
+    pub fn request_bytes(&self) -> &[u8] {
+        &self.out
+    }
+
     /// Send the request now in the output buffer. The connection must be idle. Write errors are
     /// kept and reported by the next [`drive`](Self::drive).
     pub fn start(&mut self) {

@@ -140,11 +140,25 @@ impl<V: RestVenue> RestGateway<V> {
         Ok(())
     }
 
-    /// Sign `order` into a scratch buffer and drop it (the stage's warm-up): no connection, no
-    /// pending order, nothing staged; the codec is left as it was ([`RestVenue::rehearse`]).
+    /// Sign `order` and drop it (the stage's warm-up): no pending order, nothing staged, nothing
+    /// written; the codec is left as it was ([`RestVenue::rehearse`]). The bytes go into the
+    /// request buffer of the idle connection the next order would take ([`Pool::idle`]), given
+    /// back at once ([`Pool::unstage`]; the next request clears the buffer before building), so
+    /// that buffer's memory is in cache too; with none idle, into a scratch buffer.
     pub fn rehearse(&mut self, order: &Order, unix_ms: u64) {
-        let _ = self.venue.rehearse(order, unix_ms, &mut self.scratch);
-        std::hint::black_box(&self.scratch);
+        let venue = &mut self.venue;
+        match self.pool.idle() {
+            Some(i) => {
+                let _ = self
+                    .pool
+                    .stage(i, |buf| venue.rehearse(order, unix_ms, buf));
+                self.pool.unstage(i);
+            }
+            None => {
+                let _ = venue.rehearse(order, unix_ms, &mut self.scratch);
+                std::hint::black_box(&self.scratch);
+            }
+        }
     }
 
     /// Hand every staged request to its socket; the orders are in flight until `poll` answers

@@ -184,6 +184,46 @@ fn wait_idle(gw: &mut RestGateway<BinanceCodec>, start: Instant, n: usize) {
 }
 
 #[test]
+fn a_rehearsal_signs_on_the_idle_connection_and_gives_it_back_unsent() {
+    let (addr, served) = serve(|_| Reply::Length);
+    let (mut plain, mut warm) = (gateway(addr, 1), gateway(addr, 1));
+    let start = Instant::now();
+    wait_idle(&mut plain, start, 1);
+    wait_idle(&mut warm, start, 1);
+    for k in 0..5u64 {
+        let mut r = order();
+        r.id = OrderId(100 + k);
+        r.px.0 += k as i64 * 100;
+        warm.rehearse(&r, 1_700_000_000_000 + k);
+    }
+    assert_eq!((warm.idle_connections(), warm.in_flight()), (1, 0));
+    let mut o = order();
+    o.id = OrderId(7);
+    let unix_ms = 1_700_000_000_123;
+    plain.stage(&o, 0, unix_ms, false).unwrap();
+    warm.stage(&o, 0, unix_ms, false).unwrap();
+    // With its only connection staged, a rehearsal signs into scratch: the staged request stays.
+    warm.rehearse(&order(), unix_ms + 1);
+    assert_eq!(
+        String::from_utf8_lossy(plain.pool().conn(0).request_bytes()),
+        String::from_utf8_lossy(warm.pool().conn(0).request_bytes()),
+        "the same request, rehearsals or not"
+    );
+    plain.send();
+    warm.send();
+    for gw in [&mut plain, &mut warm] {
+        let got = collect(gw, start, 1);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].report.order, OrderId(7));
+    }
+    assert_eq!(
+        served.load(Ordering::SeqCst),
+        2,
+        "no rehearsal reached the server"
+    );
+}
+
+#[test]
 fn keep_alive_reuses_one_connection() {
     let (addr, served) = serve(|_| Reply::Length);
     let mut gw = gateway(addr, 1);
