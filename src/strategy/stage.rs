@@ -281,11 +281,14 @@ impl StrategyStage {
         let opp = c.into_opportunity(OppId(self.next_id), now.saturating_add(self.opp_ttl_ns));
         self.next_id += 1;
         let t2 = self.clock.now_ns();
+        // Recorded after the push: the histogram's bucket for a rare figure is cold memory, and
+        // the execution stage need not wait for it.
+        let pushed = self.tx.push(opp, t2);
         if self.time == TimeSource::Live {
             self.rec
                 .record(Metric::TickToDecision, t2.saturating_sub(q.recv_ts_ns));
         }
-        if self.tx.push(opp, t2).is_err() {
+        if pushed.is_err() {
             self.outcomes.count(Outcome::Dropped);
             if let Some(log) = self.opps_log.as_mut() {
                 log.log(opp, Outcome::Dropped);
