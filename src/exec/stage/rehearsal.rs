@@ -112,4 +112,9 @@ impl<G: Gateway> ExecStage<G> {
     pub fn rehearsals(&self) -> u64 {
         self.rehearsal.count
     }
+
+    /// Whether this stage makes warm writes between orders (`warm_writes.rs`; tests).
+    pub fn warm_writes_on(&self) -> bool {
+        self.warm.is_on()
+    }
 }

@@ -1,4 +1,5 @@
-//! The execution stage's warm writes: while no opportunity arrives, every
+//! The execution stage's warm-write state: the stage's struct holds it and `rehearsal.rs` reports
+//! it, so this file names neither. The warm writes: while no opportunity arrives, every
 //! `execution.warm_write_every_us` it writes an order-sized buffer to its own loopback connection
 //! and reads it back ([`WarmWriter`]), so the kernel's send path is in cache when the next order's
 //! legs are written. Only on a gateway that writes to the wire; a real order pushes the next warm
@@ -84,13 +85,6 @@ impl WarmWrites {
     /// Whether the stage has a warm-write connection.
     pub(super) fn is_on(&self) -> bool {
         self.writer.is_some()
-    }
-}
-
-impl<G: crate::exec::gateway::Gateway> super::ExecStage<G> {
-    /// Whether this stage warms the kernel's send path between orders (tests and `doctor`).
-    pub fn warm_writes_on(&self) -> bool {
-        self.warm.is_on()
     }
 }
 
