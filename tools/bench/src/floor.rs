@@ -140,63 +140,109 @@ fn one_way(a: &Args, cores: (usize, usize)) -> std::io::Result<(Histogram<u64>, 
     Ok((h, pinned && pinned_echo))
 }
 
+/// The peer of the write measurements: a thread on its own core reading `total` buffers of
+/// `bytes` whole, publishing how many it has read.
+struct Reader {
+    handle: std::thread::JoinHandle<bool>,
+    read: Arc<AtomicU64>,
+    failed: Arc<AtomicBool>,
+}
+
+impl Reader {
+    fn spawn(mut s: TcpStream, total: u64, bytes: usize, core: usize) -> Reader {
+        let read = Arc::new(AtomicU64::new(0));
+        let failed = Arc::new(AtomicBool::new(false));
+        let (rc, f) = (read.clone(), failed.clone());
+        let handle = std::thread::spawn(move || -> bool {
+            let pinned = pin(core);
+            let mut buf = vec![0u8; bytes];
+            for i in 0..total {
+                if read_whole(&mut s, &mut buf).is_err() {
+                    f.store(true, Ordering::Release);
+                    break;
+                }
+                rc.store(i + 1, Ordering::Release);
+            }
+            pinned
+        });
+        Reader {
+            handle,
+            read,
+            failed,
+        }
+    }
+
+    /// Spin until the peer has read `n` buffers whole (an error if it failed).
+    fn wait_for(&self, n: u64) -> std::io::Result<()> {
+        while self.read.load(Ordering::Acquire) < n {
+            if self.failed.load(Ordering::Acquire) {
+                return Err(ErrorKind::UnexpectedEof.into());
+            }
+            std::hint::spin_loop();
+        }
+        Ok(())
+    }
+
+    /// Whether the peer ran pinned.
+    fn join(self) -> bool {
+        self.handle.join().unwrap_or(false)
+    }
+}
+
+/// One `write` of `buf`, timed alone (the rest, if the call took part of it, written untimed).
+fn timed_write(c: &mut TcpStream, buf: &[u8]) -> std::io::Result<u64> {
+    let t = Instant::now();
+    let n = c.write(buf)?;
+    let d = t.elapsed().as_nanos() as u64;
+    if n != buf.len() {
+        c.write_all(&buf[n..])?;
+    }
+    Ok(d)
+}
+
+/// `total` timed writes of `bytes` to the peer `s` on its own core, each after the peer read
+/// the previous buffer whole and `before` ran; the first `skip` are not recorded.
+fn timed_writes(
+    (mut c, s): (TcpStream, TcpStream),
+    cores: (usize, usize),
+    bytes: usize,
+    (total, skip): (u64, u64),
+    mut before: impl FnMut() -> std::io::Result<()>,
+) -> std::io::Result<(Histogram<u64>, bool)> {
+    let reader = Reader::spawn(s, total, bytes, cores.1);
+    let pinned = pin(cores.0);
+    let buf = vec![7u8; bytes];
+    let mut h = hist();
+    for i in 0..total {
+        reader.wait_for(i)?;
+        before()?;
+        let d = timed_write(&mut c, &buf)?;
+        if i >= skip {
+            h.saturating_record(d.max(1));
+        }
+    }
+    Ok((h, pinned && reader.join()))
+}
+
 /// The `write` call alone, the peer waiting as `waits`; each write waits until the previous
-/// buffer was read whole.
+/// buffer was read whole (a blocked peer then gets 20 us to fall asleep in `read` again).
 fn write_cost(
     a: &Args,
     cores: (usize, usize),
     waits: PeerWaits,
 ) -> std::io::Result<(Histogram<u64>, bool)> {
-    let (mut c, mut s) = pair()?;
+    let (c, s) = pair()?;
     s.set_nonblocking(waits == PeerWaits::BusyPoll)?;
     let total = warm(a) + a.messages;
-    let bytes = a.bytes;
-    let read_count = Arc::new(AtomicU64::new(0));
-    let failed = Arc::new(AtomicBool::new(false));
-    let (rc, f) = (read_count.clone(), failed.clone());
-    let reader = std::thread::spawn(move || -> bool {
-        let pinned = pin(cores.1);
-        let mut buf = vec![0u8; bytes];
-        for i in 0..total {
-            if read_whole(&mut s, &mut buf).is_err() {
-                f.store(true, Ordering::Release);
-                break;
-            }
-            rc.store(i + 1, Ordering::Release);
-        }
-        pinned
-    });
-    let pinned = pin(cores.0);
-    let buf = vec![7u8; bytes];
-    let mut h = hist();
-    for i in 0..total {
-        // The peer is waiting again: it read the previous buffer (a blocked peer has had time to
-        // fall asleep again by the next sample, since the spin below gives it a moment).
-        while read_count.load(Ordering::Acquire) < i {
-            if failed.load(Ordering::Acquire) {
-                return Err(ErrorKind::UnexpectedEof.into());
-            }
-            std::hint::spin_loop();
-        }
+    timed_writes((c, s), cores, a.bytes, (total, warm(a)), || {
         if waits == PeerWaits::Blocked {
-            // Let the reader go back to sleep in `read` before the next write.
             let t = Instant::now();
             while t.elapsed().as_micros() < 20 {
                 std::hint::spin_loop();
             }
         }
-        let t = Instant::now();
-        let n = c.write(&buf)?;
-        let d = t.elapsed().as_nanos() as u64;
-        if n != buf.len() {
-            c.write_all(&buf[n..])?;
-        }
-        if i >= warm(a) {
-            h.saturating_record(d.max(1));
-        }
-    }
-    let pinned_reader = reader.join().unwrap_or(false);
-    Ok((h, pinned && pinned_reader))
+        Ok(())
+    })
 }
 
 /// The engine's idle pass, for `idle_us`: a non-blocking `epoll_wait` on a set holding an idle
@@ -239,7 +285,7 @@ fn write_after_idle(
     cores: (usize, usize),
     warm_every_us: Option<u64>,
 ) -> std::io::Result<(Histogram<u64>, bool)> {
-    let (mut c, mut s) = pair()?;
+    let (c, s) = pair()?;
     s.set_nonblocking(true)?;
     // The idle socket: a connection nobody writes to, registered for reading as the feeds are.
     let (quiet, _quiet_peer) = pair()?;
@@ -255,46 +301,9 @@ fn write_after_idle(
     };
     const WARM_UP: u64 = 20;
     let total = WARM_UP + a.idle_samples;
-    let bytes = a.bytes;
-    let read_count = Arc::new(AtomicU64::new(0));
-    let failed = Arc::new(AtomicBool::new(false));
-    let (rc, f) = (read_count.clone(), failed.clone());
-    let reader = std::thread::spawn(move || -> bool {
-        let pinned = pin(cores.1);
-        let mut buf = vec![0u8; bytes];
-        for i in 0..total {
-            if read_whole(&mut s, &mut buf).is_err() {
-                f.store(true, Ordering::Release);
-                break;
-            }
-            rc.store(i + 1, Ordering::Release);
-        }
-        pinned
-    });
-    let pinned = pin(cores.0);
-    let buf = vec![7u8; bytes];
-    let mut h = hist();
-    for i in 0..total {
-        while read_count.load(Ordering::Acquire) < i {
-            if failed.load(Ordering::Acquire) {
-                return Err(ErrorKind::UnexpectedEof.into());
-            }
-            std::hint::spin_loop();
-        }
-        let w = warm.as_mut().zip(warm_every_us);
-        idle_spell(&mut idle, a.idle_us, w)?;
-        let t = Instant::now();
-        let n = c.write(&buf)?;
-        let d = t.elapsed().as_nanos() as u64;
-        if n != buf.len() {
-            c.write_all(&buf[n..])?;
-        }
-        if i >= WARM_UP {
-            h.saturating_record(d.max(1));
-        }
-    }
-    let pinned_reader = reader.join().unwrap_or(false);
-    Ok((h, pinned && pinned_reader))
+    timed_writes((c, s), cores, a.bytes, (total, WARM_UP), || {
+        idle_spell(&mut idle, a.idle_us, warm.as_mut().zip(warm_every_us))
+    })
 }
 
 fn row(h: &Histogram<u64>) -> serde_json::Value {
