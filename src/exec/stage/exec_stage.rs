@@ -408,7 +408,7 @@ impl<G: Gateway> ExecStage<G> {
         })
     }
 
-    /// An opportunity taken from the ring: its hop recorded, kept for the rehearsal, decided.
+    /// An opportunity taken from the ring: kept for the rehearsal, decided, its hop recorded.
     #[inline]
     fn take(&mut self, m: Stamped<Opportunity>, real_ns: u64) {
         let hop = self.clock.now_ns().saturating_sub(m.push_ts_ns);
