@@ -170,7 +170,9 @@ pub trait Gateway: Send {
     /// Drop everything staged and not sent.
     fn discard(&mut self);
 
-    /// Encode and sign `order` into a scratch buffer and throw the bytes away: the execution
+    /// Encode and sign `order` into a buffer nothing sends (the REST gateway uses the idle
+    /// connection's request buffer the next order would take, given back unsent) and throw the
+    /// bytes away: the execution
     /// stage's warm-up between real orders, so the first order after a quiet spell runs on warm
     /// caches. Changes nothing a later order, answer or counter can see (nothing staged, sent,
     /// remembered or counted; codec state such as a nonce put back). Default: nothing.

@@ -30,8 +30,8 @@ pub fn push_query_hash(out: &mut Vec<u8>, query: &[u8]) {
 /// and the header are [`head`](Self::head), encoded once, and the HMAC over them is computed once
 /// too ([`mid`](Self::mid), a clone of which signs each token). A token is the same bytes as
 /// encoding and signing the whole (the tests check it against RFC 2104 from its definition, and
-/// `tests/exec/ccxt_vectors.rs` against ccxt's tokens), for about one SHA-256 block and 66 bytes
-/// of base64 less per order.
+/// `tests/exec/ccxt_vectors.rs` against ccxt's tokens), for about one SHA-256 block and (with a
+/// 40-character key) 66 bytes of base64 less per order.
 pub struct JwtSigner {
     access_key: Box<[u8]>,
     /// `base64url(header) "." base64url(payload opening[..3k])`.
